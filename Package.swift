@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "Litige",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "litige", targets: ["litige"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+  ],
+  targets: [
+    // Lua 5.4 from the system (Debian: liblua5.4-dev), found through pkg-config.
+    .systemLibrary(
+      name: "CLua",
+      pkgConfig: "lua5.4",
+      providers: [.apt(["liblua5.4-dev"])]
+    ),
+    // Generic Swift <-> Lua embedding: sandbox, limits, values, errors. Knows nothing of disputes.
+    .target(name: "LuaHost", dependencies: ["CLua"]),
+    // The dispute domain: money, cases, invoices, decisions and the rules no script can break.
+    .target(name: "LitigeCore"),
+    // Persistence on SQLite through GRDB: schema, repositories, journal, demo data.
+    .target(
+      name: "LitigeStore",
+      dependencies: ["LitigeCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    // Binds the core to Lua: the `litige` API, case views, the decision API, script runs.
+    .target(
+      name: "LitigePolicies",
+      dependencies: [
+        "LitigeCore", "LitigeStore", "LuaHost",
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // The commands of the `litige` executable, as a library so tests can run them in-process.
+    .target(
+      name: "LitigeCLI",
+      dependencies: [
+        "LitigeCore", "LitigeStore", "LitigePolicies",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "litige", dependencies: ["LitigeCLI"]),
+    .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+    .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
+    .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
+    .testTarget(name: "LitigePoliciesTests", dependencies: ["LitigePolicies"]),
+    .testTarget(name: "LitigeCLITests", dependencies: ["LitigeCLI"]),
+  ]
+)

@@ -1,0 +1,279 @@
+import Foundation
+
+/// The company's settings that the core's rules read (DESIGN.md "Core rules").
+public struct CompanySettings: Sendable, Equatable {
+  /// What to do with late penalties on a disputed invoice.
+  public enum LatePenaltyPolicy: String, Sendable, CaseIterable {
+    /// Never claim them for the dispute's duration.
+    case waive
+    /// Let them accrue quietly; claim them only if the dispute is lost.
+    case accrueWithoutClaiming = "accrue"
+  }
+
+  /// The company's currency: thresholds and caps are in it.
+  public var currency: Currency
+  /// The company's time zone, for dates shown to people and for "today".
+  public var timeZone: TimeZone
+  /// Late penalties on disputed invoices.
+  public var latePenalties: LatePenaltyPolicy
+  /// The largest gesture of each kind granted without a recorded approval.
+  public var gestureCaps: [GestureKind: Money]
+  /// Up to this amount the court route is a simple request form (requête); above, a summons.
+  public var requestFormLimit: Money
+  /// Above this amount a lawyer is mandatory in court.
+  public var lawyerThreshold: Money
+
+  /// The defaults of domain.md: EUR, Europe/Paris, waive, request form up to 5,000 EUR, lawyer above
+  /// 10,000 EUR, caps of 500 (discount), 2,000 (credit note), 1,000 (refund), 1,500 (replacement) and
+  /// 150 (voucher).
+  public init(
+    currency: Currency = .euro, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current,
+    latePenalties: LatePenaltyPolicy = .waive, gestureCaps: [GestureKind: Money]? = nil
+  ) {
+    self.currency = currency
+    self.timeZone = timeZone
+    self.latePenalties = latePenalties
+    let major = { (amount: Int64) in Money(minorUnits: amount * currency.minorPerMajor, currency: currency) }
+    self.gestureCaps =
+      gestureCaps ?? [
+        .discount: major(500), .creditNote: major(2_000), .refund: major(1_000), .replacement: major(1_500),
+        .voucher: major(150),
+      ]
+    self.requestFormLimit = major(5_000)
+    self.lawyerThreshold = major(10_000)
+  }
+}
+
+/// What the core must know about a case beyond its own fields to judge a decision.
+public struct CaseFacts: Sendable, Equatable {
+  /// Whether an amicable attempt is on record (an outgoing message, a letter sent, mediation).
+  public var amicableAttemptRecorded: Bool
+  /// Templates already sent on the case.
+  public var sentTemplates: Set<String>
+  /// Dates of follow-ups already scheduled.
+  public var scheduledFollowUps: Set<LocalDate>
+  /// Whether the customer is a company (court: tribunal de commerce) or a person.
+  public var customerKind: CustomerKind
+  /// What the linked invoices still owe, in total.
+  public var outstanding: Money
+
+  /// Creates the facts.
+  public init(
+    amicableAttemptRecorded: Bool = false, sentTemplates: Set<String> = [],
+    scheduledFollowUps: Set<LocalDate> = [],
+    customerKind: CustomerKind = .company, outstanding: Money
+  ) {
+    self.amicableAttemptRecorded = amicableAttemptRecorded
+    self.sentTemplates = sentTemplates
+    self.scheduledFollowUps = scheduledFollowUps
+    self.customerKind = customerKind
+    self.outstanding = outstanding
+  }
+}
+
+/// The rules no script can break: validates decisions and turns them into journal events.
+public enum CaseRules {
+  /// Applies one hook call's decisions, in order, all or nothing.
+  ///
+  /// Returns the case as it stands after them and one event per decision that changed something; a
+  /// decision that changes nothing (a tag already there, the same priority) makes no event, so
+  /// re-running a policy over the same state changes nothing twice. Throws `DomainError.refused` at the
+  /// first decision the rules refuse, naming the case and the decision; nothing is applied then.
+  public static func apply(
+    _ decisions: [ProposedDecision], to disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings,
+    provenance: Provenance, at now: Date
+  ) throws -> (DisputeCase, [JournalEvent]) {
+    var current = disputeCase
+    var facts = facts
+    var events: [JournalEvent] = []
+    for (offset, proposed) in decisions.enumerated() {
+      precondition(proposed.caseId == disputeCase.id, "a decision for another case was applied to this one")
+      do {
+        guard
+          let payload = try apply(proposed.decision, to: &current, facts: &facts, settings: settings, at: now)
+        else { continue }
+        events.append(
+          JournalEvent(
+            caseId: current.id, at: now, kind: proposed.decision.kind, payload: Self.json(payload),
+            reason: proposed.reason, provenance: provenance))
+      } catch DomainError.refused(let message) {
+        let position = decisions.count > 1 ? " (decision \(offset + 1) of \(decisions.count))" : ""
+        throw DomainError.refused(
+          "case \(disputeCase.id): \(proposed.decision.kind) refused\(position): \(message)")
+      } catch DomainError.invalid(let field, let message) {
+        throw DomainError.refused(
+          "case \(disputeCase.id): \(proposed.decision.kind) refused: \(field): \(message)")
+      }
+    }
+    return (current, events)
+  }
+
+  /// The court that hears a case and how it is brought, by amount (domain.md §3.8).
+  public static func courtRoute(disputed: Money, customerKind: CustomerKind, settings: CompanySettings)
+    -> [String:
+    String]
+  {
+    let amount = disputed.minorUnits
+    return [
+      "court": customerKind == .company ? "tribunal_de_commerce" : "tribunal_judiciaire",
+      "route": amount <= settings.requestFormLimit.minorUnits ? "request_form" : "summons",
+      "lawyer": amount > settings.lawyerThreshold.minorUnits ? "required" : "not_required",
+    ]
+  }
+
+  // swiftlint:disable:next cyclomatic_complexity
+  private static func apply(
+    _ decision: Decision, to current: inout DisputeCase, facts: inout CaseFacts, settings: CompanySettings,
+    at now: Date
+  ) throws -> [String: String]? {
+    if current.status == .closed { throw DomainError.refused("the case is closed") }
+    let settled: Set<String> = ["categorize", "prioritize", "assign", "set_deadline", "escalate", "resolve"]
+    if current.status == .resolved, settled.contains(decision.kind) {
+      throw DomainError.refused(
+        "the case is resolved (only tags, messages, follow-ups and gestures remain possible)")
+    }
+    switch decision {
+    case .categorize(let category):
+      guard current.category != category else { return nil }
+      current.category = category
+      return ["category": category.rawValue]
+    case .prioritize(let priority):
+      guard (1...5).contains(priority) else {
+        throw DomainError.refused("priority must be between 1 (most urgent) and 5 (least), got \(priority)")
+      }
+      guard current.priority != priority else { return nil }
+      current.priority = priority
+      return ["priority": String(priority)]
+    case .assign(let owner):
+      guard current.owner != owner else { return nil }
+      current.owner = owner
+      return ["owner": owner.rawValue]
+    case .tag(let tag):
+      guard tag.count <= 40, tag.wholeMatch(of: #/[a-z0-9][a-z0-9_:\-]*/#) != nil else {
+        throw DomainError.refused(
+          "tag '\(tag)' is not valid: lowercase letters, digits, '_', ':' or '-', at most 40 characters")
+      }
+      guard !current.tags.contains(tag) else { return nil }
+      current.tags = (current.tags + [tag]).sorted()
+      return ["tag": tag]
+    case .setDeadline(let deadline):
+      guard deadline > current.openedAt else {
+        throw DomainError.refused("the deadline \(Timestamp.utcText(deadline)) is before the case was opened")
+      }
+      guard current.deadline != deadline else { return nil }
+      current.deadline = deadline
+      return ["deadline": Timestamp.utcText(deadline)]
+    case .proposeGesture(let kind, let amount, let approvedBy):
+      return try gesture(kind, amount, approvedBy, on: &current, settings: settings)
+    case .escalate(let level):
+      return try escalate(to: level, case: &current, facts: facts, settings: settings)
+    case .send(let template, let channel):
+      guard template.wholeMatch(of: #/[a-z0-9_]{1,60}/#) != nil else {
+        throw DomainError.refused(
+          "template '\(template)' is not a template name (lowercase letters, digits, '_')")
+      }
+      guard !facts.sentTemplates.contains(template) else { return nil }
+      facts.sentTemplates.insert(template)
+      facts.amicableAttemptRecorded = true
+      return ["template": template, "channel": channel.rawValue]
+    case .followUp(let days):
+      guard (1...365).contains(days) else {
+        throw DomainError.refused("a follow-up is 1 to 365 days ahead, got \(days)")
+      }
+      let due = LocalDate(now, in: settings.timeZone).adding(days: days)
+      guard !facts.scheduledFollowUps.contains(due) else { return nil }
+      facts.scheduledFollowUps.insert(due)
+      return ["due_on": due.description]
+    case .resolve(let outcome, let newDueDate, let promise):
+      let today = LocalDate(now, in: settings.timeZone)
+      if !current.invoiceNumbers.isEmpty {
+        guard let newDueDate else {
+          throw DomainError.refused("resolving a case with invoices needs a new due date (new_due_date)")
+        }
+        guard newDueDate >= today else {
+          throw DomainError.refused("the new due date \(newDueDate) is in the past (today is \(today))")
+        }
+      }
+      if let promise {
+        guard promise.currency == current.disputed.currency, promise.minorUnits >= 0,
+          promise <= facts.outstanding
+        else {
+          throw DomainError.refused(
+            "the payment promise \(promise) must be between 0 and what the invoices still owe (\(facts.outstanding))"
+          )
+        }
+      }
+      current.status = .resolved
+      current.outcome = outcome
+      var payload = ["outcome": outcome.rawValue]
+      payload["new_due_date"] = newDueDate?.description
+      payload["promise"] = promise?.decimalText
+      return payload
+    }
+  }
+
+  private static func gesture(
+    _ kind: GestureKind, _ amount: Money, _ approvedBy: String?, on current: inout DisputeCase,
+    settings: CompanySettings
+  ) throws -> [String: String]? {
+    guard amount.currency == current.disputed.currency else {
+      throw DomainError.refused(
+        "the gesture is in \(amount.currency), the case in \(current.disputed.currency)")
+    }
+    guard amount.minorUnits > 0 else {
+      throw DomainError.refused("a gesture must be a positive amount, got \(amount)")
+    }
+    let approved = !(approvedBy ?? "").isEmpty
+    if let cap = settings.gestureCaps[kind], amount > cap, !approved {
+      throw DomainError.refused(
+        "a \(kind.rawValue) of \(amount) exceeds the cap of \(cap) without a recorded approval")
+    }
+    let total = current.gesturesTotal + amount
+    if total > current.disputed, !approved {
+      throw DomainError.refused(
+        "gestures would total \(total), more than the disputed \(current.disputed), without a recorded approval"
+      )
+    }
+    guard !current.gestures.contains(where: { $0.kind == kind && $0.amount == amount }) else { return nil }
+    current.gestures.append(Gesture(kind: kind, amount: amount, approvedBy: approved ? approvedBy : nil))
+    var payload = ["kind": kind.rawValue, "amount": amount.decimalText, "currency": amount.currency.code]
+    payload["approved_by"] = approved ? approvedBy : nil
+    return payload
+  }
+
+  private static func escalate(
+    to level: EscalationLevel, case current: inout DisputeCase, facts: CaseFacts, settings: CompanySettings
+  ) throws -> [String: String]? {
+    if level == current.escalation { return nil }
+    guard level > current.escalation else {
+      throw DomainError.refused(
+        "escalation only moves up the ladder: the case is at \(current.escalation.rawValue), not back to \(level.rawValue)"
+      )
+    }
+    var payload = ["level": level.rawValue, "from": current.escalation.rawValue]
+    if level == .court {
+      guard current.escalation == .formalNotice else {
+        throw DomainError.refused(
+          "court needs a formal notice first (the case is at \(current.escalation.rawValue))")
+      }
+      guard facts.amicableAttemptRecorded else {
+        throw DomainError.refused(
+          "court needs a recorded amicable attempt (no message or letter to the customer yet)")
+      }
+      payload.merge(
+        courtRoute(disputed: current.disputed, customerKind: facts.customerKind, settings: settings)
+      ) {
+        $1
+      }
+    }
+    current.escalation = level
+    return payload
+  }
+
+  /// Sorted-key JSON of a flat payload, as the journal stores it.
+  public static func json(_ payload: [String: String]) -> String {
+    let data =
+      (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// What a policy decides about a case; the core validates it before anything changes.
+public enum Decision: Hashable, Sendable {
+  /// Sets the category.
+  case categorize(DisputeCategory)
+  /// Sets the priority, 1 (most urgent) to 5.
+  case prioritize(Int)
+  /// Gives the case to a department.
+  case assign(Department)
+  /// Adds a label.
+  case tag(String)
+  /// Sets the resolution deadline.
+  case setDeadline(Date)
+  /// Grants a gesture; `approvedBy` is required beyond the limits.
+  case proposeGesture(kind: GestureKind, amount: Money, approvedBy: String?)
+  /// Moves up the escalation ladder.
+  case escalate(EscalationLevel)
+  /// Queues a letter or message from a template.
+  case send(template: String, channel: Channel)
+  /// Schedules a follow-up in so many days.
+  case followUp(days: Int)
+  /// Resolves the case: collection resumes on `newDueDate`, with the customer's payment promise.
+  case resolve(outcome: ResolutionOutcome, newDueDate: LocalDate?, promise: Money?)
+
+  /// The decision's kind, as the journal and scripts name it (`tag`, `propose_gesture`...).
+  public var kind: String {
+    switch self {
+    case .categorize: return "categorize"
+    case .prioritize: return "prioritize"
+    case .assign: return "assign"
+    case .tag: return "tag"
+    case .setDeadline: return "set_deadline"
+    case .proposeGesture: return "propose_gesture"
+    case .escalate: return "escalate"
+    case .send: return "send"
+    case .followUp: return "follow_up"
+    case .resolve: return "resolve"
+    }
+  }
+}
+
+/// Where a decision came from: a plugin's hook, a script, a person in the REPL.
+public struct Provenance: Hashable, Sendable, Codable {
+  /// `plugin@version`, `script:path.lua` or `user:NAME`.
+  public var source: String
+  /// The hook that decided (`triage`), or `run` for a script.
+  public var hook: String
+  /// The run or session id that groups decisions made together.
+  public var runId: String
+
+  /// Creates a provenance.
+  public init(source: String, hook: String, runId: String) {
+    self.source = source
+    self.hook = hook
+    self.runId = runId
+  }
+}
+
+/// A decision as a policy made it: what, on which case, and the reason it gave.
+public struct ProposedDecision: Hashable, Sendable {
+  /// The case decided on.
+  public var caseId: Int64
+  /// The decision.
+  public var decision: Decision
+  /// The script's own explanation, shown by `case explain`.
+  public var reason: String
+
+  /// Creates a proposed decision.
+  public init(caseId: Int64, decision: Decision, reason: String) {
+    self.caseId = caseId
+    self.decision = decision
+    self.reason = reason
+  }
+}
+
+/// One entry of the append-only journal: an applied decision or a recorded fact.
+public struct JournalEvent: Hashable, Sendable {
+  /// The case it concerns.
+  public var caseId: Int64
+  /// When it was applied (UTC).
+  public var at: Date
+  /// `tag`, `escalate`, `opened`, `communication`...
+  public var kind: String
+  /// The decision's data, as sorted JSON (`{"level":"court","route":"summons"}`).
+  public var payload: String
+  /// Why, in the words of the script or person.
+  public var reason: String
+  /// Who decided.
+  public var provenance: Provenance
+
+  /// Creates an event.
+  public init(caseId: Int64, at: Date, kind: String, payload: String, reason: String, provenance: Provenance)
+  {
+    self.caseId = caseId
+    self.at = at
+    self.kind = kind
+    self.payload = payload
+    self.reason = reason
+    self.provenance = provenance
+  }
+}

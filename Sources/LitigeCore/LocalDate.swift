@@ -1,0 +1,105 @@
+import Foundation
+
+/// A calendar date with no time and no zone (`2026-11-22`), as invoices and due dates are written.
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+  /// The year, month (1-12) and day (1-31).
+  public let year: Int, month: Int, day: Int
+
+  private static let utc: Calendar = {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+    return calendar
+  }()
+
+  /// A date from its parts; throws `DomainError.invalid` when it does not exist (`2026-02-30`).
+  public init(year: Int, month: Int, day: Int, field: String = "date") throws {
+    let components = DateComponents(year: year, month: month, day: day)
+    guard components.isValidDate(in: Self.utc) else {
+      throw DomainError.invalid(field: field, "\(year)-\(month)-\(day) is not a date")
+    }
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
+  /// Parses `YYYY-MM-DD`; throws `DomainError.invalid` naming `field`.
+  public init(parsing text: String, field: String = "date") throws {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+    else { throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got '\(text)'") }
+    try self.init(year: year, month: month, day: day, field: field)
+  }
+
+  /// The date of `instant` in `timeZone`.
+  public init(_ instant: Date, in timeZone: TimeZone) {
+    var calendar = Self.utc
+    calendar.timeZone = timeZone
+    let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+    year = parts.year ?? 1970
+    month = parts.month ?? 1
+    day = parts.day ?? 1
+  }
+
+  /// Midnight at the start of this date in `timeZone`.
+  public func start(in timeZone: TimeZone) -> Date {
+    var calendar = Self.utc
+    calendar.timeZone = timeZone
+    return calendar.date(from: DateComponents(year: year, month: month, day: day))
+      ?? Date(timeIntervalSince1970: 0)
+  }
+
+  /// The date `days` later (earlier when negative).
+  public func adding(days: Int) -> LocalDate {
+    let start = start(in: TimeZone(identifier: "UTC") ?? .current)
+    return LocalDate(
+      start.addingTimeInterval(Double(days) * 86_400), in: TimeZone(identifier: "UTC") ?? .current)
+  }
+
+  /// Whole days from this date to `other` (negative when `other` is earlier).
+  public func days(until other: LocalDate) -> Int {
+    let utc = TimeZone(identifier: "UTC") ?? .current
+    return Int(((other.start(in: utc).timeIntervalSince(start(in: utc))) / 86_400).rounded())
+  }
+
+  /// `YYYY-MM-DD`.
+  public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+  /// Orders dates.
+  public static func < (left: LocalDate, right: LocalDate) -> Bool {
+    (left.year, left.month, left.day) < (right.year, right.month, right.day)
+  }
+}
+
+/// ISO 8601 text for instants: stored and exchanged in UTC, shown with an explicit zone.
+public enum Timestamp {
+  /// `2026-11-22T07:36:24Z`.
+  public static func utcText(_ instant: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: instant)
+  }
+
+  /// `2026-11-22 08:36 +01:00` in `timeZone`, for people.
+  public static func display(_ instant: Date, in timeZone: TimeZone) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = timeZone
+    formatter.dateFormat = "yyyy-MM-dd HH:mm xxx"
+    return formatter.string(from: instant)
+  }
+
+  /// Parses ISO 8601 with an explicit offset (`2026-11-22T08:36:24+01:00` or `...Z`).
+  ///
+  /// A time without an offset is refused: its zone would be a guess. Throws `DomainError.invalid`.
+  public static func parse(_ text: String, field: String = "at") throws -> Date {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    if let instant = formatter.date(from: text) { return instant }
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let instant = formatter.date(from: text) { return instant }
+    throw DomainError.invalid(
+      field: field,
+      "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got '\(text)'")
+  }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// Row <-> domain conversions and the SQL of `Store`, kept in one place.
+enum Records {
+  static func customer(_ row: Row) -> Customer {
+    Customer(
+      id: row["id"], name: row["name"], kind: CustomerKind(rawValue: row["kind"]) ?? .company,
+      segment: row["segment"],
+      email: row["email"], phone: row["phone"], language: row["language"], vip: row["vip"],
+      since: (row["since"] as String?).flatMap { try? LocalDate(parsing: $0) })
+  }
+
+  static func invoice(_ row: Row) throws -> Invoice {
+    let currency = try Currency(code: row["currency"])
+    return Invoice(
+      number: row["number"], customerId: row["customer_id"],
+      issuedOn: try LocalDate(parsing: row["issued_on"]), dueOn: try LocalDate(parsing: row["due_on"]),
+      total: Money(minorUnits: row["total_minor"], currency: currency),
+      paid: Money(minorUnits: row["paid_minor"], currency: currency),
+      collectionSuspended: row["collection_suspended"])
+  }
+
+  static func communication(_ row: Row) throws -> Communication {
+    Communication(
+      caseId: row["case_id"], at: try Timestamp.parse(row["at"]),
+      direction: try Direction.parse(row["direction"]),
+      channel: try Channel.parse(row["channel"]), author: row["author"], summary: row["summary"])
+  }
+
+  static func event(_ row: Row) throws -> JournalEvent {
+    JournalEvent(
+      caseId: row["case_id"], at: try Timestamp.parse(row["at"]), kind: row["kind"], payload: row["payload"],
+      reason: row["reason"],
+      provenance: Provenance(source: row["source"], hook: row["hook"], runId: row["run_id"]))
+  }
+
+  private struct StoredGesture: Codable {
+    var kind: String
+    var amount_minor: Int64
+    var approved_by: String?
+  }
+
+  static func disputeCase(_ row: Row, invoices: [String]) throws -> DisputeCase {
+    let currency = try Currency(code: row["currency"])
+    var result = DisputeCase(
+      id: row["id"], customerId: row["customer_id"], openedAt: try Timestamp.parse(row["opened_at"]),
+      channel: try Channel.parse(row["channel"]),
+      category: try (row["category"] as String?).map { try DisputeCategory.parse($0) },
+      reason: row["reason"], disputed: Money(minorUnits: row["disputed_minor"], currency: currency),
+      invoiceNumbers: invoices, status: try CaseStatus.parse(row["status"]))
+    result.priority = row["priority"]
+    result.owner = try (row["owner"] as String?).map { try Department.parse($0) }
+    result.escalation = try EscalationLevel.parse(row["escalation"])
+    result.deadline = try (row["deadline"] as String?).map { try Timestamp.parse($0) }
+    result.tags = try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8))
+    result.gestures = try JSONDecoder().decode(
+      [StoredGesture].self, from: Data((row["gestures"] as String).utf8)
+    ).map {
+      Gesture(
+        kind: try GestureKind.parse($0.kind), amount: Money(minorUnits: $0.amount_minor, currency: currency),
+        approvedBy: $0.approved_by)
+    }
+    result.outcome = try (row["outcome"] as String?).map { try ResolutionOutcome.parse($0) }
+    return result
+  }
+
+  static func fetchCase(_ db: Database, id: Int64) throws -> DisputeCase? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else {
+      return nil
+    }
+    let invoices = try String.fetchAll(
+      db, sql: "SELECT invoice_number FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
+      arguments: [id])
+    return try disputeCase(row, invoices: invoices)
+  }
+
+  static func caseQuery(_ filter: CaseFilter, limit: Int, columns: String = "*") -> (
+    String, StatementArguments
+  ) {
+    var clauses: [String] = []
+    var arguments: StatementArguments = []
+    if let status = filter.status {
+      clauses.append("status = ?")
+      arguments += [status.rawValue]
+    }
+    if let category = filter.category {
+      clauses.append("category = ?")
+      arguments += [category.rawValue]
+    }
+    if let customer = filter.customerId {
+      clauses.append("customer_id = ?")
+      arguments += [customer]
+    }
+    if filter.activeOnly { clauses.append("status NOT IN ('resolved', 'closed')") }
+    let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+    let limitClause = limit == .max ? "" : " LIMIT \(limit)"
+    return ("SELECT \(columns) FROM cases\(whereClause) ORDER BY id\(limitClause)", arguments)
+  }
+
+  static func invoiceLinks(_ db: Database, caseIds: [Int64]) throws -> [Int64: [String]] {
+    guard !caseIds.isEmpty, let low = caseIds.min(), let high = caseIds.max() else { return [:] }
+    var links: [Int64: [String]] = [:]
+    let rows = try Row.fetchAll(
+      db,
+      sql:
+        "SELECT case_id, invoice_number FROM case_invoices WHERE case_id BETWEEN ? AND ? ORDER BY invoice_number",
+      arguments: [low, high])
+    for row in rows { links[row["case_id"], default: []].append(row["invoice_number"]) }
+    return links
+  }
+
+  static func facts(for disputeCase: DisputeCase, _ db: Database) throws -> CaseFacts {
+    let outgoing =
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM communications WHERE case_id = ? AND direction = 'out'",
+        arguments: [disputeCase.id])
+      ?? 0
+    let sent = try String.fetchAll(
+      db, sql: "SELECT payload FROM events WHERE case_id = ? AND kind = 'send'", arguments: [disputeCase.id])
+    let followUps = try String.fetchAll(
+      db, sql: "SELECT payload FROM events WHERE case_id = ? AND kind = 'follow_up'",
+      arguments: [disputeCase.id])
+    let decode = { (payload: String, key: String) -> String? in
+      (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String])?[key]
+    }
+    let kind = try String.fetchOne(
+      db, sql: "SELECT kind FROM customers WHERE id = ?", arguments: [disputeCase.customerId])
+    let outstanding =
+      try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT COALESCE(SUM(total_minor - paid_minor), 0) FROM invoices
+          JOIN case_invoices ON invoice_number = number WHERE case_id = ?
+          """, arguments: [disputeCase.id]) ?? 0
+    return CaseFacts(
+      amicableAttemptRecorded: outgoing > 0 || !sent.isEmpty || disputeCase.escalation >= .mediation,
+      sentTemplates: Set(sent.compactMap { decode($0, "template") }),
+      scheduledFollowUps: Set(
+        followUps.compactMap { decode($0, "due_on").flatMap { try? LocalDate(parsing: $0) } }),
+      customerKind: kind.flatMap(CustomerKind.init(rawValue:)) ?? .company,
+      outstanding: Money(minorUnits: outstanding, currency: disputeCase.disputed.currency))
+  }
+
+  static func insert(_ customer: Customer, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO customers (id, name, kind, segment, email, phone, language, vip, since)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        customer.id, customer.name, customer.kind.rawValue, customer.segment, customer.email, customer.phone,
+        customer.language, customer.vip, customer.since?.description,
+      ])
+  }
+
+  static func insert(_ invoice: Invoice, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO invoices (number, customer_id, issued_on, due_on, currency, total_minor, paid_minor,
+          collection_suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        invoice.number, invoice.customerId, invoice.issuedOn.description, invoice.dueOn.description,
+        invoice.total.currency.code, invoice.total.minorUnits, invoice.paid.minorUnits,
+        invoice.collectionSuspended,
+      ])
+  }
+
+  private static func caseColumns(_ disputeCase: DisputeCase) throws -> StatementArguments {
+    let gestures = disputeCase.gestures.map {
+      StoredGesture(kind: $0.kind.rawValue, amount_minor: $0.amount.minorUnits, approved_by: $0.approvedBy)
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return [
+      disputeCase.customerId, Timestamp.utcText(disputeCase.openedAt), disputeCase.channel.rawValue,
+      disputeCase.category?.rawValue, disputeCase.reason, disputeCase.status.rawValue, disputeCase.priority,
+      disputeCase.owner?.rawValue, disputeCase.escalation.rawValue, disputeCase.disputed.currency.code,
+      disputeCase.disputed.minorUnits, disputeCase.deadline.map(Timestamp.utcText),
+      String(decoding: try encoder.encode(disputeCase.tags), as: UTF8.self),
+      String(decoding: try encoder.encode(gestures), as: UTF8.self), disputeCase.outcome?.rawValue,
+      disputeCase.id,
+    ]
+  }
+
+  static func insert(_ disputeCase: DisputeCase, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO cases (customer_id, opened_at, channel, category, reason, status, priority, owner, escalation,
+          currency, disputed_minor, deadline, tags, gestures, outcome, id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, arguments: try caseColumns(disputeCase))
+  }
+
+  static func update(_ disputeCase: DisputeCase, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        UPDATE cases SET customer_id = ?, opened_at = ?, channel = ?, category = ?, reason = ?, status = ?,
+          priority = ?, owner = ?, escalation = ?, currency = ?, disputed_minor = ?, deadline = ?, tags = ?,
+          gestures = ?, outcome = ? WHERE id = ?
+        """, arguments: try caseColumns(disputeCase))
+  }
+
+  /// Links the case's invoices and suspends their collection while the case is active.
+  static func link(_ disputeCase: DisputeCase, _ db: Database) throws {
+    for number in disputeCase.invoiceNumbers {
+      try db.execute(
+        sql: "INSERT INTO case_invoices (case_id, invoice_number) VALUES (?, ?)",
+        arguments: [disputeCase.id, number])
+      if disputeCase.status.isActive {
+        try db.execute(
+          sql: "UPDATE invoices SET collection_suspended = 1 WHERE number = ?", arguments: [number])
+      }
+    }
+  }
+
+  /// On resolution: collection resumes with the new due date; the payment promise is recorded.
+  static func resumeCollection(after event: JournalEvent, case disputeCase: DisputeCase, _ db: Database)
+    throws
+  {
+    let payload =
+      (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+    for number in disputeCase.invoiceNumbers {
+      let stillDisputed =
+        try Int.fetchOne(
+          db,
+          sql: """
+            SELECT COUNT(*) FROM case_invoices JOIN cases ON cases.id = case_id
+            WHERE invoice_number = ? AND cases.id <> ? AND cases.status NOT IN ('resolved', 'closed')
+            """, arguments: [number, disputeCase.id]) ?? 0
+      guard stillDisputed == 0 else { continue }
+      try db.execute(
+        sql: "UPDATE invoices SET collection_suspended = 0, due_on = COALESCE(?, due_on) WHERE number = ?",
+        arguments: [payload["new_due_date"], number])
+    }
+    if let promise = payload["promise"], let due = payload["new_due_date"] {
+      let amount = try Money(parsing: promise, currency: disputeCase.disputed.currency)
+      try db.execute(
+        sql:
+          "INSERT INTO promises (case_id, customer_id, currency, amount_minor, due_on) VALUES (?, ?, ?, ?, ?)",
+        arguments: [disputeCase.id, disputeCase.customerId, amount.currency.code, amount.minorUnits, due])
+    }
+  }
+
+  static func insert(_ communication: Communication, _ db: Database) throws {
+    try db.execute(
+      sql:
+        "INSERT INTO communications (case_id, at, direction, channel, author, summary) VALUES (?, ?, ?, ?, ?, ?)",
+      arguments: [
+        communication.caseId, Timestamp.utcText(communication.at), communication.direction.rawValue,
+        communication.channel.rawValue, communication.author, communication.summary,
+      ])
+  }
+
+  static func append(_ event: JournalEvent, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO events (case_id, at, kind, payload, reason, source, hook, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        event.caseId, Timestamp.utcText(event.at), event.kind, event.payload, event.reason,
+        event.provenance.source,
+        event.provenance.hook, event.provenance.runId,
+      ])
+  }
+}

@@ -1,0 +1,58 @@
+import GRDB
+
+/// The workspace schema, as GRDB migrations. SQL stays portable (no SQLite-only types) so that the
+/// same tables can live in PostgreSQL; times are ISO 8601 UTC text, dates `YYYY-MM-DD`, money integer
+/// minor units beside a currency code.
+enum Schema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1: customers, invoices, cases, communications, journal") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          CREATE TABLE customers (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('company', 'person')),
+            segment TEXT NOT NULL DEFAULT '', email TEXT, phone TEXT,
+            language TEXT NOT NULL DEFAULT 'fr', vip INTEGER NOT NULL DEFAULT 0, since TEXT);
+          CREATE TABLE invoices (
+            number TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+            issued_on TEXT NOT NULL, due_on TEXT NOT NULL, currency TEXT NOT NULL,
+            total_minor INTEGER NOT NULL, paid_minor INTEGER NOT NULL DEFAULT 0,
+            collection_suspended INTEGER NOT NULL DEFAULT 0);
+          CREATE INDEX invoices_customer ON invoices(customer_id);
+          CREATE TABLE cases (
+            id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+            opened_at TEXT NOT NULL, channel TEXT NOT NULL, category TEXT, reason TEXT NOT NULL,
+            status TEXT NOT NULL, priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5), owner TEXT,
+            escalation TEXT NOT NULL, currency TEXT NOT NULL, disputed_minor INTEGER NOT NULL,
+            deadline TEXT, tags TEXT NOT NULL DEFAULT '[]', gestures TEXT NOT NULL DEFAULT '[]', outcome TEXT);
+          CREATE INDEX cases_status ON cases(status, category);
+          CREATE INDEX cases_customer ON cases(customer_id);
+          CREATE TABLE case_invoices (
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            PRIMARY KEY (case_id, invoice_number));
+          CREATE INDEX case_invoices_invoice ON case_invoices(invoice_number);
+          CREATE TABLE communications (
+            id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id), at TEXT NOT NULL,
+            direction TEXT NOT NULL, channel TEXT NOT NULL, author TEXT NOT NULL, summary TEXT NOT NULL);
+          CREATE INDEX communications_case ON communications(case_id, at);
+          CREATE TABLE promises (
+            id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),
+            customer_id TEXT NOT NULL REFERENCES customers(id), currency TEXT NOT NULL,
+            amount_minor INTEGER NOT NULL, due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending');
+          CREATE TABLE events (
+            id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id), at TEXT NOT NULL,
+            kind TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL,
+            source TEXT NOT NULL, hook TEXT NOT NULL, run_id TEXT NOT NULL);
+          CREATE INDEX events_case ON events(case_id, id);
+          CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+          CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+          """)
+    }
+    return migrator
+  }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// Which cases to list; nil fields match everything.
+public struct CaseFilter: Sendable, Equatable {
+  /// Only cases with this status.
+  public var status: CaseStatus?
+  /// Only cases of this category.
+  public var category: DisputeCategory?
+  /// Only cases of this customer.
+  public var customerId: String?
+  /// Only cases still being worked (not resolved or closed).
+  public var activeOnly: Bool
+
+  /// A filter; the default matches every case.
+  public init(
+    status: CaseStatus? = nil, category: DisputeCategory? = nil, customerId: String? = nil,
+    activeOnly: Bool = false
+  ) {
+    self.status = status
+    self.category = category
+    self.customerId = customerId
+    self.activeOnly = activeOnly
+  }
+}
+
+/// A workspace's data: customers, invoices, cases, communications and the decision journal.
+///
+/// Backed by SQLite through GRDB (WAL for a file, a private database in memory for tests). Reads are
+/// snapshots; every write is one transaction, so a failure leaves nothing half-written. Thread-safe.
+public final class Store: Sendable {
+  let database: any DatabaseWriter
+  /// The company's settings, read when the store was opened.
+  public let settings: CompanySettings
+
+  /// Opens (creating if needed) the workspace database at `path` and migrates it.
+  ///
+  /// Throws `StoreError` naming the file when it cannot be opened or is not a Litige workspace.
+  public static func open(path: String) throws -> Store {
+    do {
+      var configuration = Configuration()
+      configuration.foreignKeysEnabled = true
+      configuration.busyMode = .timeout(5)
+      let pool = try DatabasePool(path: path, configuration: configuration)
+      return try Store(database: pool)
+    } catch let error as DatabaseError {
+      throw StoreError("cannot open the workspace \(path): \(error.message ?? "\(error.resultCode)")")
+    }
+  }
+
+  /// A fresh workspace in memory, for tests and dry runs.
+  public static func inMemory() throws -> Store {
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    return try Store(database: DatabaseQueue(configuration: configuration))
+  }
+
+  init(database: any DatabaseWriter) throws {
+    self.database = database
+    try Schema.migrator.migrate(database)
+    settings = try database.read { db in
+      var settings = CompanySettings()
+      let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings")
+      for row in rows {
+        let key: String = row["key"]
+        let value: String = row["value"]
+        switch key {
+        case "currency":
+          settings = CompanySettings(
+            currency: try Currency(code: value), timeZone: settings.timeZone,
+            latePenalties: settings.latePenalties)
+        case "time_zone": settings.timeZone = TimeZone(identifier: value) ?? settings.timeZone
+        case "late_penalties": settings.latePenalties = .init(rawValue: value) ?? settings.latePenalties
+        default: continue
+        }
+      }
+      return settings
+    }
+  }
+
+  // MARK: Reading
+
+  /// The customer with `id`, or nil.
+  public func customer(id: String) throws -> Customer? {
+    try database.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [id])
+    }
+    .map(Records.customer)
+  }
+
+  /// The invoice numbered `number`, or nil.
+  public func invoice(number: String) throws -> Invoice? {
+    try database.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM invoices WHERE number = ?", arguments: [number])
+    }.map(Records.invoice)
+  }
+
+  /// The case `id`, or nil.
+  public func disputeCase(id: Int64) throws -> DisputeCase? {
+    try database.read { db in try Records.fetchCase(db, id: id) }
+  }
+
+  /// The cases matching `filter`, by id, at most `limit`.
+  public func cases(matching filter: CaseFilter, limit: Int = .max) throws -> [DisputeCase] {
+    try database.read { db in
+      let (sql, arguments) = Records.caseQuery(filter, limit: limit)
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let links = try Records.invoiceLinks(db, caseIds: rows.map { $0["id"] })
+      return try rows.map { try Records.disputeCase($0, invoices: links[$0["id"], default: []]) }
+    }
+  }
+
+  /// The ids of the cases matching `filter`, in order.
+  public func caseIds(matching filter: CaseFilter) throws -> [Int64] {
+    try database.read { db in
+      let (sql, arguments) = Records.caseQuery(filter, limit: .max, columns: "id")
+      return try Int64.fetchAll(db, sql: sql, arguments: arguments)
+    }
+  }
+
+  /// The invoices linked to case `caseId`.
+  public func invoices(ofCase caseId: Int64) throws -> [Invoice] {
+    try database.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT invoices.* FROM invoices JOIN case_invoices ON invoice_number = number
+          WHERE case_id = ? ORDER BY number
+          """, arguments: [caseId]
+      ).map(Records.invoice)
+    }
+  }
+
+  /// The invoices of customer `customerId`, by number.
+  public func invoices(ofCustomer customerId: String) throws -> [Invoice] {
+    try database.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM invoices WHERE customer_id = ? ORDER BY number", arguments: [customerId]
+      )
+      .map(Records.invoice)
+    }
+  }
+
+  /// The communications of case `caseId`, oldest first.
+  public func communications(ofCase caseId: Int64) throws -> [Communication] {
+    try database.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM communications WHERE case_id = ? ORDER BY at, id", arguments: [caseId]
+      )
+      .map(Records.communication)
+    }
+  }
+
+  /// The journal of case `caseId`, in the order events were applied.
+  public func events(ofCase caseId: Int64) throws -> [JournalEvent] {
+    try database.read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM events WHERE case_id = ? ORDER BY id", arguments: [caseId])
+        .map(Records.event)
+    }
+  }
+
+  /// How many cases, invoices, customers and events the workspace holds.
+  public func counts() throws -> [String: Int] {
+    try database.read { db in
+      var counts: [String: Int] = [:]
+      for table in ["customers", "invoices", "cases", "communications", "events"] {
+        counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+      }
+      return counts
+    }
+  }
+
+  // MARK: Writing
+
+  /// Adds records in one transaction: all of them or, on any error, none.
+  ///
+  /// Opening a case with invoices suspends their collection and journals an `opened` event.
+  public func insert(
+    customers: [Customer] = [], invoices: [Invoice] = [], cases: [DisputeCase] = [],
+    communications: [Communication] = [], events: [JournalEvent] = [], provenance: Provenance
+  ) throws {
+    try write { db in
+      for customer in customers { try Records.insert(customer, db) }
+      for invoice in invoices { try Records.insert(invoice, db) }
+      for disputeCase in cases {
+        try Records.insert(disputeCase, db)
+        try Records.link(disputeCase, db)
+        let payload = CaseRules.json([
+          "channel": disputeCase.channel.rawValue, "disputed": disputeCase.disputed.decimalText,
+          "invoices": disputeCase.invoiceNumbers.joined(separator: ";"),
+        ])
+        try Records.append(
+          JournalEvent(
+            caseId: disputeCase.id, at: disputeCase.openedAt, kind: "opened", payload: payload,
+            reason: "case opened",
+            provenance: provenance), db)
+      }
+      for communication in communications { try Records.insert(communication, db) }
+      for event in events { try Records.append(event, db) }
+    }
+  }
+
+  /// The next free case number.
+  public func nextCaseId() throws -> Int64 {
+    try database.read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM cases") ?? 0) + 1 }
+  }
+
+  /// What the core must know about case `disputeCase` to judge decisions on it.
+  public func facts(for disputeCase: DisputeCase) throws -> CaseFacts {
+    try database.read { db in try Records.facts(for: disputeCase, db) }
+  }
+
+  /// Validates and applies one hook call's decisions on one case, atomically.
+  ///
+  /// The case is re-read inside the write transaction, so decisions are judged on the current state.
+  /// Returns the events written (none when nothing changed). Throws `DomainError` when the core refuses a
+  /// decision, and `StoreError` when the case does not exist; nothing is written then.
+  @discardableResult
+  public func apply(
+    _ decisions: [ProposedDecision], caseId: Int64, provenance: Provenance, at now: Date
+  ) throws -> [JournalEvent] {
+    try write { db in
+      guard let current = try Records.fetchCase(db, id: caseId) else {
+        throw StoreError("case \(caseId) does not exist")
+      }
+      let facts = try Records.facts(for: current, db)
+      let (updated, events) = try CaseRules.apply(
+        decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
+      guard !events.isEmpty else { return [] }
+      try Records.update(updated, db)
+      for event in events {
+        try Records.append(event, db)
+        if event.kind == "resolve" { try Records.resumeCollection(after: event, case: updated, db) }
+      }
+      return events
+    }
+  }
+
+  /// Simulates `apply` without writing: the events it would record.
+  public func preview(
+    _ decisions: [ProposedDecision], caseId: Int64, provenance: Provenance, at now: Date
+  ) throws -> [JournalEvent] {
+    try database.read { db in
+      guard let current = try Records.fetchCase(db, id: caseId) else {
+        throw StoreError("case \(caseId) does not exist")
+      }
+      return try CaseRules.apply(
+        decisions, to: current, facts: try Records.facts(for: current, db), settings: settings,
+        provenance: provenance, at: now
+      ).1
+    }
+  }
+
+  /// Stores a company setting (`currency`, `time_zone`, `late_penalties`); applies on next open.
+  public func setSetting(_ key: String, _ value: String) throws {
+    try write { db in
+      try db.execute(
+        sql:
+          "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        arguments: [key, value])
+    }
+  }
+
+  private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try database.write(body)
+    } catch let error as DatabaseError {
+      throw StoreError("the workspace refused the change: \(error.message ?? "\(error.resultCode)")")
+    }
+  }
+}
+
+/// A storage problem: the file, a missing record, a constraint. The message names the record.
+public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+  /// What went wrong.
+  public var message: String
+  /// Creates an error with its message.
+  public init(_ message: String) { self.message = message }
+  /// The message.
+  public var description: String { message }
+}

@@ -1,0 +1,443 @@
+import CLua
+import Foundation
+
+/// A Swift function callable from Lua: it reads its arguments from `stack`, pushes its results and
+/// returns how many it pushed. Throwing raises a Lua error in the calling script, after this Swift frame
+/// has returned (never a `longjmp` across Swift).
+public typealias LuaHostFunction = (LuaStack) throws -> Int
+
+/// One sandboxed Lua 5.4 interpreter with a memory ceiling and per-call deadlines.
+///
+/// A `LuaState` is not thread-safe and is not `Sendable`: create one per worker and use it from that
+/// worker only. Every call into Lua that can raise runs inside a protected call; errors come back as
+/// `LuaError`. Scripts see only the allowlisted standard library (see `Sandbox.swift`), each in its own
+/// environment (`LuaEnvironment`), over shared read-only libraries.
+public final class LuaState {
+  /// Resource limits of a state and of each call into it.
+  public struct Limits: Sendable {
+    /// Memory ceiling for the whole state, in bytes (0: none).
+    public var memoryBytes: Int
+    /// Wall-clock deadline of each call (nil: none).
+    public var timeout: Duration?
+    /// The largest chunk accepted for parsing, in bytes.
+    public var maxSourceBytes: Int
+    /// How deep a table read back from Lua may nest.
+    public var maxTableDepth: Int
+    /// How many entries, in all, a table read back from Lua may hold.
+    public var maxTableEntries: Int
+
+    /// Limits with the defaults of `litige run`: 256 MB, 10 s, 4 MB of source.
+    public init(
+      memoryBytes: Int = 256 << 20, timeout: Duration? = .seconds(10), maxSourceBytes: Int = 4 << 20,
+      maxTableDepth: Int = 32, maxTableEntries: Int = 100_000
+    ) {
+      self.memoryBytes = memoryBytes
+      self.timeout = timeout
+      self.maxSourceBytes = maxSourceBytes
+      self.maxTableDepth = maxTableDepth
+      self.maxTableEntries = maxTableEntries
+    }
+  }
+
+  /// The Lua version this host requires (5.4).
+  public static let requiredVersion = 504
+
+  /// The limits in force; changing them applies from the next call.
+  public var limits: Limits {
+    didSet { control.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0 }
+  }
+  /// Where `print` writes; by default standard output.
+  public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+
+  let pointer: OpaquePointer
+  let control: UnsafeMutablePointer<litige_control>
+  private var functions: [LuaHostFunction] = []
+  private var sandbox: Int32 = 0  // registry reference to the prelude's table of operations
+  private var messageHandler: Int32 = 0
+  private var lastRaised: (message: String, kind: LuaError.Kind)?
+  private var inCall = false
+  var objects: [Int: AnyObject] = [:]
+  private var nextObjectHandle = 0
+  private var classMetatables: [String: Int32] = [:]
+
+  /// Creates a state, checks the Lua library's version and sets up the sandbox.
+  ///
+  /// Throws `LuaError` if the library is not Lua 5.4 or the state cannot be created.
+  public init(limits: Limits = Limits()) throws {
+    self.limits = limits
+    control = .allocate(capacity: 1)
+    control.initialize(to: litige_control())
+    control.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
+    control.pointee.host_depth = 1
+    guard let state = litige_newstate(control) else {
+      control.deallocate()
+      throw LuaError(kind: .memory, message: "cannot create a Lua state")
+    }
+    pointer = state
+    let version = Int(lua_version(state))
+    guard version == Self.requiredVersion else {
+      lua_close(state)
+      control.deallocate()
+      throw LuaError(
+        kind: .runtime,
+        message:
+          "Lua \(Self.requiredVersion / 100).\(Self.requiredVersion % 100) is required, found \(version)")
+    }
+    control.pointee.dispatch = hostDispatch
+    control.pointee.host = Unmanaged.passUnretained(self).toOpaque()
+    litige_pushcfunction(state, litige_message_handler)
+    messageHandler = luaL_ref(state, litige_registry_index())
+    try installSandbox()
+  }
+
+  deinit {
+    lua_close(pointer)
+    control.deallocate()
+  }
+
+  /// Bytes the state holds now.
+  public var memoryInUse: Int { Int(control.pointee.used) }
+  /// The most bytes the state has held at once.
+  public var peakMemory: Int { Int(control.pointee.peak) }
+
+  // MARK: Functions
+
+  /// Registers a Swift function and returns its id, for `LuaStack.pushFunction(id:)`.
+  @discardableResult
+  public func register(_ function: @escaping LuaHostFunction) -> Int32 {
+    functions.append(function)
+    return Int32(functions.count - 1)
+  }
+
+  fileprivate func dispatch(_ thread: OpaquePointer, _ id: Int32) -> Int32 {
+    let stack = LuaStack(pointer: thread, state: self)
+    do {
+      return Int32(try functions[Int(id)](stack))
+    } catch {
+      let raised = error as? LuaRaisedError ?? LuaRaisedError(String(describing: error))
+      luaL_where(thread, 1)
+      let location = stack.rawString(at: -1) ?? ""
+      litige_pop(thread, 1)
+      let message = location + raised.message
+      lastRaised = (message, raised.kind)
+      stack.push(.string(message))
+      return -1
+    }
+  }
+
+  // MARK: Loading and calling
+
+  /// Compiles `source` (text only) into a function whose globals are `environment`'s.
+  ///
+  /// `chunkName` is how errors name the source (`plugins/acme/triage.lua`). Throws `LuaError` of kind
+  /// `.syntax` (with the line) or `.validation` when the source is larger than `limits.maxSourceBytes`.
+  public func load(source: String, chunkName: String, environment: LuaEnvironment) throws
+    -> LuaFunctionReference
+  {
+    let bytes = Array(source.utf8)
+    guard bytes.count <= limits.maxSourceBytes else {
+      throw LuaError(
+        kind: .validation,
+        message:
+          "\(chunkName): source is \(bytes.count) bytes, more than the limit of \(limits.maxSourceBytes)",
+        chunk: chunkName)
+    }
+    let status = bytes.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+        litige_loadbuffer(pointer, base, buffer.count, "@" + chunkName)
+      }
+    }
+    guard status == LUA_OK else {
+      let message = LuaStack(pointer: pointer, state: self).rawString(at: -1) ?? "cannot load \(chunkName)"
+      litige_pop(pointer, 1)
+      let kind: LuaError.Kind = status == LUA_ERRMEM ? .memory : .syntax
+      throw LuaError(
+        kind: kind, message: message, chunk: chunkName, line: Self.line(in: message, chunk: chunkName))
+    }
+    // Set the chunk's first upvalue (_ENV) to the environment.
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(environment.reference))
+    _ = lua_setupvalue(pointer, -2, 1)
+    return LuaFunctionReference(reference: luaL_ref(pointer, litige_registry_index()))
+  }
+
+  /// Calls `function` with `arguments` under the limits and returns its results copied out.
+  ///
+  /// Throws `LuaError` with the kind, location and traceback of whatever stopped the call. The state
+  /// stays usable after any error.
+  @discardableResult
+  public func call(_ function: LuaFunctionReference, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
+    try call(function, argumentCount: arguments.count) { stack in
+      for argument in arguments { stack.push(argument) }
+    }
+  }
+
+  /// Calls `function` with arguments pushed by `pushArguments` (objects, functions, values).
+  @discardableResult
+  public func call(
+    _ function: LuaFunctionReference, argumentCount: Int, pushArguments: (LuaStack) throws -> Void
+  ) throws -> [LuaValue] {
+    try call(reference: function.reference, argumentCount: argumentCount, pushArguments: pushArguments)
+  }
+
+  /// Compiles and runs `source` in `environment`; returns the chunk's results.
+  @discardableResult
+  public func run(source: String, chunkName: String, environment: LuaEnvironment) throws -> [LuaValue] {
+    let function = try load(source: source, chunkName: chunkName, environment: environment)
+    defer { release(function) }
+    return try call(function)
+  }
+
+  /// Releases a function reference; using it afterwards is a programming error.
+  public func release(_ function: LuaFunctionReference) {
+    luaL_unref(pointer, litige_registry_index(), function.reference)
+  }
+
+  func call(reference: Int32, argumentCount: Int, pushArguments: (LuaStack) throws -> Void) throws
+    -> [LuaValue]
+  {
+    precondition(!inCall, "LuaState: a call into Lua started while another is running on this state")
+    inCall = true
+    defer { inCall = false }
+    let stack = LuaStack(pointer: pointer, state: self)
+    let base = lua_gettop(pointer)
+    defer { lua_settop(pointer, base) }
+    guard lua_checkstack(pointer, Int32(argumentCount) + 8) != 0 else {
+      throw LuaError(kind: .runtime, message: "too many arguments")
+    }
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(messageHandler))
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(reference))
+    try pushArguments(stack)
+    lastRaised = nil
+    litige_clear_interrupt(control)
+    litige_set_running(control, pointer)
+    let token = limits.timeout.map { Watchdog.shared.arm(mainThread: pointer, after: $0) }
+    control.pointee.host_depth -= 1
+    let status = litige_pcall_host(pointer, Int32(argumentCount), LUA_MULTRET, base + 1)
+    control.pointee.host_depth += 1
+    control.pointee.force_failure = 0
+    if let token { Watchdog.shared.disarm(token) }
+    var interrupt = litige_interrupt_reason(control)
+    if status != LUA_OK, interrupt == LITIGE_INTERRUPT_NONE, control.pointee.refused != 0,
+      (try? stack.value(at: -1))?["message"] == "not enough memory"
+    {
+      interrupt = Int32(LITIGE_INTERRUPT_MEMORY)
+    }
+    lua_sethook(pointer, nil, 0, 0)
+    litige_clear_interrupt(control)
+    litige_set_running(control, pointer)
+    if status == LUA_OK {
+      var results: [LuaValue] = []
+      let top = lua_gettop(pointer)
+      do {
+        if top > base + 1 {
+          for index in (base + 2)...top { results.append(try stack.value(at: index)) }
+        }
+      } catch let raised as LuaRaisedError {
+        throw LuaError(kind: raised.kind, message: "cannot read the results: \(raised.message)")
+      }
+      return results
+    }
+    throw error(status: status, interrupt: interrupt, stack: stack)
+  }
+
+  private func error(status: Int32, interrupt: Int32, stack: LuaStack) -> LuaError {
+    var report = (try? stack.value(at: -1)) ?? .nil
+    if case .string(let text) = report { report = .table([.string("message"): .string(text)]) }
+    let message = report["message"].stringValue ?? "error in error handling"
+    let chunk = report["source"].stringValue
+    let line = report["line"].integerValue.map(Int.init)
+    let traceback = report["traceback"].stringValue
+    var kind: LuaError.Kind = .runtime
+    var shown = message
+    switch interrupt {
+    case Int32(LITIGE_INTERRUPT_TIMEOUT):
+      kind = .timeout
+      let limit = limits.timeout.map(Self.describe) ?? "its deadline"
+      shown = "time limit exceeded: the call ran longer than \(limit)" + Self.where(chunk, line)
+    case Int32(LITIGE_INTERRUPT_MEMORY):
+      kind = .memory
+      shown =
+        "memory limit exceeded: the state needed more than \(limits.memoryBytes >> 20) MB"
+        + Self.where(chunk, line)
+    case Int32(LITIGE_INTERRUPT_CANCEL):
+      kind = .interrupted
+      shown = "interrupted" + Self.where(chunk, line)
+    default:
+      if status == LUA_ERRMEM {
+        kind = .memory
+        shown =
+          "memory limit exceeded: the state needed more than \(limits.memoryBytes >> 20) MB"
+          + Self.where(chunk, line)
+      } else if let raised = lastRaised, raised.message == message {
+        kind = raised.kind
+      }
+    }
+    return LuaError(kind: kind, message: shown, chunk: chunk, line: line, traceback: traceback)
+  }
+
+  /// A duration as people read it: `10 s`, `250 ms`.
+  static func describe(_ duration: Duration) -> String {
+    let milliseconds =
+      duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+  }
+
+  private static func `where`(_ chunk: String?, _ line: Int?) -> String {
+    guard let chunk, let line else { return "" }
+    return " (at \(chunk):\(line))"
+  }
+
+  /// The line number in a message that starts with `chunk:LINE:`.
+  static func line(in message: String, chunk: String) -> Int? {
+    guard message.hasPrefix(chunk + ":") else { return nil }
+    let rest = message.dropFirst(chunk.count + 1)
+    return Int(rest.prefix { $0.isNumber })
+  }
+
+  // MARK: Interrupts
+
+  /// A handle that stops this state's running call from another thread or a signal handler.
+  public var interrupter: LuaInterrupter { LuaInterrupter(mainThread: pointer) }
+
+  // MARK: Sandbox plumbing
+
+  private func installSandbox() throws {
+    let stack = LuaStack(pointer: pointer, state: self)
+    luaL_openlibs(pointer)
+    let status = Sandbox.prelude.withCString { litige_loadbuffer(pointer, $0, strlen($0), "=sandbox") }
+    precondition(status == LUA_OK, "the sandbox prelude does not compile")
+    let preludeFunction = luaL_ref(pointer, litige_registry_index())
+    let write = register { [unowned self] stack in
+      self.output(try stack.string(at: 1, function: "print"))
+      return 0
+    }
+    let results = try call(reference: preludeFunction, argumentCount: 2) { stack in
+      lua_rawgeti(pointer, litige_registry_index(), lua_Integer(LUA_RIDX_GLOBALS))
+      lua_createtable(pointer, 0, 8)
+      stack.setField("pcall") { litige_pushcfunction($0, litige_pcall) }
+      stack.setField("xpcall") { litige_pushcfunction($0, litige_xpcall) }
+      stack.setField("resume") { litige_pushcfunction($0, litige_coroutine_resume) }
+      stack.setField("wrap") { litige_pushcfunction($0, litige_coroutine_wrap) }
+      stack.setField("close") { litige_pushcfunction($0, litige_coroutine_close) }
+      let maxSource = limits.maxSourceBytes
+      stack.setField("load") {
+        lua_pushinteger($0, lua_Integer(maxSource))
+        lua_pushcclosure($0, litige_load, 1)
+      }
+      stack.setField("write") { litige_push_host_function($0, write) }
+      stack.setField("read_module") { litige_push_host_function($0, self.register(Sandbox.readModule)) }
+    }
+    luaL_unref(pointer, litige_registry_index(), preludeFunction)
+    _ = results
+    // The prelude left its table of operations in the registry field "litige.sandbox".
+    lua_getfield(pointer, litige_registry_index(), "litige.sandbox")
+    sandbox = luaL_ref(pointer, litige_registry_index())
+    _ = stack
+  }
+
+  /// Calls the sandbox operation `name` with arguments pushed by `push`; returns the first result
+  /// as a registry reference when `keep` is true.
+  func sandboxOperation(_ name: String, argumentCount: Int, keep: Bool, push: (LuaStack) throws -> Void)
+    throws -> Int32?
+  {
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(sandbox))
+    lua_getfield(pointer, -1, name)
+    let reference = luaL_ref(pointer, litige_registry_index())
+    litige_pop(pointer, 1)
+    defer { luaL_unref(pointer, litige_registry_index(), reference) }
+    var kept: Int32?
+    _ = try call(reference: reference, argumentCount: argumentCount + (keep ? 1 : 0)) { stack in
+      if keep {
+        // A holder table receives the result, so it can be referenced after the call.
+        lua_createtable(pointer, 1, 0)
+        lua_pushvalue(pointer, -1)
+        kept = luaL_ref(pointer, litige_registry_index())
+      }
+      try push(stack)
+    }
+    guard let holder = kept else { return nil }
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(holder))
+    lua_rawgeti(pointer, -1, 1)
+    let result = luaL_ref(pointer, litige_registry_index())
+    litige_pop(pointer, 1)
+    luaL_unref(pointer, litige_registry_index(), holder)
+    return result
+  }
+
+  /// Creates a fresh global environment for a script or a plugin.
+  ///
+  /// `moduleRoot` is the only folder its `require` may load files from (nil: standard libraries only);
+  /// `displayRoot` is how chunk names show that folder in messages.
+  public func makeEnvironment(moduleRoot: URL? = nil, displayRoot: String? = nil) throws -> LuaEnvironment {
+    let reference = try sandboxOperation("new_environment", argumentCount: 2, keep: true) { stack in
+      stack.push(moduleRoot.map { .string($0.path) } ?? .nil)
+      stack.push(displayRoot.map { .string($0) } ?? .nil)
+    }
+    return LuaEnvironment(reference: reference ?? LUA_NOREF)
+  }
+
+  /// Adds a global visible to every environment; a table becomes a read-only library.
+  ///
+  /// `push` must push exactly one value.
+  public func defineGlobal(_ name: String, push: (LuaStack) throws -> Void) throws {
+    _ = try sandboxOperation("define_global", argumentCount: 2, keep: false) { stack in
+      stack.push(.string(name))
+      try push(stack)
+    }
+  }
+
+  /// Seeds `math.random` so that a replay draws the same numbers.
+  public func seedRandom(_ seed: Int64) throws {
+    _ = try sandboxOperation("seed", argumentCount: 1, keep: false) { $0.push(.integer(seed)) }
+  }
+
+  /// Reads a global of `environment` (raw, then the shared globals), copied out.
+  public func global(_ name: String, in environment: LuaEnvironment) throws -> LuaValue {
+    let stack = LuaStack(pointer: pointer, state: self)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(environment.reference))
+    defer { litige_pop(pointer, 2) }
+    lua_pushstring(pointer, name)
+    lua_rawget(pointer, -2)
+    return try stack.value(at: -1)
+  }
+
+  func retainObject(_ object: AnyObject, className: String, metatable: Int32) -> Int {
+    classMetatables[className] = metatable
+    nextObjectHandle += 1
+    objects[nextObjectHandle] = object
+    return nextObjectHandle
+  }
+
+  func classMetatable(named name: String) -> Int32 { classMetatables[name] ?? LUA_NOREF }
+
+  /// Pushes a value stored in the registry (an environment, a function) on `stack`.
+  func pushReference(_ reference: Int32, on stack: LuaStack) {
+    lua_rawgeti(stack.pointer, litige_registry_index(), lua_Integer(reference))
+  }
+}
+
+/// A script's global environment inside a `LuaState`, valid for that state's lifetime.
+public struct LuaEnvironment: Sendable, Hashable {
+  /// The registry reference that keeps the environment table alive.
+  public let reference: Int32
+}
+
+/// A Lua function kept alive in the registry until released with `LuaState.release`.
+public struct LuaFunctionReference: Sendable, Hashable {
+  /// The registry reference.
+  public let reference: Int32
+}
+
+/// Stops the running call of one state; usable from any thread and from a signal handler.
+public struct LuaInterrupter: @unchecked Sendable {
+  let mainThread: OpaquePointer
+  /// Makes the running call fail with `.interrupted` at its next Lua instruction.
+  public func interrupt() {
+    litige_request_interrupt(mainThread, Int32(LITIGE_INTERRUPT_CANCEL))
+  }
+}
+
+private let hostDispatch: litige_host_dispatch = { thread, id in
+  guard let thread, let control = litige_control_of(thread), let host = control.pointee.host else { return 0 }
+  return Unmanaged<LuaState>.fromOpaque(host).takeUnretainedValue().dispatch(thread, id)
+}

@@ -1,0 +1,179 @@
+import CLua
+import Foundation
+
+/// The sandbox: which parts of Lua's standard library scripts see, and how they are protected.
+///
+/// Built by allowlist, once per state, by the Lua prelude below (run in a protected call with the
+/// real libraries and the C wrappers of `shim.h` as arguments):
+/// - every environment's globals fall back to one shared table of allowed functions and read-only
+///   library proxies: writing `string.upper = nil` is an error, and one script's globals never reach
+///   another's;
+/// - the string metatable is locked; `string.dump`, `io`, `debug`, `package`, `dofile`, `loadfile` and
+///   all of `os` but `clock`, `time` and `date` are absent;
+/// - `load` takes text only, `require` only standard library names and files of the module root;
+/// - `pcall`, `xpcall`, `coroutine.resume`, `coroutine.wrap`, `coroutine.close` and `load` raise again
+///   a timeout, an interruption or a memory error instead of returning it to the script;
+/// - `setmetatable` refuses `__gc` (a finalizer runs with hooks off, so a looping one could hang the
+///   host), and `collectgarbage` allows only the options that cannot disturb other scripts.
+enum Sandbox {
+  static let prelude = #"""
+    local G, host = ...
+    local error, type, tostring, select, next = G.error, G.type, G.tostring, G.select, G.next
+    local setmetatable, getmetatable, rawget, rawset = G.setmetatable, G.getmetatable, G.rawget, G.rawset
+    local concat, format = G.table.concat, G.string.format
+
+    local frozen = setmetatable({}, { __mode = "k" })
+    local function readonly(t, name)
+      local proxy = {}
+      setmetatable(proxy, {
+        __index = t,
+        __newindex = function(_, key)
+          error(format("attempt to modify read-only table '%s' (field '%s')", name, tostring(key)), 2)
+        end,
+        __pairs = function() return next, t, nil end,
+        __len = function() return #t end,
+        __metatable = false,
+      })
+      frozen[proxy] = true
+      return proxy
+    end
+    local function pick(t, names)
+      local copy = {}
+      for i = 1, #names do copy[names[i]] = t[names[i]] end
+      return copy
+    end
+
+    G.string.dump = nil
+    local libraries = {
+      string = readonly(G.string, "string"),
+      table = readonly(pick(G.table, { "concat", "insert", "move", "pack", "remove", "sort", "unpack" }), "table"),
+      math = readonly(pick(G.math, {
+        "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max", "maxinteger", "min",
+        "mininteger", "modf", "pi", "rad", "random", "randomseed", "sin", "sqrt", "tan", "tointeger",
+        "type", "ult", "acos", "asin", "atan" }), "math"),
+      utf8 = readonly(pick(G.utf8, { "char", "charpattern", "codes", "codepoint", "len", "offset" }), "utf8"),
+      coroutine = readonly({
+        create = G.coroutine.create, isyieldable = G.coroutine.isyieldable, running = G.coroutine.running,
+        status = G.coroutine.status, yield = G.coroutine.yield,
+        resume = host.resume, wrap = host.wrap, close = host.close,
+      }, "coroutine"),
+      os = readonly(pick(G.os, { "clock", "date", "time", "difftime" }), "os"),
+    }
+    getmetatable("").__metatable = readonly({ __index = libraries.string }, "string metatable")
+
+    local allowed_gc = { collect = true, count = true, step = true, isrunning = true }
+    local base = {
+      assert = G.assert, error = error, getmetatable = getmetatable, ipairs = G.ipairs, next = next,
+      pairs = G.pairs, rawequal = G.rawequal, rawget = rawget, rawlen = G.rawlen, select = select,
+      tonumber = G.tonumber, tostring = tostring, type = type, _VERSION = G._VERSION,
+      pcall = host.pcall, xpcall = host.xpcall,
+      rawset = function(t, k, v)
+        if frozen[t] then error("attempt to modify a read-only table", 2) end
+        return rawset(t, k, v)
+      end,
+      setmetatable = function(t, mt)
+        if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+          error("__gc metamethods are not allowed in the sandbox", 2)
+        end
+        return setmetatable(t, mt)
+      end,
+      collectgarbage = function(option, ...)
+        option = option or "collect"
+        if not allowed_gc[option] then
+          error(format("collectgarbage option '%s' is not allowed in the sandbox", tostring(option)), 2)
+        end
+        return G.collectgarbage(option, ...)
+      end,
+      print = function(...)
+        local n = select("#", ...)
+        local parts = {}
+        for i = 1, n do parts[i] = tostring((select(i, ...))) end
+        host.write(concat(parts, "\t") .. "\n")
+      end,
+    }
+    for name, library in next, libraries do base[name] = library end
+
+    local operations = {}
+    function operations.new_environment(holder, module_root, display_root)
+      local env, loaded = {}, {}
+      env._G = env
+      env.load = function(chunk, name, mode, ...)
+        if select("#", ...) > 0 then return host.load(chunk, name, mode, (...)) end
+        return host.load(chunk, name, mode, env)
+      end
+      env.require = function(name)
+        if type(name) ~= "string" then
+          error(format("bad argument #1 to 'require' (string expected, got %s)", type(name)), 2)
+        end
+        local library = libraries[name]
+        if library then return library end
+        local cached = loaded[name]
+        if cached ~= nil then return cached end
+        if module_root == nil then
+          error(format("module '%s' not found: this script may require only the standard libraries", name), 2)
+        end
+        if not name:match("^[%a_][%w_]*$") and not name:match("^[%a_][%w_]*[%.%w_]*[%w_]$") or name:find("..", 1, true) then
+          error(format("invalid module name '%s' (expected names joined by dots, such as 'rules.pricing')", name), 2)
+        end
+        local source, chunkname = host.read_module(module_root, display_root or module_root, name)
+        if source == nil then error(chunkname, 2) end
+        local chunk, message = host.load(source, "@" .. chunkname, "t", env)
+        if chunk == nil then error(message, 0) end
+        local result = chunk(name, chunkname)
+        if result == nil then result = true end
+        loaded[name] = result
+        return result
+      end
+      setmetatable(env, { __index = base, __metatable = false })
+      holder[1] = env
+    end
+    function operations.define_global(name, value)
+      if type(value) == "table" then value = readonly(value, name) end
+      base[name] = value
+    end
+    function operations.seed(n) G.math.randomseed(n) end
+    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe)
+      local index = function(self, key)
+        local method = methods[key]
+        if method ~= nil then return method end
+        return resolve(self, key)
+      end
+      holder[1] = {
+        __index = index, __newindex = newindex, __gc = gc, __tostring = describe, __name = name,
+        __metatable = name,
+      }
+    end
+    G.debug.getregistry()["litige.sandbox"] = operations
+    """#
+
+  /// `host.read_module(root, display_root, name)`: the source of module `name` below `root`, and its
+  /// chunk name; or nil and a message naming the places looked at.
+  static func readModule(_ stack: LuaStack) throws -> Int {
+    let root = try stack.string(at: 1, function: "require")
+    let displayRoot = try stack.string(at: 2, function: "require")
+    let name = try stack.string(at: 3, function: "require")
+    let relative = name.split(separator: ".").joined(separator: "/")
+    let candidates = [relative + ".lua", relative + "/init.lua"]
+    for candidate in candidates {
+      let url = URL(fileURLWithPath: root).appendingPathComponent(candidate)
+      guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+        attributes[.type] as? FileAttributeType == .typeRegular
+      else { continue }
+      let size = (attributes[.size] as? Int) ?? 0
+      let display = displayRoot + "/" + candidate
+      guard size <= stack.state.limits.maxSourceBytes else {
+        throw LuaRaisedError(
+          "module '\(name)' (\(display)) is \(size) bytes, more than the limit of \(stack.state.limits.maxSourceBytes)",
+          kind: .validation)
+      }
+      guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+      stack.push(.string(String(decoding: data, as: UTF8.self)))
+      stack.push(.string(display))
+      return 2
+    }
+    stack.push(.nil)
+    let tried = candidates.map { "\n\tno file '\(displayRoot)/\($0)'" }.joined()
+    stack.push(.string("module '\(name)' not found:" + tried))
+    return 2
+  }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+@testable import LitigeCore
+
+private let settings = CompanySettings()
+private let opened = Date(timeIntervalSince1970: 1_780_000_000)
+private let provenance = Provenance(source: "test@1.0", hook: "triage", runId: "r1")
+
+private func euros(_ amount: Int64) -> Money { Money(minorUnits: amount * 100, currency: .euro) }
+
+private func makeCase(disputed: Int64 = 800, invoices: [String] = ["F-1"]) -> DisputeCase {
+  DisputeCase(
+    id: 7, customerId: "C1", openedAt: opened, channel: .email, category: .price, reason: "prix",
+    disputed: euros(disputed), invoiceNumbers: invoices)
+}
+
+private func facts(amicable: Bool = false, kind: CustomerKind = .company) -> CaseFacts {
+  CaseFacts(amicableAttemptRecorded: amicable, customerKind: kind, outstanding: euros(1_000))
+}
+
+private func apply(
+  _ decisions: [Decision], to disputeCase: DisputeCase = makeCase(), facts: CaseFacts = facts()
+)
+  throws -> (DisputeCase, [JournalEvent])
+{
+  try CaseRules.apply(
+    decisions.map { ProposedDecision(caseId: disputeCase.id, decision: $0, reason: "because") },
+    to: disputeCase,
+    facts: facts, settings: settings, provenance: provenance, at: opened.addingTimeInterval(3_600))
+}
+
+private func refusal(
+  _ decisions: [Decision], to disputeCase: DisputeCase = makeCase(), facts: CaseFacts = facts()
+)
+  -> String?
+{
+  do {
+    _ = try apply(decisions, to: disputeCase, facts: facts)
+    return nil
+  } catch {
+    return "\(error)"
+  }
+}
+
+@Suite("Case rules")
+struct CaseRulesTests {
+  @Test func decisionsBecomeEventsWithProvenance() throws {
+    let (updated, events) = try apply([.prioritize(1), .assign(.legal), .tag("vip")])
+    #expect(updated.priority == 1)
+    #expect(updated.owner == .legal)
+    #expect(updated.tags == ["vip"])
+    #expect(events.map(\.kind) == ["prioritize", "assign", "tag"])
+    #expect(events[1].payload == #"{"owner":"legal"}"#)
+    #expect(events.allSatisfy { $0.provenance == provenance && $0.reason == "because" })
+  }
+
+  @Test func reapplyingTheSameDecisionsChangesNothing() throws {
+    let (once, first) = try apply([
+      .prioritize(2), .tag("vip"), .proposeGesture(kind: .discount, amount: euros(50), approvedBy: nil),
+    ])
+    #expect(first.count == 3)
+    let (twice, second) = try apply(
+      [.prioritize(2), .tag("vip"), .proposeGesture(kind: .discount, amount: euros(50), approvedBy: nil)],
+      to: once)
+    #expect(second.isEmpty)
+    #expect(twice == once)
+  }
+
+  @Test func oneRefusedDecisionRefusesTheWholeCall() {
+    let message = refusal([.tag("ok"), .prioritize(9)])
+    #expect(
+      message
+        == "case 7: prioritize refused (decision 2 of 2): priority must be between 1 (most urgent) and 5 (least), got 9"
+    )
+  }
+
+  @Test func tagsMustBeIdentifiers() {
+    #expect(refusal([.tag("Client VIP")])?.contains("is not valid") == true)
+    #expect(refusal([.tag(String(repeating: "a", count: 41))]) != nil)
+  }
+
+  @Test func escalationClimbsTheLadderAndNeverGoesBack() throws {
+    let (mediated, _) = try apply([.escalate(.mediation)])
+    #expect(mediated.escalation == .mediation)
+    #expect(refusal([.escalate(.amicable)], to: mediated)?.contains("only moves up") == true)
+    let (noticed, _) = try apply([.escalate(.formalNotice)])  // mediation may be skipped
+    #expect(noticed.escalation == .formalNotice)
+  }
+
+  @Test func courtNeedsAFormalNoticeAndARecordedAmicableAttempt() throws {
+    #expect(refusal([.escalate(.court)])?.contains("formal notice first") == true)
+    var noticed = makeCase()
+    noticed.escalation = .formalNotice
+    #expect(refusal([.escalate(.court)], to: noticed)?.contains("recorded amicable attempt") == true)
+    let (inCourt, events) = try apply([.escalate(.court)], to: noticed, facts: facts(amicable: true))
+    #expect(inCourt.escalation == .court)
+    #expect(events.first?.payload.contains(#""route":"request_form""#) == true)
+  }
+
+  @Test(arguments: [
+    (5_000, "request_form", "not_required"), (5_001, "summons", "not_required"),
+    (10_000, "summons", "not_required"),
+    (10_001, "summons", "required"),
+  ])
+  func courtRouteFollowsTheAmount(amount: Int64, route: String, lawyer: String) {
+    let found = CaseRules.courtRoute(disputed: euros(amount), customerKind: .person, settings: settings)
+    #expect(found["route"] == route)
+    #expect(found["lawyer"] == lawyer)
+    #expect(found["court"] == "tribunal_judiciaire")
+  }
+
+  @Test func gesturesStayWithinCapsAndTheDisputedAmountUnlessApproved() throws {
+    #expect(
+      refusal([.proposeGesture(kind: .discount, amount: euros(600), approvedBy: nil)])?.contains("cap")
+        == true)
+    #expect(
+      refusal([.proposeGesture(kind: .creditNote, amount: euros(900), approvedBy: nil)])?.contains(
+        "more than the disputed") == true)
+    let (approved, events) = try apply([
+      .proposeGesture(kind: .creditNote, amount: euros(900), approvedBy: "dir.finance")
+    ])
+    #expect(approved.gesturesTotal == euros(900))
+    #expect(events.first?.payload.contains("dir.finance") == true)
+    #expect(refusal([.proposeGesture(kind: .refund, amount: euros(0), approvedBy: nil)]) != nil)
+  }
+
+  @Test func resolvingNeedsANewDueDateAndFreezesTheCase() throws {
+    #expect(
+      refusal([.resolve(outcome: .accepted, newDueDate: nil, promise: nil)])?.contains("new due date") == true
+    )
+    let due = LocalDate(opened, in: settings.timeZone).adding(days: 30)
+    let (resolved, _) = try apply([.resolve(outcome: .accepted, newDueDate: due, promise: euros(700))])
+    #expect(resolved.status == .resolved)
+    #expect(refusal([.prioritize(1)], to: resolved)?.contains("resolved") == true)
+    #expect(try apply([.tag("satisfied")], to: resolved).1.count == 1)
+    #expect(
+      refusal([.resolve(outcome: .accepted, newDueDate: due, promise: euros(5_000))])?.contains("promise")
+        == true)
+    var closed = resolved
+    closed.status = .closed
+    #expect(refusal([.tag("late")], to: closed)?.contains("closed") == true)
+  }
+}

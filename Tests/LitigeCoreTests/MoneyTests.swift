@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import LitigeCore
+
+@Suite("Money")
+struct MoneyTests {
+  @Test func parsesDecimalStringsExactly() throws {
+    let amount = try Money(parsing: "1234.56", currency: .euro)
+    #expect(amount.minorUnits == 123_456)
+    #expect(amount.decimalText == "1234.56")
+    #expect(amount.formatted == "1,234.56 EUR")
+    #expect(try Money(parsing: "-0.5", currency: .euro).decimalText == "-0.50")
+    #expect(try Money(parsing: "7", currency: .euro).minorUnits == 700)
+  }
+
+  @Test func refusesMalformedAndOverPreciseAmounts() {
+    #expect(throws: DomainError.self) { try Money(parsing: "12,50", currency: .euro) }
+    #expect(throws: DomainError.self) { try Money(parsing: "1.234", currency: .euro) }
+    #expect(throws: DomainError.self) { try Money(parsing: "", currency: .euro) }
+  }
+
+  @Test func scriptAmountsRoundHalfAwayFromZeroOnTheirDecimalValue() throws {
+    #expect(try Money(major: 1.005, currency: .euro).minorUnits == 101)
+    #expect(try Money(major: 0.125, currency: .euro).minorUnits == 13)
+    #expect(try Money(major: -0.125, currency: .euro).minorUnits == -13)
+    #expect(try Money(major: 1234.56 * 0.10, currency: .euro).minorUnits == 12_346)
+    #expect(try Money(major: 2.5, currency: Currency(code: "jpy")).minorUnits == 3)
+    #expect(throws: DomainError.self) { try Money(major: .nan, currency: .euro) }
+  }
+
+  @Test func majorUnitsRoundTrip() throws {
+    for cents in [0, 1, 99, 100, 123_456, 999_999_999] as [Int64] {
+      let money = Money(minorUnits: cents, currency: .euro)
+      #expect(try Money(major: money.major, currency: .euro) == money)
+    }
+  }
+
+  @Test func datesParseStrictly() throws {
+    #expect(try LocalDate(parsing: "2026-02-28").adding(days: 1).description == "2026-03-01")
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-02-30") }
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "28/02/2026") }
+    #expect(throws: DomainError.self) { try Timestamp.parse("2026-11-22T08:00:00") }
+    let instant = try Timestamp.parse("2026-11-22T08:30:00+01:00")
+    #expect(Timestamp.utcText(instant) == "2026-11-22T07:30:00Z")
+  }
+}
