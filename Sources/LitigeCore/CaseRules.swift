@@ -83,14 +83,27 @@ public enum CaseRules {
     _ decisions: [ProposedDecision], to disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings,
     provenance: Provenance, at now: Date
   ) throws -> (DisputeCase, [JournalEvent]) {
-    var current = disputeCase
     var facts = facts
+    return try apply(
+      decisions, to: disputeCase, facts: &facts, settings: settings, provenance: provenance, at: now)
+  }
+
+  /// `apply`, also bringing `facts` up to date (templates sent, follow-ups scheduled), for callers that
+  /// validate decisions one at a time on a working copy.
+  public static func apply(
+    _ decisions: [ProposedDecision], to disputeCase: DisputeCase, facts: inout CaseFacts,
+    settings: CompanySettings, provenance: Provenance, at now: Date
+  ) throws -> (DisputeCase, [JournalEvent]) {
+    var current = disputeCase
+    var working = facts
+    defer { facts = working }
     var events: [JournalEvent] = []
     for (offset, proposed) in decisions.enumerated() {
       precondition(proposed.caseId == disputeCase.id, "a decision for another case was applied to this one")
       do {
         guard
-          let payload = try apply(proposed.decision, to: &current, facts: &facts, settings: settings, at: now)
+          let payload = try apply(
+            proposed.decision, to: &current, facts: &working, settings: settings, at: now)
         else { continue }
         events.append(
           JournalEvent(

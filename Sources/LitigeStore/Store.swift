@@ -220,20 +220,36 @@ public final class Store: Sendable {
   public func apply(
     _ decisions: [ProposedDecision], caseId: Int64, provenance: Provenance, at now: Date
   ) throws -> [JournalEvent] {
+    try applyAll([caseId: decisions], provenance: provenance, at: now)
+  }
+
+  /// Applies staged decisions on several cases in one transaction: all cases or none.
+  ///
+  /// Each case's decisions are judged on its current state, in case-id order. Throws the first
+  /// refusal; nothing is written then.
+  @discardableResult
+  public func applyAll(
+    _ decisionsByCase: [Int64: [ProposedDecision]], provenance: Provenance, at now: Date
+  ) throws -> [JournalEvent] {
     try write { db in
-      guard let current = try Records.fetchCase(db, id: caseId) else {
-        throw StoreError("case \(caseId) does not exist")
+      var written: [JournalEvent] = []
+      for caseId in decisionsByCase.keys.sorted() {
+        guard let decisions = decisionsByCase[caseId], !decisions.isEmpty else { continue }
+        guard let current = try Records.fetchCase(db, id: caseId) else {
+          throw StoreError("case \(caseId) does not exist")
+        }
+        let facts = try Records.facts(for: current, db)
+        let (updated, events) = try CaseRules.apply(
+          decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
+        guard !events.isEmpty else { continue }
+        try Records.update(updated, db)
+        for event in events {
+          try Records.append(event, db)
+          if event.kind == "resolve" { try Records.resumeCollection(after: event, case: updated, db) }
+        }
+        written += events
       }
-      let facts = try Records.facts(for: current, db)
-      let (updated, events) = try CaseRules.apply(
-        decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
-      guard !events.isEmpty else { return [] }
-      try Records.update(updated, db)
-      for event in events {
-        try Records.append(event, db)
-        if event.kind == "resolve" { try Records.resumeCollection(after: event, case: updated, db) }
-      }
-      return events
+      return written
     }
   }
 

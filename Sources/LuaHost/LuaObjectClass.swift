@@ -61,6 +61,16 @@ extension LuaState {
     return LuaObjectClass(name: name, metatable: reference ?? LUA_NOREF)
   }
 
+  /// The host object at `position` whatever its class, or nil for any other value.
+  public func objectOrNil(on stack: LuaStack, at position: Int32) -> AnyObject? {
+    guard lua_type(stack.pointer, position) == LUA_TUSERDATA,
+      let raw = lua_touserdata(stack.pointer, position)
+    else {
+      return nil
+    }
+    return objects[raw.load(as: Int.self)]
+  }
+
   func object(on stack: LuaStack, at position: Int32, className: String, function: String) throws -> AnyObject
   {
     if let raw = lua_touserdata(stack.pointer, position), lua_getmetatable(stack.pointer, position) != 0 {

@@ -152,6 +152,9 @@ public struct LuaStack {
     }
   }
 
+  /// Pops the top value into index `index` of the table just below it (a raw set).
+  public func setIndex(_ index: Int) { lua_rawseti(pointer, -2, lua_Integer(index)) }
+
   /// Pushes a Swift function registered with `LuaState.register`.
   public func pushFunction(id: Int32) { litige_push_host_function(pointer, id) }
 

@@ -91,6 +91,9 @@ public final class LuaState {
   }
 
   deinit {
+    // Closing runs the `__gc` of host objects; this object is being destroyed, so detach it first:
+    // with no host, the trampoline's dispatch does nothing.
+    control.pointee.host = nil
     lua_close(pointer)
     control.deallocate()
   }

@@ -1,1 +1,3 @@
-print("litige")
+import LitigeCLI
+
+LitigeCommand.runMain()

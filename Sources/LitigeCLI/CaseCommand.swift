@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import LitigeCore
+import LitigeStore
+
+struct CaseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "case", abstract: "List and show dispute cases.", subcommands: [List.self, Show.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List cases, optionally filtered.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Option(help: "Only cases with this status (open, acknowledged, investigating, awaiting_customer, ...).")
+    var status: String?
+
+    @Option(help: "Only cases of this category (price, double_billing, quality, ...).")
+    var category: String?
+
+    @Option(help: "Show at most this many cases.")
+    var limit: Int = .max
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+      var filter = CaseFilter()
+      do {
+        filter.status = try status.map { try CaseStatus.parse($0, field: "--status") }
+        filter.category = try category.map { try DisputeCategory.parse($0, field: "--category") }
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      let store = try workspace.openStore()
+      let cases = try store.cases(matching: filter, limit: limit)
+      let zone = store.settings.timeZone
+      if json {
+        print(jsonText(cases.map { CaseJSON.summary($0, timeZone: zone) }))
+        return
+      }
+      var table = TextTable(
+        headers: [
+          "ID", "OPENED", "CUSTOMER", "CATEGORY", "STATUS", "PRI", "OWNER", "ESCALATION", "DISPUTED",
+        ],
+        rightAligned: [0, 5, 8])
+      for item in cases {
+        table.rows.append([
+          String(item.id), LocalDate(item.openedAt, in: zone).description, item.customerId,
+          item.category?.rawValue ?? "-", item.status.rawValue, String(item.priority),
+          item.owner?.rawValue ?? "-",
+          item.escalation.rawValue, item.disputed.formatted,
+        ])
+      }
+      print(table.render())
+      let total = cases.reduce(Int64(0)) { $0 + $1.disputed.minorUnits }
+      print(
+        "\(cases.count) case\(cases.count == 1 ? "" : "s"), "
+          + "\(Money(minorUnits: total, currency: store.settings.currency).formatted) disputed")
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show one case: its state, customer, invoices, communications and journal.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Argument(help: "The case number.")
+    var id: Int64
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
+      let zone = store.settings.timeZone
+      let customer = try store.customer(id: item.customerId)
+      let invoices = try store.invoices(ofCase: id)
+      let communications = try store.communications(ofCase: id)
+      let events = try store.events(ofCase: id)
+      if json {
+        var object = CaseJSON.summary(item, timeZone: zone)
+        object["reason"] = item.reason
+        object["customer"] = customer.map {
+          ["id": $0.id, "name": $0.name, "kind": $0.kind.rawValue, "vip": $0.vip]
+        }
+        object["invoices"] = invoices.map(CaseJSON.invoice)
+        object["communications"] = communications.map {
+          [
+            "at": Timestamp.utcText($0.at), "direction": $0.direction.rawValue,
+            "channel": $0.channel.rawValue,
+            "author": $0.author, "summary": $0.summary,
+          ]
+        }
+        object["history"] = events.map(CaseJSON.event)
+        print(jsonText(object))
+        return
+      }
+      let time = { (date: Date) in Timestamp.display(date, in: zone) }
+      var lines = ["Case \(item.id) · \(item.status.rawValue) · priority \(item.priority)"]
+      let fields: [(String, String)] = [
+        (
+          "Customer",
+          customer.map { "\($0.name) (\($0.id), \($0.kind.rawValue)\($0.vip ? ", VIP" : ""))" }
+            ?? item.customerId
+        ),
+        ("Opened", "\(time(item.openedAt)) by \(item.channel.rawValue)"),
+        ("Category", item.category?.rawValue ?? "not triaged"),
+        ("Owner", item.owner?.rawValue ?? "unassigned"),
+        ("Escalation", item.escalation.rawValue),
+        ("Disputed", item.disputed.formatted),
+        ("Deadline", item.deadline.map(time) ?? "none"),
+        ("Tags", item.tags.isEmpty ? "none" : item.tags.joined(separator: ", ")),
+        (
+          "Gestures",
+          item.gestures.isEmpty
+            ? "none" : item.gestures.map { "\($0.kind.rawValue) \($0.amount)" }.joined(separator: ", ")
+        ),
+        ("Reason", item.reason),
+      ]
+      lines += fields.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }
+      if !invoices.isEmpty {
+        var table = TextTable(
+          headers: ["INVOICE", "ISSUED", "DUE", "TOTAL", "PAID", "COLLECTION"], rightAligned: [3, 4])
+        table.rows = invoices.map {
+          [
+            $0.number, $0.issuedOn.description, $0.dueOn.description, $0.total.formatted, $0.paid.formatted,
+            $0.collectionSuspended ? "suspended" : "active",
+          ]
+        }
+        lines += ["", "Invoices", table.render()]
+      }
+      if !communications.isEmpty {
+        lines += ["", "Communications"]
+        lines += communications.map {
+          "  \(time($0.at))  \($0.direction == .incoming ? "in " : "out") \($0.channel.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.author): \($0.summary)"
+        }
+      }
+      if !events.isEmpty {
+        lines += ["", "Journal"]
+        lines += events.map {
+          "  \(time($0.at))  \($0.kind) \($0.payload)  by \($0.provenance.source) (\($0.provenance.hook))"
+            + ($0.reason.isEmpty ? "" : ": \($0.reason)")
+        }
+      }
+      print(lines.joined(separator: "\n"))
+    }
+  }
+}
+
+/// JSON shapes of cases for `--json` output; amounts as decimal strings, times as UTC ISO 8601.
+enum CaseJSON {
+  static func summary(_ item: DisputeCase, timeZone: TimeZone) -> [String: Any] {
+    var object: [String: Any] = [
+      "id": item.id, "customer_id": item.customerId, "opened_at": Timestamp.utcText(item.openedAt),
+      "channel": item.channel.rawValue, "status": item.status.rawValue, "priority": item.priority,
+      "escalation": item.escalation.rawValue, "disputed": item.disputed.decimalText,
+      "currency": item.disputed.currency.code, "invoices": item.invoiceNumbers, "tags": item.tags,
+    ]
+    object["category"] = item.category?.rawValue ?? NSNull()
+    object["owner"] = item.owner?.rawValue ?? NSNull()
+    object["deadline"] = item.deadline.map(Timestamp.utcText) ?? NSNull()
+    object["gestures"] = item.gestures.map {
+      ["kind": $0.kind.rawValue, "amount": $0.amount.decimalText, "approved_by": $0.approvedBy ?? NSNull()]
+        as [String: Any]
+    }
+    return object
+  }
+
+  static func invoice(_ invoice: Invoice) -> [String: Any] {
+    [
+      "number": invoice.number, "issued_on": invoice.issuedOn.description,
+      "due_on": invoice.dueOn.description,
+      "total": invoice.total.decimalText, "paid": invoice.paid.decimalText,
+      "currency": invoice.total.currency.code,
+      "collection_suspended": invoice.collectionSuspended,
+    ]
+  }
+
+  static func event(_ event: JournalEvent) -> [String: Any] {
+    [
+      "at": Timestamp.utcText(event.at), "kind": event.kind,
+      "data": (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8))) ?? [:],
+      "reason": event.reason,
+      "source": event.provenance.source, "hook": event.provenance.hook, "run_id": event.provenance.runId,
+    ]
+  }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import LitigeCore
+import LitigeStore
+
+/// The `litige` command: parses arguments and delegates to the modules.
+///
+/// Exit codes: 0 success, 1 a policy or data error was reported, 2 usage error.
+public struct LitigeCommand: ParsableCommand {
+  /// The command's name, summary and subcommands.
+  public static let configuration = CommandConfiguration(
+    commandName: "litige",
+    abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
+    subcommands: [InitCommand.self, CaseCommand.self, RunCommand.self])
+
+  /// Creates the command (argument parsing fills it).
+  public init() {}
+
+  /// Runs the command line and exits with 0, 1 (reported error) or 2 (usage error).
+  public static func runMain(_ arguments: [String]? = nil) -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      Foundation.exit(0)
+    } catch let failure as Failure {
+      FileHandle.standardError.write(Data(("litige: " + failure.message + "\n").utf8))
+      Foundation.exit(1)
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        Foundation.exit(0)
+      }
+      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      Foundation.exit(code == .validationFailure ? 2 : code.rawValue == 1 ? 1 : 2)
+    }
+  }
+}
+
+/// An error reported to the user with exit status 1: bad data, a failing script, a refused decision.
+struct Failure: Error {
+  var message: String
+  init(_ message: String) { self.message = message }
+}
+
+/// Where the workspace database is: `--db`, else `LITIGE_DB`, else `./litige.sqlite`.
+struct WorkspaceOptions: ParsableArguments {
+  @Option(name: .long, help: "The workspace database (default: $LITIGE_DB, else ./litige.sqlite).")
+  var db: String?
+
+  var path: String { db ?? ProcessInfo.processInfo.environment["LITIGE_DB"] ?? "litige.sqlite" }
+
+  /// Opens an existing workspace; a missing one is an error that says how to create it.
+  func openStore() throws -> Store {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw Failure("no workspace at \(path): create one with 'litige init' (or 'litige init --demo')")
+    }
+    do {
+      return try Store.open(path: path)
+    } catch {
+      throw Failure("\(error)")
+    }
+  }
+}
+
+struct InitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "init",
+    abstract: "Create a workspace database (SQLite, WAL), optionally filled with demo data.")
+
+  @OptionGroup var workspace: WorkspaceOptions
+
+  @Flag(help: "Fill the workspace with a realistic demo data set (40 customers, 300 invoices, 120 cases).")
+  var demo = false
+
+  @Option(help: "Seed of the demo data: the same seed on the same day gives the same data.")
+  var seed: UInt64 = 2026
+
+  @Flag(help: "Replace an existing workspace at that path.")
+  var force = false
+
+  func run() throws {
+    let path = workspace.path
+    if FileManager.default.fileExists(atPath: path) {
+      guard force else { throw Failure("\(path) already exists; use --force to replace it") }
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    let store: Store
+    do {
+      store = try Store.open(path: path)
+    } catch {
+      throw Failure("\(error)")
+    }
+    guard demo else {
+      print("Created an empty workspace at \(path).")
+      return
+    }
+    let data = DemoData.generate(seed: seed, reference: Date())
+    try store.insert(
+      customers: data.customers, invoices: data.invoices, cases: data.cases,
+      communications: data.communications,
+      events: data.events, provenance: Provenance(source: "user:demo", hook: "import", runId: "demo-\(seed)"))
+    let counts = try store.counts()
+    print(
+      "Created a demo workspace at \(path): \(counts["customers", default: 0]) customers, "
+        + "\(counts["invoices", default: 0]) invoices, \(counts["cases", default: 0]) cases, "
+        + "\(counts["communications", default: 0]) communications (seed \(seed)).")
+  }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Aligned columns for a terminal: a header, a rule, rows; numbers right-aligned.
+struct TextTable {
+  var headers: [String]
+  var rightAligned: Set<Int> = []
+  var rows: [[String]] = []
+
+  func render() -> String {
+    var widths = headers.map(\.count)
+    for row in rows {
+      for (index, cell) in row.enumerated() where index < widths.count {
+        widths[index] = max(widths[index], cell.count)
+      }
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { index, cell in
+        let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
+        return rightAligned.contains(index) ? padding + cell : cell + padding
+      }.joined(separator: "  ").replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
+    }
+    var lines = [line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+    lines += rows.map(line)
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// Pretty, key-sorted JSON for `--json` output.
+func jsonText(_ value: Any) -> String {
+  let data =
+    (try? JSONSerialization.data(
+      withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+    ?? Data("null".utf8)
+  return String(decoding: data, as: UTF8.self)
+}

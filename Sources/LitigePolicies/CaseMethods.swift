@@ -1,0 +1,145 @@
+import Foundation
+import LitigeCore
+import LuaHost
+
+/// The decision methods of a case object (`c:tag(...)`, `c:escalate(...)`), as DESIGN.md names them.
+///
+/// Simple decisions take positional arguments and an optional reason (`c:prioritize(1, "VIP")`);
+/// richer ones take a table (`c:propose_gesture{kind = "discount", amount = 50, reason = "..."}`) whose
+/// unknown keys are errors. A refusal by the core raises a validation error at the script's line.
+enum CaseMethods {
+  static func make(runtime: PolicyRuntime) -> [String: LuaHostFunction] {
+    unowned let runtime = runtime
+    let currency = { runtime.session.store.settings.currency }
+
+    func receiver(_ stack: LuaStack, _ method: String) throws -> Int64 {
+      guard let object = try? stack.state.objectOrNil(on: stack, at: 1),
+        let handle = object as? PolicyRuntime.CaseObject
+      else {
+        throw LuaRaisedError("bad self to '\(method)' (call it with ':' on a case, as in c:\(method)(...))")
+      }
+      return handle.id
+    }
+
+    func decide(_ stack: LuaStack, _ method: String, reason: String?, _ make: () throws -> Decision) throws
+      -> Int
+    {
+      let caseId = try receiver(stack, method)
+      do {
+        try runtime.session.decide(try make(), on: caseId, reason: reason ?? "")
+      } catch let error as DomainError {
+        throw LuaRaisedError("\(error)", kind: .validation)
+      }
+      return 0
+    }
+
+    /// Positional decisions: `c:method(value [, reason])`.
+    func positional(_ method: String, _ make: @escaping (LuaStack) throws -> Decision) -> LuaHostFunction {
+      { stack in
+        let reason = try stack.optionalString(at: 3, function: method)
+        return try decide(stack, method, reason: reason) { try make(stack) }
+      }
+    }
+
+    /// Table decisions: `c:method{key = value, ..., reason = "..."}`.
+    func tabled(_ method: String, keys: [String], _ make: @escaping ([String: LuaValue]) throws -> Decision)
+      -> LuaHostFunction
+    {
+      { stack in
+        _ = try receiver(stack, method)
+        guard case .table(let raw) = try stack.table(at: 2, function: method) else { return 0 }
+        var fields: [String: LuaValue] = [:]
+        for (key, value) in raw {
+          guard let name = key.stringValue, keys.contains(name) || name == "reason" else {
+            throw LuaRaisedError(
+              "\(method){...}: unknown field '\(key)' (expected: \((keys + ["reason"]).joined(separator: ", ")))"
+            )
+          }
+          fields[name] = value
+        }
+        let reason = fields["reason"]?.stringValue
+        return try decide(stack, method, reason: reason) { try make(fields) }
+      }
+    }
+
+    func text(_ fields: [String: LuaValue], _ key: String, _ method: String) throws -> String {
+      guard let value = fields[key]?.stringValue else {
+        throw DomainError.invalid(
+          field: "\(method){\(key)}", "expected a string, got \(fields[key]?.typeName ?? "nil")")
+      }
+      return value
+    }
+
+    func amount(_ value: LuaValue?, _ field: String) throws -> Money {
+      guard let major = value?.doubleValue else {
+        throw DomainError.invalid(
+          field: field, "expected an amount (a number), got \(value?.typeName ?? "nil")")
+      }
+      return try Money(major: major, currency: currency(), field: field)
+    }
+
+    func instant(_ value: LuaValue, _ field: String) throws -> Date {
+      if let seconds = value.integerValue { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+      if let text = value.stringValue {
+        if text.count == 10 {
+          let day = try LocalDate(parsing: text, field: field)
+          return day.adding(days: 1).start(in: runtime.session.store.settings.timeZone).addingTimeInterval(-1)
+        }
+        return try Timestamp.parse(text, field: field)
+      }
+      throw DomainError.invalid(field: field, "expected a time (seconds), a date YYYY-MM-DD or ISO 8601 text")
+    }
+
+    return [
+      "categorize": positional("categorize") {
+        .categorize(try DisputeCategory.parse(try $0.string(at: 2, function: "categorize")))
+      },
+      "prioritize": positional("prioritize") {
+        .prioritize(Int(try $0.integer(at: 2, function: "prioritize")))
+      },
+      "assign": positional("assign") {
+        .assign(try Department.parse(try $0.string(at: 2, function: "assign")))
+      },
+      "tag": positional("tag") { .tag(try $0.string(at: 2, function: "tag")) },
+      "escalate": positional("escalate") {
+        .escalate(try EscalationLevel.parse(try $0.string(at: 2, function: "escalate")))
+      },
+      "set_deadline": positional("set_deadline") {
+        .setDeadline(try instant(try $0.value(at: 2), "deadline"))
+      },
+      "propose_gesture": tabled("propose_gesture", keys: ["kind", "amount", "approved_by"]) { fields in
+        .proposeGesture(
+          kind: try GestureKind.parse(
+            try text(fields, "kind", "propose_gesture"), field: "propose_gesture{kind}"),
+          amount: try amount(fields["amount"], "propose_gesture{amount}"),
+          approvedBy: fields["approved_by"]?.stringValue)
+      },
+      "send": tabled("send", keys: ["template", "channel"]) { fields in
+        .send(
+          template: try text(fields, "template", "send"),
+          channel: try Channel.parse(fields["channel"]?.stringValue ?? "email", field: "send{channel}"))
+      },
+      "follow_up": tabled("follow_up", keys: ["in_days"]) { fields in
+        guard let days = fields["in_days"]?.integerValue else {
+          throw DomainError.invalid(field: "follow_up{in_days}", "expected a whole number of days")
+        }
+        return .followUp(days: Int(days))
+      },
+      "resolve": tabled("resolve", keys: ["outcome", "new_due_date", "promise"]) { fields in
+        .resolve(
+          outcome: try ResolutionOutcome.parse(
+            try text(fields, "outcome", "resolve"), field: "resolve{outcome}"),
+          newDueDate: try fields["new_due_date"]?.stringValue.map {
+            try LocalDate(parsing: $0, field: "resolve{new_due_date}")
+          },
+          promise: try fields["promise"].map { try amount($0, "resolve{promise}") })
+      },
+      "has_tag": { stack in
+        let caseId = try receiver(stack, "has_tag")
+        let tag = try stack.string(at: 2, function: "has_tag")
+        stack.push(.boolean(try runtime.session.disputeCase(id: caseId)?.tags.contains(tag) ?? false))
+        return 1
+      },
+    ]
+  }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import Logging
+import LuaHost
+
+/// The Lua side of Litige: a sandboxed state whose scripts see the `litige` API and decide on cases.
+///
+/// Cases, invoices and customers reach scripts as read-only objects; a case decides through its
+/// methods (`c:tag("vip", "VIP customer")`), each validated by the core at once and staged in `session`.
+/// Nothing reaches the store until `session.commit()`. Confined to one thread, like its `LuaState`.
+public final class PolicyRuntime {
+  /// The interpreter.
+  public let state: LuaState
+  /// Staged decisions and working copies of the cases scripts touched.
+  public let session: CaseSession
+  /// Where `litige.log` writes.
+  public var logger: Logger
+
+  private var caseClass: LuaObjectClass?
+  private var invoiceClass: LuaObjectClass?
+  private var customerClass: LuaObjectClass?
+  private var cursorClass: LuaObjectClass?
+  private var utc: TimeZone { TimeZone(identifier: "UTC") ?? .current }
+
+  final class CaseObject {
+    let id: Int64
+    init(id: Int64) { self.id = id }
+  }
+  final class RecordObject<Record> {
+    let record: Record
+    init(_ record: Record) { self.record = record }
+  }
+  final class Cursor {
+    let ids: [Int64]
+    var position = 0
+    init(ids: [Int64]) { self.ids = ids }
+  }
+
+  /// Creates the runtime: a `LuaState` with `limits` and the `litige` library installed.
+  ///
+  /// Throws `LuaError` if the Lua library is unusable.
+  public init(session: CaseSession, limits: LuaState.Limits, logger: Logger = Logger(label: "litige.script"))
+    throws
+  {
+    self.session = session
+    self.logger = logger
+    state = try LuaState(limits: limits)
+    try installClasses()
+    try installLibrary()
+  }
+
+  /// Runs a script's source in a fresh environment; returns what the chunk returned.
+  ///
+  /// `math.random` is seeded from `seed` first, so a replay draws the same numbers.
+  @discardableResult
+  public func runScript(source: String, chunkName: String, moduleRoot: URL? = nil, seed: Int64 = 0) throws
+    -> [LuaValue]
+  {
+    let environment = try state.makeEnvironment(
+      moduleRoot: moduleRoot,
+      displayRoot: moduleRoot.map { _ in
+        (chunkName as NSString).deletingLastPathComponent
+      })
+    try state.seedRandom(seed)
+    return try state.run(source: source, chunkName: chunkName, environment: environment)
+  }
+
+  /// Pushes case `id` as a Lua object.
+  public func pushCase(id: Int64, on stack: LuaStack) {
+    if let caseClass { stack.pushObject(CaseObject(id: id), of: caseClass) }
+  }
+
+  // MARK: Library
+
+  private func installLibrary() throws {
+    let library: [String: LuaHostFunction] = [
+      "case": { [unowned self] stack in
+        let id = try stack.integer(at: 1, function: "case")
+        guard try session.disputeCase(id: id) != nil else {
+          stack.push(.nil)
+          return 1
+        }
+        pushCase(id: id, on: stack)
+        return 1
+      },
+      "cases": { [unowned self] stack in try cases(stack) },
+      "invoice": { [unowned self] stack in
+        let number = try stack.string(at: 1, function: "invoice")
+        try pushInvoice(try session.store.invoice(number: number), on: stack)
+        return 1
+      },
+      "customer": { [unowned self] stack in
+        let id = try stack.string(at: 1, function: "customer")
+        try pushCustomer(try session.store.customer(id: id), on: stack)
+        return 1
+      },
+      "now": { [unowned self] stack in
+        stack.push(.integer(Int64(session.now.timeIntervalSince1970)))
+        return 1
+      },
+      "today": { [unowned self] stack in
+        stack.push(.string(LocalDate(session.now, in: session.store.settings.timeZone).description))
+        return 1
+      },
+      "date": { [unowned self] stack in
+        let seconds = try stack.integer(at: 1, function: "date")
+        let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+        stack.push(.string(LocalDate(instant, in: session.store.settings.timeZone).description))
+        return 1
+      },
+      "add_days": { stack in
+        let date = try Self.date(stack, 1, "add_days")
+        stack.push(
+          .string(date.adding(days: Int(try stack.integer(at: 2, function: "add_days"))).description))
+        return 1
+      },
+      "days_between": { stack in
+        let from = try Self.date(stack, 1, "days_between")
+        stack.push(.integer(Int64(from.days(until: try Self.date(stack, 2, "days_between")))))
+        return 1
+      },
+      "log": { [unowned self] stack in
+        var parts: [String] = []
+        for position in 1...max(1, stack.count) {
+          switch try stack.value(at: position) {
+          case .string(let text): parts.append(text)
+          case .integer(let number): parts.append(String(number))
+          case .number(let number): parts.append(String(number))
+          case .boolean(let flag): parts.append(String(flag))
+          case .nil: parts.append("nil")
+          case let other: parts.append(other.typeName)
+          }
+        }
+        logger.info("\(parts.joined(separator: " "))", metadata: ["source": "\(session.provenance.source)"])
+        return 0
+      },
+    ]
+    try state.defineGlobal("litige") { $0.pushLibrary(library) }
+  }
+
+  private static func date(_ stack: LuaStack, _ position: Int32, _ function: String) throws -> LocalDate {
+    do {
+      return try LocalDate(parsing: try stack.string(at: position, function: function))
+    } catch let error as DomainError {
+      throw LuaRaisedError("bad argument #\(position) to '\(function)' (\(error))")
+    }
+  }
+
+  private func cases(_ stack: LuaStack) throws -> Int {
+    var filter = CaseFilter()
+    if stack.count >= 1, !stack.isNil(at: 1) {
+      let options = try stack.table(at: 1, function: "cases")
+      guard case .table(let fields) = options else { return 0 }
+      for (key, value) in fields {
+        guard let name = key.stringValue else { throw LuaRaisedError("cases{...}: keys must be names") }
+        do {
+          switch name {
+          case "status": filter.status = try CaseStatus.parse(value.stringValue ?? "", field: "cases{status}")
+          case "category":
+            filter.category = try DisputeCategory.parse(value.stringValue ?? "", field: "cases{category}")
+          case "customer": filter.customerId = value.stringValue
+          case "active": filter.activeOnly = value.isTruthy
+          default:
+            throw LuaRaisedError(
+              "cases{...}: unknown filter '\(name)' (expected: status, category, customer, active)")
+          }
+        } catch let error as DomainError {
+          throw LuaRaisedError("\(error)", kind: .validation)
+        }
+      }
+    }
+    let ids = try session.store.caseIds(matching: filter)
+    guard let cursorClass else { return 0 }
+    stack.pushFunction(id: nextCaseFunction)
+    stack.pushObject(Cursor(ids: ids), of: cursorClass)
+    return 2
+  }
+
+  private lazy var nextCaseFunction: Int32 = state.register { [unowned self] stack in
+    guard let cursorClass,
+      let cursor = try stack.object(at: 1, of: cursorClass, function: "cases") as? Cursor
+    else { return 0 }
+    guard cursor.position < cursor.ids.count else {
+      stack.push(.nil)
+      return 1
+    }
+    let id = cursor.ids[cursor.position]
+    cursor.position += 1
+    pushCase(id: id, on: stack)
+    return 1
+  }
+
+  private func pushInvoice(_ invoice: Invoice?, on stack: LuaStack) throws {
+    guard let invoice, let invoiceClass else { return stack.push(.nil) }
+    stack.pushObject(RecordObject(invoice), of: invoiceClass)
+  }
+
+  private func pushCustomer(_ customer: Customer?, on stack: LuaStack) throws {
+    guard let customer, let customerClass else { return stack.push(.nil) }
+    stack.pushObject(RecordObject(customer), of: customerClass)
+  }
+
+  // MARK: Classes
+
+  private func installClasses() throws {
+    caseClass = try state.defineClass(
+      name: "case",
+      fields: { [unowned self] stack, object, key in
+        guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
+          return false
+        }
+        return try caseField(current, key, on: stack)
+      },
+      methods: CaseMethods.make(runtime: self),
+      describe: { object in "case #\((object as? CaseObject)?.id ?? 0)" })
+    invoiceClass = try state.defineClass(
+      name: "invoice",
+      fields: { [unowned self] stack, object, key in
+        guard let invoice = (object as? RecordObject<Invoice>)?.record else { return false }
+        return try invoiceField(invoice, key, on: stack)
+      }, methods: [:],
+      describe: { object in "invoice \((object as? RecordObject<Invoice>)?.record.number ?? "?")" })
+    customerClass = try state.defineClass(
+      name: "customer",
+      fields: { stack, object, key in
+        guard let customer = (object as? RecordObject<Customer>)?.record else { return false }
+        return Self.customerField(customer, key, on: stack)
+      }, methods: [:],
+      describe: { object in "customer \((object as? RecordObject<Customer>)?.record.id ?? "?")" })
+    cursorClass = try state.defineClass(
+      name: "case cursor", fields: { _, _, _ in false }, methods: [:], describe: { _ in "case cursor" })
+  }
+
+  private func instant(_ date: Date?) -> LuaValue {
+    date.map { .integer(Int64($0.timeIntervalSince1970)) } ?? .nil
+  }
+
+  private func caseField(_ current: DisputeCase, _ key: String, on stack: LuaStack) throws -> Bool {
+    switch key {
+    case "id": stack.push(.integer(current.id))
+    case "status": stack.push(.string(current.status.rawValue))
+    case "category": stack.push(current.category.map { .string($0.rawValue) } ?? .nil)
+    case "priority": stack.push(.integer(Int64(current.priority)))
+    case "owner": stack.push(current.owner.map { .string($0.rawValue) } ?? .nil)
+    case "channel": stack.push(.string(current.channel.rawValue))
+    case "escalation": stack.push(.string(current.escalation.rawValue))
+    case "opened_at": stack.push(instant(current.openedAt))
+    case "age_days": stack.push(.integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400)))
+    case "deadline": stack.push(instant(current.deadline))
+    case "disputed": stack.push(.number(current.disputed.major))
+    case "currency": stack.push(.string(current.disputed.currency.code))
+    case "reason": stack.push(.string(current.reason))
+    case "outcome": stack.push(current.outcome.map { .string($0.rawValue) } ?? .nil)
+    case "tags": stack.push(.array(current.tags.map { .string($0) }))
+    case "gestures":
+      stack.push(
+        .array(
+          current.gestures.map {
+            .table([
+              "kind": .string($0.kind.rawValue), "amount": .number($0.amount.major),
+              "approved_by": $0.approvedBy.map { .string($0) } ?? .nil,
+            ])
+          }))
+    case "customer": try pushCustomer(try session.store.customer(id: current.customerId), on: stack)
+    case "invoices":
+      let invoices = try session.store.invoices(ofCase: current.id)
+      stack.push(.table([:]))
+      for (offset, invoice) in invoices.enumerated() {
+        try pushInvoice(invoice, on: stack)
+        stack.setIndex(offset + 1)
+      }
+    case "communications":
+      stack.push(
+        .array(
+          try session.store.communications(ofCase: current.id).map {
+            .table([
+              "at": instant($0.at), "direction": .string($0.direction.rawValue),
+              "channel": .string($0.channel.rawValue),
+              "author": .string($0.author), "summary": .string($0.summary),
+            ])
+          }))
+    case "history":
+      stack.push(
+        .array(
+          try session.store.events(ofCase: current.id).map { event in
+            let payload =
+              (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+            var data: [LuaValue: LuaValue] = [:]
+            for (key, value) in payload { data[.string(key)] = .string(value) }
+            return .table([
+              "at": instant(event.at), "kind": .string(event.kind), "reason": .string(event.reason),
+              "source": .string(event.provenance.source), "hook": .string(event.provenance.hook),
+              "data": .table(data),
+            ])
+          }))
+    default: return false
+    }
+    return true
+  }
+
+  private func invoiceField(_ invoice: Invoice, _ key: String, on stack: LuaStack) throws -> Bool {
+    switch key {
+    case "number": stack.push(.string(invoice.number))
+    case "issued_on": stack.push(.string(invoice.issuedOn.description))
+    case "due_on": stack.push(.string(invoice.dueOn.description))
+    case "total": stack.push(.number(invoice.total.major))
+    case "paid": stack.push(.number(invoice.paid.major))
+    case "outstanding": stack.push(.number(invoice.outstanding.major))
+    case "currency": stack.push(.string(invoice.total.currency.code))
+    case "collection_suspended": stack.push(.boolean(invoice.collectionSuspended))
+    case "customer": try pushCustomer(try session.store.customer(id: invoice.customerId), on: stack)
+    default: return false
+    }
+    return true
+  }
+
+  private static func customerField(_ customer: Customer, _ key: String, on stack: LuaStack) -> Bool {
+    switch key {
+    case "id": stack.push(.string(customer.id))
+    case "name": stack.push(.string(customer.name))
+    case "kind": stack.push(.string(customer.kind.rawValue))
+    case "segment": stack.push(.string(customer.segment))
+    case "email": stack.push(customer.email.map { .string($0) } ?? .nil)
+    case "phone": stack.push(customer.phone.map { .string($0) } ?? .nil)
+    case "language": stack.push(.string(customer.language))
+    case "vip": stack.push(.boolean(customer.vip))
+    case "since": stack.push(customer.since.map { .string($0.description) } ?? .nil)
+    default: return false
+    }
+    return true
+  }
+}

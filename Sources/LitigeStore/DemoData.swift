@@ -1,0 +1,215 @@
+import Foundation
+import LitigeCore
+
+/// A deterministic pseudo-random generator (SplitMix64): the same seed gives the same sequence on
+/// every machine, unlike the system generator.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+  /// A generator started from `seed`.
+  public init(seed: UInt64) { state = seed }
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var mixed = state
+    mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+    return mixed ^ (mixed >> 31)
+  }
+}
+
+/// A realistic French small-business data set: customers, invoices, dispute cases covering every
+/// category and channel, with communication histories and some cases far up the escalation ladder.
+///
+/// Deterministic: the same seed and reference date give the same data.
+public struct DemoData: Sendable {
+  /// The customers.
+  public var customers: [Customer] = []
+  /// The invoices.
+  public var invoices: [Invoice] = []
+  /// The cases, as opened.
+  public var cases: [DisputeCase] = []
+  /// Their communications.
+  public var communications: [Communication] = []
+  /// Decisions already taken on them (escalations, triage), journaled as made by people.
+  public var events: [JournalEvent] = []
+
+  private static let companies = [
+    "Boulangerie Martin", "Garage Dupuis", "Menuiserie Lefèvre", "Transports Girard", "Pharmacie Bonnet",
+    "Hôtel du Lac", "Imprimerie Roux", "Cabinet Fontaine", "Atelier Mercier", "Restaurant Le Vieux Port",
+    "SCI Les Tilleuls", "Électricité Blanc", "Plomberie Chevalier", "Mairie de Saint-Amand",
+    "Clinique des Alpes",
+    "Agence Morel Immobilier", "Ferme du Moulin", "Librairie Perrin", "Traiteur Gauthier",
+    "Lycée Jean Moulin",
+    "Cave Robin", "Fromagerie Clément", "Quincaillerie Masson",
+  ]
+  private static let firstNames = [
+    "Camille", "Léa", "Hugo", "Louis", "Chloé", "Manon", "Lucas", "Inès", "Jules", "Sarah", "Nathan", "Emma",
+    "Arthur", "Zoé", "Paul", "Alice", "Thomas",
+  ]
+  private static let lastNames = [
+    "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Michel", "Garcia", "David",
+    "Bertrand",
+    "Rousseau", "Vincent", "Muller", "Faure", "André", "Guerin",
+  ]
+  private static let reasons: [DisputeCategory: [String]] = [
+    .price: [
+      "Le prix facturé ne correspond pas au devis signé", "Remise négociée non appliquée sur la facture",
+      "Billed price differs from the agreed quote",
+    ],
+    .doubleBilling: [
+      "La même livraison a été facturée deux fois", "Facture en double pour la commande de mars",
+      "We were invoiced twice for the same delivery",
+    ],
+    .quality: [
+      "Produit non conforme à la qualité attendue", "Prestation de nettoyage bâclée",
+      "The service was below what was agreed",
+    ],
+    .missingOrDefective: [
+      "Trois cartons manquants à la livraison", "Matériel reçu cassé",
+      "Two items missing and one broken on arrival",
+    ],
+    .delivery: [
+      "Marchandise livrée non conforme au bon de commande", "Facture émise avant l'expédition",
+      "Goods delivered do not match the order",
+    ],
+    .dates: [
+      "Livraison avec trois semaines de retard", "Délai de chantier non respecté",
+      "Delivery three weeks late",
+    ],
+    .administrative: [
+      "Numéro de bon de commande absent de la facture", "Facture adressée à la mauvaise entité",
+      "Invoice missing the purchase order number",
+    ],
+  ]
+
+  /// Generates the data set: `customerCount` customers, `invoiceCount` invoices, `caseCount` cases,
+  /// the newest opened a few days before `reference`.
+  public static func generate(
+    seed: UInt64, reference: Date, customerCount: Int = 40, invoiceCount: Int = 300, caseCount: Int = 120
+  ) -> DemoData {
+    var random = SeededGenerator(seed: seed)
+    var data = DemoData()
+    let paris = TimeZone(identifier: "Europe/Paris") ?? .current
+    let today = LocalDate(reference, in: paris)
+    let euro = Currency.euro
+    let provenance = Provenance(source: "user:demo", hook: "manual", runId: "demo-\(seed)")
+
+    for index in 1...customerCount {
+      let isCompany = index % 3 != 0
+      let first = firstNames.randomElement(using: &random) ?? "Camille"
+      let last = lastNames.randomElement(using: &random) ?? "Martin"
+      let name =
+        isCompany
+        ? companies[(index - 1) % companies.count] + (index > companies.count ? " \(index)" : "")
+        : "\(first) \(last)"
+      let slug = name.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+        .map { $0.isLetter || $0.isNumber ? String($0) : "." }.joined()
+      data.customers.append(
+        Customer(
+          id: String(format: "C%04d", index), name: name, kind: isCompany ? .company : .person,
+          segment: isCompany
+            ? ["industry", "retail", "services", "public"].randomElement(using: &random) ?? "retail"
+            : "consumer",
+          email: "contact@\(slug).example",
+          phone: String(format: "+33 6 %02d %02d %02d %02d", index, index * 7 % 100, 11, 42),
+          language: index % 7 == 0 ? "en" : "fr", vip: index % 9 == 1,
+          since: today.adding(days: -Int.random(in: 200...3_000, using: &random))))
+    }
+
+    for index in 1...invoiceCount {
+      let customer = data.customers[Int.random(in: 0..<customerCount, using: &random)]
+      let issued = today.adding(days: -Int.random(in: 10...240, using: &random))
+      let cents = Int64.random(in: 8_000...(customer.kind == .company ? 2_400_000 : 300_000), using: &random)
+      let total = Money(minorUnits: cents, currency: euro)
+      let paidShare = [0, 0, 0, 50, 100].randomElement(using: &random) ?? 0
+      data.invoices.append(
+        Invoice(
+          number: String(format: "F-%04d-%05d", issued.year, index), customerId: customer.id,
+          issuedOn: issued,
+          dueOn: issued.adding(days: [30, 45, 60].randomElement(using: &random) ?? 30), total: total,
+          paid: Money(minorUnits: cents * Int64(paidShare) / 100, currency: euro)))
+    }
+
+    let categories = DisputeCategory.allCases
+    let channels: [Channel] = [.email, .email, .phone, .letter, .web, .meeting, .social, .registeredLetter]
+    var linked = Set<String>()
+    for index in 1...caseCount {
+      let category = categories[(index - 1) % categories.count]
+      let invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
+      var numbers = [invoice.number]
+      if category == .doubleBilling,
+        let twin = data.invoices.first(where: {
+          $0.customerId == invoice.customerId && $0.number != invoice.number
+        })
+      {
+        numbers.append(twin.number)
+      }
+      numbers.removeAll { linked.contains($0) && $0 != invoice.number }
+      linked.formUnion(numbers)
+      let share = [100, 100, 50, 30, 15].randomElement(using: &random) ?? 100
+      let disputed = Money(
+        minorUnits: max(1_000, invoice.total.minorUnits * Int64(share) / 100), currency: euro)
+      let openedDay = max(
+        invoice.issuedOn.adding(days: 5), today.adding(days: -Int.random(in: 1...150, using: &random)))
+      let opened = openedDay.start(in: paris).addingTimeInterval(
+        Double(Int.random(in: 8 * 3600...15 * 3600, using: &random)))
+      let channel = channels.randomElement(using: &random) ?? .email
+      let ageDays = Int(reference.timeIntervalSince(opened) / 86_400)
+      var status: CaseStatus = .open
+      if ageDays > 90 {
+        status = [.resolved, .closed, .investigating, .proposed].randomElement(using: &random) ?? .open
+      } else if ageDays > 20 {
+        status =
+          [.investigating, .awaitingCustomer, .proposed, .acknowledged].randomElement(using: &random) ?? .open
+      } else if ageDays > 2 {
+        status = [.acknowledged, .investigating, .open].randomElement(using: &random) ?? .open
+      }
+      var disputeCase = DisputeCase(
+        id: Int64(index), customerId: invoice.customerId, openedAt: opened, channel: channel,
+        category: index % 5 == 0 ? nil : category,
+        reason: reasons[category]?.randomElement(using: &random) ?? "Litige",
+        disputed: disputed, invoiceNumbers: numbers, status: status)
+      if !status.isActive { disputeCase.outcome = .accepted }
+      data.cases.append(disputeCase)
+
+      // A history: the complaint, the acknowledgement, exchanges; older cases went further.
+      var moment = opened
+      func note(
+        _ direction: Direction, _ channel: Channel, _ author: String, _ summary: String, after hours: Double
+      ) {
+        moment = moment.addingTimeInterval(hours * 3_600)
+        guard moment < reference else { return }
+        data.communications.append(
+          Communication(
+            caseId: disputeCase.id, at: moment, direction: direction, channel: channel, author: author,
+            summary: summary))
+      }
+      note(
+        .incoming, channel, "client",
+        channel == .social ? "Avis public négatif publié" : "Réclamation initiale", after: 0)
+      if status != .open {
+        note(
+          .outgoing, .email, "service client", "Accusé de réception envoyé",
+          after: Double.random(in: 1...3, using: &random))
+      }
+      if ageDays > 20 { note(.incoming, .phone, "client", "Relance téléphonique du client", after: 24 * 6) }
+      if ageDays > 20 {
+        note(.outgoing, .email, "comptabilité", "Proposition de solution amiable", after: 24 * 4)
+      }
+      if ageDays > 60, index % 4 == 0 {
+        note(
+          .outgoing, .registeredLetter, "service juridique", "Mise en demeure envoyée en recommandé avec AR",
+          after: 24 * 20)
+        for (level, from) in [("mediation", "amicable"), ("formal_notice", "mediation")] {
+          data.events.append(
+            JournalEvent(
+              caseId: disputeCase.id, at: moment, kind: "escalate",
+              payload: CaseRules.json(["level": level, "from": from]),
+              reason: "no agreement after the amicable proposal", provenance: provenance))
+        }
+        data.cases[data.cases.count - 1].escalation = .formalNotice
+      }
+    }
+    return data
+  }
+}

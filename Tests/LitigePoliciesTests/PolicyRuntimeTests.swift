@@ -1,0 +1,154 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import LuaHost
+import Testing
+
+@testable import LitigePolicies
+
+private let reference = Date(timeIntervalSince1970: 1_790_000_000)
+
+private func makeRuntime() throws -> (PolicyRuntime, Store) {
+  let store = try Store.inMemory()
+  let data = DemoData.generate(
+    seed: 7, reference: reference, customerCount: 10, invoiceCount: 40, caseCount: 21)
+  try store.insert(
+    customers: data.customers, invoices: data.invoices, cases: data.cases,
+    communications: data.communications,
+    events: data.events, provenance: Provenance(source: "test", hook: "import", runId: "t"))
+  let session = CaseSession(
+    store: store, now: reference, provenance: Provenance(source: "script:t.lua", hook: "run", runId: "r1"))
+  let runtime = try PolicyRuntime(session: session, limits: .init(timeout: .seconds(20)))
+  runtime.state.output = { _ in }
+  return (runtime, store)
+}
+
+private func activeCaseId(_ store: Store) throws -> Int64 {
+  try #require(try store.cases(matching: CaseFilter(activeOnly: true), limit: 1).first?.id)
+}
+
+@Suite("The litige API")
+struct PolicyRuntimeTests {
+  @Test func casesReadAsFieldsMatchingTheStore() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    let stored = try #require(try store.disputeCase(id: id))
+    let values = try runtime.runScript(
+      source: """
+        local c = litige.case(\(id))
+        return c.id, c.status, c.disputed, c.currency, c.customer.id, #c.invoices, c.invoices[1].number,
+          c.escalation, type(c.opened_at), #c.history > 0, c.communications[1].direction
+        """, chunkName: "read.lua")
+    #expect(values[0] == .integer(id))
+    #expect(values[1] == .string(stored.status.rawValue))
+    #expect(values[2].doubleValue == stored.disputed.major)
+    #expect(values[3] == "EUR")
+    #expect(values[4] == .string(stored.customerId))
+    #expect(values[5] == .integer(Int64(stored.invoiceNumbers.count)))
+    #expect(values[6] == .string(stored.invoiceNumbers[0]))
+    #expect(values[7] == .string(stored.escalation.rawValue))
+    #expect(values[8] == "number")
+    #expect(values[9] == true)
+    #expect(values[10] == "in")
+  }
+
+  @Test func theIteratorFiltersLikeTheStore() throws {
+    let (runtime, store) = try makeRuntime()
+    let expected = try store.caseIds(matching: CaseFilter(status: .open)).count
+    let counted = try runtime.runScript(
+      source:
+        "local n = 0 for c in litige.cases{status = 'open'} do assert(c.status == 'open') n = n + 1 end return n",
+      chunkName: "iterate.lua")
+    #expect(counted == [.integer(Int64(expected))])
+    #expect(throws: LuaError.self) {
+      try runtime.runScript(source: "litige.cases{stat = 'open'}", chunkName: "x.lua")
+    }
+  }
+
+  @Test func decisionsAreStagedAndReadBackButNotStored() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    let seen = try runtime.runScript(
+      source: """
+        local c = litige.case(\(id))
+        c:tag("vip", "VIP customer")
+        c:prioritize(1, "VIP first")
+        c:assign("legal")
+        return c.priority, c:has_tag("vip"), c.owner
+        """, chunkName: "decide.lua")
+    #expect(seen == [.integer(1), true, "legal"])
+    #expect(runtime.session.stagedInOrder.map(\.decision.kind) == ["tag", "prioritize", "assign"])
+    #expect(try store.disputeCase(id: id)?.priority == 3)
+    let events = try runtime.session.commit()
+    #expect(events.count == 3)
+    #expect(try store.disputeCase(id: id)?.tags == ["vip"])
+    #expect(try store.events(ofCase: id).last?.provenance.source == "script:t.lua")
+  }
+
+  @Test func refusedDecisionsRaiseValidationErrorsAtTheScriptLine() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    let cases: [(String, String)] = [
+      ("litige.case(\(id)):prioritize(9)", "priority must be between 1 (most urgent) and 5"),
+      ("litige.case(\(id)):assign('marketing')", "unknown value 'marketing'"),
+      ("litige.case(\(id)):propose_gesture{kind = 'discount', amout = 5}", "unknown field 'amout'"),
+      ("litige.case(\(id)):escalate('court')", "court needs a formal notice first"),
+    ]
+    for (source, expected) in cases {
+      do {
+        try runtime.runScript(source: "local x = 1\n" + source, chunkName: "refuse.lua")
+        Issue.record("\(source) was accepted")
+      } catch let error as LuaError {
+        #expect(error.message.hasPrefix("refuse.lua:2:"), "\(error.message)")
+        #expect(error.message.contains(expected), "\(error.message)")
+      }
+    }
+    #expect(runtime.session.stagedInOrder.isEmpty)
+  }
+
+  @Test func fieldsAreReadOnlyAndUnknownFieldsAreErrors() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    #expect(throws: LuaError.self) {
+      try runtime.runScript(source: "litige.case(\(id)).priority = 1", chunkName: "w.lua")
+    }
+    do {
+      try runtime.runScript(source: "return litige.case(\(id)).statsu", chunkName: "typo.lua")
+    } catch let error as LuaError {
+      #expect(error.message == "typo.lua:1: case has no field 'statsu'")
+    }
+    do {
+      try runtime.runScript(source: "litige.case(\(id)).tag('x')", chunkName: "dot.lua")
+    } catch let error as LuaError {
+      #expect(error.message.contains("call it with ':'"))
+    }
+  }
+
+  @Test func amountsComeBackRoundedToTheCent() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    try runtime.runScript(
+      source:
+        "local c = litige.case(\(id)) c:propose_gesture{kind = 'voucher', amount = 10.005, reason = 'goodwill'}",
+      chunkName: "gesture.lua")
+    let staged = try #require(runtime.session.stagedInOrder.first)
+    #expect(
+      staged.decision
+        == .proposeGesture(kind: .voucher, amount: Money(minorUnits: 1_001, currency: .euro), approvedBy: nil)
+    )
+    #expect(staged.reason == "goodwill")
+  }
+
+  @Test func dateHelpersUseTheCompanyCalendar() throws {
+    let (runtime, _) = try makeRuntime()
+    let values = try runtime.runScript(
+      source:
+        "return litige.add_days('2026-02-27', 2), litige.days_between('2026-01-01', '2026-03-01'), litige.today()",
+      chunkName: "dates.lua")
+    #expect(values[0] == "2026-03-01")
+    #expect(values[1] == .integer(59))
+    #expect(
+      values[2]
+        == .string(LocalDate(reference, in: TimeZone(identifier: "Europe/Paris") ?? .current).description))
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LitigeCore
+import Testing
+
+@testable import LitigeStore
+
+private let reference = Date(timeIntervalSince1970: 1_790_000_000)
+private let provenance = Provenance(source: "test@1", hook: "triage", runId: "r")
+
+private func demoStore() throws -> (Store, DemoData) {
+  let store = try Store.inMemory()
+  let data = DemoData.generate(seed: 11, reference: reference)
+  try store.insert(
+    customers: data.customers, invoices: data.invoices, cases: data.cases,
+    communications: data.communications,
+    events: data.events, provenance: provenance)
+  return (store, data)
+}
+
+@Suite("Store")
+struct StoreTests {
+  @Test func demoDataIsDeterministicAndCoversTheDomain() throws {
+    let first = DemoData.generate(seed: 5, reference: reference)
+    let second = DemoData.generate(seed: 5, reference: reference)
+    #expect(first.cases == second.cases)
+    #expect(first.communications == second.communications)
+    #expect(first.customers.count == 40 && first.invoices.count == 300 && first.cases.count == 120)
+    #expect(Set(first.cases.compactMap(\.category)) == Set(DisputeCategory.allCases))
+    #expect(
+      Set(first.communications.map(\.channel)).isSuperset(of: [.email, .phone, .registeredLetter, .social]))
+    #expect(first.customers.contains { $0.vip } && first.customers.contains { $0.kind == .person })
+    #expect(first.cases.contains { $0.escalation == .formalNotice })
+    #expect(DemoData.generate(seed: 6, reference: reference).cases != first.cases)
+  }
+
+  @Test func openingACaseSuspendsCollectionOfItsInvoices() throws {
+    let (store, _) = try demoStore()
+    let active = try #require(try store.cases(matching: CaseFilter(activeOnly: true), limit: 1).first)
+    let invoices = try store.invoices(ofCase: active.id)
+    #expect(!invoices.isEmpty && invoices.allSatisfy(\.collectionSuspended))
+    #expect(try store.events(ofCase: active.id).first?.kind == "opened")
+  }
+
+  @Test func resolvingResumesCollectionWithTheNewDueDate() throws {
+    let (store, _) = try demoStore()
+    let active = try #require(
+      try store.cases(matching: CaseFilter(activeOnly: true)).first { $0.invoiceNumbers.count == 1 })
+    let due = LocalDate(reference, in: store.settings.timeZone).adding(days: 30)
+    let promise = try #require(try store.invoices(ofCase: active.id).first?.outstanding)
+    try store.apply(
+      [
+        ProposedDecision(
+          caseId: active.id, decision: .resolve(outcome: .accepted, newDueDate: due, promise: promise),
+          reason: "agreed")
+      ],
+      caseId: active.id, provenance: provenance, at: reference)
+    let invoice = try #require(try store.invoices(ofCase: active.id).first)
+    #expect(!invoice.collectionSuspended)
+    #expect(invoice.dueOn == due)
+    #expect(try store.disputeCase(id: active.id)?.status == .resolved)
+  }
+
+  @Test func aRefusedDecisionWritesNothing() throws {
+    let (store, _) = try demoStore()
+    let ids = try store.caseIds(matching: CaseFilter(activeOnly: true))
+    let first = try #require(ids.first)
+    let second = try #require(ids.dropFirst().first)
+    let before = try store.counts()
+    #expect(throws: DomainError.self) {
+      try store.applyAll(
+        [
+          first: [ProposedDecision(caseId: first, decision: .tag("ok"), reason: "")],
+          second: [ProposedDecision(caseId: second, decision: .prioritize(0), reason: "")],
+        ], provenance: provenance, at: reference)
+    }
+    #expect(try store.counts() == before)
+    #expect(try store.disputeCase(id: first)?.tags.isEmpty == true)
+  }
+
+  @Test func theJournalIsAppendOnly() throws {
+    let (store, _) = try demoStore()
+    #expect(throws: (any Error).self) {
+      try store.database.write { db in try db.execute(sql: "UPDATE events SET reason = 'edited'") }
+    }
+    #expect(throws: (any Error).self) {
+      try store.database.write { db in try db.execute(sql: "DELETE FROM events") }
+    }
+  }
+
+  @Test func aFileWorkspaceUsesWriteAheadLogging() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("litige-\(UUID()).sqlite").path
+    defer {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    let store = try Store.open(path: path)
+    let mode = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    #expect(mode == "wal")
+  }
+}
