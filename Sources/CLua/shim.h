@@ -417,7 +417,7 @@ static inline int litige_message_handler(lua_State *L) {
   lua_setfield(L, -2, "traceback");
   lua_Debug ar;
   for (int level = 1; lua_getstack(L, level, &ar); level++) {
-    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, "=sandbox") != 0) {
       lua_pushstring(L, ar.short_src);
       lua_setfield(L, -2, "source");
       lua_pushinteger(L, ar.currentline);

@@ -30,9 +30,6 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Memory ceiling of the script, in MB.")
   var memory: Int = 256
 
-  @Flag(help: "Also print the Lua traceback of an error.")
-  var verbose = false
-
   func validate() throws {
     guard timeout > 0, timeout <= 86_400 else {
       throw ValidationError("--timeout must be between 0 and 86400 seconds")
@@ -67,7 +64,7 @@ struct RunCommand: ParsableCommand {
         seed: Self.seed("\(script)|\(today)"))
     } catch let error as LuaError {
       var message = "\(error.message) [\(error.kind)]"
-      if verbose, let traceback = error.traceback { message += "\n" + traceback }
+      if let traceback = error.traceback { message += "\n" + traceback }
       throw Failure(message + "\nnothing was written to the workspace")
     }
     let staged = session.stagedInOrder

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A customer of the company: a company or a person. `name`, `email` and `phone` are personal data.
+/// A customer of the company: a company or a person.
+///
+/// `name`, `email` and `phone` are personal data.
 public struct Customer: Hashable, Sendable, Codable {
   /// The company's identifier for the customer (`C0042`).
   public var id: String
@@ -73,7 +75,9 @@ public struct Invoice: Hashable, Sendable, Codable {
   public var outstanding: Money { total - paid }
 }
 
-/// One exchange with the customer or about the case. `summary` and `author` are personal data.
+/// One exchange with the customer or about the case.
+///
+/// `summary` and `author` are personal data.
 public struct Communication: Hashable, Sendable, Codable {
   /// The case it belongs to.
   public var caseId: Int64

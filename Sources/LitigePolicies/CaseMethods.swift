@@ -52,7 +52,7 @@ enum CaseMethods {
         for (key, value) in raw {
           guard let name = key.stringValue, keys.contains(name) || name == "reason" else {
             throw LuaRaisedError(
-              "\(method){...}: unknown field '\(key)' (expected: \((keys + ["reason"]).joined(separator: ", ")))"
+              "\(method){...}: unknown field '\(key.stringValue ?? key.typeName)' (expected: \((keys + ["reason"]).joined(separator: ", ")))"
             )
           }
           fields[name] = value

@@ -28,7 +28,9 @@ public final class CaseSession {
     self.provenance = provenance
   }
 
-  /// The case as the script sees it: stored state plus staged decisions. Nil if it does not exist.
+  /// The case as the script sees it: stored state plus staged decisions.
+  ///
+  /// Nil if it does not exist.
   public func disputeCase(id: Int64) throws -> DisputeCase? {
     if let entry = working[id] { return entry.disputeCase }
     guard let stored = try store.disputeCase(id: id) else { return nil }

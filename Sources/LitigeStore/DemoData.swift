@@ -135,7 +135,11 @@ public struct DemoData: Sendable {
     var linked = Set<String>()
     for index in 1...caseCount {
       let category = categories[(index - 1) % categories.count]
-      let invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
+      // Each case disputes invoices no other case disputes (while some remain).
+      var invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
+      for _ in 0..<invoiceCount where linked.contains(invoice.number) {
+        invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
+      }
       var numbers = [invoice.number]
       if category == .doubleBilling,
         let twin = data.invoices.first(where: {
@@ -144,7 +148,8 @@ public struct DemoData: Sendable {
       {
         numbers.append(twin.number)
       }
-      numbers.removeAll { linked.contains($0) && $0 != invoice.number }
+      numbers.removeAll { linked.contains($0) }
+      if numbers.isEmpty { numbers = [invoice.number] }
       linked.formUnion(numbers)
       let share = [100, 100, 50, 30, 15].randomElement(using: &random) ?? 100
       let disputed = Money(

@@ -38,8 +38,13 @@ enum Records {
 
   private struct StoredGesture: Codable {
     var kind: String
-    var amount_minor: Int64
-    var approved_by: String?
+    var amountMinor: Int64
+    var approvedBy: String?
+    enum CodingKeys: String, CodingKey {
+      case kind
+      case amountMinor = "amount_minor"
+      case approvedBy = "approved_by"
+    }
   }
 
   static func disputeCase(_ row: Row, invoices: [String]) throws -> DisputeCase {
@@ -59,8 +64,8 @@ enum Records {
       [StoredGesture].self, from: Data((row["gestures"] as String).utf8)
     ).map {
       Gesture(
-        kind: try GestureKind.parse($0.kind), amount: Money(minorUnits: $0.amount_minor, currency: currency),
-        approvedBy: $0.approved_by)
+        kind: try GestureKind.parse($0.kind), amount: Money(minorUnits: $0.amountMinor, currency: currency),
+        approvedBy: $0.approvedBy)
     }
     result.outcome = try (row["outcome"] as String?).map { try ResolutionOutcome.parse($0) }
     return result
@@ -170,7 +175,7 @@ enum Records {
 
   private static func caseColumns(_ disputeCase: DisputeCase) throws -> StatementArguments {
     let gestures = disputeCase.gestures.map {
-      StoredGesture(kind: $0.kind.rawValue, amount_minor: $0.amount.minorUnits, approved_by: $0.approvedBy)
+      StoredGesture(kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, approvedBy: $0.approvedBy)
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]

@@ -1,6 +1,8 @@
 import GRDB
 
-/// The workspace schema, as GRDB migrations. SQL stays portable (no SQLite-only types) so that the
+/// The workspace schema, as GRDB migrations.
+///
+/// SQL stays portable (no SQLite-only types) so that the
 /// same tables can live in PostgreSQL; times are ISO 8601 UTC text, dates `YYYY-MM-DD`, money integer
 /// minor units beside a currency code.
 enum Schema {

@@ -287,7 +287,9 @@ public final class Store: Sendable {
   }
 }
 
-/// A storage problem: the file, a missing record, a constraint. The message names the record.
+/// A storage problem: the file, a missing record, a constraint.
+///
+/// The message names the record.
 public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
   /// What went wrong.
   public var message: String

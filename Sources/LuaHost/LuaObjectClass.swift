@@ -86,7 +86,9 @@ extension LuaState {
 }
 
 extension LuaStack {
-  /// Pushes `object` as an instance of `objectClass`. The object stays alive while Lua holds it.
+  /// Pushes `object` as an instance of `objectClass`.
+  ///
+  /// The object stays alive while Lua holds it.
   public func pushObject(_ object: AnyObject, of objectClass: LuaObjectClass) {
     let handle = state.retainObject(object, className: objectClass.name, metatable: objectClass.metatable)
     let block = lua_newuserdatauv(pointer, MemoryLayout<Int>.size, 0)

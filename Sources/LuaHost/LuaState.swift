@@ -1,8 +1,9 @@
 import CLua
 import Foundation
 
-/// A Swift function callable from Lua: it reads its arguments from `stack`, pushes its results and
-/// returns how many it pushed. Throwing raises a Lua error in the calling script, after this Swift frame
+/// A Swift function callable from Lua.
+///
+/// It reads its arguments from `stack`, pushes its results and returns how many it pushed. Throwing raises a Lua error in the calling script, after this Swift frame
 /// has returned (never a `longjmp` across Swift).
 public typealias LuaHostFunction = (LuaStack) throws -> Int
 
@@ -118,10 +119,7 @@ public final class LuaState {
       return Int32(try functions[Int(id)](stack))
     } catch {
       let raised = error as? LuaRaisedError ?? LuaRaisedError(String(describing: error))
-      luaL_where(thread, 1)
-      let location = stack.rawString(at: -1) ?? ""
-      litige_pop(thread, 1)
-      let message = location + raised.message
+      let message = Self.scriptLocation(thread) + raised.message
       lastRaised = (message, raised.kind)
       stack.push(.string(message))
       return -1
@@ -137,17 +135,18 @@ public final class LuaState {
   public func load(source: String, chunkName: String, environment: LuaEnvironment) throws
     -> LuaFunctionReference
   {
-    let bytes = Array(source.utf8)
-    guard bytes.count <= limits.maxSourceBytes else {
+    var text = source
+    let byteCount = text.utf8.count
+    guard byteCount <= limits.maxSourceBytes else {
       throw LuaError(
         kind: .validation,
         message:
-          "\(chunkName): source is \(bytes.count) bytes, more than the limit of \(limits.maxSourceBytes)",
+          "\(chunkName): source is \(byteCount) bytes, more than the limit of \(limits.maxSourceBytes)",
         chunk: chunkName)
     }
-    let status = bytes.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
-        litige_loadbuffer(pointer, base, buffer.count, "@" + chunkName)
+    let status = text.withUTF8 { buffer in
+      buffer.withMemoryRebound(to: CChar.self) {
+        litige_loadbuffer(pointer, $0.baseAddress, $0.count, "@" + chunkName)
       }
     }
     guard status == LUA_OK else {
@@ -290,6 +289,24 @@ public final class LuaState {
     return " (at \(chunk):\(line))"
   }
 
+  /// `chunk:line: ` of the innermost script line running on `thread`, skipping the sandbox's own Lua
+  /// frames (an `__index` of the prelude calling into Swift), or "" when there is none.
+  static func scriptLocation(_ thread: OpaquePointer) -> String {
+    var record = lua_Debug()
+    var level: Int32 = 1
+    while lua_getstack(thread, level, &record) != 0 {
+      level += 1
+      guard lua_getinfo(thread, "Sl", &record) != 0, record.currentline > 0 else { continue }
+      let source = record.source.map { String(cString: $0) } ?? ""
+      guard source != Sandbox.chunkName else { continue }
+      let shortSource = withUnsafeBytes(of: record.short_src) { bytes in
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      return "\(shortSource):\(record.currentline): "
+    }
+    return ""
+  }
+
   /// The line number in a message that starts with `chunk:LINE:`.
   static func line(in message: String, chunk: String) -> Int? {
     guard message.hasPrefix(chunk + ":") else { return nil }
@@ -307,7 +324,7 @@ public final class LuaState {
   private func installSandbox() throws {
     let stack = LuaStack(pointer: pointer, state: self)
     luaL_openlibs(pointer)
-    let status = Sandbox.prelude.withCString { litige_loadbuffer(pointer, $0, strlen($0), "=sandbox") }
+    let status = Sandbox.prelude.withCString { litige_loadbuffer(pointer, $0, strlen($0), Sandbox.chunkName) }
     precondition(status == LUA_OK, "the sandbox prelude does not compile")
     let preludeFunction = luaL_ref(pointer, litige_registry_index())
     let write = register { [unowned self] stack in

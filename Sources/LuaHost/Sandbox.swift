@@ -16,6 +16,9 @@ import Foundation
 /// - `setmetatable` refuses `__gc` (a finalizer runs with hooks off, so a looping one could hang the
 ///   host), and `collectgarbage` allows only the options that cannot disturb other scripts.
 enum Sandbox {
+  /// The prelude's chunk name; locations skip its frames to point at the script.
+  static let chunkName = "=sandbox"
+
   static let prelude = #"""
     local G, host = ...
     local error, type, tostring, select, next = G.error, G.type, G.tostring, G.select, G.next

@@ -41,7 +41,9 @@ final class Watchdog: @unchecked Sendable {
     return nextToken
   }
 
-  /// Stops watching a call. After it returns the watchdog will not touch that call again.
+  /// Stops watching a call.
+  ///
+  /// After it returns the watchdog will not touch that call again.
   func disarm(_ token: Int) {
     condition.lock()
     entries[token] = nil

@@ -60,6 +60,38 @@ struct StoreTests {
     #expect(try store.disputeCase(id: active.id)?.status == .resolved)
   }
 
+  @Test func collectionStaysSuspendedWhileAnotherCaseDisputesTheInvoice() throws {
+    let store = try Store.inMemory()
+    let euros = { (amount: Int64) in Money(minorUnits: amount * 100, currency: .euro) }
+    let issued = try LocalDate(parsing: "2026-09-01")
+    let invoice = Invoice(
+      number: "F-1", customerId: "C1", issuedOn: issued, dueOn: issued.adding(days: 30), total: euros(900),
+      paid: euros(0))
+    let cases = [1, 2].map {
+      DisputeCase(
+        id: $0, customerId: "C1", openedAt: reference, channel: .email, category: .price, reason: "prix",
+        disputed: euros(300), invoiceNumbers: ["F-1"])
+    }
+    try store.insert(
+      customers: [Customer(id: "C1", name: "Garage Dupuis", kind: .company)], invoices: [invoice],
+      cases: cases,
+      provenance: provenance)
+    let due = LocalDate(reference, in: store.settings.timeZone).adding(days: 15)
+    let resolve = { (id: Int64) in
+      try store.apply(
+        [
+          ProposedDecision(
+            caseId: id, decision: .resolve(outcome: .accepted, newDueDate: due, promise: nil), reason: "")
+        ],
+        caseId: id, provenance: provenance, at: reference)
+    }
+    try resolve(1)
+    #expect(try store.invoice(number: "F-1")?.collectionSuspended == true)
+    try resolve(2)
+    #expect(try store.invoice(number: "F-1")?.collectionSuspended == false)
+    #expect(try store.invoice(number: "F-1")?.dueOn == due)
+  }
+
   @Test func aRefusedDecisionWritesNothing() throws {
     let (store, _) = try demoStore()
     let ids = try store.caseIds(matching: CaseFilter(activeOnly: true))

@@ -91,13 +91,19 @@ struct LuaErrorTests {
     try lua.state.defineGlobal("fail") { stack in
       stack.pushFunction(id: lua.state.register { _ in throw LuaRaisedError("refused", kind: .validation) })
     }
+    try lua.run("collectgarbage()")
+    let baseline = lua.state.memoryInUse
     for _ in 0..<1000 {
       let error = lua.error("fail()", chunk: "cb.lua")
       #expect(error?.kind == .validation)
       #expect(error?.message == "cb.lua:1: refused")
     }
     // Caught by the script: a plain error value it can inspect.
-    #expect(try lua.run("local ok, e = pcall(fail) return ok, e") == [false, "refused"])
+    try lua.run("collectgarbage()")
+    #expect(
+      lua.state.memoryInUse <= baseline + 16_384,
+      "Lua memory grew by \(lua.state.memoryInUse - baseline) bytes")
+    #expect(try lua.run("local ok, e = pcall(fail) return ok, e") == [false, "test.lua:1: refused"])
     #expect(try lua.run("return 1 + 1") == [.integer(2)])
   }
 
@@ -165,8 +171,16 @@ struct LuaLimitTests {
           return 1
         })
     }
-    let error = lua.error("local s = big() return #s")
-    #expect(error?.kind == .memory)
+    try lua.run("collectgarbage()")
+    let baseline = lua.state.memoryInUse
+    for _ in 0..<20 {
+      let error = lua.error("local s = big() return #s")
+      #expect(error?.kind == .memory)
+    }
+    try lua.run("collectgarbage()")
+    #expect(
+      lua.state.memoryInUse <= baseline + 16_384,
+      "Lua memory grew by \(lua.state.memoryInUse - baseline) bytes")
     #expect(try lua.run("return 2") == [.integer(2)])
   }
 

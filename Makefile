@@ -1,0 +1,56 @@
+# Litige: the two commands of the README, plus lint.
+#   make demo   build, create a demo workspace and show the product working on it
+#   make test   the whole test suite
+# Both first install what the project needs from Debian when it is missing (as root), or print the
+# exact command to run.
+
+SWIFT ?= swift
+DEMO_DB ?= demo/litige.sqlite
+LITIGE = .build/debug/litige
+PACKAGES = liblua5.4-dev libsqlite3-dev pkg-config
+
+.PHONY: deps build demo test lint clean
+
+deps:
+	@missing=""; \
+	for package in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing$$missing from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Litige needs:$$missing. Run:  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi; \
+	pkg-config --exists lua5.4 || { echo "pkg-config cannot find lua5.4 (liblua5.4-dev)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	@mkdir -p $(dir $(DEMO_DB))
+	$(LITIGE) init --demo --force --db $(DEMO_DB)
+	@echo; echo "== Open cases (litige case list --status open)"
+	$(LITIGE) case list --status open --limit 12 --db $(DEMO_DB)
+	@echo; echo "== One case (litige case show 4)"
+	$(LITIGE) case show 4 --db $(DEMO_DB)
+	@echo; echo "== A policy script, first as a dry run, then for real"
+	$(LITIGE) run examples/scripts/triage-vip.lua --dry-run --db $(DEMO_DB) | head -n 8
+	$(LITIGE) run examples/scripts/triage-vip.lua --db $(DEMO_DB) | head -n 3
+	@echo; echo "== Run again: nothing changes twice"
+	$(LITIGE) run examples/scripts/triage-vip.lua --db $(DEMO_DB)
+	@echo; echo "== A script that misbehaves is stopped, and nothing is written"
+	-$(LITIGE) run examples/scripts/runaway.lua --timeout 1 --db $(DEMO_DB)
+	@echo; echo "Demo workspace: $(DEMO_DB)  (try: $(LITIGE) case list --db $(DEMO_DB))"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
+
+clean:
+	rm -rf .build demo

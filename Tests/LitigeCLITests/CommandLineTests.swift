@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// Runs the real `litige` executable, built beside the test bundle, as a user would.
+struct Litige {
+  let workspace: String
+
+  static var executable: URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    if directory.lastPathComponent == "MacOS" { directory = directory.deletingLastPathComponent() }
+    return directory.appendingPathComponent("litige")
+  }
+
+  /// A fresh demo workspace in a temporary folder.
+  static func demo() throws -> Litige {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-cli-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+    let result = try litige.run("init", "--demo", "--seed", "3")
+    #expect(result.status == 0, "\(result.standardError)")
+    return litige
+  }
+
+  struct Result {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+  }
+
+  func run(_ arguments: String...) throws -> Result { try run(arguments) }
+
+  func run(_ arguments: [String], input: String? = nil) throws -> Result {
+    let process = Process()
+    process.executableURL = Self.executable
+    process.arguments = arguments + ["--db", workspace]
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+      standardError: String(decoding: errorData, as: UTF8.self))
+  }
+
+  /// Writes a script next to the workspace and runs it.
+  func runScript(_ source: String, _ options: [String] = []) throws -> Result {
+    let path = (workspace as NSString).deletingLastPathComponent + "/script-\(UUID()).lua"
+    try source.write(toFile: path, atomically: true, encoding: .utf8)
+    return try run(["run", path] + options)
+  }
+
+}
+
+@Suite("The litige command")
+struct CommandLineTests {
+  @Test func initDemoListAndShowWork() throws {
+    let litige = try Litige.demo()
+    let list = try litige.run("case", "list", "--status", "open")
+    #expect(list.status == 0)
+    #expect(list.standardOutput.contains("ID  OPENED"))
+    #expect(list.standardOutput.contains(" EUR"))
+    let json = try litige.run("case", "list", "--json")
+    let cases = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+    #expect(cases?.count == 120)
+    let show = try litige.run("case", "show", "4")
+    #expect(show.status == 0)
+    #expect(show.standardOutput.contains("Invoices") && show.standardOutput.contains("Journal"))
+    #expect(try litige.run("case", "show", "9999").status == 1)
+  }
+
+  @Test func usageErrorsExitWithTwo() throws {
+    let litige = try Litige.demo()
+    #expect(try litige.run("case", "list", "--bogus").status == 2)
+    let badStatus = try litige.run("case", "list", "--status", "pending")
+    #expect(badStatus.status == 2)
+    #expect(badStatus.standardError.contains("unknown value 'pending'"))
+    #expect(try litige.run("run").status == 2)
+  }
+
+  @Test func aScriptsDecisionsAreAppliedOnceAndDryRunWritesNothing() throws {
+    let litige = try Litige.demo()
+    let script =
+      "for c in litige.cases{active = true} do if c.disputed > 5000 then c:tag('large', 'over 5000') end end"
+    let before = try litige.run("case", "list", "--json").standardOutput
+    let dry = try litige.runScript(script, ["--dry-run"])
+    #expect(dry.status == 0)
+    #expect(dry.standardOutput.hasPrefix("Dry run:"))
+    #expect(try litige.run("case", "list", "--json").standardOutput == before)
+    let applied = try litige.runScript(script)
+    #expect(applied.status == 0)
+    #expect(applied.standardOutput.hasPrefix("Applied ") && !applied.standardOutput.hasPrefix("Applied 0 "))
+    #expect(try litige.runScript(script).standardOutput.hasPrefix("Applied 0 decisions"))
+  }
+
+  static let badScripts: [(name: String, source: String, message: String)] = [
+    ("infinite loop", "while true do end", "time limit exceeded"),
+    (
+      "table that grows forever", "local t = {} for i = 1, math.huge do t[i] = {i} end",
+      "memory limit exceeded"
+    ),
+    ("huge string", "local s = string.rep('x', 1 << 40)", "resulting string too large"),
+    ("unbounded recursion", "local function f() return 1 + f() end f()", "stack overflow"),
+    ("os.execute", "os.execute('touch /tmp/pwned')", "attempt to call a nil value (field 'execute')"),
+    ("io.open", "io.open('/etc/passwd')", "attempt to index a nil value (global 'io')"),
+    (
+      "binary chunk", "assert(load('\\27Lua\\84\\0\\25\\147\\13\\10\\26\\10'))",
+      "attempt to load a binary chunk"
+    ),
+    ("table error value", "error({code = 42})", "(error object is a table value)"),
+    (
+      "failing __tostring", "error(setmetatable({}, {__tostring = function() error('again') end}))",
+      "__tostring failed"
+    ),
+    ("read-only field", "litige.case(2).priority = 1", "field 'priority' of case is read-only"),
+    ("unknown owner", "litige.case(2):assign('marketing')", "unknown value 'marketing'"),
+    (
+      "priority out of range", "litige.case(3):prioritize(9)",
+      "priority must be between 1 (most urgent) and 5"
+    ),
+  ]
+
+  @Test(arguments: badScripts.map(\.name))
+  func badScriptsFailCleanlyAndWriteNothing(name: String) throws {
+    let bad = try #require(Self.badScripts.first { $0.name == name })
+    let litige = try Litige.demo()
+    let before = try litige.run("case", "list", "--json").standardOutput
+    // Each script first makes a valid decision, which must not survive the failure.
+    let source = "for c in litige.cases{active = true} do c:tag('touched') end\n" + bad.source
+    let memory = bad.name == "unbounded recursion" ? "256" : "64"
+    let result = try litige.runScript(source, ["--timeout", "2", "--memory", memory])
+    #expect(result.status == 1, "\(result.standardError)")
+    let firstLine = result.standardError.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(firstLine.hasPrefix("litige: "), "\(result.standardError)")
+    #expect(firstLine.contains(bad.message), "\(firstLine)")
+    #expect(result.standardError.contains("nothing was written to the workspace"))
+    #expect(try litige.run("case", "list", "--json").standardOutput == before)
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
+    #expect(
+      try litige.runScript("print(#litige.case(2).tags)").standardOutput.hasPrefix("0\nApplied 0 decisions"))
+  }
+}
