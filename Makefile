@@ -41,6 +41,13 @@ demo: build
 	$(LITIGE) run examples/scripts/triage-vip.lua --db $(DEMO_DB) | head -n 3
 	@echo; echo "== Run again: nothing changes twice"
 	$(LITIGE) run examples/scripts/triage-vip.lua --db $(DEMO_DB)
+	@echo; echo "== Policy plugins enabled by demo/litige.toml"
+	$(LITIGE) plugins list --db $(DEMO_DB)
+	@echo; echo "== A public complaint arrives: the triage policy runs at once"
+	$(LITIGE) case open --db $(DEMO_DB) --customer C0002 --channel social \
+	  --reason "Facturé deux fois pour la même livraison, inadmissible" --disputed 1250.00
+	@echo; echo "== Why did the system do that? (litige case explain)"
+	$(LITIGE) case explain 121 --db $(DEMO_DB)
 	@echo; echo "== A script that misbehaves is stopped, and nothing is written"
 	-$(LITIGE) run examples/scripts/runaway.lua --timeout 1 --db $(DEMO_DB)
 	@echo; echo "Demo workspace: $(DEMO_DB)  (try: $(LITIGE) case list --db $(DEMO_DB))"

@@ -5,7 +5,120 @@ import LitigeStore
 
 struct CaseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "case", abstract: "List and show dispute cases.", subcommands: [List.self, Show.self])
+    commandName: "case", abstract: "Open, list, show and explain dispute cases.",
+    subcommands: [List.self, Show.self, Open.self, Explain.self])
+
+  struct Open: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Open a case; linked invoices stop being collected and the triage policies run at once.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Option(help: "The customer's id.")
+    var customer: String
+
+    @Option(help: "What the customer says, in their words.")
+    var reason: String
+
+    @Option(help: "Where it came from: email, phone, letter, registered_letter, web, meeting, social.")
+    var channel = "email"
+
+    @Option(name: .customLong("invoice"), help: "A disputed invoice number (repeat for several).")
+    var invoices: [String] = []
+
+    @Option(help: "The amount disputed, in major units (default: what the invoices still owe).")
+    var disputed: String?
+
+    @Option(help: "The category, when already known (otherwise triage decides).")
+    var category: String?
+
+    func run() throws {
+      let store = try workspace.openStore()
+      let currency = store.settings.currency
+      let parsedChannel: Channel
+      let parsedCategory: DisputeCategory?
+      do {
+        parsedChannel = try Channel.parse(channel, field: "--channel")
+        parsedCategory = try category.map { try DisputeCategory.parse($0, field: "--category") }
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      guard try store.customer(id: customer) != nil else {
+        throw Failure("no customer '\(customer)' in the workspace")
+      }
+      var owed = Money.zero(currency)
+      for number in invoices {
+        guard let invoice = try store.invoice(number: number) else { throw Failure("no invoice '\(number)'") }
+        guard invoice.customerId == customer else {
+          throw Failure("invoice \(number) belongs to customer \(invoice.customerId), not \(customer)")
+        }
+        owed = owed + invoice.outstanding
+      }
+      let amount: Money
+      do {
+        amount = try disputed.map { try Money(parsing: $0, currency: currency, field: "--disputed") } ?? owed
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      guard amount.minorUnits > 0 else {
+        throw ValidationError("give --disputed, or --invoice with an amount still owed")
+      }
+      let now = Date()
+      let id = try store.nextCaseId()
+      let opened = DisputeCase(
+        id: id, customerId: customer, openedAt: now, channel: parsedChannel, category: parsedCategory,
+        reason: reason,
+        disputed: amount, invoiceNumbers: invoices)
+      try store.insert(
+        cases: [opened], provenance: Provenance(source: "user:cli", hook: "case open", runId: "open-\(id)"))
+      print("Opened case \(id): \(amount.formatted) disputed.")
+      let context = try PolicyContext(workspace: workspace, now: now)
+      guard context.runAndReport(hook: "triage", caseId: id, runId: "open-\(id)") else {
+        throw Failure("case \(id) is open, but a triage policy failed (see above)")
+      }
+    }
+  }
+
+  struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Tell a case's story: what happened, which plugin decided what, and why, in order.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Argument(help: "The case number.")
+    var id: Int64
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
+      let events = try store.events(ofCase: id)
+      let zone = store.settings.timeZone
+      if json {
+        var object = CaseJSON.summary(item, timeZone: zone)
+        object["story"] = events.map { event -> [String: Any] in
+          var entry = CaseJSON.event(event)
+          entry["text"] = Story.describe(event)
+          return entry
+        }
+        print(jsonText(object))
+        return
+      }
+      print("Case \(id): the story, oldest first")
+      for (offset, event) in events.enumerated() {
+        let who =
+          event.provenance.source + (event.provenance.hook.isEmpty ? "" : " (\(event.provenance.hook))")
+        print("  \(offset + 1). \(Timestamp.display(event.at, in: zone))  \(Story.describe(event))")
+        print("     by \(who)" + (event.reason.isEmpty ? "" : ": \(event.reason)"))
+      }
+      print(
+        "Now: \(item.status.rawValue), priority \(item.priority), \(item.owner?.rawValue ?? "unassigned"), "
+          + "\(item.escalation.rawValue), \(item.disputed.formatted) disputed"
+          + (item.deadline.map { ", due by \(Timestamp.display($0, in: zone))" } ?? ""))
+    }
+  }
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List cases, optionally filtered.")

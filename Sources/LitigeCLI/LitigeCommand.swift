@@ -11,7 +11,7 @@ public struct LitigeCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "litige",
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
-    subcommands: [InitCommand.self, CaseCommand.self, RunCommand.self])
+    subcommands: [InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self])
 
   /// Creates the command (argument parsing fills it).
   public init() {}
@@ -64,6 +64,20 @@ struct WorkspaceOptions: ParsableArguments {
 }
 
 struct InitCommand: ParsableCommand {
+  /// The litige.toml written beside a new workspace: the standard policies, with their defaults.
+  static let defaultConfiguration = """
+    # Litige workspace configuration: which policy plugins run, and their settings.
+    # `litige plugins list` shows every setting; `litige plugins check` validates this file.
+
+    [workspace]
+    plugin_paths = []   # folders of the company's own plugins, searched before the bundled ones
+
+    [plugins.triage]
+    large_amount = 5000     # EUR; above it a case is priority 2 at least
+    resolution_days = 30
+
+    """
+
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: "Create a workspace database (SQLite, WAL), optionally filled with demo data.")
@@ -90,6 +104,11 @@ struct InitCommand: ParsableCommand {
       store = try Store.open(path: path)
     } catch {
       throw Failure("\(error)")
+    }
+    let configuration = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(
+      "litige.toml")
+    if !FileManager.default.fileExists(atPath: configuration.path) {
+      try Self.defaultConfiguration.write(to: configuration, atomically: true, encoding: .utf8)
     }
     guard demo else {
       print("Created an empty workspace at \(path).")

@@ -188,6 +188,7 @@ public final class Store: Sendable {
         try Records.link(disputeCase, db)
         let payload = CaseRules.json([
           "channel": disputeCase.channel.rawValue, "disputed": disputeCase.disputed.decimalText,
+          "currency": disputeCase.disputed.currency.code,
           "invoices": disputeCase.invoiceNumbers.joined(separator: ";"),
         ])
         try Records.append(

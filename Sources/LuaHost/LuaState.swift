@@ -57,6 +57,7 @@ public final class LuaState {
   private var messageHandler: Int32 = 0
   private var lastRaised: (message: String, kind: LuaError.Kind)?
   private var inCall = false
+  private var lastResultReference: Int32 = LUA_NOREF
   var objects: [Int: AnyObject] = [:]
   private var nextObjectHandle = 0
   private var classMetatables: [String: Int32] = [:]
@@ -133,7 +134,7 @@ public final class LuaState {
   /// `chunkName` is how errors name the source (`plugins/acme/triage.lua`). Throws `LuaError` of kind
   /// `.syntax` (with the line) or `.validation` when the source is larger than `limits.maxSourceBytes`.
   public func load(source: String, chunkName: String, environment: LuaEnvironment) throws
-    -> LuaFunctionReference
+    -> LuaReference
   {
     var text = source
     let byteCount = text.utf8.count
@@ -159,7 +160,7 @@ public final class LuaState {
     // Set the chunk's first upvalue (_ENV) to the environment.
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(environment.reference))
     _ = lua_setupvalue(pointer, -2, 1)
-    return LuaFunctionReference(reference: luaL_ref(pointer, litige_registry_index()))
+    return LuaReference(reference: luaL_ref(pointer, litige_registry_index()))
   }
 
   /// Calls `function` with `arguments` under the limits and returns its results copied out.
@@ -167,7 +168,7 @@ public final class LuaState {
   /// Throws `LuaError` with the kind, location and traceback of whatever stopped the call. The state
   /// stays usable after any error.
   @discardableResult
-  public func call(_ function: LuaFunctionReference, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
+  public func call(_ function: LuaReference, _ arguments: [LuaValue] = []) throws -> [LuaValue] {
     try call(function, argumentCount: arguments.count) { stack in
       for argument in arguments { stack.push(argument) }
     }
@@ -176,7 +177,7 @@ public final class LuaState {
   /// Calls `function` with arguments pushed by `pushArguments` (objects, functions, values).
   @discardableResult
   public func call(
-    _ function: LuaFunctionReference, argumentCount: Int, pushArguments: (LuaStack) throws -> Void
+    _ function: LuaReference, argumentCount: Int, pushArguments: (LuaStack) throws -> Void
   ) throws -> [LuaValue] {
     try call(reference: function.reference, argumentCount: argumentCount, pushArguments: pushArguments)
   }
@@ -189,8 +190,36 @@ public final class LuaState {
     return try call(function)
   }
 
-  /// Releases a function reference; using it afterwards is a programming error.
-  public func release(_ function: LuaFunctionReference) {
+  /// Compiles and runs `source` and keeps its first result alive in the registry.
+  ///
+  /// Returns a copy of that result and a reference to it (read function fields with `function(named:in:)`).
+  public func runKeepingResult(source: String, chunkName: String, environment: LuaEnvironment) throws -> (
+    value: LuaValue, reference: LuaReference
+  ) {
+    let function = try load(source: source, chunkName: chunkName, environment: environment)
+    defer { release(function) }
+    let values = try call(reference: function.reference, argumentCount: 0) { _ in }
+    let kept = lastResultReference
+    lastResultReference = LUA_NOREF  // the caller owns it now
+    return (values.first ?? .nil, LuaReference(reference: kept))
+  }
+
+  /// The function stored under `name` in the table `table` refers to, if it is one (a raw read).
+  public func function(named name: String, in table: LuaReference) -> LuaReference? {
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(table.reference))
+    defer { litige_pop(pointer, 1) }
+    guard lua_type(pointer, -1) == LUA_TTABLE else { return nil }
+    lua_pushstring(pointer, name)
+    lua_rawget(pointer, -2)
+    guard lua_type(pointer, -1) == LUA_TFUNCTION else {
+      litige_pop(pointer, 1)
+      return nil
+    }
+    return LuaReference(reference: luaL_ref(pointer, litige_registry_index()))
+  }
+
+  /// Releases a reference; using it afterwards is a programming error.
+  public func release(_ function: LuaReference) {
     luaL_unref(pointer, litige_registry_index(), function.reference)
   }
 
@@ -230,6 +259,14 @@ public final class LuaState {
     if status == LUA_OK {
       var results: [LuaValue] = []
       let top = lua_gettop(pointer)
+      if lastResultReference != LUA_NOREF {
+        luaL_unref(pointer, litige_registry_index(), lastResultReference)
+      }
+      lastResultReference = LUA_NOREF
+      if top > base + 1 {
+        lua_pushvalue(pointer, base + 2)
+        lastResultReference = luaL_ref(pointer, litige_registry_index())
+      }
       do {
         if top > base + 1 {
           for index in (base + 2)...top { results.append(try stack.value(at: index)) }
@@ -442,8 +479,9 @@ public struct LuaEnvironment: Sendable, Hashable {
   public let reference: Int32
 }
 
-/// A Lua function kept alive in the registry until released with `LuaState.release`.
-public struct LuaFunctionReference: Sendable, Hashable {
+/// A Lua value (a function, a plugin's table) kept alive in the registry until released with
+/// `LuaState.release`.
+public struct LuaReference: Sendable, Hashable {
   /// The registry reference.
   public let reference: Int32
 }

@@ -1,0 +1,38 @@
+import Foundation
+import LitigeCore
+
+/// Journal events told in words, for `case explain` and command output.
+enum Story {
+  static func payload(_ event: JournalEvent) -> [String: String] {
+    (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+  }
+
+  static func describe(_ event: JournalEvent) -> String {
+    let data = payload(event)
+    let value = { (key: String) in data[key] ?? "?" }
+    switch event.kind {
+    case "opened":
+      return
+        "opened by \(value("channel")), \(value("disputed")) disputed on \(value("invoices").isEmpty ? "no invoice" : value("invoices"))"
+    case "categorize": return "categorized as \(value("category"))"
+    case "prioritize": return "priority set to \(value("priority"))"
+    case "assign": return "assigned to \(value("owner"))"
+    case "tag": return "tagged \(value("tag"))"
+    case "set_deadline": return "deadline set to \(value("deadline"))"
+    case "propose_gesture":
+      return "gesture: \(value("kind")) of \(value("amount")) \(value("currency"))"
+        + (data["approved_by"].map { ", approved by \($0)" } ?? "")
+    case "escalate":
+      var text = "escalated from \(value("from")) to \(value("level"))"
+      if let route = data["route"] { text += " (\(value("court")), \(route), lawyer \(value("lawyer")))" }
+      return text
+    case "send": return "sent '\(value("template"))' by \(value("channel"))"
+    case "follow_up": return "follow-up scheduled for \(value("due_on"))"
+    case "resolve":
+      return "resolved: \(value("outcome"))"
+        + (data["new_due_date"].map { ", collection resumes, due \($0)" } ?? "")
+        + (data["promise"].map { ", payment promise of \($0)" } ?? "")
+    default: return "\(event.kind) \(event.payload)"
+    }
+  }
+}

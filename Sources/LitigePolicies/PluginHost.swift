@@ -1,0 +1,329 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import LuaHost
+
+/// One field of a plugin's configuration schema (`config = { cap = {type = "amount", default = 50} }`).
+public struct PluginConfigField: Sendable, Equatable {
+  /// The field's name.
+  public var name: String
+  /// `string`, `integer`, `number`, `boolean`, `amount` (a number of major units) or `list` (of strings).
+  public var type: String
+  /// The value used when litige.toml sets none; nil makes the field required.
+  public var defaultValue: LuaValue?
+  /// Inclusive bounds for numbers.
+  public var minimum: Double?, maximum: Double?
+  /// The allowed values of a string.
+  public var oneOf: [String]?
+  /// What the field is for, shown by `litige plugins list`.
+  public var documentation: String
+
+  static let types: Set<String> = ["string", "integer", "number", "boolean", "amount", "list"]
+}
+
+/// A plugin as loaded: its metadata, hooks and validated configuration.
+public struct LoadedPlugin {
+  /// Its name (its folder's name).
+  public var name: String
+  /// Its version, recorded with every decision it makes.
+  public var version: String
+  /// Higher runs first.
+  public var priority: Int
+  /// Its folder, as shown in messages (`plugins/triage`).
+  public var displayFolder: String
+  /// Its configuration schema.
+  public var schema: [PluginConfigField]
+  /// The configuration in force: defaults overridden by litige.toml.
+  public var config: [String: LuaValue]
+  /// Its hooks by name.
+  var hooks: [String: LuaReference]
+
+  /// The names of the hooks it implements, sorted.
+  public var hookNames: [String] { hooks.keys.sorted() }
+  /// `name@version`, as the journal records it.
+  public var provenanceName: String { "\(name)@\(version)" }
+}
+
+/// What one hook call of one plugin did.
+public struct HookOutcome {
+  /// `name@version` of the plugin.
+  public var plugin: String
+  /// The hook.
+  public var hook: String
+  /// The events written by this call (empty if it failed or changed nothing).
+  public var events: [JournalEvent]
+  /// Why the call's decisions were not applied, if they were not.
+  public var failure: String?
+}
+
+/// Loads a workspace's plugins and runs their hooks.
+///
+/// Loading runs each `init.lua` (in the plugin's own environment, `require` limited to its folder) and
+/// checks what it returns and the workspace's configuration before any hook runs; every error names
+/// the file, the key and what was expected. Hooks run in priority order; each hook call's decisions are
+/// applied together or not at all, with `plugin@version` and the hook as provenance.
+public final class PluginHost {
+  /// The hooks a plugin may define.
+  public static let hookNames = ["triage", "compensate", "escalate", "on_communication", "nightly"]
+  /// The runtime the plugins run in.
+  public let runtime: PolicyRuntime
+  /// The enabled plugins, highest priority first (ties by name).
+  public private(set) var plugins: [LoadedPlugin] = []
+
+  /// Loads the plugins `configuration` enables.
+  ///
+  /// Throws `ConfigError` listing every problem found (unknown plugin, missing version, bad config value,
+  /// unknown hook, duplicate names), or the `LuaError` of an `init.lua` that does not run.
+  public init(runtime: PolicyRuntime, configuration: WorkspaceConfiguration) throws {
+    self.runtime = runtime
+    let available = try Self.discover(configuration.pluginPaths)
+    var problems: [String] = []
+    for entry in configuration.enabled {
+      guard let folder = available[entry.name] else {
+        let known = available.keys.sorted().joined(separator: ", ")
+        problems.append(
+          "\(configuration.file):\(entry.line): unknown plugin '\(entry.name)' (available: \(known.isEmpty ? "none" : known))"
+        )
+        continue
+      }
+      do {
+        var plugin = try load(folder: folder.url, display: folder.display)
+        plugin.config = try Self.validate(
+          entry.settings, against: plugin.schema, plugin: plugin.name, file: configuration.file)
+        plugins.append(plugin)
+      } catch let error as ConfigError {
+        problems.append(error.message)
+      } catch let error as LuaError {
+        problems.append(error.message)
+      }
+    }
+    guard problems.isEmpty else { throw ConfigError(problems.joined(separator: "\n")) }
+    plugins.sort { ($0.priority, $1.name) > ($1.priority, $0.name) }
+  }
+
+  struct Folder {
+    var url: URL
+    var display: String
+  }
+
+  /// Plugin folders (those holding an `init.lua`) found on the search path, by name.
+  ///
+  /// Throws `ConfigError` when two folders carry the same name.
+  static func discover(_ paths: [(url: URL, display: String)]) throws -> [String: Folder] {
+    var found: [String: Folder] = [:]
+    for path in paths {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: path.url.path)) ?? []
+      for name in names.sorted() {
+        let folder = path.url.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("init.lua").path) else {
+          continue
+        }
+        let display = path.display + "/" + name
+        if let other = found[name] {
+          throw ConfigError(
+            "two plugins are named '\(name)': \(other.display) and \(display) (rename one, or drop its folder from plugin_paths)"
+          )
+        }
+        found[name] = Folder(url: folder, display: display)
+      }
+    }
+    return found
+  }
+
+  private func load(folder: URL, display: String) throws -> LoadedPlugin {
+    let chunk = display + "/init.lua"
+    guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("init.lua").path)
+    else {
+      throw ConfigError("\(chunk): cannot be read")
+    }
+    let state = runtime.state
+    let environment = try state.makeEnvironment(moduleRoot: folder, displayRoot: display)
+    let (value, reference) = try state.runKeepingResult(
+      source: String(decoding: data, as: UTF8.self), chunkName: chunk, environment: environment)
+    guard case .table(let fields) = value else {
+      throw ConfigError("\(chunk): must return a table, got \(value.typeName)")
+    }
+    let folderName = folder.lastPathComponent
+    let allowed: Set<String> = ["name", "version", "priority", "config", "description"]
+    var hooks: [String: LuaReference] = [:]
+    for key in fields.keys {
+      guard let name = key.stringValue else {
+        throw ConfigError("\(chunk): the returned table has a non-string key")
+      }
+      if case .opaque("function") = fields[key] ?? .nil {
+        guard Self.hookNames.contains(name) else {
+          throw ConfigError(
+            "\(chunk): unknown hook '\(name)' (expected one of: \(Self.hookNames.joined(separator: ", ")))")
+        }
+        hooks[name] = state.function(named: name, in: reference)
+      } else if !allowed.contains(name) {
+        throw ConfigError(
+          "\(chunk): unknown field '\(name)' (expected name, version, priority, config, description and hooks)"
+        )
+      }
+    }
+    state.release(reference)
+    guard let name = value["name"].stringValue else { throw ConfigError("\(chunk): missing name (a string)") }
+    guard name == folderName else {
+      throw ConfigError("\(chunk): name '\(name)' does not match its folder '\(folderName)'")
+    }
+    guard let version = value["version"].stringValue else {
+      throw ConfigError("\(chunk): missing version (a string such as \"1.0.0\")")
+    }
+    guard version.wholeMatch(of: #/[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.-]+)?/#) != nil else {
+      throw ConfigError("\(chunk): version '\(version)' is not a version number such as 1.2.0")
+    }
+    var priority = 0
+    if value["priority"] != .nil {
+      guard let number = value["priority"].integerValue else {
+        throw ConfigError("\(chunk): priority must be an integer, got \(value["priority"].typeName)")
+      }
+      priority = Int(number)
+    }
+    let schema = try Self.schema(value["config"], chunk: chunk)
+    return LoadedPlugin(
+      name: name, version: version, priority: priority, displayFolder: display, schema: schema, config: [:],
+      hooks: hooks)
+  }
+
+  private static func schema(_ value: LuaValue, chunk: String) throws -> [PluginConfigField] {
+    guard value != .nil else { return [] }
+    guard case .table(let entries) = value else {
+      throw ConfigError("\(chunk): config must be a table of fields")
+    }
+    var fields: [PluginConfigField] = []
+    for (key, spec) in entries {
+      guard let name = key.stringValue else {
+        throw ConfigError("\(chunk): config field names must be strings")
+      }
+      let at = "\(chunk): config.\(name)"
+      guard case .table = spec else {
+        throw ConfigError("\(at): expected a table such as {type = \"integer\", default = 24}")
+      }
+      guard let type = spec["type"].stringValue, PluginConfigField.types.contains(type) else {
+        throw ConfigError(
+          "\(at): type must be one of \(PluginConfigField.types.sorted().joined(separator: ", "))")
+      }
+      var field = PluginConfigField(
+        name: name, type: type, defaultValue: spec["default"] == .nil ? nil : spec["default"],
+        minimum: spec["min"].doubleValue, maximum: spec["max"].doubleValue,
+        oneOf: spec["one_of"] == .nil ? nil : spec["one_of"].sequence.compactMap(\.stringValue),
+        documentation: spec["doc"].stringValue ?? "")
+      if let value = field.defaultValue {
+        field.defaultValue = try check(value, field, at: "\(at).default")
+      }
+      fields.append(field)
+    }
+    return fields.sorted { $0.name < $1.name }
+  }
+
+  /// Checks `value` against `field`; returns it normalized (integers for `integer`, numbers otherwise).
+  static func check(_ value: LuaValue, _ field: PluginConfigField, at place: String) throws -> LuaValue {
+    func expected(_ what: String) -> ConfigError {
+      ConfigError("\(place): expected \(what), got \(value.typeName)")
+    }
+    var result = value
+    switch field.type {
+    case "string":
+      guard let text = value.stringValue else { throw expected("a string") }
+      if let options = field.oneOf, !options.contains(text) {
+        throw ConfigError("\(place): '\(text)' is not one of \(options.joined(separator: ", "))")
+      }
+    case "boolean":
+      guard case .boolean = value else { throw expected("true or false") }
+    case "integer":
+      guard let number = value.integerValue else { throw expected("an integer") }
+      result = .integer(number)
+    case "number", "amount":
+      guard let number = value.doubleValue else {
+        throw expected(field.type == "amount" ? "an amount" : "a number")
+      }
+      result = .number(number)
+    default:
+      guard case .table = value, value.sequence.allSatisfy({ $0.stringValue != nil }) else {
+        throw expected("a list of strings")
+      }
+    }
+    if let number = result.doubleValue {
+      if let minimum = field.minimum, number < minimum {
+        throw ConfigError("\(place): \(number) is below the minimum \(minimum)")
+      }
+      if let maximum = field.maximum, number > maximum {
+        throw ConfigError("\(place): \(number) is above the maximum \(maximum)")
+      }
+    }
+    return result
+  }
+
+  static func validate(
+    _ settings: [String: ConfigValue], against schema: [PluginConfigField], plugin: String, file: String
+  ) throws -> [String: LuaValue] {
+    var config: [String: LuaValue] = [:]
+    for (key, setting) in settings.sorted(by: { $0.key < $1.key }) where key != "enabled" {
+      guard let field = schema.first(where: { $0.name == key }) else {
+        let known = schema.map(\.name).joined(separator: ", ")
+        throw ConfigError(
+          "\(file):\(setting.line): [plugins.\(plugin)] has no setting '\(key)' (known: \(known.isEmpty ? "none" : known))"
+        )
+      }
+      config[key] = try check(
+        Self.luaValue(setting), field, at: "\(file):\(setting.line): [plugins.\(plugin)] \(key)")
+    }
+    for field in schema where config[field.name] == nil {
+      guard let value = field.defaultValue else {
+        throw ConfigError("\(file): [plugins.\(plugin)] needs a value for '\(field.name)' (\(field.type))")
+      }
+      config[field.name] = value
+    }
+    return config
+  }
+
+  private static func luaValue(_ value: ConfigValue) -> LuaValue {
+    switch value.kind {
+    case .string(let text): return .string(text)
+    case .integer(let number): return .integer(number)
+    case .float(let number): return .number(number)
+    case .boolean(let flag): return .boolean(flag)
+    case .array(let elements): return .array(elements.map(luaValue))
+    }
+  }
+
+  // MARK: Running hooks
+
+  /// Runs `hook` of every enabled plugin that has it on case `caseId`, in priority order.
+  ///
+  /// Each call's decisions are committed on their own; a failing call (a Lua error, a refusal) applies
+  /// nothing and does not stop the next plugin. `math.random` is seeded from the case and the day.
+  public func run(hook: String, caseId: Int64, runId: String) -> [HookOutcome] {
+    var outcomes: [HookOutcome] = []
+    let session = runtime.session
+    for plugin in plugins {
+      guard let function = plugin.hooks[hook] else { continue }
+      session.rollback()
+      session.provenance = Provenance(source: plugin.provenanceName, hook: hook, runId: runId)
+      let day = LocalDate(session.now, in: session.store.settings.timeZone)
+      var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
+      do {
+        try runtime.state.seedRandom(
+          Int64(
+            truncatingIfNeeded: caseId &* 1_000_003 &+ Int64(day.year * 10_000 + day.month * 100 + day.day)))
+        let context = LuaValue.table([
+          "config": .table(
+            Dictionary(uniqueKeysWithValues: plugin.config.map { (LuaValue.string($0.key), $0.value) })),
+          "plugin": .string(plugin.name), "version": .string(plugin.version), "hook": .string(hook),
+          "run_id": .string(runId), "now": .integer(Int64(session.now.timeIntervalSince1970)),
+        ])
+        try runtime.state.call(function, argumentCount: 2) { stack in
+          runtime.pushCase(id: caseId, on: stack)
+          stack.push(context)
+        }
+        outcome.events = try session.commit()
+      } catch {
+        session.rollback()
+        outcome.failure = "\(error)"
+      }
+      outcomes.append(outcome)
+    }
+    return outcomes
+  }
+}

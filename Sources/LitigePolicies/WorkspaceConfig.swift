@@ -1,0 +1,333 @@
+import Foundation
+
+/// A value of a configuration file, with the line it was written on (for error messages).
+public struct ConfigValue: Sendable, Equatable {
+  /// The value's kinds: TOML's scalars and arrays.
+  public enum Kind: Sendable, Equatable {
+    /// A string.
+    case string(String)
+    /// An integer.
+    case integer(Int64)
+    /// A float.
+    case float(Double)
+    /// A boolean.
+    case boolean(Bool)
+    /// An array of values.
+    case array([ConfigValue])
+  }
+
+  /// The value.
+  public var kind: Kind
+  /// The 1-based line of the file it comes from.
+  public var line: Int
+
+  /// How TOML names the value's type, for messages.
+  public var typeName: String {
+    switch kind {
+    case .string: return "a string"
+    case .integer: return "an integer"
+    case .float: return "a float"
+    case .boolean: return "a boolean"
+    case .array: return "an array"
+    }
+  }
+}
+
+/// A configuration error: the file, line and key, and what was expected.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The message, starting with `file:line:`.
+  public var message: String
+  /// Creates an error.
+  public init(_ message: String) { self.message = message }
+  /// The message.
+  public var description: String { message }
+}
+
+/// Reads the subset of TOML that `litige.toml` uses: `[table]` and `[a.b]` headers, `key = value`
+/// with bare or quoted keys, strings ("basic" with escapes, 'literal'), integers, floats, booleans,
+/// and arrays of those (on one line or several), and `#` comments.
+///
+/// Anything else (inline tables, multi-line strings, dates) is refused with its line, never guessed.
+public enum TOMLSubset {
+  /// The tables of `text` by dotted name (`""` for the top level), each key -> value.
+  ///
+  /// Throws `ConfigError` naming `file` and the line.
+  public static func parse(_ text: String, file: String) throws -> [String: [String: ConfigValue]] {
+    try parseWithLines(text, file: file).tables
+  }
+
+  /// `parse`, also returning the line of each table header.
+  public static func parseWithLines(_ text: String, file: String) throws -> (
+    tables: [String: [String: ConfigValue]], headerLines: [String: Int]
+  ) {
+    var tables: [String: [String: ConfigValue]] = ["": [:]]
+    var headerLines: [String: Int] = [:]
+    var current = ""
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var index = 0
+    func fail(_ line: Int, _ message: String) -> ConfigError { ConfigError("\(file):\(line): \(message)") }
+    while index < lines.count {
+      let number = index + 1
+      var line = stripComment(lines[index]).trimmingCharacters(in: .whitespaces)
+      index += 1
+      if line.isEmpty { continue }
+      if line.hasPrefix("[") {
+        guard line.hasSuffix("]"), !line.hasPrefix("[[") else {
+          throw fail(number, "expected a table header such as [plugins.triage]")
+        }
+        let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false).map {
+          $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
+          throw fail(number, "empty table name")
+        }
+        current = parts.joined(separator: ".")
+        guard tables[current] == nil || current.isEmpty else {
+          throw fail(number, "table [\(current)] is defined twice")
+        }
+        tables[current] = [:]
+        headerLines[current] = number
+        continue
+      }
+      guard let equals = line.firstIndex(of: "=") else { throw fail(number, "expected key = value") }
+      var key = line[..<equals].trimmingCharacters(in: .whitespaces)
+      if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }
+      guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+        throw fail(number, "invalid key '\(key)' (letters, digits, '_' and '-')")
+      }
+      var valueText = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+      // Arrays may continue over several lines until their brackets balance.
+      while valueText.hasPrefix("["), !balanced(valueText), index < lines.count {
+        valueText += " " + stripComment(lines[index]).trimmingCharacters(in: .whitespaces)
+        index += 1
+      }
+      line = valueText
+      var cursor = line.startIndex
+      let value = try parseValue(line, &cursor, line: number, fail: fail)
+      guard line[cursor...].trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw fail(number, "unexpected text after the value of '\(key)'")
+      }
+      guard tables[current]?[key] == nil else { throw fail(number, "key '\(key)' is set twice") }
+      tables[current, default: [:]][key] = value
+    }
+    return (tables, headerLines)
+  }
+
+  private static func stripComment(_ line: String) -> String {
+    var inString: Character?
+    var escaped = false
+    for (offset, character) in line.enumerated() {
+      if let quote = inString {
+        if escaped {
+          escaped = false
+        } else if character == "\\" && quote == "\"" {
+          escaped = true
+        } else if character == quote {
+          inString = nil
+        }
+      } else if character == "\"" || character == "'" {
+        inString = character
+      } else if character == "#" {
+        return String(line.prefix(offset))
+      }
+    }
+    return line
+  }
+
+  private static func balanced(_ text: String) -> Bool {
+    var depth = 0
+    var inString: Character?
+    for character in stripComment(text) {
+      if let quote = inString {
+        if character == quote { inString = nil }
+      } else if character == "\"" || character == "'" {
+        inString = character
+      } else if character == "[" {
+        depth += 1
+      } else if character == "]" {
+        depth -= 1
+      }
+    }
+    return depth <= 0
+  }
+
+  private static func parseValue(
+    _ text: String, _ cursor: inout String.Index, line: Int, fail: (Int, String) -> ConfigError
+  ) throws -> ConfigValue {
+    while cursor < text.endIndex, text[cursor] == " " { cursor = text.index(after: cursor) }
+    guard cursor < text.endIndex else { throw fail(line, "missing value") }
+    let first = text[cursor]
+    if first == "\"" || first == "'" {
+      if text[cursor...].hasPrefix("\"\"\"") || text[cursor...].hasPrefix("'''") {
+        throw fail(line, "multi-line strings are not supported in litige.toml")
+      }
+      cursor = text.index(after: cursor)
+      var result = ""
+      while cursor < text.endIndex, text[cursor] != first {
+        var character = text[cursor]
+        if first == "\"", character == "\\" {
+          cursor = text.index(after: cursor)
+          guard cursor < text.endIndex else { break }
+          switch text[cursor] {
+          case "n": character = "\n"
+          case "t": character = "\t"
+          case "\"": character = "\""
+          case "\\": character = "\\"
+          default: throw fail(line, "unsupported escape '\\\(text[cursor])'")
+          }
+        }
+        result.append(character)
+        cursor = text.index(after: cursor)
+      }
+      guard cursor < text.endIndex else { throw fail(line, "unterminated string") }
+      cursor = text.index(after: cursor)
+      return ConfigValue(kind: .string(result), line: line)
+    }
+    if first == "[" {
+      cursor = text.index(after: cursor)
+      var elements: [ConfigValue] = []
+      while true {
+        while cursor < text.endIndex, text[cursor] == " " || text[cursor] == "," {
+          cursor = text.index(after: cursor)
+        }
+        guard cursor < text.endIndex else { throw fail(line, "unterminated array") }
+        if text[cursor] == "]" {
+          cursor = text.index(after: cursor)
+          return ConfigValue(kind: .array(elements), line: line)
+        }
+        elements.append(try parseValue(text, &cursor, line: line, fail: fail))
+      }
+    }
+    if first == "{" { throw fail(line, "inline tables are not supported in litige.toml; use a [table]") }
+    let end = text[cursor...].firstIndex { $0 == "," || $0 == "]" || $0 == " " } ?? text.endIndex
+    let token = String(text[cursor..<end])
+    cursor = end
+    switch token {
+    case "true": return ConfigValue(kind: .boolean(true), line: line)
+    case "false": return ConfigValue(kind: .boolean(false), line: line)
+    default: break
+    }
+    let digits = token.replacingOccurrences(of: "_", with: "")
+    if let integer = Int64(digits) { return ConfigValue(kind: .integer(integer), line: line) }
+    if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let float = Double(digits) {
+      return ConfigValue(kind: .float(float), line: line)
+    }
+    throw fail(line, "cannot read the value '\(token)' (strings need quotes)")
+  }
+}
+
+/// A workspace's policy configuration: where plugins are found and which are enabled with what settings.
+///
+/// Read from `litige.toml` beside the workspace database:
+/// ```toml
+/// [workspace]
+/// plugin_paths = ["company-plugins"]   # searched before the bundled plugins
+///
+/// [plugins.triage]
+/// first_response_hours = 24
+/// ```
+/// A `[plugins.NAME]` table enables NAME unless it says `enabled = false`.
+public struct WorkspaceConfiguration {
+  /// A plugin enabled by the file, with its settings and the line of its table.
+  public struct Enabled {
+    /// The plugin's name.
+    public var name: String
+    /// The line of its `[plugins.NAME]` header.
+    public var line: Int
+    /// Its settings, as written.
+    public var settings: [String: ConfigValue]
+  }
+
+  /// The configuration file as messages name it.
+  public var file: String
+  /// Folders holding plugin folders, in search order, with how messages show them.
+  public var pluginPaths: [(url: URL, display: String)]
+  /// The enabled plugins, in file order.
+  public var enabled: [Enabled]
+
+  /// Creates a configuration directly (tests, `litige test`).
+  public init(file: String, pluginPaths: [(url: URL, display: String)], enabled: [Enabled]) {
+    self.file = file
+    self.pluginPaths = pluginPaths
+    self.enabled = enabled
+  }
+
+  /// Reads `litige.toml` in `folder`, if any; `bundled` is the folder of the plugins that ship with Litige.
+  ///
+  /// Without a file, no plugin is enabled. Throws `ConfigError` naming the file, line and key.
+  public static func load(folder: URL, bundled: URL?) throws -> WorkspaceConfiguration {
+    let url = folder.appendingPathComponent("litige.toml")
+    let display = relativeDisplay(url)
+    var paths: [(url: URL, display: String)] = []
+    var enabled: [Enabled] = []
+    if let data = FileManager.default.contents(atPath: url.path) {
+      let (tables, headerLines) = try TOMLSubset.parseWithLines(
+        String(decoding: data, as: UTF8.self), file: display)
+      for (name, table) in tables where !(name.isEmpty && table.isEmpty) {
+        guard name == "workspace" || name.hasPrefix("plugins.") else {
+          throw ConfigError(
+            "\(display):\(headerLines[name] ?? 1): unknown table [\(name)] (expected [workspace] or [plugins.NAME])"
+          )
+        }
+      }
+      for (key, value) in tables["workspace"] ?? [:] {
+        guard key == "plugin_paths", case .array(let entries) = value.kind else {
+          throw ConfigError(
+            "\(display):\(value.line): [workspace] \(key): expected plugin_paths = [\"folder\", ...]")
+        }
+        for entry in entries {
+          guard case .string(let path) = entry.kind else {
+            throw ConfigError("\(display):\(entry.line): [workspace] plugin_paths: expected strings")
+          }
+          let resolved =
+            path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path)
+          guard FileManager.default.fileExists(atPath: resolved.path) else {
+            throw ConfigError("\(display):\(entry.line): [workspace] plugin_paths: no folder '\(path)'")
+          }
+          paths.append((resolved, relativeDisplay(resolved)))
+        }
+      }
+      let pluginTables = tables.keys.filter { $0.hasPrefix("plugins.") }.sorted {
+        headerLines[$0, default: 0] < headerLines[$1, default: 0]
+      }
+      for table in pluginTables {
+        let name = String(table.dropFirst("plugins.".count))
+        let settings = tables[table] ?? [:]
+        if let flag = settings["enabled"] {
+          guard case .boolean(let on) = flag.kind else {
+            throw ConfigError(
+              "\(display):\(flag.line): [\(table)] enabled: expected true or false, got \(flag.typeName)")
+          }
+          if !on { continue }
+        }
+        enabled.append(Enabled(name: name, line: headerLines[table] ?? 1, settings: settings))
+      }
+    }
+    if let bundled { paths.append((bundled, relativeDisplay(bundled))) }
+    return WorkspaceConfiguration(file: display, pluginPaths: paths, enabled: enabled)
+  }
+
+  /// The bundled plugins: `$LITIGE_PLUGINS`, else a `plugins` folder beside or above the executable
+  /// (a source checkout), else `./plugins`.
+  public static func bundledPluginsFolder() -> URL? {
+    if let path = ProcessInfo.processInfo.environment["LITIGE_PLUGINS"] { return URL(fileURLWithPath: path) }
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+      .deletingLastPathComponent()
+    for _ in 0..<5 {
+      let candidate = folder.appendingPathComponent("plugins")
+      if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("triage/init.lua").path) {
+        return candidate
+      }
+      folder = folder.deletingLastPathComponent()
+    }
+    let local = URL(fileURLWithPath: "plugins")
+    return FileManager.default.fileExists(atPath: local.path) ? local : nil
+  }
+
+  static func relativeDisplay(_ url: URL) -> String {
+    let current = FileManager.default.currentDirectoryPath + "/"
+    let path = url.standardizedFileURL.path
+    return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+  }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import LuaHost
+import Testing
+
+@testable import LitigePolicies
+
+private let reference = Date(timeIntervalSince1970: 1_790_000_000)
+private let repositoryPlugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("plugins")
+
+/// A workspace folder with a litige.toml and plugins written by the test.
+private struct Sandbox {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-plugins-\(UUID())")
+
+  func write(_ path: String, _ text: String) throws {
+    let url = folder.appendingPathComponent(path)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+  }
+
+  func host(store: Store? = nil, bundled: URL? = nil) throws -> PluginHost {
+    let store = try store ?? Store.inMemory()
+    let session = CaseSession(
+      store: store, now: reference, provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let runtime = try PolicyRuntime(session: session, limits: .init(timeout: .seconds(20)))
+    let configuration = try WorkspaceConfiguration.load(folder: folder, bundled: bundled)
+    return try PluginHost(runtime: runtime, configuration: configuration)
+  }
+
+  func problem(bundled: URL? = nil) -> String? {
+    do {
+      _ = try host(bundled: bundled)
+      return nil
+    } catch {
+      return "\(error)"
+    }
+  }
+}
+
+private let goodPlugin = """
+  return {
+    name = "acme", version = "1.2.0", priority = 5,
+    config = { cap = { type = "amount", default = 50, min = 0, max = 500 }, mode = { type = "string", default = "soft", one_of = {"soft", "strict"} } },
+    triage = function(case, ctx) case:tag("acme_" .. ctx.config.mode, "cap " .. ctx.config.cap) end,
+  }
+  """
+
+@Suite("Plugin loading and configuration")
+struct PluginHostTests {
+  @Test func aValidPluginLoadsWithDefaultsAndSettings() throws {
+    let sandbox = Sandbox()
+    try sandbox.write("company/acme/init.lua", goodPlugin)
+    try sandbox.write(
+      "litige.toml", "[workspace]\nplugin_paths = [\"company\"]\n\n[plugins.acme]\nmode = \"strict\"\n")
+    let host = try sandbox.host()
+    let plugin = try #require(host.plugins.first)
+    #expect(plugin.provenanceName == "acme@1.2.0")
+    #expect(plugin.config["mode"] == "strict")
+    #expect(plugin.config["cap"] == .number(50))
+    #expect(plugin.hookNames == ["triage"])
+  }
+
+  @Test(arguments: [
+    ("[plugins.acmee]\n", "litige.toml:1: unknown plugin 'acmee'"),
+    ("[plugins.acme]\ncap = \"lots\"\n", "litige.toml:2: [plugins.acme] cap: expected an amount, got string"),
+    ("[plugins.acme]\ncap = 900\n", "litige.toml:2: [plugins.acme] cap: 900.0 is above the maximum 500.0"),
+    ("[plugins.acme]\nmode = \"wild\"\n", "'wild' is not one of soft, strict"),
+    (
+      "[plugins.acme]\ncolour = 1\n",
+      "litige.toml:2: [plugins.acme] has no setting 'colour' (known: cap, mode)"
+    ),
+    ("[plugins.acme]\nenabled = \"yes\"\n", "enabled: expected true or false"),
+    ("[plugin.acme]\n", "litige.toml:1: unknown table [plugin.acme]"),
+    ("[plugins.acme]\ncap = \n", "litige.toml:2: missing value"),
+  ])
+  func badConfigurationIsRefusedWithFileLineAndKey(toml: String, expected: String) throws {
+    let sandbox = Sandbox()
+    try sandbox.write("company/acme/init.lua", goodPlugin)
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"company\"]\n" + toml)
+    let problem = sandbox.problem()
+    // The two header lines shift every line number by two.
+    let shifted = expected.replacingOccurrences(of: "litige.toml:1:", with: "litige.toml:3:")
+      .replacingOccurrences(of: "litige.toml:2:", with: "litige.toml:4:")
+    #expect(problem?.contains(shifted) == true, "\(problem ?? "accepted")")
+  }
+
+  @Test(arguments: [
+    ("return { name = 'acme', priority = 1 }", "company/acme/init.lua: missing version"),
+    ("return { name = 'acme', version = 'one' }", "version 'one' is not a version number"),
+    ("return { name = 'acme', version = '1.0', triag = function() end }", "unknown hook 'triag'"),
+    ("return { name = 'other', version = '1.0' }", "name 'other' does not match its folder 'acme'"),
+    ("return { name = 'acme', version = '1.0', priority = 'high' }", "priority must be an integer"),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'int' } } }",
+      "config.n: type must be one of"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'integer', default = 'x' } } }",
+      "config.n.default: expected an integer"
+    ),
+    ("return 42", "company/acme/init.lua: must return a table, got number"),
+    ("return {", "company/acme/init.lua:1:"),
+  ])
+  func badPluginsAreRefusedBeforeAnyHookRuns(source: String, expected: String) throws {
+    let sandbox = Sandbox()
+    try sandbox.write("company/acme/init.lua", source)
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"company\"]\n[plugins.acme]\n")
+    let problem = sandbox.problem()
+    #expect(problem?.contains(expected) == true, "\(problem ?? "accepted")")
+  }
+
+  @Test func twoPluginsWithOneNameAreRefused() throws {
+    let sandbox = Sandbox()
+    try sandbox.write("company/triage/init.lua", "return { name = 'triage', version = '9.0' }")
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"company\"]\n[plugins.triage]\n")
+    let problem = sandbox.problem(bundled: repositoryPlugins)
+    #expect(problem?.contains("two plugins are named 'triage'") == true, "\(problem ?? "accepted")")
+  }
+
+  @Test func loadingAPluginDoesNotRunItsHooks() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "p/acme/init.lua", "return { name = 'acme', version = '1.0', triage = function() error('ran') end }")
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.acme]\n")
+    #expect(try sandbox.host().plugins.count == 1)
+  }
+
+  @Test func hooksRunByPriorityAndAFailingCallAppliesNothing() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "p/first/init.lua",
+      "return { name = 'first', version = '1.0', priority = 10, triage = function(c) c:tag('first') end }")
+    try sandbox.write(
+      "p/broken/init.lua",
+      "return { name = 'broken', version = '1.0', priority = 5, triage = function(c) c:tag('broken') error('bug') end }"
+    )
+    try sandbox.write(
+      "p/last/init.lua",
+      "return { name = 'last', version = '2.0', priority = 1, triage = function(c) c:tag('last') end }")
+    try sandbox.write(
+      "litige.toml",
+      "[workspace]\nplugin_paths = [\"p\"]\n[plugins.last]\n[plugins.broken]\n[plugins.first]\n")
+    let store = try Store.inMemory()
+    let data = DemoData.generate(
+      seed: 1, reference: reference, customerCount: 3, invoiceCount: 5, caseCount: 2)
+    try store.insert(
+      customers: data.customers, invoices: data.invoices, cases: data.cases,
+      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let host = try sandbox.host(store: store)
+    #expect(host.plugins.map(\.name) == ["first", "broken", "last"])
+    let outcomes = host.run(hook: "triage", caseId: 1, runId: "r1")
+    #expect(outcomes.map(\.plugin) == ["first@1.0", "broken@1.0", "last@2.0"])
+    #expect(outcomes[1].failure?.contains("p/broken/init.lua:1: bug") == true)
+    #expect(try store.disputeCase(id: 1)?.tags == ["first", "last"])
+    #expect(try store.events(ofCase: 1).suffix(2).map(\.provenance.source) == ["first@1.0", "last@2.0"])
+  }
+}
+
+@Suite("Standard policy: triage")
+struct TriagePolicyTests {
+  private func triage(reason: String, channel: Channel, vip: Bool = false, disputed: Int64 = 300) throws
+    -> DisputeCase
+  {
+    let sandbox = Sandbox()
+    try sandbox.write("litige.toml", "[plugins.triage]\n")
+    let store = try Store.inMemory()
+    let euros = { (amount: Int64) in Money(minorUnits: amount * 100, currency: .euro) }
+    let issued = try LocalDate(parsing: "2026-09-01")
+    try store.insert(
+      customers: [Customer(id: "C1", name: "Hôtel du Lac", kind: .company, vip: vip)],
+      invoices: [
+        Invoice(
+          number: "F-1", customerId: "C1", issuedOn: issued, dueOn: issued.adding(days: 30),
+          total: euros(disputed), paid: euros(0))
+      ],
+      cases: [
+        DisputeCase(
+          id: 1, customerId: "C1", openedAt: reference, channel: channel, reason: reason,
+          disputed: euros(disputed), invoiceNumbers: ["F-1"])
+      ],
+      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let host = try sandbox.host(store: store, bundled: repositoryPlugins)
+    let outcomes = host.run(hook: "triage", caseId: 1, runId: "r")
+    #expect(outcomes.allSatisfy { $0.failure == nil }, "\(outcomes.compactMap(\.failure))")
+    // Running the same triage again changes nothing.
+    #expect(host.run(hook: "triage", caseId: 1, runId: "r2").allSatisfy { $0.events.isEmpty })
+    return try #require(try store.disputeCase(id: 1))
+  }
+
+  @Test(arguments: [
+    ("Le prix facturé ne correspond pas au devis", DisputeCategory.price, Department.sales),
+    ("Facturé deux fois pour la même livraison", .doubleBilling, .accounting),
+    ("Two items missing and one broken", .missingOrDefective, .logistics),
+    ("Livraison avec trois semaines de retard", .dates, .operations),
+    ("Numéro de bon de commande absent", .administrative, .administration),
+  ])
+  func categoryAndOwnerComeFromTheCustomersWords(reason: String, category: DisputeCategory, owner: Department)
+    throws
+  {
+    let triaged = try triage(reason: reason, channel: .email)
+    #expect(triaged.category == category)
+    #expect(triaged.owner == owner)
+    #expect(triaged.priority == 3)
+    #expect(triaged.deadline == reference.addingTimeInterval(30 * 86_400))
+  }
+
+  @Test func publicComplaintsAreUrgent() throws {
+    let triaged = try triage(reason: "Avis négatif: produit de mauvaise qualité", channel: .social)
+    #expect(triaged.priority == 1)
+    #expect(triaged.tags.contains("public_complaint"))
+    #expect(triaged.deadline == reference.addingTimeInterval(7 * 86_400))
+  }
+
+  @Test func vipAndLargeAmountsRaiseThePriority() throws {
+    #expect(try triage(reason: "prix", channel: .email, vip: true).priority == 2)
+    #expect(try triage(reason: "prix", channel: .email, disputed: 8_000).priority == 2)
+    let both = try triage(reason: "prix", channel: .email, vip: true, disputed: 8_000)
+    #expect(both.priority == 1 && both.tags == ["vip"])
+  }
+
+  @Test func anUnknownCategoryGoesToOperations() throws {
+    let triaged = try triage(reason: "Je ne suis pas content", channel: .phone)
+    #expect(triaged.category == nil)
+    #expect(triaged.owner == .operations)
+  }
+}

@@ -1,0 +1,83 @@
+-- Triage: what a new case is about, who owns it, how urgent it is, and by when it must be resolved.
+-- domain.md §2 (categories and owners) and §3 (acknowledge fast; public complaints are urgent).
+local keywords = require("keywords")
+
+local owners = {
+  price = "sales", double_billing = "accounting", quality = "quality",
+  missing_or_defective = "logistics", delivery = "logistics", dates = "operations",
+  administrative = "administration",
+}
+
+local accents = { ["à"] = "a", ["â"] = "a", ["ä"] = "a", ["é"] = "e", ["è"] = "e", ["ê"] = "e", ["ë"] = "e",
+  ["î"] = "i", ["ï"] = "i", ["ô"] = "o", ["ö"] = "o", ["ù"] = "u", ["û"] = "u", ["ü"] = "u", ["ç"] = "c" }
+
+local function normalize(text)
+  return (text:lower():gsub(utf8.charpattern, function(ch) return accents[ch] or ch end))
+end
+
+local function category_of(reason)
+  local text = normalize(reason)
+  for _, rule in ipairs(keywords) do
+    for _, word in ipairs(rule.words) do
+      if text:find(word, 1, true) then return rule.category, word end
+    end
+  end
+  return nil
+end
+
+return {
+  name = "triage",
+  version = "1.0.0",
+  priority = 100,
+  description = "Category from the customer's words, owner, priority, tags and resolution deadline of a new case.",
+  config = {
+    large_amount = { type = "amount", default = 5000, min = 0, doc = "Disputes above this amount are priority 2 at least." },
+    resolution_days = { type = "integer", default = 30, min = 1, max = 365, doc = "Days to resolve a case (délai de résolution maximum)." },
+    urgent_resolution_days = { type = "integer", default = 7, min = 1, max = 365, doc = "Days to resolve a priority-1 case." },
+    repeat_after = { type = "integer", default = 2, min = 1, max = 100, doc = "Earlier cases that make a repeat customer." },
+  },
+
+  triage = function(case, ctx)
+    local config = ctx.config
+    local category = case.category
+    if category == nil then
+      local found, word = category_of(case.reason)
+      if found then
+        case:categorize(found, "the customer's words mention '" .. word .. "'")
+        category = found
+      end
+    end
+    if case.owner == nil and category ~= nil then
+      case:assign(owners[category], "default owner of " .. category .. " disputes")
+    elseif case.owner == nil then
+      case:assign("operations", "category unknown: operations sorts it out")
+    end
+
+    local customer = case.customer
+    local public = case.channel == "social"
+    if public then case:tag("public_complaint", "complaint made in public (review or social network)") end
+    if customer.vip then case:tag("vip", "customer is marked VIP") end
+    local earlier = 0
+    for other in litige.cases{ customer = customer.id } do
+      if other.id ~= case.id then earlier = earlier + 1 end
+    end
+    if earlier >= config.repeat_after then
+      case:tag("repeat_customer", earlier .. " earlier cases for this customer")
+    end
+
+    local priority, why = 3, "ordinary case"
+    if public then
+      priority, why = 1, "public complaint: one unhappy customer tells ten people"
+    elseif customer.vip and case.disputed > config.large_amount then
+      priority, why = 1, "VIP customer and a large amount"
+    elseif customer.vip or case.disputed > config.large_amount then
+      priority, why = 2, customer.vip and "VIP customer" or string.format("%.2f %s in dispute", case.disputed, case.currency)
+    end
+    if priority ~= case.priority then case:prioritize(priority, why) end
+
+    if case.deadline == nil then
+      local days = priority == 1 and config.urgent_resolution_days or config.resolution_days
+      case:set_deadline(case.opened_at + days * 86400, "resolve within " .. days .. " days")
+    end
+  end,
+}
