@@ -55,6 +55,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	$(LITIGE) test plugins
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests

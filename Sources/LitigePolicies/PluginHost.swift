@@ -74,9 +74,12 @@ public final class PluginHost {
   ///
   /// Throws `ConfigError` listing every problem found (unknown plugin, missing version, bad config value,
   /// unknown hook, duplicate names), or the `LuaError` of an `init.lua` that does not run.
-  public init(runtime: PolicyRuntime, configuration: WorkspaceConfiguration) throws {
+  ///
+  /// With `shadowing`, the first folder on the search path wins over a later one of the same name
+  /// (policy tests of a company's fork of a bundled plugin); otherwise that is an error.
+  public init(runtime: PolicyRuntime, configuration: WorkspaceConfiguration, shadowing: Bool = false) throws {
     self.runtime = runtime
-    let available = try Self.discover(configuration.pluginPaths)
+    let available = try Self.discover(configuration.pluginPaths, shadowing: shadowing)
     var problems: [String] = []
     for entry in configuration.enabled {
       guard let folder = available[entry.name] else {
@@ -109,7 +112,7 @@ public final class PluginHost {
   /// Plugin folders (those holding an `init.lua`) found on the search path, by name.
   ///
   /// Throws `ConfigError` when two folders carry the same name.
-  static func discover(_ paths: [(url: URL, display: String)]) throws -> [String: Folder] {
+  static func discover(_ paths: [(url: URL, display: String)], shadowing: Bool) throws -> [String: Folder] {
     var found: [String: Folder] = [:]
     for path in paths {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: path.url.path)) ?? []
@@ -120,6 +123,7 @@ public final class PluginHost {
         }
         let display = path.display + "/" + name
         if let other = found[name] {
+          if shadowing { continue }
           throw ConfigError(
             "two plugins are named '\(name)': \(other.display) and \(display) (rename one, or drop its folder from plugin_paths)"
           )

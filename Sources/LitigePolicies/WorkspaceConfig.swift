@@ -325,7 +325,8 @@ public struct WorkspaceConfiguration {
     return FileManager.default.fileExists(atPath: local.path) ? local : nil
   }
 
-  static func relativeDisplay(_ url: URL) -> String {
+  /// `url` relative to the current folder when it is below it, else its absolute path.
+  public static func relativeDisplay(_ url: URL) -> String {
     let current = FileManager.default.currentDirectoryPath + "/"
     let path = url.standardizedFileURL.path
     return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path

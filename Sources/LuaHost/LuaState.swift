@@ -204,6 +204,20 @@ public final class LuaState {
     return (values.first ?? .nil, LuaReference(reference: kept))
   }
 
+  /// The value stored under `key` in the table `table` refers to, kept alive (a raw read); nil when absent.
+  public func reference(at key: LuaValue, in table: LuaReference) -> LuaReference? {
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(table.reference))
+    defer { litige_pop(pointer, 1) }
+    guard lua_type(pointer, -1) == LUA_TTABLE else { return nil }
+    LuaStack(pointer: pointer, state: self).push(key)
+    lua_rawget(pointer, -2)
+    guard lua_type(pointer, -1) > LUA_TNIL else {
+      litige_pop(pointer, 1)
+      return nil
+    }
+    return LuaReference(reference: luaL_ref(pointer, litige_registry_index()))
+  }
+
   /// The function stored under `name` in the table `table` refers to, if it is one (a raw read).
   public func function(named name: String, in table: LuaReference) -> LuaReference? {
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(table.reference))

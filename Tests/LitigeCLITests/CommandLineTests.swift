@@ -96,6 +96,28 @@ struct CommandLineTests {
     #expect(try litige.runScript(script).standardOutput.hasPrefix("Applied 0 decisions"))
   }
 
+  @Test func policyTestsPassAndAFailingOneExitsWithOneAndShowsTheDiff() throws {
+    let litige = try Litige.demo()
+    let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("plugins")
+    let passing = try litige.run(["test", plugins.path])
+    #expect(passing.status == 0, "\(passing.standardOutput)")
+    #expect(passing.standardOutput.contains(" passed, 0 failed"))
+    let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent().appendingPathComponent(
+      "mine")
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("tests"), withIntermediateDirectories: true)
+    try "return { name = 'mine', version = '0.1', triage = function(c) c:tag('seen', 'always') end }"
+      .write(to: folder.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    try "return { { name = 'tags it', case = { reason = 'x' }, expect = { { 'tag', 'unseen' } } } }"
+      .write(to: folder.appendingPathComponent("tests/mine_test.lua"), atomically: true, encoding: .utf8)
+    let failing = try litige.run(["test", folder.path])
+    #expect(failing.status == 1)
+    #expect(failing.standardOutput.contains("✘ tags it"))
+    #expect(failing.standardOutput.contains("- tag unseen") && failing.standardOutput.contains("+ tag seen"))
+    #expect(failing.standardOutput.hasSuffix("0 passed, 1 failed\n"))
+  }
+
   static let badScripts: [(name: String, source: String, message: String)] = [
     ("infinite loop", "while true do end", "time limit exceeded"),
     (

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import LitigePolicies
+
+struct TestCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "test",
+    abstract: "Run policy tests (plugins/NAME/tests/*.lua) against throwaway stores; exit 1 on any failure.",
+    discussion: """
+      DIR is a folder of plugins or one plugin's folder. Without it: the plugin folders of the workspace's
+      litige.toml, then the bundled plugins.
+      """)
+
+  @OptionGroup var workspace: WorkspaceOptions
+
+  @Argument(help: "A folder of plugins, or one plugin's folder.")
+  var directory: String?
+
+  func run() throws {
+    let bundled = WorkspaceConfiguration.bundledPluginsFolder()
+    var folders: [URL] = []
+    if let directory {
+      folders = [URL(fileURLWithPath: directory)]
+    } else {
+      let workspaceFolder = URL(fileURLWithPath: workspace.path).deletingLastPathComponent()
+      do {
+        folders = try WorkspaceConfiguration.load(folder: workspaceFolder, bundled: bundled).pluginPaths.map(
+          \.url)
+      } catch let error as ConfigError {
+        throw Failure(error.message)
+      }
+    }
+    let files = folders.flatMap(PolicyTests.files(in:))
+    guard !files.isEmpty else {
+      throw Failure("no policy tests (tests/*.lua) under \(folders.map(\.path).joined(separator: ", "))")
+    }
+    var passed = 0
+    var failed = 0
+    for file in files {
+      let pluginsFolder = file.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+      var searchPaths = [(url: pluginsFolder, display: WorkspaceConfiguration.relativeDisplay(pluginsFolder))]
+      if let bundled, bundled.standardizedFileURL != pluginsFolder.standardizedFileURL {
+        searchPaths.append((bundled, WorkspaceConfiguration.relativeDisplay(bundled)))
+      }
+      let results = PolicyTests.run(file: file, searchPaths: searchPaths)
+      print(results.first?.file ?? file.path)
+      for result in results {
+        if let failure = result.failure {
+          failed += 1
+          print("  ✘ \(result.name)")
+          print(failure.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+        } else {
+          passed += 1
+          print("  ✔ \(result.name)")
+        }
+      }
+    }
+    print("\(passed) passed, \(failed) failed")
+    if failed > 0 { throw ExitCode(1) }
+  }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import LuaHost
+
+/// The result of one policy test.
+public struct PolicyTestResult: Sendable {
+  /// The test file, as shown to users.
+  public var file: String
+  /// The test's name.
+  public var name: String
+  /// Why it failed (a diff of decisions, an error); nil when it passed.
+  public var failure: String?
+}
+
+/// Runs policy tests: `plugins/NAME/tests/*.lua` files that return a list of tests.
+///
+/// ```lua
+/// return {
+///   {
+///     name = "a public complaint is urgent",
+///     case = { reason = "Avis négatif", channel = "social", disputed = 300 },
+///     customer = { vip = false },            -- optional: kind, vip, language, segment
+///     invoices = { { total = 300 } },        -- optional: number, total, paid, issued_on, due_on
+///     communications = { { direction = "out", channel = "email", age_days = 1 } },
+///     config = { large_amount = 1000 },      -- settings of the plugin under test
+///     hooks = { "triage" },                  -- run in this order (default: triage)
+///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
+///     check = function(case) assert(case.priority == 1) end,   -- optional, after the hooks
+///   },
+/// }
+/// ```
+/// Each test gets a throwaway store and a fresh Lua state; `expect` lists every decision applied, in
+/// order, as `{kind, value}` (a test that expects nothing says `expect = {}`).
+public enum PolicyTests {
+  /// The time tests run at unless they say `now`: 2026-01-15 10:00 in Paris.
+  public static let defaultNow = Date(timeIntervalSince1970: 1_768_467_600)
+
+  /// Finds the test files below `folder`: `*/tests/*.lua` of each plugin, or `tests/*.lua` of one plugin.
+  public static func files(in folder: URL) -> [URL] {
+    let manager = FileManager.default
+    var plugins: [URL] = []
+    if manager.fileExists(atPath: folder.appendingPathComponent("init.lua").path) {
+      plugins = [folder]
+    } else {
+      plugins = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().map {
+        folder.appendingPathComponent($0)
+      }
+    }
+    return plugins.flatMap { plugin -> [URL] in
+      let tests = plugin.appendingPathComponent("tests")
+      return ((try? manager.contentsOfDirectory(atPath: tests.path)) ?? []).filter { $0.hasSuffix(".lua") }
+        .sorted().map {
+          tests.appendingPathComponent($0)
+        }
+    }
+  }
+
+  /// Runs every test of `file` (in `plugins/NAME/tests/`), with `searchPaths` to find the plugins.
+  public static func run(file: URL, searchPaths: [(url: URL, display: String)]) -> [PolicyTestResult] {
+    let display = WorkspaceConfiguration.relativeDisplay(file)
+    let plugin = file.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+    guard
+      let source = FileManager.default.contents(atPath: file.path).map({ String(decoding: $0, as: UTF8.self) }
+      )
+    else {
+      return [PolicyTestResult(file: display, name: "(file)", failure: "cannot read \(display)")]
+    }
+    // A first pass reads the list of tests as data.
+    let specs: [LuaValue]
+    do {
+      let state = try LuaState(limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)))
+      let environment = try state.makeEnvironment(
+        moduleRoot: file.deletingLastPathComponent(), displayRoot: display)
+      let value = try state.run(source: source, chunkName: display, environment: environment).first ?? .nil
+      specs = value.sequence
+      guard case .table = value, !specs.isEmpty else {
+        return [
+          PolicyTestResult(file: display, name: "(file)", failure: "\(display): must return a list of tests")
+        ]
+      }
+    } catch {
+      return [PolicyTestResult(file: display, name: "(file)", failure: "\(error)")]
+    }
+    return specs.enumerated().map { offset, spec in
+      let name = spec["name"].stringValue ?? "test \(offset + 1)"
+      do {
+        let failure = try runOne(
+          index: offset + 1, spec: spec, source: source, file: file, display: display, plugin: plugin,
+          searchPaths: searchPaths)
+        return PolicyTestResult(file: display, name: name, failure: failure)
+      } catch {
+        return PolicyTestResult(file: display, name: name, failure: "\(error)")
+      }
+    }
+  }
+
+  private static func runOne(
+    index: Int, spec: LuaValue, source: String, file: URL, display: String, plugin: String,
+    searchPaths: [(url: URL, display: String)]
+  ) throws -> String? {
+    let now = try spec["now"].stringValue.map { try Timestamp.parse($0, field: "now") } ?? defaultNow
+    let store = try Store.inMemory()
+    let caseId = try TestCaseBuilder(store: store, now: now, spec: spec).build()
+    let session = CaseSession(
+      store: store, now: now, provenance: Provenance(source: "test", hook: "test", runId: "test"))
+    let runtime = try PolicyRuntime(
+      session: session, limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)))
+    runtime.state.output = { _ in }
+    let plugins = spec["plugins"] == .nil ? [plugin] : spec["plugins"].sequence.compactMap(\.stringValue)
+    var enabled: [WorkspaceConfiguration.Enabled] = []
+    for name in plugins {
+      var settings: [String: ConfigValue] = [:]
+      if name == plugin, case .table(let config) = spec["config"] {
+        for (key, value) in config {
+          guard let key = key.stringValue, let setting = configValue(value) else {
+            throw ConfigError("\(display): test \(index): config values must be strings, numbers or booleans")
+          }
+          settings[key] = setting
+        }
+      }
+      enabled.append(.init(name: name, line: 0, settings: settings))
+    }
+    let host = try PluginHost(
+      runtime: runtime,
+      configuration: WorkspaceConfiguration(file: display, pluginPaths: searchPaths, enabled: enabled),
+      shadowing: true)
+    let hooks = spec["hooks"] == .nil ? ["triage"] : spec["hooks"].sequence.compactMap(\.stringValue)
+    var actual: [String] = []
+    for hook in hooks {
+      for outcome in host.run(hook: hook, caseId: caseId, runId: "test") {
+        if let failure = outcome.failure { return "\(outcome.plugin) \(hook) failed: \(failure)" }
+        actual += outcome.events.map(describe)
+      }
+    }
+    if spec["expect"] != .nil {
+      let expected = spec["expect"].sequence.map { entry in
+        entry.sequence.map { value -> String in
+          switch value {
+          case .string(let text): return text
+          case .integer(let number): return String(number)
+          case .number(let number): return String(number)
+          case .boolean(let flag): return String(flag)
+          default: return value.typeName
+          }
+        }.joined(separator: " ")
+      }
+      if expected != actual { return diff(expected: expected, actual: actual) }
+    }
+    if spec["check"] != .nil {
+      let environment = try runtime.state.makeEnvironment(
+        moduleRoot: file.deletingLastPathComponent(), displayRoot: display)
+      let (_, tests) = try runtime.state.runKeepingResult(
+        source: source, chunkName: display, environment: environment)
+      defer { runtime.state.release(tests) }
+      guard let test = runtime.state.reference(at: .integer(Int64(index)), in: tests),
+        let check = runtime.state.function(named: "check", in: test)
+      else { return "\(display): test \(index): check must be a function" }
+      defer {
+        runtime.state.release(check)
+        runtime.state.release(test)
+      }
+      runtime.session.rollback()
+      try runtime.state.call(check, argumentCount: 1) { runtime.pushCase(id: caseId, on: $0) }
+    }
+    return nil
+  }
+
+  private static func configValue(_ value: LuaValue) -> ConfigValue? {
+    switch value {
+    case .string(let text): return ConfigValue(kind: .string(text), line: 0)
+    case .integer(let number): return ConfigValue(kind: .integer(number), line: 0)
+    case .number(let number): return ConfigValue(kind: .float(number), line: 0)
+    case .boolean(let flag): return ConfigValue(kind: .boolean(flag), line: 0)
+    case .table:
+      let elements = value.sequence.compactMap(configValue)
+      return ConfigValue(kind: .array(elements), line: 0)
+    default: return nil
+    }
+  }
+
+  /// A decision as tests name it: `kind value` (`tag vip`, `prioritize 1`, `propose_gesture voucher 20.00`).
+  static func describe(_ event: JournalEvent) -> String {
+    let data = (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+    let keys: [String: [String]] = [
+      "categorize": ["category"], "prioritize": ["priority"], "assign": ["owner"], "tag": ["tag"],
+      "set_deadline": ["deadline"], "propose_gesture": ["kind", "amount"], "escalate": ["level"],
+      "send": ["template"], "follow_up": ["due_on"], "resolve": ["outcome"],
+    ]
+    let values = (keys[event.kind] ?? []).compactMap { data[$0] }
+    return ([event.kind] + values).joined(separator: " ")
+  }
+
+  /// Expected and actual decisions side by side: `-` expected but not made, `+` made but not expected.
+  static func diff(expected: [String], actual: [String]) -> String {
+    var lines = ["decisions differ (- expected, + actual):"]
+    var remaining = actual
+    for line in expected {
+      if let found = remaining.firstIndex(of: line) {
+        for extra in remaining[..<found] { lines.append("  + \(extra)") }
+        lines.append("    \(line)")
+        remaining.removeSubrange(...found)
+      } else {
+        lines.append("  - \(line)")
+      }
+    }
+    lines += remaining.map { "  + \($0)" }
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// Builds the customer, invoices, case and communications a policy test describes, in a store.
+struct TestCaseBuilder {
+  let store: Store
+  let now: Date
+  let spec: LuaValue
+
+  func build() throws -> Int64 {
+    let currency = store.settings.currency
+    let zone = store.settings.timeZone
+    let customerSpec = spec["customer"]
+    let customer = Customer(
+      id: customerSpec["id"].stringValue ?? "C1", name: customerSpec["name"].stringValue ?? "Client Test",
+      kind: try CustomerKind.parse(customerSpec["kind"].stringValue ?? "company", field: "customer.kind"),
+      segment: customerSpec["segment"].stringValue ?? "",
+      language: customerSpec["language"].stringValue ?? "fr",
+      vip: customerSpec["vip"].isTruthy)
+    let caseSpec = spec["case"]
+    let age = caseSpec["age_days"].integerValue ?? 0
+    let opened =
+      try caseSpec["opened_at"].stringValue.map { try Timestamp.parse($0, field: "case.opened_at") }
+      ?? now.addingTimeInterval(-Double(age) * 86_400 - 3_600)
+    let today = LocalDate(opened, in: zone)
+    var invoices: [Invoice] = []
+    for (offset, entry) in spec["invoices"].sequence.enumerated() {
+      let total = try Money(
+        major: entry["total"].doubleValue ?? 100, currency: currency, field: "invoices.total")
+      let issued =
+        try entry["issued_on"].stringValue.map { try LocalDate(parsing: $0) } ?? today.adding(days: -20)
+      invoices.append(
+        Invoice(
+          number: entry["number"].stringValue ?? "F-TEST-\(offset + 1)", customerId: customer.id,
+          issuedOn: issued,
+          dueOn: try entry["due_on"].stringValue.map { try LocalDate(parsing: $0) }
+            ?? issued.adding(days: 30),
+          total: total,
+          paid: try Money(major: entry["paid"].doubleValue ?? 0, currency: currency, field: "invoices.paid")))
+    }
+    let disputed =
+      try caseSpec["disputed"].doubleValue.map {
+        try Money(major: $0, currency: currency, field: "case.disputed")
+      }
+      ?? invoices.reduce(Money.zero(currency)) { $0 + $1.outstanding }
+    var disputeCase = DisputeCase(
+      id: caseSpec["id"].integerValue ?? 1, customerId: customer.id, openedAt: opened,
+      channel: try Channel.parse(caseSpec["channel"].stringValue ?? "email", field: "case.channel"),
+      category: try caseSpec["category"].stringValue.map {
+        try DisputeCategory.parse($0, field: "case.category")
+      },
+      reason: caseSpec["reason"].stringValue ?? "", disputed: disputed,
+      invoiceNumbers: invoices.map(\.number),
+      status: try CaseStatus.parse(caseSpec["status"].stringValue ?? "open", field: "case.status"))
+    disputeCase.escalation = try EscalationLevel.parse(
+      caseSpec["escalation"].stringValue ?? "amicable", field: "case.escalation")
+    disputeCase.owner = try caseSpec["owner"].stringValue.map {
+      try Department.parse($0, field: "case.owner")
+    }
+    disputeCase.priority = Int(caseSpec["priority"].integerValue ?? 3)
+    disputeCase.tags = caseSpec["tags"].sequence.compactMap(\.stringValue).sorted()
+    let communications = try spec["communications"].sequence.map { entry in
+      Communication(
+        caseId: disputeCase.id,
+        at: now.addingTimeInterval(-Double(entry["age_days"].integerValue ?? 0) * 86_400),
+        direction: try Direction.parse(
+          entry["direction"].stringValue ?? "in", field: "communications.direction"),
+        channel: try Channel.parse(entry["channel"].stringValue ?? "email", field: "communications.channel"),
+        author: entry["author"].stringValue ?? "test", summary: entry["summary"].stringValue ?? "")
+    }
+    try store.insert(
+      customers: [customer], invoices: invoices, cases: [disputeCase], communications: communications,
+      provenance: Provenance(source: "test", hook: "setup", runId: "test"))
+    return disputeCase.id
+  }
+}
