@@ -76,6 +76,11 @@ struct InitCommand: ParsableCommand {
     large_amount = 5000     # EUR; above it a case is priority 2 at least
     resolution_days = 30
 
+    [plugins.escalation]
+    mediation_after_days = 30
+    formal_notice_after_days = 21
+    court_after_days = 30
+
     """
 
   static let configuration = CommandConfiguration(

@@ -100,7 +100,7 @@ struct RunCommand: ParsableCommand {
     case .setDeadline(let date): return Timestamp.utcText(date)
     case .proposeGesture(let kind, let amount, _): return "\(kind.rawValue) \(amount)"
     case .escalate(let level): return level.rawValue
-    case .send(let template, let channel): return "\(template) by \(channel.rawValue)"
+    case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
     }

@@ -46,7 +46,8 @@ public struct CompanySettings: Sendable, Equatable {
 
 /// What the core must know about a case beyond its own fields to judge a decision.
 public struct CaseFacts: Sendable, Equatable {
-  /// Whether an amicable attempt is on record (an outgoing message, a letter sent, mediation).
+  /// Whether an amicable attempt is on record: an outgoing message, a letter sent, or mediation reached
+  /// according to the journal (a level set without a journaled escalation proves nothing).
   public var amicableAttemptRecorded: Bool
   /// Templates already sent on the case.
   public var sentTemplates: Set<String>
@@ -180,7 +181,7 @@ public enum CaseRules {
       return try gesture(kind, amount, approvedBy, on: &current, settings: settings)
     case .escalate(let level):
       return try escalate(to: level, case: &current, facts: facts, settings: settings)
-    case .send(let template, let channel):
+    case .send(let template, let channel, let body):
       guard template.wholeMatch(of: #/[a-z0-9_]{1,60}/#) != nil else {
         throw DomainError.refused(
           "template '\(template)' is not a template name (lowercase letters, digits, '_')")
@@ -188,7 +189,9 @@ public enum CaseRules {
       guard !facts.sentTemplates.contains(template) else { return nil }
       facts.sentTemplates.insert(template)
       facts.amicableAttemptRecorded = true
-      return ["template": template, "channel": channel.rawValue]
+      var payload = ["template": template, "channel": channel.rawValue]
+      payload["body"] = body
+      return payload
     case .followUp(let days):
       guard (1...365).contains(days) else {
         throw DomainError.refused("a follow-up is 1 to 365 days ahead, got \(days)")

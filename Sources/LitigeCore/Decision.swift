@@ -16,8 +16,9 @@ public enum Decision: Hashable, Sendable {
   case proposeGesture(kind: GestureKind, amount: Money, approvedBy: String?)
   /// Moves up the escalation ladder.
   case escalate(EscalationLevel)
-  /// Queues a letter or message from a template.
-  case send(template: String, channel: Channel)
+  /// Queues a letter or message from a template; `body` is the rendered text, kept as proof of what was
+  /// sent (personal data: shown on request, never logged).
+  case send(template: String, channel: Channel, body: String?)
   /// Schedules a follow-up in so many days.
   case followUp(days: Int)
   /// Resolves the case: collection resumes on `newDueDate`, with the customer's payment promise.

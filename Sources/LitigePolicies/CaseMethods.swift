@@ -114,10 +114,11 @@ enum CaseMethods {
           amount: try amount(fields["amount"], "propose_gesture{amount}"),
           approvedBy: fields["approved_by"]?.stringValue)
       },
-      "send": tabled("send", keys: ["template", "channel"]) { fields in
+      "send": tabled("send", keys: ["template", "channel", "body"]) { fields in
         .send(
           template: try text(fields, "template", "send"),
-          channel: try Channel.parse(fields["channel"]?.stringValue ?? "email", field: "send{channel}"))
+          channel: try Channel.parse(fields["channel"]?.stringValue ?? "email", field: "send{channel}"),
+          body: fields["body"]?.stringValue)
       },
       "follow_up": tabled("follow_up", keys: ["in_days"]) { fields in
         guard let days = fields["in_days"]?.integerValue else {

@@ -27,6 +27,7 @@ public struct PolicyTestResult: Sendable {
 ///     hooks = { "triage" },                  -- run in this order (default: triage)
 ///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
 ///     check = function(case) assert(case.priority == 1) end,   -- optional, after the hooks
+///     -- or: expect_error = "court needs a formal notice",      -- a hook must fail with this
 ///   },
 /// }
 /// ```
@@ -129,9 +130,18 @@ public enum PolicyTests {
     var actual: [String] = []
     for hook in hooks {
       for outcome in host.run(hook: hook, caseId: caseId, runId: "test") {
-        if let failure = outcome.failure { return "\(outcome.plugin) \(hook) failed: \(failure)" }
+        if let failure = outcome.failure {
+          guard let expected = spec["expect_error"].stringValue else {
+            return "\(outcome.plugin) \(hook) failed: \(failure)"
+          }
+          return failure.contains(expected)
+            ? nil : "expected an error containing '\(expected)', got: \(failure)"
+        }
         actual += outcome.events.map(describe)
       }
+    }
+    if let expected = spec["expect_error"].stringValue {
+      return "expected an error containing '\(expected)', but every hook succeeded"
     }
     if spec["expect"] != .nil {
       let expected = spec["expect"].sequence.map { entry in

@@ -130,6 +130,10 @@ enum Records {
     let decode = { (payload: String, key: String) -> String? in
       (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String])?[key]
     }
+    let mediated =
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM events WHERE case_id = ? AND kind = 'escalate' AND payload LIKE ?",
+        arguments: [disputeCase.id, #"%"level":"mediation"%"#]) ?? 0
     let kind = try String.fetchOne(
       db, sql: "SELECT kind FROM customers WHERE id = ?", arguments: [disputeCase.customerId])
     let outstanding =
@@ -140,7 +144,7 @@ enum Records {
           JOIN case_invoices ON invoice_number = number WHERE case_id = ?
           """, arguments: [disputeCase.id]) ?? 0
     return CaseFacts(
-      amicableAttemptRecorded: outgoing > 0 || !sent.isEmpty || disputeCase.escalation >= .mediation,
+      amicableAttemptRecorded: outgoing > 0 || !sent.isEmpty || mediated > 0,
       sentTemplates: Set(sent.compactMap { decode($0, "template") }),
       scheduledFollowUps: Set(
         followUps.compactMap { decode($0, "due_on").flatMap { try? LocalDate(parsing: $0) } }),
