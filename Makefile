@@ -31,7 +31,8 @@ build: deps
 
 demo: build
 	@mkdir -p $(dir $(DEMO_DB))
-	$(LITIGE) init --demo --force --db $(DEMO_DB)
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB))litige.toml
+	$(LITIGE) init --demo --db $(DEMO_DB)
 	@echo; echo "== Open cases (litige case list --status open)"
 	$(LITIGE) case list --status open --limit 12 --db $(DEMO_DB)
 	@echo; echo "== One case (litige case show 4)"
@@ -46,6 +47,8 @@ demo: build
 	@echo; echo "== A public complaint arrives: the triage policy runs at once"
 	$(LITIGE) case open --db $(DEMO_DB) --customer C0002 --channel social \
 	  --reason "Facturé deux fois pour la même livraison, inadmissible" --disputed 1250.00
+	@echo; echo "== The customer writes again, publicly"
+	$(LITIGE) case note 121 --db $(DEMO_DB) --direction in --channel social --summary "Toujours aucune réponse"
 	@echo; echo "== Why did the system do that? (litige case explain)"
 	$(LITIGE) case explain 121 --db $(DEMO_DB)
 	@echo; echo "== A script that misbehaves is stopped, and nothing is written"

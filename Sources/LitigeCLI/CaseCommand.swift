@@ -2,11 +2,67 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigeStore
+import LuaHost
 
 struct CaseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "case", abstract: "Open, list, show and explain dispute cases.",
-    subcommands: [List.self, Show.self, Open.self, Explain.self])
+    subcommands: [List.self, Show.self, Open.self, Note.self, Explain.self])
+
+  struct Note: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record a communication on a case; the on_communication policies run at once.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Argument(help: "The case number.")
+    var id: Int64
+
+    @Option(help: "in (from the customer) or out (to the customer).")
+    var direction = "in"
+
+    @Option(help: "email, phone, letter, registered_letter, web, meeting or social.")
+    var channel = "email"
+
+    @Option(help: "Who wrote or took it.")
+    var author = "service client"
+
+    @Option(help: "What it said, in short.")
+    var summary: String
+
+    func run() throws {
+      let store = try workspace.openStore()
+      let now = Date()
+      let communication: Communication
+      do {
+        communication = Communication(
+          caseId: id, at: now, direction: try Direction.parse(direction, field: "--direction"),
+          channel: try Channel.parse(channel, field: "--channel"), author: author, summary: summary)
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      do {
+        try store.record(
+          communication, provenance: Provenance(source: "user:cli", hook: "case note", runId: "note-\(id)"))
+      } catch {
+        throw Failure("\(error)")
+      }
+      print(
+        "Recorded a message \(communication.direction == .incoming ? "from" : "to") the customer on case \(id)."
+      )
+      let subject = LuaValue.table([
+        "at": .integer(Int64(now.timeIntervalSince1970)),
+        "direction": .string(communication.direction.rawValue),
+        "channel": .string(communication.channel.rawValue), "author": .string(author),
+        "summary": .string(summary),
+      ])
+      let context = try PolicyContext(workspace: workspace, now: now)
+      guard context.runAndReport(hook: "on_communication", caseId: id, runId: "note-\(id)", subject: subject)
+      else {
+        throw Failure("the message is recorded, but an on_communication policy failed (see above)")
+      }
+    }
+  }
 
   struct Open: ParsableCommand {
     static let configuration = CommandConfiguration(

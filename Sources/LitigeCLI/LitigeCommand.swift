@@ -76,6 +76,14 @@ struct InitCommand: ParsableCommand {
     large_amount = 5000     # EUR; above it a case is priority 2 at least
     resolution_days = 30
 
+    [plugins.acknowledgement]
+    answer_within_days = 5
+    keep_informed_days = 7
+
+    [plugins.compensation]
+    approval_threshold = 1000   # EUR; larger gestures are tagged for a person to approve
+    goodwill_percent = 10
+
     [plugins.escalation]
     mediation_after_days = 30
     formal_notice_after_days = 21

@@ -32,9 +32,9 @@ struct PolicyContext {
   }
 
   /// Runs `hook` on `caseId` and prints what each plugin decided; returns whether all calls succeeded.
-  func runAndReport(hook: String, caseId: Int64, runId: String) -> Bool {
+  func runAndReport(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil) -> Bool {
     var succeeded = true
-    for outcome in host.run(hook: hook, caseId: caseId, runId: runId) {
+    for outcome in host.run(hook: hook, caseId: caseId, runId: runId, subject: subject) {
       if let failure = outcome.failure {
         succeeded = false
         FileHandle.standardError.write(

@@ -12,8 +12,9 @@ enum Story {
     let value = { (key: String) in data[key] ?? "?" }
     switch event.kind {
     case "opened":
+      let invoices = value("invoices").isEmpty ? "no invoice" : value("invoices")
       return
-        "opened by \(value("channel")), \(value("disputed")) disputed on \(value("invoices").isEmpty ? "no invoice" : value("invoices"))"
+        "opened by \(value("channel")), \(value("disputed")) \(data["currency"] ?? "") disputed on \(invoices)"
     case "categorize": return "categorized as \(value("category"))"
     case "prioritize": return "priority set to \(value("priority"))"
     case "assign": return "assigned to \(value("owner"))"
@@ -32,6 +33,9 @@ enum Story {
       return "resolved: \(value("outcome"))"
         + (data["new_due_date"].map { ", collection resumes, due \($0)" } ?? "")
         + (data["promise"].map { ", payment promise of \($0)" } ?? "")
+    case "communication":
+      return (data["direction"] == "in" ? "message from the customer" : "message to the customer")
+        + " by \(value("channel"))"
     default: return "\(event.kind) \(event.payload)"
     }
   }

@@ -296,9 +296,11 @@ public final class PluginHost {
 
   /// Runs `hook` of every enabled plugin that has it on case `caseId`, in priority order.
   ///
-  /// Each call's decisions are committed on their own; a failing call (a Lua error, a refusal) applies
-  /// nothing and does not stop the next plugin. `math.random` is seeded from the case and the day.
-  public func run(hook: String, caseId: Int64, runId: String) -> [HookOutcome] {
+  /// Hooks are called as `hook(case, ctx)`, or `hook(case, subject, ctx)` when `subject` is given (the
+  /// communication of `on_communication`). Each call's decisions are committed on their own; a failing
+  /// call (a Lua error, a refusal) applies nothing and does not stop the next plugin. `math.random` is
+  /// seeded from the case and the day, so a replay decides the same.
+  public func run(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil) -> [HookOutcome] {
     var outcomes: [HookOutcome] = []
     let session = runtime.session
     for plugin in plugins {
@@ -317,8 +319,9 @@ public final class PluginHost {
           "plugin": .string(plugin.name), "version": .string(plugin.version), "hook": .string(hook),
           "run_id": .string(runId), "now": .integer(Int64(session.now.timeIntervalSince1970)),
         ])
-        try runtime.state.call(function, argumentCount: 2) { stack in
+        try runtime.state.call(function, argumentCount: subject == nil ? 2 : 3) { stack in
           runtime.pushCase(id: caseId, on: stack)
+          if let subject { stack.push(subject) }
           stack.push(context)
         }
         outcome.events = try session.commit()

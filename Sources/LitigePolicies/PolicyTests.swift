@@ -23,6 +23,7 @@ public struct PolicyTestResult: Sendable {
 ///     customer = { vip = false },            -- optional: kind, vip, language, segment
 ///     invoices = { { total = 300 } },        -- optional: number, total, paid, issued_on, due_on
 ///     communications = { { direction = "out", channel = "email", age_days = 1 } },
+///     message = { direction = "in", channel = "email", summary = "..." },  -- for on_communication
 ///     config = { large_amount = 1000 },      -- settings of the plugin under test
 ///     hooks = { "triage" },                  -- run in this order (default: triage)
 ///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
@@ -127,9 +128,26 @@ public enum PolicyTests {
       configuration: WorkspaceConfiguration(file: display, pluginPaths: searchPaths, enabled: enabled),
       shadowing: true)
     let hooks = spec["hooks"] == .nil ? ["triage"] : spec["hooks"].sequence.compactMap(\.stringValue)
+    var subject: LuaValue?
+    if case .table = spec["message"] {
+      let message = spec["message"]
+      let communication = Communication(
+        caseId: caseId, at: now,
+        direction: try Direction.parse(message["direction"].stringValue ?? "in", field: "message.direction"),
+        channel: try Channel.parse(message["channel"].stringValue ?? "email", field: "message.channel"),
+        author: message["author"].stringValue ?? "client", summary: message["summary"].stringValue ?? "")
+      try store.record(communication, provenance: Provenance(source: "test", hook: "message", runId: "test"))
+      subject = .table([
+        "at": .integer(Int64(now.timeIntervalSince1970)),
+        "direction": .string(communication.direction.rawValue),
+        "channel": .string(communication.channel.rawValue), "author": .string(communication.author),
+        "summary": .string(communication.summary),
+      ])
+    }
     var actual: [String] = []
     for hook in hooks {
-      for outcome in host.run(hook: hook, caseId: caseId, runId: "test") {
+      let argument = hook == "on_communication" ? subject : nil
+      for outcome in host.run(hook: hook, caseId: caseId, runId: "test", subject: argument) {
         if let failure = outcome.failure {
           guard let expected = spec["expect_error"].stringValue else {
             return "\(outcome.plugin) \(hook) failed: \(failure)"

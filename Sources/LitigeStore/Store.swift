@@ -202,6 +202,26 @@ public final class Store: Sendable {
     }
   }
 
+  /// Records a communication on its case with a `communication` journal event, in one transaction.
+  ///
+  /// The event holds the direction and channel only; the summary (personal data) stays in the
+  /// communications table. Throws `StoreError` when the case does not exist.
+  public func record(_ communication: Communication, provenance: Provenance) throws {
+    try write { db in
+      guard try Records.fetchCase(db, id: communication.caseId) != nil else {
+        throw StoreError("case \(communication.caseId) does not exist")
+      }
+      try Records.insert(communication, db)
+      let payload = CaseRules.json([
+        "direction": communication.direction.rawValue, "channel": communication.channel.rawValue,
+      ])
+      try Records.append(
+        JournalEvent(
+          caseId: communication.caseId, at: communication.at, kind: "communication", payload: payload,
+          reason: "message recorded", provenance: provenance), db)
+    }
+  }
+
   /// The next free case number.
   public func nextCaseId() throws -> Int64 {
     try database.read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM cases") ?? 0) + 1 }

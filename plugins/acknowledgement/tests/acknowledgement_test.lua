@@ -1,0 +1,57 @@
+-- Policy tests of the standard acknowledgement plugin. Run with: litige test plugins/acknowledgement
+return {
+  {
+    name = "a new case is acknowledged at once, in French by default",
+    case = { reason = "prix", owner = "sales" },
+    invoices = { { total = 100 } },
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
+    check = function(case)
+      local body = case.history[#case.history - 1].data.body
+      assert(body:find("Nous avons bien reçu votre réclamation (dossier n° 1)", 1, true), body)
+      assert(body:find("service sales", 1, true) and body:find("2026-01-20", 1, true), body)
+    end,
+  },
+  {
+    name = "an English-speaking customer is answered in English, a letter by letter",
+    customer = { language = "en" },
+    case = { reason = "price", channel = "letter", owner = "sales" },
+    invoices = { { total = 100 } },
+    config = { answer_within_days = 3 },
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
+    check = function(case)
+      local sent = case.history[#case.history - 1].data
+      assert(sent.channel == "letter")
+      assert(sent.body:find("We have received your complaint", 1, true) and sent.body:find("2026-01-18", 1, true))
+    end,
+  },
+  {
+    name = "a case already acknowledged is not acknowledged twice",
+    case = { reason = "prix", status = "acknowledged" },
+    invoices = { { total = 100 } },
+    expect = {},
+  },
+  {
+    name = "a customer's message is answered the next day",
+    case = { reason = "prix", status = "investigating" },
+    invoices = { { total = 100 } },
+    message = { direction = "in", channel = "phone", summary = "Où en est mon dossier ?" },
+    hooks = { "on_communication" },
+    expect = { { "follow_up", "2026-01-16" } },
+  },
+  {
+    name = "a public message makes the case urgent",
+    case = { reason = "prix", status = "investigating" },
+    invoices = { { total = 100 } },
+    message = { direction = "in", channel = "social", summary = "Avis 1 étoile" },
+    hooks = { "on_communication" },
+    expect = { { "follow_up", "2026-01-16" }, { "tag", "public_complaint" }, { "prioritize", 1 } },
+  },
+  {
+    name = "our own messages need no answer",
+    case = { reason = "prix", status = "investigating" },
+    invoices = { { total = 100 } },
+    message = { direction = "out", channel = "email" },
+    hooks = { "on_communication" },
+    expect = {},
+  },
+}

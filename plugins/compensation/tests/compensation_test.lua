@@ -1,0 +1,60 @@
+-- Policy tests of the standard compensation plugin. Run with: litige test plugins/compensation
+return {
+  {
+    name = "a double billing is repaired with a credit note for the duplicate",
+    case = { reason = "facturé deux fois", category = "double_billing" },
+    invoices = { { total = 480 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "credit_note", "480.00" } },
+  },
+  {
+    name = "a price error is repaired with a discount",
+    case = { reason = "prix", category = "price", disputed = 75.5 },
+    invoices = { { total = 900 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "discount", "75.50" } },
+  },
+  {
+    name = "a quality complaint gets a goodwill voucher, rounded to the cent",
+    case = { reason = "qualité", category = "quality", disputed = 333.33 },
+    invoices = { { total = 333.33 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "voucher", "33.33" } },
+  },
+  {
+    name = "a VIP customer gets a larger goodwill voucher",
+    customer = { vip = true },
+    case = { reason = "retard", category = "dates", disputed = 400 },
+    invoices = { { total = 400 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "voucher", "60.00" } },
+  },
+  {
+    name = "when the customer is at fault there is only goodwill",
+    case = { reason = "prix", category = "price", disputed = 500, tags = { "customer_fault" } },
+    invoices = { { total = 500 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "voucher", "50.00" } },
+  },
+  {
+    name = "a large repair is flagged for approval rather than proposed",
+    case = { reason = "deux fois", category = "double_billing" },
+    invoices = { { total = 4200 } },
+    hooks = { "compensate" },
+    expect = { { "tag", "gesture_needs_approval" } },
+  },
+  {
+    name = "a tiny goodwill gesture is not worth proposing",
+    case = { reason = "qualité", category = "quality", disputed = 40 },
+    invoices = { { total = 40 } },
+    hooks = { "compensate" },
+    expect = {},
+  },
+  {
+    name = "a case that already has a gesture gets no other",
+    case = { reason = "deux fois", category = "double_billing" },
+    invoices = { { total = 200 } },
+    hooks = { "compensate", "compensate" },
+    expect = { { "propose_gesture", "credit_note", "200.00" } },
+  },
+}
