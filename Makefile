@@ -58,7 +58,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
-	$(LITIGE) test plugins
+	$(LITIGE) test plugins examples/online-retailer/plugins examples/wholesaler/plugins
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests

@@ -7,20 +7,20 @@ struct TestCommand: ParsableCommand {
     commandName: "test",
     abstract: "Run policy tests (plugins/NAME/tests/*.lua) against throwaway stores; exit 1 on any failure.",
     discussion: """
-      DIR is a folder of plugins or one plugin's folder. Without it: the plugin folders of the workspace's
-      litige.toml, then the bundled plugins.
+      Each DIR is a folder of plugins or one plugin's folder. Without any: the plugin folders of the
+      workspace's litige.toml, then the bundled plugins.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
 
-  @Argument(help: "A folder of plugins, or one plugin's folder.")
-  var directory: String?
+  @Argument(help: "Folders of plugins, or plugins' folders.")
+  var directories: [String] = []
 
   func run() throws {
     let bundled = WorkspaceConfiguration.bundledPluginsFolder()
     var folders: [URL] = []
-    if let directory {
-      folders = [URL(fileURLWithPath: directory)]
+    if !directories.isEmpty {
+      folders = directories.map { URL(fileURLWithPath: $0) }
     } else {
       let workspaceFolder = URL(fileURLWithPath: workspace.path).deletingLastPathComponent()
       do {

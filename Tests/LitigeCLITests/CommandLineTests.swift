@@ -118,6 +118,38 @@ struct CommandLineTests {
     #expect(failing.standardOutput.hasSuffix("0 passed, 1 failed\n"))
   }
 
+  @Test func theTwoExampleCompaniesHandleTheSameComplaintsDifferently() throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    var outputs: [String: String] = [:]
+    for company in ["online-retailer", "wholesaler"] {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-example-\(UUID())")
+      try FileManager.default.copyItem(
+        at: repository.appendingPathComponent("examples/\(company)"), to: folder)
+      let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+      #expect(try litige.run("init", "--demo", "--seed", "7").status == 0)
+      #expect(try litige.run("plugins", "check").status == 0)
+      let parcel = try litige.run(
+        [
+          "case", "open", "--customer", "C0003", "--channel", "web", "--reason", "Colis arrivé cassé",
+          "--disputed", "89.90",
+        ])
+      let price = try litige.run(
+        [
+          "case", "open", "--customer", "C0011", "--reason", "Le prix facturé ne correspond pas au devis",
+          "--disputed", "12400",
+        ])
+      #expect(parcel.status == 0 && price.status == 0, "\(parcel.standardError)\(price.standardError)")
+      outputs[company] = parcel.standardOutput + price.standardOutput
+    }
+    let retailer = try #require(outputs["online-retailer"])
+    let wholesaler = try #require(outputs["wholesaler"])
+    #expect(retailer.contains("fast_refund@1.0.0: gesture: refund of 89.90 EUR"))
+    #expect(!wholesaler.contains("refund"))
+    #expect(wholesaler.contains("key_accounts@1.0.0: tagged key_account"))
+    #expect(retailer.contains("resolve within 10 days") && wholesaler.contains("resolve within 45 days"))
+  }
+
   static let badScripts: [(name: String, source: String, message: String)] = [
     ("infinite loop", "while true do end", "time limit exceeded"),
     (
