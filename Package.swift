@@ -49,6 +49,7 @@ let package = Package(
     .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
     .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
     .testTarget(name: "LitigePoliciesTests", dependencies: ["LitigePolicies"]),
-    .testTarget(name: "LitigeCLITests", dependencies: ["LitigeCLI"]),
+    .testTarget(
+      name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),
   ]
 )

@@ -1,0 +1,59 @@
+import Foundation
+import LitigeCore
+import LitigePolicies
+import LitigeStore
+import Testing
+
+@Suite("The story of a case")
+struct ExplainTests {
+  /// Opens a case with the real command, lets the standard escalation policy run on later days, and
+  /// reads the story `litige case explain` tells.
+  @Test func explainTellsTheStoryFromOpeningToCourt() throws {
+    let litige = try Litige.demo()
+    let store = try Store.open(path: litige.workspace)
+    let linked = Set(try store.cases(matching: CaseFilter()).flatMap(\.invoiceNumbers))
+    let invoice = try #require(
+      try store.invoices(ofCustomer: "C0002").first {
+        !linked.contains($0.number) && $0.outstanding.minorUnits > 0
+      })
+    let opened = try litige.run([
+      "case", "open", "--customer", "C0002", "--invoice", invoice.number,
+      "--reason", "Le prix facturé ne correspond pas au devis signé",
+    ])
+    #expect(opened.status == 0, "\(opened.standardError)")
+    let id = try #require(try store.caseIds(matching: CaseFilter()).max())
+    let openedAt = try #require(try store.disputeCase(id: id)?.openedAt)
+
+    let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
+    let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("plugins")
+    for day in [31, 52, 83] {
+      let now = openedAt.addingTimeInterval(Double(day) * 86_400)
+      let session = CaseSession(
+        store: store, now: now, provenance: Provenance(source: "t", hook: "t", runId: "t"))
+      let runtime = try PolicyRuntime(session: session, limits: .init(timeout: .seconds(20)))
+      let host = try PluginHost(
+        runtime: runtime, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled))
+      let outcomes = host.run(hook: "escalate", caseId: id, runId: "night-\(day)")
+      #expect(outcomes.allSatisfy { $0.failure == nil }, "\(outcomes.compactMap(\.failure))")
+    }
+
+    let story = try litige.run("case", "explain", String(id))
+    #expect(story.status == 0)
+    let lines = story.standardOutput.split(separator: "\n").map(String.init)
+    let milestones = [
+      "opened by email", "categorized as price", "assigned to sales", "sent 'acknowledgement' by email",
+      "escalated from amicable to mediation", "escalated from mediation to formal_notice",
+      "sent 'formal_notice' by registered_letter", "escalated from formal_notice to court (tribunal_",
+      "Now: open",
+    ]
+    var position = 0
+    for milestone in milestones {
+      let found = lines[position...].firstIndex { $0.contains(milestone) }
+      #expect(found != nil, "'\(milestone)' missing or out of order in:\n\(story.standardOutput)")
+      position = (found ?? position) + 1
+    }
+    #expect(story.standardOutput.contains("by escalation@1.0.0 (escalate): 31 days without progress"))
+    #expect(story.standardOutput.contains("court"))
+  }
+}
