@@ -13,7 +13,7 @@ enum CaseMethods {
     let currency = { runtime.session.store.settings.currency }
 
     func receiver(_ stack: LuaStack, _ method: String) throws -> Int64 {
-      guard let object = try? stack.state.objectOrNil(on: stack, at: 1),
+      guard let object = stack.state.objectOrNil(on: stack, at: 1),
         let handle = object as? PolicyRuntime.CaseObject
       else {
         throw LuaRaisedError("bad self to '\(method)' (call it with ':' on a case, as in c:\(method)(...))")

@@ -57,7 +57,9 @@ public final class LuaState {
   private var messageHandler: Int32 = 0
   private var lastRaised: (message: String, kind: LuaError.Kind)?
   private var inCall = false
-  private var lastResultReference: Int32 = LUA_NOREF
+  /// Set by `runKeepingResult`: the next call keeps its first result in the registry.
+  private var keepNextResult = false
+  private var keptResult: Int32 = LUA_NOREF
   var objects: [Int: AnyObject] = [:]
   private var nextObjectHandle = 0
   private var classMetatables: [String: Int32] = [:]
@@ -198,9 +200,11 @@ public final class LuaState {
   ) {
     let function = try load(source: source, chunkName: chunkName, environment: environment)
     defer { release(function) }
+    keepNextResult = true
+    defer { keepNextResult = false }
     let values = try call(reference: function.reference, argumentCount: 0) { _ in }
-    let kept = lastResultReference
-    lastResultReference = LUA_NOREF  // the caller owns it now
+    let kept = keptResult
+    keptResult = LUA_NOREF  // the caller owns it now
     return (values.first ?? .nil, LuaReference(reference: kept))
   }
 
@@ -273,13 +277,10 @@ public final class LuaState {
     if status == LUA_OK {
       var results: [LuaValue] = []
       let top = lua_gettop(pointer)
-      if lastResultReference != LUA_NOREF {
-        luaL_unref(pointer, litige_registry_index(), lastResultReference)
-      }
-      lastResultReference = LUA_NOREF
-      if top > base + 1 {
+      if keepNextResult, top > base + 1 {
+        keepNextResult = false
         lua_pushvalue(pointer, base + 2)
-        lastResultReference = luaL_ref(pointer, litige_registry_index())
+        keptResult = luaL_ref(pointer, litige_registry_index())
       }
       do {
         if top > base + 1 {

@@ -66,7 +66,7 @@ struct SandboxTests {
     #expect(try run("return require('rules.pricing') == require('rules.pricing')") == [true])
     #expect(throws: LuaError.self) { try run("require('../secrets')") }
     do {
-      try run("require('missing')")
+      _ = try run("require('missing')")
       Issue.record("require of a missing module succeeded")
     } catch let error as LuaError {
       #expect(error.message.contains("no file 'plugins/acme/missing.lua'"))
