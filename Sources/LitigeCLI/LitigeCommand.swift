@@ -84,6 +84,10 @@ struct InitCommand: ParsableCommand {
     approval_threshold = 1000   # EUR; larger gestures are tagged for a person to approve
     goodwill_percent = 10
 
+    [plugins.follow_up]
+    satisfaction_after_days = 7
+    loyalty_voucher = 20        # EUR; 0 for none
+
     [plugins.escalation]
     mediation_after_days = 30
     formal_notice_after_days = 21

@@ -24,6 +24,7 @@ public struct PolicyTestResult: Sendable {
 ///     invoices = { { total = 300 } },        -- optional: number, total, paid, issued_on, due_on
 ///     communications = { { direction = "out", channel = "email", age_days = 1 } },
 ///     message = { direction = "in", channel = "email", summary = "..." },  -- for on_communication
+///     history = { { kind = "resolve", age_days = 8, data = { outcome = "accepted" } } },
 ///     config = { large_amount = 1000 },      -- settings of the plugin under test
 ///     hooks = { "triage" },                  -- run in this order (default: triage)
 ///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
@@ -304,9 +305,28 @@ struct TestCaseBuilder {
         channel: try Channel.parse(entry["channel"].stringValue ?? "email", field: "communications.channel"),
         author: entry["author"].stringValue ?? "test", summary: entry["summary"].stringValue ?? "")
     }
+    // Earlier decisions: { kind = "resolve", age_days = 8, data = { outcome = "accepted", ... } }.
+    let events = try spec["history"].sequence.map { entry -> JournalEvent in
+      guard let kind = entry["kind"].stringValue else {
+        throw DomainError.invalid(field: "history.kind", "each history entry needs a kind")
+      }
+      var data: [String: String] = [:]
+      if case .table(let fields) = entry["data"] {
+        for (key, value) in fields {
+          guard let key = key.stringValue else { continue }
+          data[key] =
+            value.stringValue ?? value.integerValue.map(String.init) ?? value.doubleValue.map { "\($0)" }
+        }
+      }
+      return JournalEvent(
+        caseId: disputeCase.id,
+        at: now.addingTimeInterval(-Double(entry["age_days"].integerValue ?? 0) * 86_400),
+        kind: kind, payload: CaseRules.json(data), reason: entry["reason"].stringValue ?? "earlier decision",
+        provenance: Provenance(source: "test", hook: "history", runId: "test"))
+    }
     try store.insert(
       customers: [customer], invoices: invoices, cases: [disputeCase], communications: communications,
-      provenance: Provenance(source: "test", hook: "setup", runId: "test"))
+      events: events, provenance: Provenance(source: "test", hook: "setup", runId: "test"))
     return disputeCase.id
   }
 }

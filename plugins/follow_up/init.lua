@@ -1,0 +1,66 @@
+-- Prevention and follow-up after a dispute (domain.md §3.9 and §5): check the customer is satisfied,
+-- show the relationship is valued with a loyalty gesture, and remind them before the new due date
+-- agreed at resolution, so that the settlement does not turn into a second dispute.
+
+local DAY = 86400
+
+local function resolution(case)
+  for index = #case.history, 1, -1 do
+    local event = case.history[index]
+    if event.kind == "resolve" then return event end
+  end
+  return nil
+end
+
+local function has_sent(case, template)
+  for _, event in ipairs(case.history) do
+    if event.kind == "send" and event.data.template == template then return true end
+  end
+  return false
+end
+
+local function has_voucher(case)
+  for _, gesture in ipairs(case.gestures) do
+    if gesture.kind == "voucher" then return true end
+  end
+  return false
+end
+
+local function follow_up(case, ctx)
+  if case.status ~= "resolved" then return end
+  local resolved = resolution(case)
+  if resolved == nil then return end
+  local config = ctx.config
+  local days_since = (ctx.now - resolved.at) // DAY
+  if days_since >= config.satisfaction_after_days and not has_sent(case, "satisfaction_survey") then
+    case:send{ template = "satisfaction_survey", channel = "email",
+      reason = days_since .. " days after resolution: is the customer satisfied?" }
+    if config.loyalty_voucher > 0 and (case.customer.vip or not config.loyalty_vip_only) and not has_voucher(case)
+      and resolved.data.outcome ~= "rejected" then
+      case:propose_gesture{ kind = "voucher", amount = config.loyalty_voucher,
+        reason = "loyalty incentive after the dispute" }
+    end
+  end
+  local due = resolved.data.new_due_date
+  if due then
+    local days_left = litige.days_between(litige.today(), due)
+    if days_left >= 0 and days_left <= config.reminder_days_before_due and not has_sent(case, "payment_reminder") then
+      case:send{ template = "payment_reminder", channel = "email",
+        reason = "preventive reminder: payment due on " .. due .. " as agreed" }
+    end
+  end
+end
+
+return {
+  name = "follow_up",
+  version = "1.0.0",
+  priority = 20,
+  description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date.",
+  config = {
+    satisfaction_after_days = { type = "integer", default = 7, min = 1, max = 90, doc = "Days after resolution before asking for satisfaction." },
+    loyalty_voucher = { type = "amount", default = 20, min = 0, doc = "Voucher offered after resolution (0: none)." },
+    loyalty_vip_only = { type = "boolean", default = false, doc = "Offer the loyalty voucher to VIP customers only." },
+    reminder_days_before_due = { type = "integer", default = 5, min = 0, max = 30, doc = "Days before the agreed due date to remind the customer." },
+  },
+  nightly = follow_up,
+}
