@@ -84,6 +84,10 @@ struct InitCommand: ParsableCommand {
     approval_threshold = 1000   # EUR; larger gestures are tagged for a person to approve
     goodwill_percent = 10
 
+    [plugins.receivables]
+    late_penalties = "waive"    # or "accrue": claimed only if the customer's claim is rejected
+    penalty_rate = 14.15        # % a year: the ECB rate + 10 points
+
     [plugins.follow_up]
     satisfaction_after_days = 7
     loyalty_voucher = 20        # EUR; 0 for none

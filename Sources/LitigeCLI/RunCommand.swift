@@ -103,6 +103,7 @@ struct RunCommand: ParsableCommand {
     case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
+    case .judgePromise: return "payment promise"
     }
   }
 

@@ -33,6 +33,9 @@ enum Story {
       return "resolved: \(value("outcome"))"
         + (data["new_due_date"].map { ", collection resumes, due \($0)" } ?? "")
         + (data["promise"].map { ", payment promise of \($0)" } ?? "")
+    case "judge_promise":
+      return "payment promise \(value("status").replacingOccurrences(of: "_", with: " ")): "
+        + "\(value("paid")) paid of \(value("promised")) promised for \(value("due_on"))"
     case "communication":
       return (data["direction"] == "in" ? "message from the customer" : "message to the customer")
         + " by \(value("channel"))"

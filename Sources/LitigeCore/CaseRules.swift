@@ -2,20 +2,10 @@ import Foundation
 
 /// The company's settings that the core's rules read (DESIGN.md "Core rules").
 public struct CompanySettings: Sendable, Equatable {
-  /// What to do with late penalties on a disputed invoice.
-  public enum LatePenaltyPolicy: String, Sendable, CaseIterable {
-    /// Never claim them for the dispute's duration.
-    case waive
-    /// Let them accrue quietly; claim them only if the dispute is lost.
-    case accrueWithoutClaiming = "accrue"
-  }
-
   /// The company's currency: thresholds and caps are in it.
   public var currency: Currency
   /// The company's time zone, for dates shown to people and for "today".
   public var timeZone: TimeZone
-  /// Late penalties on disputed invoices.
-  public var latePenalties: LatePenaltyPolicy
   /// The largest gesture of each kind granted without a recorded approval.
   public var gestureCaps: [GestureKind: Money]
   /// Up to this amount the court route is a simple request form (requête); above, a summons.
@@ -23,16 +13,15 @@ public struct CompanySettings: Sendable, Equatable {
   /// Above this amount a lawyer is mandatory in court.
   public var lawyerThreshold: Money
 
-  /// The defaults of domain.md: EUR, Europe/Paris, waive, request form up to 5,000 EUR, lawyer above
+  /// The defaults of domain.md: EUR, Europe/Paris, request form up to 5,000 EUR, lawyer above
   /// 10,000 EUR, caps of 500 (discount), 2,000 (credit note), 1,000 (refund), 1,500 (replacement) and
   /// 150 (voucher).
   public init(
     currency: Currency = .euro, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current,
-    latePenalties: LatePenaltyPolicy = .waive, gestureCaps: [GestureKind: Money]? = nil
+    gestureCaps: [GestureKind: Money]? = nil
   ) {
     self.currency = currency
     self.timeZone = timeZone
-    self.latePenalties = latePenalties
     let major = { (amount: Int64) in Money(minorUnits: amount * currency.minorPerMajor, currency: currency) }
     self.gestureCaps =
       gestureCaps ?? [
@@ -57,18 +46,59 @@ public struct CaseFacts: Sendable, Equatable {
   public var customerKind: CustomerKind
   /// What the linked invoices still owe, in total.
   public var outstanding: Money
+  /// The payment promise made at resolution, if any.
+  public var promise: PaymentPromise?
 
   /// Creates the facts.
   public init(
     amicableAttemptRecorded: Bool = false, sentTemplates: Set<String> = [],
     scheduledFollowUps: Set<LocalDate> = [],
-    customerKind: CustomerKind = .company, outstanding: Money
+    customerKind: CustomerKind = .company, outstanding: Money, promise: PaymentPromise? = nil
   ) {
+    self.promise = promise
     self.amicableAttemptRecorded = amicableAttemptRecorded
     self.sentTemplates = sentTemplates
     self.scheduledFollowUps = scheduledFollowUps
     self.customerKind = customerKind
     self.outstanding = outstanding
+  }
+}
+
+/// A payment promise (promesse de paiement) obtained at resolution, and how it was kept.
+public struct PaymentPromise: Sendable, Equatable {
+  /// How a promise turned out.
+  public enum Status: String, Sendable, CaseIterable {
+    /// Not judged yet.
+    case pending
+    /// Everything promised was paid by the due date.
+    case kept
+    /// Something, but not everything, was paid by the due date.
+    case partlyKept = "partly_kept"
+    /// Nothing was paid by the due date.
+    case broken
+  }
+
+  /// The amount promised.
+  public var amount: Money
+  /// The date it was promised for.
+  public var dueOn: LocalDate
+  /// Paid on the case's invoices since the promise was made.
+  public var paidSince: Money
+  /// How it turned out so far.
+  public var status: Status
+
+  /// Creates a promise record.
+  public init(amount: Money, dueOn: LocalDate, paidSince: Money, status: Status = .pending) {
+    self.amount = amount
+    self.dueOn = dueOn
+    self.paidSince = paidSince
+    self.status = status
+  }
+
+  /// The judgment the facts support: kept, partly kept or broken.
+  public var judged: Status {
+    if paidSince >= amount { return .kept }
+    return paidSince.minorUnits > 0 ? .partlyKept : .broken
   }
 }
 
@@ -147,6 +177,8 @@ public enum CaseRules {
         "the case is resolved (only tags, messages, follow-ups and gestures remain possible)")
     }
     switch decision {
+    case .judgePromise:
+      return try judge(&facts, settings: settings, at: now)
     case .categorize(let category):
       guard current.category != category else { return nil }
       current.category = category
@@ -226,6 +258,27 @@ public enum CaseRules {
       payload["promise"] = promise?.decimalText
       return payload
     }
+  }
+
+  private static func judge(_ facts: inout CaseFacts, settings: CompanySettings, at now: Date) throws
+    -> [String:
+    String]?
+  {
+    guard var promise = facts.promise else {
+      throw DomainError.refused("the case has no payment promise to judge")
+    }
+    guard promise.status == .pending else { return nil }
+    let today = LocalDate(now, in: settings.timeZone)
+    guard today > promise.dueOn else {
+      throw DomainError.refused("the promise is due on \(promise.dueOn); it can be judged from the day after")
+    }
+    promise.status = promise.judged
+    facts.promise = promise
+    return [
+      "status": promise.status.rawValue, "promised": promise.amount.decimalText,
+      "paid": promise.paidSince.decimalText,
+      "due_on": promise.dueOn.description,
+    ]
   }
 
   private static func gesture(

@@ -23,6 +23,8 @@ public enum Decision: Hashable, Sendable {
   case followUp(days: Int)
   /// Resolves the case: collection resumes on `newDueDate`, with the customer's payment promise.
   case resolve(outcome: ResolutionOutcome, newDueDate: LocalDate?, promise: Money?)
+  /// Judges the payment promise once its date has passed; the core decides kept, partly kept or broken.
+  case judgePromise
 
   /// The decision's kind, as the journal and scripts name it (`tag`, `propose_gesture`...).
   public var kind: String {
@@ -37,6 +39,7 @@ public enum Decision: Hashable, Sendable {
     case .send: return "send"
     case .followUp: return "follow_up"
     case .resolve: return "resolve"
+    case .judgePromise: return "judge_promise"
     }
   }
 }

@@ -34,9 +34,13 @@ enum CaseMethods {
     }
 
     /// Positional decisions: `c:method(value [, reason])`.
-    func positional(_ method: String, _ make: @escaping (LuaStack) throws -> Decision) -> LuaHostFunction {
+    func positional(
+      _ method: String, reasonAt position: Int32 = 3, _ make: @escaping (LuaStack) throws -> Decision
+    )
+      -> LuaHostFunction
+    {
       { stack in
-        let reason = try stack.optionalString(at: 3, function: method)
+        let reason = try stack.optionalString(at: position, function: method)
         return try decide(stack, method, reason: reason) { try make(stack) }
       }
     }
@@ -135,6 +139,7 @@ enum CaseMethods {
           },
           promise: try fields["promise"].map { try amount($0, "resolve{promise}") })
       },
+      "judge_promise": positional("judge_promise", reasonAt: 2) { _ in .judgePromise },
       "has_tag": { stack in
         let caseId = try receiver(stack, "has_tag")
         let tag = try stack.string(at: 2, function: "has_tag")

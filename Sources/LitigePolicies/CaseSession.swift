@@ -38,6 +38,12 @@ public final class CaseSession {
     return stored
   }
 
+  /// What the core knows about case `id` beyond its fields (promise, templates sent), as the script sees it.
+  public func facts(id: Int64) throws -> CaseFacts? {
+    guard try disputeCase(id: id) != nil else { return nil }
+    return working[id]?.facts
+  }
+
   /// Validates `decision` on the working copy of case `caseId` and stages it.
   ///
   /// Throws `DomainError.refused` (nothing staged) when the core refuses it.

@@ -223,8 +223,12 @@ public final class PolicyRuntime {
       describe: { object in "invoice \((object as? RecordObject<Invoice>)?.record.number ?? "?")" })
     customerClass = try state.defineClass(
       name: "customer",
-      fields: { stack, object, key in
+      fields: { [unowned self] stack, object, key in
         guard let customer = (object as? RecordObject<Customer>)?.record else { return false }
+        if key == "broken_promises" {
+          stack.push(.integer(Int64(try session.store.brokenPromises(customerId: customer.id))))
+          return true
+        }
         return Self.customerField(customer, key, on: stack)
       }, methods: [:],
       describe: { object in "customer \((object as? RecordObject<Customer>)?.record.id ?? "?")" })
@@ -252,6 +256,16 @@ public final class PolicyRuntime {
     case "currency": stack.push(.string(current.disputed.currency.code))
     case "reason": stack.push(.string(current.reason))
     case "outcome": stack.push(current.outcome.map { .string($0.rawValue) } ?? .nil)
+    case "promise":
+      guard let promise = try session.facts(id: current.id)?.promise else {
+        stack.push(.nil)
+        break
+      }
+      stack.push(
+        .table([
+          "amount": .number(promise.amount.major), "due_on": .string(promise.dueOn.description),
+          "paid_since": .number(promise.paidSince.major), "status": .string(promise.status.rawValue),
+        ]))
     case "tags": stack.push(.array(current.tags.map { .string($0) }))
     case "gestures":
       stack.push(

@@ -25,6 +25,7 @@ public struct PolicyTestResult: Sendable {
 ///     communications = { { direction = "out", channel = "email", age_days = 1 } },
 ///     message = { direction = "in", channel = "email", summary = "..." },  -- for on_communication
 ///     history = { { kind = "resolve", age_days = 8, data = { outcome = "accepted" } } },
+///     promise = { amount = 500, due_on = "2026-01-10", paid_since = 200 },  -- paid since it was made
 ///     config = { large_amount = 1000 },      -- settings of the plugin under test
 ///     hooks = { "triage" },                  -- run in this order (default: triage)
 ///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
@@ -214,7 +215,7 @@ public enum PolicyTests {
     let keys: [String: [String]] = [
       "categorize": ["category"], "prioritize": ["priority"], "assign": ["owner"], "tag": ["tag"],
       "set_deadline": ["deadline"], "propose_gesture": ["kind", "amount"], "escalate": ["level"],
-      "send": ["template"], "follow_up": ["due_on"], "resolve": ["outcome"],
+      "send": ["template"], "follow_up": ["due_on"], "resolve": ["outcome"], "judge_promise": ["status"],
     ]
     let values = (keys[event.kind] ?? []).compactMap { data[$0] }
     return ([event.kind] + values).joined(separator: " ")
@@ -296,6 +297,9 @@ struct TestCaseBuilder {
     }
     disputeCase.priority = Int(caseSpec["priority"].integerValue ?? 3)
     disputeCase.tags = caseSpec["tags"].sequence.compactMap(\.stringValue).sorted()
+    disputeCase.outcome = try caseSpec["outcome"].stringValue.map {
+      try ResolutionOutcome.parse($0, field: "case.outcome")
+    }
     let communications = try spec["communications"].sequence.map { entry in
       Communication(
         caseId: disputeCase.id,
@@ -327,6 +331,18 @@ struct TestCaseBuilder {
     try store.insert(
       customers: [customer], invoices: invoices, cases: [disputeCase], communications: communications,
       events: events, provenance: Provenance(source: "test", hook: "setup", runId: "test"))
+    if case .table = spec["promise"] {
+      let promise = spec["promise"]
+      let paidTotal = invoices.reduce(Money.zero(currency)) { $0 + $1.paid }
+      let paidSince = try Money(
+        major: promise["paid_since"].doubleValue ?? 0, currency: currency, field: "promise.paid_since")
+      try store.insertPromise(
+        caseId: disputeCase.id,
+        amount: try Money(
+          major: promise["amount"].doubleValue ?? 0, currency: currency, field: "promise.amount"),
+        dueOn: try LocalDate(parsing: promise["due_on"].stringValue ?? "", field: "promise.due_on"),
+        paidAtPromise: paidTotal - paidSince)
+    }
     return disputeCase.id
   }
 }

@@ -149,7 +149,8 @@ enum Records {
       scheduledFollowUps: Set(
         followUps.compactMap { decode($0, "due_on").flatMap { try? LocalDate(parsing: $0) } }),
       customerKind: kind.flatMap(CustomerKind.init(rawValue:)) ?? .company,
-      outstanding: Money(minorUnits: outstanding, currency: disputeCase.disputed.currency))
+      outstanding: Money(minorUnits: outstanding, currency: disputeCase.disputed.currency),
+      promise: try promise(of: disputeCase, db))
   }
 
   static func insert(_ customer: Customer, _ db: Database) throws {
@@ -246,11 +247,60 @@ enum Records {
     }
     if let promise = payload["promise"], let due = payload["new_due_date"] {
       let amount = try Money(parsing: promise, currency: disputeCase.disputed.currency)
-      try db.execute(
-        sql:
-          "INSERT INTO promises (case_id, customer_id, currency, amount_minor, due_on) VALUES (?, ?, ?, ?, ?)",
-        arguments: [disputeCase.id, disputeCase.customerId, amount.currency.code, amount.minorUnits, due])
+      try insertPromise(
+        caseId: disputeCase.id, customerId: disputeCase.customerId, amount: amount,
+        dueOn: try LocalDate(parsing: due),
+        paidAtPromise: try paidOnInvoices(of: disputeCase.id, db), db)
     }
+  }
+
+  static func paidOnInvoices(of caseId: Int64, _ db: Database) throws -> Int64 {
+    try Int64.fetchOne(
+      db,
+      sql: """
+        SELECT COALESCE(SUM(paid_minor), 0) FROM invoices JOIN case_invoices ON invoice_number = number
+        WHERE case_id = ?
+        """, arguments: [caseId]) ?? 0
+  }
+
+  static func insertPromise(
+    caseId: Int64, customerId: String, amount: Money, dueOn: LocalDate, paidAtPromise: Int64, _ db: Database
+  ) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO promises (case_id, customer_id, currency, amount_minor, due_on, paid_at_promise_minor)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        caseId, customerId, amount.currency.code, amount.minorUnits, dueOn.description, paidAtPromise,
+      ])
+  }
+
+  /// The case's latest payment promise, with what was paid on its invoices since.
+  static func promise(of disputeCase: DisputeCase, _ db: Database) throws -> PaymentPromise? {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT * FROM promises WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+        arguments: [disputeCase.id])
+    else { return nil }
+    let currency = try Currency(code: row["currency"])
+    let paidNow = try paidOnInvoices(of: disputeCase.id, db)
+    let paidAtPromise: Int64 = row["paid_at_promise_minor"]
+    return PaymentPromise(
+      amount: Money(minorUnits: row["amount_minor"], currency: currency),
+      dueOn: try LocalDate(parsing: row["due_on"]),
+      paidSince: Money(minorUnits: max(0, paidNow - paidAtPromise), currency: currency),
+      status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
+  }
+
+  static func recordJudgment(_ event: JournalEvent, _ db: Database) throws {
+    let payload =
+      (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+    try db.execute(
+      sql: """
+        UPDATE promises SET status = ? WHERE id = (SELECT MAX(id) FROM promises WHERE case_id = ?)
+        AND status = 'pending'
+        """, arguments: [payload["status"], event.caseId])
   }
 
   static func insert(_ communication: Communication, _ db: Database) throws {

@@ -55,6 +55,11 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
           """)
     }
+    migrator.registerMigration("v2: what was paid when a promise was made, to judge it") { db in
+      try db.execute(sql: "ALTER TABLE promises ADD COLUMN paid_at_promise_minor INTEGER NOT NULL DEFAULT 0")
+      try db.execute(sql: "CREATE INDEX promises_case ON promises(case_id, id)")
+      try db.execute(sql: "CREATE INDEX promises_customer ON promises(customer_id, status)")
+    }
     return migrator
   }
 }

@@ -67,11 +67,8 @@ public final class Store: Sendable {
         let value: String = row["value"]
         switch key {
         case "currency":
-          settings = CompanySettings(
-            currency: try Currency(code: value), timeZone: settings.timeZone,
-            latePenalties: settings.latePenalties)
+          settings = CompanySettings(currency: try Currency(code: value), timeZone: settings.timeZone)
         case "time_zone": settings.timeZone = TimeZone(identifier: value) ?? settings.timeZone
-        case "late_penalties": settings.latePenalties = .init(rawValue: value) ?? settings.latePenalties
         default: continue
         }
       }
@@ -222,6 +219,28 @@ public final class Store: Sendable {
     }
   }
 
+  /// Records a payment promise on a case directly (imports, tests); `paidAtPromise` is what its invoices
+  /// had received when it was made, so that later payments count toward it.
+  public func insertPromise(caseId: Int64, amount: Money, dueOn: LocalDate, paidAtPromise: Money) throws {
+    try write { db in
+      guard let disputeCase = try Records.fetchCase(db, id: caseId) else {
+        throw StoreError("case \(caseId) does not exist")
+      }
+      try Records.insertPromise(
+        caseId: caseId, customerId: disputeCase.customerId, amount: amount, dueOn: dueOn,
+        paidAtPromise: paidAtPromise.minorUnits, db)
+    }
+  }
+
+  /// How many payment promises of customer `customerId` were judged broken.
+  public func brokenPromises(customerId: String) throws -> Int {
+    try database.read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT COUNT(*) FROM promises WHERE customer_id = ? AND status = 'broken'",
+        arguments: [customerId]) ?? 0
+    }
+  }
+
   /// The next free case number.
   public func nextCaseId() throws -> Int64 {
     try database.read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM cases") ?? 0) + 1 }
@@ -267,6 +286,7 @@ public final class Store: Sendable {
         for event in events {
           try Records.append(event, db)
           if event.kind == "resolve" { try Records.resumeCollection(after: event, case: updated, db) }
+          if event.kind == "judge_promise" { try Records.recordJudgment(event, db) }
         }
         written += events
       }
@@ -289,7 +309,7 @@ public final class Store: Sendable {
     }
   }
 
-  /// Stores a company setting (`currency`, `time_zone`, `late_penalties`); applies on next open.
+  /// Stores a company setting (`currency`, `time_zone`); applies on next open.
   public func setSetting(_ key: String, _ value: String) throws {
     try write { db in
       try db.execute(

@@ -125,6 +125,32 @@ struct CaseRulesTests {
     #expect(refusal([.proposeGesture(kind: .refund, amount: euros(0), approvedBy: nil)]) != nil)
   }
 
+  @Test(arguments: [(Int64(700), "kept"), (Int64(250), "partly_kept"), (Int64(0), "broken")])
+  func aPromiseIsJudgedByTheCoreOnceItsDateHasPassed(paid: Int64, status: String) throws {
+    var resolved = makeCase()
+    resolved.status = .resolved
+    let due = LocalDate(opened, in: settings.timeZone)
+    var promised = facts()
+    promised.promise = PaymentPromise(amount: euros(700), dueOn: due, paidSince: euros(paid))
+    #expect(throws: DomainError.self) {
+      try CaseRules.apply(
+        [ProposedDecision(caseId: 7, decision: .judgePromise, reason: "")], to: resolved, facts: promised,
+        settings: settings, provenance: provenance, at: opened)
+    }
+    var judged = promised
+    let later = opened.addingTimeInterval(2 * 86_400)
+    let (_, events) = try CaseRules.apply(
+      [ProposedDecision(caseId: 7, decision: .judgePromise, reason: "")], to: resolved, facts: &judged,
+      settings: settings, provenance: provenance, at: later)
+    #expect(events.first?.payload.contains(#""status":"\#(status)""#) == true)
+    #expect(judged.promise?.status.rawValue == status)
+    let again = try CaseRules.apply(
+      [ProposedDecision(caseId: 7, decision: .judgePromise, reason: "")], to: resolved, facts: &judged,
+      settings: settings, provenance: provenance, at: later)
+    #expect(again.1.isEmpty)
+    #expect(refusal([.judgePromise], to: resolved)?.contains("no payment promise") == true)
+  }
+
   @Test func resolvingNeedsANewDueDateAndFreezesTheCase() throws {
     #expect(
       refusal([.resolve(outcome: .accepted, newDueDate: nil, promise: nil)])?.contains("new due date") == true
