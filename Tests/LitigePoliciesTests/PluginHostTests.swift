@@ -120,6 +120,30 @@ struct PluginHostTests {
     #expect(problem?.contains("two plugins are named 'triage'") == true, "\(problem ?? "accepted")")
   }
 
+  @Test func onePluginsGlobalsNeverReachAnother() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "p/writer/init.lua",
+      "counter = 41\nreturn { name = 'writer', version = '1.0', priority = 2, triage = function(c) counter = counter + 1; string.secret = 1 end }"
+    )
+    try sandbox.write(
+      "p/reader/init.lua",
+      "return { name = 'reader', version = '1.0', priority = 1, triage = function(c) c:tag(counter == nil and 'isolated' or 'leaked') end }"
+    )
+    try sandbox.write(
+      "litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.writer]\n[plugins.reader]\n")
+    let store = try Store.inMemory()
+    let data = DemoData.generate(
+      seed: 1, reference: reference, customerCount: 3, invoiceCount: 5, caseCount: 1)
+    try store.insert(
+      customers: data.customers, invoices: data.invoices, cases: data.cases,
+      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let outcomes = try sandbox.host(store: store).run(hook: "triage", caseId: 1, runId: "r")
+    #expect(outcomes[0].failure?.contains("read-only table 'string'") == true)
+    #expect(outcomes[1].failure == nil)
+    #expect(try store.disputeCase(id: 1)?.tags == ["isolated"])
+  }
+
   @Test func loadingAPluginDoesNotRunItsHooks() throws {
     let sandbox = Sandbox()
     try sandbox.write(
