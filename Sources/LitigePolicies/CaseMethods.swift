@@ -140,6 +140,12 @@ enum CaseMethods {
           promise: try fields["promise"].map { try amount($0, "resolve{promise}") })
       },
       "judge_promise": positional("judge_promise", reasonAt: 2) { _ in .judgePromise },
+      "has_sent": { stack in
+        let caseId = try receiver(stack, "has_sent")
+        let template = try stack.string(at: 2, function: "has_sent")
+        stack.push(.boolean(try runtime.session.facts(id: caseId)?.sentTemplates.contains(template) ?? false))
+        return 1
+      },
       "has_tag": { stack in
         let caseId = try receiver(stack, "has_tag")
         let tag = try stack.string(at: 2, function: "has_tag")

@@ -26,12 +26,6 @@ local function text(case, name, by)
   return string.format(messages[language][name], case.id, case.owner or "client", by)
 end
 
-local function has_sent(case, template)
-  for _, event in ipairs(case.history) do
-    if event.kind == "send" and event.data.template == template then return true end
-  end
-  return false
-end
 
 return {
   name = "acknowledgement",
@@ -45,7 +39,7 @@ return {
   },
 
   triage = function(case, ctx)
-    if case.status ~= "open" or has_sent(case, "acknowledgement") then return end
+    if case.status ~= "open" or case:has_sent("acknowledgement") then return end
     local by = litige.add_days(litige.today(), ctx.config.answer_within_days)
     case:send{ template = "acknowledgement", channel = reply_channel[case.channel],
       body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }

@@ -12,12 +12,6 @@ local function resolution(case)
   return nil
 end
 
-local function has_sent(case, template)
-  for _, event in ipairs(case.history) do
-    if event.kind == "send" and event.data.template == template then return true end
-  end
-  return false
-end
 
 local function has_voucher(case)
   for _, gesture in ipairs(case.gestures) do
@@ -32,7 +26,7 @@ local function follow_up(case, ctx)
   if resolved == nil then return end
   local config = ctx.config
   local days_since = (ctx.now - resolved.at) // DAY
-  if days_since >= config.satisfaction_after_days and not has_sent(case, "satisfaction_survey") then
+  if days_since >= config.satisfaction_after_days and not case:has_sent("satisfaction_survey") then
     case:send{ template = "satisfaction_survey", channel = "email",
       reason = days_since .. " days after resolution: is the customer satisfied?" }
     if config.loyalty_voucher > 0 and (case.customer.vip or not config.loyalty_vip_only) and not has_voucher(case)
@@ -44,7 +38,7 @@ local function follow_up(case, ctx)
   local due = resolved.data.new_due_date
   if due then
     local days_left = litige.days_between(litige.today(), due)
-    if days_left >= 0 and days_left <= config.reminder_days_before_due and not has_sent(case, "payment_reminder") then
+    if days_left >= 0 and days_left <= config.reminder_days_before_due and not case:has_sent("payment_reminder") then
       case:send{ template = "payment_reminder", channel = "email",
         reason = "preventive reminder: payment due on " .. due .. " as agreed" }
     end

@@ -7,12 +7,6 @@
 
 local DAY = 86400
 
-local function has_sent(case, template)
-  for _, event in ipairs(case.history) do
-    if event.kind == "send" and event.data.template == template then return true end
-  end
-  return false
-end
 
 -- Penalties accrued on the case's invoices from their due date until `until_date`.
 local function accrued(case, config, until_date)
@@ -66,7 +60,7 @@ local function nightly(case, ctx)
   end
 
   if config.late_penalties == "accrue" and case.outcome == "rejected" and customer.kind == "company"
-    and not has_sent(case, "penalty_claim") then
+    and not case:has_sent("penalty_claim") then
     local amount, late = accrued(case, config, resolution_date(case))
     if late > 0 then
       case:send{ template = "penalty_claim", channel = "registered_letter",
