@@ -53,6 +53,8 @@ demo: build
 	$(LITIGE) case explain 121 --db $(DEMO_DB)
 	@echo; echo "== A script that misbehaves is stopped, and nothing is written"
 	-$(LITIGE) run examples/scripts/runaway.lua --timeout 1 --db $(DEMO_DB)
+	@echo; echo "== The nightly run over every open case (litige batch)"
+	$(LITIGE) batch --db $(DEMO_DB) --report $(dir $(DEMO_DB))night.json
 	@echo; echo "Demo workspace: $(DEMO_DB)  (try: $(LITIGE) case list --db $(DEMO_DB))"
 
 test: deps

@@ -36,11 +36,13 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // The nightly runner: every open case through the policies, in parallel, resumable, with reports.
+    .target(name: "LitigeBatch", dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost"]),
     // The commands of the `litige` executable, as a library so tests can run them in-process.
     .target(
       name: "LitigeCLI",
       dependencies: [
-        "LitigeCore", "LitigeStore", "LitigePolicies",
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -49,6 +51,7 @@ let package = Package(
     .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
     .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
     .testTarget(name: "LitigePoliciesTests", dependencies: ["LitigePolicies"]),
+    .testTarget(name: "LitigeBatchTests", dependencies: ["LitigeBatch"]),
     .testTarget(
       name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),
   ]

@@ -11,7 +11,10 @@ public struct LitigeCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "litige",
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
-    subcommands: [InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self])
+    subcommands: [
+      InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
+      BatchCommand.self,
+    ])
 
   /// Creates the command (argument parsing fills it).
   public init() {}

@@ -70,6 +70,17 @@ public final class CaseSession {
     return events
   }
 
+  /// What `commit` would write, without writing; then drops the stage like `rollback`.
+  public func preview() throws -> [JournalEvent] {
+    defer { rollback() }
+    var events: [JournalEvent] = []
+    for caseId in staged.keys.sorted() {
+      guard let decisions = staged[caseId] else { continue }
+      events += try store.preview(decisions, caseId: caseId, provenance: provenance, at: now)
+    }
+    return events
+  }
+
   /// Drops every staged decision and forgets the working copies.
   public func rollback() {
     staged = [:]

@@ -300,7 +300,11 @@ public final class PluginHost {
   /// communication of `on_communication`). Each call's decisions are committed on their own; a failing
   /// call (a Lua error, a refusal) applies nothing and does not stop the next plugin. `math.random` is
   /// seeded from the case and the day, so a replay decides the same.
-  public func run(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil) -> [HookOutcome] {
+  ///
+  /// With `dryRun`, each call's decisions are validated as for real and reported, but never written.
+  public func run(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false)
+    -> [HookOutcome]
+  {
     var outcomes: [HookOutcome] = []
     let session = runtime.session
     for plugin in plugins {
@@ -324,7 +328,7 @@ public final class PluginHost {
           if let subject { stack.push(subject) }
           stack.push(context)
         }
-        outcome.events = try session.commit()
+        outcome.events = dryRun ? try session.preview() : try session.commit()
       } catch {
         session.rollback()
         outcome.failure = "\(error)"

@@ -120,6 +120,16 @@ public final class PolicyRuntime {
         stack.push(.integer(Int64(from.days(until: try Self.date(stack, 2, "days_between")))))
         return 1
       },
+      "gesture_cap": { [unowned self] stack in
+        let name = try stack.string(at: 1, function: "gesture_cap")
+        do {
+          let kind = try GestureKind.parse(name, field: "gesture_cap")
+          stack.push(session.store.settings.gestureCaps[kind].map { .number($0.major) } ?? .nil)
+        } catch let error as DomainError {
+          throw LuaRaisedError("\(error)", kind: .validation)
+        }
+        return 1
+      },
       "log": { [unowned self] stack in
         var parts: [String] = []
         for position in 1...max(1, stack.count) {

@@ -228,9 +228,9 @@ public enum TOMLSubset {
 /// first_response_hours = 24
 /// ```
 /// A `[plugins.NAME]` table enables NAME unless it says `enabled = false`.
-public struct WorkspaceConfiguration {
+public struct WorkspaceConfiguration: Sendable {
   /// A plugin enabled by the file, with its settings and the line of its table.
-  public struct Enabled {
+  public struct Enabled: Sendable {
     /// The plugin's name.
     public var name: String
     /// The line of its `[plugins.NAME]` header.

@@ -60,6 +60,18 @@ enum Schema {
       try db.execute(sql: "CREATE INDEX promises_case ON promises(case_id, id)")
       try db.execute(sql: "CREATE INDEX promises_customer ON promises(customer_id, status)")
     }
+    migrator.registerMigration("v3: nightly runs and their completed chunks") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE runs (
+            id TEXT PRIMARY KEY, started_at TEXT NOT NULL, as_of TEXT NOT NULL, dry_run INTEGER NOT NULL,
+            chunk_size INTEGER NOT NULL, last_case_id INTEGER NOT NULL, status TEXT NOT NULL,
+            finished_at TEXT, report TEXT);
+          CREATE TABLE run_chunks (
+            run_id TEXT NOT NULL REFERENCES runs(id), chunk INTEGER NOT NULL, cases INTEGER NOT NULL,
+            failures INTEGER NOT NULL, PRIMARY KEY (run_id, chunk));
+          """)
+    }
     return migrator
   }
 }

@@ -45,10 +45,12 @@ return {
       kind, amount = "voucher", case.disputed * percent / 100
       why = string.format("goodwill voucher of %d%%%s", percent, case.customer.vip and " for a VIP customer" or "")
       if amount < config.goodwill_minimum then return end
+      amount = math.min(amount, litige.gesture_cap(kind) or amount)   -- goodwill stays within the cap
     end
-    if amount > config.approval_threshold then
-      case:tag("gesture_needs_approval", string.format("a %s of %.2f %s is above the approval threshold",
-        kind, amount, case.currency))
+    local cap = litige.gesture_cap(kind)
+    if amount > config.approval_threshold or (cap and amount > cap) then
+      case:tag("gesture_needs_approval", string.format("a %s of %.2f %s is above the %s", kind, amount,
+        case.currency, (cap and amount > cap) and "company's cap for " .. kind .. "s" or "approval threshold"))
       return
     end
     case:propose_gesture{ kind = kind, amount = amount, reason = why }

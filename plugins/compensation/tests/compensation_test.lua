@@ -44,6 +44,20 @@ return {
     expect = { { "tag", "gesture_needs_approval" } },
   },
   {
+    name = "goodwill stays within the company's cap for vouchers",
+    case = { reason = "qualité", category = "quality", disputed = 4000 },
+    invoices = { { total = 4000 } },
+    hooks = { "compensate" },
+    expect = { { "propose_gesture", "voucher", "150.00" } },
+  },
+  {
+    name = "a repair above the cap of its kind waits for approval",
+    case = { reason = "prix", category = "price", disputed = 795.40 },
+    invoices = { { total = 2000 } },
+    hooks = { "compensate" },
+    expect = { { "tag", "gesture_needs_approval" } },
+  },
+  {
     name = "a tiny goodwill gesture is not worth proposing",
     case = { reason = "qualité", category = "quality", disputed = 40 },
     invoices = { { total = 40 } },

@@ -1,0 +1,271 @@
+import Foundation
+import LitigeCore
+import LitigePolicies
+import LitigeStore
+import LuaHost
+
+/// How a nightly run goes.
+public struct BatchOptions: Sendable {
+  /// Validate and report every decision, write nothing.
+  public var dryRun = false
+  /// The instant the night decides as of (its `now`).
+  public var asOf = Date()
+  /// Workers, each with its own Lua state and copy of the plugins.
+  public var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// Case ids per chunk: the unit of checkpointing and of transactions' grouping.
+  public var chunkSize = 500
+  /// The run aborts when more than this share of the cases seen (after 20) failed: a broken deploy.
+  public var errorBudget = 0.5
+  /// Continue this unfinished run instead of starting a new one.
+  public var resume: RunRecord?
+  /// The hooks run on every case, in order.
+  public var hooks = ["escalate", "compensate", "nightly"]
+  /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
+  public var limits = LuaState.Limits(memoryBytes: 64 << 20, timeout: .seconds(2))
+
+  /// Default options: now, all cores, 500 ids a chunk.
+  public init() {}
+}
+
+/// What a run did, as the JSON report writes it.
+public struct BatchReport: Codable, Sendable {
+  /// One case whose hook failed: nothing that hook call decided was applied.
+  public struct Failure: Codable, Sendable {
+    /// The case.
+    public var caseId: Int64
+    /// `plugin@version`.
+    public var plugin: String
+    /// The hook.
+    public var hook: String
+    /// The error, with `file:line` when it came from Lua.
+    public var message: String
+  }
+
+  /// The run's id.
+  public var runId: String
+  /// `completed`, `failed` (some cases failed), `aborted`.
+  public var status: String
+  /// Why it was aborted, if it was.
+  public var abortReason: String?
+  /// Whether it wrote nothing.
+  public var dryRun: Bool
+  /// The instant it decided as of, UTC.
+  public var asOf: String
+  /// Cases visited.
+  public var cases: Int
+  /// Cases with at least one failed hook call.
+  public var failedCases: Int
+  /// Decisions applied (or, dry, that would be), by kind, by plugin and by owner department.
+  public var decisionsByKind: [String: Int]
+  /// Decisions by `plugin@version`.
+  public var decisionsByPlugin: [String: Int]
+  /// Decisions by the case's owner (`unassigned` when none).
+  public var decisionsByOwner: [String: Int]
+  /// Every failure (the first 1,000).
+  public var failures: [Failure]
+  /// Wall-clock seconds, and cases per second.
+  public var seconds: Double
+  /// Cases per second.
+  public var casesPerSecond: Double
+  /// Chunks skipped because an earlier attempt of this run had completed them.
+  public var resumedChunks: Int
+}
+
+/// Runs the enabled plugins' nightly hooks over every case that is not closed.
+///
+/// Cases are streamed chunk by chunk (memory does not grow with their number) through `jobs` workers,
+/// each with its own Lua state. Each hook call's decisions are applied on their own, so a failing case
+/// or plugin never stops the night. Completed chunks are recorded: a run that was killed resumes at the
+/// first chunk not done, and decisions a half-done case had applied are no-ops the second time (the core
+/// records nothing for a decision that changes nothing).
+public final class BatchRunner: Sendable {
+  let store: Store
+  let configuration: WorkspaceConfiguration
+  let options: BatchOptions
+  private let state = RunState()
+
+  /// Creates a runner; call `run` to start.
+  public init(store: Store, configuration: WorkspaceConfiguration, options: BatchOptions) {
+    self.store = store
+    self.configuration = configuration
+    self.options = options
+  }
+
+  /// Asks the run to stop at the next chunk boundary (Ctrl-C); safe from any thread.
+  public func requestStop() { state.stop(reason: "stopped by the user") }
+
+  /// Runs the night.
+  ///
+  /// `progress(done, total, failedCases)` is called after each chunk, from worker threads.
+  ///
+  /// Throws `ConfigError` or `LuaError` when the plugins do not load (before any case is touched).
+  public func run(progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) throws
+    -> BatchReport
+  {
+    // Load the plugins once up front, so a broken configuration fails before any case is touched.
+    _ = try makeHost()
+    let started = Date()
+    let run: RunRecord
+    if let previous = options.resume {
+      run = previous
+    } else {
+      let id = "night-\(Timestamp.utcText(options.asOf))-\(UUID().uuidString.prefix(8).lowercased())"
+      run = try store.startRun(
+        id: id, asOf: options.asOf, dryRun: options.dryRun, chunkSize: options.chunkSize)
+    }
+    let done = options.dryRun ? [] : try store.completedChunks(runId: run.id)
+    let chunkCount = run.lastCaseId <= 0 ? 0 : Int((run.lastCaseId - 1) / Int64(run.chunkSize)) + 1
+    let pending = (0..<chunkCount).filter { !done.contains($0) }
+    state.prepare(chunks: pending, total: chunkCount, done: done.count)
+
+    let jobs = max(1, min(options.jobs, max(1, pending.count)))
+    let errors = ErrorBox()
+    DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+      do {
+        try self.work(run: run, progress: progress)
+      } catch {
+        errors.set(error)
+        self.state.stop(reason: "a worker failed: \(error)")
+      }
+    }
+    if let error = errors.value { throw error }
+
+    let snapshot = state.snapshot()
+    let seconds = Date().timeIntervalSince(started)
+    var status = snapshot.failedCases > 0 ? "failed" : "completed"
+    if snapshot.stopReason != nil { status = "aborted" }
+    let report = BatchReport(
+      runId: run.id, status: status, abortReason: snapshot.stopReason, dryRun: options.dryRun,
+      asOf: Timestamp.utcText(run.asOf), cases: snapshot.cases, failedCases: snapshot.failedCases,
+      decisionsByKind: snapshot.byKind, decisionsByPlugin: snapshot.byPlugin,
+      decisionsByOwner: snapshot.byOwner,
+      failures: snapshot.failures, seconds: seconds,
+      casesPerSecond: seconds > 0 ? Double(snapshot.cases) / seconds : 0,
+      resumedChunks: done.count)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try store.finishRun(
+      id: run.id, status: status, report: String(decoding: try encoder.encode(report), as: UTF8.self))
+    return report
+  }
+
+  private func makeHost() throws -> PluginHost {
+    let session = CaseSession(
+      store: store, now: options.asOf,
+      provenance: Provenance(source: "batch", hook: "nightly", runId: "batch"))
+    let runtime = try PolicyRuntime(session: session, limits: options.limits)
+    runtime.state.output = { _ in }
+    return try PluginHost(runtime: runtime, configuration: configuration)
+  }
+
+  private func work(run: RunRecord, progress: @Sendable (Int, Int, Int) -> Void) throws {
+    let host = try makeHost()
+    while let chunk = state.nextChunk() {
+      let low = Int64(chunk) * Int64(run.chunkSize) + 1
+      let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
+      var tally = Tally()
+      for caseId in try store.nightlyCaseIds(in: low...high) {
+        let owner = (try host.runtime.session.disputeCase(id: caseId))?.owner?.rawValue ?? "unassigned"
+        var failed = false
+        for hook in options.hooks {
+          for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun) {
+            if let message = outcome.failure {
+              failed = true
+              tally.failures.append(
+                .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
+            }
+            for event in outcome.events {
+              tally.byKind[event.kind, default: 0] += 1
+              tally.byPlugin[outcome.plugin, default: 0] += 1
+              tally.byOwner[owner, default: 0] += 1
+            }
+          }
+        }
+        host.runtime.session.rollback()
+        tally.cases += 1
+        if failed { tally.failedCases += 1 }
+      }
+      if !options.dryRun {
+        try store.completeChunk(runId: run.id, chunk: chunk, cases: tally.cases, failures: tally.failedCases)
+      }
+      let (done, total, failedCases) = state.add(tally, errorBudget: options.errorBudget)
+      progress(done, total, failedCases)
+    }
+  }
+}
+
+/// Counts of one chunk.
+struct Tally {
+  var cases = 0
+  var failedCases = 0
+  var byKind: [String: Int] = [:]
+  var byPlugin: [String: Int] = [:]
+  var byOwner: [String: Int] = [:]
+  var failures: [BatchReport.Failure] = []
+}
+
+/// The run's shared state: the chunks left and the counts so far, behind a lock.
+final class RunState: @unchecked Sendable {
+  private let lock = NSLock()
+  private var queue: [Int] = []
+  private var total = 0
+  private var chunksDone = 0
+  private var counts = Tally()
+  private var stopReason: String?
+
+  func prepare(chunks: [Int], total: Int, done: Int) {
+    lock.withLock {
+      queue = chunks.reversed()
+      self.total = total
+      chunksDone = done
+    }
+  }
+
+  func nextChunk() -> Int? {
+    lock.withLock { stopReason == nil ? queue.popLast() : nil }
+  }
+
+  func stop(reason: String) {
+    lock.withLock { if stopReason == nil { stopReason = reason } }
+  }
+
+  func add(_ tally: Tally, errorBudget: Double) -> (Int, Int, Int) {
+    lock.withLock {
+      counts.cases += tally.cases
+      counts.failedCases += tally.failedCases
+      counts.byKind.merge(tally.byKind, uniquingKeysWith: +)
+      counts.byPlugin.merge(tally.byPlugin, uniquingKeysWith: +)
+      counts.byOwner.merge(tally.byOwner, uniquingKeysWith: +)
+      counts.failures += tally.failures.prefix(max(0, 1_000 - counts.failures.count))
+      chunksDone += 1
+      if counts.cases >= 20, Double(counts.failedCases) > errorBudget * Double(counts.cases),
+        stopReason == nil
+      {
+        stopReason =
+          "error budget exceeded: \(counts.failedCases) of \(counts.cases) cases failed "
+          + "(more than \(Int(errorBudget * 100))%); is a plugin broken?"
+      }
+      return (chunksDone, total, counts.failedCases)
+    }
+  }
+
+  func snapshot() -> (
+    cases: Int, failedCases: Int, byKind: [String: Int], byPlugin: [String: Int], byOwner: [String: Int],
+    failures: [BatchReport.Failure], stopReason: String?
+  ) {
+    lock.withLock {
+      (
+        counts.cases, counts.failedCases, counts.byKind, counts.byPlugin, counts.byOwner, counts.failures,
+        stopReason
+      )
+    }
+  }
+}
+
+/// The first error a worker threw.
+final class ErrorBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: (any Error)?
+  func set(_ error: any Error) { lock.withLock { if stored == nil { stored = error } } }
+  var value: (any Error)? { lock.withLock { stored } }
+}

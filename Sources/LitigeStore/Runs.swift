@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// A nightly run as the store records it, so that an interrupted one can be resumed.
+public struct RunRecord: Sendable, Equatable {
+  /// `night-2026-11-22T02:00:00Z-...`.
+  public var id: String
+  /// When it started (UTC).
+  public var startedAt: Date
+  /// The instant the run decides as of (its `now`).
+  public var asOf: Date
+  /// Whether it wrote nothing.
+  public var dryRun: Bool
+  /// How many case ids each chunk spans.
+  public var chunkSize: Int
+  /// The highest case id when it started: the run covers ids 1 through this.
+  public var lastCaseId: Int64
+  /// `running`, `completed`, `failed` (some cases failed), `aborted` (error budget or Ctrl-C).
+  public var status: String
+  /// When it ended.
+  public var finishedAt: Date?
+  /// The JSON report, once finished.
+  public var report: String?
+}
+
+extension Store {
+  /// Records the start of a run covering case ids 1 through the current highest.
+  public func startRun(id: String, asOf: Date, dryRun: Bool, chunkSize: Int) throws -> RunRecord {
+    let record = RunRecord(
+      id: id, startedAt: Date(), asOf: asOf, dryRun: dryRun, chunkSize: chunkSize,
+      lastCaseId: try nextCaseId() - 1, status: "running")
+    try database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO runs (id, started_at, as_of, dry_run, chunk_size, last_case_id, status)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          record.id, Timestamp.utcText(record.startedAt), Timestamp.utcText(asOf), dryRun, chunkSize,
+          record.lastCaseId, record.status,
+        ])
+    }
+    return record
+  }
+
+  /// Marks chunk `chunk` of run `runId` done, with its counts.
+  public func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int) throws {
+    try database.write { db in
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
+        arguments: [runId, chunk, cases, failures])
+    }
+  }
+
+  /// The chunks of run `runId` already done.
+  public func completedChunks(runId: String) throws -> Set<Int> {
+    try database.read { db in
+      Set(try Int.fetchAll(db, sql: "SELECT chunk FROM run_chunks WHERE run_id = ?", arguments: [runId]))
+    }
+  }
+
+  /// Records how a run ended, with its report.
+  public func finishRun(id: String, status: String, report: String) throws {
+    try database.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE id = ?",
+        arguments: [status, Timestamp.utcText(Date()), report, id])
+    }
+  }
+
+  /// The most recent run that did not finish (killed, power loss, Ctrl-C), if any, not dry.
+  public func unfinishedRun() throws -> RunRecord? {
+    try runs(limit: 50).first { ($0.status == "running" || $0.status == "aborted") && !$0.dryRun }
+  }
+
+  /// The most recent runs, newest first.
+  public func runs(limit: Int = 20) throws -> [RunRecord] {
+    try database.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", arguments: [limit]
+      ).map {
+        RunRecord(
+          id: $0["id"], startedAt: try Timestamp.parse($0["started_at"]),
+          asOf: try Timestamp.parse($0["as_of"]),
+          dryRun: $0["dry_run"], chunkSize: $0["chunk_size"], lastCaseId: $0["last_case_id"],
+          status: $0["status"],
+          finishedAt: try ($0["finished_at"] as String?).map { try Timestamp.parse($0) }, report: $0["report"]
+        )
+      }
+    }
+  }
+
+  /// The ids of the cases a nightly run visits in `range`, in order: every case not closed (resolved
+  /// cases still get follow-ups and promise checks).
+  public func nightlyCaseIds(in range: ClosedRange<Int64>) throws -> [Int64] {
+    try database.read { db in
+      try Int64.fetchAll(
+        db,
+        sql: "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed' ORDER BY id",
+        arguments: [range.lowerBound, range.upperBound])
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import LitigeCore
+import LitigePolicies
+import LitigeStore
+import Testing
+
+@testable import LitigeBatch
+
+private let night = Date(timeIntervalSince1970: 1_790_000_000)
+
+/// A workspace with generated cases and one test plugin, `night`, whose nightly hook tags each case once
+/// and fails on the cases its `fail_every` setting names.
+private struct Workspace {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-batch-\(UUID())")
+  let store: Store
+
+  init(cases: Int = 60, failEvery: Int = 0) throws {
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("p/night"), withIntermediateDirectories: true)
+    try """
+    return {
+      name = "night", version = "1.0",
+      config = { fail_every = { type = "integer", default = 0 } },
+      nightly = function(c, ctx)
+        c:tag("night_seen", "visited by the nightly run")
+        if ctx.config.fail_every > 0 and c.id % ctx.config.fail_every == 0 then error("policy bug on purpose") end
+      end,
+    }
+    """.write(to: folder.appendingPathComponent("p/night/init.lua"), atomically: true, encoding: .utf8)
+    try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = \(failEvery)\n"
+      .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
+    let data = DemoData.generate(
+      seed: 3, reference: night, customerCount: 10, invoiceCount: cases * 2, caseCount: cases)
+    try store.insert(
+      customers: data.customers, invoices: data.invoices, cases: data.cases,
+      communications: data.communications,
+      provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+  }
+
+  func runner(_ change: (inout BatchOptions) -> Void = { _ in }) throws -> BatchRunner {
+    var options = BatchOptions()
+    options.asOf = night
+    options.chunkSize = 7
+    options.jobs = 2
+    options.hooks = ["nightly"]
+    change(&options)
+    return BatchRunner(
+      store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+      options: options)
+  }
+
+  func taggedEvents() throws -> [Int64: Int] {
+    var counts: [Int64: Int] = [:]
+    for id in try store.caseIds(matching: CaseFilter()) {
+      counts[id] = try store.events(ofCase: id).filter {
+        $0.kind == "tag" && $0.payload.contains("night_seen")
+      }.count
+    }
+    return counts
+  }
+
+  func visitedCases() throws -> Set<Int64> {
+    Set(try store.cases(matching: CaseFilter()).filter { $0.status != .closed }.map(\.id))
+  }
+}
+
+@Suite("Nightly runner")
+struct BatchRunnerTests {
+  @Test func everyCaseIsVisitedOnceAndASecondNightChangesNothing() throws {
+    let workspace = try Workspace()
+    let first = try workspace.runner().run()
+    let expected = try workspace.visitedCases()
+    #expect(first.cases == expected.count)
+    #expect(first.status == "completed")
+    #expect(first.decisionsByKind["tag"] == expected.count)
+    #expect(first.decisionsByPlugin["night@1.0"] == expected.count)
+    let second = try workspace.runner().run()
+    #expect(second.decisionsByKind.isEmpty)
+    #expect(try workspace.taggedEvents().filter { $0.value > 1 }.isEmpty)
+  }
+
+  @Test func aFailingCaseAppliesNothingAndTheNightGoesOn() throws {
+    let workspace = try Workspace(failEvery: 5)
+    let report = try workspace.runner().run()
+    let visited = try workspace.visitedCases()
+    let failing = visited.filter { $0 % 5 == 0 }
+    #expect(report.status == "failed")
+    #expect(report.failedCases == failing.count)
+    #expect(Set(report.failures.map(\.caseId)) == failing)
+    #expect(report.failures.allSatisfy { $0.message.contains("p/night/init.lua:6: policy bug on purpose") })
+    let tagged = try workspace.taggedEvents()
+    for id in visited { #expect(tagged[id] == (failing.contains(id) ? 0 : 1), "case \(id)") }
+  }
+
+  @Test func aBrokenDeployExhaustsTheErrorBudgetAndAbortsCleanly() throws {
+    let workspace = try Workspace(cases: 80, failEvery: 1)
+    let report = try workspace.runner { $0.jobs = 1 }.run()
+    #expect(report.status == "aborted")
+    #expect(report.abortReason?.contains("error budget exceeded") == true)
+    #expect(report.cases < 80)
+    #expect(try workspace.store.unfinishedRun()?.id == report.runId)
+  }
+
+  @Test func aDryRunReportsEverythingAndWritesNothing() throws {
+    let workspace = try Workspace()
+    let before = try workspace.store.counts()
+    let report = try workspace.runner { $0.dryRun = true }.run()
+    #expect(report.dryRun)
+    #expect(report.decisionsByKind["tag"] == report.cases)
+    #expect(try workspace.store.counts() == before)
+  }
+
+  @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {
+    let workspace = try Workspace()
+    let first = try workspace.runner { $0.jobs = 1 }
+    let stopped = try first.run { done, _, _ in if done == 3 { first.requestStop() } }
+    #expect(stopped.status == "aborted")
+    let unfinished = try #require(try workspace.store.unfinishedRun())
+    #expect(unfinished.id == stopped.runId)
+    let resumed = try workspace.runner { $0.resume = unfinished }.run()
+    #expect(resumed.runId == stopped.runId)
+    #expect(resumed.resumedChunks == 3)
+    let visited = try workspace.visitedCases()
+    #expect(stopped.cases + resumed.cases == visited.count)
+    for (id, count) in try workspace.taggedEvents() {
+      #expect(count == (visited.contains(id) ? 1 : 0), "case \(id)")
+    }
+  }
+}

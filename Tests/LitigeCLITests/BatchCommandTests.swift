@@ -1,0 +1,75 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import Testing
+
+@Suite("litige batch")
+struct BatchCommandTests {
+  /// Every journal entry of the workspace made by the nightly run, as comparable text.
+  private func nightlyDecisions(_ path: String) throws -> [String] {
+    let store = try Store.open(path: path)
+    return try store.caseIds(matching: CaseFilter()).flatMap { id in
+      try store.events(ofCase: id).filter { $0.provenance.runId.hasPrefix("night-") }.map {
+        "\(id) \($0.kind) \($0.payload) \($0.provenance.source) \($0.provenance.hook) \(Timestamp.utcText($0.at))"
+      }
+    }.sorted()
+  }
+
+  @Test(arguments: 1...3)
+  func aRunKilledAtARandomPointResumesWithEveryDecisionAppliedExactlyOnce(attempt: Int) throws {
+    let reference = try Litige.demo()
+    let folder = URL(fileURLWithPath: reference.workspace).deletingLastPathComponent()
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("litige-kill-\(UUID())")
+    try FileManager.default.copyItem(at: folder, to: copy)
+    let killed = Litige(workspace: copy.appendingPathComponent("w.sqlite").path)
+    let arguments = ["batch", "--as-of", "2027-01-20", "--chunk-size", "10", "--jobs", "2"]
+
+    let uninterrupted = try reference.run(arguments)
+    #expect(uninterrupted.status == 0, "\(uninterrupted.standardError)")
+
+    // Kill the run right after a random number of chunks were checkpointed (mid-way through the next).
+    let chunks = Int.random(in: 1...10)
+    let process = Process()
+    process.executableURL = Litige.executable
+    process.arguments = arguments + ["--db", killed.workspace]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let store = try Store.open(path: killed.workspace)
+    var polls = 0
+    while process.isRunning, polls < 4_000 {
+      if let run = try store.runs(limit: 1).first, try store.completedChunks(runId: run.id).count >= chunks {
+        break
+      }
+      usleep(5_000)
+      polls += 1
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+
+    let resumed = try killed.run(arguments)
+    #expect(resumed.status == 0, "killed after \(chunks) chunks: \(resumed.standardError)")
+    #expect(resumed.standardError.contains("Resuming night-"), "the kill did not interrupt the run")
+    #expect(
+      try nightlyDecisions(killed.workspace) == nightlyDecisions(reference.workspace),
+      "killed after \(chunks) chunks")
+    // The same night once more changes nothing.
+    let again = try killed.run(arguments)
+    #expect(again.standardOutput.contains(" 0 decisions applied"), "\(again.standardOutput)")
+  }
+
+  @Test func historyListsRunsAndTheJSONReportCounts() throws {
+    let litige = try Litige.demo()
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let run = try litige.run(["batch", "--as-of", "2027-01-20", "--report", report])
+    #expect(run.status == 0, "\(run.standardError)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: report))
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    #expect(json?["status"] as? String == "completed")
+    #expect((json?["cases"] as? Int ?? 0) > 100)
+    #expect((json?["decisionsByKind"] as? [String: Int])?["escalate"] ?? 0 > 0)
+    let history = try litige.run("batch", "history")
+    #expect(history.standardOutput.contains("completed"))
+    #expect(try litige.run(["batch", "--report", "night.html"]).status == 2)
+  }
+}
