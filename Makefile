@@ -54,7 +54,8 @@ demo: build
 	@echo; echo "== A script that misbehaves is stopped, and nothing is written"
 	-$(LITIGE) run examples/scripts/runaway.lua --timeout 1 --db $(DEMO_DB)
 	@echo; echo "== The nightly run over every open case (litige batch)"
-	$(LITIGE) batch --db $(DEMO_DB) --report $(dir $(DEMO_DB))night.json
+	$(LITIGE) batch --db $(DEMO_DB) --report $(dir $(DEMO_DB))night.html
+	@echo "Open $(dir $(DEMO_DB))night.html in a browser: totals, decisions, receivables by age and category."
 	@echo; echo "Demo workspace: $(DEMO_DB)  (try: $(LITIGE) case list --db $(DEMO_DB))"
 
 test: deps

@@ -69,6 +69,10 @@ public struct BatchReport: Codable, Sendable {
   public var casesPerSecond: Double
   /// Chunks skipped because an earlier attempt of this run had completed them.
   public var resumedChunks: Int
+  /// The disputed receivables after the night.
+  public var portfolio: Portfolio
+  /// The company's currency, for amounts in minor units.
+  public var currency: String
 }
 
 /// Runs the enabled plugins' nightly hooks over every case that is not closed.
@@ -141,7 +145,8 @@ public final class BatchRunner: Sendable {
       decisionsByOwner: snapshot.byOwner,
       failures: snapshot.failures, seconds: seconds,
       casesPerSecond: seconds > 0 ? Double(snapshot.cases) / seconds : 0,
-      resumedChunks: done.count)
+      resumedChunks: done.count, portfolio: try store.portfolio(asOf: run.asOf),
+      currency: store.settings.currency.code)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     try store.finishRun(

@@ -31,7 +31,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Run the night as if it were this date (YYYY-MM-DD, at 02:00 in the company's time zone).")
     var asOf: String?
 
-    @Option(help: "Write the report to this file (.json).")
+    @Option(help: "Write the report to this file: .json for machines, .html for a page a manager opens.")
     var report: String?
 
     @Flag(help: "Start a new run even if the last one did not finish.")
@@ -49,8 +49,8 @@ struct BatchCommand: ParsableCommand {
         throw ValidationError("--error-budget must be between 0 and 1")
       }
       guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
-      if let report, !report.hasSuffix(".json") {
-        throw ValidationError("--report must name a .json file (the HTML report is not built yet)")
+      if let report, !report.hasSuffix(".json"), !report.hasSuffix(".html") {
+        throw ValidationError("--report must name a .json or an .html file")
       }
     }
 
@@ -109,9 +109,13 @@ struct BatchCommand: ParsableCommand {
       interrupt.cancel()
       if terminal { note("") }
       if let path = report {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(result).write(to: URL(fileURLWithPath: path))
+        if path.hasSuffix(".html") {
+          try result.html().write(toFile: path, atomically: true, encoding: .utf8)
+        } else {
+          let encoder = JSONEncoder()
+          encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+          try encoder.encode(result).write(to: URL(fileURLWithPath: path))
+        }
       }
       let decisions = result.decisionsByKind.values.reduce(0, +)
       print(

@@ -70,6 +70,12 @@ struct BatchCommandTests {
     #expect((json?["decisionsByKind"] as? [String: Int])?["escalate"] ?? 0 > 0)
     let history = try litige.run("batch", "history")
     #expect(history.standardOutput.contains("completed"))
-    #expect(try litige.run(["batch", "--report", "night.html"]).status == 2)
+    #expect(try litige.run(["batch", "--report", "night.txt"]).status == 2)
+    let page = (litige.workspace as NSString).deletingLastPathComponent + "/night.html"
+    #expect(try litige.run(["batch", "--as-of", "2027-01-21", "--report", page]).status == 0)
+    let html = try String(contentsOfFile: page, encoding: .utf8)
+    #expect(html.hasPrefix("<!DOCTYPE html>"))
+    #expect(html.contains("Disputed receivables by age") && html.contains("<svg") && html.contains("<rect"))
+    #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))  // self-contained
   }
 }
