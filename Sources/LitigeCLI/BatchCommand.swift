@@ -158,6 +158,6 @@ struct BatchCommand: ParsableCommand {
 }
 
 /// A line on standard error.
-func note(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
+func note(_ text: String, terminator: String = "\n") {
+  FileHandle.standardError.write(Data((text + terminator).utf8))
 }

@@ -13,7 +13,7 @@ public struct LitigeCommand: ParsableCommand {
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
-      BatchCommand.self,
+      BatchCommand.self, GenerateCommand.self,
     ])
 
   /// Creates the command (argument parsing fills it).
@@ -117,8 +117,10 @@ struct InitCommand: ParsableCommand {
   @Flag(help: "Replace an existing workspace at that path.")
   var force = false
 
-  func run() throws {
-    let path = workspace.path
+  /// Creates (or with `force`, replaces) the workspace database at `path` and a default litige.toml.
+  ///
+  /// Throws `Failure` when the file exists and `force` is false, or cannot be created.
+  static func createWorkspace(at path: String, force: Bool) throws -> Store {
     if FileManager.default.fileExists(atPath: path) {
       guard force else { throw Failure("\(path) already exists; use --force to replace it") }
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -134,6 +136,12 @@ struct InitCommand: ParsableCommand {
     if !FileManager.default.fileExists(atPath: configuration.path) {
       try Self.defaultConfiguration.write(to: configuration, atomically: true, encoding: .utf8)
     }
+    return store
+  }
+
+  func run() throws {
+    let path = workspace.path
+    let store = try Self.createWorkspace(at: path, force: force)
     guard demo else {
       print("Created an empty workspace at \(path).")
       return

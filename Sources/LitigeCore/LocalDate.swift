@@ -73,11 +73,46 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
 /// ISO 8601 text for instants: stored and exchanged in UTC, shown with an explicit zone.
 public enum Timestamp {
-  /// `2026-11-22T07:36:24Z`.
+  /// `2026-11-22T07:36:24Z` (whole seconds, UTC): the form the store keeps.
   public static func utcText(_ instant: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: instant)
+    var seconds = time_t(instant.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+      Int(parts.tm_mday),
+      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+  }
+
+  /// Reads the store's own form, `YYYY-MM-DDTHH:MM:SSZ`, without a formatter; nil for any other text.
+  static func parseCanonicalUTC(_ text: String) -> Date? {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 20, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 58,
+      bytes[16] == 58,
+      bytes[19] == 90
+    else { return nil }
+    func number(_ range: Range<Int>) -> Int32? {
+      var value: Int32 = 0
+      for byte in bytes[range] {
+        guard byte >= 48, byte <= 57 else { return nil }
+        value = value * 10 + Int32(byte - 48)
+      }
+      return value
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+      let hour = number(11..<13),
+      let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month),
+      (1...31).contains(day),
+      hour < 24, minute < 60, second < 61
+    else { return nil }
+    var parts = tm()
+    parts.tm_year = year - 1900
+    parts.tm_mon = month - 1
+    parts.tm_mday = day
+    parts.tm_hour = hour
+    parts.tm_min = minute
+    parts.tm_sec = second
+    return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
   }
 
   /// `2026-11-22 08:36 +01:00` in `timeZone`, for people.
@@ -93,6 +128,7 @@ public enum Timestamp {
   ///
   /// A time without an offset is refused: its zone would be a guess. Throws `DomainError.invalid`.
   public static func parse(_ text: String, field: String = "at") throws -> Date {
+    if let instant = parseCanonicalUTC(text) { return instant }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
     if let instant = formatter.date(from: text) { return instant }

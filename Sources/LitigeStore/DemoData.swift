@@ -84,8 +84,11 @@ public struct DemoData: Sendable {
 
   /// Generates the data set: `customerCount` customers, `invoiceCount` invoices, `caseCount` cases,
   /// the newest opened a few days before `reference`.
+  ///
+  /// `offset` shifts every identifier, so that large workspaces are generated slice by slice.
   public static func generate(
-    seed: UInt64, reference: Date, customerCount: Int = 40, invoiceCount: Int = 300, caseCount: Int = 120
+    seed: UInt64, reference: Date, customerCount: Int = 40, invoiceCount: Int = 300, caseCount: Int = 120,
+    offset: Int = 0
   ) -> DemoData {
     var random = SeededGenerator(seed: seed)
     var data = DemoData()
@@ -106,7 +109,7 @@ public struct DemoData: Sendable {
         .map { $0.isLetter || $0.isNumber ? String($0) : "." }.joined()
       data.customers.append(
         Customer(
-          id: String(format: "C%04d", index), name: name, kind: isCompany ? .company : .person,
+          id: String(format: "C%04d", offset / 3 + index), name: name, kind: isCompany ? .company : .person,
           segment: isCompany
             ? ["industry", "retail", "services", "public"].randomElement(using: &random) ?? "retail"
             : "consumer",
@@ -124,12 +127,16 @@ public struct DemoData: Sendable {
       let paidShare = [0, 0, 0, 50, 100].randomElement(using: &random) ?? 0
       data.invoices.append(
         Invoice(
-          number: String(format: "F-%04d-%05d", issued.year, index), customerId: customer.id,
+          number: String(format: "F-%04d-%05d", issued.year, offset * 3 + index), customerId: customer.id,
           issuedOn: issued,
           dueOn: issued.adding(days: [30, 45, 60].randomElement(using: &random) ?? 30), total: total,
           paid: Money(minorUnits: cents * Int64(paidShare) / 100, currency: euro)))
     }
 
+    var invoicesByCustomer: [String: [String]] = [:]
+    for invoice in data.invoices {
+      invoicesByCustomer[invoice.customerId, default: []].append(invoice.number)
+    }
     let categories = DisputeCategory.allCases
     let channels: [Channel] = [.email, .email, .phone, .letter, .web, .meeting, .social, .registeredLetter]
     var linked = Set<String>()
@@ -142,11 +149,9 @@ public struct DemoData: Sendable {
       }
       var numbers = [invoice.number]
       if category == .doubleBilling,
-        let twin = data.invoices.first(where: {
-          $0.customerId == invoice.customerId && $0.number != invoice.number
-        })
+        let twin = invoicesByCustomer[invoice.customerId]?.first(where: { $0 != invoice.number })
       {
-        numbers.append(twin.number)
+        numbers.append(twin)
       }
       numbers.removeAll { linked.contains($0) }
       if numbers.isEmpty { numbers = [invoice.number] }
@@ -170,7 +175,7 @@ public struct DemoData: Sendable {
         status = [.acknowledged, .investigating, .open].randomElement(using: &random) ?? .open
       }
       var disputeCase = DisputeCase(
-        id: Int64(index), customerId: invoice.customerId, openedAt: opened, channel: channel,
+        id: Int64(offset + index), customerId: invoice.customerId, openedAt: opened, channel: channel,
         category: index % 5 == 0 ? nil : category,
         reason: reasons[category]?.randomElement(using: &random) ?? "Litige",
         disputed: disputed, invoiceNumbers: numbers, status: status)

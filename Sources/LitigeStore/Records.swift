@@ -154,7 +154,7 @@ enum Records {
   }
 
   static func insert(_ customer: Customer, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO customers (id, name, kind, segment, email, phone, language, vip, since)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -166,7 +166,7 @@ enum Records {
   }
 
   static func insert(_ invoice: Invoice, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO invoices (number, customer_id, issued_on, due_on, currency, total_minor, paid_minor,
           collection_suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -196,7 +196,7 @@ enum Records {
   }
 
   static func insert(_ disputeCase: DisputeCase, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO cases (customer_id, opened_at, channel, category, reason, status, priority, owner, escalation,
           currency, disputed_minor, deadline, tags, gestures, outcome, id)
@@ -205,7 +205,7 @@ enum Records {
   }
 
   static func update(_ disputeCase: DisputeCase, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         UPDATE cases SET customer_id = ?, opened_at = ?, channel = ?, category = ?, reason = ?, status = ?,
           priority = ?, owner = ?, escalation = ?, currency = ?, disputed_minor = ?, deadline = ?, tags = ?,
@@ -216,11 +216,11 @@ enum Records {
   /// Links the case's invoices and suspends their collection while the case is active.
   static func link(_ disputeCase: DisputeCase, _ db: Database) throws {
     for number in disputeCase.invoiceNumbers {
-      try db.execute(
+      try db.executeCached(
         sql: "INSERT INTO case_invoices (case_id, invoice_number) VALUES (?, ?)",
         arguments: [disputeCase.id, number])
       if disputeCase.status.isActive {
-        try db.execute(
+        try db.executeCached(
           sql: "UPDATE invoices SET collection_suspended = 1 WHERE number = ?", arguments: [number])
       }
     }
@@ -241,7 +241,7 @@ enum Records {
             WHERE invoice_number = ? AND cases.id <> ? AND cases.status NOT IN ('resolved', 'closed')
             """, arguments: [number, disputeCase.id]) ?? 0
       guard stillDisputed == 0 else { continue }
-      try db.execute(
+      try db.executeCached(
         sql: "UPDATE invoices SET collection_suspended = 0, due_on = COALESCE(?, due_on) WHERE number = ?",
         arguments: [payload["new_due_date"], number])
     }
@@ -266,7 +266,7 @@ enum Records {
   static func insertPromise(
     caseId: Int64, customerId: String, amount: Money, dueOn: LocalDate, paidAtPromise: Int64, _ db: Database
   ) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO promises (case_id, customer_id, currency, amount_minor, due_on, paid_at_promise_minor)
         VALUES (?, ?, ?, ?, ?, ?)
@@ -296,7 +296,7 @@ enum Records {
   static func recordJudgment(_ event: JournalEvent, _ db: Database) throws {
     let payload =
       (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
-    try db.execute(
+    try db.executeCached(
       sql: """
         UPDATE promises SET status = ? WHERE id = (SELECT MAX(id) FROM promises WHERE case_id = ?)
         AND status = 'pending'
@@ -304,7 +304,7 @@ enum Records {
   }
 
   static func insert(_ communication: Communication, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql:
         "INSERT INTO communications (case_id, at, direction, channel, author, summary) VALUES (?, ?, ?, ?, ?, ?)",
       arguments: [
@@ -314,7 +314,7 @@ enum Records {
   }
 
   static func append(_ event: JournalEvent, _ db: Database) throws {
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO events (case_id, at, kind, payload, reason, source, hook, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """,
@@ -323,5 +323,12 @@ enum Records {
         event.provenance.source,
         event.provenance.hook, event.provenance.runId,
       ])
+  }
+}
+
+extension Database {
+  /// Runs a statement prepared once per connection and reused (GRDB's statement cache).
+  func executeCached(sql: String, arguments: StatementArguments = []) throws {
+    try cachedStatement(sql: sql).execute(arguments: arguments)
   }
 }

@@ -31,7 +31,7 @@ extension Store {
       id: id, startedAt: Date(), asOf: asOf, dryRun: dryRun, chunkSize: chunkSize,
       lastCaseId: try nextCaseId() - 1, status: "running")
     try database.write { db in
-      try db.execute(
+      try db.executeCached(
         sql: """
           INSERT INTO runs (id, started_at, as_of, dry_run, chunk_size, last_case_id, status)
           VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -47,7 +47,7 @@ extension Store {
   /// Marks chunk `chunk` of run `runId` done, with its counts.
   public func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int) throws {
     try database.write { db in
-      try db.execute(
+      try db.executeCached(
         sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
         arguments: [runId, chunk, cases, failures])
     }
@@ -63,7 +63,7 @@ extension Store {
   /// Records how a run ended, with its report.
   public func finishRun(id: String, status: String, report: String) throws {
     try database.write { db in
-      try db.execute(
+      try db.executeCached(
         sql: "UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE id = ?",
         arguments: [status, Timestamp.utcText(Date()), report, id])
     }

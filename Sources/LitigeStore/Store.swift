@@ -312,7 +312,7 @@ public final class Store: Sendable {
   /// Stores a company setting (`currency`, `time_zone`); applies on next open.
   public func setSetting(_ key: String, _ value: String) throws {
     try write { db in
-      try db.execute(
+      try db.executeCached(
         sql:
           "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         arguments: [key, value])

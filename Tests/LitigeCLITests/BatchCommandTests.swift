@@ -79,3 +79,22 @@ struct BatchCommandTests {
     #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))  // self-contained
   }
 }
+
+@Suite("litige generate")
+struct GenerateCommandTests {
+  @Test func generatesConsistentWorkspacesOfAnySizeSliceBySlice() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-generate-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+    let result = try litige.run("generate", "--cases", "7000", "--seed", "4")
+    #expect(result.status == 0, "\(result.standardError)")
+    let store = try Store.open(path: litige.workspace)
+    let counts = try store.counts()
+    #expect(counts["cases"] == 7_000)
+    #expect(counts["customers"] == 1_000 + 1_000 + 333)
+    let ids = try store.caseIds(matching: CaseFilter())
+    #expect(ids.first == 1 && ids.last == 7_000 && Set(ids).count == 7_000)
+    #expect(try store.cases(matching: CaseFilter(), limit: 7_000).allSatisfy { !$0.invoiceNumbers.isEmpty })
+    #expect(try litige.run("generate", "--cases", "10", "--seed", "4").status == 1)
+  }
+}

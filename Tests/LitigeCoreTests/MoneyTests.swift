@@ -43,5 +43,12 @@ struct MoneyTests {
     #expect(throws: DomainError.self) { try Timestamp.parse("2026-11-22T08:00:00") }
     let instant = try Timestamp.parse("2026-11-22T08:30:00+01:00")
     #expect(Timestamp.utcText(instant) == "2026-11-22T07:30:00Z")
+    #expect(try Timestamp.parse("2026-11-22T07:30:00Z") == instant)
+    #expect(try Timestamp.parse("2024-02-29T23:59:59Z").timeIntervalSince1970 == 1_709_251_199)
+    #expect(throws: DomainError.self) { try Timestamp.parse("2026-13-01T00:00:00Z") }
+    for seconds in stride(from: 0.0, to: 4e9, by: 97_531_357.0) {
+      let date = Date(timeIntervalSince1970: seconds)
+      #expect(try Timestamp.parse(Timestamp.utcText(date)) == date)
+    }
   }
 }
