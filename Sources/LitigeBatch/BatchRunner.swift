@@ -21,7 +21,7 @@ public struct BatchOptions: Sendable {
   /// The hooks run on every case, in order.
   public var hooks = ["escalate", "compensate", "nightly"]
   /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
-  public var limits = LuaState.Limits(memoryBytes: 64 << 20, timeout: .seconds(2))
+  public var limits = PluginHost.hookLimits
 
   /// Default options: now, all cores, 500 ids a chunk.
   public init() {}
@@ -155,12 +155,7 @@ public final class BatchRunner: Sendable {
   }
 
   private func makeHost() throws -> PluginHost {
-    let session = CaseSession(
-      store: store, now: options.asOf,
-      provenance: Provenance(source: "batch", hook: "nightly", runId: "batch"))
-    let runtime = try PolicyRuntime(session: session, limits: options.limits)
-    runtime.state.output = { _ in }
-    return try PluginHost(runtime: runtime, configuration: configuration)
+    try PluginHost(store: store, now: options.asOf, configuration: configuration, limits: options.limits)
   }
 
   private func work(run: RunRecord, progress: @Sendable (Int, Int, Int) -> Void) throws {

@@ -5,25 +5,20 @@ import LitigePolicies
 import LitigeStore
 import LuaHost
 
-/// Loads the workspace's plugins for a command: store, session, runtime and host.
+/// Loads the workspace's plugins for a command: the store and a plugin host over it.
 struct PolicyContext {
   let store: Store
-  let runtime: PolicyRuntime
   let host: PluginHost
 
   /// Throws `Failure` with every configuration problem, one per line.
   init(workspace: WorkspaceOptions, now: Date = Date(), requireWorkspace: Bool = true) throws {
     let exists = FileManager.default.fileExists(atPath: workspace.path)
     store = try exists || requireWorkspace ? workspace.openStore() : Store.inMemory()
-    let session = CaseSession(
-      store: store, now: now, provenance: Provenance(source: "user:cli", hook: "cli", runId: "cli"))
     do {
-      runtime = try PolicyRuntime(
-        session: session, limits: LuaState.Limits(memoryBytes: 64 << 20, timeout: .seconds(2)))
       let folder = URL(fileURLWithPath: workspace.path).deletingLastPathComponent()
       let configuration = try WorkspaceConfiguration.load(
         folder: folder, bundled: WorkspaceConfiguration.bundledPluginsFolder())
-      host = try PluginHost(runtime: runtime, configuration: configuration)
+      host = try PluginHost(store: store, now: now, configuration: configuration)
     } catch let error as ConfigError {
       throw Failure(error.message)
     } catch let error as LuaError {

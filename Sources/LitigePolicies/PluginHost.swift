@@ -104,6 +104,23 @@ public final class PluginHost {
     plugins.sort { ($0.priority, $1.name) > ($1.priority, $0.name) }
   }
 
+  /// Limits of one hook call: one case should take milliseconds, far below `litige run`'s defaults.
+  public static let hookLimits = LuaState.Limits(memoryBytes: 64 << 20, timeout: .seconds(2))
+
+  /// A host over `store` deciding at `now`, with its own session and Lua state (output discarded).
+  ///
+  /// Throws like `init(runtime:configuration:shadowing:)`, or `LuaError` if the Lua state cannot be made.
+  public convenience init(
+    store: Store, now: Date, configuration: WorkspaceConfiguration, limits: LuaState.Limits = hookLimits,
+    shadowing: Bool = false
+  ) throws {
+    let session = CaseSession(
+      store: store, now: now, provenance: Provenance(source: "host", hook: "host", runId: "host"))
+    let runtime = try PolicyRuntime(session: session, limits: limits)
+    runtime.state.output = { _ in }
+    try self.init(runtime: runtime, configuration: configuration, shadowing: shadowing)
+  }
+
   struct Folder {
     var url: URL
     var display: String

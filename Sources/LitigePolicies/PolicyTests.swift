@@ -106,11 +106,6 @@ public enum PolicyTests {
     let now = try spec["now"].stringValue.map { try Timestamp.parse($0, field: "now") } ?? defaultNow
     let store = try Store.inMemory()
     let caseId = try TestCaseBuilder(store: store, now: now, spec: spec).build()
-    let session = CaseSession(
-      store: store, now: now, provenance: Provenance(source: "test", hook: "test", runId: "test"))
-    let runtime = try PolicyRuntime(
-      session: session, limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)))
-    runtime.state.output = { _ in }
     let plugins = spec["plugins"] == .nil ? [plugin] : spec["plugins"].sequence.compactMap(\.stringValue)
     var enabled: [WorkspaceConfiguration.Enabled] = []
     for name in plugins {
@@ -126,9 +121,10 @@ public enum PolicyTests {
       enabled.append(.init(name: name, line: 0, settings: settings))
     }
     let host = try PluginHost(
-      runtime: runtime,
+      store: store, now: now,
       configuration: WorkspaceConfiguration(file: display, pluginPaths: searchPaths, enabled: enabled),
-      shadowing: true)
+      limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)), shadowing: true)
+    let runtime = host.runtime
     let hooks = spec["hooks"] == .nil ? ["triage"] : spec["hooks"].sequence.compactMap(\.stringValue)
     var subject: LuaValue?
     if case .table = spec["message"] {

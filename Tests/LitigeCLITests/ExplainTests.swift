@@ -29,11 +29,10 @@ struct ExplainTests {
       .deletingLastPathComponent().appendingPathComponent("plugins")
     for day in [31, 52, 83] {
       let now = openedAt.addingTimeInterval(Double(day) * 86_400)
-      let session = CaseSession(
-        store: store, now: now, provenance: Provenance(source: "t", hook: "t", runId: "t"))
-      let runtime = try PolicyRuntime(session: session, limits: .init(timeout: .seconds(20)))
       let host = try PluginHost(
-        runtime: runtime, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled))
+        store: store, now: now,
+        configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled),
+        limits: .init(timeout: .seconds(20)))
       let outcomes = host.run(hook: "escalate", caseId: id, runId: "night-\(day)")
       #expect(outcomes.allSatisfy { $0.failure == nil }, "\(outcomes.compactMap(\.failure))")
     }

@@ -22,12 +22,21 @@ private struct Sandbox {
   }
 
   func host(store: Store? = nil, bundled: URL? = nil) throws -> PluginHost {
-    let store = try store ?? Store.inMemory()
-    let session = CaseSession(
-      store: store, now: reference, provenance: Provenance(source: "t", hook: "t", runId: "t"))
-    let runtime = try PolicyRuntime(session: session, limits: .init(timeout: .seconds(20)))
-    let configuration = try WorkspaceConfiguration.load(folder: folder, bundled: bundled)
-    return try PluginHost(runtime: runtime, configuration: configuration)
+    try PluginHost(
+      store: try store ?? Store.inMemory(), now: reference,
+      configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled),
+      limits: .init(timeout: .seconds(20)))
+  }
+
+  /// A store with a few generated cases, for hooks to run on.
+  func store(cases: Int) throws -> Store {
+    let store = try Store.inMemory()
+    let data = DemoData.generate(
+      seed: 1, reference: reference, customerCount: 3, invoiceCount: 5, caseCount: cases)
+    try store.insert(
+      customers: data.customers, invoices: data.invoices, cases: data.cases,
+      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    return store
   }
 
   func problem(bundled: URL? = nil) -> String? {
@@ -132,12 +141,7 @@ struct PluginHostTests {
     )
     try sandbox.write(
       "litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.writer]\n[plugins.reader]\n")
-    let store = try Store.inMemory()
-    let data = DemoData.generate(
-      seed: 1, reference: reference, customerCount: 3, invoiceCount: 5, caseCount: 1)
-    try store.insert(
-      customers: data.customers, invoices: data.invoices, cases: data.cases,
-      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let store = try sandbox.store(cases: 1)
     let outcomes = try sandbox.host(store: store).run(hook: "triage", caseId: 1, runId: "r")
     #expect(outcomes[0].failure?.contains("read-only table 'string'") == true)
     #expect(outcomes[1].failure == nil)
@@ -167,12 +171,7 @@ struct PluginHostTests {
     try sandbox.write(
       "litige.toml",
       "[workspace]\nplugin_paths = [\"p\"]\n[plugins.last]\n[plugins.broken]\n[plugins.first]\n")
-    let store = try Store.inMemory()
-    let data = DemoData.generate(
-      seed: 1, reference: reference, customerCount: 3, invoiceCount: 5, caseCount: 2)
-    try store.insert(
-      customers: data.customers, invoices: data.invoices, cases: data.cases,
-      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let store = try sandbox.store(cases: 2)
     let host = try sandbox.host(store: store)
     #expect(host.plugins.map(\.name) == ["first", "broken", "last"])
     let outcomes = host.run(hook: "triage", caseId: 1, runId: "r1")
