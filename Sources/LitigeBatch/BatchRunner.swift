@@ -160,17 +160,20 @@ public final class BatchRunner: Sendable {
 
   private func work(run: RunRecord, progress: @Sendable (Int, Int, Int) -> Void) throws {
     let host = try makeHost()
+    let session = host.runtime.session
     while let chunk = state.nextChunk() {
       let low = Int64(chunk) * Int64(run.chunkSize) + 1
       let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
       var tally = Tally()
-      for caseId in try store.nightlyCaseIds(in: low...high) {
-        let owner = (try host.runtime.session.disputeCase(id: caseId))?.owner?.rawValue ?? "unassigned"
-        var failed = false
+      let snapshot = try store.nightSnapshot(of: low...high)
+      session.load(snapshot)
+      var failingCases: Set<Int64> = []
+      for caseId in snapshot.caseIds {
+        let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
         for hook in options.hooks {
           for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun) {
             if let message = outcome.failure {
-              failed = true
+              failingCases.insert(caseId)
               tally.failures.append(
                 .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
             }
@@ -181,13 +184,22 @@ public final class BatchRunner: Sendable {
             }
           }
         }
-        host.runtime.session.rollback()
         tally.cases += 1
-        if failed { tally.failedCases += 1 }
       }
+      let settled = session.finishChunk()
       if !options.dryRun {
-        try store.completeChunk(runId: run.id, chunk: chunk, cases: tally.cases, failures: tally.failedCases)
+        let conflicts = try store.writeNight(
+          settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
+          at: options.asOf, runId: run.id, chunk: chunk, cases: tally.cases, failures: failingCases.count)
+        for conflict in conflicts {
+          failingCases.insert(conflict.caseId)
+          tally.failures.append(
+            .init(
+              caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message
+            ))
+        }
       }
+      tally.failedCases = failingCases.count
       let (done, total, failedCases) = state.add(tally, errorBudget: options.errorBudget)
       progress(done, total, failedCases)
     }

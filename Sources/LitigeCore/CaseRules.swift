@@ -195,7 +195,7 @@ public enum CaseRules {
       current.owner = owner
       return ["owner": owner.rawValue]
     case .tag(let tag):
-      guard tag.count <= 40, tag.wholeMatch(of: #/[a-z0-9][a-z0-9_:\-]*/#) != nil else {
+      guard Self.isTag(tag) else {
         throw DomainError.refused(
           "tag '\(tag)' is not valid: lowercase letters, digits, '_', ':' or '-', at most 40 characters")
       }
@@ -214,7 +214,7 @@ public enum CaseRules {
     case .escalate(let level):
       return try escalate(to: level, case: &current, facts: facts, settings: settings)
     case .send(let template, let channel, let body):
-      guard template.wholeMatch(of: #/[a-z0-9_]{1,60}/#) != nil else {
+      guard Self.isTemplateName(template) else {
         throw DomainError.refused(
           "template '\(template)' is not a template name (lowercase letters, digits, '_')")
       }
@@ -340,9 +340,59 @@ public enum CaseRules {
   }
 
   /// Sorted-key JSON of a flat payload, as the journal stores it.
+  ///
+  /// Written by hand (it runs for every decision of a night): the same bytes as Foundation's
+  /// `JSONSerialization` with `.sortedKeys` (which escapes `/` as `\/`) for the lowercase keys payloads use.
   public static func json(_ payload: [String: String]) -> String {
-    let data =
-      (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data("{}".utf8)
-    return String(decoding: data, as: UTF8.self)
+    var text = "{"
+    for (offset, key) in payload.keys.sorted().enumerated() {
+      if offset > 0 { text += "," }
+      appendQuoted(key, to: &text)
+      text += ":"
+      appendQuoted(payload[key] ?? "", to: &text)
+    }
+    return text + "}"
+  }
+
+  private static func appendQuoted(_ value: String, to text: inout String) {
+    text += "\""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case "/": text += "\\/"
+      case "\n": text += "\\n"
+      case "\r": text += "\\r"
+      case "\t": text += "\\t"
+      case "\u{08}": text += "\\b"
+      case "\u{0C}": text += "\\f"
+      case let control where control.value < 0x20:
+        let hex = String(control.value, radix: 16)
+        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
+  }
+
+  /// A tag: lowercase letters, digits, `_`, `:` and `-`, starting with a letter or digit, at most 40.
+  static func isTag(_ tag: String) -> Bool {
+    let bytes = Array(tag.utf8)
+    guard let first = bytes.first, bytes.count <= 40, isLowerAlphanumeric(first) else { return false }
+    return bytes.allSatisfy {
+      isLowerAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-")
+    }
+  }
+
+  /// A template name: 1 to 60 lowercase letters, digits and `_`.
+  static func isTemplateName(_ name: String) -> Bool {
+    let bytes = Array(name.utf8)
+    return (1...60).contains(bytes.count)
+      && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "_") }
+  }
+
+  private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+      || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
   }
 }

@@ -63,7 +63,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
   }
 
   /// `YYYY-MM-DD`.
-  public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+  public var description: String {
+    "\(zeroPadded(year, 4))-\(zeroPadded(month, 2))-\(zeroPadded(day, 2))"
+  }
 
   /// Orders dates.
   public static func < (left: LocalDate, right: LocalDate) -> Bool {
@@ -78,10 +80,9 @@ public enum Timestamp {
     var seconds = time_t(instant.timeIntervalSince1970.rounded(.down))
     var parts = tm()
     gmtime_r(&seconds, &parts)
-    return String(
-      format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-      Int(parts.tm_mday),
-      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    return "\(zeroPadded(Int(parts.tm_year) + 1900, 4))-\(zeroPadded(Int(parts.tm_mon) + 1, 2))-"
+      + "\(zeroPadded(Int(parts.tm_mday), 2))T\(zeroPadded(Int(parts.tm_hour), 2)):"
+      + "\(zeroPadded(Int(parts.tm_min), 2)):\(zeroPadded(Int(parts.tm_sec), 2))Z"
   }
 
   /// Reads the store's own form, `YYYY-MM-DDTHH:MM:SSZ`, without a formatter; nil for any other text.
@@ -138,4 +139,11 @@ public enum Timestamp {
       field: field,
       "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got '\(text)'")
   }
+}
+
+/// `number` in decimal with leading zeros up to `width` digits (`String(format: "%04d")` without the
+/// cost of a format string, which showed in profiles of the nightly run).
+func zeroPadded(_ number: Int, _ width: Int) -> String {
+  let digits = String(number)
+  return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

@@ -20,6 +20,16 @@ public final class CaseSession {
   public private(set) var staged: [Int64: [ProposedDecision]] = [:]
   /// Staged decisions, in the order they were made across all cases.
   public private(set) var stagedInOrder: [ProposedDecision] = []
+  /// The events the staged decisions produce, in order.
+  private var stagedEvents: [JournalEvent] = []
+
+  /// The chunk being worked in batch mode (see `load(_:)`); nil otherwise.
+  public private(set) var snapshot: NightSnapshot?
+  /// Cases as settled calls left them, in batch mode: what the next call starts from.
+  private var settledCases: [Int64: (disputeCase: DisputeCase, facts: CaseFacts)] = [:]
+  /// Calls settled in this chunk, in order.
+  public private(set) var settledCalls: [SettledCall] = []
+  private var brokenPromiseCounts: [String: Int] = [:]
 
   /// A session over `store` deciding at `now` as `provenance`.
   public init(store: Store, now: Date, provenance: Provenance) {
@@ -33,6 +43,14 @@ public final class CaseSession {
   /// Nil if it does not exist.
   public func disputeCase(id: Int64) throws -> DisputeCase? {
     if let entry = working[id] { return entry.disputeCase }
+    if let entry = settledCases[id] {
+      working[id] = entry
+      return entry.disputeCase
+    }
+    if let stored = snapshot?.cases[id], let facts = snapshot?.facts[id] {
+      working[id] = (stored, facts)
+      return stored
+    }
     guard let stored = try store.disputeCase(id: id) else { return nil }
     working[id] = (stored, try store.facts(for: stored))
     return stored
@@ -42,6 +60,51 @@ public final class CaseSession {
   public func facts(id: Int64) throws -> CaseFacts? {
     guard try disputeCase(id: id) != nil else { return nil }
     return working[id]?.facts
+  }
+
+  // MARK: Reads, from the chunk when one is loaded
+
+  /// Customer `id`, or nil.
+  public func customer(id: String) throws -> Customer? {
+    if let customer = snapshot?.customers[id] { return customer }
+    return try store.customer(id: id)
+  }
+
+  /// The invoices of case `caseId`, by number.
+  public func invoices(ofCase caseId: Int64) throws -> [Invoice] {
+    if let snapshot, snapshot.cases[caseId] != nil { return snapshot.invoices[caseId] ?? [] }
+    return try store.invoices(ofCase: caseId)
+  }
+
+  /// The communications of case `caseId`, oldest first.
+  public func communications(ofCase caseId: Int64) throws -> [Communication] {
+    if let snapshot, snapshot.cases[caseId] != nil { return snapshot.communications[caseId] ?? [] }
+    return try store.communications(ofCase: caseId)
+  }
+
+  /// The journal of case `caseId` with each event's decoded data, including calls settled in this chunk.
+  public func history(ofCase caseId: Int64) throws -> [(event: JournalEvent, data: [String: String])] {
+    guard let snapshot, snapshot.cases[caseId] != nil else {
+      return try store.events(ofCase: caseId).map { ($0, Self.decodedPayload($0.payload)) }
+    }
+    var entries = zip(snapshot.events[caseId] ?? [], snapshot.eventData[caseId] ?? []).map { ($0, $1) }
+    for call in settledCalls where call.caseId == caseId {
+      entries += call.events.map { ($0, Self.decodedPayload($0.payload)) }
+    }
+    return entries
+  }
+
+  /// How many payment promises of customer `customerId` were judged broken (cached for the chunk).
+  public func brokenPromises(customerId: String) throws -> Int {
+    if let count = brokenPromiseCounts[customerId] { return count }
+    let count = try store.brokenPromises(customerId: customerId)
+    if snapshot != nil { brokenPromiseCounts[customerId] = count }
+    return count
+  }
+
+  private static func decodedPayload(_ payload: String) -> [String: String] {
+    if payload == "{}" { return [:] }
+    return (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String]) ?? [:]
   }
 
   /// Validates `decision` on the working copy of case `caseId` and stages it.
@@ -58,6 +121,7 @@ public final class CaseSession {
     guard !events.isEmpty else { return }  // changes nothing: nothing to stage
     staged[caseId, default: []].append(proposed)
     stagedInOrder.append(proposed)
+    stagedEvents += events
   }
 
   /// Writes every staged decision in one transaction and clears the stage; returns the events written.
@@ -82,9 +146,56 @@ public final class CaseSession {
   }
 
   /// Drops every staged decision and forgets the working copies.
+  ///
+  /// In batch mode the cases fall back to where the last settled call left them.
   public func rollback() {
     staged = [:]
     stagedInOrder = []
+    stagedEvents = []
     working = [:]
+  }
+
+  // MARK: Batch mode
+
+  /// Starts batch mode on a chunk: cases are read from `snapshot`, and calls are settled in memory
+  /// (`settle`) to be written together by `Store.writeNight`.
+  public func load(_ snapshot: NightSnapshot) {
+    rollback()
+    self.snapshot = snapshot
+    settledCases = [:]
+    settledCalls = []
+    brokenPromiseCounts = [:]
+  }
+
+  /// Keeps the staged decisions as the outcome of one successful hook call, in memory; returns their
+  /// events. The next call on the case starts from the state they left.
+  ///
+  /// Only in batch mode: the decisions reach the store when the chunk is written.
+  public func settle() -> [JournalEvent] {
+    precondition(snapshot != nil, "settle() needs a chunk loaded with load(_:)")
+    let events = stagedEvents
+    for (caseId, decisions) in staged {
+      guard let entry = working[caseId] else { continue }
+      settledCases[caseId] = entry
+      settledCalls.append(
+        SettledCall(
+          caseId: caseId, provenance: provenance, decisions: decisions,
+          events: events.filter { $0.caseId == caseId }))
+    }
+    rollback()
+    return events
+  }
+
+  /// Ends batch mode; returns what the chunk's calls settled, for `Store.writeNight`.
+  public func finishChunk() -> (
+    calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64]
+  ) {
+    let result = (settledCalls, settledCases.mapValues(\.disputeCase), snapshot?.lastEventIds ?? [:])
+    rollback()
+    snapshot = nil
+    settledCases = [:]
+    settledCalls = []
+    brokenPromiseCounts = [:]
+    return result
   }
 }

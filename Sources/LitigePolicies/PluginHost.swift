@@ -69,6 +69,7 @@ public final class PluginHost {
   public let runtime: PolicyRuntime
   /// The enabled plugins, highest priority first (ties by name).
   public private(set) var plugins: [LoadedPlugin] = []
+  private var configTables: [String: LuaValue] = [:]
 
   /// Loads the plugins `configuration` enables.
   ///
@@ -311,6 +312,15 @@ public final class PluginHost {
 
   // MARK: Running hooks
 
+  /// Plugin `plugin`'s configuration as the Lua table value `ctx.config` copies, built once.
+  private func configTable(of plugin: LoadedPlugin) -> LuaValue {
+    if let table = configTables[plugin.name] { return table }
+    let table = LuaValue.table(
+      Dictionary(uniqueKeysWithValues: plugin.config.map { (LuaValue.string($0.key), $0.value) }))
+    configTables[plugin.name] = table
+    return table
+  }
+
   /// Runs `hook` of every enabled plugin that has it on case `caseId`, in priority order.
   ///
   /// Hooks are called as `hook(case, ctx)`, or `hook(case, subject, ctx)` when `subject` is given (the
@@ -319,33 +329,47 @@ public final class PluginHost {
   /// seeded from the case and the day, so a replay decides the same.
   ///
   /// With `dryRun`, each call's decisions are validated as for real and reported, but never written.
+  /// In batch mode (a chunk loaded in the session) each successful call is settled in memory instead,
+  /// for the runner to write with the chunk.
   public func run(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false)
     -> [HookOutcome]
   {
     var outcomes: [HookOutcome] = []
     let session = runtime.session
+    let day = LocalDate(session.now, in: session.store.settings.timeZone)
     for plugin in plugins {
       guard let function = plugin.hooks[hook] else { continue }
       session.rollback()
       session.provenance = Provenance(source: plugin.provenanceName, hook: hook, runId: runId)
-      let day = LocalDate(session.now, in: session.store.settings.timeZone)
       var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
       do {
         try runtime.state.seedRandom(
           Int64(
             truncatingIfNeeded: caseId &* 1_000_003 &+ Int64(day.year * 10_000 + day.month * 100 + day.day)))
-        let context = LuaValue.table([
-          "config": .table(
-            Dictionary(uniqueKeysWithValues: plugin.config.map { (LuaValue.string($0.key), $0.value) })),
-          "plugin": .string(plugin.name), "version": .string(plugin.version), "hook": .string(hook),
-          "run_id": .string(runId), "now": .integer(Int64(session.now.timeIntervalSince1970)),
-        ])
+        let config = configTable(of: plugin)
         try runtime.state.call(function, argumentCount: subject == nil ? 2 : 3) { stack in
           runtime.pushCase(id: caseId, on: stack)
           if let subject { stack.push(subject) }
-          stack.push(context)
+          // A fresh ctx for each call, so that nothing a plugin stores in it reaches the next case.
+          stack.pushTable(fieldCount: 6)
+          stack.push(config)
+          stack.setField("config")
+          stack.push(.string(plugin.name))
+          stack.setField("plugin")
+          stack.push(.string(plugin.version))
+          stack.setField("version")
+          stack.push(.string(hook))
+          stack.setField("hook")
+          stack.push(.string(runId))
+          stack.setField("run_id")
+          stack.push(.integer(Int64(session.now.timeIntervalSince1970)))
+          stack.setField("now")
         }
-        outcome.events = dryRun ? try session.preview() : try session.commit()
+        if session.snapshot != nil {
+          outcome.events = session.settle()
+        } else {
+          outcome.events = dryRun ? try session.preview() : try session.commit()
+        }
       } catch {
         session.rollback()
         outcome.failure = "\(error)"

@@ -92,7 +92,7 @@ public final class PolicyRuntime {
       },
       "customer": { [unowned self] stack in
         let id = try stack.string(at: 1, function: "customer")
-        try pushCustomer(try session.store.customer(id: id), on: stack)
+        try pushCustomer(try session.customer(id: id), on: stack)
         return 1
       },
       "now": { [unowned self] stack in
@@ -236,7 +236,7 @@ public final class PolicyRuntime {
       fields: { [unowned self] stack, object, key in
         guard let customer = (object as? RecordObject<Customer>)?.record else { return false }
         if key == "broken_promises" {
-          stack.push(.integer(Int64(try session.store.brokenPromises(customerId: customer.id))))
+          stack.push(.integer(Int64(try session.brokenPromises(customerId: customer.id))))
           return true
         }
         return Self.customerField(customer, key, on: stack)
@@ -286,38 +286,54 @@ public final class PolicyRuntime {
               "approved_by": $0.approvedBy.map { .string($0) } ?? .nil,
             ])
           }))
-    case "customer": try pushCustomer(try session.store.customer(id: current.customerId), on: stack)
+    case "customer": try pushCustomer(try session.customer(id: current.customerId), on: stack)
     case "invoices":
-      let invoices = try session.store.invoices(ofCase: current.id)
+      let invoices = try session.invoices(ofCase: current.id)
       stack.push(.table([:]))
       for (offset, invoice) in invoices.enumerated() {
         try pushInvoice(invoice, on: stack)
         stack.setIndex(offset + 1)
       }
     case "communications":
-      stack.push(
-        .array(
-          try session.store.communications(ofCase: current.id).map {
-            .table([
-              "at": instant($0.at), "direction": .string($0.direction.rawValue),
-              "channel": .string($0.channel.rawValue),
-              "author": .string($0.author), "summary": .string($0.summary),
-            ])
-          }))
+      let messages = try session.communications(ofCase: current.id)
+      stack.pushTable(arrayCount: messages.count)
+      for (offset, message) in messages.enumerated() {
+        stack.pushTable(fieldCount: 5)
+        stack.push(instant(message.at))
+        stack.setField("at")
+        stack.push(.string(message.direction.rawValue))
+        stack.setField("direction")
+        stack.push(.string(message.channel.rawValue))
+        stack.setField("channel")
+        stack.push(.string(message.author))
+        stack.setField("author")
+        stack.push(.string(message.summary))
+        stack.setField("summary")
+        stack.setIndex(offset + 1)
+      }
     case "history":
-      stack.push(
-        .array(
-          try session.store.events(ofCase: current.id).map { event in
-            let payload =
-              (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
-            var data: [LuaValue: LuaValue] = [:]
-            for (key, value) in payload { data[.string(key)] = .string(value) }
-            return .table([
-              "at": instant(event.at), "kind": .string(event.kind), "reason": .string(event.reason),
-              "source": .string(event.provenance.source), "hook": .string(event.provenance.hook),
-              "data": .table(data),
-            ])
-          }))
+      let entries = try session.history(ofCase: current.id)
+      stack.pushTable(arrayCount: entries.count)
+      for (offset, (event, payload)) in entries.enumerated() {
+        stack.pushTable(fieldCount: 6)
+        stack.push(instant(event.at))
+        stack.setField("at")
+        stack.push(.string(event.kind))
+        stack.setField("kind")
+        stack.push(.string(event.reason))
+        stack.setField("reason")
+        stack.push(.string(event.provenance.source))
+        stack.setField("source")
+        stack.push(.string(event.provenance.hook))
+        stack.setField("hook")
+        stack.pushTable(fieldCount: payload.count)
+        for (key, value) in payload {
+          stack.push(.string(value))
+          stack.setField(key)
+        }
+        stack.setField("data")
+        stack.setIndex(offset + 1)
+      }
     default: return false
     }
     return true
@@ -333,7 +349,7 @@ public final class PolicyRuntime {
     case "outstanding": stack.push(.number(invoice.outstanding.major))
     case "currency": stack.push(.string(invoice.total.currency.code))
     case "collection_suspended": stack.push(.boolean(invoice.collectionSuspended))
-    case "customer": try pushCustomer(try session.store.customer(id: invoice.customerId), on: stack)
+    case "customer": try pushCustomer(try session.customer(id: invoice.customerId), on: stack)
     default: return false
     }
     return true

@@ -47,9 +47,7 @@ extension Store {
   /// Marks chunk `chunk` of run `runId` done, with its counts.
   public func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int) throws {
     try database.write { db in
-      try db.executeCached(
-        sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
-        arguments: [runId, chunk, cases, failures])
+      try Records.completeChunk(runId: runId, chunk: chunk, cases: cases, failures: failures, db)
     }
   }
 

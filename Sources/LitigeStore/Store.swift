@@ -283,11 +283,7 @@ public final class Store: Sendable {
           decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
         guard !events.isEmpty else { continue }
         try Records.update(updated, db)
-        for event in events {
-          try Records.append(event, db)
-          if event.kind == "resolve" { try Records.resumeCollection(after: event, case: updated, db) }
-          if event.kind == "judge_promise" { try Records.recordJudgment(event, db) }
-        }
+        for event in events { try Records.record(event, of: updated, db) }
         written += events
       }
       return written

@@ -152,6 +152,22 @@ public struct LuaStack {
     }
   }
 
+  /// Pushes a new empty table with room for `arrayCount` items and `fieldCount` named fields.
+  ///
+  /// With `setField` and `setIndex` it builds a table in place, without the hashing of a `LuaValue`
+  /// dictionary: the way to push records read on every hook call.
+  public func pushTable(arrayCount: Int = 0, fieldCount: Int = 0) {
+    _ = lua_checkstack(pointer, 4)
+    lua_createtable(pointer, Int32(min(arrayCount, 1 << 16)), Int32(min(fieldCount, 1 << 16)))
+  }
+
+  /// Pops the top value into field `name` of the table just below it (a raw set).
+  public func setField(_ name: String) {
+    push(.string(name))
+    lua_rotate(pointer, -2, 1)
+    lua_rawset(pointer, -3)
+  }
+
   /// Pops the top value into index `index` of the table just below it (a raw set).
   public func setIndex(_ index: Int) { lua_rawseti(pointer, -2, lua_Integer(index)) }
 

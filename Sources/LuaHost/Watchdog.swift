@@ -19,6 +19,8 @@ final class Watchdog: @unchecked Sendable {
   private let condition = NSCondition()
   private var entries: [Int: Entry] = [:]
   private var nextToken = 0
+  /// The deadline the watchdog thread sleeps until; `.max` when it sleeps until signalled.
+  private var sleepingUntil: UInt64 = .max
 
   private init() {
     let thread = Thread { [unowned self] in self.loop() }
@@ -37,13 +39,16 @@ final class Watchdog: @unchecked Sendable {
     defer { condition.unlock() }
     nextToken += 1
     entries[nextToken] = Entry(deadline: deadline, mainThread: mainThread)
-    condition.signal()
+    // Wake the thread only if it would otherwise sleep past this deadline. Calls are short and
+    // deadlines long, so in a batch run this signals about once per timeout period, not once per call.
+    if deadline < sleepingUntil { condition.signal() }
     return nextToken
   }
 
   /// Stops watching a call.
   ///
-  /// After it returns the watchdog will not touch that call again.
+  /// After it returns the watchdog will not touch that call again. It does not wake the thread: when
+  /// the thread wakes at that call's deadline it finds nothing due and sleeps until the next one.
   func disarm(_ token: Int) {
     condition.lock()
     entries[token] = nil
@@ -54,6 +59,7 @@ final class Watchdog: @unchecked Sendable {
     condition.lock()
     while true {
       guard let earliest = entries.values.map(\.deadline).min() else {
+        sleepingUntil = .max
         condition.wait()
         continue
       }
@@ -64,7 +70,9 @@ final class Watchdog: @unchecked Sendable {
           entries[token] = nil
         }
       } else {
+        sleepingUntil = earliest
         _ = condition.wait(until: Date().addingTimeInterval(Double(earliest - now) / 1e9))
+        sleepingUntil = 0  // awake: the next arm need not signal until the thread sleeps again
       }
     }
   }

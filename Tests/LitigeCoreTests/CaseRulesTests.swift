@@ -168,3 +168,30 @@ struct CaseRulesTests {
     #expect(refusal([.tag("late")], to: closed)?.contains("closed") == true)
   }
 }
+
+@Suite("Journal payloads")
+struct PayloadTests {
+  @Test(
+    "the hand-written JSON is byte for byte what JSONSerialization writes",
+    arguments: [
+      ["level": "court", "route": "summons"], [:],
+      ["body": "Madame,\n\t« 1 200,00 € » \"dû\" a/b \\ \u{01}\u{1F}"],
+      ["b": "2", "a": "1", "a_b": "3", "ab": "0"], ["emoji": "🧾 ok"],
+    ])
+  func matchesFoundation(payload: [String: String]) throws {
+    let expected = String(
+      decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+    #expect(CaseRules.json(payload) == expected)
+  }
+
+  @Test("tags and template names are checked without regular expressions")
+  func names() {
+    #expect(CaseRules.isTag("vip:gold-2"))
+    #expect(!CaseRules.isTag("_lead"))
+    #expect(!CaseRules.isTag("Upper"))
+    #expect(!CaseRules.isTag(String(repeating: "a", count: 41)))
+    #expect(CaseRules.isTemplateName("formal_notice"))
+    #expect(!CaseRules.isTemplateName(""))
+    #expect(!CaseRules.isTemplateName("formal-notice"))
+  }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// Everything nightly hooks read about a range of cases, loaded in a few queries from one snapshot.
+///
+/// The batch runner loads one per chunk instead of querying case by case: nine range queries in one read
+/// transaction replace a dozen point queries per case. Closed cases are left out (the night skips them).
+/// Event payloads are decoded once here, not at every `case.history` read.
+public struct NightSnapshot: Sendable {
+  /// The cases that are not closed, by id.
+  public var cases: [Int64: DisputeCase] = [:]
+  /// What the core knows about each case beyond its fields.
+  public var facts: [Int64: CaseFacts] = [:]
+  /// The id of each case's newest journal event when the snapshot was taken (absent: no event).
+  ///
+  /// `Store.writeNight` compares it with the stored one to learn whether someone changed the case since.
+  public var lastEventIds: [Int64: Int64] = [:]
+  /// The customers of those cases, by id.
+  public var customers: [String: Customer] = [:]
+  /// Each case's invoices, by number.
+  public var invoices: [Int64: [Invoice]] = [:]
+  /// Each case's communications, oldest first.
+  public var communications: [Int64: [Communication]] = [:]
+  /// Each case's journal, in the order events were applied.
+  public var events: [Int64: [JournalEvent]] = [:]
+  /// Each event's decoded payload, parallel to `events`.
+  public var eventData: [Int64: [[String: String]]] = [:]
+
+  /// The case ids, ascending.
+  public var caseIds: [Int64] { cases.keys.sorted() }
+
+  /// An empty snapshot.
+  public init() {}
+}
+
+/// One successful hook call of a night on one case: what it decided and the events the core derived.
+public struct SettledCall: Sendable {
+  /// The case.
+  public var caseId: Int64
+  /// Who decided (`plugin@version`, hook, run).
+  public var provenance: Provenance
+  /// The decisions, in the order they were made.
+  public var decisions: [ProposedDecision]
+  /// The events they produce on the snapshot's state.
+  public var events: [JournalEvent]
+
+  /// Creates a settled call.
+  public init(caseId: Int64, provenance: Provenance, decisions: [ProposedDecision], events: [JournalEvent]) {
+    self.caseId = caseId
+    self.provenance = provenance
+    self.decisions = decisions
+    self.events = events
+  }
+}
+
+/// A settled call that could not be written because the case changed since the snapshot and the core
+/// now refuses it.
+public struct NightConflict: Sendable, Equatable {
+  /// The case.
+  public var caseId: Int64
+  /// `plugin@version`.
+  public var source: String
+  /// The hook.
+  public var hook: String
+  /// The refusal.
+  public var message: String
+}
+
+extension Store {
+  /// Loads the cases with ids in `range` that are not closed, with everything hooks read about them.
+  public func nightSnapshot(of range: ClosedRange<Int64>) throws -> NightSnapshot {
+    try database.read { db in try Records.nightSnapshot(of: range, db) }
+  }
+
+  /// Writes a chunk of a night in one transaction: its settled calls and the chunk's checkpoint.
+  ///
+  /// A case whose journal has not moved since the snapshot (`lastEventIds`) gets `finalCases`' state and
+  /// the calls' events as computed. A case someone changed meanwhile is judged again call by call on its
+  /// stored state; a call the core now refuses is skipped and returned as a conflict. Either the whole
+  /// chunk is written with its checkpoint or nothing is, so a chunk is never applied twice.
+  public func writeNight(
+    _ calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64], at now: Date,
+    runId: String, chunk: Int, cases: Int, failures: Int
+  ) throws -> [NightConflict] {
+    try database.write { db in
+      var conflicts: [NightConflict] = []
+      var callsByCase: [Int64: [SettledCall]] = [:]
+      for call in calls where !call.events.isEmpty { callsByCase[call.caseId, default: []].append(call) }
+      for caseId in callsByCase.keys.sorted() {
+        guard let caseCalls = callsByCase[caseId] else { continue }
+        let stored = try Int64.fetchOne(
+          db.cachedStatement(sql: "SELECT MAX(id) FROM events WHERE case_id = ?"), arguments: [caseId])
+        if stored == lastEventIds[caseId], let final = finalCases[caseId] {
+          try Records.update(final, db)
+          for event in caseCalls.flatMap(\.events) { try Records.record(event, of: final, db) }
+          continue
+        }
+        guard var current = try Records.fetchCase(db, id: caseId) else { continue }
+        var facts = try Records.facts(for: current, db)
+        for call in caseCalls {
+          do {
+            let (updated, events) = try CaseRules.apply(
+              call.decisions, to: current, facts: &facts, settings: settings, provenance: call.provenance,
+              at: now)
+            guard !events.isEmpty else { continue }
+            try Records.update(updated, db)
+            for event in events { try Records.record(event, of: updated, db) }
+            current = updated
+          } catch let error as DomainError {
+            conflicts.append(
+              NightConflict(
+                caseId: caseId, source: call.provenance.source, hook: call.provenance.hook,
+                message: "the case changed during the night and the decision no longer holds: \(error)"))
+          }
+        }
+      }
+      try Records.completeChunk(runId: runId, chunk: chunk, cases: cases, failures: failures, db)
+      return conflicts
+    }
+  }
+}
+
+extension Records {
+  /// Appends `event` to the journal with the side effects its kind has on other tables.
+  static func record(_ event: JournalEvent, of disputeCase: DisputeCase, _ db: Database) throws {
+    try append(event, db)
+    if event.kind == "resolve" { try resumeCollection(after: event, case: disputeCase, db) }
+    if event.kind == "judge_promise" { try recordJudgment(event, db) }
+  }
+
+  static func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int, _ db: Database) throws {
+    try db.executeCached(
+      sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
+      arguments: [runId, chunk, cases, failures])
+  }
+
+  static func decodedPayload(_ payload: String) -> [String: String] {
+    if payload == "{}" { return [:] }
+    return (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String]) ?? [:]
+  }
+
+  static func nightSnapshot(of range: ClosedRange<Int64>, _ db: Database) throws -> NightSnapshot {
+    var snapshot = NightSnapshot()
+    let bounds: StatementArguments = [range.lowerBound, range.upperBound]
+    let links = try invoiceLinks(db, caseIds: [range.lowerBound, range.upperBound])
+    let caseRows = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT * FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"),
+      arguments: bounds)
+    while let row = try caseRows.next() {
+      let disputeCase = try disputeCase(row, invoices: links[row["id"]] ?? [])
+      snapshot.cases[disputeCase.id] = disputeCase
+    }
+    guard !snapshot.cases.isEmpty else { return snapshot }
+
+    let customerRows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: """
+          SELECT * FROM customers WHERE id IN
+          (SELECT DISTINCT customer_id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed')
+          """), arguments: bounds)
+    while let row = try customerRows.next() {
+      let customer = customer(row)
+      snapshot.customers[customer.id] = customer
+    }
+    let invoiceRows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: """
+          SELECT case_id, invoices.* FROM invoices JOIN case_invoices ON invoice_number = number
+          WHERE case_id BETWEEN ? AND ? ORDER BY case_id, number
+          """), arguments: bounds)
+    while let row = try invoiceRows.next() {
+      let caseId: Int64 = row["case_id"]
+      guard snapshot.cases[caseId] != nil else { continue }
+      snapshot.invoices[caseId, default: []].append(try invoice(row))
+    }
+    let communicationRows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: "SELECT * FROM communications WHERE case_id BETWEEN ? AND ? ORDER BY case_id, at, id"),
+      arguments: bounds)
+    while let row = try communicationRows.next() {
+      let message = try communication(row)
+      guard snapshot.cases[message.caseId] != nil else { continue }
+      snapshot.communications[message.caseId, default: []].append(message)
+    }
+    let eventRows = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT * FROM events WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
+      arguments: bounds)
+    while let row = try eventRows.next() {
+      let journalEvent = try event(row)
+      guard snapshot.cases[journalEvent.caseId] != nil else { continue }
+      snapshot.events[journalEvent.caseId, default: []].append(journalEvent)
+      snapshot.eventData[journalEvent.caseId, default: []].append(decodedPayload(journalEvent.payload))
+      snapshot.lastEventIds[journalEvent.caseId] = row["id"]
+    }
+    var promises: [Int64: Row] = [:]
+    let promiseRows = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT * FROM promises WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
+      arguments: bounds)
+    while let row = try promiseRows.next() { promises[row["case_id"]] = row.copy() }
+
+    for (caseId, disputeCase) in snapshot.cases {
+      let currency = disputeCase.disputed.currency
+      let invoices = snapshot.invoices[caseId] ?? []
+      let paid = invoices.reduce(Int64(0)) { $0 + $1.paid.minorUnits }
+      let outstanding = invoices.reduce(Int64(0)) { $0 + $1.total.minorUnits - $1.paid.minorUnits }
+      var sent: Set<String> = []
+      var followUps: Set<LocalDate> = []
+      var mediated = false
+      let events = snapshot.events[caseId] ?? []
+      for (offset, data) in (snapshot.eventData[caseId] ?? []).enumerated() {
+        switch events[offset].kind {
+        case "send": if let template = data["template"] { sent.insert(template) }
+        case "follow_up":
+          if let day = data["due_on"].flatMap({ try? LocalDate(parsing: $0) }) { followUps.insert(day) }
+        case "escalate": if data["level"] == "mediation" { mediated = true }
+        default: break
+        }
+      }
+      let outgoing = (snapshot.communications[caseId] ?? []).contains { $0.direction == .outgoing }
+      var promise: PaymentPromise?
+      if let row = promises[caseId] {
+        let promiseCurrency = try Currency(code: row["currency"])
+        let paidAtPromise: Int64 = row["paid_at_promise_minor"]
+        promise = PaymentPromise(
+          amount: Money(minorUnits: row["amount_minor"], currency: promiseCurrency),
+          dueOn: try LocalDate(parsing: row["due_on"]),
+          paidSince: Money(minorUnits: max(0, paid - paidAtPromise), currency: promiseCurrency),
+          status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
+      }
+      snapshot.facts[caseId] = CaseFacts(
+        amicableAttemptRecorded: outgoing || !sent.isEmpty || mediated, sentTemplates: sent,
+        scheduledFollowUps: followUps,
+        customerKind: snapshot.customers[disputeCase.customerId]?.kind ?? .company,
+        outstanding: Money(minorUnits: outstanding, currency: currency), promise: promise)
+    }
+    return snapshot
+  }
+}
