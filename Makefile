@@ -1,19 +1,29 @@
 # Litige: the two commands of the README, plus lint.
 #   make demo   build, create a demo workspace and show the product working on it
 #   make test   the whole test suite
+#   make bench  throughput, memory and hook-call cost (see BENCHMARKS.md); takes about 15 minutes
 # Both first install what the project needs from Debian when it is missing (as root), or print the
 # exact command to run.
 
 SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
-PACKAGES = liblua5.4-dev libsqlite3-dev pkg-config
+PACKAGES = liblua5.4-dev libsqlite3-dev libedit-dev pkg-config
+BENCH_PACKAGES = lua5.4 time sqlite3
 
-.PHONY: deps build demo test lint clean
+.PHONY: deps bench-deps install-packages build demo test bench lint clean
 
 deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(PACKAGES)"
+	@pkg-config --exists lua5.4 || { echo "pkg-config cannot find lua5.4 (liblua5.4-dev)"; exit 1; }
+	@pkg-config --exists libedit || { echo "pkg-config cannot find libedit (libedit-dev)"; exit 1; }
+
+bench-deps: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(BENCH_PACKAGES)"
+
+install-packages:
 	@missing=""; \
-	for package in $(PACKAGES); do \
+	for package in $(PACKAGES_NEEDED); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -23,8 +33,7 @@ deps:
 	  else \
 	    echo "Litige needs:$$missing. Run:  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
-	fi; \
-	pkg-config --exists lua5.4 || { echo "pkg-config cannot find lua5.4 (liblua5.4-dev)"; exit 1; }
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -62,6 +71,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(LITIGE) test plugins examples/online-retailer/plugins examples/wholesaler/plugins
+
+bench: bench-deps
+	scripts/bench.sh
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests

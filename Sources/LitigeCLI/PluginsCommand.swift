@@ -49,7 +49,7 @@ struct PolicyContext {
 struct PluginsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plugins", abstract: "List and check the workspace's policy plugins.",
-    subcommands: [List.self, Check.self])
+    subcommands: [List.self, Check.self, Time.self])
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -96,6 +96,68 @@ struct PluginsCommand: ParsableCommand {
       let context = try PolicyContext(workspace: workspace, requireWorkspace: false)
       let count = context.host.plugins.count
       print("\(count) plugin\(count == 1 ? "" : "s") enabled, configuration valid.")
+    }
+  }
+}
+
+extension PluginsCommand {
+  /// `litige plugins time`: what one hook call of the enabled plugins costs, for integrators and
+  /// `make bench`.
+  struct Time: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Measure what one call of a hook costs on one case, as the nightly runner calls it.",
+      discussion: """
+        Loads the case as the nightly runner does (one chunk snapshot), then calls HOOK of every enabled \
+        plugin that has it ITERATIONS times, dropping the decisions after each call. Nothing is written. \
+        Prints the mean wall-clock time of one call (all plugins together) in microseconds.
+        """)
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "The hook: triage, compensate, escalate, nightly.") var hook: String
+    @Option(help: "The case to call it on.") var `case`: Int64 = 1
+    @Option(help: "How many calls to time (after 100 to warm up).") var iterations = 100_000
+    @Option(help: "Decide as of 2 a.m. on this day (YYYY-MM-DD) in the company's time zone; default now.")
+    var asOf: String?
+
+    func validate() throws {
+      guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+      guard PluginHost.hookNames.contains(hook) else {
+        throw ValidationError(
+          "unknown hook '\(hook)' (expected \(PluginHost.hookNames.sorted().joined(separator: ", ")))")
+      }
+    }
+
+    func run() throws {
+      var now = Date()
+      if let asOf {
+        // As the nightly runner: 2 a.m. in the company's time zone on that day.
+        let settings = try workspace.openStore().settings
+        now = try LocalDate(parsing: asOf, field: "--as-of").start(in: settings.timeZone)
+          .addingTimeInterval(2 * 3_600)
+      }
+      let context = try PolicyContext(workspace: workspace, now: now)
+      let snapshot = try context.store.nightSnapshot(of: self.case...self.case)
+      guard snapshot.cases[self.case] != nil else {
+        throw Failure("case \(self.case) does not exist or is closed")
+      }
+      let session = context.host.runtime.session
+      var failures = 0
+      func call() {
+        session.load(snapshot)
+        for outcome in context.host.run(hook: hook, caseId: self.case, runId: "timing", dryRun: true)
+        where outcome.failure != nil {
+          failures += 1
+        }
+      }
+      for _ in 0..<100 { call() }
+      let clock = ContinuousClock()
+      let elapsed = clock.measure { for _ in 0..<iterations { call() } }
+      _ = session.finishChunk()
+      let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      let plugins = context.host.plugins.filter { $0.hookNames.contains(hook) }.map(\.provenanceName)
+      print(
+        "\(hook) on case \(self.case) (\(plugins.joined(separator: ", "))): "
+          + "\(String(format: "%.2f", seconds / Double(iterations) * 1e6)) µs per call, \(iterations) calls"
+          + (failures > 0 ? ", \(failures) failed" : ""))
     }
   }
 }

@@ -70,6 +70,8 @@ public final class PluginHost {
   /// The enabled plugins, highest priority first (ties by name).
   public private(set) var plugins: [LoadedPlugin] = []
   private var configTables: [String: LuaValue] = [:]
+  /// The session's day in the company's time zone, which seeds `math.random` (the session's now is fixed).
+  private lazy var sessionDay = LocalDate(runtime.session.now, in: runtime.session.store.settings.timeZone)
 
   /// Loads the plugins `configuration` enables.
   ///
@@ -336,7 +338,7 @@ public final class PluginHost {
   {
     var outcomes: [HookOutcome] = []
     let session = runtime.session
-    let day = LocalDate(session.now, in: session.store.settings.timeZone)
+    let day = sessionDay
     for plugin in plugins {
       guard let function = plugin.hooks[hook] else { continue }
       session.rollback()
