@@ -38,14 +38,27 @@ let package = Package(
     ),
     // The nightly runner: every open case through the policies, in parallel, resumable, with reports.
     .target(name: "LitigeBatch", dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost"]),
+    // libedit (BSD editline) from the system (Debian: libedit-dev), found through pkg-config.
+    .systemLibrary(
+      name: "CEditLine",
+      pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]
+    ),
+    // The interactive console: line editing, completion, pretty printing, staged decisions.
+    .target(
+      name: "LitigeREPL",
+      dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost", "CLua", "CEditLine"]
+    ),
     // The commands of the `litige` executable, as a library so tests can run them in-process.
     .target(
       name: "LitigeCLI",
       dependencies: [
-        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch",
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Test support: start a program on a pseudo-terminal to drive the REPL as a person would.
+    .target(name: "CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
     .executableTarget(name: "litige", dependencies: ["LitigeCLI"]),
     .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
     .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
@@ -54,5 +67,7 @@ let package = Package(
     .testTarget(name: "LitigeBatchTests", dependencies: ["LitigeBatch"]),
     .testTarget(
       name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),
+    .testTarget(
+      name: "LitigeREPLTests", dependencies: ["LitigeREPL", "LitigeStore", "LitigeCore", "CPseudoTerminal"]),
   ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LitigeCore
+import LitigePolicies
 import LitigeStore
 import LuaHost
 

@@ -13,7 +13,7 @@ public struct LitigeCommand: ParsableCommand {
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
-      BatchCommand.self, GenerateCommand.self,
+      BatchCommand.self, GenerateCommand.self, ReplCommand.self,
     ])
 
   /// Creates the command (argument parsing fills it).

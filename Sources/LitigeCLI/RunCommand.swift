@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
     }
     let staged = session.stagedInOrder
     let summary = staged.map {
-      "  case \($0.caseId): \($0.decision.kind) \(Self.describe($0.decision))"
+      "  case \($0.caseId): \($0.decision.kind) \(Story.describe($0.decision))"
         + ($0.reason.isEmpty ? "" : " (\($0.reason))")
     }
     if dryRun {
@@ -88,22 +88,6 @@ struct RunCommand: ParsableCommand {
       if !summary.isEmpty { print(summary.joined(separator: "\n")) }
     } catch {
       throw Failure("\(error)\nnothing was written to the workspace")
-    }
-  }
-
-  static func describe(_ decision: Decision) -> String {
-    switch decision {
-    case .categorize(let category): return category.rawValue
-    case .prioritize(let priority): return String(priority)
-    case .assign(let owner): return owner.rawValue
-    case .tag(let tag): return tag
-    case .setDeadline(let date): return Timestamp.utcText(date)
-    case .proposeGesture(let kind, let amount, _): return "\(kind.rawValue) \(amount)"
-    case .escalate(let level): return level.rawValue
-    case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
-    case .followUp(let days): return "in \(days) days"
-    case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
-    case .judgePromise: return "payment promise"
     }
   }
 

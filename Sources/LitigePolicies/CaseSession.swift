@@ -167,8 +167,9 @@ public final class CaseSession {
     brokenPromiseCounts = [:]
   }
 
-  /// Keeps the staged decisions as the outcome of one successful hook call, in memory; returns their
-  /// events. The next call on the case starts from the state they left.
+  /// Keeps the staged decisions in memory as the outcome of one successful hook call.
+  ///
+  /// Returns their events. The next call on the case starts from the state they left.
   ///
   /// Only in batch mode: the decisions reach the store when the chunk is written.
   public func settle() -> [JournalEvent] {

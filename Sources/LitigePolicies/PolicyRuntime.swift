@@ -50,6 +50,47 @@ public final class PolicyRuntime {
     try installLibrary()
   }
 
+  /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
+  public static let caseFieldNames = [
+    "age_days", "category", "channel", "communications", "currency", "customer", "deadline", "disputed",
+    "escalation", "gestures", "history", "id", "invoices", "opened_at", "outcome", "owner", "priority",
+    "promise", "reason", "status", "tags",
+  ]
+  /// The fields of an invoice.
+  public static let invoiceFieldNames = [
+    "collection_suspended", "currency", "customer", "due_on", "issued_on", "number", "outstanding", "paid",
+    "total",
+  ]
+  /// The fields of a customer.
+  public static let customerFieldNames = [
+    "broken_promises", "email", "id", "kind", "language", "name", "phone", "segment", "since", "vip",
+  ]
+  /// The methods of a case (`case:<method>(...)`), sorted.
+  public private(set) var caseMethodNames: [String] = []
+
+  /// The fields and methods of a host object (case, invoice, customer), for completion; nil for any
+  /// other object.
+  public func memberNames(of object: AnyObject) -> (fields: [String], methods: [String])? {
+    switch object {
+    case is CaseObject: return (Self.caseFieldNames, caseMethodNames)
+    case is RecordObject<Invoice>: return (Self.invoiceFieldNames, [])
+    case is RecordObject<Customer>: return (Self.customerFieldNames, [])
+    default: return nil
+    }
+  }
+
+  /// A one-line summary of a case without personal data: status, category, priority, amount, level.
+  public func summary(ofCase id: Int64) -> String {
+    guard let current = try? session.disputeCase(id: id) else { return "case #\(id)" }
+    var parts = [
+      "case #\(id)", current.status.rawValue, current.category?.rawValue ?? "uncategorized",
+      "P\(current.priority)", "\(current.disputed)", current.escalation.rawValue,
+    ]
+    if let owner = current.owner { parts.append("owner \(owner.rawValue)") }
+    if !current.tags.isEmpty { parts.append("tags " + current.tags.joined(separator: ",")) }
+    return parts.joined(separator: " · ")
+  }
+
   /// Runs a script's source in a fresh environment; returns what the chunk returned.
   ///
   /// `math.random` is seeded from `seed` first, so a replay draws the same numbers.
@@ -214,6 +255,8 @@ public final class PolicyRuntime {
   // MARK: Classes
 
   private func installClasses() throws {
+    let caseMethods = CaseMethods.make(runtime: self)
+    caseMethodNames = caseMethods.keys.sorted()
     caseClass = try state.defineClass(
       name: "case",
       fields: { [unowned self] stack, object, key in
@@ -222,15 +265,18 @@ public final class PolicyRuntime {
         }
         return try caseField(current, key, on: stack)
       },
-      methods: CaseMethods.make(runtime: self),
-      describe: { object in "case #\((object as? CaseObject)?.id ?? 0)" })
+      methods: caseMethods,
+      describe: { [unowned self] object in summary(ofCase: (object as? CaseObject)?.id ?? 0) })
     invoiceClass = try state.defineClass(
       name: "invoice",
       fields: { [unowned self] stack, object, key in
         guard let invoice = (object as? RecordObject<Invoice>)?.record else { return false }
         return try invoiceField(invoice, key, on: stack)
       }, methods: [:],
-      describe: { object in "invoice \((object as? RecordObject<Invoice>)?.record.number ?? "?")" })
+      describe: { object in
+        guard let invoice = (object as? RecordObject<Invoice>)?.record else { return "invoice ?" }
+        return "invoice \(invoice.number) · \(invoice.total) · paid \(invoice.paid) · due \(invoice.dueOn)"
+      })
     customerClass = try state.defineClass(
       name: "customer",
       fields: { [unowned self] stack, object, key in
@@ -241,7 +287,11 @@ public final class PolicyRuntime {
         }
         return Self.customerField(customer, key, on: stack)
       }, methods: [:],
-      describe: { object in "customer \((object as? RecordObject<Customer>)?.record.id ?? "?")" })
+      describe: { object in
+        // No name, email or phone: a customer's identity is personal data.
+        guard let customer = (object as? RecordObject<Customer>)?.record else { return "customer ?" }
+        return "customer \(customer.id) · \(customer.kind.rawValue)" + (customer.vip ? " · vip" : "")
+      })
     cursorClass = try state.defineClass(
       name: "case cursor", fields: { _, _, _ in false }, methods: [:], describe: { _ in "case cursor" })
   }

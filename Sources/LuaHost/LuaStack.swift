@@ -168,6 +168,18 @@ public struct LuaStack {
     lua_rawset(pointer, -3)
   }
 
+  /// Pushes the value `reference` keeps alive.
+  public func push(reference: LuaReference) {
+    _ = lua_checkstack(pointer, 2)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(reference.reference))
+  }
+
+  /// Pushes the globals table of `environment`.
+  public func push(environment: LuaEnvironment) {
+    _ = lua_checkstack(pointer, 2)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(environment.reference))
+  }
+
   /// Pops the top value into index `index` of the table just below it (a raw set).
   public func setIndex(_ index: Int) { lua_rawseti(pointer, -2, lua_Integer(index)) }
 

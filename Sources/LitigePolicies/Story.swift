@@ -1,13 +1,14 @@
 import Foundation
 import LitigeCore
 
-/// Journal events told in words, for `case explain` and command output.
-enum Story {
+/// Journal events and decisions told in words, for `case explain`, command output and the REPL.
+public enum Story {
   static func payload(_ event: JournalEvent) -> [String: String] {
     (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
   }
 
-  static func describe(_ event: JournalEvent) -> String {
+  /// One event in words (`escalated from amicable to mediation`); no personal data.
+  public static func describe(_ event: JournalEvent) -> String {
     let data = payload(event)
     let value = { (key: String) in data[key] ?? "?" }
     switch event.kind {
@@ -40,6 +41,23 @@ enum Story {
       return (data["direction"] == "in" ? "message from the customer" : "message to the customer")
         + " by \(value("channel"))"
     default: return "\(event.kind) \(event.payload)"
+    }
+  }
+
+  /// A decision's value in words (`vip`, `formal_notice by registered_letter`), after its kind.
+  public static func describe(_ decision: Decision) -> String {
+    switch decision {
+    case .categorize(let category): return category.rawValue
+    case .prioritize(let priority): return String(priority)
+    case .assign(let owner): return owner.rawValue
+    case .tag(let tag): return tag
+    case .setDeadline(let date): return Timestamp.utcText(date)
+    case .proposeGesture(let kind, let amount, _): return "\(kind.rawValue) \(amount)"
+    case .escalate(let level): return level.rawValue
+    case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
+    case .followUp(let days): return "in \(days) days"
+    case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
+    case .judgePromise: return "payment promise"
     }
   }
 }

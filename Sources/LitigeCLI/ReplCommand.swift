@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import LitigeREPL
+import LuaHost
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `litige repl`: the interactive console over the workspace's cases.
+struct ReplCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "repl",
+    abstract: "An interactive Lua console over live cases: look, try a policy, fix it, try again.",
+    discussion: """
+      Type Lua: an expression prints its values (`litige.case(12)`), statements run, globals persist. \
+      Decisions (`c:tag("vip")`) are staged and shown; `.commit` writes them after `.dry off`. \
+      `.help` lists the commands (.case, .plugins, .reload, .try, .dry, .commit, .rollback, .quit). \
+      Tab completes names, fields and methods; Ctrl-C stops a running statement or clears the line; \
+      Ctrl-D leaves. History is kept in $LITIGE_HISTORY, else ~/.litige_history (1,000 lines). \
+      With input that is not a terminal, lines are read to the end and the exit status is 1 if any failed.
+      """)
+
+  @OptionGroup var workspace: WorkspaceOptions
+  @Option(help: "Seconds a statement may run before it is stopped.") var timeout: Double = 30
+  @Option(help: "Memory ceiling of the Lua state, in MB.") var memory = 256
+  @Flag(inversion: .prefixedNo, help: "Start with .dry on: .commit only shows what it would write.")
+  var dry = true
+
+  func validate() throws {
+    guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    guard memory >= 8 else { throw ValidationError("--memory must be at least 8 MB") }
+  }
+
+  func run() throws {
+    let store = try workspace.openStore()
+    let interactive = isatty(STDIN_FILENO) == 1
+    var options = Console.Options()
+    options.colour =
+      isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    options.limits = LuaState.Limits(
+      memoryBytes: memory << 20, timeout: .milliseconds(Int64(timeout * 1_000)))
+    options.dryRun = dry
+    let console: Console
+    do {
+      console = try Console(
+        store: store, workspaceFolder: URL(fileURLWithPath: workspace.path).deletingLastPathComponent(),
+        options: options,
+        write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+    } catch {
+      throw Failure("\(error)")
+    }
+    let status = REPL.run(console: console, interactive: interactive, historyPath: REPL.defaultHistoryPath)
+    if status != 0 { throw ExitCode(status) }
+  }
+}

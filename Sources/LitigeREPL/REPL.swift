@@ -1,0 +1,76 @@
+import Foundation
+
+/// The REPL's loop: a terminal session through libedit, or piped input read to its end.
+public enum REPL {
+  /// Where the history is kept: `LITIGE_HISTORY`, else `~/.litige_history`; nil without a home.
+  public static var defaultHistoryPath: String? {
+    let environment = ProcessInfo.processInfo.environment
+    if let path = environment["LITIGE_HISTORY"] { return path.isEmpty ? nil : path }
+    guard let home = environment["HOME"], !home.isEmpty else { return nil }
+    return home + "/.litige_history"
+  }
+
+  /// Runs `console` until `.quit`, Ctrl-D or the end of input; returns the exit status.
+  ///
+  /// On a terminal (`interactive`): line editing, history (at most 1,000 lines in `historyPath`),
+  /// completion, Ctrl-C. Piped: lines are read to the end without prompts, and the status is 1 when
+  /// any statement failed, so scripts can rely on it.
+  public static func run(console: Console, interactive: Bool, historyPath: String?) -> Int32 {
+    InterruptHandling.install()
+    console.interruptPending = InterruptHandling.interruptPending
+    console.onTry = { pluginInterrupter in
+      InterruptHandling.target([console.interrupter, pluginInterrupter])
+    }
+    if interactive {
+      return runOnTerminal(console, historyPath: historyPath)
+    }
+    while let line = readLine(strippingNewline: true) {
+      InterruptHandling.target([console.interrupter])
+      let next = console.handle(line: line)
+      InterruptHandling.target([])
+      _ = InterruptHandling.takeInterrupt()
+      if next == .quit { break }
+    }
+    if console.isContinuing {
+      FileHandle.standardError.write(Data("litige repl: the input ended inside a statement\n".utf8))
+      return 1
+    }
+    return console.failures > 0 ? 1 : 0
+  }
+
+  private static func runOnTerminal(_ console: Console, historyPath: String?) -> Int32 {
+    guard
+      let editor = LineEditor(historyPath: historyPath, historySize: 1_000, completer: console.completions)
+    else {
+      FileHandle.standardError.write(Data("litige repl: cannot start line editing on this terminal\n".utf8))
+      return 1
+    }
+    print("Litige REPL. Type Lua; .help lists the commands; Ctrl-D leaves.")
+    print(
+      "Decisions are staged, and .commit writes them only after .dry off (dry run is "
+        + (console.dryRun ? "on" : "off") + ").")
+    loop: while true {
+      InterruptHandling.target([])
+      _ = InterruptHandling.takeInterrupt()
+      switch editor.read(prompt: console.prompt) {
+      case .line(let line):
+        InterruptHandling.target([console.interrupter])
+        let next = console.handle(line: line)
+        InterruptHandling.target([])
+        if next == .quit { break loop }
+      case .interrupted:
+        console.cancelInput()
+      case .end:
+        break loop
+      }
+    }
+    editor.save()
+    let staged = console.runtime.session.stagedInOrder.count
+    if staged > 0 {
+      print(
+        "\(staged) staged decision\(staged == 1 ? " was" : "s were") not committed and \(staged == 1 ? "is" : "are") dropped."
+      )
+    }
+    return 0
+  }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import LitigeStore
+import Testing
+
+/// A demo workspace in a temporary folder, with a private history file.
+private struct Workspace {
+  let folder: String
+  var database: String { folder + "/litige.sqlite" }
+  var history: String { folder + "/history" }
+  var environment: [String: String] {
+    [
+      "TERM": "xterm", "HOME": folder, "LITIGE_HISTORY": history, "LITIGE_PLUGINS": pluginsFolder,
+      "PATH": "/usr/bin:/bin",
+    ]
+  }
+
+  /// The repository's bundled plugins (the tests run from the package root or below it).
+  private var pluginsFolder: String {
+    var directory = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { directory.deleteLastPathComponent() }
+    return directory.appendingPathComponent("plugins").path
+  }
+
+  static func demo() throws -> Workspace {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-repl-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let workspace = Workspace(folder: folder)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: TerminalSession.executable)
+    process.arguments = ["init", "--demo", "--seed", "3", "--db", workspace.database]
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    return workspace
+  }
+
+  func repl(_ arguments: [String] = []) throws -> TerminalSession {
+    let session = try TerminalSession(
+      arguments: ["repl", "--db", database] + arguments, directory: folder, environment: environment)
+    #expect(session.waitFor("litige(dry)> ") != nil, "no prompt: \(session.screen)")
+    return session
+  }
+
+  /// Runs `litige repl` with `input` piped in.
+  func piped(_ input: String) throws -> (status: Int32, output: String, error: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: TerminalSession.executable)
+    process.arguments = ["repl", "--db", database]
+    process.environment = environment
+    let standardInput = Pipe()
+    let output = Pipe()
+    let error = Pipe()
+    process.standardInput = standardInput
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    standardInput.fileHandleForWriting.write(Data(input.utf8))
+    try standardInput.fileHandleForWriting.close()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+      String(decoding: errorData, as: UTF8.self)
+    )
+  }
+}
+
+@Suite("The REPL on a terminal")
+struct TerminalTests {
+  @Test("expressions print, globals persist, and a multi-line function continues on a second prompt")
+  func typing() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("6 * 7\r")
+    #expect(repl.waitFor("\n42\n") != nil, "\(repl.screen)")
+    repl.type("function double(x)\r")
+    #expect(repl.waitFor(">> ") != nil, "no continuation prompt: \(repl.screen)")
+    repl.type("  return x * 2\r")
+    #expect(repl.waitFor(">> ") != nil)
+    repl.type("end\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("double(21), 'done'\r")
+    #expect(repl.waitFor("42\t\"done\"") != nil, "\(repl.screen)")
+    repl.type("{ 1, 2, name = 'x', nested = { deep = true } }\r")
+    #expect(repl.waitFor("{ 1, 2, name = \"x\", nested = { deep = true } }") != nil, "\(repl.screen)")
+    repl.type("litige.case(4)\r")
+    #expect(repl.waitFor("<case #4 · ") != nil, "a case prints as a summary: \(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+    // libedit's history file escapes spaces (`6\040*\0407`).
+    let history = try String(contentsOfFile: workspace.history, encoding: .utf8)
+    #expect(history.contains("double(21)"), "the history file keeps the lines: \(history)")
+    #expect(history.contains("6\\040*\\0407"))
+  }
+
+  @Test("Tab completes the litige API, fields after a dot and methods after a colon")
+  func completion() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("c = litige.ca\t")
+    #expect(repl.waitFor("\n") != nil)  // two candidates, case and cases, are listed
+    #expect(repl.waitFor("litige.case") != nil, "\(repl.screen)")
+    repl.type("(4)\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("c.cus\t")
+    #expect(repl.waitFor("c.customer") != nil, "field completion: \(repl.screen)")
+    repl.type(".kind\r")
+    #expect(repl.waitFor("\"company\"") != nil || repl.screen.contains("\"person\""), "\(repl.screen)")
+    repl.type("c:esc\t")
+    #expect(repl.waitFor("c:escalate") != nil, "method completion: \(repl.screen)")
+    repl.type("\u{03}")  // Ctrl-C at the prompt drops the line
+    #expect(repl.waitFor("^C") != nil)
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type(".pl\t")
+    #expect(repl.waitFor(".plugins") != nil, "meta command completion: \(repl.screen)")
+    repl.type("\r")
+    #expect(repl.waitFor("triage@") != nil, "\(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type(".quit\r")
+    #expect(repl.exitStatus() == 0)
+  }
+
+  @Test("Ctrl-C stops an endless loop and the session goes on with its state")
+  func interrupt() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("kept = 'still here'\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("while true do end\r")
+    // A person presses Ctrl-C once the statement hangs: the editor has handed the line over.
+    #expect(repl.waitFor("while true do end\n") != nil)
+    #expect(repl.waitUntilEditing(false))
+    repl.type("\u{03}", atPrompt: false)
+    let seen = repl.waitFor("interrupted")
+    #expect(seen != nil, "\(repl.screen.debugDescription)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("kept\r")
+    #expect(repl.waitFor("\"still here\"") != nil, "\(repl.screen)")
+    repl.type("error('boom')\r")
+    #expect(repl.waitFor("boom") != nil)
+    #expect(repl.waitFor("stack traceback") != nil)
+    repl.type("kept\r")
+    #expect(repl.waitFor("\"still here\"") != nil, "state survives an error: \(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+  }
+
+  @Test(".try shows what a hook would decide; decisions are staged, and .commit writes them after .dry off")
+  func stagingAndCommit() throws {
+    let workspace = try Workspace.demo()
+    let store = try Store.open(path: workspace.database)
+    let id = try #require(store.caseIds(matching: CaseFilter(activeOnly: true)).first)
+    let repl = try workspace.repl()
+    repl.type(".try escalate \(id)\r")
+    #expect(repl.waitFor("(dry: nothing was staged or written)") != nil, "\(repl.screen)")
+    repl.type("litige.case(\(id)):tag('pty_test', 'typed in the REPL')\r")
+    #expect(repl.waitFor("staged: case \(id): tag pty_test") != nil, "\(repl.screen)")
+    repl.type(".commit\r")
+    #expect(repl.waitFor("nothing was") != nil, "dry by default: \(repl.screen)")
+    #expect(try store.disputeCase(id: id)?.tags.contains("pty_test") == false)
+    repl.type(".dry off\r")
+    #expect(repl.waitFor("litige> ") != nil)
+    repl.type(".commit\r")
+    #expect(repl.waitFor("committed 1 decision on 1 case") != nil, "\(repl.screen)")
+    #expect(try store.disputeCase(id: id)?.tags.contains("pty_test") == true)
+    let events = try store.events(ofCase: id)
+    #expect(events.last?.kind == "tag" && events.last?.provenance.source == "repl")
+    repl.type("litige.case(\(id)):tag('dropped')\r")
+    #expect(repl.waitFor("staged: case \(id): tag dropped") != nil)
+    repl.type(".rollback\r")
+    #expect(repl.waitFor("dropped 1 staged decision") != nil)
+    #expect(repl.waitFor("litige> ") != nil)
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+    #expect(try store.disputeCase(id: id)?.tags.contains("dropped") == false)
+  }
+
+  @Test("piped input runs without prompts; the status says whether a statement failed")
+  func piped() throws {
+    let workspace = try Workspace.demo()
+    let ok = try workspace.piped("print(1)\nx = 20\nx + 1\n")
+    #expect(ok.status == 0)
+    #expect(ok.output == "1\n21\n")
+    let failing = try workspace.piped("print('a')\nerror('stop here')\nprint('b')\n")
+    #expect(failing.status == 1)
+    #expect(failing.output == "a\nb\n")
+    #expect(failing.error.contains("repl:1: stop here"))
+    #expect(!failing.error.contains("repl-helpers"), "the console's own frames are hidden: \(failing.error)")
+    let unfinished = try workspace.piped("function f()\n")
+    #expect(unfinished.status == 1)
+    #expect(unfinished.error.contains("ended inside a statement"))
+  }
+}
