@@ -9,7 +9,7 @@ SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
 PACKAGES = liblua5.4-dev libsqlite3-dev libedit-dev pkg-config
-BENCH_PACKAGES = lua5.4 time sqlite3
+BENCH_PACKAGES = lua5.4 time sqlite3 python3
 
 .PHONY: deps bench-deps install-packages build demo test bench lint clean
 

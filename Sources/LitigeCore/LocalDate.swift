@@ -13,8 +13,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
   /// A date from its parts; throws `DomainError.invalid` when it does not exist (`2026-02-30`).
   public init(year: Int, month: Int, day: Int, field: String = "date") throws {
-    let components = DateComponents(year: year, month: month, day: day)
-    guard components.isValidDate(in: Self.utc) else {
+    // The proleptic Gregorian calendar, checked by arithmetic (a Calendar lookup showed in profiles).
+    let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let daysInMonth = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard (1...9_999).contains(year), (1...12).contains(month), (1...daysInMonth[month - 1]).contains(day)
+    else {
       throw DomainError.invalid(field: field, "\(year)-\(month)-\(day) is not a date")
     }
     self.year = year

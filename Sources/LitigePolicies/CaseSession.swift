@@ -103,8 +103,7 @@ public final class CaseSession {
   }
 
   private static func decodedPayload(_ payload: String) -> [String: String] {
-    if payload == "{}" { return [:] }
-    return (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String]) ?? [:]
+    CaseRules.payload(decoding: payload)
   }
 
   /// Validates `decision` on the working copy of case `caseId` and stages it.

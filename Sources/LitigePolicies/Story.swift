@@ -4,7 +4,7 @@ import LitigeCore
 /// Journal events and decisions told in words, for `case explain`, command output and the REPL.
 public enum Story {
   static func payload(_ event: JournalEvent) -> [String: String] {
-    (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+    CaseRules.payload(decoding: event.payload)
   }
 
   /// One event in words (`escalated from amicable to mediation`); no personal data.

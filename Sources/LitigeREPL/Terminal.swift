@@ -82,6 +82,12 @@ private let readCharacter: litige_getc_function = { _, character in
   func readByte() -> Int32 {
     var byte: UInt8 = 0
     while true {
+      // A SIGINT that lands just before `read` blocks would not interrupt it: wait in short polls and
+      // look at the flag between them (EINTR still ends a poll at once in the usual case).
+      if interruptCount.load(ordering: .relaxed) > 0 { return -2 }
+      var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&descriptor, 1, 100)
+      if ready == 0 || (ready < 0 && errno == EINTR) { continue }
       let count = read(STDIN_FILENO, &byte, 1)
       if count == 1 { return Int32(byte) }
       if count == 0 { return -1 }

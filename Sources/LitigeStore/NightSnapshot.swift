@@ -135,10 +135,7 @@ extension Records {
       arguments: [runId, chunk, cases, failures])
   }
 
-  static func decodedPayload(_ payload: String) -> [String: String] {
-    if payload == "{}" { return [:] }
-    return (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String]) ?? [:]
-  }
+  static func decodedPayload(_ payload: String) -> [String: String] { CaseRules.payload(decoding: payload) }
 
   static func nightSnapshot(of range: ClosedRange<Int64>, _ db: Database) throws -> NightSnapshot {
     var snapshot = NightSnapshot()

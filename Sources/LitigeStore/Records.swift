@@ -59,10 +59,12 @@ enum Records {
     result.owner = try (row["owner"] as String?).map { try Department.parse($0) }
     result.escalation = try EscalationLevel.parse(row["escalation"])
     result.deadline = try (row["deadline"] as String?).map { try Timestamp.parse($0) }
-    result.tags = try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8))
-    result.gestures = try JSONDecoder().decode(
-      [StoredGesture].self, from: Data((row["gestures"] as String).utf8)
-    ).map {
+    let tags: String = row["tags"]
+    result.tags = tags == "[]" ? [] : try JSONDecoder().decode([String].self, from: Data(tags.utf8))
+    let gestures: String = row["gestures"]
+    let stored =
+      gestures == "[]" ? [] : try JSONDecoder().decode([StoredGesture].self, from: Data(gestures.utf8))
+    result.gestures = try stored.map {
       Gesture(
         kind: try GestureKind.parse($0.kind), amount: Money(minorUnits: $0.amountMinor, currency: currency),
         approvedBy: $0.approvedBy)

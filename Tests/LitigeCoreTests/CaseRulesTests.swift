@@ -195,3 +195,33 @@ struct PayloadTests {
     #expect(!CaseRules.isTemplateName("formal-notice"))
   }
 }
+
+@Suite("Reading payloads back")
+struct PayloadReadingTests {
+  @Test(
+    "what json writes, payload(decoding:) reads back",
+    arguments: [
+      ["level": "court", "route": "summons"], [:], ["body": "a/b \"quoted\" \\ \n end"], ["k": "v,w:x{}"],
+    ])
+  func roundTrip(payload: [String: String]) {
+    #expect(CaseRules.payload(decoding: CaseRules.json(payload)) == payload)
+  }
+
+  @Test("anything that is not a flat object of strings reads as empty or through Foundation")
+  func others() {
+    #expect(CaseRules.payload(decoding: "") == [:])
+    #expect(CaseRules.payload(decoding: "{\"a\":1}") == [:])
+    #expect(CaseRules.payload(decoding: "{\"a\":\"1\"} x") == [:])
+    #expect(CaseRules.payload(decoding: " { \"a\" : \"1\" } ") == ["a": "1"])
+  }
+
+  @Test("dates are checked by arithmetic, leap years included")
+  func dates() throws {
+    #expect(try LocalDate(parsing: "2028-02-29").day == 29)
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-02-29") }
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "1900-02-29") }
+    #expect(try LocalDate(parsing: "2000-02-29").month == 2)
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-13-01") }
+    #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-04-31") }
+  }
+}
