@@ -62,6 +62,8 @@ demo: build
 	$(LITIGE) case explain 121 --db $(DEMO_DB)
 	@echo; echo "== A script that misbehaves is stopped, and nothing is written"
 	-$(LITIGE) run examples/scripts/runaway.lua --timeout 1 --db $(DEMO_DB)
+	@echo; echo "== The REPL, fed from a pipe here (run 'litige repl' on a terminal for the console)"
+	printf 'c = litige.case(4)\nc\n.try escalate 4\n' | $(LITIGE) repl --db $(DEMO_DB)
 	@echo; echo "== The nightly run over every open case (litige batch)"
 	$(LITIGE) batch --db $(DEMO_DB) --report $(dir $(DEMO_DB))night.html
 	@echo "Open $(dir $(DEMO_DB))night.html in a browser: totals, decisions, receivables by age and category."

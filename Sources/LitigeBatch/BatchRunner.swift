@@ -193,6 +193,12 @@ public final class BatchRunner: Sendable {
           at: options.asOf, runId: run.id, chunk: chunk, cases: tally.cases, failures: failingCases.count)
         for conflict in conflicts {
           failingCases.insert(conflict.caseId)
+          let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
+          for event in conflict.droppedEvents {  // counted when settled, but not written
+            tally.byKind[event.kind, default: 0] -= 1
+            tally.byPlugin[conflict.source, default: 0] -= 1
+            tally.byOwner[owner, default: 0] -= 1
+          }
           tally.failures.append(
             .init(
               caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message

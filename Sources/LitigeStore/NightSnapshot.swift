@@ -65,6 +65,8 @@ public struct NightConflict: Sendable, Equatable {
   public var hook: String
   /// The refusal.
   public var message: String
+  /// The events the call had produced on the snapshot, none of which was written.
+  public var droppedEvents: [JournalEvent]
 }
 
 extension Store {
@@ -111,7 +113,8 @@ extension Store {
             conflicts.append(
               NightConflict(
                 caseId: caseId, source: call.provenance.source, hook: call.provenance.hook,
-                message: "the case changed during the night and the decision no longer holds: \(error)"))
+                message: "the case changed during the night and the decision no longer holds: \(error)",
+                droppedEvents: call.events))
           }
         }
       }

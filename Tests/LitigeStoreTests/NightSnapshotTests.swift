@@ -1,0 +1,105 @@
+import Foundation
+import LitigeCore
+import Testing
+
+@testable import LitigeStore
+
+private let reference = Date(timeIntervalSince1970: 1_790_000_000)
+private let provenance = Provenance(source: "night@1", hook: "nightly", runId: "n1")
+
+private func demoStore() throws -> Store {
+  let store = try Store.inMemory()
+  let data = DemoData.generate(seed: 11, reference: reference)
+  try store.insert(
+    customers: data.customers, invoices: data.invoices, cases: data.cases,
+    communications: data.communications, events: data.events, provenance: provenance)
+  return store
+}
+
+@Suite("Night snapshots")
+struct NightSnapshotTests {
+  @Test("a chunk's snapshot holds exactly what the case-by-case reads return")
+  func snapshotMatchesPointReads() throws {
+    let store = try demoStore()
+    let snapshot = try store.nightSnapshot(of: 1...200)
+    let open = try store.caseIds(matching: CaseFilter()).filter {
+      try store.disputeCase(id: $0)?.status != .closed
+    }
+    #expect(snapshot.caseIds == open)
+    for id in open {
+      let stored = try #require(try store.disputeCase(id: id))
+      #expect(snapshot.cases[id] == stored)
+      #expect(snapshot.facts[id] == (try store.facts(for: stored)), "facts of case \(id)")
+      #expect(snapshot.invoices[id] ?? [] == (try store.invoices(ofCase: id)))
+      #expect(snapshot.communications[id] ?? [] == (try store.communications(ofCase: id)))
+      #expect(snapshot.events[id] ?? [] == (try store.events(ofCase: id)))
+      #expect(snapshot.customers[stored.customerId] == (try store.customer(id: stored.customerId)))
+    }
+  }
+
+  @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
+  func concurrentChangeIsJudgedAgain() throws {
+    let store = try demoStore()
+    let open = try #require(
+      try store.cases(matching: CaseFilter(activeOnly: true)).first { $0.escalation == .amicable })
+    let snapshot = try store.nightSnapshot(of: open.id...open.id)
+    let current = try #require(snapshot.cases[open.id])
+    var facts = try #require(snapshot.facts[open.id])
+    let decisions = [
+      ProposedDecision(caseId: open.id, decision: .tag("night"), reason: "seen at night"),
+      ProposedDecision(caseId: open.id, decision: .escalate(.mediation), reason: "idle"),
+    ]
+    let (final, events) = try CaseRules.apply(
+      decisions, to: current, facts: &facts, settings: store.settings, provenance: provenance, at: reference)
+    let run = try store.startRun(id: "n1", asOf: reference, dryRun: false, chunkSize: 500)
+
+    // Meanwhile someone resolves the case: escalating it is no longer allowed, tagging still is.
+    let due = LocalDate(reference, in: store.settings.timeZone).adding(days: 30)
+    try store.apply(
+      [
+        ProposedDecision(
+          caseId: open.id, decision: .resolve(outcome: .accepted, newDueDate: due, promise: nil), reason: "")
+      ],
+      caseId: open.id, provenance: Provenance(source: "agent", hook: "cli", runId: "x"), at: reference)
+    let tagOnly = [
+      SettledCall(caseId: open.id, provenance: provenance, decisions: [decisions[0]], events: [events[0]])
+    ]
+    let both = [SettledCall(caseId: open.id, provenance: provenance, decisions: decisions, events: events)]
+    #expect(
+      try store.writeNight(
+        tagOnly, finalCases: [open.id: final], lastEventIds: snapshot.lastEventIds, at: reference,
+        runId: run.id, chunk: 0, cases: 1, failures: 0
+      ).isEmpty)
+    let after = try #require(try store.disputeCase(id: open.id))
+    #expect(after.status == .resolved && after.tags.contains("night") && after.escalation == .amicable)
+
+    let conflicts = try store.writeNight(
+      both, finalCases: [open.id: final], lastEventIds: snapshot.lastEventIds, at: reference, runId: run.id,
+      chunk: 1, cases: 1, failures: 0)
+    #expect(conflicts.count == 1)
+    #expect(conflicts.first?.message.contains("changed during the night") == true)
+    #expect(try store.disputeCase(id: open.id)?.escalation == .amicable)
+    #expect(try store.completedChunks(runId: run.id) == [0, 1])
+  }
+
+  @Test("an untouched case gets the night's state and events in one transaction with the checkpoint")
+  func untouchedCaseIsWrittenAsComputed() throws {
+    let store = try demoStore()
+    let open = try #require(try store.cases(matching: CaseFilter(activeOnly: true)).first)
+    let snapshot = try store.nightSnapshot(of: open.id...open.id)
+    var facts = try #require(snapshot.facts[open.id])
+    let decision = ProposedDecision(caseId: open.id, decision: .prioritize(1), reason: "urgent")
+    let current = try #require(snapshot.cases[open.id])
+    let (final, events) = try CaseRules.apply(
+      [decision], to: current, facts: &facts, settings: store.settings, provenance: provenance, at: reference)
+    let run = try store.startRun(id: "n2", asOf: reference, dryRun: false, chunkSize: 500)
+    let before = try store.events(ofCase: open.id).count
+    _ = try store.writeNight(
+      [SettledCall(caseId: open.id, provenance: provenance, decisions: [decision], events: events)],
+      finalCases: [open.id: final], lastEventIds: snapshot.lastEventIds, at: reference, runId: run.id,
+      chunk: 0, cases: 1, failures: 0)
+    #expect(try store.disputeCase(id: open.id) == final)
+    #expect(try store.events(ofCase: open.id).count == before + 1)
+    #expect(try store.events(ofCase: open.id).last?.provenance == provenance)
+  }
+}
