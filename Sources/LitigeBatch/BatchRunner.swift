@@ -100,10 +100,10 @@ public final class BatchRunner: Sendable {
 
   /// Runs the night.
   ///
-  /// `progress(done, total, failedCases)` is called after each chunk, from worker threads.
+  /// `progress` is called after each chunk, from worker threads.
   ///
   /// Throws `ConfigError` or `LuaError` when the plugins do not load (before any case is touched).
-  public func run(progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) throws
+  public func run(progress: @escaping @Sendable (BatchProgress) -> Void = { _ in }) throws
     -> BatchReport
   {
     // Load the plugins once up front, so a broken configuration fails before any case is touched.
@@ -158,7 +158,7 @@ public final class BatchRunner: Sendable {
     try PluginHost(store: store, now: options.asOf, configuration: configuration, limits: options.limits)
   }
 
-  private func work(run: RunRecord, progress: @Sendable (Int, Int, Int) -> Void) throws {
+  private func work(run: RunRecord, progress: @Sendable (BatchProgress) -> Void) throws {
     let host = try makeHost()
     let session = host.runtime.session
     while let chunk = state.nextChunk() {
@@ -206,10 +206,17 @@ public final class BatchRunner: Sendable {
         }
       }
       tally.failedCases = failingCases.count
-      let (done, total, failedCases) = state.add(tally, errorBudget: options.errorBudget)
-      progress(done, total, failedCases)
+      progress(state.add(tally, errorBudget: options.errorBudget))
     }
   }
+}
+
+/// How far a run is, as `BatchRunner.run` reports it after each chunk.
+public struct BatchProgress: Sendable {
+  /// Chunks done (including those an earlier attempt of the run had done) and in all.
+  public var chunksDone: Int, chunksTotal: Int
+  /// Cases visited by this attempt, and those with a failed hook call.
+  public var cases: Int, failedCases: Int
 }
 
 /// Counts of one chunk.
@@ -247,7 +254,7 @@ final class RunState: @unchecked Sendable {
     lock.withLock { if stopReason == nil { stopReason = reason } }
   }
 
-  func add(_ tally: Tally, errorBudget: Double) -> (Int, Int, Int) {
+  func add(_ tally: Tally, errorBudget: Double) -> BatchProgress {
     lock.withLock {
       counts.cases += tally.cases
       counts.failedCases += tally.failedCases
@@ -263,7 +270,8 @@ final class RunState: @unchecked Sendable {
           "error budget exceeded: \(counts.failedCases) of \(counts.cases) cases failed "
           + "(more than \(Int(errorBudget * 100))%); is a plugin broken?"
       }
-      return (chunksDone, total, counts.failedCases)
+      return BatchProgress(
+        chunksDone: chunksDone, chunksTotal: total, cases: counts.cases, failedCases: counts.failedCases)
     }
   }
 

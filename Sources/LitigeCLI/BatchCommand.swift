@@ -91,23 +91,28 @@ struct BatchCommand: ParsableCommand {
       }
       interrupt.resume()
       let terminal = isatty(STDERR_FILENO) == 1
-      let started = Date()
+      let display = ProgressDisplay(terminal: terminal, started: Date())
+      if !terminal {
+        display.log(
+          "started", ["run": options.resume?.id ?? "new", "as_of": Timestamp.utcText(options.asOf)])
+      }
       let result: BatchReport
       do {
-        result = try runner.run { done, total, failed in
-          guard terminal, total > 0 else { return }
-          let elapsed = Date().timeIntervalSince(started)
-          let remaining = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-          let line = String(
-            format: "\r%3d%%  chunk %d/%d  %d failed  ETA %.0f s ", done * 100 / total, done, total, failed,
-            remaining)
-          FileHandle.standardError.write(Data(line.utf8))
-        }
+        result = try runner.run { progress in display.show(progress) }
       } catch {
         throw Failure("\(error)")
       }
       interrupt.cancel()
-      if terminal { note("") }
+      if terminal {
+        note("")
+      } else {
+        display.log(
+          "finished",
+          [
+            "run": result.runId, "status": result.status, "cases": "\(result.cases)",
+            "failed": "\(result.failedCases)", "cases_per_s": String(format: "%.0f", result.casesPerSecond),
+          ])
+      }
       if let path = report {
         if path.hasSuffix(".html") {
           try result.html().write(toFile: path, atomically: true, encoding: .utf8)
@@ -160,4 +165,70 @@ struct BatchCommand: ParsableCommand {
 /// A line on standard error.
 func note(_ text: String, terminator: String = "\n") {
   FileHandle.standardError.write(Data((text + terminator).utf8))
+}
+
+/// The batch's progress: a bar on a terminal; otherwise a few `logfmt` lines on standard error (start,
+/// every tenth of the run, end) that a scheduler's log keeps without flooding it.
+final class ProgressDisplay: @unchecked Sendable {
+  private let terminal: Bool
+  private let started: Date
+  private let lock = NSLock()
+  private var lastTenth = -1
+
+  init(terminal: Bool, started: Date) {
+    self.terminal = terminal
+    self.started = started
+  }
+
+  /// Shows where the run is; called from worker threads after each chunk.
+  func show(_ progress: BatchProgress) {
+    guard progress.chunksTotal > 0 else { return }
+    let elapsed = max(Date().timeIntervalSince(started), 0.001)
+    let rate = Double(progress.cases) / elapsed
+    let fraction = Double(progress.chunksDone) / Double(progress.chunksTotal)
+    let remaining = fraction > 0 ? elapsed / fraction * (1 - fraction) : 0
+    lock.withLock {
+      if terminal {
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = String(
+          format: "\r[%@] %3d%%  %d cases  %.0f cases/s  ETA %@  %d failed ", bar, Int(fraction * 100),
+          progress.cases, rate, Self.duration(remaining), progress.failedCases)
+        FileHandle.standardError.write(Data(line.utf8))
+        return
+      }
+      let tenth = Int(fraction * 10)
+      guard tenth > lastTenth else { return }
+      lastTenth = tenth
+      write(
+        "progress",
+        [
+          "chunks": "\(progress.chunksDone)/\(progress.chunksTotal)", "cases": "\(progress.cases)",
+          "failed": "\(progress.failedCases)", "cases_per_s": String(format: "%.0f", rate),
+          "eta_s": String(format: "%.0f", remaining),
+        ])
+    }
+  }
+
+  /// A `logfmt` line: `time=... level=info event=... key=value...`, keys sorted.
+  func log(_ event: String, _ fields: [String: String]) {
+    lock.withLock { write(event, fields) }
+  }
+
+  private func write(_ event: String, _ fields: [String: String]) {
+    var line = "time=\(Timestamp.utcText(Date())) level=info component=batch event=\(event)"
+    for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+      let quoted = value.contains(" ") || value.contains("=") || value.contains("\"")
+      line += " \(key)=" + (quoted ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value)
+    }
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  private static func duration(_ seconds: Double) -> String {
+    let total = Int(seconds.rounded())
+    return total >= 3_600
+      ? String(format: "%dh%02dm", total / 3_600, total % 3_600 / 60)
+      : String(format: "%dm%02ds", total / 60, total % 60)
+  }
 }

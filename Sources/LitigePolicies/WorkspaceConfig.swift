@@ -312,8 +312,11 @@ public struct WorkspaceConfiguration: Sendable {
   /// (a source checkout), else `./plugins`.
   public static func bundledPluginsFolder() -> URL? {
     if let path = ProcessInfo.processInfo.environment["LITIGE_PLUGINS"] { return URL(fileURLWithPath: path) }
-    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-      .deletingLastPathComponent()
+    // The executable's real path: argv[0] is only the name typed when litige is found through PATH.
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+    var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<5 {
       let candidate = folder.appendingPathComponent("plugins")
       if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("triage/init.lua").path) {

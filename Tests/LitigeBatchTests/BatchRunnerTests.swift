@@ -114,7 +114,7 @@ struct BatchRunnerTests {
   @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {
     let workspace = try Workspace()
     let first = try workspace.runner { $0.jobs = 1 }
-    let stopped = try first.run { done, _, _ in if done == 3 { first.requestStop() } }
+    let stopped = try first.run { progress in if progress.chunksDone == 3 { first.requestStop() } }
     #expect(stopped.status == "aborted")
     let unfinished = try #require(try workspace.store.unfinishedRun())
     #expect(unfinished.id == stopped.runId)

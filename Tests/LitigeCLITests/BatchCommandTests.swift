@@ -63,6 +63,15 @@ struct BatchCommandTests {
     let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
     let run = try litige.run(["batch", "--as-of", "2027-01-20", "--report", report])
     #expect(run.status == 0, "\(run.standardError)")
+    // Not a terminal: a few logfmt lines on standard error, no progress bar, no personal data.
+    let logLines = run.standardError.split(separator: "\n")
+    #expect(logLines.first?.contains("level=info component=batch event=started") == true)
+    #expect(
+      logLines.last?.contains("event=finished") == true && logLines.last?.contains("status=completed") == true
+    )
+    #expect(logLines.allSatisfy { $0.hasPrefix("time=") })
+    #expect((2...13).contains(logLines.count), "\(logLines.count) lines")
+    #expect(!run.standardError.contains("\r") && !run.standardError.contains("@"))
     let data = try Data(contentsOf: URL(fileURLWithPath: report))
     let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     #expect(json?["status"] as? String == "completed")
