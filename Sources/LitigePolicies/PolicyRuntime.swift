@@ -56,6 +56,11 @@ public final class PolicyRuntime {
     "escalation", "gestures", "history", "id", "invoices", "opened_at", "outcome", "owner", "priority",
     "promise", "reason", "status", "tags",
   ]
+  /// The case fields that hold strings, numbers or nil, served from the object's field cache.
+  static let casePlainFields = [
+    "age_days", "category", "channel", "currency", "deadline", "disputed", "escalation", "id", "opened_at",
+    "outcome", "owner", "priority", "reason", "status",
+  ]
   /// The fields of an invoice.
   public static let invoiceFieldNames = [
     "collection_suspended", "currency", "customer", "due_on", "issued_on", "number", "outstanding", "paid",
@@ -266,7 +271,14 @@ public final class PolicyRuntime {
         return try caseField(current, key, on: stack)
       },
       methods: caseMethods,
-      describe: { [unowned self] object in summary(ofCase: (object as? CaseObject)?.id ?? 0) })
+      describe: { [unowned self] object in summary(ofCase: (object as? CaseObject)?.id ?? 0) },
+      fill: { [unowned self] stack, object in
+        stack.pushTable(fieldCount: Self.casePlainFields.count)
+        guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
+          return
+        }
+        pushPlainFields(of: current, into: stack)
+      }, plainFields: Self.casePlainFields)
     invoiceClass = try state.defineClass(
       name: "invoice",
       fields: { [unowned self] stack, object, key in
@@ -298,6 +310,27 @@ public final class PolicyRuntime {
 
   private func instant(_ date: Date?) -> LuaValue {
     date.map { .integer(Int64($0.timeIntervalSince1970)) } ?? .nil
+  }
+
+  /// Sets the plain fields (`casePlainFields`) of `current` in the table on top of `stack`, with the
+  /// values `caseField` gives them.
+  private func pushPlainFields(of current: DisputeCase, into stack: LuaStack) {
+    let fields: [(String, LuaValue)] = [
+      ("age_days", .integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400))),
+      ("category", current.category.map { .string($0.rawValue) } ?? .nil),
+      ("channel", .string(current.channel.rawValue)), ("currency", .string(current.disputed.currency.code)),
+      ("deadline", instant(current.deadline)), ("disputed", .number(current.disputed.major)),
+      ("escalation", .string(current.escalation.rawValue)), ("id", .integer(current.id)),
+      ("opened_at", instant(current.openedAt)),
+      ("outcome", current.outcome.map { .string($0.rawValue) } ?? .nil),
+      ("owner", current.owner.map { .string($0.rawValue) } ?? .nil),
+      ("priority", .integer(Int64(current.priority))), ("reason", .string(current.reason)),
+      ("status", .string(current.status.rawValue)),
+    ]
+    for (key, value) in fields where value != .nil {
+      stack.push(value)
+      stack.setField(key)
+    }
   }
 
   private func caseField(_ current: DisputeCase, _ key: String, on stack: LuaStack) throws -> Bool {

@@ -22,11 +22,17 @@ extension LuaState {
   ///   returns false when there is no such field (the script then gets an error naming the field).
   /// - `methods` are called with the object as first argument (`case:tag("vip")`).
   /// - `describe` gives `tostring(object)`; it must not include personal data.
+  /// - `fill(stack, object)`, if given, pushes a table of the object's `plainFields` (strings, numbers,
+  ///   booleans, absent when nil) at once. Reads of those fields are then served from it until the
+  ///   next call into Lua or the next method call, whichever comes first, so it must hold the values
+  ///   `fields` would give. Fields that hold tables or objects are not plain: each read gets a fresh
+  ///   one from `fields`, as without a cache.
   public func defineClass(
     name: String,
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool,
     methods: [String: LuaHostFunction],
-    describe: @escaping (AnyObject) -> String
+    describe: @escaping (AnyObject) -> String,
+    fill: ((LuaStack, AnyObject) throws -> Void)? = nil, plainFields: [String] = []
   ) throws -> LuaObjectClass {
     let resolve = register { [unowned self] stack in
       let object = try self.object(on: stack, at: 1, className: name, function: "index")
@@ -50,13 +56,22 @@ extension LuaState {
       stack.push(.string(describe(object)))
       return 1
     }
-    let reference = try sandboxOperation("make_class", argumentCount: 6, keep: true) { stack in
+    let fillFunction = fill.map { fill in
+      register { [unowned self] stack in
+        let object = try self.object(on: stack, at: 1, className: name, function: "index")
+        try fill(stack, object)
+        return 1
+      }
+    }
+    let reference = try sandboxOperation("make_class", argumentCount: 8, keep: true) { stack in
       stack.push(.string(name))
       stack.pushLibrary(methods)
       stack.pushFunction(id: resolve)
       stack.pushFunction(id: newIndex)
       stack.pushFunction(id: collect)
       stack.pushFunction(id: show)
+      if let fillFunction { stack.pushFunction(id: fillFunction) } else { stack.push(.nil) }
+      stack.push(.table(Dictionary(uniqueKeysWithValues: plainFields.map { (LuaValue.string($0), true) })))
     }
     return LuaObjectClass(name: name, metatable: reference ?? LUA_NOREF)
   }

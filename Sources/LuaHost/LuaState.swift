@@ -54,6 +54,8 @@ public final class LuaState {
   let control: UnsafeMutablePointer<litige_control>
   private var functions: [LuaHostFunction] = []
   private var sandbox: Int32 = 0  // registry reference to the prelude's table of operations
+  private var generation: Int32 = LUA_NOREF  // the prelude's object-cache generation, bumped per call
+  private var pendingSeed: Int32 = LUA_NOREF  // the prelude's table holding the next math.random seed
   private var messageHandler: Int32 = 0
   private var lastRaised: (message: String, kind: LuaError.Kind)?
   private var inCall = false
@@ -253,6 +255,16 @@ public final class LuaState {
     guard lua_checkstack(pointer, Int32(argumentCount) + 8) != 0 else {
       throw LuaError(kind: .runtime, message: "too many arguments")
     }
+    if generation != LUA_NOREF {
+      // Objects' field caches from earlier calls are stale now (see the prelude's make_class).
+      lua_rawgeti(pointer, litige_registry_index(), lua_Integer(generation))
+      lua_rawgeti(pointer, -1, 1)
+      let current = lua_tointegerx(pointer, -1, nil)
+      litige_pop(pointer, 1)
+      lua_pushinteger(pointer, current &+ 1)
+      lua_rawseti(pointer, -2, 1)
+      litige_pop(pointer, 1)
+    }
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(messageHandler))
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(reference))
     try pushArguments(stack)
@@ -404,6 +416,12 @@ public final class LuaState {
     // The prelude left its table of operations in the registry field "litige.sandbox".
     lua_getfield(pointer, litige_registry_index(), "litige.sandbox")
     sandbox = luaL_ref(pointer, litige_registry_index())
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(sandbox))
+    lua_getfield(pointer, -1, "generation")
+    generation = luaL_ref(pointer, litige_registry_index())
+    lua_getfield(pointer, -1, "pending_seed")
+    pendingSeed = luaL_ref(pointer, litige_registry_index())
+    litige_pop(pointer, 1)
     _ = stack
   }
 
@@ -459,8 +477,14 @@ public final class LuaState {
   }
 
   /// Seeds `math.random` so that a replay draws the same numbers.
+  ///
+  /// The seed applies at the first `math.random` of the script: setting it costs a table write, not a
+  /// call into Lua, which matters when it is set before every hook call of a night.
   public func seedRandom(_ seed: Int64) throws {
-    _ = try sandboxOperation("seed", argumentCount: 1, keep: false) { $0.push(.integer(seed)) }
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(pendingSeed))
+    lua_pushinteger(pointer, seed)
+    lua_rawseti(pointer, -2, 1)
+    litige_pop(pointer, 1)
   }
 
   /// Reads a global of `environment` (raw, then the shared globals), copied out.

@@ -47,13 +47,30 @@ enum Sandbox {
     end
 
     G.string.dump = nil
+    -- math.random is seeded lazily: the host leaves the seed of the coming call in pending_seed[1]
+    -- (a plain table write, no call), and the first draw of the call applies it.
+    local pending_seed = {}
+    local math_copy = pick(G.math, {
+      "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max", "maxinteger", "min",
+      "mininteger", "modf", "pi", "rad", "random", "randomseed", "sin", "sqrt", "tan", "tointeger",
+      "type", "ult", "acos", "asin", "atan" })
+    local random, randomseed = G.math.random, G.math.randomseed
+    math_copy.random = function(...)
+      local seed = pending_seed[1]
+      if seed ~= nil then
+        pending_seed[1] = nil
+        randomseed(seed)
+      end
+      return random(...)
+    end
+    math_copy.randomseed = function(...)
+      pending_seed[1] = nil
+      return randomseed(...)
+    end
     local libraries = {
       string = readonly(G.string, "string"),
       table = readonly(pick(G.table, { "concat", "insert", "move", "pack", "remove", "sort", "unpack" }), "table"),
-      math = readonly(pick(G.math, {
-        "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max", "maxinteger", "min",
-        "mininteger", "modf", "pi", "rad", "random", "randomseed", "sin", "sqrt", "tan", "tointeger",
-        "type", "ult", "acos", "asin", "atan" }), "math"),
+      math = readonly(math_copy, "math"),
       utf8 = readonly(pick(G.utf8, { "char", "charpattern", "codes", "codepoint", "len", "offset" }), "utf8"),
       coroutine = readonly({
         create = G.coroutine.create, isyieldable = G.coroutine.isyieldable, running = G.coroutine.running,
@@ -134,11 +151,37 @@ enum Sandbox {
       if type(value) == "table" then value = readonly(value, name) end
       base[name] = value
     end
-    function operations.seed(n) G.math.randomseed(n) end
-    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe)
+    function operations.seed(n) pending_seed[1] = n end
+    operations.pending_seed = pending_seed
+    -- Host objects' plain fields are read through a cache: `fill(object)` returns them all in one
+    -- table, so a script reading ten fields crosses into the host once, not ten times. A cache is
+    -- good for one generation: the host bumps it at the start of every call, and every method call
+    -- (a decision) bumps it after running, so a read always sees the current state.
+    local generation, GENERATION = { 0 }, {}
+    local caches = setmetatable({}, { __mode = "k" })
+    operations.generation = generation
+    local function bumped(...)
+      generation[1] = generation[1] + 1
+      return ...
+    end
+    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain)
+      local wrapped = {}
+      for key, method in next, methods do
+        wrapped[key] = function(...) return bumped(method(...)) end
+      end
       local index = function(self, key)
-        local method = methods[key]
+        local method = wrapped[key]
         if method ~= nil then return method end
+        if fill ~= nil then
+          local cache = caches[self]
+          if cache == nil or cache[GENERATION] ~= generation[1] then
+            cache = fill(self)
+            cache[GENERATION] = generation[1]
+            caches[self] = cache
+          end
+          local value = cache[key]
+          if value ~= nil or plain[key] then return value end  -- a plain field absent from the cache is nil
+        end
         return resolve(self, key)
       end
       holder[1] = {

@@ -85,6 +85,37 @@ struct PolicyRuntimeTests {
     #expect(try store.events(ofCase: id).last?.provenance.source == "script:t.lua")
   }
 
+  @Test("field reads stay current: after a decision through any object, and after a rollback between calls")
+  func fieldCacheFollowsDecisions() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    let stored = try #require(try store.disputeCase(id: id))
+    let priority = stored.priority == 1 ? 2 : 1
+    let owner = stored.owner == .legal ? "finance" : "legal"
+    let environment = try runtime.state.makeEnvironment()
+    let seen = try runtime.state.run(
+      source: """
+        kept = litige.case(\(id))
+        local other = litige.case(\(id))
+        local before = kept.priority .. "/" .. tostring(kept.owner)
+        other:prioritize(\(priority), "urgent")
+        other:assign("\(owner)")
+        return before, kept.priority, kept.owner, other.priority
+        """, chunkName: "cache.lua", environment: environment)
+    let storedOwner = stored.owner.map { LuaValue.string($0.rawValue) } ?? .nil
+    #expect(
+      seen == [
+        .string("\(stored.priority)/\(stored.owner?.rawValue ?? "nil")"), .integer(Int64(priority)),
+        .string(owner), .integer(Int64(priority)),
+      ])
+    runtime.session.rollback()
+    let after = try runtime.state.run(
+      source: "return kept.priority, kept.owner", chunkName: "again.lua", environment: environment)
+    #expect(
+      after == [.integer(Int64(stored.priority)), storedOwner],
+      "a rollback between calls shows in objects kept from before")
+  }
+
   @Test func refusedDecisionsRaiseValidationErrorsAtTheScriptLine() throws {
     let (runtime, store) = try makeRuntime()
     let id = try activeCaseId(store)
