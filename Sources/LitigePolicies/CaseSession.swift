@@ -29,6 +29,8 @@ public final class CaseSession {
   private var settledCases: [Int64: (disputeCase: DisputeCase, facts: CaseFacts)] = [:]
   /// Calls settled in this chunk, in order.
   public private(set) var settledCalls: [SettledCall] = []
+  /// Their events by case, for `history(ofCase:)`.
+  private var settledEvents: [Int64: [JournalEvent]] = [:]
   private var brokenPromiseCounts: [String: Int] = [:]
 
   /// A session over `store` deciding at `now` as `provenance`.
@@ -88,9 +90,7 @@ public final class CaseSession {
       return try store.events(ofCase: caseId).map { ($0, Self.decodedPayload($0.payload)) }
     }
     var entries = zip(snapshot.events[caseId] ?? [], snapshot.eventData[caseId] ?? []).map { ($0, $1) }
-    for call in settledCalls where call.caseId == caseId {
-      entries += call.events.map { ($0, Self.decodedPayload($0.payload)) }
-    }
+    entries += (settledEvents[caseId] ?? []).map { ($0, Self.decodedPayload($0.payload)) }
     return entries
   }
 
@@ -163,6 +163,7 @@ public final class CaseSession {
     self.snapshot = snapshot
     settledCases = [:]
     settledCalls = []
+    settledEvents = [:]
     brokenPromiseCounts = [:]
   }
 
@@ -177,10 +178,10 @@ public final class CaseSession {
     for (caseId, decisions) in staged {
       guard let entry = working[caseId] else { continue }
       settledCases[caseId] = entry
+      let caseEvents = events.filter { $0.caseId == caseId }
       settledCalls.append(
-        SettledCall(
-          caseId: caseId, provenance: provenance, decisions: decisions,
-          events: events.filter { $0.caseId == caseId }))
+        SettledCall(caseId: caseId, provenance: provenance, decisions: decisions, events: caseEvents))
+      settledEvents[caseId, default: []] += caseEvents
     }
     rollback()
     return events
@@ -195,6 +196,7 @@ public final class CaseSession {
     snapshot = nil
     settledCases = [:]
     settledCalls = []
+    settledEvents = [:]
     brokenPromiseCounts = [:]
     return result
   }
