@@ -273,11 +273,11 @@ public final class PolicyRuntime {
       methods: caseMethods,
       describe: { [unowned self] object in summary(ofCase: (object as? CaseObject)?.id ?? 0) },
       fill: { [unowned self] stack, object in
-        stack.pushTable(fieldCount: Self.casePlainFields.count)
         guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
+          for _ in Self.casePlainFields { stack.push(.nil) }
           return
         }
-        pushPlainFields(of: current, into: stack)
+        pushPlainFields(of: current, on: stack)
       }, plainFields: Self.casePlainFields)
     invoiceClass = try state.defineClass(
       name: "invoice",
@@ -312,25 +312,24 @@ public final class PolicyRuntime {
     date.map { .integer(Int64($0.timeIntervalSince1970)) } ?? .nil
   }
 
-  /// Sets the plain fields (`casePlainFields`) of `current` in the table on top of `stack`, with the
-  /// values `caseField` gives them.
-  private func pushPlainFields(of current: DisputeCase, into stack: LuaStack) {
-    let fields: [(String, LuaValue)] = [
-      ("age_days", .integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400))),
-      ("category", current.category.map { .string($0.rawValue) } ?? .nil),
-      ("channel", .string(current.channel.rawValue)), ("currency", .string(current.disputed.currency.code)),
-      ("deadline", instant(current.deadline)), ("disputed", .number(current.disputed.major)),
-      ("escalation", .string(current.escalation.rawValue)), ("id", .integer(current.id)),
-      ("opened_at", instant(current.openedAt)),
-      ("outcome", current.outcome.map { .string($0.rawValue) } ?? .nil),
-      ("owner", current.owner.map { .string($0.rawValue) } ?? .nil),
-      ("priority", .integer(Int64(current.priority))), ("reason", .string(current.reason)),
-      ("status", .string(current.status.rawValue)),
-    ]
-    for (key, value) in fields where value != .nil {
-      stack.push(value)
-      stack.setField(key)
-    }
+  /// Pushes the values of the plain fields of `current`, in the order of `casePlainFields`, as
+  /// `caseField` gives them.
+  private func pushPlainFields(of current: DisputeCase, on stack: LuaStack) {
+    // Keep in the order of casePlainFields (alphabetical); a test reads each one back.
+    stack.push(.integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400)))  // age_days
+    stack.push(current.category.map { .string($0.rawValue) } ?? .nil)
+    stack.push(.string(current.channel.rawValue))
+    stack.push(.string(current.disputed.currency.code))
+    stack.push(instant(current.deadline))
+    stack.push(.number(current.disputed.major))
+    stack.push(.string(current.escalation.rawValue))
+    stack.push(.integer(current.id))
+    stack.push(instant(current.openedAt))
+    stack.push(current.outcome.map { .string($0.rawValue) } ?? .nil)
+    stack.push(current.owner.map { .string($0.rawValue) } ?? .nil)
+    stack.push(.integer(Int64(current.priority)))
+    stack.push(.string(current.reason))
+    stack.push(.string(current.status.rawValue))  // status
   }
 
   private func caseField(_ current: DisputeCase, _ key: String, on stack: LuaStack) throws -> Bool {

@@ -22,8 +22,8 @@ extension LuaState {
   ///   returns false when there is no such field (the script then gets an error naming the field).
   /// - `methods` are called with the object as first argument (`case:tag("vip")`).
   /// - `describe` gives `tostring(object)`; it must not include personal data.
-  /// - `fill(stack, object)`, if given, pushes a table of the object's `plainFields` (strings, numbers,
-  ///   booleans, absent when nil) at once. Reads of those fields are then served from it until the
+  /// - `fill(stack, object)`, if given, pushes the values of the object's `plainFields` (strings,
+  ///   numbers, booleans or nil), in that order, at once. Reads of those fields are then served from it until the
   ///   next call into Lua or the next method call, whichever comes first, so it must hold the values
   ///   `fields` would give. Fields that hold tables or objects are not plain: each read gets a fresh
   ///   one from `fields`, as without a cache.
@@ -59,8 +59,9 @@ extension LuaState {
     let fillFunction = fill.map { fill in
       register { [unowned self] stack in
         let object = try self.object(on: stack, at: 1, className: name, function: "index")
+        _ = lua_checkstack(stack.pointer, Int32(plainFields.count) + 4)
         try fill(stack, object)
-        return 1
+        return plainFields.count
       }
     }
     let reference = try sandboxOperation("make_class", argumentCount: 8, keep: true) { stack in
@@ -71,7 +72,7 @@ extension LuaState {
       stack.pushFunction(id: collect)
       stack.pushFunction(id: show)
       if let fillFunction { stack.pushFunction(id: fillFunction) } else { stack.push(.nil) }
-      stack.push(.table(Dictionary(uniqueKeysWithValues: plainFields.map { (LuaValue.string($0), true) })))
+      stack.push(.array(plainFields.map { .string($0) }))
     }
     return LuaObjectClass(name: name, metatable: reference ?? LUA_NOREF)
   }

@@ -164,7 +164,21 @@ enum Sandbox {
       generation[1] = generation[1] + 1
       return ...
     end
-    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain)
+    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list)
+      -- `fill(object)` returns the plain fields' values in the order of `plain_list`; a generated
+      -- table constructor turns them into the cache in one step.
+      local plain, make_cache = {}, nil
+      if fill ~= nil then
+        local parameters, entries = {}, {}
+        for i, key in ipairs(plain_list) do
+          plain[key] = true
+          parameters[i] = "v" .. i
+          entries[i] = format("[%q] = v%d", key, i)
+        end
+        make_cache = G.load(
+          "local " .. concat(parameters, ", ") .. " = ...\nreturn { " .. concat(entries, ", ") .. " }",
+          "=sandbox", "t", {})
+      end
       local wrapped = {}
       for key, method in next, methods do
         wrapped[key] = function(...) return bumped(method(...)) end
@@ -175,7 +189,7 @@ enum Sandbox {
         if fill ~= nil then
           local cache = caches[self]
           if cache == nil or cache[GENERATION] ~= generation[1] then
-            cache = fill(self)
+            cache = make_cache(fill(self))
             cache[GENERATION] = generation[1]
             caches[self] = cache
           end

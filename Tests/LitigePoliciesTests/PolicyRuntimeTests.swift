@@ -52,6 +52,35 @@ struct PolicyRuntimeTests {
     #expect(values[10] == "in")
   }
 
+  @Test("every plain field served from the field cache has the value the store holds")
+  func plainFieldsFromTheCacheMatchTheStore() throws {
+    let (runtime, store) = try makeRuntime()
+    for id in try store.caseIds(matching: CaseFilter()) {
+      let stored = try #require(try store.disputeCase(id: id))
+      let fields = PolicyRuntime.casePlainFields
+      let values = try runtime.runScript(
+        source: "local c = litige.case(\(id))\nreturn "
+          + fields.map { "c.\($0)" }.joined(separator: ", "), chunkName: "plain.lua")
+      let instant = { (date: Date?) in date.map { LuaValue.integer(Int64($0.timeIntervalSince1970)) } ?? .nil
+      }
+      let expected: [String: LuaValue] = [
+        "age_days": .integer(Int64(reference.timeIntervalSince(stored.openedAt) / 86_400)),
+        "category": stored.category.map { .string($0.rawValue) } ?? .nil,
+        "channel": .string(stored.channel.rawValue), "currency": .string(stored.disputed.currency.code),
+        "deadline": instant(stored.deadline), "disputed": .number(stored.disputed.major),
+        "escalation": .string(stored.escalation.rawValue), "id": .integer(id),
+        "opened_at": instant(stored.openedAt), "outcome": stored.outcome.map { .string($0.rawValue) } ?? .nil,
+        "owner": stored.owner.map { .string($0.rawValue) } ?? .nil,
+        "priority": .integer(Int64(stored.priority)), "reason": .string(stored.reason),
+        "status": .string(stored.status.rawValue),
+      ]
+      #expect(Set(fields) == Set(expected.keys))
+      for (offset, field) in fields.enumerated() {
+        #expect(values[offset] == expected[field], "case \(id).\(field)")
+      }
+    }
+  }
+
   @Test func theIteratorFiltersLikeTheStore() throws {
     let (runtime, store) = try makeRuntime()
     let expected = try store.caseIds(matching: CaseFilter(status: .open)).count
