@@ -87,10 +87,10 @@ public final class CaseSession {
   /// The journal of case `caseId` with each event's decoded data, including calls settled in this chunk.
   public func history(ofCase caseId: Int64) throws -> [(event: JournalEvent, data: [String: String])] {
     guard let snapshot, snapshot.cases[caseId] != nil else {
-      return try store.events(ofCase: caseId).map { ($0, Self.decodedPayload($0.payload)) }
+      return try store.events(ofCase: caseId).map { ($0, CaseRules.payload(decoding: $0.payload)) }
     }
     var entries = zip(snapshot.events[caseId] ?? [], snapshot.eventData[caseId] ?? []).map { ($0, $1) }
-    entries += (settledEvents[caseId] ?? []).map { ($0, Self.decodedPayload($0.payload)) }
+    entries += (settledEvents[caseId] ?? []).map { ($0, CaseRules.payload(decoding: $0.payload)) }
     return entries
   }
 
@@ -100,10 +100,6 @@ public final class CaseSession {
     let count = try store.brokenPromises(customerId: customerId)
     if snapshot != nil { brokenPromiseCounts[customerId] = count }
     return count
-  }
-
-  private static func decodedPayload(_ payload: String) -> [String: String] {
-    CaseRules.payload(decoding: payload)
   }
 
   /// Validates `decision` on the working copy of case `caseId` and stages it.

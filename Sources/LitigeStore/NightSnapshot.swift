@@ -138,8 +138,6 @@ extension Records {
       arguments: [runId, chunk, cases, failures])
   }
 
-  static func decodedPayload(_ payload: String) -> [String: String] { CaseRules.payload(decoding: payload) }
-
   static func nightSnapshot(of range: ClosedRange<Int64>, _ db: Database) throws -> NightSnapshot {
     var snapshot = NightSnapshot()
     let bounds: StatementArguments = [range.lowerBound, range.upperBound]
@@ -190,7 +188,8 @@ extension Records {
       let journalEvent = try event(row)
       guard snapshot.cases[journalEvent.caseId] != nil else { continue }
       snapshot.events[journalEvent.caseId, default: []].append(journalEvent)
-      snapshot.eventData[journalEvent.caseId, default: []].append(decodedPayload(journalEvent.payload))
+      snapshot.eventData[journalEvent.caseId, default: []].append(
+        CaseRules.payload(decoding: journalEvent.payload))
       snapshot.lastEventIds[journalEvent.caseId] = row["id"]
     }
     var promises: [Int64: Row] = [:]
