@@ -179,6 +179,38 @@ struct TerminalTests {
     #expect(try store.disputeCase(id: id)?.tags.contains("dropped") == false)
   }
 
+  @Test(".reload picks up an edited plugin without leaving the session")
+  func reload() throws {
+    let workspace = try Workspace.demo()
+    let folder = workspace.folder + "/plugins/acme"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func writePlugin(version: String) throws {
+      try """
+      return { name = "acme", version = "\(version)", nightly = function(case, ctx) end }
+      """.write(toFile: folder + "/init.lua", atomically: true, encoding: .utf8)
+    }
+    try writePlugin(version: "1.0.0")
+    let toml = workspace.folder + "/litige.toml"
+    var configuration = try String(contentsOfFile: toml, encoding: .utf8)
+    configuration = configuration.replacingOccurrences(
+      of: "plugin_paths = []", with: "plugin_paths = [\"plugins\"]")
+    try (configuration + "\n[plugins.acme]\n").write(toFile: toml, atomically: true, encoding: .utf8)
+
+    let repl = try workspace.repl()
+    repl.type(".plugins\r")
+    #expect(repl.waitFor("acme@1.0.0") != nil, "\(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    try writePlugin(version: "1.1.0")
+    repl.type(".reload\r")
+    #expect(repl.waitFor("reloaded 7 plugins") != nil, "\(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type(".plugins\r")
+    #expect(repl.waitFor("acme@1.1.0") != nil, "\(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+  }
+
   @Test("piped input runs without prompts; the status says whether a statement failed")
   func piped() throws {
     let workspace = try Workspace.demo()
