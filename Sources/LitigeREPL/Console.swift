@@ -121,7 +121,8 @@ public final class Console {
   /// Handles one line of input.
   public func handle(line: String) -> Next {
     let trimmed = line.trimmingCharacters(in: .whitespaces)
-    if pending.isEmpty, trimmed.hasPrefix(".") {
+    // `.name` is a meta command; `.5 * 2` is Lua.
+    if pending.isEmpty, trimmed.hasPrefix("."), trimmed.dropFirst().first?.isLetter == true {
       return meta(trimmed)
     }
     pending.append(line)

@@ -214,9 +214,9 @@ struct TerminalTests {
   @Test("piped input runs without prompts; the status says whether a statement failed")
   func piped() throws {
     let workspace = try Workspace.demo()
-    let ok = try workspace.piped("print(1)\nx = 20\nx + 1\n")
+    let ok = try workspace.piped("print(1)\nx = 20\nx + 1\n.5 * 2\n")
     #expect(ok.status == 0)
-    #expect(ok.output == "1\n21\n")
+    #expect(ok.output == "1\n21\n1.0\n")
     let failing = try workspace.piped("print('a')\nerror('stop here')\nprint('b')\n")
     #expect(failing.status == 1)
     #expect(failing.output == "a\nb\n")
