@@ -103,5 +103,4 @@ return {
     payment_days = { type = "integer", default = 8, min = 1, max = 60, doc = "Days the formal notice gives to pay." },
   },
   escalate = escalate,
-  nightly = escalate,
 }
