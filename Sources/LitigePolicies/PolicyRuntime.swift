@@ -312,8 +312,8 @@ public final class PolicyRuntime {
     date.map { .integer(Int64($0.timeIntervalSince1970)) } ?? .nil
   }
 
-  /// Pushes the values of the plain fields of `current`, in the order of `casePlainFields`, as
-  /// `caseField` gives them.
+  /// Pushes the values of the plain fields of `current`, in the order of `casePlainFields`: the one
+  /// place those fields are read for scripts.
   private func pushPlainFields(of current: DisputeCase, on stack: LuaStack) {
     // Keep in the order of casePlainFields (alphabetical); a test reads each one back.
     stack.push(.integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400)))  // age_days
@@ -332,22 +332,11 @@ public final class PolicyRuntime {
     stack.push(.string(current.status.rawValue))  // status
   }
 
+  /// Pushes field `key` of `current` that holds a table or an object; false for an unknown field.
+  ///
+  /// Plain fields never reach here: the class's field cache serves them from `pushPlainFields`.
   private func caseField(_ current: DisputeCase, _ key: String, on stack: LuaStack) throws -> Bool {
     switch key {
-    case "id": stack.push(.integer(current.id))
-    case "status": stack.push(.string(current.status.rawValue))
-    case "category": stack.push(current.category.map { .string($0.rawValue) } ?? .nil)
-    case "priority": stack.push(.integer(Int64(current.priority)))
-    case "owner": stack.push(current.owner.map { .string($0.rawValue) } ?? .nil)
-    case "channel": stack.push(.string(current.channel.rawValue))
-    case "escalation": stack.push(.string(current.escalation.rawValue))
-    case "opened_at": stack.push(instant(current.openedAt))
-    case "age_days": stack.push(.integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400)))
-    case "deadline": stack.push(instant(current.deadline))
-    case "disputed": stack.push(.number(current.disputed.major))
-    case "currency": stack.push(.string(current.disputed.currency.code))
-    case "reason": stack.push(.string(current.reason))
-    case "outcome": stack.push(current.outcome.map { .string($0.rawValue) } ?? .nil)
     case "promise":
       guard let promise = try session.facts(id: current.id)?.promise else {
         stack.push(.nil)

@@ -403,9 +403,6 @@ public final class Console {
     return nil
   }
 
-  /// The plugin host's interrupter, when a `.try` may run in it.
-  public var pluginInterrupter: LuaInterrupter? { host?.runtime.state.interrupter }
-
   private func tryHook(_ hook: String, on id: Int64) {
     guard PluginHost.hookNames.contains(hook) else {
       failures += 1

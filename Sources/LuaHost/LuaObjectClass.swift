@@ -24,9 +24,9 @@ extension LuaState {
   /// - `describe` gives `tostring(object)`; it must not include personal data.
   /// - `fill(stack, object)`, if given, pushes the values of the object's `plainFields` (strings,
   ///   numbers, booleans or nil), in that order, at once. Reads of those fields are then served from it until the
-  ///   next call into Lua or the next method call, whichever comes first, so it must hold the values
-  ///   `fields` would give. Fields that hold tables or objects are not plain: each read gets a fresh
-  ///   one from `fields`, as without a cache.
+  ///   next call into Lua or the next method call, whichever comes first; `fields` is never asked for
+  ///   them. Fields that hold tables or objects are not plain: each read gets a fresh one from
+  ///   `fields`, as without a cache.
   public func defineClass(
     name: String,
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool,
