@@ -8,14 +8,20 @@
 SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
-PACKAGES = liblua5.4-dev libsqlite3-dev libedit-dev pkg-config
+PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring
 BENCH_PACKAGES = lua5.4 time sqlite3 python3
+# LUA=fixed (default): Lua 5.4.7 built from Debian's source package unless the system's is 5.4.6+.
+# LUA=system: the system's liblua5.4 whatever its release (see docs/sandbox.md).
+LUA ?= fixed
+# SwiftPM finds the Lua that scripts/build-lua.sh provides through this pkg-config folder.
+export PKG_CONFIG_PATH := $(CURDIR)/.build-lua/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 
 .PHONY: deps bench-deps install-packages build demo test bench lint clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(PACKAGES)"
-	@pkg-config --exists lua5.4 || { echo "pkg-config cannot find lua5.4 (liblua5.4-dev)"; exit 1; }
+	@if [ "$(LUA)" = system ]; then $(MAKE) --no-print-directory install-packages PACKAGES_NEEDED=liblua5.4-dev; fi
+	@scripts/build-lua.sh $(LUA)
 	@pkg-config --exists libedit || { echo "pkg-config cannot find libedit (libedit-dev)"; exit 1; }
 
 bench-deps: deps

@@ -13,14 +13,18 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
   ],
   targets: [
-    // Lua 5.4 from the system (Debian: liblua5.4-dev), found through pkg-config.
-    .systemLibrary(
-      name: "CLua",
-      pkgConfig: "lua5.4",
-      providers: [.apt(["liblua5.4-dev"])]
+    // The Lua library, through the pkg-config package `litige-lua` that scripts/build-lua.sh writes
+    // into .build-lua/pkgconfig (a fixed Lua 5.4.7 built from Debian's source, or the system's
+    // liblua5.4 when it is 5.4.6 or newer); `make` sets PKG_CONFIG_PATH.
+    .systemLibrary(name: "CLua", pkgConfig: "litige-lua"),
+    // The C of the embedding: macro wrappers, the allocator, the trampoline, the sandbox's protected
+    // calls and bounded library functions. Compiled with warnings on.
+    .target(
+      name: "CLuaShim", dependencies: ["CLua"],
+      cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]
     ),
     // Generic Swift <-> Lua embedding: sandbox, limits, values, errors. Knows nothing of disputes.
-    .target(name: "LuaHost", dependencies: ["CLua"]),
+    .target(name: "LuaHost", dependencies: ["CLuaShim"]),
     // The dispute domain: money, cases, invoices, decisions and the rules no script can break.
     .target(name: "LitigeCore"),
     // Persistence on SQLite through GRDB: schema, repositories, journal, demo data.
@@ -47,7 +51,7 @@ let package = Package(
     // The interactive console: line editing, completion, pretty printing, staged decisions.
     .target(
       name: "LitigeREPL",
-      dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost", "CLua", "CEditLine"]
+      dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost", "CLuaShim", "CEditLine"]
     ),
     // The commands of the `litige` executable, as a library so tests can run them in-process.
     .target(

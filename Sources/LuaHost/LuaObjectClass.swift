@@ -1,4 +1,4 @@
-import CLua
+import CLuaShim
 
 /// A kind of host object that scripts see as read-only fields plus methods (a case, an invoice).
 ///

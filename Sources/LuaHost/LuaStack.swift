@@ -1,4 +1,4 @@
-import CLua
+import CLuaShim
 
 /// The Lua stack of the running thread, as a Swift function called from Lua (or the host preparing a
 /// call) sees it.

@@ -1,4 +1,4 @@
-import CLua
+import CLuaShim
 import Foundation
 
 /// A Swift function callable from Lua.
@@ -42,6 +42,19 @@ public final class LuaState {
 
   /// The Lua version this host requires (5.4).
   public static let requiredVersion = 504
+
+  /// The Lua release this host runs, as `lua -v` names it (`Lua 5.4.7`).
+  public static let release = String(cString: litige_lua_release())
+
+  /// The first release without a known bug a sandboxed script can reach (docs/sandbox.md lists the
+  /// 5.4.4 bugs: a `__concat` that grows the stack reads freed memory, miscompiled code).
+  public static let firstFixedRelease = 50406
+
+  /// Whether the Lua release linked has bugs a script can use to crash the host or escape.
+  public static var releaseHasKnownBugs: Bool { Int(litige_lua_release_number()) < firstFixedRelease }
+
+  /// The environment variable that lets a host start scripts on a release with known bugs.
+  public static let allowUnfixedLuaVariable = "LITIGE_ALLOW_UNFIXED_LUA"
 
   /// The limits in force; changing them applies from the next call.
   public var limits: Limits {
@@ -88,6 +101,16 @@ public final class LuaState {
         kind: .runtime,
         message:
           "Lua \(Self.requiredVersion / 100).\(Self.requiredVersion % 100) is required, found \(version)")
+    }
+    if Self.releaseHasKnownBugs, ProcessInfo.processInfo.environment[Self.allowUnfixedLuaVariable] != "1" {
+      lua_close(state)
+      control.deallocate()
+      throw LuaError(
+        kind: .runtime,
+        message:
+          "\(Self.release) has bugs a script can use to crash the host (docs/sandbox.md); build "
+          + "with the default `make` (a fixed Lua 5.4.7) or set \(Self.allowUnfixedLuaVariable)=1 to run anyway"
+      )
     }
     control.pointee.dispatch = hostDispatch
     control.pointee.host = Unmanaged.passUnretained(self).toOpaque()
@@ -275,7 +298,6 @@ public final class LuaState {
     control.pointee.host_depth -= 1
     let status = litige_pcall_host(pointer, Int32(argumentCount), LUA_MULTRET, base + 1)
     control.pointee.host_depth += 1
-    control.pointee.force_failure = 0
     if let token { Watchdog.shared.disarm(token) }
     var interrupt = litige_interrupt_reason(control)
     if status != LUA_OK, interrupt == LITIGE_INTERRUPT_NONE, control.pointee.refused != 0,
@@ -387,7 +409,10 @@ public final class LuaState {
 
   private func installSandbox() throws {
     let stack = LuaStack(pointer: pointer, state: self)
+    // > luaL_openlibs [-0, +0, e]: it can only raise for lack of memory, and the allocator refuses
+    // > nothing while the host runs (host_depth is 1 until the first call).
     luaL_openlibs(pointer)
+    installBoundedLibraryFunctions()
     let status = Sandbox.prelude.withCString { litige_loadbuffer(pointer, $0, strlen($0), Sandbox.chunkName) }
     precondition(status == LUA_OK, "the sandbox prelude does not compile")
     let preludeFunction = luaL_ref(pointer, litige_registry_index())
@@ -423,6 +448,34 @@ public final class LuaState {
     pendingSeed = luaL_ref(pointer, litige_registry_index())
     litige_pop(pointer, 1)
     _ = stack
+  }
+
+  /// Bounds the library functions whose C loops no hook can stop.
+  ///
+  /// Replaces them, in the real library tables, by wrappers that bound their work before it starts
+  /// (`litige_bounded` in shim.c). Raw reads and writes only.
+  private func installBoundedLibraryFunctions() {
+    let bounded: [(library: String, function: String, which: Int32)] = [
+      ("string", "rep", Int32(LITIGE_BOUND_STRING_REP)), ("table", "move", Int32(LITIGE_BOUND_TABLE_MOVE)),
+      ("table", "insert", Int32(LITIGE_BOUND_TABLE_INSERT)),
+      ("table", "remove", Int32(LITIGE_BOUND_TABLE_REMOVE)),
+    ]
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(LUA_RIDX_GLOBALS))
+    for entry in bounded {
+      lua_pushstring(pointer, entry.library)
+      lua_rawget(pointer, -2)
+      lua_pushstring(pointer, entry.function)
+      lua_rawget(pointer, -2)
+      let original = lua_tocfunction(pointer, -1)
+      litige_pop(pointer, 1)
+      if let original {
+        lua_pushstring(pointer, entry.function)
+        litige_push_bounded(pointer, original, entry.which)
+        lua_rawset(pointer, -3)
+      }
+      litige_pop(pointer, 1)
+    }
+    litige_pop(pointer, 1)
   }
 
   /// Calls the sandbox operation `name` with arguments pushed by `push`; returns the first result

@@ -1,4 +1,4 @@
-import CLua
+import CLuaShim
 import Foundation
 
 /// The sandbox: which parts of Lua's standard library scripts see, and how they are protected.
@@ -25,15 +25,24 @@ enum Sandbox {
     local setmetatable, getmetatable, rawget, rawset = G.setmetatable, G.getmetatable, G.rawget, G.rawset
     local concat, format = G.table.concat, G.string.format
 
+    -- A read-only view of a library table. No route hands a script the real table: `__index` is the
+    -- table itself but the metatable is hidden, `pairs` gets an iterator closed over it (returning
+    -- `next, t` would give `t` away as the second value), and nested tables are views too.
     local frozen = setmetatable({}, { __mode = "k" })
     local function readonly(t, name)
+      for key, value in next, t do
+        if type(value) == "table" and not frozen[value] then
+          t[key] = readonly(value, name .. "." .. tostring(key))
+        end
+      end
       local proxy = {}
+      local function iterate(_, key) return next(t, key) end
       setmetatable(proxy, {
         __index = t,
         __newindex = function(_, key)
           error(format("attempt to modify read-only table '%s' (field '%s')", name, tostring(key)), 2)
         end,
-        __pairs = function() return next, t, nil end,
+        __pairs = function(self) return iterate, self, nil end,
         __len = function() return #t end,
         __metatable = false,
       })

@@ -1,4 +1,4 @@
-import CLua
+import CLuaShim
 import Foundation
 
 /// The one thread that enforces call deadlines for every Lua state of the process.
