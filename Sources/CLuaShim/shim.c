@@ -505,7 +505,9 @@ int litige_message_handler(lua_State *L) {
   lua_setfield(L, -2, "traceback");
   lua_Debug ar;
   for (int level = 1; level <= LITIGE_MAX_LOCATION_LEVELS && lua_getstack(L, level, &ar); level++) {
-    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.source, "=sandbox") != 0) {
+    // Chunks named "=..." are the host's own (the sandbox prelude, the REPL's helpers); scripts' chunks
+    // are named "@file".
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] != '=') {
       lua_pushstring(L, ar.short_src);
       lua_setfield(L, -2, "source");
       lua_pushinteger(L, ar.currentline);

@@ -55,11 +55,11 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw Failure("\(error)")
     }
-    runtime.state.output = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    runtime.state.rawOutput = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
     do {
       let today = LocalDate(now, in: store.settings.timeZone)
       try runtime.runScript(
-        source: String(decoding: data, as: UTF8.self), chunkName: script,
+        bytes: [UInt8](data), chunkName: script,
         moduleRoot: URL(fileURLWithPath: script).deletingLastPathComponent(),
         seed: Self.seed("\(script)|\(today)"))
     } catch let error as LuaError {

@@ -132,6 +132,7 @@ public enum CaseRules {
     for (offset, proposed) in decisions.enumerated() {
       precondition(proposed.caseId == disputeCase.id, "a decision for another case was applied to this one")
       do {
+        try checkRanges(proposed)
         guard
           let payload = try apply(
             proposed.decision, to: &current, facts: &working, settings: settings, at: now)
@@ -150,6 +151,25 @@ public enum CaseRules {
       }
     }
     return (current, events)
+  }
+
+  /// The most bytes of a decision's reason, of a message body and of an approver's name.
+  static let maxReasonBytes = 4_000, maxBodyBytes = 100_000, maxNameBytes = 200
+
+  /// Range checks before any rule looks at a decision (Plausible): texts, dates and instants.
+  static func checkRanges(_ proposed: ProposedDecision) throws {
+    try Plausible.check(text: proposed.reason, field: "reason", maxBytes: maxReasonBytes)
+    switch proposed.decision {
+    case .tag(let tag): try Plausible.check(text: tag, field: "tag", maxBytes: 40)
+    case .setDeadline(let deadline): try Plausible.check(deadline, field: "deadline")
+    case .proposeGesture(_, _, let approvedBy?):
+      try Plausible.check(text: approvedBy, field: "approved_by", maxBytes: maxNameBytes)
+    case .send(let template, _, let body):
+      try Plausible.check(text: template, field: "template", maxBytes: 64)
+      if let body { try Plausible.check(text: body, field: "body", maxBytes: maxBodyBytes) }
+    case .resolve(_, let newDueDate?, _): try Plausible.check(newDueDate, field: "new_due_date")
+    default: break
+    }
   }
 
   /// The court that hears a case and how it is brought, by amount (domain.md §3.8).

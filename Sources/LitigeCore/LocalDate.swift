@@ -25,6 +25,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     self.day = day
   }
 
+  /// A date known to exist (a constant of the code), without the check.
+  static func unchecked(year: Int, month: Int, day: Int) -> LocalDate {
+    LocalDate(validYear: year, month: month, day: day)
+  }
+
+  private init(validYear year: Int, month: Int, day: Int) {
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
   /// Parses `YYYY-MM-DD`; throws `DomainError.invalid` naming `field`.
   public init(parsing text: String, field: String = "date") throws {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)

@@ -163,7 +163,7 @@ public final class PluginHost {
     let state = runtime.state
     let environment = try state.makeEnvironment(moduleRoot: folder, displayRoot: display)
     let (value, reference) = try state.runKeepingResult(
-      source: String(decoding: data, as: UTF8.self), chunkName: chunk, environment: environment)
+      bytes: [UInt8](data), chunkName: chunk, environment: environment)
     guard case .table(let fields) = value else {
       throw ConfigError("\(chunk): must return a table, got \(value.typeName)")
     }

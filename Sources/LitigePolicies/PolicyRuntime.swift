@@ -96,11 +96,28 @@ public final class PolicyRuntime {
     return parts.joined(separator: " · ")
   }
 
+  /// Runs a range check for a library function; its refusal becomes the script's error.
+  static func plausible<Result>(_ check: () throws -> Result) throws -> Result {
+    do {
+      return try check()
+    } catch let error as DomainError {
+      throw LuaRaisedError("\(error)", kind: .validation)
+    }
+  }
+
   /// Runs a script's source in a fresh environment; returns what the chunk returned.
   ///
   /// `math.random` is seeded from `seed` first, so a replay draws the same numbers.
   @discardableResult
   public func runScript(source: String, chunkName: String, moduleRoot: URL? = nil, seed: Int64 = 0) throws
+    -> [LuaValue]
+  {
+    try runScript(bytes: Array(source.utf8), chunkName: chunkName, moduleRoot: moduleRoot, seed: seed)
+  }
+
+  /// Runs a script's source bytes as they are on disk (any encoding, as `lua5.4` reads them).
+  @discardableResult
+  public func runScript(bytes: [UInt8], chunkName: String, moduleRoot: URL? = nil, seed: Int64 = 0) throws
     -> [LuaValue]
   {
     let environment = try state.makeEnvironment(
@@ -109,7 +126,7 @@ public final class PolicyRuntime {
         (chunkName as NSString).deletingLastPathComponent
       })
     try state.seedRandom(seed)
-    return try state.run(source: source, chunkName: chunkName, environment: environment)
+    return try state.run(bytes: bytes, chunkName: chunkName, environment: environment)
   }
 
   /// Pushes case `id` as a Lua object.
@@ -152,13 +169,20 @@ public final class PolicyRuntime {
       "date": { [unowned self] stack in
         let seconds = try stack.integer(at: 1, function: "date")
         let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+        try Self.plausible { try Plausible.check(instant, field: "litige.date") }
         stack.push(.string(LocalDate(instant, in: session.store.settings.timeZone).description))
         return 1
       },
       "add_days": { stack in
         let date = try Self.date(stack, 1, "add_days")
-        stack.push(
-          .string(date.adding(days: Int(try stack.integer(at: 2, function: "add_days"))).description))
+        let days = try stack.integer(at: 2, function: "add_days")
+        let result = try Self.plausible {
+          try Plausible.check(dayOffset: days, field: "litige.add_days")
+          let result = date.adding(days: Int(days))
+          try Plausible.check(result, field: "litige.add_days")
+          return result
+        }
+        stack.push(.string(result.description))
         return 1
       },
       "days_between": { stack in

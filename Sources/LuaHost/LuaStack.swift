@@ -35,6 +35,14 @@ public struct LuaStack {
     return String(decoding: buffer, as: UTF8.self)
   }
 
+  /// The bytes of the string at `index`, unchanged: nil unless the value is a string.
+  func rawBytes(at index: Int32) -> [UInt8]? {
+    guard lua_type(pointer, index) == LUA_TSTRING else { return nil }
+    var length = 0
+    guard let bytes = litige_tostring(pointer, index, &length) else { return nil }
+    return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+  }
+
   /// Copies the value at `index` out of Lua; tables are read raw with the state's depth and size caps.
   ///
   /// Throws `LuaRaisedError` (validation) when a table nests too deep or holds too many entries.
@@ -96,6 +104,12 @@ public struct LuaStack {
     return text
   }
 
+  /// The string argument at `position` as bytes, whatever their encoding.
+  public func bytes(at position: Int32, function: String) throws -> [UInt8] {
+    guard let bytes = rawBytes(at: position) else { throw argumentError(position, function, "string") }
+    return bytes
+  }
+
   /// The optional string argument at `position`: nil when absent or nil.
   public func optionalString(at position: Int32, function: String) throws -> String? {
     isNil(at: position) ? nil : try string(at: position, function: function)
@@ -149,6 +163,14 @@ public struct LuaStack {
         push(element)
         lua_rawset(pointer, -3)
       }
+    }
+  }
+
+  /// Pushes a string of arbitrary bytes (source text in any encoding).
+  public func push(bytes: [UInt8]) {
+    _ = lua_checkstack(pointer, 2)
+    bytes.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(pointer, $0.baseAddress, $0.count) }
     }
   }
 

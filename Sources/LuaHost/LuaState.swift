@@ -60,8 +60,10 @@ public final class LuaState {
   public var limits: Limits {
     didSet { control.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0 }
   }
-  /// Where `print` writes; by default standard output.
+  /// Where `print` writes, as text (bytes that are not UTF-8 shown as U+FFFD); by default standard output.
   public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+  /// Where `print` writes its bytes unchanged, as `lua5.4` does; when set, `output` is not used.
+  public var rawOutput: (([UInt8]) -> Void)?
 
   let pointer: OpaquePointer
   let control: UnsafeMutablePointer<litige_control>
@@ -163,8 +165,13 @@ public final class LuaState {
   public func load(source: String, chunkName: String, environment: LuaEnvironment) throws
     -> LuaReference
   {
-    var text = source
-    let byteCount = text.utf8.count
+    try load(bytes: Array(source.utf8), chunkName: chunkName, environment: environment)
+  }
+
+  /// Compiles source bytes as they are on disk, whatever their encoding, as `lua5.4` does: a script
+  /// saved in Windows-1252 keeps its accented bytes in its strings. Throws like `load(source:...)`.
+  public func load(bytes: [UInt8], chunkName: String, environment: LuaEnvironment) throws -> LuaReference {
+    let byteCount = bytes.count
     guard byteCount <= limits.maxSourceBytes else {
       throw LuaError(
         kind: .validation,
@@ -172,7 +179,7 @@ public final class LuaState {
           "\(chunkName): source is \(byteCount) bytes, more than the limit of \(limits.maxSourceBytes)",
         chunk: chunkName)
     }
-    let status = text.withUTF8 { buffer in
+    let status = bytes.withUnsafeBufferPointer { buffer in
       buffer.withMemoryRebound(to: CChar.self) {
         litige_loadbuffer(pointer, $0.baseAddress, $0.count, "@" + chunkName)
       }
@@ -212,7 +219,13 @@ public final class LuaState {
   /// Compiles and runs `source` in `environment`; returns the chunk's results.
   @discardableResult
   public func run(source: String, chunkName: String, environment: LuaEnvironment) throws -> [LuaValue] {
-    let function = try load(source: source, chunkName: chunkName, environment: environment)
+    try run(bytes: Array(source.utf8), chunkName: chunkName, environment: environment)
+  }
+
+  /// Compiles and runs source bytes in `environment` (see `load(bytes:...)`); returns the chunk's results.
+  @discardableResult
+  public func run(bytes: [UInt8], chunkName: String, environment: LuaEnvironment) throws -> [LuaValue] {
+    let function = try load(bytes: bytes, chunkName: chunkName, environment: environment)
     defer { release(function) }
     return try call(function)
   }
@@ -223,7 +236,14 @@ public final class LuaState {
   public func runKeepingResult(source: String, chunkName: String, environment: LuaEnvironment) throws -> (
     value: LuaValue, reference: LuaReference
   ) {
-    let function = try load(source: source, chunkName: chunkName, environment: environment)
+    try runKeepingResult(bytes: Array(source.utf8), chunkName: chunkName, environment: environment)
+  }
+
+  /// `runKeepingResult(source:...)` for source bytes as they are on disk (see `load(bytes:...)`).
+  public func runKeepingResult(bytes: [UInt8], chunkName: String, environment: LuaEnvironment) throws -> (
+    value: LuaValue, reference: LuaReference
+  ) {
+    let function = try load(bytes: bytes, chunkName: chunkName, environment: environment)
     defer { release(function) }
     keepNextResult = true
     defer { keepNextResult = false }
@@ -334,7 +354,7 @@ public final class LuaState {
     let message = report["message"].stringValue ?? "error in error handling"
     let chunk = report["source"].stringValue
     let line = report["line"].integerValue.map(Int.init)
-    let traceback = report["traceback"].stringValue
+    let traceback = report["traceback"].stringValue.map(scriptFrames)
     var kind: LuaError.Kind = .runtime
     var shown = message
     switch interrupt {
@@ -363,6 +383,18 @@ public final class LuaState {
     return LuaError(kind: kind, message: shown, chunk: chunk, line: line, traceback: traceback)
   }
 
+  /// The chunk names (as tracebacks show them) of the host's own Lua code, whose frames a traceback
+  /// shown to people leaves out. The REPL adds its helpers.
+  public var hostChunkNames: Set<String> = ["sandbox"]
+
+  /// `traceback` without the frames of the host's own chunks.
+  private func scriptFrames(_ traceback: String) -> String {
+    traceback.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+      let frame = line.drop { $0 == "\t" || $0 == " " }
+      return !hostChunkNames.contains { frame.hasPrefix($0 + ":") }
+    }.joined(separator: "\n")
+  }
+
   /// A duration as people read it: `10 s`, `250 ms`.
   static func describe(_ duration: Duration) -> String {
     let milliseconds =
@@ -384,7 +416,7 @@ public final class LuaState {
       level += 1
       guard lua_getinfo(thread, "Sl", &record) != 0, record.currentline > 0 else { continue }
       let source = record.source.map { String(cString: $0) } ?? ""
-      guard source != Sandbox.chunkName else { continue }
+      guard !source.hasPrefix("=") else { continue }  // the host's own chunks ("=sandbox")
       let shortSource = withUnsafeBytes(of: record.short_src) { bytes in
         String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
       }
@@ -417,7 +449,11 @@ public final class LuaState {
     precondition(status == LUA_OK, "the sandbox prelude does not compile")
     let preludeFunction = luaL_ref(pointer, litige_registry_index())
     let write = register { [unowned self] stack in
-      self.output(try stack.string(at: 1, function: "print"))
+      if let raw = self.rawOutput {
+        raw(try stack.bytes(at: 1, function: "print"))
+      } else {
+        self.output(try stack.string(at: 1, function: "print"))
+      }
       return 0
     }
     let results = try call(reference: preludeFunction, argumentCount: 2) { stack in

@@ -236,7 +236,7 @@ enum Sandbox {
           kind: .validation)
       }
       guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-      stack.push(.string(String(decoding: data, as: UTF8.self)))
+      stack.push(bytes: [UInt8](data))  // bytes as on disk, as lua5.4 reads them
       stack.push(.string(display))
       return 2
     }
