@@ -60,16 +60,6 @@ int litige_lua_release_number(void) {
   return LUA_VERSION_NUM * 100 + atoi(LUA_VERSION_RELEASE);
 }
 
-static int litige_collect_step(lua_State *L) {
-  lua_gc(L, LUA_GCCOLLECT);
-  return 0;
-}
-
-int litige_collect(lua_State *L) {
-  lua_pushcfunction(L, litige_collect_step);
-  return lua_pcall(L, 0, 0, 0) == LUA_OK ? LUA_OK : (lua_pop(L, 1), LUA_ERRRUN);
-}
-
 // MARK: - Interrupts (after lua.c's lstop/laction)
 
 static void litige_set_interrupt(litige_control *c, int reason) {

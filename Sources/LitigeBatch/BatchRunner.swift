@@ -22,6 +22,9 @@ public struct BatchOptions: Sendable {
   public var hooks = ["escalate", "compensate", "nightly"]
   /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
   public var limits = PluginHost.hookLimits
+  /// A plugin whose calls fail this many times in a row for time or memory is suspended for the rest
+  /// of the night: its remaining cases are skipped for it, the other plugins go on.
+  public var suspendAfter = 3
 
   /// Default options: now, all cores, 500 ids a chunk.
   public init() {}
@@ -63,6 +66,10 @@ public struct BatchReport: Codable, Sendable {
   public var decisionsByOwner: [String: Int]
   /// Every failure (the first 1,000).
   public var failures: [Failure]
+  /// Plugins stopped for the rest of the night, and why (absent from reports written before it existed).
+  public var suspendedPlugins: [PluginSuspension]?
+  /// Hook calls skipped because their plugin was suspended, by `plugin@version` (absent likewise).
+  public var skippedByPlugin: [String: Int]?
   /// Wall-clock seconds, and cases per second.
   public var seconds: Double
   /// Cases per second.
@@ -136,14 +143,15 @@ public final class BatchRunner: Sendable {
 
     let snapshot = state.snapshot()
     let seconds = Date().timeIntervalSince(started)
-    var status = snapshot.failedCases > 0 ? "failed" : "completed"
+    var status = snapshot.failedCases > 0 || !snapshot.suspensions.isEmpty ? "failed" : "completed"
     if snapshot.stopReason != nil { status = "aborted" }
     let report = BatchReport(
       runId: run.id, status: status, abortReason: snapshot.stopReason, dryRun: options.dryRun,
       asOf: Timestamp.utcText(run.asOf), cases: snapshot.cases, failedCases: snapshot.failedCases,
       decisionsByKind: snapshot.byKind, decisionsByPlugin: snapshot.byPlugin,
       decisionsByOwner: snapshot.byOwner,
-      failures: snapshot.failures, seconds: seconds,
+      failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },
+      skippedByPlugin: snapshot.skipped, seconds: seconds,
       casesPerSecond: seconds > 0 ? Double(snapshot.cases) / seconds : 0,
       resumedChunks: done.count, portfolio: try store.portfolio(asOf: run.asOf),
       currency: store.settings.currency.code)
@@ -160,8 +168,13 @@ public final class BatchRunner: Sendable {
 
   private func work(run: RunRecord, progress: @Sendable (BatchProgress) -> Void) throws {
     let host = try makeHost()
+    host.suspendAfter = options.suspendAfter
     let session = host.runtime.session
     while let chunk = state.nextChunk() {
+      for suspension in state.suspensions()
+      where !host.suspended.values.contains(where: { $0.plugin == suspension.plugin }) {
+        host.suspend(suspension)
+      }
       let low = Int64(chunk) * Int64(run.chunkSize) + 1
       let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
       var tally = Tally()
@@ -172,7 +185,9 @@ public final class BatchRunner: Sendable {
         let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
         for hook in options.hooks {
           for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun) {
-            if let message = outcome.failure {
+            if outcome.skipped {
+              tally.skipped[outcome.plugin, default: 0] += 1
+            } else if let message = outcome.failure {
               failingCases.insert(caseId)
               tally.failures.append(
                 .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
@@ -206,6 +221,7 @@ public final class BatchRunner: Sendable {
         }
       }
       tally.failedCases = failingCases.count
+      tally.suspensions = Array(host.suspended.values)
       progress(state.add(tally, errorBudget: options.errorBudget))
     }
   }
@@ -227,6 +243,8 @@ struct Tally {
   var byPlugin: [String: Int] = [:]
   var byOwner: [String: Int] = [:]
   var failures: [BatchReport.Failure] = []
+  var skipped: [String: Int] = [:]
+  var suspensions: [PluginSuspension] = []
 }
 
 /// The run's shared state: the chunks left and the counts so far, behind a lock.
@@ -262,6 +280,11 @@ final class RunState: @unchecked Sendable {
       counts.byPlugin.merge(tally.byPlugin, uniquingKeysWith: +)
       counts.byOwner.merge(tally.byOwner, uniquingKeysWith: +)
       counts.failures += tally.failures.prefix(max(0, 1_000 - counts.failures.count))
+      counts.skipped.merge(tally.skipped, uniquingKeysWith: +)
+      for suspension in tally.suspensions
+      where !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
+        counts.suspensions.append(suspension)
+      }
       chunksDone += 1
       if counts.cases >= 20, Double(counts.failedCases) > errorBudget * Double(counts.cases),
         stopReason == nil
@@ -275,14 +298,18 @@ final class RunState: @unchecked Sendable {
     }
   }
 
+  /// The plugins suspended so far by any worker.
+  func suspensions() -> [PluginSuspension] { lock.withLock { counts.suspensions } }
+
   func snapshot() -> (
     cases: Int, failedCases: Int, byKind: [String: Int], byPlugin: [String: Int], byOwner: [String: Int],
-    failures: [BatchReport.Failure], stopReason: String?
+    failures: [BatchReport.Failure], stopReason: String?, skipped: [String: Int],
+    suspensions: [PluginSuspension]
   ) {
     lock.withLock {
       (
         counts.cases, counts.failedCases, counts.byKind, counts.byPlugin, counts.byOwner, counts.failures,
-        stopReason
+        stopReason, counts.skipped, counts.suspensions
       )
     }
   }

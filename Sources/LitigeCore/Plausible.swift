@@ -28,7 +28,9 @@ public enum Plausible {
     guard instant >= firstInstant, instant < endInstant else {
       let seconds = instant.timeIntervalSince1970
       throw DomainError.invalid(
-        field: field, "the time \(seconds.isFinite ? String(Int64(clamping: seconds)) : "\(seconds)") s is outside 1970...2199")
+        field: field,
+        "the time \(seconds.isFinite ? String(Int64(clamping: seconds)) : "\(seconds)") s is outside 1970...2199"
+      )
     }
   }
 

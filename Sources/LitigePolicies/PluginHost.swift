@@ -35,8 +35,12 @@ public struct LoadedPlugin {
   public var schema: [PluginConfigField]
   /// The configuration in force: defaults overridden by litige.toml.
   public var config: [String: LuaValue]
-  /// Its hooks by name.
+  /// Its hooks by name, in `runtime`'s state.
   var hooks: [String: LuaReference]
+  /// The plugin's own Lua state (over the host's session): its memory, its globals and its library
+  /// views are its own, so it can neither fill another plugin's ceiling nor tamper with what another
+  /// plugin sees (DESIGN.md, Sandbox).
+  let runtime: PolicyRuntime
 
   /// The names of the hooks it implements, sorted.
   public var hookNames: [String] { hooks.keys.sorted() }
@@ -54,6 +58,22 @@ public struct HookOutcome {
   public var events: [JournalEvent]
   /// Why the call's decisions were not applied, if they were not.
   public var failure: String?
+  /// What kind of error stopped the call (`timeout`, `memory`...), when a Lua error did.
+  public var failureKind: LuaError.Kind?
+  /// The plugin was suspended for the rest of the run and did not run on this case.
+  public var skipped = false
+}
+
+/// Why a plugin was stopped for the rest of a run.
+public struct PluginSuspension: Sendable, Equatable, Codable {
+  /// `name@version`.
+  public var plugin: String
+  /// The kind of the failures that stopped it (`timeout`, `memory`).
+  public var kind: String
+  /// How many calls in a row failed that way.
+  public var consecutiveFailures: Int
+  /// The case of the last of them.
+  public var caseId: Int64
 }
 
 /// Loads a workspace's plugins and runs their hooks.
@@ -70,6 +90,25 @@ public final class PluginHost {
   /// The enabled plugins, highest priority first (ties by name).
   public private(set) var plugins: [LoadedPlugin] = []
   private var configTables: [String: LuaValue] = [:]
+  /// After this many consecutive calls of one plugin failing with the same kind of resource error
+  /// (time or memory), the plugin is suspended for the rest of this host's life (nil: never). The
+  /// nightly runner sets it, so one broken plugin costs a few calls, not a time limit per case.
+  public var suspendAfter: Int?
+  /// The plugins suspended so far, by name.
+  public private(set) var suspended: [String: PluginSuspension] = [:]
+  private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
+
+  /// Stops whichever plugin call is running, from any thread (Ctrl-C in the REPL).
+  public var interrupter: LuaInterrupter {
+    LuaInterrupter(combining: [runtime.state.interrupter] + plugins.map(\.runtime.state.interrupter))
+  }
+
+  /// Suspends plugin `name` for the rest of the run, as if it had failed `suspendAfter` times (a
+  /// supervisor that killed a worker for it tells the next worker this way).
+  public func suspend(_ suspension: PluginSuspension) {
+    guard let name = suspension.plugin.split(separator: "@").first.map(String.init) else { return }
+    suspended[name] = suspension
+  }
   /// The session's day in the company's time zone, which seeds `math.random` (the session's now is fixed).
   private lazy var sessionDay = LocalDate(runtime.session.now, in: runtime.session.store.settings.timeZone)
 
@@ -160,7 +199,11 @@ public final class PluginHost {
     else {
       throw ConfigError("\(chunk): cannot be read")
     }
-    let state = runtime.state
+    let pluginRuntime = try PolicyRuntime(
+      session: runtime.session, limits: runtime.state.limits, logger: runtime.logger)
+    pluginRuntime.state.output = runtime.state.output
+    pluginRuntime.state.rawOutput = runtime.state.rawOutput
+    let state = pluginRuntime.state
     let environment = try state.makeEnvironment(moduleRoot: folder, displayRoot: display)
     let (value, reference) = try state.runKeepingResult(
       bytes: [UInt8](data), chunkName: chunk, environment: environment)
@@ -207,7 +250,7 @@ public final class PluginHost {
     let schema = try Self.schema(value["config"], chunk: chunk)
     return LoadedPlugin(
       name: name, version: version, priority: priority, displayFolder: display, schema: schema, config: [:],
-      hooks: hooks)
+      hooks: hooks, runtime: pluginRuntime)
   }
 
   private static func schema(_ value: LuaValue, chunk: String) throws -> [PluginConfigField] {
@@ -314,6 +357,22 @@ public final class PluginHost {
 
   // MARK: Running hooks
 
+  /// Counts a plugin's consecutive resource failures and suspends it past `suspendAfter`.
+  private func noteOutcome(_ outcome: HookOutcome, of plugin: LoadedPlugin, caseId: Int64) {
+    guard let limit = suspendAfter else { return }
+    guard let kind = outcome.failureKind, kind == .timeout || kind == .memory else {
+      failureStreaks[plugin.name] = nil
+      return
+    }
+    var streak = failureStreaks[plugin.name] ?? (kind, 0)
+    streak = streak.kind == kind ? (kind, streak.count + 1) : (kind, 1)
+    failureStreaks[plugin.name] = streak
+    if streak.count >= limit {
+      suspended[plugin.name] = PluginSuspension(
+        plugin: plugin.provenanceName, kind: kind.rawValue, consecutiveFailures: streak.count, caseId: caseId)
+    }
+  }
+
   /// Plugin `plugin`'s configuration as the Lua table value `ctx.config` copies, built once.
   private func configTable(of plugin: LoadedPlugin) -> LuaValue {
     if let table = configTables[plugin.name] { return table }
@@ -341,9 +400,18 @@ public final class PluginHost {
     let day = sessionDay
     for plugin in plugins {
       guard let function = plugin.hooks[hook] else { continue }
+      var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
+      if let suspension = suspended[plugin.name] {
+        outcome.skipped = true
+        outcome.failure =
+          "skipped: \(plugin.provenanceName) was suspended for the rest of the run after "
+          + "\(suspension.consecutiveFailures) consecutive \(suspension.kind) failures (the last on case \(suspension.caseId))"
+        outcomes.append(outcome)
+        continue
+      }
+      let runtime = plugin.runtime
       session.rollback()
       session.provenance = Provenance(source: plugin.provenanceName, hook: hook, runId: runId)
-      var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
       do {
         try runtime.state.seedRandom(
           Int64(
@@ -375,7 +443,9 @@ public final class PluginHost {
       } catch {
         session.rollback()
         outcome.failure = "\(error)"
+        outcome.failureKind = (error as? LuaError)?.kind
       }
+      noteOutcome(outcome, of: plugin, caseId: caseId)
       outcomes.append(outcome)
     }
     return outcomes

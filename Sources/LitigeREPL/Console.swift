@@ -410,7 +410,7 @@ public final class Console {
       return
     }
     guard let host = pluginHost() else { return }
-    onTry?(host.runtime.state.interrupter)
+    onTry?(host.interrupter)
     let outcomes = host.run(hook: hook, caseId: id, runId: "repl-try", dryRun: true)
     if outcomes.isEmpty { write("no enabled plugin has a \(hook) hook\n") }
     for outcome in outcomes {

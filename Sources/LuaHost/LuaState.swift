@@ -308,6 +308,11 @@ public final class LuaState {
       lua_rawseti(pointer, -2, 1)
       litige_pop(pointer, 1)
     }
+    // A call is charged only for what it makes: garbage an earlier call left is collected first when
+    // it could matter. > lua_gc [-0, +0, -] does not raise (finalizer errors become warnings).
+    if control.pointee.limit != 0, control.pointee.used > control.pointee.limit / 2 {
+      litige_full_collect(pointer)
+    }
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(messageHandler))
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(reference))
     try pushArguments(stack)
@@ -614,12 +619,21 @@ public struct LuaReference: Sendable, Hashable {
   public let reference: Int32
 }
 
-/// Stops the running call of one state; usable from any thread and from a signal handler.
+/// Stops the running call of one state (or of several, of which one runs at a time); usable from any
+/// thread and from a signal handler.
 public struct LuaInterrupter: @unchecked Sendable {
-  let mainThread: OpaquePointer
+  let mainThreads: [OpaquePointer]
+
+  init(mainThread: OpaquePointer) { mainThreads = [mainThread] }
+
+  /// One interrupter for all of `interrupters`' states (a plugin host's, one per plugin).
+  public init(combining interrupters: [LuaInterrupter]) { mainThreads = interrupters.flatMap(\.mainThreads) }
+
   /// Makes the running call fail with `.interrupted` at its next Lua instruction.
+  ///
+  /// A state with no call running is left alone: `call` clears the request when its next call starts.
   public func interrupt() {
-    litige_request_interrupt(mainThread, Int32(LITIGE_INTERRUPT_CANCEL))
+    for mainThread in mainThreads { litige_request_interrupt(mainThread, Int32(LITIGE_INTERRUPT_CANCEL)) }
   }
 }
 

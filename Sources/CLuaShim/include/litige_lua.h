@@ -106,9 +106,6 @@ void litige_push_bounded(lua_State *L, lua_CFunction original, int which);
 /// {message=, traceback=, source=, line=}; never calls a metamethod unprotected.
 int litige_message_handler(lua_State *L);
 
-/// Runs a full collection from Swift, in a protected call (finalizers may run host functions).
-/// Returns LUA_OK or the error status.
-int litige_collect(lua_State *L);
 
 /// The release of the Lua headers this host was compiled against ("Lua 5.4.7").
 const char *litige_lua_release(void);
@@ -136,6 +133,9 @@ static inline int litige_loadbuffer(lua_State *L, const char *buffer, size_t siz
   return luaL_loadbufferx(L, buffer, size, name, "t");
 }
 static inline int litige_isinteger(lua_State *L, int index) { return lua_isinteger(L, index); }
+/// A full collection (lua_gc is variadic, which Swift cannot call).
+/// > lua_gc [-0, +0, -]: it raises no error; errors in finalizers become warnings (manual 2.5.3).
+static inline void litige_full_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 static inline void litige_push_host_function(lua_State *L, int function_id) {
   lua_pushinteger(L, function_id);
   lua_pushcclosure(L, litige_trampoline, 1);
