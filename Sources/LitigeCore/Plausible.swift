@@ -1,8 +1,9 @@
 import Foundation
 
-/// The range checks every value a script or a file hands to the core passes before any arithmetic,
-/// conversion or storage: dates in a plausible window, texts of bounded length without NUL bytes or
-/// invalid UTF-8. A value outside them would trap a conversion or reach the store in a form it cannot
+/// The range checks every value a script or a file hands to the core passes first.
+///
+/// They run before any arithmetic, conversion or storage: dates in a plausible window, texts of
+/// bounded length without NUL bytes or invalid UTF-8. A value outside them would trap a conversion or reach the store in a form it cannot
 /// read back (a deadline in the year 292277026596), so it is refused with the field named.
 public enum Plausible {
   /// The first day a date may be (1970-01-01, the Unix epoch: no dispute predates it).
@@ -16,14 +17,18 @@ public enum Plausible {
   /// The most days a script may add to or take from a date.
   public static let maxDayOffset = 80_000
 
-  /// Checks that `date` lies in 1970-01-01...2199-12-31. Throws `DomainError.invalid` naming `field`.
+  /// Checks that `date` lies in 1970-01-01...2199-12-31.
+  ///
+  /// Throws `DomainError.invalid` naming `field`.
   public static func check(_ date: LocalDate, field: String) throws {
     guard date >= firstDate, date <= lastDate else {
       throw DomainError.invalid(field: field, "\(date) is outside 1970-01-01...2199-12-31")
     }
   }
 
-  /// Checks that `instant` lies in 1970...2199 (UTC). Throws `DomainError.invalid` naming `field`.
+  /// Checks that `instant` lies in 1970...2199 (UTC).
+  ///
+  /// Throws `DomainError.invalid` naming `field`.
   public static func check(_ instant: Date, field: String) throws {
     guard instant >= firstInstant, instant < endInstant else {
       let seconds = instant.timeIntervalSince1970
@@ -34,15 +39,19 @@ public enum Plausible {
     }
   }
 
-  /// Checks a number of days added to a date. Throws `DomainError.invalid` naming `field`.
+  /// Checks a number of days added to a date.
+  ///
+  /// Throws `DomainError.invalid` naming `field`.
   public static func check(dayOffset days: Int64, field: String) throws {
     guard (-Int64(maxDayOffset)...Int64(maxDayOffset)).contains(days) else {
       throw DomainError.invalid(field: field, "\(days) days is out of range (at most ±\(maxDayOffset))")
     }
   }
 
-  /// Checks a text: at most `maxBytes` bytes of UTF-8, no NUL byte, no U+FFFD (which the bridge puts
-  /// in place of bytes that are not UTF-8). Throws `DomainError.invalid` naming `field`.
+  /// Checks a text: at most `maxBytes` bytes of UTF-8, no NUL byte, no U+FFFD.
+  ///
+  /// The bridge puts U+FFFD in place of bytes that are not UTF-8. Throws `DomainError.invalid`
+  /// naming `field`.
   public static func check(text: String, field: String, maxBytes: Int) throws {
     let count = text.utf8.count
     guard count <= maxBytes else {

@@ -90,9 +90,11 @@ public final class PluginHost {
   /// The enabled plugins, highest priority first (ties by name).
   public private(set) var plugins: [LoadedPlugin] = []
   private var configTables: [String: LuaValue] = [:]
+  /// How many resource failures in a row suspend a plugin (nil: never).
+  ///
   /// After this many consecutive calls of one plugin failing with the same kind of resource error
-  /// (time or memory), the plugin is suspended for the rest of this host's life (nil: never). The
-  /// nightly runner sets it, so one broken plugin costs a few calls, not a time limit per case.
+  /// (time or memory), the plugin is suspended for the rest of this host's life. The nightly runner
+  /// sets it, so one broken plugin costs a few calls, not a time limit per case.
   public var suspendAfter: Int?
   /// The plugins suspended so far, by name.
   public private(set) var suspended: [String: PluginSuspension] = [:]

@@ -168,8 +168,10 @@ public final class LuaState {
     try load(bytes: Array(source.utf8), chunkName: chunkName, environment: environment)
   }
 
-  /// Compiles source bytes as they are on disk, whatever their encoding, as `lua5.4` does: a script
-  /// saved in Windows-1252 keeps its accented bytes in its strings. Throws like `load(source:...)`.
+  /// Compiles source bytes as they are on disk, whatever their encoding.
+  ///
+  /// As `lua5.4` does, a script saved in Windows-1252 keeps its accented bytes in its strings. Throws
+  /// like `load(source:...)`.
   public func load(bytes: [UInt8], chunkName: String, environment: LuaEnvironment) throws -> LuaReference {
     let byteCount = bytes.count
     guard byteCount <= limits.maxSourceBytes else {
@@ -388,8 +390,9 @@ public final class LuaState {
     return LuaError(kind: kind, message: shown, chunk: chunk, line: line, traceback: traceback)
   }
 
-  /// The chunk names (as tracebacks show them) of the host's own Lua code, whose frames a traceback
-  /// shown to people leaves out. The REPL adds its helpers.
+  /// The chunk names of the host's own Lua code, as tracebacks show them.
+  ///
+  /// A traceback shown to people leaves their frames out. The REPL adds its helpers.
   public var hostChunkNames: Set<String> = ["sandbox"]
 
   /// `traceback` without the frames of the host's own chunks.
