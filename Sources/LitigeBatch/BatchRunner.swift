@@ -22,6 +22,15 @@ public struct BatchOptions: Sendable {
   public var hooks = ["escalate", "compensate", "nightly"]
   /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
   public var limits = PluginHost.hookLimits
+  /// When set, each worker is a child process running this executable (`litige batch worker`) under a
+  /// supervisor that kills it when a hook call outlives `hardDeadline` (a C call no hook can stop);
+  /// otherwise workers are threads of this process.
+  public var workerExecutable: URL?
+  /// The workspace database the worker processes open.
+  public var databasePath: String?
+  /// How long one hook call may run before the supervisor kills its worker; by default twice the
+  /// call's time limit plus one second.
+  public var hardDeadline: Duration?
   /// A plugin whose calls fail this many times in a row for time or memory is suspended for the rest
   /// of the night: its remaining cases are skipped for it, the other plugins go on.
   public var suspendAfter = 3
@@ -131,9 +140,16 @@ public final class BatchRunner: Sendable {
 
     let jobs = max(1, min(options.jobs, max(1, pending.count)))
     let errors = ErrorBox()
-    DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+    let supervisor = try options.workerExecutable.map { executable in
+      try BatchSupervisor(runner: self, executable: executable, run: run)
+    }
+    DispatchQueue.concurrentPerform(iterations: jobs) { slot in
       do {
-        try self.work(run: run, progress: progress)
+        if let supervisor {
+          try supervisor.superviseSlot(slot, progress: progress)
+        } else {
+          try self.work(run: run, progress: progress)
+        }
       } catch {
         errors.set(error)
         self.state.stop(reason: "a worker failed: \(error)")
@@ -162,68 +178,80 @@ public final class BatchRunner: Sendable {
     return report
   }
 
-  private func makeHost() throws -> PluginHost {
-    try PluginHost(store: store, now: options.asOf, configuration: configuration, limits: options.limits)
+  func makeHost() throws -> PluginHost {
+    let host = try PluginHost(
+      store: store, now: options.asOf, configuration: configuration, limits: options.limits)
+    host.suspendAfter = options.suspendAfter
+    return host
   }
+
+  /// The run's shared state (chunks left, counts), for the supervisor.
+  var runState: RunState { state }
 
   private func work(run: RunRecord, progress: @Sendable (BatchProgress) -> Void) throws {
     let host = try makeHost()
-    host.suspendAfter = options.suspendAfter
-    let session = host.runtime.session
     while let chunk = state.nextChunk() {
-      for suspension in state.suspensions()
-      where !host.suspended.values.contains(where: { $0.plugin == suspension.plugin }) {
-        host.suspend(suspension)
-      }
-      let low = Int64(chunk) * Int64(run.chunkSize) + 1
-      let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
-      var tally = Tally()
-      let snapshot = try store.nightSnapshot(of: low...high)
-      session.load(snapshot)
-      var failingCases: Set<Int64> = []
-      for caseId in snapshot.caseIds {
-        let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
-        for hook in options.hooks {
-          for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun) {
-            if outcome.skipped {
-              tally.skipped[outcome.plugin, default: 0] += 1
-            } else if let message = outcome.failure {
-              failingCases.insert(caseId)
-              tally.failures.append(
-                .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
-            }
-            for event in outcome.events {
-              tally.byKind[event.kind, default: 0] += 1
-              tally.byPlugin[outcome.plugin, default: 0] += 1
-              tally.byOwner[owner, default: 0] += 1
-            }
-          }
-        }
-        tally.cases += 1
-      }
-      let settled = session.finishChunk()
-      if !options.dryRun {
-        let conflicts = try store.writeNight(
-          settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
-          at: options.asOf, runId: run.id, chunk: chunk, cases: tally.cases, failures: failingCases.count)
-        for conflict in conflicts {
-          failingCases.insert(conflict.caseId)
-          let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
-          for event in conflict.droppedEvents {  // counted when settled, but not written
-            tally.byKind[event.kind, default: 0] -= 1
-            tally.byPlugin[conflict.source, default: 0] -= 1
-            tally.byOwner[owner, default: 0] -= 1
-          }
-          tally.failures.append(
-            .init(
-              caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message
-            ))
-        }
-      }
-      tally.failedCases = failingCases.count
-      tally.suspensions = Array(host.suspended.values)
-      progress(state.add(tally, errorBudget: options.errorBudget))
+      for suspension in state.suspensions() { host.suspend(suspension) }
+      progress(state.add(try processChunk(chunk, run: run, host: host), errorBudget: options.errorBudget))
     }
+  }
+
+  /// Runs the hooks over one chunk's cases and writes its decisions with its checkpoint, in one
+  /// transaction; returns its counts. `skip` names, per case, plugins not to run (killed there before).
+  func processChunk(_ chunk: Int, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:]) throws
+    -> Tally
+  {
+    let session = host.runtime.session
+    let low = Int64(chunk) * Int64(run.chunkSize) + 1
+    let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
+    var tally = Tally()
+    let snapshot = try store.nightSnapshot(of: low...high)
+    session.load(snapshot)
+    var failingCases: Set<Int64> = []
+    for caseId in snapshot.caseIds {
+      let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
+      for hook in options.hooks {
+        for outcome in host.run(
+          hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
+        {
+          if outcome.skipped {
+            tally.skipped[outcome.plugin, default: 0] += 1
+          } else if let message = outcome.failure {
+            failingCases.insert(caseId)
+            tally.failures.append(
+              .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
+          }
+          for event in outcome.events {
+            tally.byKind[event.kind, default: 0] += 1
+            tally.byPlugin[outcome.plugin, default: 0] += 1
+            tally.byOwner[owner, default: 0] += 1
+          }
+        }
+      }
+      tally.cases += 1
+    }
+    let settled = session.finishChunk()
+    if !options.dryRun {
+      let conflicts = try store.writeNight(
+        settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
+        at: options.asOf, runId: run.id, chunk: chunk, cases: tally.cases, failures: failingCases.count)
+      for conflict in conflicts {
+        failingCases.insert(conflict.caseId)
+        let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
+        for event in conflict.droppedEvents {  // counted when settled, but not written
+          tally.byKind[event.kind, default: 0] -= 1
+          tally.byPlugin[conflict.source, default: 0] -= 1
+          tally.byOwner[owner, default: 0] -= 1
+        }
+        tally.failures.append(
+          .init(
+            caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message
+          ))
+      }
+    }
+    tally.failedCases = failingCases.count
+    tally.suspensions = Array(host.suspended.values)
+    return tally
   }
 }
 
@@ -236,7 +264,7 @@ public struct BatchProgress: Sendable {
 }
 
 /// Counts of one chunk.
-struct Tally {
+struct Tally: Codable {
   var cases = 0
   var failedCases = 0
   var byKind: [String: Int] = [:]
@@ -268,11 +296,20 @@ final class RunState: @unchecked Sendable {
     lock.withLock { stopReason == nil ? queue.popLast() : nil }
   }
 
+  /// Records a suspension decided outside the workers (the supervisor killed the plugin's calls).
+  func addSuspension(_ suspension: PluginSuspension) {
+    lock.withLock {
+      if !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
+        counts.suspensions.append(suspension)
+      }
+    }
+  }
+
   func stop(reason: String) {
     lock.withLock { if stopReason == nil { stopReason = reason } }
   }
 
-  func add(_ tally: Tally, errorBudget: Double) -> BatchProgress {
+  func add(_ tally: Tally, errorBudget: Double, completesChunk: Bool = true) -> BatchProgress {
     lock.withLock {
       counts.cases += tally.cases
       counts.failedCases += tally.failedCases
@@ -285,7 +322,7 @@ final class RunState: @unchecked Sendable {
       where !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
         counts.suspensions.append(suspension)
       }
-      chunksDone += 1
+      if completesChunk { chunksDone += 1 }
       if counts.cases >= 20, Double(counts.failedCases) > errorBudget * Double(counts.cases),
         stopReason == nil
       {

@@ -14,7 +14,7 @@ struct BatchCommand: ParsableCommand {
       case never stops the night; the exit status is 1 when any failed. An interrupted run (Ctrl-C, a kill,
       a power cut) is resumed by the next 'litige batch': nothing is applied twice.
       """,
-    subcommands: [Run.self, History.self], defaultSubcommand: Run.self)
+    subcommands: [Run.self, History.self, Worker.self], defaultSubcommand: Run.self)
 
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +43,13 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Case ids per checkpoint: an interrupted run resumes from the first chunk not done.")
     var chunkSize = 500
 
+    @Flag(
+      help: """
+        Run the workers as threads of this process instead of child processes (a call stuck in C \
+        then cannot be stopped: for debugging only).
+        """)
+    var inProcess = false
+
     func validate() throws {
       guard jobs >= 1, jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
       guard (0...1).contains(errorBudget) else {
@@ -61,6 +68,8 @@ struct BatchCommand: ParsableCommand {
       options.jobs = jobs
       options.errorBudget = errorBudget
       options.chunkSize = chunkSize
+      options.databasePath = workspace.path
+      if !inProcess { options.workerExecutable = Self.executable }
       if let asOf {
         do {
           let day = try LocalDate(parsing: asOf, field: "--as-of")
@@ -74,14 +83,7 @@ struct BatchCommand: ParsableCommand {
         options.asOf = unfinished.asOf
         note("Resuming \(unfinished.id), which did not finish (as of \(Timestamp.utcText(unfinished.asOf))).")
       }
-      let folder = URL(fileURLWithPath: workspace.path).deletingLastPathComponent()
-      let configuration: WorkspaceConfiguration
-      do {
-        configuration = try WorkspaceConfiguration.load(
-          folder: folder, bundled: WorkspaceConfiguration.bundledPluginsFolder())
-      } catch let error as ConfigError {
-        throw Failure(error.message)
-      }
+      let configuration = try BatchCommand.configuration(of: workspace)
       let runner = BatchRunner(store: store, configuration: configuration, options: options)
       signal(SIGINT, SIG_IGN)
       let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -137,7 +139,63 @@ struct BatchCommand: ParsableCommand {
       if let reason = result.abortReason {
         throw Failure("the run was \(result.status): \(reason); run 'litige batch' again to resume it")
       }
-      if result.failedCases > 0 { throw ExitCode(1) }
+      for suspension in result.suspendedPlugins ?? [] {
+        note(
+          "  \(suspension.plugin) was suspended for the rest of the night after \(suspension.consecutiveFailures) "
+            + "\(suspension.kind) failures (the last on case \(suspension.caseId)); its other cases were skipped"
+        )
+      }
+      if result.status != "completed" { throw ExitCode(1) }
+    }
+
+    /// This executable, which the supervisor starts as `litige batch worker`.
+    static var executable: URL {
+      let path =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+      return URL(fileURLWithPath: path)
+    }
+  }
+
+  /// The workspace's plugin configuration, beside its database.
+  static func configuration(of workspace: WorkspaceOptions) throws -> WorkspaceConfiguration {
+    let folder = URL(fileURLWithPath: workspace.path).deletingLastPathComponent()
+    do {
+      return try WorkspaceConfiguration.load(
+        folder: folder, bundled: WorkspaceConfiguration.bundledPluginsFolder())
+    } catch let error as ConfigError {
+      throw Failure(error.message)
+    }
+  }
+
+  /// A worker process of a supervised night; `litige batch` starts it, people never do.
+  struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "worker", abstract: "Serve a supervised night's chunks (internal).", shouldDisplay: false)
+
+    @OptionGroup var workspace: WorkspaceOptions
+    @Option(name: .customLong("run"), help: "The run's id.") var runId: String
+    @Option(help: "The shared status page.") var statusFile: String
+    @Option(help: "Time limit of a hook call, in ms.") var timeoutMs: Int64 = 2_000
+    @Option(help: "Memory ceiling of a plugin's state, in MB.") var memoryMb = 64
+    @Option(help: "Suspend a plugin after this many resource failures in a row.") var suspendAfter = 3
+
+    func run() throws {
+      let store = try workspace.openStore()
+      guard let record = try store.runs(limit: 200).first(where: { $0.id == runId }) else {
+        throw Failure("no run \(runId) in \(workspace.path)")
+      }
+      var options = BatchOptions()
+      options.asOf = record.asOf
+      options.dryRun = record.dryRun
+      options.chunkSize = record.chunkSize
+      options.limits.timeout = .milliseconds(timeoutMs)
+      options.limits.memoryBytes = memoryMb << 20
+      options.suspendAfter = suspendAfter
+      let runner = BatchRunner(
+        store: store, configuration: try BatchCommand.configuration(of: workspace), options: options)
+      signal(SIGINT, SIG_IGN)  // Ctrl-C is the supervisor's: it stops at a chunk boundary
+      try BatchWorker.serve(runner: runner, run: record, statusPath: statusFile)
     }
   }
 

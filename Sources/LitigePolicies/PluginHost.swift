@@ -74,6 +74,14 @@ public struct PluginSuspension: Sendable, Equatable, Codable {
   public var consecutiveFailures: Int
   /// The case of the last of them.
   public var caseId: Int64
+
+  /// A suspension of `plugin` (`name@version`) after `consecutiveFailures` failures of `kind`.
+  public init(plugin: String, kind: String, consecutiveFailures: Int, caseId: Int64) {
+    self.plugin = plugin
+    self.kind = kind
+    self.consecutiveFailures = consecutiveFailures
+    self.caseId = caseId
+  }
 }
 
 /// Loads a workspace's plugins and runs their hooks.
@@ -96,6 +104,10 @@ public final class PluginHost {
   /// (time or memory), the plugin is suspended for the rest of this host's life. The nightly runner
   /// sets it, so one broken plugin costs a few calls, not a time limit per case.
   public var suspendAfter: Int?
+  /// Told when a plugin's hook call starts (the plugin's index in `plugins`, the hook, the case) and
+  /// ends (nil):
+  /// a batch worker publishes it for the supervisor that kills a call stuck in C.
+  public var onCall: ((_ plugin: Int?, _ hook: String, _ caseId: Int64) -> Void)?
   /// The plugins suspended so far, by name.
   public private(set) var suspended: [String: PluginSuspension] = [:]
   private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
@@ -108,9 +120,12 @@ public final class PluginHost {
   /// Suspends plugin `name` for the rest of the run, as if it had failed `suspendAfter` times (a
   /// supervisor that killed a worker for it tells the next worker this way).
   public func suspend(_ suspension: PluginSuspension) {
-    guard let name = suspension.plugin.split(separator: "@").first.map(String.init) else { return }
+    guard let name = suspension.plugin.split(separator: "@").first.map(String.init),
+      suspended[name] == nil
+    else { return }
     suspended[name] = suspension
   }
+
   /// The session's day in the company's time zone, which seeds `math.random` (the session's now is fixed).
   private lazy var sessionDay = LocalDate(runtime.session.now, in: runtime.session.store.settings.timeZone)
 
@@ -394,15 +409,24 @@ public final class PluginHost {
   /// With `dryRun`, each call's decisions are validated as for real and reported, but never written.
   /// In batch mode (a chunk loaded in the session) each successful call is settled in memory instead,
   /// for the runner to write with the chunk.
-  public func run(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false)
-    -> [HookOutcome]
-  {
+  ///
+  /// Plugins named in `skipping` do not run (a supervisor killed their call on this case before).
+  public func run(
+    hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false,
+    skipping: Set<String> = []
+  ) -> [HookOutcome] {
     var outcomes: [HookOutcome] = []
     let session = runtime.session
     let day = sessionDay
-    for plugin in plugins {
+    for (index, plugin) in plugins.enumerated() {
       guard let function = plugin.hooks[hook] else { continue }
       var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
+      if skipping.contains(plugin.name) {
+        outcome.skipped = true
+        outcome.failure = "skipped: its earlier call on this case was killed past the hard deadline"
+        outcomes.append(outcome)
+        continue
+      }
       if let suspension = suspended[plugin.name] {
         outcome.skipped = true
         outcome.failure =
@@ -412,6 +436,8 @@ public final class PluginHost {
         continue
       }
       let runtime = plugin.runtime
+      onCall?(index, hook, caseId)
+      defer { onCall?(nil, hook, caseId) }
       session.rollback()
       session.provenance = Provenance(source: plugin.provenanceName, hook: hook, runId: runId)
       do {

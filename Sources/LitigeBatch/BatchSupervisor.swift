@@ -1,0 +1,235 @@
+import Foundation
+import LitigePolicies
+import LitigeStore
+
+/// Runs a night's chunks in worker processes and kills a worker whose hook call outlives the hard
+/// deadline.
+///
+/// A call that loops in Lua is stopped by its time limit inside the worker; a single C call that never
+/// returns to Lua (a backtracking pattern over a long string) cannot be, so the process boundary bounds
+/// it. Each worker (`litige batch worker`) publishes the call it is running on a shared status page
+/// (`WorkerStatusPage`); past the hard deadline the supervisor kills it (SIGKILL), records the case as
+/// timed out for that plugin, starts a new worker and gives it the same chunk again with that plugin
+/// skipped on that case. A chunk's decisions and checkpoint are written in one transaction, so a
+/// worker killed in the middle of a chunk loses and doubles nothing. A plugin killed `suspendAfter`
+/// times is suspended for the rest of the night.
+final class BatchSupervisor: Sendable {
+  private let runner: BatchRunner
+  private let executable: URL
+  private let run: RunRecord
+  private let pluginNames: [String]
+  private let hardDeadline: Duration
+  private let folder: URL
+  private let killCounts = KillCounts()
+
+  init(runner: BatchRunner, executable: URL, run: RunRecord) throws {
+    self.runner = runner
+    self.executable = executable
+    self.run = run
+    pluginNames = try runner.makeHost().plugins.map(\.provenanceName)
+    let timeout = runner.options.limits.timeout ?? .seconds(10)
+    hardDeadline = runner.options.hardDeadline ?? timeout * 2 + .seconds(1)
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "litige-batch-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: folder) }
+
+  /// Runs chunks through one worker process until none are left.
+  func superviseSlot(_ slot: Int, progress: @Sendable (BatchProgress) -> Void) throws {
+    let state = runner.runState
+    let statusPath = folder.appendingPathComponent("worker-\(slot).status").path
+    var worker: WorkerProcess?
+    defer { worker?.finish() }
+    while let chunk = state.nextChunk() {
+      var skip: [WorkerCommand.Skip] = []
+      var deaths = 0
+      while true {
+        if worker == nil {
+          worker = try WorkerProcess(
+            executable: executable, arguments: workerArguments(statusPath: statusPath), statusPath: statusPath
+          )
+        }
+        guard let current = worker else { continue }
+        let command = WorkerCommand(chunk: chunk, suspended: state.suspensions(), skip: skip)
+        switch try current.perform(command, hardDeadline: hardDeadline) {
+        case .done(let tally):
+          progress(state.add(tally, errorBudget: runner.options.errorBudget))
+        case .stuck(let caseId, let pluginIndex, let hookIndex, let seconds):
+          current.kill()
+          worker = nil
+          let plugin = pluginIndex < pluginNames.count ? pluginNames[pluginIndex] : "plugin #\(pluginIndex)"
+          let name = String(plugin.split(separator: "@").first ?? "")
+          skip.append(.init(caseId: caseId, plugin: name))
+          var tally = Tally()
+          tally.failedCases = 1
+          tally.failures = [
+            .init(
+              caseId: caseId, plugin: plugin,
+              hook: runner.options.hooks.indices.contains(hookIndex) ? runner.options.hooks[hookIndex] : "?",
+              message:
+                "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
+                + "deadline of \(BatchSupervisor.describe(hardDeadline)); its worker was killed and restarted"
+            )
+          ]
+          _ = state.add(tally, errorBudget: runner.options.errorBudget, completesChunk: false)
+          let kills = killCounts.add(plugin)
+          if kills >= runner.options.suspendAfter {
+            state.addSuspension(
+              PluginSuspension(plugin: plugin, kind: "timeout", consecutiveFailures: kills, caseId: caseId))
+          }
+          continue
+        case .died(let description):
+          worker = nil
+          deaths += 1
+          guard deaths < 3 else {
+            throw BatchSupervisorError("a worker process died three times on chunk \(chunk): \(description)")
+          }
+          continue
+        }
+        break
+      }
+    }
+  }
+
+  private func workerArguments(statusPath: String) -> [String] {
+    var arguments = [
+      "batch", "worker", "--db", runner.options.databasePath ?? "litige.sqlite", "--run", run.id,
+      "--status-file", statusPath,
+    ]
+    if let timeout = runner.options.limits.timeout {
+      arguments += ["--timeout-ms", String(Self.milliseconds(timeout))]
+    }
+    arguments += ["--memory-mb", String(runner.options.limits.memoryBytes >> 20)]
+    arguments += ["--suspend-after", String(runner.options.suspendAfter)]
+    return arguments
+  }
+
+  static func milliseconds(_ duration: Duration) -> Int64 {
+    duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+  }
+
+  static func describe(_ duration: Duration) -> String {
+    let milliseconds = milliseconds(duration)
+    return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+  }
+}
+
+/// A failure of the supervision itself (a worker that cannot start or keeps dying).
+struct BatchSupervisorError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// How many times the supervisor killed each plugin's calls this night.
+final class KillCounts: @unchecked Sendable {
+  private let lock = NSLock()
+  private var counts: [String: Int] = [:]
+  func add(_ plugin: String) -> Int {
+    lock.withLock {
+      counts[plugin, default: 0] += 1
+      return counts[plugin] ?? 0
+    }
+  }
+}
+
+/// What the supervisor asks a worker: one chunk, with the plugins suspended so far and the plugins not
+/// to run on given cases (killed there before).
+struct WorkerCommand: Codable {
+  struct Skip: Codable {
+    var caseId: Int64
+    var plugin: String
+  }
+  var chunk: Int
+  var suspended: [PluginSuspension]
+  var skip: [Skip]
+}
+
+/// What a worker answers: the chunk's counts, or the error that stopped it.
+struct WorkerAnswer: Codable {
+  var chunk: Int
+  var tally: Tally?
+  var error: String?
+}
+
+/// One worker process, its pipes and its status page.
+final class WorkerProcess {
+  enum Outcome {
+    case done(Tally)
+    case stuck(caseId: Int64, pluginIndex: Int, hookIndex: Int, seconds: Double)
+    case died(String)
+  }
+
+  private let process = Process()
+  private let input = Pipe()
+  private let output = Pipe()
+  private let page: WorkerStatusPage
+  private var buffer: [UInt8] = []
+
+  init(executable: URL, arguments: [String], statusPath: String) throws {
+    page = try WorkerStatusPage(path: statusPath, create: true)
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.standardError
+    do {
+      try process.run()
+    } catch {
+      throw BatchSupervisorError("cannot start a worker (\(executable.path)): \(error)")
+    }
+  }
+
+  /// Sends `command` and waits for its answer, watching the running call's age.
+  func perform(_ command: WorkerCommand, hardDeadline: Duration) throws -> Outcome {
+    let encoder = JSONEncoder()
+    do {
+      try input.fileHandleForWriting.write(contentsOf: try encoder.encode(command) + Data("\n".utf8))
+    } catch {
+      return .died("cannot write to it: \(error)")
+    }
+    let limit = Double(BatchSupervisor.milliseconds(hardDeadline)) / 1000
+    let descriptor = output.fileHandleForReading.fileDescriptor
+    while true {
+      if let newline = buffer.firstIndex(of: 10) {
+        let line = Data(buffer[..<newline])
+        buffer.removeSubrange(...newline)
+        let answer = try JSONDecoder().decode(WorkerAnswer.self, from: line)
+        if let error = answer.error { throw BatchSupervisorError(error) }
+        return .done(answer.tally ?? Tally())
+      }
+      var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&poller, 1, 50)
+      if ready > 0 {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = read(descriptor, &chunk, chunk.count)
+        if count <= 0 {
+          process.waitUntilExit()
+          return .died("it exited with status \(process.terminationStatus)")
+        }
+        buffer += chunk[..<count]
+        continue
+      }
+      if let call = page.runningCall(), call.seconds > limit {
+        return .stuck(
+          caseId: call.caseId, pluginIndex: call.plugin, hookIndex: call.hook, seconds: call.seconds)
+      }
+      if !process.isRunning {
+        return .died("it exited with status \(process.terminationStatus)")
+      }
+    }
+  }
+
+  /// Kills the worker at once (SIGKILL) and reaps it.
+  func kill() {
+    Foundation.kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
+  /// Closes its input: the worker finishes and exits.
+  func finish() {
+    try? input.fileHandleForWriting.close()
+    process.waitUntilExit()
+  }
+}

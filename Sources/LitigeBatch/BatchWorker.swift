@@ -1,0 +1,37 @@
+import Foundation
+import LitigePolicies
+import LitigeStore
+
+/// The worker side of a supervised night (`litige batch worker`): reads chunk commands on standard
+/// input, one JSON object a line, runs each chunk and answers its counts on standard output.
+public enum BatchWorker {
+  /// Serves commands until standard input closes.
+  ///
+  /// `runner` holds the night's options; `run` is the run record the supervisor created; the status
+  /// page at `statusPath` is where each hook call is published. Throws when the plugins do not load.
+  public static func serve(runner: BatchRunner, run: RunRecord, statusPath: String) throws {
+    let page = try WorkerStatusPage(path: statusPath, create: false)
+    let host = try runner.makeHost()
+    let hooks = runner.options.hooks
+    host.onCall = { plugin, hook, caseId in
+      page.publish(plugin: plugin, hook: hooks.firstIndex(of: hook) ?? -1, caseId: caseId)
+    }
+    let encoder = JSONEncoder()
+    let decoder = JSONDecoder()
+    while let line = readLine(strippingNewline: true) {
+      guard !line.isEmpty else { continue }
+      var answer = WorkerAnswer(chunk: -1)
+      do {
+        let command = try decoder.decode(WorkerCommand.self, from: Data(line.utf8))
+        answer.chunk = command.chunk
+        for suspension in command.suspended { host.suspend(suspension) }
+        var skip: [Int64: Set<String>] = [:]
+        for entry in command.skip { skip[entry.caseId, default: []].insert(entry.plugin) }
+        answer.tally = try runner.processChunk(command.chunk, run: run, host: host, skip: skip)
+      } catch {
+        answer.error = "worker \(getpid()): \(error)"
+      }
+      FileHandle.standardOutput.write(try encoder.encode(answer) + Data("\n".utf8))
+    }
+  }
+}
