@@ -196,8 +196,10 @@ public final class BatchRunner: Sendable {
     }
   }
 
-  /// Runs the hooks over one chunk's cases and writes its decisions with its checkpoint, in one
-  /// transaction; returns its counts. `skip` names, per case, plugins not to run (killed there before).
+  /// Runs the hooks over one chunk's cases; returns its counts.
+  ///
+  /// Writes the chunk's decisions with its checkpoint in one transaction. `skip` names, per case,
+  /// plugins not to run (killed there before).
   func processChunk(_ chunk: Int, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:]) throws
     -> Tally
   {
