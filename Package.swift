@@ -57,7 +57,7 @@ let package = Package(
     .target(
       name: "LitigeCLI",
       dependencies: [
-        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL",
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL", "LuaHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

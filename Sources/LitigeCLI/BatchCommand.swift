@@ -4,6 +4,7 @@ import LitigeBatch
 import LitigeCore
 import LitigePolicies
 import LitigeStore
+import LuaHost
 
 struct BatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -195,6 +196,7 @@ struct BatchCommand: ParsableCommand {
       let runner = BatchRunner(
         store: store, configuration: try BatchCommand.configuration(of: workspace), options: options)
       signal(SIGINT, SIG_IGN)  // Ctrl-C is the supervisor's: it stops at a chunk boundary
+      LuaHardDeadline.action = LuaHardDeadline.ignore  // the supervisor kills this process instead
       try BatchWorker.serve(runner: runner, run: record, statusPath: statusFile)
     }
   }

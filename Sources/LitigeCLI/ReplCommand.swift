@@ -18,7 +18,10 @@ struct ReplCommand: ParsableCommand {
       `.help` lists the commands (.case, .plugins, .reload, .try, .dry, .commit, .rollback, .quit). \
       Tab completes names, fields and methods; Ctrl-C stops a running statement or clears the line; \
       Ctrl-D leaves. History is kept in $LITIGE_HISTORY, else ~/.litige_history (1,000 lines). \
-      With input that is not a terminal, lines are read to the end and the exit status is 1 if any failed.
+      With input that is not a terminal, lines are read to the end and the exit status is 1 if any failed. \
+      A statement stuck in a C call past twice its time limit (a pattern that backtracks) cannot be \
+      stopped: on a terminal the console then starts a new session (globals and staged decisions are \
+      lost, nothing is written); with piped input the process ends with status 1.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
@@ -32,9 +35,32 @@ struct ReplCommand: ParsableCommand {
     guard memory >= 8 else { throw ValidationError("--memory must be at least 8 MB") }
   }
 
+  /// Set in the environment of a REPL started again after a call stuck in C: the new session says so.
+  static let restartNotice = "LITIGE_REPL_RESTARTED"
+
   func run() throws {
     let store = try workspace.openStore()
     let interactive = isatty(STDIN_FILENO) == 1
+    if interactive {
+      if ProcessInfo.processInfo.environment[Self.restartNotice] != nil {
+        unsetenv(Self.restartNotice)
+        FileHandle.standardError.write(
+          Data(
+            ("The last statement was stuck in a C call past its hard deadline, so the console started a new "
+              + "session: globals and staged decisions of the old one are gone; nothing was written.\n").utf8)
+        )
+      }
+      // A statement stuck in C cannot be stopped in this process: start the console afresh in its place.
+      LuaHardDeadline.action = { _ in
+        setenv(Self.restartNotice, "1", 1)
+        let arguments = CommandLine.arguments
+        let path =
+          (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+        var pointers = arguments.map { strdup($0) } + [nil]
+        execv(path, &pointers)
+        LuaHardDeadline.exitProcess(.seconds(0))
+      }
+    }
     var options = Console.Options()
     options.colour =
       isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -14,6 +14,8 @@ final class Watchdog: @unchecked Sendable {
   private struct Entry {
     var deadline: UInt64  // DispatchTime uptime, in nanoseconds
     var mainThread: OpaquePointer
+    var limit: Duration
+    var interrupted = false  // the soft deadline passed; `deadline` is now the hard one
   }
 
   private let condition = NSCondition()
@@ -28,17 +30,19 @@ final class Watchdog: @unchecked Sendable {
     thread.start()
   }
 
+  private static func nanoseconds(_ duration: Duration) -> UInt64 {
+    let components = duration.components
+    return UInt64(max(0, min(components.seconds, 1 << 32))) * 1_000_000_000
+      + UInt64(max(0, components.attoseconds / 1_000_000_000))
+  }
+
   /// Starts watching a call; returns the token that `disarm` takes.
   func arm(mainThread: OpaquePointer, after duration: Duration) -> Int {
-    let components = duration.components
-    let nanoseconds =
-      UInt64(max(0, components.seconds)) * 1_000_000_000
-      + UInt64(max(0, components.attoseconds / 1_000_000_000))
-    let deadline = DispatchTime.now().uptimeNanoseconds &+ nanoseconds
+    let deadline = DispatchTime.now().uptimeNanoseconds &+ Self.nanoseconds(duration)
     condition.lock()
     defer { condition.unlock() }
     nextToken += 1
-    entries[nextToken] = Entry(deadline: deadline, mainThread: mainThread)
+    entries[nextToken] = Entry(deadline: deadline, mainThread: mainThread, limit: duration)
     // Wake the thread only if it would otherwise sleep past this deadline. Calls are short and
     // deadlines long, so in a batch run this signals about once per timeout period, not once per call.
     if deadline < sleepingUntil { condition.signal() }
@@ -66,8 +70,19 @@ final class Watchdog: @unchecked Sendable {
       let now = DispatchTime.now().uptimeNanoseconds
       if now >= earliest {
         for (token, entry) in entries where entry.deadline <= now {
+          if entry.interrupted {
+            // The call ignored its interrupt for as long again plus a second: it is stuck in a C
+            // call that no hook reaches. Only the process boundary can end it.
+            entries[token] = nil
+            let action = LuaHardDeadline.action
+            condition.unlock()
+            action(entry.limit)
+            condition.lock()
+            continue
+          }
           litige_request_interrupt(entry.mainThread, Int32(LITIGE_INTERRUPT_TIMEOUT))
-          entries[token] = nil
+          entries[token]?.interrupted = true
+          entries[token]?.deadline = now &+ Self.nanoseconds(entry.limit) &+ 1_000_000_000
         }
       } else {
         sleepingUntil = earliest
@@ -76,4 +91,35 @@ final class Watchdog: @unchecked Sendable {
       }
     }
   }
+}
+
+/// What happens when a call outlives its time limit twice over plus a second: it sits in a single C
+/// call (a backtracking pattern) that no hook can interrupt, and no thread can be stopped from outside.
+///
+/// The default ends the process with status 1 after one line on standard error: `litige run` and the
+/// commands that run hooks write nothing before their call has returned, so nothing is lost or half
+/// written. The REPL replaces it (it starts a new session); a batch worker disables it (its supervisor
+/// kills it and records the case).
+public enum LuaHardDeadline {
+  nonisolated(unsafe) private static var current: @Sendable (Duration) -> Void = exitProcess
+  private static let lock = NSLock()
+
+  /// The action in force; called from the watchdog thread with the call's time limit.
+  public static var action: @Sendable (Duration) -> Void {
+    get { lock.withLock { current } }
+    set { lock.withLock { current = newValue } }
+  }
+
+  /// The default: one line on standard error, then `_exit(1)`.
+  public static let exitProcess: @Sendable (Duration) -> Void = { limit in
+    let message =
+      "litige: a script's call into the C library ran past twice its time limit of "
+      + "\(LuaState.describe(limit)) and cannot be interrupted (a pattern that backtracks?); "
+      + "the process stops here and nothing was written\n"
+    FileHandle.standardError.write(Data(message.utf8))
+    _exit(1)
+  }
+
+  /// Does nothing: the process's supervisor bounds the call.
+  public static let ignore: @Sendable (Duration) -> Void = { _ in }
 }
