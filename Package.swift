@@ -11,6 +11,7 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
   ],
   targets: [
     // The Lua library, through the pkg-config package `litige-lua` that scripts/build-lua.sh writes
@@ -64,10 +65,14 @@ let package = Package(
     // Test support: start a program on a pseudo-terminal to drive the REPL as a person would.
     .target(name: "CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
     .executableTarget(name: "litige", dependencies: ["LitigeCLI"]),
-    .testTarget(name: "LuaHostTests", dependencies: ["LuaHost"]),
+    .testTarget(
+      name: "LuaHostTests",
+      dependencies: ["LuaHost", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
     .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
-    .testTarget(name: "LitigePoliciesTests", dependencies: ["LitigePolicies"]),
+    .testTarget(
+      name: "LitigePoliciesTests",
+      dependencies: ["LitigePolicies", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "LitigeBatchTests", dependencies: ["LitigeBatch"]),
     .testTarget(
       name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),

@@ -44,6 +44,15 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Case ids per checkpoint: an interrupted run resumes from the first chunk not done.")
     var chunkSize = 500
 
+    @Option(help: "Seconds one hook call may run; a call stuck in C is killed at twice this plus 1 s.")
+    var timeout: Double = 2
+
+    @Option(help: "Memory ceiling of each plugin's Lua state, in MB.")
+    var memory = 64
+
+    @Option(help: "Suspend a plugin for the night after this many time or memory failures in a row.")
+    var suspendAfter = 3
+
     @Flag(
       help: """
         Run the workers as threads of this process instead of child processes (a call stuck in C \
@@ -57,6 +66,13 @@ struct BatchCommand: ParsableCommand {
         throw ValidationError("--error-budget must be between 0 and 1")
       }
       guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
+      guard timeout >= 0.05, timeout <= 3_600 else {
+        throw ValidationError("--timeout must be between 0.05 and 3600 seconds")
+      }
+      guard memory >= 8, memory <= 65_536 else {
+        throw ValidationError("--memory must be between 8 and 65536 MB")
+      }
+      guard suspendAfter >= 1 else { throw ValidationError("--suspend-after must be at least 1") }
       if let report, !report.hasSuffix(".json"), !report.hasSuffix(".html") {
         throw ValidationError("--report must name a .json or an .html file")
       }
@@ -70,6 +86,9 @@ struct BatchCommand: ParsableCommand {
       options.errorBudget = errorBudget
       options.chunkSize = chunkSize
       options.databasePath = workspace.path
+      options.limits.timeout = .milliseconds(Int64(timeout * 1_000))
+      options.limits.memoryBytes = memory << 20
+      options.suspendAfter = suspendAfter
       if !inProcess { options.workerExecutable = Self.executable }
       if let asOf {
         do {

@@ -91,7 +91,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 public enum Timestamp {
   /// `2026-11-22T07:36:24Z` (whole seconds, UTC): the form the store keeps.
   public static func utcText(_ instant: Date) -> String {
-    var seconds = time_t(instant.timeIntervalSince1970.rounded(.down))
+    var seconds = time_t(Int64(clamping: instant.timeIntervalSince1970.rounded(.down)))
     var parts = tm()
     gmtime_r(&seconds, &parts)
     return "\(zeroPadded(Int(parts.tm_year) + 1900, 4))-\(zeroPadded(Int(parts.tm_mon) + 1, 2))-"

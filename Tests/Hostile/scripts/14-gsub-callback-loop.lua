@@ -1,0 +1,3 @@
+-- hostile: hang: calls string.gsub with a replacement function that loops forever (C calling back into Lua).
+-- expect: timeout
+string.gsub("abc", "%w", function() while true do end end)
