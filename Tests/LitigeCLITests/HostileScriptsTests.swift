@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-/// The hostile scripts of Tests/Hostile/scripts, each run in the three places a script runs: `litige
-/// run`, a plugin hook inside `litige batch` (beside the standard plugins) and the REPL. Slow (every
-/// hang waits for a time limit), so it runs when LITIGE_SLOW_TESTS=1 (`make test-slow`).
+/// The hostile scripts of Tests/Hostile/scripts, each run in the three places a script runs.
+///
+/// The places: `litige run`, a plugin hook inside `litige batch` (beside the standard plugins) and the
+/// REPL. Slow (every hang waits for a time limit), so it runs when LITIGE_SLOW_TESTS=1 (`make
+/// test-slow`).
 ///
 /// Each script's header says what it tries and its expected outcome (`timeout`, `memory`, `error: TEXT`
 /// or `ok`). In every place the process must end by itself (no hang) with a status (no crash), the
