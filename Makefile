@@ -8,7 +8,7 @@
 SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
-PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring
+PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring sqlite3
 BENCH_PACKAGES = lua5.4 time sqlite3 python3
 # LUA=fixed (default): Lua 5.4.7 built from Debian's source package unless the system's is 5.4.6+.
 # LUA=system: the system's liblua5.4 whatever its release (see docs/sandbox.md).
@@ -16,7 +16,7 @@ LUA ?= fixed
 # SwiftPM finds the Lua that scripts/build-lua.sh provides through this pkg-config folder.
 export PKG_CONFIG_PATH := $(CURDIR)/.build-lua/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 
-.PHONY: deps bench-deps install-packages build demo test bench lint clean
+.PHONY: deps bench-deps install-packages build demo test test-slow test-asan bench lint clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(PACKAGES)"
@@ -79,6 +79,15 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(LITIGE) test plugins examples/online-retailer/plugins examples/wholesaler/plugins
+
+# The hostile scripts of Tests/Hostile in litige run, litige batch and the REPL (a few minutes).
+test-slow: deps
+	$(SWIFT) build --build-tests
+	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter HostileScriptsTests
+
+# The Lua host's tests under AddressSanitizer (and LeakSanitizer), in a build folder of their own.
+test-asan: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan --filter LuaHostTests
 
 bench: bench-deps
 	scripts/bench.sh

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/// How many elements `table.move`, `table.insert` and `table.remove` may shift in one call: their loops
-/// run in C, where no hook can stop them, so the work is bounded before it starts.
-#define LITIGE_MAX_SHIFT ((lua_Integer)1 << 24)
+/// The metatable that marks the message handler's report tables.
+#define LITIGE_REPORT_METATABLE "litige.error_report"
 /// How many stack levels the message handler looks through for the script's position.
 #define LITIGE_MAX_LOCATION_LEVELS 256
 
@@ -48,6 +47,10 @@ lua_State *litige_newstate(litige_control *control) {
   lua_State *L = lua_newstate(litige_allocate, control);
   if (L != NULL) {
     lua_atpanic(L, litige_panic);
+    // > luaL_newmetatable [-0, +1, m]: only a memory error, and nothing is refused before the host's
+    // > first call (host_depth is 1).
+    luaL_newmetatable(L, LITIGE_REPORT_METATABLE);
+    lua_pop(L, 1);
     control->main_thread = L;
     litige_set_running(control, L);
   }
@@ -356,6 +359,20 @@ static const char *litige_generic_reader(lua_State *L, void *ud, size_t *size) {
   return piece;
 }
 
+/// An error raised inside a `load` reader went through the message handler in force (lua_load's
+/// protected parser uses the current one), which made it the host's report table: give the script
+/// the plain message, as stock Lua would.
+static void litige_unwrap_report(lua_State *L) {
+  if (lua_type(L, -1) != LUA_TTABLE || !lua_getmetatable(L, -1)) return;
+  luaL_getmetatable(L, LITIGE_REPORT_METATABLE);
+  int is_report = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  if (!is_report) return;
+  lua_pushliteral(L, "message");
+  lua_rawget(L, -2);
+  lua_remove(L, -2);
+}
+
 int litige_load(lua_State *L) {
   litige_check_interrupt(L);
   size_t length;
@@ -390,6 +407,7 @@ int litige_load(lua_State *L) {
   }
   if (status != LUA_OK) {
     litige_rethrow_if_fatal(L, status);
+    litige_unwrap_report(L);
     luaL_pushfail(L);
     lua_insert(L, -2);
     return 2;
@@ -401,64 +419,150 @@ int litige_load(lua_State *L) {
   return 1;
 }
 
-// MARK: - Library functions bounded before they start
+// MARK: - Library functions whose C loops must stay interruptible
 
-/// Whether the value at `index` has a metatable with field `event`.
-static int litige_has_metamethod(lua_State *L, int index, const char *event) {
-  if (luaL_getmetafield(L, index, event) == LUA_TNIL) return 0;
-  lua_pop(L, 1);
-  return 1;
+// table.insert, table.remove and table.move shift elements in a C loop that no hook reaches, and a
+// __len may claim any length: `table.insert(setmetatable({}, {__len = ...}), 1, x)` would loop 2^63
+// times. These are ltablib.c's functions (Lua 5.4.7, MIT licence, PUC-Rio) with one change: the loop
+// looks at the interrupt flag every LITIGE_CHECK_EVERY steps, so the call's time limit ends it.
+// string.rep("", n) copies nothing n times; its result is "" at once.
+#define LITIGE_CHECK_EVERY 4096
+#define LITIGE_TAB_R 1
+#define LITIGE_TAB_W 2
+#define LITIGE_TAB_L 4
+
+static int litige_check_field(lua_State *L, const char *key, int n) {
+  lua_pushstring(L, key);
+  return (lua_rawget(L, -n) != LUA_TNIL);
 }
 
-static int litige_bounded(lua_State *L) {
-  lua_CFunction original = lua_tocfunction(L, lua_upvalueindex(1));
-  switch ((int)lua_tointeger(L, lua_upvalueindex(2))) {
-    case LITIGE_BOUND_STRING_REP: {
-      // string.rep("", n) copies nothing n times: a loop of 2^63 steps in C. Its result is "".
-      size_t l = 0, lsep = 0;
-      luaL_checklstring(L, 1, &l);
-      lua_Integer n = luaL_checkinteger(L, 2);
-      luaL_optlstring(L, 3, "", &lsep);
-      if (n > 0 && l == 0 && lsep == 0) {
-        lua_pushliteral(L, "");
-        return 1;
-      }
-      break;
+static void litige_check_table(lua_State *L, int arg, int what) {
+  if (lua_type(L, arg) != LUA_TTABLE) {
+    int n = 1;
+    if (lua_getmetatable(L, arg) &&
+        (!(what & LITIGE_TAB_R) || litige_check_field(L, "__index", ++n)) &&
+        (!(what & LITIGE_TAB_W) || litige_check_field(L, "__newindex", ++n)) &&
+        (!(what & LITIGE_TAB_L) || litige_check_field(L, "__len", ++n))) {
+      lua_pop(L, n);
+    } else {
+      luaL_checktype(L, arg, LUA_TTABLE);
     }
-    case LITIGE_BOUND_TABLE_MOVE: {
-      // table.move(a, f, e, t) visits e - f + 1 indices in C, present or not.
-      lua_Integer f = luaL_checkinteger(L, 2);
-      lua_Integer e = luaL_checkinteger(L, 3);
-      if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= (lua_Unsigned)LITIGE_MAX_SHIFT) {
-        return luaL_argerror(L, 3, "too many elements to move (the sandbox moves at most 16777216)");
-      }
+  }
+}
+
+static lua_Integer litige_table_length(lua_State *L, int arg, int what) {
+  litige_check_table(L, arg, what | LITIGE_TAB_L);
+  return luaL_len(L, arg);
+}
+
+/// Raises the pending interrupt, if any, every LITIGE_CHECK_EVERY steps of a C loop.
+static void litige_loop_step(lua_State *L, lua_Integer step) {
+  if ((step % LITIGE_CHECK_EVERY) == 0) litige_check_interrupt(L);
+}
+
+static int litige_table_insert(lua_State *L) {
+  lua_Integer pos;
+  lua_Integer e = litige_table_length(L, 1, LITIGE_TAB_R | LITIGE_TAB_W);
+  e = (lua_Integer)((lua_Unsigned)e + 1u);  // first empty element
+  switch (lua_gettop(L)) {
+    case 2:
+      pos = e;
       break;
-    }
-    case LITIGE_BOUND_TABLE_INSERT:
-    case LITIGE_BOUND_TABLE_REMOVE: {
-      // table.insert(t, pos, v) and table.remove(t, pos) shift every element between pos and #t in C;
-      // a __len may claim any length.
-      if (lua_type(L, 1) == LUA_TTABLE && lua_gettop(L) >= 2 && litige_has_metamethod(L, 1, "__len")) {
-        lua_Integer size = luaL_len(L, 1);
-        lua_Integer pos = lua_isinteger(L, 2) ? lua_tointeger(L, 2) : size;
-        lua_Unsigned span = size >= pos ? (lua_Unsigned)size - (lua_Unsigned)pos : 0;
-        if (span >= (lua_Unsigned)LITIGE_MAX_SHIFT) {
-          return luaL_error(L, "table of length %I is too long to shift elements in (the sandbox shifts at most 16777216)",
-                            (LUAI_UACINT)size);
-        }
+    case 3: {
+      lua_Integer i;
+      pos = luaL_checkinteger(L, 2);
+      luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2, "position out of bounds");
+      for (i = e; i > pos; i--) {
+        litige_loop_step(L, i);
+        lua_geti(L, 1, i - 1);
+        lua_seti(L, 1, i);
       }
       break;
     }
     default:
-      break;
+      return luaL_error(L, "wrong number of arguments to 'insert'");
   }
-  return original(L);
+  lua_seti(L, 1, pos);
+  return 0;
+}
+
+static int litige_table_remove(lua_State *L) {
+  lua_Integer size = litige_table_length(L, 1, LITIGE_TAB_R | LITIGE_TAB_W);
+  lua_Integer pos = luaL_optinteger(L, 2, size);
+  if (pos != size) {
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2, "position out of bounds");
+  }
+  lua_geti(L, 1, pos);
+  for (; pos < size; pos++) {
+    litige_loop_step(L, pos);
+    lua_geti(L, 1, pos + 1);
+    lua_seti(L, 1, pos);
+  }
+  lua_pushnil(L);
+  lua_seti(L, 1, pos);
+  return 1;
+}
+
+static int litige_table_move(lua_State *L) {
+  lua_Integer f = luaL_checkinteger(L, 2);
+  lua_Integer e = luaL_checkinteger(L, 3);
+  lua_Integer t = luaL_checkinteger(L, 4);
+  int tt = !lua_isnoneornil(L, 5) ? 5 : 1;
+  litige_check_table(L, 1, LITIGE_TAB_R);
+  litige_check_table(L, tt, LITIGE_TAB_W);
+  if (e >= f) {
+    lua_Integer n, i;
+    luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3, "too many elements to move");
+    n = e - f + 1;
+    luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4, "destination wrap around");
+    if (t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ))) {
+      for (i = 0; i < n; i++) {
+        litige_loop_step(L, i);
+        lua_geti(L, 1, f + i);
+        lua_seti(L, tt, t + i);
+      }
+    } else {
+      for (i = n - 1; i >= 0; i--) {
+        litige_loop_step(L, i);
+        lua_geti(L, 1, f + i);
+        lua_seti(L, tt, t + i);
+      }
+    }
+  }
+  lua_pushvalue(L, tt);
+  return 1;
+}
+
+static int litige_string_rep(lua_State *L) {
+  size_t l = 0, lsep = 0;
+  luaL_checklstring(L, 1, &l);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_optlstring(L, 3, "", &lsep);
+  if (n > 0 && l == 0 && lsep == 0) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  return ((lua_CFunction)lua_tocfunction(L, lua_upvalueindex(1)))(L);
 }
 
 void litige_push_bounded(lua_State *L, lua_CFunction original, int which) {
-  lua_pushcfunction(L, original);
-  lua_pushinteger(L, which);
-  lua_pushcclosure(L, litige_bounded, 2);
+  switch (which) {
+    case LITIGE_BOUND_STRING_REP:
+      lua_pushcfunction(L, original);
+      lua_pushcclosure(L, litige_string_rep, 1);
+      return;
+    case LITIGE_BOUND_TABLE_MOVE:
+      lua_pushcfunction(L, litige_table_move);
+      return;
+    case LITIGE_BOUND_TABLE_INSERT:
+      lua_pushcfunction(L, litige_table_insert);
+      return;
+    case LITIGE_BOUND_TABLE_REMOVE:
+      lua_pushcfunction(L, litige_table_remove);
+      return;
+    default:
+      lua_pushcfunction(L, original);
+  }
 }
 
 // MARK: - Message handler
@@ -488,6 +592,7 @@ int litige_message_handler(lua_State *L) {
   (void)message;
   int message_index = lua_gettop(L);
   lua_createtable(L, 0, 4);
+  luaL_setmetatable(L, LITIGE_REPORT_METATABLE);
   lua_pushvalue(L, message_index);
   lua_setfield(L, -2, "message");
   // > luaL_traceback ... shows at most the first 10 and the last 11 levels (lauxlib.c, LEVELS1/2).

@@ -90,15 +90,14 @@ int litige_coroutine_wrap(lua_State *L);
 int litige_coroutine_close(lua_State *L);
 int litige_load(lua_State *L);
 
-/// Wraps library function `original` (a C function) so that its work is bounded before it starts
-/// (see shim.c for each bound); `which` is one of LITIGE_BOUND_*. Pushes the wrapper.
+/// Pushes the sandbox's version of library function `original` (a C function): one whose C loop
+/// looks at the interrupt flag, or whose pointless work is skipped (see shim.c); `which` is one of
+/// LITIGE_BOUND_*.
 enum {
   LITIGE_BOUND_STRING_REP = 1,
   LITIGE_BOUND_TABLE_MOVE = 2,
   LITIGE_BOUND_TABLE_INSERT = 3,
   LITIGE_BOUND_TABLE_REMOVE = 4,
-  LITIGE_BOUND_TABLE_CONCAT = 5,
-  LITIGE_BOUND_TABLE_UNPACK = 6,
 };
 void litige_push_bounded(lua_State *L, lua_CFunction original, int which);
 

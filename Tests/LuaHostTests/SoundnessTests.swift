@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import LuaHost
+
+/// What issue 9 asked of the host: no route to the real libraries, C loops that stay interruptible,
+/// memory charged to whoever causes it, stock Lua semantics, source bytes kept.
+@Suite("Host soundness")
+struct SoundnessTests {
+  /// Every library function as the next script sees it, by name (a Lua table value of opaque
+  /// functions is not comparable from Swift, so the check runs in Lua against a snapshot).
+  static let snapshot = """
+    local seen = {}
+    for _, name in ipairs{"string", "table", "math", "os", "coroutine", "utf8"} do
+      for key, value in pairs(_G[name]) do seen[name .. "." .. key] = value end
+    end
+    for _, key in ipairs{"pairs", "next", "select", "rawget", "rawset", "setmetatable", "getmetatable",
+        "pcall", "xpcall", "tostring", "type", "error", "assert", "ipairs"} do
+      seen[key] = _G[key]
+    end
+    seen["string metatable"] = getmetatable("").__index
+    return seen
+    """
+
+  @Test("a hostile script cannot change any library function another script sees")
+  func librariesSurviveAHostileScript() throws {
+    let state = try LuaState(limits: .init(memoryBytes: 32 << 20, timeout: .seconds(5)))
+    let before = try state.runKeepingResult(
+      source: Self.snapshot, chunkName: "before.lua", environment: try state.makeEnvironment())
+    let hostile = try state.makeEnvironment()
+    // Every route tried; each attempt in its own pcall, so one refusal does not stop the others.
+    _ = try state.run(
+      source: """
+        local attempts = {
+          function() local _, real = pairs(string); real.upper = function() return "owned" end end,
+          function() local f, s, k = pairs(table); local _, v = f(s, k); s.insert = nil end,
+          function() local _, real = next, string; rawset(real, "rep", nil) end,
+          function() for k, v in pairs(math) do rawset(math, k, nil) end end,
+          function() string.format = nil end,
+          function() getmetatable("").__index.upper = nil end,
+          function() getmetatable("").__index = {} end,
+          function() setmetatable(string, {}) end,
+          function() coroutine.wrap = nil end,
+          function() os.time = nil end,
+          function() utf8.char = nil end,
+          function() select(2, pairs(coroutine)).resume = nil end,
+          function() local co = coroutine.create(function() string.lower = nil end); coroutine.resume(co) end,
+          function() _G.pairs = nil; pairs = nil end,
+          function() local mt = getmetatable(_G); mt.__index.pcall = nil end,
+          function() for _, lib in pairs{string, table, math} do for k in pairs(lib) do lib[k] = nil end end end,
+        }
+        for _, attempt in ipairs(attempts) do pcall(attempt) end
+        """, chunkName: "hostile.lua", environment: hostile)
+    let after = try state.makeEnvironment()
+    let check = try state.load(
+      source: """
+        local before = ...
+        local now = (load(\(String(reflecting: Self.snapshot))))()
+        local changed = {}
+        for key, value in pairs(before) do
+          if not rawequal(now[key], value) then changed[#changed + 1] = key end
+        end
+        for key in pairs(now) do if before[key] == nil then changed[#changed + 1] = key end end
+        table.sort(changed)
+        return table.concat(changed, ", "), string.upper("ok")
+        """, chunkName: "after.lua", environment: after)
+    let results = try state.call(check, argumentCount: 1) { $0.push(reference: before.reference) }
+    #expect(results.first == "", "changed: \(results.first ?? .nil)")
+    #expect(results.last == "OK")
+  }
+
+  @Test("pairs on a library hands out no real table")
+  func pairsHidesTheRealTable() throws {
+    let lua = try Harness()
+    let results = try lua.run(
+      """
+      local iterate, state = pairs(string)
+      return rawequal(state, string), select("#", iterate(state, nil)) > 0
+      """)
+    #expect(results == [true, true])
+  }
+
+  @Test(
+    "C loops over lying lengths end at the time limit",
+    arguments: [
+      "table.insert(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1, 'x')",
+      "table.insert(setmetatable({}, {__len = function() return math.maxinteger - 1 end}), 1.0, 'x')",
+      "table.remove(setmetatable({}, {__len = function() return math.maxinteger end}), '1')",
+      "table.move({}, 1, math.maxinteger - 1, 2)",
+      "table.move({}, -math.maxinteger + 2, 1, 1)",
+    ])
+  func lyingLengthsTimeOut(_ source: String) throws {
+    let lua = try Harness(timeout: .milliseconds(300))
+    #expect(lua.error(source)?.kind == .timeout)
+    #expect(try lua.run("return 1 + 1") == [.integer(2)])
+  }
+
+  @Test func repeatingNothingIsInstant() throws {
+    let lua = try Harness(timeout: .milliseconds(300))
+    #expect(try lua.run("return #string.rep('', 1e15), #('').rep('', math.maxinteger, '')") == [0, 0])
+    #expect(try lua.run("return string.rep('ab', 3, ',')") == ["ab,ab,ab"])
+  }
+
+  @Test("garbage another call left is not charged to the next call")
+  func garbageIsCollectedBeforeRefusing() throws {
+    let lua = try Harness(memoryBytes: 24 << 20)
+    // Each call leaves about 16 MB of garbage: without a collection first, the next would be refused.
+    for _ in 0..<5 {
+      try lua.run("local t = {} for i = 1, 16 do t[i] = string.rep('x', 1 << 20) .. i end")
+    }
+    #expect(
+      lua.error("local t = {} for i = 1, 64 do t[i] = string.rep('x', 1 << 20) .. i end")?.kind == .memory)
+    #expect(try lua.run("return 'alive'") == ["alive"])
+  }
+
+  @Test("a memory error inside a load reader is not caught by load")
+  func loadReaderMemoryErrorIsFatal() throws {
+    let lua = try Harness(memoryBytes: 24 << 20)
+    let error = lua.error(
+      """
+      local parts = 0
+      local f, message = load(function()
+        parts = parts + 1
+        if parts == 1 then return string.rep("x", 64 << 20) end
+      end)
+      error("load returned: " .. tostring(message))
+      """)
+    #expect(error?.kind == .memory)
+  }
+
+  @Test func loadReadersCountAgainstTheSourceCap() throws {
+    let state = try LuaState(
+      limits: .init(memoryBytes: 32 << 20, timeout: .seconds(5), maxSourceBytes: 1_000))
+    let environment = try state.makeEnvironment()
+    let results = try state.run(
+      source: "return load(function() return '-- 0123456789\\n' end)", chunkName: "r.lua",
+      environment: environment)
+    #expect(results.first == .nil)
+    #expect(results.last?.stringValue?.contains("chunk too large") == true)
+  }
+
+  @Test("load honours its mode and returns stock messages")
+  func loadModes() throws {
+    let lua = try Harness()
+    let text = try lua.run("return load('return 1', 'x', 'b')")
+    #expect(text.first == .nil)
+    #expect(text.last == "attempt to load a text chunk (mode is 'b')")
+    #expect(try lua.run("return load('return 1', 'x', 't')()") == [1])
+    #expect(try lua.run("return load('return 1', '=x', 'bt')()") == [1])
+    let syntax = try lua.run("return load('x =', '=chunk')")
+    #expect(syntax.last == "chunk:1: unexpected symbol near <eof>")
+  }
+
+  @Test("source is bytes: a Windows-1252 script keeps its accented bytes")
+  func latin1SourceIsLoadedByteForByte() throws {
+    let state = try LuaState()
+    let environment = try state.makeEnvironment()
+    // "é" in Windows-1252 is the single byte 0xE9; "Noël" is N o 0xEB l.
+    let source: [UInt8] =
+      Array("local s = \"R".utf8) + [0xE9] + Array("clamation No".utf8) + [0xEB]
+      + Array("l\" return #s, s:byte(2), s:byte(-2)".utf8)
+    let results = try state.run(bytes: source, chunkName: "latin1.lua", environment: environment)
+    #expect(results == [.integer(16), .integer(0xE9), .integer(0xEB)])
+  }
+
+  @Test("positions and tracebacks point at the script, never at the sandbox")
+  func tracebacksShowTheScriptOnly() throws {
+    let lua = try Harness()
+    let error = try #require(lua.error("local function f()\n  string.upper = 1\nend\nf()"))
+    #expect(error.message.hasPrefix("test.lua:2:"))
+    #expect(error.traceback?.contains("sandbox") == false)
+    #expect(error.traceback?.contains("test.lua:2") == true)
+  }
+
+  @Test("the Lua release linked is one without known script-reachable bugs")
+  func releaseIsFixed() {
+    #expect(LuaState.release.hasPrefix("Lua 5.4."))
+    #expect(!LuaState.releaseHasKnownBugs, "\(LuaState.release)")
+  }
+}
