@@ -8,7 +8,7 @@
 SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
-PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring sqlite3
+PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring sqlite3 python3
 BENCH_PACKAGES = lua5.4 time sqlite3 python3
 # LUA=fixed (default): Lua 5.4.7 built from Debian's source package unless the system's is 5.4.6+.
 # LUA=system: the system's liblua5.4 whatever its release (see docs/sandbox.md).

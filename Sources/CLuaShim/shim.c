@@ -1,6 +1,8 @@
 // The delicate C of Litige's Lua embedding; see include/litige_lua.h for the invariant it keeps.
 #include "litige_lua.h"
 
+#include <litige_lua_build.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +59,20 @@ lua_State *litige_newstate(litige_control *control) {
   return L;
 }
 
+// scripts/build-lua.sh defines LITIGE_LUA_BACKPORTS_548 when it built 5.4.7 with the fixes of 5.4.8
+// that a script can reach (983bc433, 3fe7be95, 782ef85b): the release then counts as 5.4.8's.
+#ifdef LITIGE_LUA_BACKPORTS_548
+const char *litige_lua_release(void) { return LUA_RELEASE " (with the script-reachable fixes of 5.4.8)"; }
+#else
 const char *litige_lua_release(void) { return LUA_RELEASE; }
+#endif
 
 int litige_lua_release_number(void) {
-  return LUA_VERSION_NUM * 100 + atoi(LUA_VERSION_RELEASE);
+  int number = LUA_VERSION_NUM * 100 + atoi(LUA_VERSION_RELEASE);
+#ifdef LITIGE_LUA_BACKPORTS_548
+  if (number == 50407) number = 50408;
+#endif
+  return number;
 }
 
 // MARK: - Interrupts (after lua.c's lstop/laction)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigeStore
+import LuaHost
 
 /// The `litige` command: parses arguments and delegates to the modules.
 ///
@@ -11,10 +12,14 @@ public struct LitigeCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "litige",
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
+    version: LitigeCommand.version,
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
       BatchCommand.self, GenerateCommand.self, ReplCommand.self,
     ])
+
+  /// The product's version and the Lua release it runs, as `litige --version` prints them.
+  public static let version = "litige 0.3.0 (\(LuaState.release))"
 
   /// Creates the command (argument parsing fills it).
   public init() {}

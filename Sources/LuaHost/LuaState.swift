@@ -46,9 +46,13 @@ public final class LuaState {
   /// The Lua release this host runs, as `lua -v` names it (`Lua 5.4.7`).
   public static let release = String(cString: litige_lua_release())
 
-  /// The first release without a known bug a sandboxed script can reach (docs/sandbox.md lists the
-  /// 5.4.4 bugs: a `__concat` that grows the stack reads freed memory, miscompiled code).
-  public static let firstFixedRelease = 50406
+  /// The first release without a known bug a sandboxed script can reach.
+  ///
+  /// Tests/Hostile/LUA-BUGS.md lists them: in 5.4.4 a `__concat` that grows the stack reads freed
+  /// memory and the compiler miscompiles; 5.4.6 still crashes on a deep `getobjname` recursion; 5.4.7
+  /// has a use after free at the memory ceiling (983bc433) and a message handler a script can replace
+  /// (3fe7be95).
+  public static let firstFixedRelease = 50408
 
   /// Whether the Lua release linked has bugs a script can use to crash the host or escape.
   public static var releaseHasKnownBugs: Bool { Int(litige_lua_release_number()) < firstFixedRelease }
@@ -96,17 +100,14 @@ public final class LuaState {
     }
     pointer = state
     let version = Int(lua_version(state))
+    // From here on `deinit` closes the state and frees the control block, even when init throws.
     guard version == Self.requiredVersion else {
-      lua_close(state)
-      control.deallocate()
       throw LuaError(
         kind: .runtime,
         message:
           "Lua \(Self.requiredVersion / 100).\(Self.requiredVersion % 100) is required, found \(version)")
     }
     if Self.releaseHasKnownBugs, ProcessInfo.processInfo.environment[Self.allowUnfixedLuaVariable] != "1" {
-      lua_close(state)
-      control.deallocate()
       throw LuaError(
         kind: .runtime,
         message:
