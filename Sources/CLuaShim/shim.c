@@ -27,12 +27,30 @@ static void *litige_allocate(void *ud, void *ptr, size_t osize, size_t nsize) {
   if (nsize > old && c->host_depth == 0 && c->limit != 0 && c->used + (nsize - old) > c->limit) {
     // > If Lua cannot allocate, it runs a full (emergency) collection and tries again (lmem.c,
     // > tryagain): the refusal stands only if the garbage of earlier calls does not make room.
+    // The call is marked as out of memory now, so that no pcall, __close handler or error object
+    // can turn the coming memory error into an ordinary one; a retry that succeeds unmarks it.
+    int retry = c->refused && c->refused_block == ptr && c->refused_size == nsize;
     c->refused = 1;
+    c->refused_block = ptr;
+    c->refused_size = nsize;
+    if (!retry) {
+      int expected = LITIGE_INTERRUPT_NONE;
+      __atomic_compare_exchange_n(&c->interrupt, &expected, LITIGE_INTERRUPT_MEMORY, 0, __ATOMIC_SEQ_CST,
+                                  __ATOMIC_SEQ_CST);
+    }
     return NULL;
   }
   void *block = realloc(ptr, nsize);
   if (block == NULL) return NULL;
-  if (nsize > old) c->refused = 0;
+  if (nsize > old) {
+    if (c->refused && c->refused_block == ptr && c->refused_size == nsize) {
+      // The emergency collection made room for the request it retried: no memory error after all.
+      int expected = LITIGE_INTERRUPT_MEMORY;
+      __atomic_compare_exchange_n(&c->interrupt, &expected, LITIGE_INTERRUPT_NONE, 0, __ATOMIC_SEQ_CST,
+                                  __ATOMIC_SEQ_CST);
+    }
+    c->refused = 0;
+  }
   c->used = c->used - old + nsize;
   if (c->used > c->peak) c->peak = c->used;
   return block;
@@ -135,20 +153,12 @@ static int litige_check_interrupt(lua_State *L) {
   }
 }
 
-/// Whether a failed protected call failed for lack of memory. Besides LUA_ERRMEM, this includes the
-/// "not enough memory" runtime error that lauxlib's buffers raise when the allocator refuses them.
-static int litige_failed_for_memory(lua_State *L, int status) {
-  litige_control *c = litige_control_of(L);
-  if (status == LUA_ERRMEM) return 1;
-  if (status != LUA_ERRRUN || !c->refused || lua_type(L, -1) != LUA_TSTRING) return 0;
-  return strcmp(lua_tostring(L, -1), "not enough memory") == 0;
-}
-
 /// After a protected call inside the script failed: a memory error or an interrupt is not the
-/// script's to catch, so it is raised again.
+/// script's to catch, so it is raised again. A memory error is known by the flag the allocator sets
+/// when it refuses (not by the status: `error("not enough memory")` is LUA_ERRMEM in stock Lua too,
+/// and a script may catch its own).
 static void litige_rethrow_if_fatal(lua_State *L, int status) {
-  litige_control *c = litige_control_of(L);
-  if (litige_failed_for_memory(L, status)) litige_set_interrupt(c, LITIGE_INTERRUPT_MEMORY);
+  (void)status;
   litige_check_interrupt(L);
 }
 
@@ -581,8 +591,6 @@ void litige_push_bounded(lua_State *L, lua_CFunction original, int which) {
 
 int litige_message_handler(lua_State *L) {
   const char *message = NULL;
-  // Classify a refused allocation before this handler's own allocations clear `refused`.
-  if (litige_failed_for_memory(L, LUA_ERRRUN)) litige_set_interrupt(litige_control_of(L), LITIGE_INTERRUPT_MEMORY);
   int type = lua_type(L, 1);
   if (type == LUA_TSTRING || type == LUA_TNUMBER) {
     lua_pushvalue(L, 1);

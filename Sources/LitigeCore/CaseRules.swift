@@ -317,7 +317,9 @@ public enum CaseRules {
       throw DomainError.refused(
         "a \(kind.rawValue) of \(amount) exceeds the cap of \(cap) without a recorded approval")
     }
-    let total = current.gesturesTotal + amount
+    guard let total = current.gestures.reduce(Optional(amount), { $0?.adding($1.amount) }) else {
+      throw DomainError.refused("gestures would total more than any amount can hold")
+    }
     if total > current.disputed, !approved {
       throw DomainError.refused(
         "gestures would total \(total), more than the disputed \(current.disputed), without a recorded approval"

@@ -135,6 +135,14 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     precondition(left.currency == right.currency, "cannot combine \(left.currency) and \(right.currency)")
   }
 
+  /// The sum, or nil when it does not fit in 64 bits of minor units: the checked form for amounts a
+  /// script or a file chose (a sum of many near-10^15 amounts overflows). Same currency required.
+  public func adding(_ other: Money) -> Money? {
+    Self.checkSameCurrency(self, other)
+    let (sum, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
+    return overflow ? nil : Money(minorUnits: sum, currency: currency)
+  }
+
   /// The sum; both amounts must share a currency (a programming error otherwise).
   public static func + (left: Money, right: Money) -> Money {
     checkSameCurrency(left, right)

@@ -47,18 +47,32 @@ public struct LuaStack {
   ///
   /// Throws `LuaRaisedError` (validation) when a table nests too deep or holds too many entries.
   public func value(at index: Int32) throws -> LuaValue {
-    var budget = state.limits.maxTableEntries
+    var budget = Budget(entries: state.limits.maxTableEntries, bytes: state.limits.maxCopyBytes)
     return try value(at: lua_absindex(pointer, index), depth: 0, budget: &budget)
   }
 
-  private func value(at index: Int32, depth: Int, budget: inout Int) throws -> LuaValue {
+  /// What one copy out of Lua may still take: table entries, and bytes of text (a table of 80,000
+  /// references to one 8 KB string is 8 KB in Lua and 640 MB once copied).
+  private struct Budget {
+    var entries: Int
+    var bytes: Int
+  }
+
+  private func value(at index: Int32, depth: Int, budget: inout Budget) throws -> LuaValue {
     switch lua_type(pointer, index) {
     case LUA_TNIL, LUA_TNONE: return .nil
     case LUA_TBOOLEAN: return .boolean(lua_toboolean(pointer, index) != 0)
     case LUA_TNUMBER:
       if litige_isinteger(pointer, index) != 0 { return .integer(lua_tointegerx(pointer, index, nil)) }
       return .number(lua_tonumberx(pointer, index, nil))
-    case LUA_TSTRING: return .string(rawString(at: index) ?? "")
+    case LUA_TSTRING:
+      budget.bytes -= Int(lua_rawlen(pointer, index))
+      guard budget.bytes >= 0 else {
+        throw LuaRaisedError(
+          "the value holds more than \(state.limits.maxCopyBytes >> 20) MB of text to copy out of Lua",
+          kind: .validation)
+      }
+      return .string(rawString(at: index) ?? "")
     case LUA_TTABLE:
       guard depth < state.limits.maxTableDepth else {
         throw LuaRaisedError(
@@ -68,8 +82,8 @@ public struct LuaStack {
       var table: [LuaValue: LuaValue] = [:]
       lua_pushnil(pointer)
       while lua_next(pointer, index) != 0 {
-        budget -= 1
-        guard budget >= 0 else {
+        budget.entries -= 1
+        guard budget.entries >= 0 else {
           litige_pop(pointer, 2)
           throw LuaRaisedError(
             "table holds more than \(state.limits.maxTableEntries) entries", kind: .validation)

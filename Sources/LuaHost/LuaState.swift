@@ -26,12 +26,15 @@ public final class LuaState {
     public var maxTableDepth: Int
     /// How many entries, in all, a table read back from Lua may hold.
     public var maxTableEntries: Int
+    /// How many bytes of text, in all, one value read back from Lua may hold.
+    public var maxCopyBytes: Int
 
     /// Limits with the defaults of `litige run`: 256 MB, 10 s, 4 MB of source.
     public init(
       memoryBytes: Int = 256 << 20, timeout: Duration? = .seconds(10), maxSourceBytes: Int = 4 << 20,
-      maxTableDepth: Int = 32, maxTableEntries: Int = 100_000
+      maxTableDepth: Int = 32, maxTableEntries: Int = 100_000, maxCopyBytes: Int = 16 << 20
     ) {
+      self.maxCopyBytes = maxCopyBytes
       self.memoryBytes = memoryBytes
       self.timeout = timeout
       self.maxSourceBytes = maxSourceBytes
@@ -327,12 +330,7 @@ public final class LuaState {
     let status = litige_pcall_host(pointer, Int32(argumentCount), LUA_MULTRET, base + 1)
     control.pointee.host_depth += 1
     if let token { Watchdog.shared.disarm(token) }
-    var interrupt = litige_interrupt_reason(control)
-    if status != LUA_OK, interrupt == LITIGE_INTERRUPT_NONE, control.pointee.refused != 0,
-      (try? stack.value(at: -1))?["message"] == "not enough memory"
-    {
-      interrupt = Int32(LITIGE_INTERRUPT_MEMORY)
-    }
+    let interrupt = litige_interrupt_reason(control)
     lua_sethook(pointer, nil, 0, 0)
     litige_clear_interrupt(control)
     litige_set_running(control, pointer)
@@ -379,12 +377,9 @@ public final class LuaState {
       kind = .interrupted
       shown = "interrupted" + Self.where(chunk, line)
     default:
-      if status == LUA_ERRMEM {
-        kind = .memory
-        shown =
-          "memory limit exceeded: the state needed more than \(limits.memoryBytes >> 20) MB"
-          + Self.where(chunk, line)
-      } else if let raised = lastRaised, raised.message == message {
+      // A memory error is known by the flag the allocator sets when it refuses; LUA_ERRMEM alone
+      // may be a script's own `error("not enough memory")` or a real malloc failure.
+      if let raised = lastRaised, raised.message == message {
         kind = raised.kind
       }
     }

@@ -55,6 +55,21 @@ enum Sandbox {
       return copy
     end
 
+    -- An error raised by a C function that a wrapper below calls would name the wrapper's line
+    -- ("sandbox:12: bad argument ..."). `relay` takes the result of the sandbox's pcall (which never
+    -- catches a timeout or a memory error) and raises the error again at the script's line, as the
+    -- unwrapped function would have. Wrappers call it in tail position, so level 2 is the script.
+    local protect, gsub = host.pcall, G.string.gsub
+    local function relay(ok, ...)
+      if ok then return ... end
+      local message = ...
+      if type(message) == "string" then
+        message = gsub(message, "^sandbox:%d+: ", "", 1)
+        error(message, 2)
+      end
+      error(message, 0)
+    end
+
     G.string.dump = nil
     -- math.random is seeded lazily: the host leaves the seed of the coming call in pending_seed[1]
     -- (a plain table write, no call), and the first draw of the call applies it.
@@ -70,11 +85,11 @@ enum Sandbox {
         pending_seed[1] = nil
         randomseed(seed)
       end
-      return random(...)
+      return relay(protect(random, ...))
     end
     math_copy.randomseed = function(...)
       pending_seed[1] = nil
-      return randomseed(...)
+      return relay(protect(randomseed, ...))
     end
     local libraries = {
       string = readonly(G.string, "string"),
@@ -98,25 +113,29 @@ enum Sandbox {
       pcall = host.pcall, xpcall = host.xpcall,
       rawset = function(t, k, v)
         if frozen[t] then error("attempt to modify a read-only table", 2) end
-        return rawset(t, k, v)
+        return relay(protect(rawset, t, k, v))
       end,
       setmetatable = function(t, mt)
         if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
           error("__gc metamethods are not allowed in the sandbox", 2)
         end
-        return setmetatable(t, mt)
+        return relay(protect(setmetatable, t, mt))
       end,
       collectgarbage = function(option, ...)
         option = option or "collect"
         if not allowed_gc[option] then
           error(format("collectgarbage option '%s' is not allowed in the sandbox", tostring(option)), 2)
         end
-        return G.collectgarbage(option, ...)
+        return relay(protect(G.collectgarbage, option, ...))
       end,
       print = function(...)
         local n = select("#", ...)
         local parts = {}
-        for i = 1, n do parts[i] = tostring((select(i, ...))) end
+        for i = 1, n do
+          local ok, text = protect(tostring, (select(i, ...)))
+          if not ok then return relay(false, text) end
+          parts[i] = text
+        end
         host.write(concat(parts, "\t") .. "\n")
       end,
     }
@@ -127,8 +146,8 @@ enum Sandbox {
       local env, loaded = {}, {}
       env._G = env
       env.load = function(chunk, name, mode, ...)
-        if select("#", ...) > 0 then return host.load(chunk, name, mode, (...)) end
-        return host.load(chunk, name, mode, env)
+        if select("#", ...) > 0 then return relay(protect(host.load, chunk, name, mode, (...))) end
+        return relay(protect(host.load, chunk, name, mode, env))
       end
       env.require = function(name)
         if type(name) ~= "string" then

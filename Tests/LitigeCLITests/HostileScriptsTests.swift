@@ -116,7 +116,7 @@ struct HostileScriptsTests {
   static func night(_ folder: URL) -> [String] {
     [
       "batch", "--db", folder.appendingPathComponent("litige.sqlite").path, "--as-of", "2026-12-01",
-      "--timeout", "0.5", "--memory", "64", "--restart",
+      "--timeout", "1", "--memory", "64", "--restart",
     ]
   }
 

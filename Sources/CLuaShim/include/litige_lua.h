@@ -41,6 +41,8 @@ typedef struct litige_control {
   int host_depth;                 // > 0 while Swift code runs: allocations are never refused then
   int force_failure;              // the next growth fails (one shot), to raise a memory error on purpose
   int refused;                    // the last growth request was refused by the ceiling
+  void *refused_block;            // that request's block and new size: Lua retries it once after an
+  size_t refused_size;            // emergency collection, and its success cancels the memory error
   int interrupt;                  // LITIGE_INTERRUPT_*, accessed atomically
   lua_State *running;             // the thread (main or coroutine) now running, accessed atomically
   lua_State *main_thread;         // the state's main thread
