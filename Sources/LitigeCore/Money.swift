@@ -135,8 +135,10 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     precondition(left.currency == right.currency, "cannot combine \(left.currency) and \(right.currency)")
   }
 
-  /// The sum, or nil when it does not fit in 64 bits of minor units: the checked form for amounts a
-  /// script or a file chose (a sum of many near-10^15 amounts overflows). Same currency required.
+  /// The sum, or nil when it does not fit in 64 bits of minor units.
+  ///
+  /// The checked form for amounts a script or a file chose (a sum of many near-10^15 amounts
+  /// overflows). Same currency required.
   public func adding(_ other: Money) -> Money? {
     Self.checkSameCurrency(self, other)
     let (sum, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
