@@ -1,0 +1,8 @@
+-- hostile: blame: assigns a case field and checks that the error points at the script's line.
+-- expect: ok
+local function where(message) return tostring(message):match("^(.-:%d+:) ") end
+local ok, message = pcall(function() local c = case or litige.case(1); c.priority = 1 end); local _, reference = pcall(function() error("reference") end)
+assert(not ok, "BLAME: the operation should have been refused")
+if where(message) ~= where(reference) then
+  error("BLAME: '" .. tostring(message) .. "' should point at " .. tostring(where(reference)), 0)
+end

@@ -1,0 +1,15 @@
+-- hostile: semantics: string.format gives stock results for floats, integers, %q, %s with metamethods, and refuses what stock Lua refuses.
+-- expect: ok
+assert(string.format("%5.2f", 1 / 3) == " 0.33")
+assert(string.format("%d", 3.0) == "3")
+assert(not pcall(string.format, "%d", 3.5), "3.5 has no integer representation")
+assert(string.format("%x", 255) == "ff" and string.format("%5s|%-5s|", "a", "b") == "    a|b    |")
+assert(string.format("%q", 1 / 0) == "1e9999" and string.format("%q", -1 / 0) == "-1e9999")
+assert(string.format("%q", 0 / 0) == "(0/0)")
+assert(string.format("%q", math.mininteger) == "0x8000000000000000")
+assert(string.format("%q", "a\nb\0c\"") == '"a\\\nb\\0c\\""')
+assert(string.format("%s", setmetatable({}, { __tostring = function() return "T" end })) == "T")
+assert(string.format("%g", 1e20) == "1e+20" and string.format("%.3g", 2 / 3) == "0.667")
+assert(string.format("%i|%c%c", -7, 72, 105) == "-7|Hi")
+assert(not pcall(string.format, "%y", 1), "an unknown conversion is an error")
+assert(string.format("%%") == "%")

@@ -1,0 +1,20 @@
+-- hostile: semantics: integer and float arithmetic stay stock: floor division, modulo signs, wrap-around on overflow, division by zero messages.
+-- expect: ok
+assert(7 // 2 == 3 and math.type(7 // 2) == "integer")
+assert(7 / 2 == 3.5 and math.type(4 / 2) == "float")
+assert(-7 // 2 == -4 and 7 // -2 == -4 and 7 % -3 == -2 and -7 % 3 == 2)
+assert(7.5 // 2 == 3.0 and math.type(7.5 // 2) == "float")
+assert(math.maxinteger + 1 == math.mininteger, "integer overflow wraps around")
+assert(math.mininteger - 1 == math.maxinteger)
+assert(math.maxinteger * 2 == -2)
+assert(math.mininteger // -1 == math.mininteger and math.mininteger % -1 == 0)
+assert(1 / 0 == math.huge and -1 / 0 == -math.huge and 1.0 // 0 == math.huge)
+local nan = 0 / 0
+assert(nan ~= nan)
+local ok, message = pcall(function() return 1 // 0 end)
+assert(not ok and message:find("attempt to divide by zero"), tostring(message))
+local ok2, message2 = pcall(function() return 1 % 0 end)
+assert(not ok2 and message2:find("attempt to perform 'n%%0'"), tostring(message2))
+assert(2 ^ 53 == 2 ^ 53 + 1, "floats lose integers above 2^53")
+assert(math.maxinteger + 0.0 == 2 ^ 63 and math.maxinteger ~= 2 ^ 63, "mixed comparisons are exact")
+assert(3 | 4 == 7 and 5 & 3 == 1 and 1 << 63 == math.mininteger and 1 << 64 == 0 and -1 >> 63 == 1)

@@ -1,0 +1,16 @@
+-- hostile: semantics: conversions between floats, integers and strings stay stock (math.tointeger, tonumber bases, string coercion).
+-- expect: ok
+assert(math.tointeger(3.0) == 3 and math.type(math.tointeger(3.0)) == "integer")
+assert(math.tointeger(3.5) == nil and math.tointeger(2 ^ 63) == nil)
+assert(math.tointeger(2 ^ 53) == 9007199254740992)
+assert(tonumber("0x10") == 16 and tonumber("10", 2) == 2 and tonumber("zz", 36) == 1295)
+assert(tonumber(" 10 ") == 10 and tonumber("1e") == nil and tonumber("") == nil)
+assert(tonumber("0x7fffffffffffffff") == math.maxinteger)
+assert(math.type(tonumber("10")) == "integer" and math.type(tonumber("10.0")) == "float")
+assert("10" + 1 == 11 and math.type("10" + 1) == "integer" and "3.0" + 0 == 3.0)
+assert(10 .. "" == "10" and 1.5 .. "" == "1.5" and -0.0 .. "" == "-0.0")
+assert(tostring(1e15) == "1e+15" and tostring(2 ^ 63) == "9.2233720368548e+18")
+assert(tostring(10 / 2) == "5.0" and tostring(10 // 2) == "5")
+assert(math.floor(3.7) == 3 and math.type(math.floor(3.7)) == "integer" and math.ceil(-0.5) == 0)
+assert(math.ult(1, -1) and not math.ult(-1, 1))
+assert(math.abs(math.mininteger) == math.mininteger, "abs of mininteger wraps")

@@ -1,0 +1,22 @@
+-- hostile: semantics: the sandbox's bounded string.rep, table.move, table.insert and table.remove keep stock results and errors for ordinary arguments.
+-- expect: ok
+assert(string.rep("ab", 3, ",") == "ab,ab,ab" and string.rep("x", 0) == "" and string.rep("x", -5) == "")
+assert(string.rep("", 3, "-") == "--" and ("z"):rep(2) == "zz")
+assert(not pcall(string.rep), "string.rep() is an argument error")
+local t = table.move({ 1, 2, 3 }, 1, 3, 2)
+assert(table.concat(t, ",") == "1,1,2,3", "overlapping move")
+local u = table.move({ 1, 2, 3 }, 1, 3, 1, {})
+assert(table.concat(u, ",") == "1,2,3")
+local v = { "b", "c" }
+table.insert(v, 1, "a")
+table.insert(v, "d")
+table.insert(v, 2.0, "x")
+table.insert(v, "1", "first")
+assert(table.concat(v, ",") == "first,a,x,b,c,d", table.concat(v, ","))
+assert(table.remove(v) == "d" and table.remove(v, 1) == "first" and table.remove(v, 1.0) == "a")
+assert(table.concat(v, ",") == "x,b,c" and table.remove({}) == nil)
+assert(not pcall(table.insert, v, 10, "far"), "position out of bounds")
+assert(not pcall(table.insert, v, 1, 2, 3), "wrong number of arguments")
+local proxy = setmetatable({}, { __len = function() return 2 end })
+table.insert(proxy, 1, "p")
+assert(rawget(proxy, 1) == "p", "a small __len is honoured")

@@ -1,0 +1,17 @@
+-- hostile: semantics: string functions keep stock results at their edges (negative indices, patterns, gsub with tables and functions, find with init past the end).
+-- expect: ok
+assert(("hello"):sub(-3) == "llo" and ("hello"):sub(2, -2) == "ell" and ("hello"):sub(10) == "")
+assert(("hello"):find("l") == 3 and ("hello"):find("l", -2) == 4 and ("hello"):find("", 10) == nil)
+assert(("hello"):find("", 6) == 6 and ("a.b"):find(".", 1, true) == 2)
+assert(select(2, ("hello world"):gsub("o", "0", 1)) == 1)
+assert(("$name is $age"):gsub("%$(%w+)", { name = "Ann", age = 7 }) == "Ann is 7")
+assert(("abc"):gsub("%w", function(c) return c:upper() .. "." end) == "A.B.C.")
+assert(("THE (quick) fox"):find("%((%a+)%)") == 5 and ("x = y"):match("^(%w+)%s*=%s*(%w+)$") == "x")
+assert(("f(a(b)c)d"):match("%b()") == "(a(b)c)" and ("THE"):match("%f[%a]%a+") == "THE")
+assert(("key=val; k2=v2"):gsub("(%w+)=(%w+)", "%2=%1") == "val=key; v2=k2")
+assert(not pcall(string.find, "x", "("), "an unfinished capture is an error")
+assert(not pcall(string.rep, "ab", math.maxinteger), "a result too large is an error")
+assert(("%d"):format(7) == "7" and #string.rep("ab", 1000) == 2000)
+assert(string.byte("ABC", 1, -1) == 65 and select("#", string.byte("ABC", 1, -1)) == 3)
+assert(string.char() == "" and string.char(0, 255) == "\0\255")
+assert(("abc"):reverse() == "cba" and ("aBc"):lower() == "abc" and ("x"):len() == 1)
