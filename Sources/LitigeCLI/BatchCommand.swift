@@ -105,13 +105,17 @@ struct BatchCommand: ParsableCommand {
       }
       let configuration = try BatchCommand.configuration(of: workspace)
       let runner = BatchRunner(store: store, configuration: configuration, options: options)
-      signal(SIGINT, SIG_IGN)
-      let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-      interrupt.setEventHandler {
-        runner.requestStop()
-        note("\nStopping at the end of the current chunks...")
+      // Ctrl-C, or a scheduler's SIGTERM: stop at the end of the chunks under way (resumable).
+      let stops = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+          runner.requestStop()
+          note("\nStopping at the end of the current chunks...")
+        }
+        source.resume()
+        return source
       }
-      interrupt.resume()
       let terminal = isatty(STDERR_FILENO) == 1
       let display = ProgressDisplay(terminal: terminal, started: Date())
       if !terminal {
@@ -124,7 +128,7 @@ struct BatchCommand: ParsableCommand {
       } catch {
         throw Failure("\(error)")
       }
-      interrupt.cancel()
+      for source in stops { source.cancel() }
       if terminal {
         note("")
       } else {
@@ -153,7 +157,13 @@ struct BatchCommand: ParsableCommand {
         print("  \(kind): \(count)")
       }
       for failure in result.failures.prefix(20) {
-        note("  case \(failure.caseId): \(failure.plugin) \(failure.hook): \(failure.message)")
+        // One line each: the report has the whole message and its traceback.
+        var message = String(failure.message.prefix { $0 != "\n" })
+        if message.count > 300 { message = String(message.prefix(300)) + "..." }
+        note("  case \(failure.caseId): \(failure.plugin) \(failure.hook): \(message)")
+      }
+      if result.failures.count > 20 {
+        note("  ... and \(result.failures.count - 20) more failures (see --report)")
       }
       if let path = report { print("Report: \(path)") }
       if let reason = result.abortReason {

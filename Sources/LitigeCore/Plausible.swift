@@ -69,7 +69,7 @@ public enum Plausible {
 /// Integer conversions that never trap.
 extension Int64 {
   /// `value` rounded toward zero and clamped to Int64's range (NaN gives 0).
-  init(clamping value: Double) {
+  public init(clamping value: Double) {
     if value.isNaN {
       self = 0
     } else if value >= 9.2e18 {

@@ -123,7 +123,8 @@ public final class PolicyRuntime {
     let environment = try state.makeEnvironment(
       moduleRoot: moduleRoot,
       displayRoot: moduleRoot.map { _ in
-        (chunkName as NSString).deletingLastPathComponent
+        let folder = (chunkName as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder  // `./rules.lua`, as lua5.4 names a module beside the script
       })
     try state.seedRandom(seed)
     return try state.run(bytes: bytes, chunkName: chunkName, environment: environment)
@@ -253,7 +254,7 @@ public final class PolicyRuntime {
     let ids = try session.store.caseIds(matching: filter)
     guard let cursorClass else { return 0 }
     stack.pushFunction(id: nextCaseFunction)
-    stack.pushObject(Cursor(ids: ids), of: cursorClass)
+    stack.pushObject(Cursor(ids: ids), of: cursorClass, hostBytes: ids.count * MemoryLayout<Int64>.size)
     return 2
   }
 
@@ -333,14 +334,14 @@ public final class PolicyRuntime {
   }
 
   private func instant(_ date: Date?) -> LuaValue {
-    date.map { .integer(Int64($0.timeIntervalSince1970)) } ?? .nil
+    date.map { .integer(Int64(clamping: $0.timeIntervalSince1970)) } ?? .nil
   }
 
   /// Pushes the values of the plain fields of `current`, in the order of `casePlainFields`: the one
   /// place those fields are read for scripts.
   private func pushPlainFields(of current: DisputeCase, on stack: LuaStack) {
     // Keep in the order of casePlainFields (alphabetical); a test reads each one back.
-    stack.push(.integer(Int64(session.now.timeIntervalSince(current.openedAt) / 86_400)))  // age_days
+    stack.push(.integer(Int64(clamping: session.now.timeIntervalSince(current.openedAt) / 86_400)))  // age_days
     stack.push(current.category.map { .string($0.rawValue) } ?? .nil)
     stack.push(.string(current.channel.rawValue))
     stack.push(.string(current.disputed.currency.code))

@@ -105,9 +105,13 @@ extension LuaStack {
   /// Pushes `object` as an instance of `objectClass`.
   ///
   /// The object stays alive while Lua holds it.
-  public func pushObject(_ object: AnyObject, of objectClass: LuaObjectClass) {
+  ///
+  /// `hostBytes` is what the Swift object holds on the script's behalf (a cursor's list of ids): the
+  /// userdata is made that much larger, so the state's memory ceiling counts it and a script cannot
+  /// pile up host memory outside it. Every object is also charged a fixed 64 bytes for itself.
+  public func pushObject(_ object: AnyObject, of objectClass: LuaObjectClass, hostBytes: Int = 0) {
     let handle = state.retainObject(object, className: objectClass.name, metatable: objectClass.metatable)
-    let block = lua_newuserdatauv(pointer, MemoryLayout<Int>.size, 0)
+    let block = lua_newuserdatauv(pointer, MemoryLayout<Int>.size + 64 + max(0, hostBytes), 0)
     block?.storeBytes(of: handle, as: Int.self)
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(objectClass.metatable))
     lua_setmetatable(pointer, -2)

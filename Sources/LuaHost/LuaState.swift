@@ -177,6 +177,7 @@ public final class LuaState {
   /// As `lua5.4` does, a script saved in Windows-1252 keeps its accented bytes in its strings. Throws
   /// like `load(source:...)`.
   public func load(bytes: [UInt8], chunkName: String, environment: LuaEnvironment) throws -> LuaReference {
+    let bytes = Self.skippingFirstLineComment(bytes)
     let byteCount = bytes.count
     guard byteCount <= limits.maxSourceBytes else {
       throw LuaError(
@@ -226,6 +227,13 @@ public final class LuaState {
   @discardableResult
   public func run(source: String, chunkName: String, environment: LuaEnvironment) throws -> [LuaValue] {
     try run(bytes: Array(source.utf8), chunkName: chunkName, environment: environment)
+  }
+
+  /// `source` with a first line starting with `#` (`#!/usr/bin/env lua`) made empty, as
+  /// `luaL_loadfilex` skips it; the newline stays, so line numbers do not move.
+  public static func skippingFirstLineComment(_ source: [UInt8]) -> [UInt8] {
+    guard source.first == UInt8(ascii: "#") else { return source }
+    return Array(source[(source.firstIndex(of: UInt8(ascii: "\n")) ?? source.endIndex)...])
   }
 
   /// Compiles and runs source bytes in `environment` (see `load(bytes:...)`); returns the chunk's results.

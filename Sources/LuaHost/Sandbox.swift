@@ -59,25 +59,29 @@ enum Sandbox {
     -- ("sandbox:12: bad argument ..."). `relay` takes the result of the sandbox's pcall (which never
     -- catches a timeout or a memory error) and raises the error again at the script's line, as the
     -- unwrapped function would have. Wrappers call it in tail position, so level 2 is the script.
-    local protect, gsub = host.pcall, G.string.gsub
-    local function relay(ok, ...)
+    local protect, gsub, find = host.pcall, G.string.gsub, G.string.find
+    local function relay(name, ok, ...)
       if ok then return ... end
       local message = ...
-      if type(message) == "string" then
-        message = gsub(message, "^sandbox:%d+: ", "", 1)
+      if type(message) ~= "string" then error(message, 0) end
+      local located = find(message, "^sandbox:%d+: ")
+      if located then message = gsub(message, "^sandbox:%d+: ", "", 1) end
+      if find(message, "^bad argument #%d+ to ") then
+        -- Called through pcall, a C function can tell neither its name nor the script's line.
+        message = gsub(message, "^(bad argument #%d+ to )'[^']*'", "%1'" .. name .. "'", 1)
         error(message, 2)
       end
-      error(message, 0)
+      -- Another error names the wrapper's line (moved to the script's) or the script's own code's (a
+      -- __tostring), or none, as stock Lua's raised by a C function called from C.
+      error(message, located and 2 or 0)
     end
 
     G.string.dump = nil
     -- math.random is seeded lazily: the host leaves the seed of the coming call in pending_seed[1]
     -- (a plain table write, no call), and the first draw of the call applies it.
     local pending_seed = {}
-    local math_copy = pick(G.math, {
-      "abs", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max", "maxinteger", "min",
-      "mininteger", "modf", "pi", "rad", "random", "randomseed", "sin", "sqrt", "tan", "tointeger",
-      "type", "ult", "acos", "asin", "atan" })
+    local math_copy = {}
+    for key, value in next, G.math do math_copy[key] = value end  -- all of it, LUA_COMPAT_MATHLIB included
     local random, randomseed = G.math.random, G.math.randomseed
     math_copy.random = function(...)
       local seed = pending_seed[1]
@@ -85,11 +89,11 @@ enum Sandbox {
         pending_seed[1] = nil
         randomseed(seed)
       end
-      return relay(protect(random, ...))
+      return relay("random", protect(random, ...))
     end
     math_copy.randomseed = function(...)
       pending_seed[1] = nil
-      return relay(protect(randomseed, ...))
+      return relay("randomseed", protect(randomseed, ...))
     end
     local libraries = {
       string = readonly(G.string, "string"),
@@ -105,35 +109,43 @@ enum Sandbox {
     }
     getmetatable("").__metatable = readonly({ __index = libraries.string }, "string metatable")
 
-    local allowed_gc = { collect = true, count = true, step = true, isrunning = true }
+    -- The options that would change the collector for every script of the state; the others
+    -- (collect, count, step, isrunning, and unknown ones, which get the stock error) pass through.
+    local disallowed_gc = {
+      stop = true, restart = true, setpause = true, setstepmul = true, incremental = true,
+      generational = true,
+    }
     local base = {
       assert = G.assert, error = error, getmetatable = getmetatable, ipairs = G.ipairs, next = next,
       pairs = G.pairs, rawequal = G.rawequal, rawget = rawget, rawlen = G.rawlen, select = select,
       tonumber = G.tonumber, tostring = tostring, type = type, _VERSION = G._VERSION,
       pcall = host.pcall, xpcall = host.xpcall,
-      rawset = function(t, k, v)
-        if frozen[t] then error("attempt to modify a read-only table", 2) end
-        return relay(protect(rawset, t, k, v))
+      -- The wrappers pass their arguments on as they came (`...`), so that a missing one is reported
+      -- as stock Lua reports it ("got no value").
+      rawset = function(...)
+        if frozen[(...)] then error("attempt to modify a read-only table", 2) end
+        return relay("rawset", protect(rawset, ...))
       end,
-      setmetatable = function(t, mt)
+      setmetatable = function(...)
+        local _, mt = ...
         if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
           error("__gc metamethods are not allowed in the sandbox", 2)
         end
-        return relay(protect(setmetatable, t, mt))
+        return relay("setmetatable", protect(setmetatable, ...))
       end,
-      collectgarbage = function(option, ...)
-        option = option or "collect"
-        if not allowed_gc[option] then
+      collectgarbage = function(...)
+        local option = ...
+        if disallowed_gc[option] then
           error(format("collectgarbage option '%s' is not allowed in the sandbox", tostring(option)), 2)
         end
-        return relay(protect(G.collectgarbage, option, ...))
+        return relay("collectgarbage", protect(G.collectgarbage, ...))
       end,
       print = function(...)
         local n = select("#", ...)
         local parts = {}
         for i = 1, n do
           local ok, text = protect(tostring, (select(i, ...)))
-          if not ok then return relay(false, text) end
+          if not ok then return relay("print", false, text) end
           parts[i] = text
         end
         host.write(concat(parts, "\t") .. "\n")
@@ -142,12 +154,17 @@ enum Sandbox {
     for name, library in next, libraries do base[name] = library end
 
     local operations = {}
+    local environments = setmetatable({}, { __mode = "k" })  -- every environment, for define_global
     function operations.new_environment(holder, module_root, display_root)
+      -- A plain table holding every global, as stock Lua's _G: `pairs(_G)` lists them, `print = nil`
+      -- removes print, a script may give its _G a metatable (strict mode). Only this script's.
       local env, loaded = {}, {}
+      for key, value in next, base do env[key] = value end
       env._G = env
-      env.load = function(chunk, name, mode, ...)
-        if select("#", ...) > 0 then return relay(protect(host.load, chunk, name, mode, (...))) end
-        return relay(protect(host.load, chunk, name, mode, env))
+      env.load = function(...)
+        if select("#", ...) >= 4 then return relay("load", protect(host.load, ...)) end
+        local chunk, name, mode = ...
+        return relay("load", protect(host.load, chunk, name, mode, env))
       end
       env.require = function(name)
         if type(name) ~= "string" then
@@ -156,7 +173,7 @@ enum Sandbox {
         local library = libraries[name]
         if library then return library end
         local cached = loaded[name]
-        if cached ~= nil then return cached end
+        if cached then return cached end  -- stock: a module that returned false is loaded again
         if module_root == nil then
           error(format("module '%s' not found: this script may require only the standard libraries", name), 2)
         end
@@ -170,14 +187,17 @@ enum Sandbox {
         local result = chunk(name, chunkname)
         if result == nil then result = true end
         loaded[name] = result
-        return result
+        return result, chunkname
       end
-      setmetatable(env, { __index = base, __metatable = false })
+      environments[env] = true
       holder[1] = env
     end
     function operations.define_global(name, value)
       if type(value) == "table" then value = readonly(value, name) end
       base[name] = value
+      for env in next, environments do
+        if rawget(env, name) == nil then rawset(env, name, value) end
+      end
     end
     function operations.seed(n) pending_seed[1] = n end
     operations.pending_seed = pending_seed
@@ -255,7 +275,7 @@ enum Sandbox {
           kind: .validation)
       }
       guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-      stack.push(bytes: [UInt8](data))  // bytes as on disk, as lua5.4 reads them
+      stack.push(bytes: LuaState.skippingFirstLineComment([UInt8](data)))  // as lua5.4's loadfile
       stack.push(.string(display))
       return 2
     }

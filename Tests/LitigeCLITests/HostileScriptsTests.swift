@@ -92,11 +92,16 @@ struct HostileScriptsTests {
     try process.run()
     if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
     try inputPipe.fileHandleForWriting.close()
-    let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+    let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
     DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+    // Both pipes are drained at once: a process that fills one while the other is read would block.
+    let errorBox = DataBox()
+    let reader = Thread { errorBox.data = error.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    while !errorBox.done { usleep(1_000) }
+    let errorData = errorBox.data
     let hung =
       watchdog.isCancelled == false && process.terminationReason == .uncaughtSignal
       && process.terminationStatus == SIGTERM
@@ -105,6 +110,22 @@ struct HostileScriptsTests {
       status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal && !hung,
       hung: hung, output: String(decoding: outputData, as: UTF8.self),
       error: String(decoding: errorData, as: UTF8.self))
+  }
+
+  /// What a reader thread read, and whether it is done.
+  final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = Data()
+    private var finished = false
+    var data: Data {
+      get { lock.withLock { stored } }
+      set {
+        lock.withLock {
+          stored = newValue; finished = true
+        }
+      }
+    }
+    var done: Bool { lock.withLock { finished } }
   }
 
   static func copy(_ folder: URL) throws -> URL {
@@ -116,7 +137,7 @@ struct HostileScriptsTests {
   static func night(_ folder: URL) -> [String] {
     [
       "batch", "--db", folder.appendingPathComponent("litige.sqlite").path, "--as-of", "2026-12-01",
-      "--timeout", "1", "--memory", "64", "--restart",
+      "--timeout", "2", "--memory", "64", "--restart",
     ]
   }
 
@@ -169,7 +190,7 @@ struct HostileScriptsTests {
     let before = try Self.journal(folder)
     let outcome = try Self.run(
       [
-        "run", script.path.path, "--timeout", "1", "--memory", "64", "--db",
+        "run", script.path.path, "--timeout", "2", "--memory", "64", "--db",
         folder.appendingPathComponent("litige.sqlite").path,
       ])
     Self.checkClean(outcome, script, place: "litige run")
@@ -235,7 +256,7 @@ struct HostileScriptsTests {
     let body = try String(contentsOf: script.path, encoding: .utf8)
     let outcome = try Self.run(
       [
-        "repl", "--timeout", "1", "--memory", "64", "--db",
+        "repl", "--timeout", "2", "--memory", "64", "--db",
         folder.appendingPathComponent("litige.sqlite").path,
       ],
       input: "do\n" + body + "\nend\nprint('still ' .. 'here')\n.commit\n")

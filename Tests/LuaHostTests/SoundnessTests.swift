@@ -178,3 +178,72 @@ struct SoundnessTests {
     #expect(!LuaState.releaseHasKnownBugs, "\(LuaState.release)")
   }
 }
+
+/// Differences from stock Lua 5.4 that running the official test files in the sandbox showed, fixed.
+@Suite("Stock semantics found by the official tests")
+struct OfficialTestFindingsTests {
+  @Test("a first line starting with # is skipped in files, as loadfile does")
+  func shebangLineIsSkipped() throws {
+    let state = try LuaState()
+    let environment = try state.makeEnvironment()
+    let results = try state.run(
+      bytes: Array("#!/usr/bin/env lua\nreturn 1 + 1, debug".utf8), chunkName: "s.lua",
+      environment: environment)
+    #expect(results == [.integer(2), .nil])
+    #expect(LuaState.skippingFirstLineComment(Array("#x\ny".utf8)) == Array("\ny".utf8))
+  }
+
+  @Test("_G is a plain table of every global, and the script's own")
+  func globalsArePlain() throws {
+    let lua = try Harness()
+    let results = try lua.run(
+      """
+      local seen = {}
+      for k in pairs(_G) do seen[k] = true end
+      local hadPrint = rawget(_G, "print") ~= nil and seen.print and seen.string
+      print = nil
+      local removed = print == nil
+      local ok = pcall(setmetatable, _G, {__index = function(_, k) error("undefined " .. k) end})
+      return hadPrint, removed, ok, getmetatable(_G) ~= nil
+      """)
+    #expect(results == [true, true, true, true])
+    let other = try lua.state.makeEnvironment()
+    let fresh = try lua.state.run(
+      source: "return type(print), getmetatable(_G)", chunkName: "o.lua", environment: other)
+    #expect(fresh == ["function", .nil])
+  }
+
+  @Test("wrapped functions report missing arguments and names as stock Lua does")
+  func argumentErrorsAreStock() throws {
+    let lua = try Harness()
+    let results = try lua.run(
+      """
+      return select(2, pcall(setmetatable, {})), select(2, pcall(rawset, {}, "k")),
+        select(2, pcall(function() math.random(2, 1) end)), select(2, pcall(function() load(nil) end)),
+        select(2, pcall(collectgarbage, "nooption")), select(2, pcall(collectgarbage, false))
+      """)
+    #expect(results[0] == "bad argument #2 to 'setmetatable' (nil or table expected, got no value)")
+    #expect(results[1] == "bad argument #3 to 'rawset' (value expected)")
+    #expect(results[2] == "test.lua:2: bad argument #1 to 'random' (interval is empty)")
+    #expect(results[3] == "test.lua:2: bad argument #1 to 'load' (function expected, got nil)")
+    #expect(results[4].stringValue?.contains("invalid option 'nooption'") == true)
+    #expect(results[5].stringValue?.contains("string expected, got boolean") == true)
+    #expect(lua.error("collectgarbage('stop')")?.message.contains("not allowed in the sandbox") == true)
+  }
+
+  @Test("an error raised by __tostring inside print keeps its own position")
+  func printKeepsTheErrorsPosition() throws {
+    let lua = try Harness()
+    let results = try lua.run(
+      """
+      local o = setmetatable({}, {__tostring = function() error("boom") end})
+      return select(2, pcall(function() print(o) end))
+      """)
+    #expect(results == ["test.lua:1: boom"])
+  }
+
+  @Test func mathHasTheCompatibilityFunctions() throws {
+    let lua = try Harness()
+    #expect(try lua.run("return math.pow(2, 10), math.log10(1000), math.ldexp(1, 3)") == [1024.0, 3.0, 8.0])
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+import Testing
+
+/// The nightly run's worker processes under their supervisor, with a plugin that misbehaves.
+@Suite("litige batch under a hostile plugin")
+struct SupervisedBatchTests {
+  /// A demo workspace and a copy with plugin `hostile` enabled, whose nightly hook is `body`.
+  private func workspaces(hostile body: String) throws -> (plain: Litige, hostile: Litige) {
+    let plain = try Litige.demo()
+    let folder = URL(fileURLWithPath: plain.workspace).deletingLastPathComponent()
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("litige-hostile-\(UUID())")
+    try FileManager.default.copyItem(at: folder, to: copy)
+    let plugin = copy.appendingPathComponent("company/hostile")
+    try FileManager.default.createDirectory(at: plugin, withIntermediateDirectories: true)
+    try """
+    return { name = "hostile", version = "1.0.0", priority = 1000,
+      nightly = function(case, ctx)
+    \(body)
+      end }
+    """.write(to: plugin.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    let configuration = copy.appendingPathComponent("litige.toml")
+    var toml = try String(contentsOf: configuration, encoding: .utf8)
+    toml = toml.replacingOccurrences(of: "plugin_paths = []", with: "plugin_paths = [\"company\"]")
+    try (toml + "\n[plugins.hostile]\n").write(to: configuration, atomically: true, encoding: .utf8)
+    return (plain, Litige(workspace: copy.appendingPathComponent("w.sqlite").path))
+  }
+
+  /// The journal of a workspace, as comparable text.
+  private func journal(_ path: String) throws -> [String] {
+    let store = try Store.open(path: path)
+    return try store.caseIds(matching: CaseFilter()).flatMap { id in
+      try store.events(ofCase: id).map {
+        "\(id) \($0.kind) \($0.payload) \($0.provenance.source) \($0.provenance.hook) \(Timestamp.utcText($0.at))"
+      }
+    }
+  }
+
+  private func report(_ litige: Litige) throws -> [String: Any] {
+    let path = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+  }
+
+  @Test(
+    "a call stuck in C is killed, the case recorded, the night goes on and writes what it would without it")
+  func aCallStuckInCIsKilledAndTheNightGoesOn() throws {
+    // A backtracking pattern: one C call that no hook reaches, on case 7 only.
+    let (plain, hostile) = try workspaces(
+      hostile: "if case.id == 7 then string.find(string.rep('a', 300000), '.-.-.-.-b') end")
+    let night = ["batch", "--as-of", "2027-01-20", "--timeout", "0.3", "--jobs", "2", "--chunk-size", "20"]
+    #expect(try plain.run(night).status == 0)
+    let reportPath = (hostile.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let result = try hostile.run(night + ["--report", reportPath])
+    #expect(result.status == 1, "\(result.standardError)")
+    let failures = try report(hostile)["failures"] as? [[String: Any]] ?? []
+    #expect(failures.count == 1, "\(failures)")
+    #expect(failures.first?["caseId"] as? Int == 7)
+    #expect(failures.first?["plugin"] as? String == "hostile@1.0.0")
+    #expect(failures.first?["hook"] as? String == "nightly")
+    #expect((failures.first?["message"] as? String)?.contains("hard deadline") == true)
+    // The chunk replayed after the kill doubled nothing and lost nothing.
+    #expect(try journal(hostile.workspace) == journal(plain.workspace))
+    #expect(try hostile.run("case", "list").status == 0)
+  }
+
+  @Test("a plugin that always loops is suspended after three calls and the others decide as without it")
+  func aPluginThatKeepsFailingIsSuspended() throws {
+    let (plain, hostile) = try workspaces(hostile: "while true do end")
+    let night = ["batch", "--as-of", "2027-01-20", "--timeout", "0.2", "--jobs", "1", "--chunk-size", "500"]
+    #expect(try plain.run(night).status == 0)
+    let reportPath = (hostile.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let result = try hostile.run(night + ["--report", reportPath])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("hostile@1.0.0 was suspended for the rest of the night"))
+    let json = try report(hostile)
+    let failures = json["failures"] as? [[String: Any]] ?? []
+    let cases = json["cases"] as? Int ?? 0
+    #expect(failures.count == 3, "\(failures.count) failures")
+    #expect(failures.allSatisfy { ($0["message"] as? String)?.contains("time limit exceeded") == true })
+    let suspended = json["suspendedPlugins"] as? [[String: Any]] ?? []
+    #expect(suspended.first?["plugin"] as? String == "hostile@1.0.0")
+    #expect(suspended.first?["kind"] as? String == "timeout")
+    let skipped = (json["skippedByPlugin"] as? [String: Int])?["hostile@1.0.0"] ?? 0
+    #expect(skipped == cases - 3, "\(skipped) skipped of \(cases) cases")
+    #expect(try journal(hostile.workspace) == journal(plain.workspace))
+  }
+}
