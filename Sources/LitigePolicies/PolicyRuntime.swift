@@ -341,7 +341,8 @@ public final class PolicyRuntime {
   /// place those fields are read for scripts.
   private func pushPlainFields(of current: DisputeCase, on stack: LuaStack) {
     // Keep in the order of casePlainFields (alphabetical); a test reads each one back.
-    stack.push(.integer(Int64(clamping: session.now.timeIntervalSince(current.openedAt) / 86_400)))  // age_days
+    // age_days
+    stack.push(.integer(Int64(clamping: session.now.timeIntervalSince(current.openedAt) / 86_400)))
     stack.push(current.category.map { .string($0.rawValue) } ?? .nil)
     stack.push(.string(current.channel.rawValue))
     stack.push(.string(current.disputed.currency.code))
