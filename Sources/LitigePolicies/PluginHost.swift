@@ -288,6 +288,26 @@ public final class PluginHost {
         throw ConfigError(
           "\(at): type must be one of \(PluginConfigField.types.sorted().joined(separator: ", "))")
       }
+      // Every key and value of the field is checked before anything of it is used or pushed back.
+      if case .table(let keys) = spec {
+        let known: Set<String> = ["type", "default", "min", "max", "one_of", "doc"]
+        for key in keys.keys where key.stringValue.map({ !known.contains($0) }) ?? true {
+          throw ConfigError(
+            "\(at): unknown key \(key.stringValue.map { "'\($0)'" } ?? "of type \(key.typeName)") "
+              + "(expected type, default, min, max, one_of, doc)")
+        }
+      }
+      for bound in ["min", "max"] where spec[bound] != .nil {
+        guard let number = spec[bound].doubleValue, number.isFinite else {
+          throw ConfigError("\(at).\(bound): expected a finite number, got \(spec[bound].typeName)")
+        }
+      }
+      if spec["one_of"] != .nil, !Self.isListOfStrings(spec["one_of"]) {
+        throw ConfigError("\(at).one_of: expected a list of strings such as {\"waive\", \"accrue\"}")
+      }
+      if spec["doc"] != .nil, spec["doc"].stringValue == nil {
+        throw ConfigError("\(at).doc: expected a string, got \(spec["doc"].typeName)")
+      }
       var field = PluginConfigField(
         name: name, type: type, defaultValue: spec["default"] == .nil ? nil : spec["default"],
         minimum: spec["min"].doubleValue, maximum: spec["max"].doubleValue,
@@ -319,14 +339,15 @@ public final class PluginHost {
       guard let number = value.integerValue else { throw expected("an integer") }
       result = .integer(number)
     case "number", "amount":
-      guard let number = value.doubleValue else {
-        throw expected(field.type == "amount" ? "an amount" : "a number")
+      guard let number = value.doubleValue, number.isFinite else {
+        throw expected(field.type == "amount" ? "an amount" : "a finite number")
+      }
+      if field.type == "amount", abs(number) >= 1e15 {
+        throw ConfigError("\(place): \(number) is beyond the largest amount (10^15)")
       }
       result = .number(number)
     default:
-      guard case .table = value, value.sequence.allSatisfy({ $0.stringValue != nil }) else {
-        throw expected("a list of strings")
-      }
+      guard isListOfStrings(value) else { throw expected("a list of strings") }
     }
     if let number = result.doubleValue {
       if let minimum = field.minimum, number < minimum {
@@ -337,6 +358,12 @@ public final class PluginHost {
       }
     }
     return result
+  }
+
+  /// Whether `value` is a sequence 1...n of strings and nothing else (of at most 1,000 entries).
+  static func isListOfStrings(_ value: LuaValue) -> Bool {
+    guard case .table(let entries) = value, entries.count <= 1_000 else { return false }
+    return value.sequence.count == entries.count && entries.values.allSatisfy { $0.stringValue != nil }
   }
 
   static func validate(

@@ -145,7 +145,12 @@ enum Sandbox {
         local parts = {}
         for i = 1, n do
           local ok, text = protect(tostring, (select(i, ...)))
-          if not ok then return relay("print", false, text) end
+          if not ok then
+            -- Stock print raises tostring's own errors ("'__tostring' must return a string") at the
+            -- script's line; through pcall they carry no position.
+            if type(text) == "string" and not find(text, "^[^\n]-:%d+: ") then error(text, 2) end
+            return relay("print", false, text)
+          end
           parts[i] = text
         end
         host.write(concat(parts, "\t") .. "\n")

