@@ -90,7 +90,9 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     var scaled = decimal * Decimal(currency.minorPerMajor)
     var rounded = Decimal()
     NSDecimalRound(&rounded, &scaled, 0, .plain)  // .plain: half away from zero
-    guard let units = Int64(exactly: NSDecimalNumber(decimal: rounded).doubleValue.rounded()) else {
+    // Exactly, through the decimal text: a Double holds only 15 to 16 digits, and 999999999999999.99
+    // EUR is 17 digits of cents.
+    guard let units = Int64(NSDecimalNumber(decimal: rounded).stringValue) else {
       throw DomainError.invalid(field: field, "amount out of range")
     }
     self.init(minorUnits: units, currency: currency)

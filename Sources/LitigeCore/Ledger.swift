@@ -1,0 +1,215 @@
+import Foundation
+
+/// A payment received on an invoice, dated and kept for ever.
+///
+/// `paid` is the sum of payments; nothing overwrites one. domain.md §4: "track amounts separately:
+/// original invoice total, disputed, paid, credited, written off".
+public struct Payment: Hashable, Sendable, Codable {
+  /// The invoice it pays.
+  public var invoiceNumber: String
+  /// The day the money arrived.
+  public var paidOn: LocalDate
+  /// The amount, positive.
+  public var amount: Money
+  /// The bank's or the company's reference: a payment is recorded once per reference.
+  public var reference: String
+  /// How it was paid (`transfer`, `card`, `cheque`...).
+  public var method: String
+
+  /// A payment record.
+  public init(invoiceNumber: String, paidOn: LocalDate, amount: Money, reference: String, method: String) {
+    self.invoiceNumber = invoiceNumber
+    self.paidOn = paidOn
+    self.amount = amount
+    self.reference = reference
+    self.method = method
+  }
+}
+
+/// What lowers what an invoice's customer owes without money coming in.
+public enum LedgerAdjustmentKind: String, Sendable, Codable, CaseIterable {
+  /// A credit note or discount granted (a gesture).
+  case credit
+  /// An amount the company gave up collecting.
+  case writeOff = "write_off"
+}
+
+/// A credit or a write-off on an invoice, dated.
+public struct LedgerAdjustment: Hashable, Sendable, Codable {
+  /// Credit or write-off.
+  public var kind: LedgerAdjustmentKind
+  /// The invoice it applies to.
+  public var invoiceNumber: String
+  /// The day it was granted.
+  public var on: LocalDate
+  /// The amount, positive.
+  public var amount: Money
+
+  /// An adjustment record.
+  public init(kind: LedgerAdjustmentKind, invoiceNumber: String, on: LocalDate, amount: Money) {
+    self.kind = kind
+    self.invoiceNumber = invoiceNumber
+    self.on = on
+    self.amount = amount
+  }
+}
+
+/// The part of an invoice one case disputes.
+public struct DisputedPortion: Hashable, Sendable, Codable {
+  /// The case.
+  public var caseId: Int64
+  /// The invoice.
+  public var invoiceNumber: String
+  /// How much of the invoice the case disputes.
+  public var amount: Money
+  /// Whether the case is still open (a resolved or closed case freezes nothing).
+  public var open: Bool
+  /// The due date resolution set for the disputed remainder; the invoice keeps its original one.
+  public var newDueOn: LocalDate?
+
+  /// A disputed portion.
+  public init(
+    caseId: Int64, invoiceNumber: String, amount: Money, open: Bool = true, newDueOn: LocalDate? = nil
+  ) {
+    self.caseId = caseId
+    self.invoiceNumber = invoiceNumber
+    self.amount = amount
+    self.open = open
+    self.newDueOn = newDueOn
+  }
+}
+
+/// One invoice's money, computed in one place: what is owed, frozen, collectable and claimable.
+///
+/// The rules (domain.md §4, DESIGN.md "Core rules"):
+/// - owed = original total - payments - credits - write-offs; below zero the customer overpaid and is
+///   owed a refund;
+/// - only the disputed portions of open cases are frozen, never more than what is owed; the rest stays
+///   due on the original due date;
+/// - a dispute on an invoice already paid freezes nothing: it is a claim for a refund;
+/// - after resolution the disputed remainder falls due on the new due date, and the original due date
+///   is kept (late penalties run from it when the setting says so).
+public struct InvoiceLedger: Hashable, Sendable {
+  /// The invoice as issued: its `total` and `dueOn` are the original ones and never change.
+  public var invoice: Invoice
+  /// Every payment, in the order recorded.
+  public var payments: [Payment]
+  /// Every credit and write-off.
+  public var adjustments: [LedgerAdjustment]
+  /// Every case's disputed portion of this invoice, open or not.
+  public var disputes: [DisputedPortion]
+
+  /// A ledger over `invoice` (its `paid` field is ignored: payments are the truth).
+  public init(
+    invoice: Invoice, payments: [Payment] = [], adjustments: [LedgerAdjustment] = [],
+    disputes: [DisputedPortion] = []
+  ) {
+    self.invoice = invoice
+    self.payments = payments
+    self.adjustments = adjustments
+    self.disputes = disputes
+  }
+
+  private var zero: Money { .zero(invoice.total.currency) }
+
+  private func sum(_ amounts: [Money]) throws -> Money {
+    try amounts.reduce(zero) { total, amount in
+      guard let next = total.adding(amount) else {
+        throw DomainError.invalid(field: "invoice \(invoice.number)", "amounts beyond the largest amount")
+      }
+      return next
+    }
+  }
+
+  /// The sum of the payments.
+  public func paid(through day: LocalDate? = nil) throws -> Money {
+    try sum(payments.filter { payment in day.map { payment.paidOn <= $0 } ?? true }.map(\.amount))
+  }
+
+  /// The sum of the credits granted.
+  public func credited() throws -> Money { try sum(adjustments.filter { $0.kind == .credit }.map(\.amount)) }
+
+  /// The sum of the amounts written off.
+  public func writtenOff() throws -> Money {
+    try sum(adjustments.filter { $0.kind == .writeOff }.map(\.amount))
+  }
+
+  /// What the customer still owes: negative when they paid more than is due (a refund is owed).
+  public func owed(through day: LocalDate? = nil) throws -> Money {
+    let lowered = try sum([try paid(through: day), try credited(), try writtenOff()])
+    return invoice.total - lowered
+  }
+
+  /// What the open cases freeze: their disputed portions, never more than what is owed.
+  public func frozen() throws -> Money {
+    let disputed = try sum(disputes.filter(\.open).map(\.amount))
+    let owed = try owed()
+    return owed.minorUnits <= 0 ? zero : min(disputed, owed)
+  }
+
+  /// What may be collected on `day`: what is owed and not frozen, once its due date has passed (the
+  /// original one; for a resolved dispute's remainder, the new one).
+  public func collectable(on day: LocalDate) throws -> Money {
+    let owed = try owed()
+    guard owed.minorUnits > 0 else { return zero }
+    let unfrozen = owed - (try frozen())
+    // The part a resolved case disputed falls due on its new date.
+    var notYetDue = zero
+    for portion in disputes where !portion.open {
+      if let newDue = portion.newDueOn, day <= newDue {
+        notYetDue = notYetDue.adding(portion.amount) ?? notYetDue
+      }
+    }
+    let due = day > invoice.dueOn ? unfrozen - min(notYetDue, unfrozen) : zero
+    return max(due, zero)
+  }
+
+  /// What a refund would give back: what was paid beyond what is due.
+  public func refundDue() throws -> Money {
+    let owed = try owed()
+    return owed.minorUnits < 0 ? zero - owed : zero
+  }
+
+  /// Checks that `portion` may be added.
+  ///
+  /// It must be positive, at most the invoice's total, and together with the other open cases'
+  /// portions at most the total. Throws `DomainError.refused` naming the invoice.
+  public func checkNewDispute(_ portion: DisputedPortion) throws {
+    guard portion.amount.currency == invoice.total.currency else {
+      throw DomainError.refused(
+        "invoice \(invoice.number) is in \(invoice.total.currency), the dispute in \(portion.amount.currency)"
+      )
+    }
+    guard portion.amount.minorUnits > 0 else {
+      throw DomainError.refused("a disputed amount must be positive, got \(portion.amount)")
+    }
+    guard portion.amount <= invoice.total else {
+      throw DomainError.refused(
+        "case \(portion.caseId) disputes \(portion.amount) of invoice \(invoice.number), whose total is \(invoice.total)"
+      )
+    }
+    let others = try sum(disputes.filter { $0.open && $0.caseId != portion.caseId }.map(\.amount))
+    guard let together = others.adding(portion.amount), together <= invoice.total else {
+      throw DomainError.refused(
+        "invoice \(invoice.number) (total \(invoice.total)) is already disputed for \(others) by other open cases; "
+          + "case \(portion.caseId) cannot dispute \(portion.amount) more")
+    }
+  }
+
+  /// Checks that a payment may be recorded: positive, same currency, a reference not seen before.
+  public func checkNewPayment(_ payment: Payment) throws {
+    guard payment.amount.currency == invoice.total.currency else {
+      throw DomainError.refused(
+        "invoice \(invoice.number) is in \(invoice.total.currency), the payment in \(payment.amount.currency)"
+      )
+    }
+    guard payment.amount.minorUnits > 0 else {
+      throw DomainError.refused("a payment must be positive, got \(payment.amount)")
+    }
+    try Plausible.check(payment.paidOn, field: "paid_on")
+    guard !payments.contains(where: { $0.reference == payment.reference }) else {
+      throw DomainError.refused(
+        "payment \(payment.reference) is already recorded on invoice \(invoice.number)")
+    }
+  }
+}
