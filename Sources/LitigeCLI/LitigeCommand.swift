@@ -15,7 +15,7 @@ public struct LitigeCommand: ParsableCommand {
     version: LitigeCommand.version,
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
-      BatchCommand.self, GenerateCommand.self, ReplCommand.self,
+      BatchCommand.self, GenerateCommand.self, ReplCommand.self, PaymentCommand.self,
     ])
 
   /// The product's version and the Lua release it runs, as `litige --version` prints them.

@@ -178,6 +178,19 @@ enum Records {
         invoice.total.currency.code, invoice.total.minorUnits, invoice.paid.minorUnits,
         invoice.collectionSuspended,
       ])
+    // What an invoice arrives with as paid is its opening balance: one payment, so that `paid` stays
+    // the sum of the payments (schema v4).
+    if invoice.paid.minorUnits > 0 {
+      try db.executeCached(
+        sql: """
+          INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
+            recorded_by) VALUES (?, ?, ?, ?, 'opening-balance', 'opening balance', ?, 'import')
+          """,
+        arguments: [
+          invoice.number, invoice.issuedOn.description, invoice.paid.currency.code, invoice.paid.minorUnits,
+          Timestamp.utcText(Date()),
+        ])
+    }
   }
 
   private static func caseColumns(_ disputeCase: DisputeCase) throws -> StatementArguments {

@@ -72,6 +72,29 @@ enum Schema {
             failures INTEGER NOT NULL, PRIMARY KEY (run_id, chunk));
           """)
     }
+    migrator.registerMigration("v4: payments, each kept; paid_minor becomes their sum") { db in
+      // Every payment is a dated record; `invoices.paid_minor` stays, as the sum of the invoice's
+      // payments, kept by the store in the transaction that records one. A workspace made before
+      // keeps what it had paid as one opening payment per invoice, dated its issue date.
+      try db.execute(
+        sql: """
+          CREATE TABLE payments (
+            id INTEGER PRIMARY KEY, invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            paid_on TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+            reference TEXT NOT NULL, method TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+            UNIQUE (invoice_number, reference));
+          CREATE INDEX payments_invoice ON payments(invoice_number, paid_on);
+          CREATE TRIGGER payments_append_only_update BEFORE UPDATE ON payments
+            BEGIN SELECT RAISE(ABORT, 'payments are kept as recorded'); END;
+          CREATE TRIGGER payments_append_only_delete BEFORE DELETE ON payments
+            BEGIN SELECT RAISE(ABORT, 'payments are kept as recorded'); END;
+          INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
+            recorded_by)
+            SELECT number, issued_on, currency, paid_minor, 'opening-balance', 'opening balance',
+              strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'migration'
+            FROM invoices WHERE paid_minor > 0;
+          """)
+    }
     return migrator
   }
 }

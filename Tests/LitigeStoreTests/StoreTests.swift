@@ -129,3 +129,39 @@ struct StoreTests {
     #expect(mode == "wal")
   }
 }
+
+@Suite("Payments")
+struct PaymentStoreTests {
+  @Test("each payment is kept, paid is their sum, a reference is recorded once, disputing cases hear of it")
+  func paymentsAreKeptAndSummed() throws {
+    let (store, data) = try demoStore()
+    let disputed = try #require(
+      try store.cases(matching: CaseFilter(activeOnly: true)).first { !$0.invoiceNumbers.isEmpty })
+    let number = disputed.invoiceNumbers[0]
+    let before = try #require(try store.invoice(number: number))
+    let opening = try store.payments(ofInvoice: number)
+    #expect(opening.map(\.payment.amount.minorUnits).reduce(0, +) == before.paid.minorUnits)
+    let day = try LocalDate(parsing: "2026-11-20")
+    for (reference, cents) in [("VIR-1", Int64(1_000)), ("VIR-2", Int64(2_345))] {
+      try store.record(
+        Payment(
+          invoiceNumber: number, paidOn: day, amount: Money(minorUnits: cents, currency: .euro),
+          reference: reference, method: "transfer"), by: "marie", at: Date())
+    }
+    let after = try #require(try store.invoice(number: number))
+    #expect(after.paid.minorUnits == before.paid.minorUnits + 3_345)
+    #expect(try store.payments(ofInvoice: number).count == opening.count + 2)
+    #expect(throws: DomainError.self) {
+      try store.record(
+        Payment(
+          invoiceNumber: number, paidOn: day, amount: Money(minorUnits: 5, currency: .euro),
+          reference: "VIR-2",
+          method: "transfer"), by: "marie", at: Date())
+    }
+    #expect(try store.invoice(number: number)?.paid == after.paid, "a refused payment wrote something")
+    let journal = try store.events(ofCase: disputed.id).filter { $0.kind == "payment" }
+    #expect(journal.count == 2)
+    #expect(journal.first?.provenance.source == "user:marie")
+    _ = data
+  }
+}

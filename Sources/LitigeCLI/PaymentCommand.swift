@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import LitigeCore
+import LitigeStore
+
+/// Who does what a person's command records: `--by`, else `$LITIGE_USER`, else the login name.
+struct AuthorOptions: ParsableArguments {
+  @Option(help: "Who does it, for the journal (default: $LITIGE_USER, else the login name).")
+  var by: String?
+
+  /// The author's name, never empty.
+  var author: String {
+    if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
+    if let user = ProcessInfo.processInfo.environment["LITIGE_USER"], !user.isEmpty { return user }
+    return ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+  }
+}
+
+/// `litige payment add|list`: the money that comes in, each payment kept.
+struct PaymentCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "payment", abstract: "Record and list the payments received on invoices.",
+    subcommands: [Add.self, List.self])
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "Record a payment on an invoice; it is kept for ever and journaled on the cases that dispute it.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+
+    @Argument(help: "The invoice number.") var invoice: String
+    @Argument(help: "The amount, in major units with a dot or a comma (1234.56).") var amount: String
+    @Option(help: "The day the money arrived (YYYY-MM-DD; default: today in the company's time zone).")
+    var on: String?
+    @Option(help: "The bank's or the company's reference; a payment is recorded once per reference.")
+    var reference: String
+    @Option(help: "How it was paid: transfer, card, cheque, cash, direct_debit...") var method = "transfer"
+    @Flag(help: "Print the invoice's payments as JSON afterwards.") var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      guard let invoice = try store.invoice(number: invoice) else {
+        throw Failure("no invoice \(self.invoice) (see 'litige case show' for a case's invoices)")
+      }
+      let now = Date()
+      let payment: Payment
+      do {
+        let money = try Money(
+          parsing: amount.replacingOccurrences(of: ",", with: "."), currency: invoice.total.currency,
+          field: "amount")
+        let day =
+          try on.map { try LocalDate(parsing: $0, field: "--on") }
+          ?? LocalDate(now, in: store.settings.timeZone)
+        try Plausible.check(text: reference, field: "--reference", maxBytes: 200)
+        try Plausible.check(text: method, field: "--method", maxBytes: 40)
+        payment = Payment(
+          invoiceNumber: invoice.number, paidOn: day, amount: money, reference: reference, method: method)
+        try store.record(payment, by: author.author, at: now)
+      } catch let error as DomainError {
+        throw Failure("\(error)")
+      }
+      if json {
+        try PaymentCommand.printJSON(try store.payments(ofInvoice: invoice.number), store: store)
+      } else {
+        let owed =
+          try store.invoice(number: invoice.number).map { $0.total - $0.paid }
+          ?? .zero(invoice.total.currency)
+        print(
+          "Recorded \(payment.amount) on invoice \(invoice.number) (\(payment.reference)); still owed: \(owed)."
+        )
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the payments of an invoice.")
+
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "The invoice number.") var invoice: String
+    @Flag(help: "Print JSON (snake_case keys, amounts as decimal strings).") var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      guard let found = try store.invoice(number: invoice) else { throw Failure("no invoice \(invoice)") }
+      let payments = try store.payments(ofInvoice: found.number)
+      if json { return try PaymentCommand.printJSON(payments, store: store) }
+      var table = TextTable(
+        headers: ["PAID ON", "AMOUNT", "REFERENCE", "METHOD", "RECORDED BY"], rightAligned: [1])
+      for recorded in payments {
+        table.rows.append([
+          recorded.payment.paidOn.description, recorded.payment.amount.formatted, recorded.payment.reference,
+          recorded.payment.method, recorded.recordedBy,
+        ])
+      }
+      print(table.render())
+      print(
+        "Invoice \(found.number): total \(found.total), paid \(found.paid), owed \(found.total - found.paid)."
+      )
+    }
+  }
+
+  static func printJSON(_ payments: [RecordedPayment], store: Store) throws {
+    let rows: [[String: String]] = payments.map {
+      [
+        "invoice": $0.payment.invoiceNumber, "paid_on": $0.payment.paidOn.description,
+        "amount": $0.payment.amount.decimalText, "currency": $0.payment.amount.currency.code,
+        "reference": $0.payment.reference, "method": $0.payment.method,
+        "recorded_at": Timestamp.utcText($0.recordedAt), "recorded_by": $0.recordedBy,
+      ]
+    }
+    let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+  }
+}

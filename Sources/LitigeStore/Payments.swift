@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// A payment as the store keeps it: the core's record, when it was recorded and by whom.
+public struct RecordedPayment: Sendable, Equatable {
+  /// The payment.
+  public var payment: Payment
+  /// When it was recorded (UTC).
+  public var recordedAt: Date
+  /// Who recorded it (`--by`, `$LITIGE_USER`, the login name, or `import`).
+  public var recordedBy: String
+}
+
+extension Store {
+  /// Records `payment` on its invoice and updates the invoice's `paid`, in one transaction.
+  ///
+  /// The core checks it first (positive, the invoice's currency, a reference not recorded before on
+  /// that invoice, a date in 1970-2199). Every open case that disputes the invoice gets a `payment`
+  /// event in its journal, with `by` as its author, so that `case explain` tells it. Throws
+  /// `DomainError` (refused) or `StoreError` (unknown invoice).
+  public func record(_ payment: Payment, by author: String, at now: Date) throws {
+    try database.write { db in
+      guard
+        let invoiceRow = try Row.fetchOne(
+          db, sql: "SELECT * FROM invoices WHERE number = ?", arguments: [payment.invoiceNumber])
+      else { throw StoreError("no invoice \(payment.invoiceNumber)") }
+      let invoice = try Records.invoice(invoiceRow)
+      let ledger = InvoiceLedger(
+        invoice: invoice, payments: try Self.payments(ofInvoice: invoice.number, db).map(\.payment))
+      try ledger.checkNewPayment(payment)
+      try db.execute(
+        sql: """
+          INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
+            recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          payment.invoiceNumber, payment.paidOn.description, payment.amount.currency.code,
+          payment.amount.minorUnits, payment.reference, payment.method, Timestamp.utcText(now), author,
+        ])
+      try db.execute(
+        sql: """
+          UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(amount_minor), 0) FROM payments
+            WHERE invoice_number = ?) WHERE number = ?
+          """, arguments: [payment.invoiceNumber, payment.invoiceNumber])
+      let caseIds = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
+          WHERE invoice_number = ? AND status NOT IN ('resolved', 'closed') ORDER BY cases.id
+          """, arguments: [payment.invoiceNumber])
+      for caseId in caseIds {
+        try Records.append(
+          JournalEvent(
+            caseId: caseId, at: now, kind: "payment",
+            payload: CaseRules.json([
+              "invoice": payment.invoiceNumber, "amount": payment.amount.decimalText,
+              "currency": payment.amount.currency.code, "paid_on": payment.paidOn.description,
+              "reference": payment.reference,
+            ]),
+            reason: "payment \(payment.reference) recorded",
+            provenance: Provenance(
+              source: "user:\(author)", hook: "payment add", runId: "payment-\(payment.reference)")),
+          db)
+      }
+    }
+  }
+
+  /// The payments of `invoiceNumber` in the order they were recorded.
+  public func payments(ofInvoice invoiceNumber: String) throws -> [RecordedPayment] {
+    try database.read { db in try Self.payments(ofInvoice: invoiceNumber, db) }
+  }
+
+  static func payments(ofInvoice invoiceNumber: String, _ db: Database) throws -> [RecordedPayment] {
+    try Row.fetchAll(
+      db, sql: "SELECT * FROM payments WHERE invoice_number = ? ORDER BY id", arguments: [invoiceNumber]
+    ).map { row in
+      let currency = try Currency(code: row["currency"])
+      return RecordedPayment(
+        payment: Payment(
+          invoiceNumber: row["invoice_number"], paidOn: try LocalDate(parsing: row["paid_on"]),
+          amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
+          method: row["method"]),
+        recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
+    }
+  }
+}
