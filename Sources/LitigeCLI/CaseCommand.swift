@@ -8,7 +8,10 @@ import LuaHost
 struct CaseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "case", abstract: "Open, list, show and explain dispute cases.",
-    subcommands: [List.self, Show.self, Open.self, Note.self, Explain.self])
+    subcommands: [
+      List.self, Show.self, Open.self, Note.self, Explain.self, Resolve.self, Close.self, Reopen.self,
+      Assign.self,
+    ])
 
   struct Note: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -188,6 +191,13 @@ struct CaseCommand: ParsableCommand {
     @Option(help: "Only cases of this category (price, double_billing, quality, ...).")
     var category: String?
 
+    @Option(
+      help: """
+        A work queue: approval (a gesture awaits a person's approval), proposed (a solution offered, \
+        waiting for the customer), deadline (its deadline has passed), formal_notice, court.
+        """)
+    var queue: WorkQueue?
+
     @Option(help: "Show at most this many cases.")
     var limit: Int = .max
 
@@ -203,7 +213,11 @@ struct CaseCommand: ParsableCommand {
         throw ValidationError("\(error)")
       }
       let store = try workspace.openStore()
-      let cases = try store.cases(matching: filter, limit: limit)
+      var cases = try store.cases(matching: filter, limit: queue == nil ? limit : .max)
+      if let queue {
+        let now = Date()
+        cases = Array(cases.filter { queue.holds($0, at: now) }.prefix(limit))
+      }
       let zone = store.settings.timeZone
       if json {
         print(jsonText(cases.map { CaseJSON.summary($0, timeZone: zone) }))

@@ -190,6 +190,28 @@ public enum CaseRules {
     _ decision: Decision, to current: inout DisputeCase, facts: inout CaseFacts, settings: CompanySettings,
     at now: Date
   ) throws -> [String: String]? {
+    switch decision {
+    case .close:
+      // domain.md §3: a case closes after its resolution and follow-up, by hand or after the window.
+      if current.status == .closed { return nil }
+      guard current.status == .resolved else {
+        throw DomainError.refused(
+          "the case is \(current.status.rawValue): resolve it first (a case closes once resolved)")
+      }
+      current.status = .closed
+      return ["from": CaseStatus.resolved.rawValue]
+    case .reopen:
+      guard current.status == .resolved || current.status == .closed else {
+        throw DomainError.refused(
+          "the case is \(current.status.rawValue), not resolved or closed: nothing to reopen")
+      }
+      let from = current.status
+      current.status = .investigating
+      current.outcome = nil
+      return ["from": from.rawValue]
+    default:
+      break
+    }
     if current.status == .closed { throw DomainError.refused("the case is closed") }
     let settled: Set<String> = ["categorize", "prioritize", "assign", "set_deadline", "escalate", "resolve"]
     if current.status == .resolved, settled.contains(decision.kind) {
@@ -199,6 +221,8 @@ public enum CaseRules {
     switch decision {
     case .judgePromise:
       return try judge(&facts, settings: settings, at: now)
+    case .close, .reopen:
+      return nil  // handled above
     case .categorize(let category):
       guard current.category != category else { return nil }
       current.category = category

@@ -25,6 +25,10 @@ public enum Decision: Hashable, Sendable {
   case resolve(outcome: ResolutionOutcome, newDueDate: LocalDate?, promise: Money?)
   /// Judges the payment promise once its date has passed; the core decides kept, partly kept or broken.
   case judgePromise
+  /// Closes a resolved case: its follow-up is over (domain.md §3.9); closed cases are no longer visited.
+  case close
+  /// Opens a resolved or closed case again: it is investigated anew and its invoices frozen again.
+  case reopen
 
   /// The decision's kind, as the journal and scripts name it (`tag`, `propose_gesture`...).
   public var kind: String {
@@ -40,6 +44,8 @@ public enum Decision: Hashable, Sendable {
     case .followUp: return "follow_up"
     case .resolve: return "resolve"
     case .judgePromise: return "judge_promise"
+    case .close: return "close"
+    case .reopen: return "reopen"
     }
   }
 }

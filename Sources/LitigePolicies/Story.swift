@@ -34,6 +34,11 @@ public enum Story {
       return "resolved: \(value("outcome"))"
         + (data["new_due_date"].map { ", collection resumes, due \($0)" } ?? "")
         + (data["promise"].map { ", payment promise of \($0)" } ?? "")
+    case "close": return "closed (was \(value("from")))"
+    case "reopen": return "reopened (was \(value("from"))): investigated again, its invoices frozen again"
+    case "payment":
+      return "payment of \(value("amount")) \(value("currency")) on invoice \(value("invoice")) "
+        + "(\(value("reference")), paid on \(value("paid_on")))"
     case "judge_promise":
       return "payment promise \(value("status").replacingOccurrences(of: "_", with: " ")): "
         + "\(value("paid")) paid of \(value("promised")) promised for \(value("due_on"))"
@@ -58,6 +63,8 @@ public enum Story {
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
     case .judgePromise: return "payment promise"
+    case .close: return "closed"
+    case .reopen: return "reopened"
     }
   }
 }

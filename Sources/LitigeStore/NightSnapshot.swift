@@ -130,6 +130,13 @@ extension Records {
     try append(event, db)
     if event.kind == "resolve" { try resumeCollection(after: event, case: disputeCase, db) }
     if event.kind == "judge_promise" { try recordJudgment(event, db) }
+    if event.kind == "reopen" {
+      // Disputed again: its invoices' collection is suspended again (DESIGN.md, Core rules).
+      for number in disputeCase.invoiceNumbers {
+        try db.executeCached(
+          sql: "UPDATE invoices SET collection_suspended = 1 WHERE number = ?", arguments: [number])
+      }
+    }
   }
 
   static func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int, _ db: Database) throws {
