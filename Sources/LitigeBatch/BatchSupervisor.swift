@@ -59,29 +59,24 @@ final class BatchSupervisor: Sendable {
         case .stuck(let caseId, let pluginIndex, let hookIndex, let seconds):
           current.kill()
           worker = nil
-          let plugin = pluginIndex < pluginNames.count ? pluginNames[pluginIndex] : "plugin #\(pluginIndex)"
-          let name = String(plugin.split(separator: "@").first ?? "")
-          skip.append(.init(caseId: caseId, plugin: name))
-          var tally = Tally()
-          tally.failedCases = 1
-          tally.failures = [
-            .init(
-              caseId: caseId, plugin: plugin,
-              hook: runner.options.hooks.indices.contains(hookIndex) ? runner.options.hooks[hookIndex] : "?",
-              message:
-                "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
-                + "deadline of \(BatchSupervisor.describe(hardDeadline)); its worker was killed and restarted"
-            )
-          ]
-          _ = state.add(tally, errorBudget: runner.options.errorBudget, completesChunk: false)
-          let kills = killCounts.add(plugin)
-          if kills >= runner.options.suspendAfter {
-            state.addSuspension(
-              PluginSuspension(plugin: plugin, kind: "timeout", consecutiveFailures: kills, caseId: caseId))
-          }
+          blame(
+            caseId: caseId, pluginIndex: pluginIndex, hookIndex: hookIndex, kind: "timeout",
+            message:
+              "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
+              + "deadline of \(BatchSupervisor.describe(hardDeadline)); its worker was killed and restarted",
+            skip: &skip)
           continue
-        case .died(let description):
+        case .died(let description, let call):
           worker = nil
+          if let call {
+            // The worker died inside a plugin's call (a crash in C): that call is the culprit, as for a
+            // kill; the chunk is replayed without it.
+            blame(
+              caseId: call.caseId, pluginIndex: call.plugin, hookIndex: call.hook, kind: "crash",
+              message: "the worker process died during this call (\(description)); it was restarted",
+              skip: &skip)
+            continue
+          }
           deaths += 1
           guard deaths < 3 else {
             throw BatchSupervisorError("a worker process died three times on chunk \(chunk): \(description)")
@@ -90,6 +85,32 @@ final class BatchSupervisor: Sendable {
         }
         break
       }
+    }
+  }
+
+  /// Records that plugin `pluginIndex`'s call on `caseId` was killed or crashed its worker, skips it
+  /// in the chunk's replay, and suspends the plugin after `suspendAfter` such calls.
+  private func blame(
+    caseId: Int64, pluginIndex: Int, hookIndex: Int, kind: String, message: String,
+    skip: inout [WorkerCommand.Skip]
+  ) {
+    let state = runner.runState
+    let plugin = pluginIndex < pluginNames.count ? pluginNames[pluginIndex] : "plugin #\(pluginIndex)"
+    let name = String(plugin.split(separator: "@").first ?? "")
+    skip.append(.init(caseId: caseId, plugin: name))
+    var tally = Tally()
+    tally.failedCases = 1
+    let hooks = runner.options.hooks
+    tally.failures = [
+      .init(
+        caseId: caseId, plugin: plugin, hook: hooks.indices.contains(hookIndex) ? hooks[hookIndex] : "?",
+        message: message)
+    ]
+    _ = state.add(tally, errorBudget: runner.options.errorBudget, completesChunk: false)
+    let kills = killCounts.add(plugin)
+    if kills >= runner.options.suspendAfter {
+      state.addSuspension(
+        PluginSuspension(plugin: plugin, kind: kind, consecutiveFailures: kills, caseId: caseId))
     }
   }
 
@@ -158,7 +179,7 @@ final class WorkerProcess {
   enum Outcome {
     case done(Tally)
     case stuck(caseId: Int64, pluginIndex: Int, hookIndex: Int, seconds: Double)
-    case died(String)
+    case died(String, call: (plugin: Int, hook: Int, caseId: Int64)?)
   }
 
   private let process = Process()
@@ -187,7 +208,7 @@ final class WorkerProcess {
     do {
       try input.fileHandleForWriting.write(contentsOf: try encoder.encode(command) + Data("\n".utf8))
     } catch {
-      return .died("cannot write to it: \(error)")
+      return .died("cannot write to it: \(error)", call: nil)
     }
     let limit = Double(BatchSupervisor.milliseconds(hardDeadline)) / 1000
     let descriptor = output.fileHandleForReading.fileDescriptor
@@ -206,7 +227,7 @@ final class WorkerProcess {
         let count = read(descriptor, &chunk, chunk.count)
         if count <= 0 {
           process.waitUntilExit()
-          return .died("it exited with status \(process.terminationStatus)")
+          return died()
         }
         buffer += chunk[..<count]
         continue
@@ -216,9 +237,19 @@ final class WorkerProcess {
           caseId: call.caseId, pluginIndex: call.plugin, hookIndex: call.hook, seconds: call.seconds)
       }
       if !process.isRunning {
-        return .died("it exited with status \(process.terminationStatus)")
+        process.waitUntilExit()
+        return died()
       }
     }
+  }
+
+  /// How the worker ended, and the call it was running then, if any.
+  private func died() -> Outcome {
+    let how =
+      process.terminationReason == .uncaughtSignal
+      ? "killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
+    let call = page.runningCall().map { (plugin: $0.plugin, hook: $0.hook, caseId: $0.caseId) }
+    return .died(how, call: call)
   }
 
   /// Kills the worker at once (SIGKILL) and reaps it.
