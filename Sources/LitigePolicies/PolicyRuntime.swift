@@ -52,9 +52,10 @@ public final class PolicyRuntime {
 
   /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
   public static let caseFieldNames = [
-    "age_days", "category", "channel", "communications", "currency", "customer", "deadline", "disputed",
-    "escalation", "gestures", "history", "id", "invoices", "opened_at", "outcome", "owner", "priority",
-    "promise", "reason", "status", "tags",
+    "age_days", "category", "channel", "claimable", "communications", "currency", "customer", "deadline",
+    "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices", "limitation_date",
+    "opened_at",
+    "outcome", "owed", "owner", "priority", "promise", "reason", "refund_due", "status", "tags",
   ]
   /// The case fields that hold strings, numbers or nil, served from the object's field cache.
   static let casePlainFields = [
@@ -361,8 +362,58 @@ public final class PolicyRuntime {
   /// Pushes field `key` of `current` that holds a table or an object; false for an unknown field.
   ///
   /// Plain fields never reach here: the class's field cache serves them from `pushPlainFields`.
+  /// The ledgers of a case's invoices as the core computes them (Ledger.swift): each invoice's payments
+  /// so far, and the case's disputed amount spread over its invoices in order, none beyond its total.
+  private func ledgers(of current: DisputeCase) throws -> [InvoiceLedger] {
+    var remaining = current.disputed
+    return try session.invoices(ofCase: current.id).map { invoice in
+      let portion = min(remaining, invoice.total)
+      remaining = remaining - portion
+      let payments =
+        invoice.paid.minorUnits > 0
+        ? [
+          Payment(
+            invoiceNumber: invoice.number, paidOn: invoice.issuedOn, amount: invoice.paid, reference: "paid",
+            method: "")
+        ] : []
+      let disputes =
+        portion.minorUnits > 0
+        ? [
+          DisputedPortion(
+            caseId: current.id, invoiceNumber: invoice.number, amount: portion, open: current.status.isActive)
+        ]
+        : []
+      return InvoiceLedger(invoice: invoice, payments: payments, disputes: disputes)
+    }
+  }
+
+  /// The sum of `amount` over `ledgers`, as a number of major units for scripts.
+  private func total(_ ledgers: [InvoiceLedger], _ amount: (InvoiceLedger) throws -> Money) throws -> LuaValue
+  {
+    let sum = try ledgers.reduce(Money.zero(session.store.settings.currency)) { total, ledger in
+      total.adding(try amount(ledger)) ?? total
+    }
+    return .number(sum.major)
+  }
+
   private func caseField(_ current: DisputeCase, _ key: String, on stack: LuaStack) throws -> Bool {
     switch key {
+    case "owed": stack.push(try total(try ledgers(of: current)) { try $0.owed() })
+    case "frozen": stack.push(try total(try ledgers(of: current)) { try $0.frozen() })
+    case "claimable":
+      let today = LocalDate(session.now, in: session.store.settings.timeZone)
+      stack.push(try total(try ledgers(of: current)) { try $0.collectable(on: today) })
+    case "refund_due": stack.push(try total(try ledgers(of: current)) { try $0.refundDue() })
+    case "limitation_date":
+      // Code civil 2233: from the earliest due date; 5 or 2 years by the debtor (Limitation).
+      let invoices = try session.invoices(ofCase: current.id)
+      guard let due = invoices.map(\.dueOn).min(),
+        let customer = try session.customer(id: current.customerId)
+      else {
+        stack.push(.nil)
+        break
+      }
+      stack.push(.string(Limitation.expiry(dueOn: due, debtor: customer.kind).description))
     case "promise":
       guard let promise = try session.facts(id: current.id)?.promise else {
         stack.push(.nil)

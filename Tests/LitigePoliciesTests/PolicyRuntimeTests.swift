@@ -211,4 +211,28 @@ struct PolicyRuntimeTests {
       values[2]
         == .string(LocalDate(reference, in: TimeZone(identifier: "Europe/Paris") ?? .current).description))
   }
+
+  @Test("policies read what is owed, frozen, claimable and the limitation date as the core computes them")
+  func ledgerFieldsMatchTheCore() throws {
+    let (runtime, store) = try makeRuntime()
+    for id in try store.caseIds(matching: CaseFilter()) {
+      let item = try #require(try store.disputeCase(id: id))
+      let invoices = try store.invoices(ofCase: id)
+      guard !invoices.isEmpty else { continue }
+      let owed = invoices.reduce(Int64(0)) { $0 + $1.total.minorUnits - $1.paid.minorUnits }
+      let values = try runtime.runScript(
+        source: "local c = litige.case(\(id)) return c.owed, c.frozen, c.claimable, c.limitation_date",
+        chunkName: "ledger.lua")
+      #expect(values[0].doubleValue == Money(minorUnits: owed, currency: .euro).major, "case \(id)")
+      if invoices.count == 1 {
+        // One invoice: only the disputed part is frozen, never more than it owes, and only while open.
+        let total = invoices[0].total.minorUnits
+        let frozen = item.status.isActive ? min(item.disputed.minorUnits, total, max(owed, 0)) : 0
+        #expect(values[1].doubleValue == Money(minorUnits: frozen, currency: .euro).major, "case \(id)")
+      }
+      let customer = try #require(try store.customer(id: item.customerId))
+      let due = try #require(invoices.map(\.dueOn).min())
+      #expect(values[3] == .string(Limitation.expiry(dueOn: due, debtor: customer.kind).description))
+    }
+  }
 }
