@@ -31,7 +31,7 @@ pc=$root/pkgconfig/litige-lua.pc
 # SwiftPM keeps pkg-config's answer until Package.swift changes: when the package changes, say so.
 install_pc() {
   if ! cmp -s "$pc.tmp" "$pc"; then
-    install_pc
+    mv "$pc.tmp" "$pc"
     touch Package.swift
   else
     rm -f "$pc.tmp"
