@@ -1,6 +1,6 @@
 -- hostile: leak: overwrites globals (string, print, table through _G) hoping the change reaches other scripts; it must stay in this script's own globals.
 -- expect: ok
-local real_string = string
+local real_string, real_print, real_table = string, print, table
 string = { upper = function() return "PWNED" end }
 print = function() end
 _G.table = false
@@ -11,3 +11,5 @@ string, print, table = nil, nil, nil
 -- As in stock Lua, a cleared global is gone from this script's _G; the string methods are not.
 assert(string == nil and print == nil and table == nil, "a cleared global stays cleared")
 assert(("abc"):upper() == "ABC", "string methods do not depend on the global named string")
+-- A plugin's globals last from one hook call to the next: put them back for the next case.
+string, print, table = real_string, real_print, real_table
