@@ -307,6 +307,9 @@ final class RunState: @unchecked Sendable {
     }
   }
 
+  /// Whether the run was asked to stop (Ctrl-C, SIGTERM, the error budget).
+  var isStopping: Bool { lock.withLock { stopReason != nil } }
+
   func stop(reason: String) {
     lock.withLock { if stopReason == nil { stopReason = reason } }
   }

@@ -47,20 +47,28 @@ final class BatchSupervisor: Sendable {
       var deaths = 0
       while true {
         if worker == nil {
-          worker = try WorkerProcess(
+          let started = try WorkerProcess(
             executable: executable, arguments: workerArguments(statusPath: statusPath), statusPath: statusPath
           )
+          // Loading runs every init.lua: allow each plugin a hard deadline, and five seconds more.
+          try started.awaitReady(
+            limit: hardDeadline * max(1, pluginNames.count) + .seconds(5), stopping: { state.isStopping })
+          worker = started
         }
         guard let current = worker else { continue }
         let command = WorkerCommand(chunk: chunk, suspended: state.suspensions(), skip: skip)
-        switch try current.perform(command, hardDeadline: hardDeadline) {
+        switch try current.perform(command, hardDeadline: hardDeadline, stopping: { state.isStopping }) {
+        case .stopped:
+          worker = nil
+          return
         case .done(let tally):
           progress(state.add(tally, errorBudget: runner.options.errorBudget))
         case .stuck(let caseId, let pluginIndex, let hookIndex, let seconds):
           current.kill()
           worker = nil
           blame(
-            caseId: caseId, pluginIndex: pluginIndex, hookIndex: hookIndex, kind: "timeout",
+            caseId: caseId, plugin: current.name(ofPlugin: pluginIndex), hookIndex: hookIndex,
+            kind: "timeout",
             message:
               "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
               + "deadline of \(BatchSupervisor.describe(hardDeadline)); its worker was killed and restarted",
@@ -72,7 +80,8 @@ final class BatchSupervisor: Sendable {
             // The worker died inside a plugin's call (a crash in C): that call is the culprit, as for a
             // kill; the chunk is replayed without it.
             blame(
-              caseId: call.caseId, pluginIndex: call.plugin, hookIndex: call.hook, kind: "crash",
+              caseId: call.caseId, plugin: current.name(ofPlugin: call.plugin), hookIndex: call.hook,
+              kind: "crash",
               message: "the worker process died during this call (\(description)); it was restarted",
               skip: &skip)
             continue
@@ -91,11 +100,10 @@ final class BatchSupervisor: Sendable {
   /// Records that plugin `pluginIndex`'s call on `caseId` was killed or crashed its worker, skips it
   /// in the chunk's replay, and suspends the plugin after `suspendAfter` such calls.
   private func blame(
-    caseId: Int64, pluginIndex: Int, hookIndex: Int, kind: String, message: String,
+    caseId: Int64, plugin: String, hookIndex: Int, kind: String, message: String,
     skip: inout [WorkerCommand.Skip]
   ) {
     let state = runner.runState
-    let plugin = pluginIndex < pluginNames.count ? pluginNames[pluginIndex] : "plugin #\(pluginIndex)"
     let name = String(plugin.split(separator: "@").first ?? "")
     skip.append(.init(caseId: caseId, plugin: name))
     var tally = Tally()
@@ -167,11 +175,13 @@ struct WorkerCommand: Codable {
   var skip: [Skip]
 }
 
-/// What a worker answers: the chunk's counts, or the error that stopped it.
+/// What a worker answers: first, once its plugins are loaded, their names in its order; then each
+/// chunk's counts, or the error that stopped it.
 struct WorkerAnswer: Codable {
   var chunk: Int
   var tally: Tally?
   var error: String?
+  var plugins: [String]?
 }
 
 /// One worker process, its pipes and its status page.
@@ -180,7 +190,11 @@ final class WorkerProcess {
     case done(Tally)
     case stuck(caseId: Int64, pluginIndex: Int, hookIndex: Int, seconds: Double)
     case died(String, call: (plugin: Int, hook: Int, caseId: Int64)?)
+    case stopped
   }
+
+  /// The worker's plugins, `name@version` in its own order (the indices its status page uses).
+  private(set) var pluginNames: [String] = []
 
   private let process = Process()
   private let input = Pipe()
@@ -202,8 +216,65 @@ final class WorkerProcess {
     }
   }
 
+  /// Waits for the worker to have loaded its plugins (its first line), at most `limit`.
+  ///
+  /// A plugin whose `init.lua` is stuck in C would otherwise hold the night for ever: past the limit
+  /// the worker is killed and this throws, naming the limit.
+  func awaitReady(limit: Duration, stopping: () -> Bool) throws {
+    let seconds = Double(BatchSupervisor.milliseconds(limit)) / 1000
+    let started = DispatchTime.now().uptimeNanoseconds
+    while true {
+      if let line = try nextLine(timeoutMilliseconds: 50) {
+        let answer = try JSONDecoder().decode(WorkerAnswer.self, from: line)
+        if let error = answer.error { throw BatchSupervisorError(error) }
+        pluginNames = answer.plugins ?? []
+        return
+      }
+      let waited = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+      if waited > seconds || stopping() {
+        kill()
+        if stopping() { throw BatchSupervisorError("stopped while a worker was starting") }
+        throw BatchSupervisorError(
+          "a new worker did not finish loading the plugins within \(Int(seconds)) s (an init.lua stuck in a "
+            + "C call?); the night stops here and resumes from this chunk")
+      }
+      if !process.isRunning {
+        process.waitUntilExit()
+        throw BatchSupervisorError(
+          "a new worker exited while loading the plugins (status \(process.terminationStatus))")
+      }
+    }
+  }
+
+  /// The next line the worker wrote, if one arrives within the timeout; throws when its output ended.
+  private func nextLine(timeoutMilliseconds: Int32) throws -> Data? {
+    if let line = takeLine() { return line }
+    var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+    guard poll(&poller, 1, timeoutMilliseconds) > 0 else { return nil }
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    let count = read(output.fileHandleForReading.fileDescriptor, &chunk, chunk.count)
+    guard count > 0 else { throw BatchSupervisorError("the worker's output ended") }
+    scanned = buffer.count
+    buffer += chunk[..<count]
+    return takeLine()
+  }
+
+  /// Where the search for a newline resumes: bytes before it hold none (a long line is scanned once).
+  private var scanned = 0
+
+  private func takeLine() -> Data? {
+    guard let newline = buffer[scanned...].firstIndex(of: 10) else {
+      scanned = buffer.count
+      return nil
+    }
+    let line = Data(buffer[..<newline])
+    buffer.removeSubrange(...newline)
+    scanned = 0
+    return line
+  }
+
   /// Sends `command` and waits for its answer, watching the running call's age.
-  func perform(_ command: WorkerCommand, hardDeadline: Duration) throws -> Outcome {
+  func perform(_ command: WorkerCommand, hardDeadline: Duration, stopping: () -> Bool) throws -> Outcome {
     let encoder = JSONEncoder()
     do {
       try input.fileHandleForWriting.write(contentsOf: try encoder.encode(command) + Data("\n".utf8))
@@ -211,36 +282,39 @@ final class WorkerProcess {
       return .died("cannot write to it: \(error)", call: nil)
     }
     let limit = Double(BatchSupervisor.milliseconds(hardDeadline)) / 1000
-    let descriptor = output.fileHandleForReading.fileDescriptor
     while true {
-      if let newline = buffer.firstIndex(of: 10) {
-        let line = Data(buffer[..<newline])
-        buffer.removeSubrange(...newline)
+      let line: Data?
+      do {
+        line = try nextLine(timeoutMilliseconds: 50)
+      } catch {
+        process.waitUntilExit()
+        return died()
+      }
+      if let line {
         let answer = try JSONDecoder().decode(WorkerAnswer.self, from: line)
         if let error = answer.error { throw BatchSupervisorError(error) }
         return .done(answer.tally ?? Tally())
       }
-      var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&poller, 1, 50)
-      if ready > 0 {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = read(descriptor, &chunk, chunk.count)
-        if count <= 0 {
-          process.waitUntilExit()
-          return died()
-        }
-        buffer += chunk[..<count]
-        continue
-      }
       if let call = page.runningCall(), call.seconds > limit {
         return .stuck(
           caseId: call.caseId, pluginIndex: call.plugin, hookIndex: call.hook, seconds: call.seconds)
+      }
+      if stopping() {
+        // Ctrl-C or SIGTERM: the chunk under way is not written (it is in one transaction) and the next
+        // run resumes from it.
+        kill()
+        return .stopped
       }
       if !process.isRunning {
         process.waitUntilExit()
         return died()
       }
     }
+  }
+
+  /// The `name@version` of the plugin at `index` in this worker's order.
+  func name(ofPlugin index: Int) -> String {
+    pluginNames.indices.contains(index) ? pluginNames[index] : "plugin #\(index)"
   }
 
   /// How the worker ended, and the call it was running then, if any.

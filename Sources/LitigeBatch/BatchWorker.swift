@@ -11,7 +11,16 @@ public enum BatchWorker {
   /// page at `statusPath` is where each hook call is published. Throws when the plugins do not load.
   public static func serve(runner: BatchRunner, run: RunRecord, statusPath: String) throws {
     let page = try WorkerStatusPage(path: statusPath, create: false)
+    // A worker whose supervisor is gone (killed) must not run on, orphaned, in a call stuck in C.
+    let parent = getppid()
+    Thread.detachNewThread {
+      while getppid() == parent { sleep(1) }
+      _exit(1)
+    }
     let host = try runner.makeHost()
+    FileHandle.standardOutput.write(
+      try JSONEncoder().encode(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)))
+        + Data("\n".utf8))
     let hooks = runner.options.hooks
     host.onCall = { plugin, hook, caseId in
       page.publish(plugin: plugin, hook: hooks.firstIndex(of: hook) ?? -1, caseId: caseId)

@@ -154,7 +154,8 @@ public enum CaseRules {
   }
 
   /// The most bytes of a decision's reason, of a message body and of an approver's name.
-  static let maxReasonBytes = 4_000, maxBodyBytes = 100_000, maxNameBytes = 200
+  /// A letter is a few kilobytes; a bound keeps a case's history, which every policy reads, small.
+  static let maxReasonBytes = 4_000, maxBodyBytes = 20_000, maxNameBytes = 200
 
   /// Range checks before any rule looks at a decision (Plausible): texts, dates and instants.
   static func checkRanges(_ proposed: ProposedDecision) throws {

@@ -102,10 +102,19 @@ public final class CaseSession {
     return count
   }
 
+  /// The most decisions one call (a hook call, a script) may stage on one case.
+  public static let maxStagedDecisions = 500
+
   /// Validates `decision` on the working copy of case `caseId` and stages it.
   ///
   /// Throws `DomainError.refused` (nothing staged) when the core refuses it.
   public func decide(_ decision: Decision, on caseId: Int64, reason: String) throws {
+    // What one call may stage is bounded: staged decisions live outside the Lua state's ceiling, and
+    // every event becomes history that the next plugins read.
+    guard (staged[caseId]?.count ?? 0) < Self.maxStagedDecisions else {
+      throw DomainError.refused(
+        "more than \(Self.maxStagedDecisions) decisions on case \(caseId) in one call (a runaway loop?)")
+    }
     guard let current = try disputeCase(id: caseId), var facts = working[caseId]?.facts else {
       throw DomainError.notFound("case \(caseId) does not exist")
     }

@@ -111,6 +111,7 @@ public final class PluginHost {
   /// The plugins suspended so far, by name.
   public private(set) var suspended: [String: PluginSuspension] = [:]
   private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
+  private var resourceFailures: [String: Int] = [:]
 
   /// Stops whichever plugin call is running, from any thread (Ctrl-C in the REPL).
   public var interrupter: LuaInterrupter {
@@ -248,14 +249,24 @@ public final class PluginHost {
     }
     state.release(reference)
     guard let name = value["name"].stringValue else { throw ConfigError("\(chunk): missing name (a string)") }
+    // A name is recorded with every decision and joined to the version by '@': letters, digits, '_'.
+    guard name.utf8.count <= 64, name.wholeMatch(of: #/[a-z][a-z0-9_]*/#) != nil else {
+      throw ConfigError(
+        "\(chunk): name '\(name.prefix(80))' is not a plugin name (lowercase letters, digits and '_', "
+          + "starting with a letter, at most 64)")
+    }
     guard name == folderName else {
       throw ConfigError("\(chunk): name '\(name)' does not match its folder '\(folderName)'")
     }
     guard let version = value["version"].stringValue else {
       throw ConfigError("\(chunk): missing version (a string such as \"1.0.0\")")
     }
-    guard version.wholeMatch(of: #/[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.-]+)?/#) != nil else {
-      throw ConfigError("\(chunk): version '\(version)' is not a version number such as 1.2.0")
+    guard version.utf8.count <= 64,
+      version.wholeMatch(of: #/[0-9]+\.[0-9]+(\.[0-9]+)?([-+][0-9A-Za-z.-]+)?/#) != nil
+    else {
+      throw ConfigError(
+        "\(chunk): version '\(version.prefix(80))' is not a version number such as 1.2.0 (at most 64 characters)"
+      )
     }
     var priority = 0
     if value["priority"] != .nil {
@@ -401,19 +412,29 @@ public final class PluginHost {
 
   // MARK: Running hooks
 
-  /// Counts a plugin's consecutive resource failures and suspends it past `suspendAfter`.
+  /// Counts a plugin's failures and suspends it when it keeps failing.
+  ///
+  /// Suspended: after `suspendAfter` time or memory failures in a row; after three times as many in
+  /// all (a plugin that loops on two cases in five would otherwise cost a time limit each time); and
+  /// after ten times as many ordinary errors in a row (a broken deploy of one plugin must not take
+  /// the whole night's error budget with it).
   private func noteOutcome(_ outcome: HookOutcome, of plugin: LoadedPlugin, caseId: Int64) {
     guard let limit = suspendAfter else { return }
-    guard let kind = outcome.failureKind, kind == .timeout || kind == .memory else {
+    guard outcome.failure != nil, !outcome.skipped else {
       failureStreaks[plugin.name] = nil
       return
     }
+    let kind = outcome.failureKind ?? .validation
     var streak = failureStreaks[plugin.name] ?? (kind, 0)
     streak = streak.kind == kind ? (kind, streak.count + 1) : (kind, 1)
     failureStreaks[plugin.name] = streak
-    if streak.count >= limit {
+    let resource = kind == .timeout || kind == .memory
+    if resource { resourceFailures[plugin.name, default: 0] += 1 }
+    let total = resourceFailures[plugin.name] ?? 0
+    if resource ? (streak.count >= limit || total >= 3 * limit) : streak.count >= 10 * limit {
       suspended[plugin.name] = PluginSuspension(
-        plugin: plugin.provenanceName, kind: kind.rawValue, consecutiveFailures: streak.count, caseId: caseId)
+        plugin: plugin.provenanceName, kind: kind.rawValue,
+        consecutiveFailures: resource && streak.count < limit ? total : streak.count, caseId: caseId)
     }
   }
 

@@ -214,7 +214,14 @@ public final class PolicyRuntime {
           case let other: parts.append(other.typeName)
           }
         }
-        logger.info("\(parts.joined(separator: " "))", metadata: ["source": "\(session.provenance.source)"])
+        // One line, control characters shown as escapes: a script cannot forge the host's log lines.
+        let line = String(
+          String.UnicodeScalarView(
+            parts.joined(separator: " ").unicodeScalars.flatMap { scalar -> [Unicode.Scalar] in
+              scalar.properties.generalCategory == .control
+                ? Array("\\u{\(String(scalar.value, radix: 16))}".unicodeScalars) : [scalar]
+            }))
+        logger.info("\(line.prefix(4_000))", metadata: ["source": "\(session.provenance.source)"])
         return 0
       },
     ]

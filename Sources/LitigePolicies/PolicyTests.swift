@@ -65,8 +65,7 @@ public enum PolicyTests {
     let display = WorkspaceConfiguration.relativeDisplay(file)
     let plugin = file.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
     guard
-      let source = FileManager.default.contents(atPath: file.path).map({ String(decoding: $0, as: UTF8.self) }
-      )
+      let source = FileManager.default.contents(atPath: file.path).map({ [UInt8]($0) })  // bytes, as lua5.4
     else {
       return [PolicyTestResult(file: display, name: "(file)", failure: "cannot read \(display)")]
     }
@@ -76,7 +75,7 @@ public enum PolicyTests {
       let state = try LuaState(limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)))
       let environment = try state.makeEnvironment(
         moduleRoot: file.deletingLastPathComponent(), displayRoot: display)
-      let value = try state.run(source: source, chunkName: display, environment: environment).first ?? .nil
+      let value = try state.run(bytes: source, chunkName: display, environment: environment).first ?? .nil
       specs = value.sequence
       guard case .table = value, !specs.isEmpty else {
         return [
@@ -100,7 +99,7 @@ public enum PolicyTests {
   }
 
   private static func runOne(
-    index: Int, spec: LuaValue, source: String, file: URL, display: String, plugin: String,
+    index: Int, spec: LuaValue, source: [UInt8], file: URL, display: String, plugin: String,
     searchPaths: [(url: URL, display: String)]
   ) throws -> String? {
     let now = try spec["now"].stringValue.map { try Timestamp.parse($0, field: "now") } ?? defaultNow
@@ -177,7 +176,7 @@ public enum PolicyTests {
       let environment = try runtime.state.makeEnvironment(
         moduleRoot: file.deletingLastPathComponent(), displayRoot: display)
       let (_, tests) = try runtime.state.runKeepingResult(
-        source: source, chunkName: display, environment: environment)
+        bytes: source, chunkName: display, environment: environment)
       defer { runtime.state.release(tests) }
       guard let test = runtime.state.reference(at: .integer(Int64(index)), in: tests),
         let check = runtime.state.function(named: "check", in: test)
@@ -276,7 +275,12 @@ struct TestCaseBuilder {
       try caseSpec["disputed"].doubleValue.map {
         try Money(major: $0, currency: currency, field: "case.disputed")
       }
-      ?? invoices.reduce(Money.zero(currency)) { $0 + $1.outstanding }
+      ?? invoices.reduce(Money.zero(currency)) { total, invoice in
+        guard let sum = total.adding(invoice.outstanding) else {
+          throw DomainError.invalid(field: "invoices", "their amounts add up beyond the largest amount")
+        }
+        return sum
+      }
     var disputeCase = DisputeCase(
       id: caseSpec["id"].integerValue ?? 1, customerId: customer.id, openedAt: opened,
       channel: try Channel.parse(caseSpec["channel"].stringValue ?? "email", field: "case.channel"),
@@ -329,7 +333,12 @@ struct TestCaseBuilder {
       events: events, provenance: Provenance(source: "test", hook: "setup", runId: "test"))
     if case .table = spec["promise"] {
       let promise = spec["promise"]
-      let paidTotal = invoices.reduce(Money.zero(currency)) { $0 + $1.paid }
+      let paidTotal = try invoices.reduce(Money.zero(currency)) { total, invoice in
+        guard let sum = total.adding(invoice.paid) else {
+          throw DomainError.invalid(field: "invoices", "their amounts add up beyond the largest amount")
+        }
+        return sum
+      }
       let paidSince = try Money(
         major: promise["paid_since"].doubleValue ?? 0, currency: currency, field: "promise.paid_since")
       try store.insertPromise(

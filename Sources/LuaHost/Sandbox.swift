@@ -267,8 +267,11 @@ enum Sandbox {
     let name = try stack.string(at: 3, function: "require")
     let relative = name.split(separator: ".").joined(separator: "/")
     let candidates = [relative + ".lua", relative + "/init.lua"]
+    // Links are followed only within the module root: `lib -> /elsewhere` reaches nothing outside it.
+    let realRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
     for candidate in candidates {
       let url = URL(fileURLWithPath: root).appendingPathComponent(candidate)
+      guard url.resolvingSymlinksInPath().path.hasPrefix(realRoot + "/") else { continue }
       guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
         attributes[.type] as? FileAttributeType == .typeRegular
       else { continue }

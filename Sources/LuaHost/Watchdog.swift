@@ -97,8 +97,8 @@ final class Watchdog: @unchecked Sendable {
 /// call (a backtracking pattern) that no hook can interrupt, and no thread can be stopped from outside.
 ///
 /// The default ends the process with status 1 after one line on standard error: `litige run` and the
-/// commands that run hooks write nothing before their call has returned, so nothing is lost or half
-/// written. The REPL replaces it (it starts a new session); a batch worker disables it (its supervisor
+/// commands that run hooks write a call's decisions only once it has returned, so nothing is half
+/// written (`case open` has stored the case itself before its triage hooks run). The REPL replaces it (it starts a new session); a batch worker disables it (its supervisor
 /// kills it and records the case).
 public enum LuaHardDeadline {
   nonisolated(unsafe) private static var current: @Sendable (Duration) -> Void = exitProcess
@@ -115,7 +115,8 @@ public enum LuaHardDeadline {
     let message =
       "litige: a script's call into the C library ran past twice its time limit of "
       + "\(LuaState.describe(limit)) and cannot be interrupted (a pattern that backtracks?); "
-      + "the process stops here and nothing was written\n"
+      + "the process stops here; what that call decided is not written\n"
+    fflush(nil)  // flushes every stream: what the command printed before (`Opened case 121`) is kept
     FileHandle.standardError.write(Data(message.utf8))
     _exit(1)
   }
