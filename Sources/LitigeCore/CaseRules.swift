@@ -154,6 +154,7 @@ public enum CaseRules {
   }
 
   /// The most bytes of a decision's reason, of a message body and of an approver's name.
+  ///
   /// A letter is a few kilobytes; a bound keeps a case's history, which every policy reads, small.
   static let maxReasonBytes = 4_000, maxBodyBytes = 20_000, maxNameBytes = 200
 
