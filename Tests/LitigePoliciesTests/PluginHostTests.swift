@@ -134,6 +134,8 @@ struct PluginHostTests {
       "return { name = 'acme', version = '1.0', config = { n = { type = 'string', one_of = {1, 2} } } }",
       "config.n.one_of: expected a list of strings"
     ),
+    ("return { name = 'acme', version = '1.0.0-' .. string.rep('a', 100) }", "at most 64 characters"),
+    ("return { name = 'escalation@evil', version = '1.0' }", "is not a plugin name"),
     ("return 42", "company/acme/init.lua: must return a table, got number"),
     ("return {", "company/acme/init.lua:1:"),
   ])

@@ -172,6 +172,28 @@ struct SoundnessTests {
     #expect(error.traceback?.contains("test.lua:2") == true)
   }
 
+  @Test("require does not follow a link out of the module root")
+  func requireStaysInTheModuleRoot() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("litige-root-\(UUID())")
+    let outside = FileManager.default.temporaryDirectory.appendingPathComponent("litige-outside-\(UUID())")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+    try "return 'secret'".write(
+      to: outside.appendingPathComponent("secret.lua"), atomically: true, encoding: .utf8)
+    try "return 'inside'".write(
+      to: root.appendingPathComponent("inner.lua"), atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(
+      at: root.appendingPathComponent("lib"), withDestinationURL: outside)
+    let state = try LuaState()
+    let environment = try state.makeEnvironment(moduleRoot: root, displayRoot: "plugin")
+    let results = try state.run(
+      source: "return require('inner'), pcall(require, 'lib.secret')", chunkName: "m.lua",
+      environment: environment)
+    #expect(results[0] == "inside")
+    #expect(results[1] == false)
+    #expect(results[2].stringValue?.contains("module 'lib.secret' not found") == true)
+  }
+
   @Test("the Lua release linked is one without known script-reachable bugs")
   func releaseIsFixed() {
     #expect(LuaState.release.hasPrefix("Lua 5.4."))
