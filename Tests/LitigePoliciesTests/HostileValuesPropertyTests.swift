@@ -83,22 +83,29 @@ struct HostileValuesPropertyTests {
     let call = Gen.element(of: Self.calls).map { $0 ?? "c:tag(V)" }
     let (runtime, store, caseId) = try Self.runtime()
     await propertyCheck(count: 400, input: call.array(of: 1...6), values.array(of: 6...6)) { calls, chosen in
-      do {
-        try runtime.runScript(
-          source: Self.script(caseId: caseId, calls: calls, values: chosen), chunkName: "p.lua")
-        _ = try runtime.session.commit()
-      } catch {
-        // A refusal is fine; a trap would have ended the test process.
-        runtime.session.rollback()
-      }
-      // Everything the store holds must read back, as `case list`, `case show` and the night read it.
-      _ = try store.cases(matching: CaseFilter(), limit: 1_000)
-      _ = try store.nightSnapshot(of: 1...1_000)
-      for id in try store.caseIds(matching: CaseFilter()) {
-        let stored = try #require(
-          try store.disputeCase(id: id), "case \(id) does not read back after \(calls) \(chosen)")
-        _ = try store.facts(for: stored)
-      }
+      Self.runAndCommit(Self.script(caseId: caseId, calls: calls, values: chosen), in: runtime)
+      try Self.expectReadable(store, after: "\(calls) \(chosen)")
+    }
+  }
+
+  /// Runs `source` and commits what the core accepted; a refusal is fine (a trap would have ended the
+  /// test process).
+  static func runAndCommit(_ source: String, in runtime: PolicyRuntime) {
+    do {
+      try runtime.runScript(source: source, chunkName: "p.lua")
+      _ = try runtime.session.commit()
+    } catch {
+      runtime.session.rollback()
+    }
+  }
+
+  /// Everything the store holds must read back, as `case list`, `case show` and the night read it.
+  static func expectReadable(_ store: Store, after what: String) throws {
+    _ = try store.cases(matching: CaseFilter(), limit: 1_000)
+    _ = try store.nightSnapshot(of: 1...1_000)
+    for id in try store.caseIds(matching: CaseFilter()) {
+      let stored = try #require(try store.disputeCase(id: id), "case \(id) does not read back after \(what)")
+      _ = try store.facts(for: stored)
     }
   }
 
@@ -106,20 +113,9 @@ struct HostileValuesPropertyTests {
   func everyHostileValue(_ call: String) throws {
     let (runtime, store, caseId) = try Self.runtime()
     for value in Self.hostileValues {
-      do {
-        try runtime.runScript(
-          source: Self.script(caseId: caseId, calls: [call], values: [value]), chunkName: "p.lua")
-        _ = try runtime.session.commit()
-      } catch {
-        runtime.session.rollback()
-      }
+      Self.runAndCommit(Self.script(caseId: caseId, calls: [call], values: [value]), in: runtime)
     }
-    _ = try store.cases(matching: CaseFilter(), limit: 1_000)
-    _ = try store.nightSnapshot(of: 1...1_000)
-    for id in try store.caseIds(matching: CaseFilter()) {
-      let stored = try #require(try store.disputeCase(id: id), "case \(id) does not read back after \(call)")
-      _ = try store.facts(for: stored)
-    }
+    try Self.expectReadable(store, after: call)
   }
 
   @Test("random values cross the bridge and back unchanged, or are refused")
