@@ -31,8 +31,9 @@ public struct BatchOptions: Sendable {
   /// How long one hook call may run before the supervisor kills its worker; by default twice the
   /// call's time limit plus one second.
   public var hardDeadline: Duration?
-  /// A plugin whose calls fail this many times in a row for time or memory is suspended for the rest
-  /// of the night: its remaining cases are skipped for it, the other plugins go on.
+  /// A plugin that keeps failing is suspended for the rest of the night (its remaining cases skipped
+  /// for it, the other plugins go on): after this many time or memory failures in a row, three times
+  /// as many in all, or ten times as many ordinary failures in a row (`PluginHost.suspendAfter`).
   public var suspendAfter = 3
 
   /// Default options: now, all cores, 500 ids a chunk.
@@ -300,10 +301,13 @@ final class RunState: @unchecked Sendable {
 
   /// Records a suspension decided outside the workers (the supervisor killed the plugin's calls).
   func addSuspension(_ suspension: PluginSuspension) {
-    lock.withLock {
-      if !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
-        counts.suspensions.append(suspension)
-      }
+    lock.withLock { record(suspension) }
+  }
+
+  /// Keeps the first suspension of each plugin; the caller holds the lock.
+  private func record(_ suspension: PluginSuspension) {
+    if !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
+      counts.suspensions.append(suspension)
     }
   }
 
@@ -323,10 +327,7 @@ final class RunState: @unchecked Sendable {
       counts.byOwner.merge(tally.byOwner, uniquingKeysWith: +)
       counts.failures += tally.failures.prefix(max(0, 1_000 - counts.failures.count))
       counts.skipped.merge(tally.skipped, uniquingKeysWith: +)
-      for suspension in tally.suspensions
-      where !counts.suspensions.contains(where: { $0.plugin == suspension.plugin }) {
-        counts.suspensions.append(suspension)
-      }
+      for suspension in tally.suspensions { record(suspension) }
       if completesChunk { chunksDone += 1 }
       if counts.cases >= 20, Double(counts.failedCases) > errorBudget * Double(counts.cases),
         stopReason == nil

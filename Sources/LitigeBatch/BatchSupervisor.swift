@@ -1,6 +1,7 @@
 import Foundation
 import LitigePolicies
 import LitigeStore
+import LuaHost
 
 /// Runs a night's chunks in worker processes and kills a worker whose hook call outlives the hard
 /// deadline.
@@ -71,7 +72,7 @@ final class BatchSupervisor: Sendable {
             kind: "timeout",
             message:
               "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
-              + "deadline of \(BatchSupervisor.describe(hardDeadline)); its worker was killed and restarted",
+              + "deadline of \(LuaState.describe(hardDeadline)); its worker was killed and restarted",
             skip: &skip)
           continue
         case .died(let description, let call):
@@ -139,10 +140,6 @@ final class BatchSupervisor: Sendable {
     duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
   }
 
-  static func describe(_ duration: Duration) -> String {
-    let milliseconds = milliseconds(duration)
-    return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
-  }
 }
 
 /// A failure of the supervision itself (a worker that cannot start or keeps dying).

@@ -72,6 +72,7 @@ public final class Console {
       provenance: Provenance(source: "repl", hook: "repl", runId: "repl-" + Timestamp.utcText(now)))
     runtime = try PolicyRuntime(session: session, limits: options.limits)
     runtime.state.output = write
+    runtime.state.hostChunkNames.insert("=repl-helpers")  // its frames mean nothing to the user
     environment = try runtime.state.makeEnvironment(moduleRoot: workspaceFolder, displayRoot: ".")
     let helperEnvironment = try runtime.state.makeEnvironment()
     let helpers = try runtime.state.runKeepingResult(
@@ -186,7 +187,7 @@ public final class Console {
       if let traceback = error.traceback, !traceback.isEmpty {
         // The console's own frames (the helper that calls the chunk) mean nothing to the user.
         let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
-          .filter { !$0.contains("repl-helpers") && !$0.contains("[C]: in ?") }
+          .filter { !$0.contains("[C]: in ?") }
           .map { $0.replacingOccurrences(of: "in local 'chunk'", with: "in main chunk") }
         message += "\n" + lines.joined(separator: "\n")
       }

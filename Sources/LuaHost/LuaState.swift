@@ -408,7 +408,7 @@ public final class LuaState {
   }
 
   /// A duration as people read it: `10 s`, `250 ms`.
-  static func describe(_ duration: Duration) -> String {
+  public static func describe(_ duration: Duration) -> String {
     let milliseconds =
       duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
