@@ -213,6 +213,19 @@ public final class BatchRunner: Sendable {
     var failingCases: Set<Int64> = []
     for caseId in snapshot.caseIds {
       let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
+      // The lifecycle's own moves first (domain.md §3.9: a resolved case closes after its follow-up);
+      // a case it closes is not visited by the policies.
+      for event in (try? session.applyLifecycle(to: caseId, runId: run.id)) ?? [] {
+        tally.byKind[event.kind, default: 0] += 1
+        tally.byPlugin[event.provenance.source, default: 0] += 1
+        tally.byOwner[owner, default: 0] += 1
+      }
+      if try session.disputeCase(id: caseId)?.status == .closed {
+        session.rollback()
+        tally.cases += 1
+        continue
+      }
+      session.rollback()
       for hook in options.hooks {
         for outcome in host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])

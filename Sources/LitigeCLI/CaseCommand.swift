@@ -10,7 +10,7 @@ struct CaseCommand: ParsableCommand {
     commandName: "case", abstract: "Open, list, show and explain dispute cases.",
     subcommands: [
       List.self, Show.self, Open.self, Note.self, Explain.self, Resolve.self, Close.self, Reopen.self,
-      Assign.self,
+      Assign.self, Attempt.self,
     ])
 
   struct Note: ParsableCommand {
@@ -34,6 +34,8 @@ struct CaseCommand: ParsableCommand {
     @Option(help: "What it said, in short.")
     var summary: String
 
+    @OptionGroup var by: AuthorOptions
+
     func run() throws {
       let store = try workspace.openStore()
       let now = Date()
@@ -47,7 +49,8 @@ struct CaseCommand: ParsableCommand {
       }
       do {
         try store.record(
-          communication, provenance: Provenance(source: "user:cli", hook: "case note", runId: "note-\(id)"))
+          communication,
+          provenance: Provenance(source: "user:\(by.author)", hook: "case note", runId: "note-\(id)"))
       } catch {
         throw Failure("\(error)")
       }
@@ -83,11 +86,18 @@ struct CaseCommand: ParsableCommand {
     @Option(help: "Where it came from: email, phone, letter, registered_letter, web, meeting, social.")
     var channel = "email"
 
-    @Option(name: .customLong("invoice"), help: "A disputed invoice number (repeat for several).")
-    var invoices: [String] = []
+    @Option(
+      name: .customLong("invoice"),
+      help: "A disputed invoice, NUMBER or NUMBER=AMOUNT for the part of it disputed (repeat for several).")
+    var invoiceEntries: [String] = []
 
-    @Option(help: "The amount disputed, in major units (default: what the invoices still owe).")
+    @Option(
+      help:
+        "The amount disputed, in major units (default: what the invoices still owe); spread over the invoices."
+    )
     var disputed: String?
+
+    @OptionGroup var author: AuthorOptions
 
     @Option(help: "The category, when already known (otherwise triage decides).")
     var category: String?
@@ -106,6 +116,32 @@ struct CaseCommand: ParsableCommand {
       guard try store.customer(id: customer) != nil else {
         throw Failure("no customer '\(customer)' in the workspace")
       }
+      var invoices: [String] = []
+      var portions: [String: Money] = [:]
+      for entry in invoiceEntries {
+        let parts = entry.split(separator: "=", maxSplits: 1).map {
+          String($0).trimmingCharacters(in: .whitespaces)
+        }
+        guard let number = parts.first, !number.isEmpty, !invoices.contains(number) else {
+          throw ValidationError("--invoice \(entry): expected NUMBER or NUMBER=AMOUNT, each invoice once")
+        }
+        invoices.append(number)
+        if parts.count == 2 {
+          do {
+            portions[number] = try Money(
+              parsing: parts[1].replacingOccurrences(of: ",", with: "."), currency: currency,
+              field: "--invoice \(number)")
+          } catch let error as DomainError {
+            throw ValidationError("\(error)")
+          }
+        }
+      }
+      if !portions.isEmpty, portions.count != invoices.count {
+        throw ValidationError("--invoice: give NUMBER=AMOUNT for every invoice, or for none")
+      }
+      if !portions.isEmpty, disputed != nil {
+        throw ValidationError("--disputed and NUMBER=AMOUNT portions: give one or the other")
+      }
       var owed = Money.zero(currency)
       for number in invoices {
         guard let invoice = try store.invoice(number: number) else { throw Failure("no invoice '\(number)'") }
@@ -114,23 +150,35 @@ struct CaseCommand: ParsableCommand {
         }
         owed = owed + invoice.outstanding
       }
-      let amount: Money
+      var amount: Money
       do {
         amount = try disputed.map { try Money(parsing: $0, currency: currency, field: "--disputed") } ?? owed
       } catch let error as DomainError {
         throw ValidationError("\(error)")
       }
+      if !portions.isEmpty { amount = portions.values.reduce(Money.zero(currency)) { $0.adding($1) ?? $0 } }
       guard amount.minorUnits > 0 else {
-        throw ValidationError("give --disputed, or --invoice with an amount still owed")
+        throw ValidationError(
+          "give --disputed, or --invoice with an amount still owed (a paid invoice disputed is a refund claim: "
+            + "say how much with --disputed or NUMBER=AMOUNT)")
       }
       let now = Date()
       let id = try store.nextCaseId()
-      let opened = DisputeCase(
+      var opened = DisputeCase(
         id: id, customerId: customer, openedAt: now, channel: parsedChannel, category: parsedCategory,
         reason: reason,
         disputed: amount, invoiceNumbers: invoices)
-      try store.insert(
-        cases: [opened], provenance: Provenance(source: "user:cli", hook: "case open", runId: "open-\(id)"))
+      opened.portions = portions
+      do {
+        try Plausible.check(text: reason, field: "--reason", maxBytes: 4_000)
+        try store.insert(
+          cases: [opened],
+          provenance: Provenance(source: "user:\(author.author)", hook: "case open", runId: "open-\(id)"))
+      } catch let error as DomainError {
+        throw Failure("\(error)")
+      } catch let error as StoreError {
+        throw Failure("\(error)")
+      }
       print("Opened case \(id): \(amount.formatted) disputed.")
       let context = try PolicyContext(workspace: workspace, now: now)
       guard context.runAndReport(hook: "triage", caseId: id, runId: "open-\(id)") else {
@@ -264,13 +312,22 @@ struct CaseCommand: ParsableCommand {
       let invoices = try store.invoices(ofCase: id)
       let communications = try store.communications(ofCase: id)
       let events = try store.events(ofCase: id)
+      let facts = try store.facts(for: item)
+      let today = LocalDate(Date(), in: zone)
       if json {
         var object = CaseJSON.summary(item, timeZone: zone)
         object["reason"] = item.reason
+        object["ledger"] = CaseJSON.ledger(item, facts: facts, today: today)
         object["customer"] = customer.map {
           ["id": $0.id, "name": $0.name, "kind": $0.kind.rawValue, "vip": $0.vip]
         }
-        object["invoices"] = invoices.map(CaseJSON.invoice)
+        object["invoices"] = invoices.map { invoice -> [String: Any] in
+          var entry = CaseJSON.invoice(invoice)
+          if let ledger = facts.ledgers.first(where: { $0.invoice.number == invoice.number }) {
+            entry.merge(CaseJSON.invoiceLedger(ledger, caseId: item.id, today: today)) { $1 }
+          }
+          return entry
+        }
         object["communications"] = communications.map {
           [
             "at": Timestamp.utcText($0.at), "direction": $0.direction.rawValue,
@@ -300,18 +357,42 @@ struct CaseCommand: ParsableCommand {
         (
           "Gestures",
           item.gestures.isEmpty
-            ? "none" : item.gestures.map { "\($0.kind.rawValue) \($0.amount)" }.joined(separator: ", ")
+            ? "none"
+            : item.gestures.map { gesture in
+              "#\(gesture.id) \(gesture.kind.rawValue) \(gesture.amount) \(gesture.state.rawValue)"
+                + (gesture.approvedBy.map { " (approved by \($0))" }
+                  ?? (gesture.awaitsApproval ? " (awaits approval)" : ""))
+            }.joined(separator: ", ")
+        ),
+        (
+          "Owed",
+          "\(facts.outstanding.formatted) on its invoices"
+            + (facts.limitationDate.map { ", time-barred from \($0)" } ?? "")
+        ),
+        (
+          "Attempts",
+          facts.attempts.isEmpty ? "none" : facts.attempts.map(\.rawValue).sorted().joined(separator: ", ")
         ),
         ("Reason", item.reason),
       ]
       lines += fields.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }
       if !invoices.isEmpty {
         var table = TextTable(
-          headers: ["INVOICE", "ISSUED", "DUE", "TOTAL", "PAID", "COLLECTION"], rightAligned: [3, 4])
-        table.rows = invoices.map {
-          [
-            $0.number, $0.issuedOn.description, $0.dueOn.description, $0.total.formatted, $0.paid.formatted,
-            $0.collectionSuspended ? "suspended" : "active",
+          headers: ["INVOICE", "DUE", "TOTAL", "PAID", "CREDITED", "OWED", "DISPUTED", "FROZEN", "NEW DUE"],
+          rightAligned: [2, 3, 4, 5, 6, 7])
+        table.rows = invoices.map { invoice in
+          guard let ledger = facts.ledgers.first(where: { $0.invoice.number == invoice.number }) else {
+            return [
+              invoice.number, invoice.dueOn.description, invoice.total.formatted, invoice.paid.formatted,
+            ]
+          }
+          let portion = ledger.disputes.first { $0.caseId == item.id }
+          let dash = "-"
+          return [
+            invoice.number, invoice.dueOn.description, invoice.total.formatted,
+            ((try? ledger.paid()) ?? invoice.paid).formatted, ((try? ledger.credited())?.formatted) ?? dash,
+            ((try? ledger.owed())?.formatted) ?? dash, portion?.amount.formatted ?? dash,
+            ((try? ledger.frozen())?.formatted) ?? dash, portion?.newDueOn?.description ?? dash,
           ]
         }
         lines += ["", "Invoices", table.render()]
@@ -347,9 +428,44 @@ enum CaseJSON {
     object["owner"] = item.owner?.rawValue ?? NSNull()
     object["deadline"] = item.deadline.map(Timestamp.utcText) ?? NSNull()
     object["gestures"] = item.gestures.map {
-      ["kind": $0.kind.rawValue, "amount": $0.amount.decimalText, "approved_by": $0.approvedBy ?? NSNull()]
-        as [String: Any]
+      [
+        "id": $0.id, "kind": $0.kind.rawValue, "amount": $0.amount.decimalText, "state": $0.state.rawValue,
+        "needs_approval": $0.needsApproval, "approved_by": $0.approvedBy ?? NSNull(),
+      ] as [String: Any]
     }
+    object["portions"] = item.portions.mapValues(\.decimalText)
+    return object
+  }
+
+  /// The case's money as the core computes it: owed, frozen, collectable today, refund due, limitation.
+  static func ledger(_ item: DisputeCase, facts: CaseFacts, today: LocalDate) -> [String: Any] {
+    let zero = Money.zero(item.disputed.currency)
+    func sum(_ amount: (InvoiceLedger) throws -> Money) -> String {
+      facts.ledgers.reduce(zero) { total, ledger in total.adding((try? amount(ledger)) ?? zero) ?? total }
+        .decimalText
+    }
+    var object: [String: Any] = [
+      "owed": facts.outstanding.decimalText, "frozen": sum { try $0.frozen() },
+      "collectable": sum { try $0.collectable(on: today) }, "refund_due": sum { try $0.refundDue() },
+      "credited": sum { try $0.credited() }, "paid": sum { try $0.paid() },
+      "attempts": facts.attempts.map(\.rawValue).sorted(),
+    ]
+    object["limitation_date"] = facts.limitationDate?.description ?? NSNull()
+    return object
+  }
+
+  /// One invoice's ledger fields, with this case's portion of it.
+  static func invoiceLedger(_ ledger: InvoiceLedger, caseId: Int64, today: LocalDate) -> [String: Any] {
+    let portion = ledger.disputes.first { $0.caseId == caseId }
+    var object: [String: Any] = [
+      "owed": ((try? ledger.owed())?.decimalText) ?? NSNull(),
+      "credited": ((try? ledger.credited())?.decimalText) ?? NSNull(),
+      "written_off": ((try? ledger.writtenOff())?.decimalText) ?? NSNull(),
+      "frozen": ((try? ledger.frozen())?.decimalText) ?? NSNull(),
+      "collectable": ((try? ledger.collectable(on: today))?.decimalText) ?? NSNull(),
+      "disputed": portion?.amount.decimalText ?? NSNull(),
+    ]
+    object["new_due_on"] = portion?.newDueOn?.description ?? NSNull()
     return object
   }
 
@@ -366,7 +482,7 @@ enum CaseJSON {
   static func event(_ event: JournalEvent) -> [String: Any] {
     [
       "at": Timestamp.utcText(event.at), "kind": event.kind,
-      "data": (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8))) ?? [:],
+      "data": event.event.fields,
       "reason": event.reason,
       "source": event.provenance.source, "hook": event.provenance.hook, "run_id": event.provenance.runId,
     ]

@@ -150,11 +150,194 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
   /// Whether `item` waits in this queue at `now`.
   func holds(_ item: DisputeCase, at now: Date) -> Bool {
     switch self {
-    case .approval: return item.status.isActive && item.tags.contains("gesture_needs_approval")
+    case .approval:
+      return item.gestures.contains(where: \.awaitsApproval)
+        || (item.status.isActive && item.tags.contains("gesture_needs_approval"))
     case .proposed: return item.status == .proposed || item.status == .awaitingCustomer
     case .deadline: return item.status.isActive && (item.deadline.map { $0 < now } ?? false)
     case .formalNotice: return item.status.isActive && item.escalation == .formalNotice
     case .court: return item.status.isActive && item.escalation == .court
+    }
+  }
+}
+
+extension CaseCommand {
+  struct Attempt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "Record an amicable attempt: what court asks for first (a proposal, a mediation, a conciliation).",
+      discussion: """
+        proposal: a solution offered to the customer; mediation, conciliation, participative_procedure: the \
+        attempts CPC 750-1 accepts before the tribunal judiciaire up to 5,000 EUR. An acknowledgement or a \
+        reminder is not an attempt.
+        """)
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "proposal, mediation, conciliation or participative_procedure.") var attempt: String
+    @Option(help: "Why, for the journal.") var reason: String
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      let kind: AmicableAttempt
+      do {
+        kind = try AmicableAttempt.parse(attempt)
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      try CaseWork.apply(
+        .recordAttempt(kind), to: id, reason: reason, command: "case attempt", workspace: workspace,
+        author: author, json: json)
+    }
+  }
+}
+
+/// `litige gesture`: the customer's answer to a proposed gesture, and a person's approval.
+struct GestureCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gesture",
+    abstract: "Propose, accept, refuse and approve commercial gestures; list those awaiting someone.",
+    discussion: """
+      A gesture is proposed to the customer, then accepted or refused by them; it is granted once accepted \
+      and, above its kind's cap ([gestures.caps]) or beyond what the case disputes, approved by an approver \
+      of [approvers] in litige.toml whose limit covers it. A granted credit note, discount or refund lowers \
+      what the invoices owe.
+      """,
+    subcommands: [Propose.self, Accept.self, Refuse.self, Approve.self, List.self])
+
+  struct Propose: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Propose a gesture to the customer.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "discount, credit_note, refund, replacement or voucher.") var kind: String
+    @Argument(help: "The amount, in major units (150 or 150.50).") var amount: String
+    @Option(help: "Why, for the journal.") var reason: String
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      let decision: Decision
+      do {
+        decision = .proposeGesture(
+          kind: try GestureKind.parse(kind),
+          amount: try Money(
+            parsing: amount.replacingOccurrences(of: ",", with: "."), currency: store.settings.currency,
+            field: "amount"),
+          approvedBy: nil)
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      try CaseWork.apply(
+        decision, to: id, reason: reason, command: "gesture propose", workspace: workspace, author: author,
+        json: json)
+    }
+  }
+
+  struct Accept: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Record that the customer accepted a gesture; it is granted if no approval is missing.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
+    @Option(help: "Why, for the journal.") var reason = "the customer accepted"
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      try CaseWork.apply(
+        .answerGesture(id: gesture, accepted: true), to: id, reason: reason, command: "gesture accept",
+        workspace: workspace, author: author, json: json)
+    }
+  }
+
+  struct Refuse: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record that the customer refused a gesture.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
+    @Option(help: "Why, for the journal.") var reason = "the customer refused"
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      try CaseWork.apply(
+        .answerGesture(id: gesture, accepted: false), to: id, reason: reason, command: "gesture refuse",
+        workspace: workspace, author: author, json: json)
+    }
+  }
+
+  struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract:
+        "Approve a gesture as yourself (--by, $LITIGE_USER or your login), an approver of litige.toml.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
+    @Option(help: "Why, for the journal.") var reason = "approved"
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      try CaseWork.apply(
+        .approveGesture(id: gesture), to: id, reason: reason, command: "gesture approve",
+        workspace: workspace,
+        author: author, json: json)
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List gestures: by default those awaiting the customer or an approval.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @Option(help: "Only gestures in this state: proposed, accepted, granted or refused.") var state: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let store = try workspace.openStore()
+      let wanted: GestureState?
+      do {
+        wanted = try state.map { try GestureState.parse($0) }
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      var rows: [(DisputeCase, Gesture)] = []
+      for item in try store.cases(matching: CaseFilter()) {
+        for gesture in item.gestures {
+          let keep =
+            wanted.map { gesture.state == $0 } ?? (gesture.state == .proposed || gesture.state == .accepted)
+          if keep { rows.append((item, gesture)) }
+        }
+      }
+      if json {
+        let objects = rows.map { item, gesture -> [String: Any] in
+          [
+            "case": item.id, "gesture": gesture.id, "kind": gesture.kind.rawValue,
+            "amount": gesture.amount.decimalText, "currency": gesture.amount.currency.code,
+            "state": gesture.state.rawValue, "needs_approval": gesture.needsApproval,
+            "approved_by": gesture.approvedBy ?? NSNull(),
+          ]
+        }
+        let data = try JSONSerialization.data(
+          withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+        return
+      }
+      guard !rows.isEmpty else {
+        print("No gesture \(wanted.map { "is \($0.rawValue)" } ?? "awaits the customer or an approval").")
+        return
+      }
+      var table = TextTable(
+        headers: ["CASE", "#", "KIND", "AMOUNT", "STATE", "APPROVAL"], rightAligned: [0, 1, 3])
+      for (item, gesture) in rows {
+        let approval =
+          gesture.approvedBy.map { "approved by \($0)" } ?? (gesture.needsApproval ? "needed" : "not needed")
+        table.rows.append([
+          String(item.id), String(gesture.id), gesture.kind.rawValue, gesture.amount.description,
+          gesture.state.rawValue, approval,
+        ])
+      }
+      print(table.render())
     }
   }
 }

@@ -41,11 +41,8 @@ struct GenerateCommand: ParsableCommand {
       let data = DemoData.generate(
         seed: seed &+ UInt64(offset), reference: reference, customerCount: max(1, count / 3),
         invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset)
-      try store.insert(
-        customers: data.customers, invoices: data.invoices, cases: data.cases,
-        communications: data.communications,
-        events: data.events,
-        provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"))
+      try store.load(
+        data, provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"))
       written += count
       offset += slice
       if isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }

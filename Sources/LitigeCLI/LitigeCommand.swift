@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LitigeCore
+import LitigePolicies
 import LitigeStore
 import LuaHost
 
@@ -15,7 +16,7 @@ public struct LitigeCommand: ParsableCommand {
     version: LitigeCommand.version,
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
-      BatchCommand.self, GenerateCommand.self, ReplCommand.self, PaymentCommand.self,
+      BatchCommand.self, GenerateCommand.self, ReplCommand.self, PaymentCommand.self, GestureCommand.self,
     ])
 
   /// The product's version and the Lua release it runs, as `litige --version` prints them.
@@ -58,13 +59,23 @@ struct WorkspaceOptions: ParsableArguments {
 
   var path: String { db ?? ProcessInfo.processInfo.environment["LITIGE_DB"] ?? "litige.sqlite" }
 
-  /// Opens an existing workspace; a missing one is an error that says how to create it.
+  /// The folder of the workspace, where its litige.toml lives.
+  var folder: URL { URL(fileURLWithPath: path).deletingLastPathComponent() }
+
+  /// Opens an existing workspace with the company settings of its litige.toml; a missing workspace is
+  /// an error that says how to create it, and a bad litige.toml one that names its line.
   func openStore() throws -> Store {
     guard FileManager.default.fileExists(atPath: path) else {
       throw Failure("no workspace at \(path): create one with 'litige init' (or 'litige init --demo')")
     }
+    let configuration: WorkspaceConfiguration
     do {
-      return try Store.open(path: path)
+      configuration = try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+    } catch let error as ConfigError {
+      throw Failure(error.message)
+    }
+    do {
+      return try Store.open(path: path, settings: configuration.definesCompany ? configuration.company : nil)
     } catch {
       throw Failure("\(error)")
     }
@@ -79,6 +90,38 @@ struct InitCommand: ParsableCommand {
 
     [workspace]
     plugin_paths = []   # folders of the company's own plugins, searched before the bundled ones
+
+    # The company: its identity (on letters and formal notices), its money and time, its rules.
+    [company]
+    name = "Exemple SAS"              # replace with the company's name
+    legal_form = "SAS"
+    siren = "123456782"               # nine digits, checked (Luhn)
+    address = "1 rue de l'Exemple, 75002 Paris"
+    currency = "EUR"
+    time_zone = "Europe/Paris"
+    language = "fr"
+    holidays = "fr"                   # fr, fr-alsace-moselle or none; closed_days = ["2026-12-24"]
+    penalties_on_disputed = "waive"   # or "accrue": claimed only if the dispute is lost
+    # penalty_rate = 12.0             # the contract's rate, % a year; without it: ECB rate + 10 points
+    follow_up_days = 30               # a resolved case closes after this many days
+    require_amicable_attempt = true   # court only after a proposal, a mediation or a conciliation
+
+    # The ECB rate of each half-year (on 1 January and 1 July) beyond the published table, % a year.
+    # [company.ecb_rates]
+    # "2026-H2" = 2.15
+
+    # Who may approve gestures beyond their caps, by login name (--by, $LITIGE_USER): up to this amount.
+    [approvers]
+    claire = 5000
+    marc = 20000
+
+    # The largest gesture of each kind granted without an approval (EUR).
+    [gestures.caps]
+    discount = 500
+    credit_note = 2000
+    refund = 1000
+    replacement = 1500
+    voucher = 150
 
     [plugins.triage]
     large_amount = 5000     # EUR; above it a case is priority 2 at least
@@ -130,18 +173,22 @@ struct InitCommand: ParsableCommand {
       guard force else { throw Failure("\(path) already exists; use --force to replace it") }
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
-    let store: Store
-    do {
-      store = try Store.open(path: path)
-    } catch {
-      throw Failure("\(error)")
-    }
-    let configuration = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(
-      "litige.toml")
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    let configuration = folder.appendingPathComponent("litige.toml")
     if !FileManager.default.fileExists(atPath: configuration.path) {
       try Self.defaultConfiguration.write(to: configuration, atomically: true, encoding: .utf8)
     }
-    return store
+    let workspace: WorkspaceConfiguration
+    do {
+      workspace = try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+    } catch let error as ConfigError {
+      throw Failure(error.message)
+    }
+    do {
+      return try Store.open(path: path, settings: workspace.definesCompany ? workspace.company : nil)
+    } catch {
+      throw Failure("\(error)")
+    }
   }
 
   func run() throws {
@@ -152,10 +199,7 @@ struct InitCommand: ParsableCommand {
       return
     }
     let data = DemoData.generate(seed: seed, reference: Date())
-    try store.insert(
-      customers: data.customers, invoices: data.invoices, cases: data.cases,
-      communications: data.communications,
-      events: data.events, provenance: Provenance(source: "user:demo", hook: "import", runId: "demo-\(seed)"))
+    try store.load(data, provenance: Provenance(source: "user:demo", hook: "import", runId: "demo-\(seed)"))
     let counts = try store.counts()
     print(
       "Created a demo workspace at \(path): \(counts["customers", default: 0]) customers, "

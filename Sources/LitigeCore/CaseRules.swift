@@ -1,66 +1,121 @@
 import Foundation
 
-/// The company's settings that the core's rules read (DESIGN.md "Core rules").
-public struct CompanySettings: Sendable, Equatable {
-  /// The company's currency: thresholds and caps are in it.
-  public var currency: Currency
-  /// The company's time zone, for dates shown to people and for "today".
-  public var timeZone: TimeZone
-  /// The largest gesture of each kind granted without a recorded approval.
-  public var gestureCaps: [GestureKind: Money]
-  /// Up to this amount the court route is a simple request form (requête); above, a summons.
-  public var requestFormLimit: Money
-  /// Above this amount a lawyer is mandatory in court.
-  public var lawyerThreshold: Money
-
-  /// The defaults of domain.md: EUR, Europe/Paris, request form up to 5,000 EUR, lawyer above
-  /// 10,000 EUR, caps of 500 (discount), 2,000 (credit note), 1,000 (refund), 1,500 (replacement) and
-  /// 150 (voucher).
-  public init(
-    currency: Currency = .euro, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .current,
-    gestureCaps: [GestureKind: Money]? = nil
-  ) {
-    self.currency = currency
-    self.timeZone = timeZone
-    let major = { (amount: Int64) in Money(minorUnits: amount * currency.minorPerMajor, currency: currency) }
-    self.gestureCaps =
-      gestureCaps ?? [
-        .discount: major(500), .creditNote: major(2_000), .refund: major(1_000), .replacement: major(1_500),
-        .voucher: major(150),
-      ]
-    self.requestFormLimit = major(5_000)
-    self.lawyerThreshold = major(10_000)
-  }
-}
-
-/// What the core must know about a case beyond its own fields to judge a decision.
+/// What the core must know about a case beyond its own fields to judge a decision, derived from its
+/// journal, its communications and its invoices' ledgers by `derive`, in one place.
 public struct CaseFacts: Sendable, Equatable {
-  /// Whether an amicable attempt is on record: an outgoing message, a letter sent, or mediation reached
-  /// according to the journal (a level set without a journaled escalation proves nothing).
-  public var amicableAttemptRecorded: Bool
+  /// The amicable attempts on record.
+  ///
+  /// Proposals (a gesture offered counts), mediations, conciliations, participative procedures; messages
+  /// and automatic acknowledgements are not attempts (domain.md §3.7).
+  public var attempts: Set<AmicableAttempt>
+  /// Whether the customer has had a first answer (a letter sent or a message to them).
+  public var answered: Bool
   /// Templates already sent on the case.
   public var sentTemplates: Set<String>
   /// Dates of follow-ups already scheduled.
   public var scheduledFollowUps: Set<LocalDate>
   /// Whether the customer is a company (court: tribunal de commerce) or a person.
   public var customerKind: CustomerKind
-  /// What the linked invoices still owe, in total.
+  /// The ledgers of the case's invoices, with every case's disputed portions of them.
+  public var ledgers: [InvoiceLedger]
+  /// What the linked invoices still owe, in total (never below zero per invoice): what may be claimed.
   public var outstanding: Money
   /// The payment promise made at resolution, if any.
   public var promise: PaymentPromise?
+  /// Days the customer acknowledged the debt: payment promises made (Code civil 2240).
+  public var acknowledgements: [LocalDate] = []
+  /// Mediations under way or over, which suspend limitation (Code civil 2238).
+  public var suspensions: [Limitation.Suspension] = []
 
-  /// Creates the facts.
+  /// Creates the facts directly (tests); `derive` builds them from a case's records.
   public init(
-    amicableAttemptRecorded: Bool = false, sentTemplates: Set<String> = [],
-    scheduledFollowUps: Set<LocalDate> = [],
-    customerKind: CustomerKind = .company, outstanding: Money, promise: PaymentPromise? = nil
+    attempts: Set<AmicableAttempt> = [], answered: Bool = false, sentTemplates: Set<String> = [],
+    scheduledFollowUps: Set<LocalDate> = [], customerKind: CustomerKind = .company,
+    ledgers: [InvoiceLedger] = [],
+    outstanding: Money, promise: PaymentPromise? = nil
   ) {
-    self.promise = promise
-    self.amicableAttemptRecorded = amicableAttemptRecorded
+    self.attempts = attempts
+    self.answered = answered
     self.sentTemplates = sentTemplates
     self.scheduledFollowUps = scheduledFollowUps
     self.customerKind = customerKind
+    self.ledgers = ledgers
     self.outstanding = outstanding
+    self.promise = promise
+  }
+
+  /// Whether a real amicable attempt is on record (the company's rule before court).
+  public var amicableAttemptRecorded: Bool { !attempts.isEmpty }
+
+  /// The first day the company's claim on the case's invoices is time-barred (Limitation.expiry), or nil
+  /// when nothing is owed.
+  ///
+  /// The clock starts at the earliest original due date of an invoice still owing (Code civil 2233);
+  /// each payment on it and each payment promise restarts it (Code civil 2240); mediations suspend it
+  /// (Code civil 2238).
+  public var limitationDate: LocalDate? {
+    let owing = ledgers.filter { ((try? $0.owed()) ?? .zero($0.invoice.total.currency)).minorUnits > 0 }
+    guard let due = owing.map(\.invoice.dueOn).min() else { return nil }
+    let paid = owing.flatMap(\.payments).map(\.paidOn).filter { $0 > due }
+    return Limitation.expiry(
+      dueOn: due, debtor: customerKind, acknowledgements: acknowledgements + paid, suspensions: suspensions)
+  }
+
+  /// The facts of a case from its journal (in order), its communications, its customer's kind, its
+  /// invoices' ledgers and its latest promise; `timeZone` makes the journal's instants days.
+  ///
+  /// The one place facts are computed: the store, a night's snapshot and `litige test` all call it.
+  public static func derive(
+    journal: [JournalEvent], communications: [Communication] = [], customerKind: CustomerKind,
+    ledgers: [InvoiceLedger], promise: PaymentPromise?, currency: Currency, timeZone: TimeZone
+  ) -> CaseFacts {
+    var facts = CaseFacts(
+      customerKind: customerKind, ledgers: ledgers, outstanding: .zero(currency), promise: promise)
+    var mediationSince: LocalDate?
+    for entry in journal {
+      facts.note(entry.event)
+      let day = LocalDate(entry.at, in: timeZone)
+      switch entry.event {
+      case .escalated(.mediation, _, _): mediationSince = day
+      case .escalated, .resolved:
+        if let start = mediationSince {
+          facts.suspensions.append(
+            Limitation.Suspension(from: start, through: max(start, day.adding(days: -1))))
+          mediationSince = nil
+        }
+        if case .resolved(_, _, let promise?) = entry.event, promise.minorUnits > 0 {
+          facts.acknowledgements.append(day)
+        }
+      default: break
+      }
+    }
+    if let start = mediationSince {
+      // A mediation still under way suspends the clock until it ends; counted through its start for now.
+      facts.suspensions.append(Limitation.Suspension(from: start, through: start))
+    }
+    if communications.contains(where: { $0.direction == .outgoing }) { facts.answered = true }
+    var owed = Money.zero(currency)
+    for ledger in ledgers where ledger.invoice.total.currency == currency {
+      if let amount = try? ledger.owed(), amount.minorUnits > 0 { owed = owed.adding(amount) ?? owed }
+    }
+    facts.outstanding = owed
+    return facts
+  }
+
+  /// Brings the facts up to date with one more event of the case.
+  mutating func note(_ event: CaseEvent) {
+    switch event {
+    case .sent(let template, _, _):
+      sentTemplates.insert(template)
+      answered = true
+    case .communication(.outgoing, _): answered = true
+    case .followUpScheduled(let day): scheduledFollowUps.insert(day)
+    case .escalated(.mediation, _, _): attempts.insert(.mediation)
+    case .attempted(let attempt): attempts.insert(attempt)
+    case .gestureProposed: attempts.insert(.proposal)
+    case .promiseJudged(let status, _, _, _): promise?.status = status
+    default: break
+    }
   }
 }
 
@@ -102,14 +157,34 @@ public struct PaymentPromise: Sendable, Equatable {
   }
 }
 
+/// A change the store makes to the ledger because of an event; the core decides it, the store executes
+/// it and holds no domain rule of its own.
+public enum LedgerEffect: Hashable, Sendable {
+  /// Freeze these portions of the case's invoices (opening, by invoice number).
+  case freeze([String: Money])
+  /// Unfreeze the case's portions; the disputed remainder falls due on `newDueOn` (resolution). The
+  /// invoices keep their original due date.
+  case release(newDueOn: LocalDate?)
+  /// Freeze the case's portions again (reopening).
+  case refreeze
+  /// Credit these amounts on these invoices (a granted credit note, discount or refund), under
+  /// `reference`, once.
+  case credit([String: Money], reference: String)
+  /// Record the customer's payment promise.
+  case recordPromise(Money, dueOn: LocalDate)
+  /// Record how the latest promise was judged.
+  case judgePromise(PaymentPromise.Status)
+}
+
 /// The rules no script can break: validates decisions and turns them into journal events.
 public enum CaseRules {
   /// Applies one hook call's decisions, in order, all or nothing.
   ///
-  /// Returns the case as it stands after them and one event per decision that changed something; a
-  /// decision that changes nothing (a tag already there, the same priority) makes no event, so
-  /// re-running a policy over the same state changes nothing twice. Throws `DomainError.refused` at the
-  /// first decision the rules refuse, naming the case and the decision; nothing is applied then.
+  /// Returns the case as it stands after them and the events they produced, each decision's own event
+  /// followed by the status change it caused, if any (the lifecycle, domain.md §3); a decision that
+  /// changes nothing (a tag already there, the same priority) makes no event, so re-running a policy
+  /// over the same state changes nothing twice. Throws `DomainError.refused` at the first decision the
+  /// rules refuse, naming the case and the decision; nothing is applied then.
   public static func apply(
     _ decisions: [ProposedDecision], to disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings,
     provenance: Provenance, at now: Date
@@ -133,14 +208,20 @@ public enum CaseRules {
       precondition(proposed.caseId == disputeCase.id, "a decision for another case was applied to this one")
       do {
         try checkRanges(proposed)
-        guard
-          let payload = try apply(
-            proposed.decision, to: &current, facts: &working, settings: settings, at: now)
-        else { continue }
-        events.append(
-          JournalEvent(
-            caseId: current.id, at: now, kind: proposed.decision.kind, payload: Self.json(payload),
-            reason: proposed.reason, provenance: provenance))
+        let context = Context(settings: settings, provenance: provenance, now: now)
+        let produced = try decide(proposed.decision, on: &current, facts: &working, context)
+        for event in produced {
+          working.note(event)
+          events.append(
+            JournalEvent(
+              caseId: current.id, at: now, event: event, reason: proposed.reason, provenance: provenance))
+        }
+        if let (status, why) = Lifecycle.next(after: produced, case: current, facts: working) {
+          let change = CaseEvent.statusChanged(from: current.status, to: status)
+          current.status = status
+          events.append(
+            JournalEvent(caseId: current.id, at: now, event: change, reason: why, provenance: provenance))
+        }
       } catch DomainError.refused(let message) {
         let position = decisions.count > 1 ? " (decision \(offset + 1) of \(decisions.count))" : ""
         throw DomainError.refused(
@@ -153,10 +234,60 @@ public enum CaseRules {
     return (current, events)
   }
 
+  /// What the store must change in the ledger for `event` on `disputeCase` (as it stands after the
+  /// event), given the case's `facts`.
+  public static func effects(of event: CaseEvent, on disputeCase: DisputeCase, facts: CaseFacts)
+    -> [LedgerEffect]
+  {
+    switch event {
+    case .opened(_, _, _, let portions): return portions.isEmpty ? [] : [.freeze(portions)]
+    case .resolved(_, let newDueDate, let promise):
+      var effects: [LedgerEffect] = [.release(newDueOn: newDueDate)]
+      if let promise, let newDueDate { effects.append(.recordPromise(promise, dueOn: newDueDate)) }
+      return effects
+    case .reopened: return [.refreeze]
+    case .promiseJudged(let status, _, _, _): return [.judgePromise(status)]
+    case .gestureGranted(let id, let kind, let amount):
+      // A credit note, a discount or a refund lowers what the customer owes (domain.md §4); a
+      // replacement or a voucher does not.
+      guard kind == .creditNote || kind == .discount || kind == .refund else { return [] }
+      let allocation = allocate(
+        amount, over: disputeCase.invoiceNumbers, ledgers: facts.ledgers, owedFirst: true)
+      return allocation.isEmpty ? [] : [.credit(allocation, reference: "gesture-\(disputeCase.id)-\(id)")]
+    default: return []
+    }
+  }
+
+  /// Splits `amount` over `invoices`, in order.
+  ///
+  /// Each takes what it still owes (or, with `owedFirst` false, its total), and the last takes whatever
+  /// remains. Empty without invoices.
+  public static func allocate(
+    _ amount: Money, over invoices: [String], ledgers: [InvoiceLedger], owedFirst: Bool
+  ) -> [String: Money] {
+    guard let last = invoices.last else { return [:] }
+    var remaining = amount
+    var allocation: [String: Money] = [:]
+    for number in invoices where remaining.minorUnits > 0 {
+      guard let ledger = ledgers.first(where: { $0.invoice.number == number }) else { continue }
+      let room = owedFirst ? ((try? ledger.owed()) ?? ledger.invoice.total) : ledger.invoice.total
+      let share = min(remaining, max(room, .zero(amount.currency)))
+      guard share.minorUnits > 0 else { continue }
+      allocation[number] = share
+      remaining = remaining - share
+    }
+    if remaining.minorUnits > 0 {
+      allocation[last] = (allocation[last] ?? .zero(amount.currency)) + remaining
+    }
+    return allocation
+  }
+
   /// The most bytes of a decision's reason, of a message body and of an approver's name.
   ///
   /// A letter is a few kilobytes; a bound keeps a case's history, which every policy reads, small.
   static let maxReasonBytes = 4_000, maxBodyBytes = 20_000, maxNameBytes = 200
+  /// The most gestures one case may hold.
+  static let maxGestures = 100
 
   /// Range checks before any rule looks at a decision (Plausible): texts, dates and instants.
   static func checkRanges(_ proposed: ProposedDecision) throws {
@@ -174,34 +305,32 @@ public enum CaseRules {
     }
   }
 
-  /// The court that hears a case and how it is brought, by amount (domain.md §3.8).
-  public static func courtRoute(disputed: Money, customerKind: CustomerKind, settings: CompanySettings)
-    -> [String:
-    String]
-  {
-    let amount = disputed.minorUnits
-    return [
-      "court": customerKind == .company ? "tribunal_de_commerce" : "tribunal_judiciaire",
-      "route": amount <= settings.requestFormLimit.minorUnits ? "request_form" : "summons",
-      "lawyer": amount > settings.lawyerThreshold.minorUnits ? "required" : "not_required",
-    ]
+  struct Context {
+    var settings: CompanySettings
+    var provenance: Provenance
+    var now: Date
+    var today: LocalDate { LocalDate(now, in: settings.timeZone) }
+    /// The person deciding (`user:NAME`), if a person decides.
+    var person: String? {
+      provenance.source.hasPrefix("user:") ? String(provenance.source.dropFirst("user:".count)) : nil
+    }
   }
 
-  // swiftlint:disable:next cyclomatic_complexity
-  private static func apply(
-    _ decision: Decision, to current: inout DisputeCase, facts: inout CaseFacts, settings: CompanySettings,
-    at now: Date
-  ) throws -> [String: String]? {
+  // swiftlint:disable:next cyclomatic_complexity function_body_length
+  private static func decide(
+    _ decision: Decision, on current: inout DisputeCase, facts: inout CaseFacts, _ context: Context
+  ) throws -> [CaseEvent] {
+    let settings = context.settings
     switch decision {
     case .close:
       // domain.md §3: a case closes after its resolution and follow-up, by hand or after the window.
-      if current.status == .closed { return nil }
+      if current.status == .closed { return [] }
       guard current.status == .resolved else {
         throw DomainError.refused(
           "the case is \(current.status.rawValue): resolve it first (a case closes once resolved)")
       }
       current.status = .closed
-      return ["from": CaseStatus.resolved.rawValue]
+      return [.closed(from: .resolved)]
     case .reopen:
       guard current.status == .resolved || current.status == .closed else {
         throw DomainError.refused(
@@ -210,76 +339,84 @@ public enum CaseRules {
       let from = current.status
       current.status = .investigating
       current.outcome = nil
-      return ["from": from.rawValue]
+      current.resolvedAt = nil
+      return [.reopened(from: from)]
+    case .recordMessage(let direction, let channel):
+      // A message is a fact: recorded whatever the status, even on a closed case.
+      return [.communication(direction: direction, channel: channel)]
     default:
       break
     }
-    if current.status == .closed { throw DomainError.refused("the case is closed") }
-    let settled: Set<String> = ["categorize", "prioritize", "assign", "set_deadline", "escalate", "resolve"]
+    if current.status == .closed { throw DomainError.refused("the case is closed (reopen it first)") }
+    let settled: Set<String> = [
+      "categorize", "prioritize", "assign", "set_deadline", "escalate", "resolve", "amicable_attempt",
+    ]
     if current.status == .resolved, settled.contains(decision.kind) {
       throw DomainError.refused(
         "the case is resolved (only tags, messages, follow-ups and gestures remain possible)")
     }
     switch decision {
+    case .close, .reopen, .recordMessage:
+      return []  // handled above
     case .judgePromise:
-      return try judge(&facts, settings: settings, at: now)
-    case .close, .reopen:
-      return nil  // handled above
+      return try judge(&facts, settings: settings, at: context.now)
     case .categorize(let category):
-      guard current.category != category else { return nil }
+      guard current.category != category else { return [] }
       current.category = category
-      return ["category": category.rawValue]
+      return [.categorized(category)]
     case .prioritize(let priority):
       guard (1...5).contains(priority) else {
         throw DomainError.refused("priority must be between 1 (most urgent) and 5 (least), got \(priority)")
       }
-      guard current.priority != priority else { return nil }
+      guard current.priority != priority else { return [] }
       current.priority = priority
-      return ["priority": String(priority)]
+      return [.prioritized(priority)]
     case .assign(let owner):
-      guard current.owner != owner else { return nil }
+      guard current.owner != owner else { return [] }
       current.owner = owner
-      return ["owner": owner.rawValue]
+      return [.assigned(owner)]
     case .tag(let tag):
       guard Self.isTag(tag) else {
         throw DomainError.refused(
           "tag '\(tag)' is not valid: lowercase letters, digits, '_', ':' or '-', at most 40 characters")
       }
-      guard !current.tags.contains(tag) else { return nil }
+      guard !current.tags.contains(tag) else { return [] }
       current.tags = (current.tags + [tag]).sorted()
-      return ["tag": tag]
+      return [.tagged(tag)]
     case .setDeadline(let deadline):
       guard deadline > current.openedAt else {
         throw DomainError.refused("the deadline \(Timestamp.utcText(deadline)) is before the case was opened")
       }
-      guard current.deadline != deadline else { return nil }
+      guard current.deadline != deadline else { return [] }
       current.deadline = deadline
-      return ["deadline": Timestamp.utcText(deadline)]
+      return [.deadlineSet(deadline)]
     case .proposeGesture(let kind, let amount, let approvedBy):
-      return try gesture(kind, amount, approvedBy, on: &current, settings: settings)
-    case .escalate(let level):
-      return try escalate(to: level, case: &current, facts: facts, settings: settings)
+      return try Gestures.propose(kind, amount, approvedBy: approvedBy, on: &current, context)
+    case .answerGesture(let id, let accepted):
+      return try Gestures.answer(id, accepted: accepted, on: &current)
+    case .approveGesture(let id):
+      return try Gestures.approve(id, on: &current, context)
+    case .recordAttempt(let attempt):
+      guard !facts.attempts.contains(attempt) else { return [] }
+      return [.attempted(attempt)]
+    case .escalate(let level, let procedure):
+      return try escalate(to: level, procedure: procedure, case: &current, facts: facts, settings: settings)
     case .send(let template, let channel, let body):
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
           "template '\(template)' is not a template name (lowercase letters, digits, '_')")
       }
-      guard !facts.sentTemplates.contains(template) else { return nil }
-      facts.sentTemplates.insert(template)
-      facts.amicableAttemptRecorded = true
-      var payload = ["template": template, "channel": channel.rawValue]
-      payload["body"] = body
-      return payload
+      guard !facts.sentTemplates.contains(template) else { return [] }
+      return [.sent(template: template, channel: channel, body: body)]
     case .followUp(let days):
       guard (1...365).contains(days) else {
         throw DomainError.refused("a follow-up is 1 to 365 days ahead, got \(days)")
       }
-      let due = LocalDate(now, in: settings.timeZone).adding(days: days)
-      guard !facts.scheduledFollowUps.contains(due) else { return nil }
-      facts.scheduledFollowUps.insert(due)
-      return ["due_on": due.description]
+      let due = context.today.adding(days: days)
+      guard !facts.scheduledFollowUps.contains(due) else { return [] }
+      return [.followUpScheduled(due)]
     case .resolve(let outcome, let newDueDate, let promise):
-      let today = LocalDate(now, in: settings.timeZone)
+      let today = context.today
       if !current.invoiceNumbers.isEmpty {
         guard let newDueDate else {
           throw DomainError.refused("resolving a case with invoices needs a new due date (new_due_date)")
@@ -296,24 +433,39 @@ public enum CaseRules {
             "the payment promise \(promise) must be between 0 and what the invoices still owe (\(facts.outstanding))"
           )
         }
+        guard newDueDate != nil else {
+          throw DomainError.refused("a payment promise needs the date it is promised for (new_due_date)")
+        }
       }
       current.status = .resolved
       current.outcome = outcome
-      var payload = ["outcome": outcome.rawValue]
-      payload["new_due_date"] = newDueDate?.description
-      payload["promise"] = promise?.decimalText
-      return payload
+      current.resolvedAt = context.now
+      return [.resolved(outcome: outcome, newDueDate: newDueDate, promise: promise)]
     }
   }
 
+  /// The decisions the lifecycle itself makes on `disputeCase` on `today`: closing a resolved case
+  /// once its follow-up window is over and its promise, if any, judged (domain.md §3.9).
+  public static func lifecycleDecisions(
+    for disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings, today: LocalDate
+  ) -> [ProposedDecision] {
+    guard disputeCase.status == .resolved, let resolvedAt = disputeCase.resolvedAt else { return [] }
+    let windowEnds = LocalDate(resolvedAt, in: settings.timeZone).adding(days: settings.followUpDays)
+    guard today >= windowEnds, facts.promise.map({ $0.status != .pending }) ?? true else { return [] }
+    return [
+      ProposedDecision(
+        caseId: disputeCase.id, decision: .close,
+        reason: "the \(settings.followUpDays)-day follow-up window after resolution is over")
+    ]
+  }
+
   private static func judge(_ facts: inout CaseFacts, settings: CompanySettings, at now: Date) throws
-    -> [String:
-    String]?
+    -> [CaseEvent]
   {
     guard var promise = facts.promise else {
       throw DomainError.refused("the case has no payment promise to judge")
     }
-    guard promise.status == .pending else { return nil }
+    guard promise.status == .pending else { return [] }
     let today = LocalDate(now, in: settings.timeZone)
     guard today > promise.dueOn else {
       throw DomainError.refused("the promise is due on \(promise.dueOn); it can be judged from the day after")
@@ -321,70 +473,48 @@ public enum CaseRules {
     promise.status = promise.judged
     facts.promise = promise
     return [
-      "status": promise.status.rawValue, "promised": promise.amount.decimalText,
-      "paid": promise.paidSince.decimalText,
-      "due_on": promise.dueOn.description,
+      .promiseJudged(
+        status: promise.status, promised: promise.amount, paid: promise.paidSince, dueOn: promise.dueOn)
     ]
   }
 
-  private static func gesture(
-    _ kind: GestureKind, _ amount: Money, _ approvedBy: String?, on current: inout DisputeCase,
-    settings: CompanySettings
-  ) throws -> [String: String]? {
-    guard amount.currency == current.disputed.currency else {
-      throw DomainError.refused(
-        "the gesture is in \(amount.currency), the case in \(current.disputed.currency)")
-    }
-    guard amount.minorUnits > 0 else {
-      throw DomainError.refused("a gesture must be a positive amount, got \(amount)")
-    }
-    let approved = !(approvedBy ?? "").isEmpty
-    if let cap = settings.gestureCaps[kind], amount > cap, !approved {
-      throw DomainError.refused(
-        "a \(kind.rawValue) of \(amount) exceeds the cap of \(cap) without a recorded approval")
-    }
-    guard let total = current.gestures.reduce(Optional(amount), { $0?.adding($1.amount) }) else {
-      throw DomainError.refused("gestures would total more than any amount can hold")
-    }
-    if total > current.disputed, !approved {
-      throw DomainError.refused(
-        "gestures would total \(total), more than the disputed \(current.disputed), without a recorded approval"
-      )
-    }
-    guard !current.gestures.contains(where: { $0.kind == kind && $0.amount == amount }) else { return nil }
-    current.gestures.append(Gesture(kind: kind, amount: amount, approvedBy: approved ? approvedBy : nil))
-    var payload = ["kind": kind.rawValue, "amount": amount.decimalText, "currency": amount.currency.code]
-    payload["approved_by"] = approved ? approvedBy : nil
-    return payload
-  }
-
   private static func escalate(
-    to level: EscalationLevel, case current: inout DisputeCase, facts: CaseFacts, settings: CompanySettings
-  ) throws -> [String: String]? {
-    if level == current.escalation { return nil }
+    to level: EscalationLevel, procedure: CourtRoute.Procedure?, case current: inout DisputeCase,
+    facts: CaseFacts, settings: CompanySettings
+  ) throws -> [CaseEvent] {
+    if level == current.escalation { return [] }
     guard level > current.escalation else {
       throw DomainError.refused(
         "escalation only moves up the ladder: the case is at \(current.escalation.rawValue), not back to \(level.rawValue)"
       )
     }
-    var payload = ["level": level.rawValue, "from": current.escalation.rawValue]
-    if level == .court {
-      guard current.escalation == .formalNotice else {
-        throw DomainError.refused(
-          "court needs a formal notice first (the case is at \(current.escalation.rawValue))")
-      }
-      guard facts.amicableAttemptRecorded else {
-        throw DomainError.refused(
-          "court needs a recorded amicable attempt (no message or letter to the customer yet)")
-      }
-      payload.merge(
-        courtRoute(disputed: current.disputed, customerKind: facts.customerKind, settings: settings)
-      ) {
-        $1
-      }
+    if procedure != nil, level != .court {
+      throw DomainError.refused("a court procedure is chosen only when escalating to court")
     }
+    if level == .court, current.escalation != .formalNotice {
+      throw DomainError.refused(
+        "court needs a formal notice first (the case is at \(current.escalation.rawValue))")
+    }
+    if level >= .formalNotice, facts.outstanding.minorUnits <= 0 {
+      // domain.md §4: the claim is what is owed on the disputed invoices; nothing owed, nothing to claim.
+      throw DomainError.refused(
+        "nothing is owed on the case's invoices (\(facts.outstanding)): there is nothing to claim by \(level == .court ? "court" : "formal notice")"
+      )
+    }
+    var route: CourtRoute?
+    if level == .court {
+      if settings.requireAmicableAttempt, !facts.amicableAttemptRecorded {
+        throw DomainError.refused(
+          "court needs a real amicable attempt first (a proposal, a mediation or a conciliation recorded); "
+            + "an acknowledgement or a letter is not one")
+      }
+      route = try CourtRoute.route(
+        claimed: facts.outstanding, debtor: facts.customerKind, procedure: procedure,
+        amicableAttempt: facts.attempts.contains { $0.satisfiesCPC7501 })
+    }
+    let from = current.escalation
     current.escalation = level
-    return payload
+    return [.escalated(to: level, from: from, route: route)]
   }
 
   /// Sorted-key JSON of a flat payload, as the journal stores it.

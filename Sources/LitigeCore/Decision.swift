@@ -12,10 +12,19 @@ public enum Decision: Hashable, Sendable {
   case tag(String)
   /// Sets the resolution deadline.
   case setDeadline(Date)
-  /// Grants a gesture; `approvedBy` is required beyond the limits.
+  /// Proposes a gesture to the customer; `approvedBy` approves it at once, and must be the person
+  /// deciding (an approver of the company whose limit covers it).
   case proposeGesture(kind: GestureKind, amount: Money, approvedBy: String?)
-  /// Moves up the escalation ladder.
-  case escalate(EscalationLevel)
+  /// Records the customer's answer to gesture `id`: accepted or refused.
+  case answerGesture(id: Int, accepted: Bool)
+  /// Approves gesture `id`: only a person who is one of the company's approvers, within their limit.
+  case approveGesture(id: Int)
+  /// Records an amicable attempt: a proposal, a mediation, a conciliation or a participative procedure.
+  case recordAttempt(AmicableAttempt)
+  /// Records a message exchanged with the customer (its text stays in the communications).
+  case recordMessage(direction: Direction, channel: Channel)
+  /// Moves up the escalation ladder; for court, optionally the procedure (order for payment...).
+  case escalate(EscalationLevel, procedure: CourtRoute.Procedure? = nil)
   /// Queues a letter or message from a template; `body` is the rendered text, kept as proof of what was
   /// sent (personal data: shown on request, never logged).
   case send(template: String, channel: Channel, body: String?)
@@ -39,6 +48,10 @@ public enum Decision: Hashable, Sendable {
     case .tag: return "tag"
     case .setDeadline: return "set_deadline"
     case .proposeGesture: return "propose_gesture"
+    case .answerGesture(_, let accepted): return accepted ? "accept_gesture" : "refuse_gesture"
+    case .approveGesture: return "approve_gesture"
+    case .recordAttempt: return "amicable_attempt"
+    case .recordMessage: return "communication"
     case .escalate: return "escalate"
     case .send: return "send"
     case .followUp: return "follow_up"
@@ -84,29 +97,30 @@ public struct ProposedDecision: Hashable, Sendable {
   }
 }
 
-/// One entry of the append-only journal: an applied decision or a recorded fact.
+/// One entry of the append-only journal: an applied decision or a recorded fact, typed.
 public struct JournalEvent: Hashable, Sendable {
   /// The case it concerns.
   public var caseId: Int64
   /// When it was applied (UTC).
   public var at: Date
-  /// `tag`, `escalate`, `opened`, `communication`...
-  public var kind: String
-  /// The decision's data, as sorted JSON (`{"level":"court","route":"summons"}`).
-  public var payload: String
+  /// What happened.
+  public var event: CaseEvent
   /// Why, in the words of the script or person.
   public var reason: String
   /// Who decided.
   public var provenance: Provenance
 
   /// Creates an event.
-  public init(caseId: Int64, at: Date, kind: String, payload: String, reason: String, provenance: Provenance)
-  {
+  public init(caseId: Int64, at: Date, event: CaseEvent, reason: String, provenance: Provenance) {
     self.caseId = caseId
     self.at = at
-    self.kind = kind
-    self.payload = payload
+    self.event = event
     self.reason = reason
     self.provenance = provenance
   }
+
+  /// The event's kind as the journal and scripts name it (`tag`, `escalate`, `opened`...).
+  public var kind: String { event.kind }
+  /// The event's data as sorted JSON, as the journal stores it.
+  public var payload: String { CaseRules.json(event.fields) }
 }

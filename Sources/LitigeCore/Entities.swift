@@ -105,20 +105,57 @@ public struct Communication: Hashable, Sendable, Codable {
   }
 }
 
-/// A commercial gesture granted or proposed on a case.
+/// Where a gesture stands: proposed to the customer, accepted or refused by them, granted.
+///
+/// A gesture is granted only once the customer accepted it and, when it needs one, a named approver
+/// whose limit covers it approved it (domain.md §4: "approved within limits").
+public enum GestureState: String, Vocabulary {
+  /// Offered to the customer, awaiting their answer.
+  case proposed
+  /// Accepted by the customer, awaiting an approval.
+  case accepted
+  /// Accepted (and approved when needed): it changes what the customer owes.
+  case granted
+  /// Refused by the customer.
+  case refused
+  /// The field name in messages.
+  public static let fieldName = "state"
+}
+
+/// A commercial gesture proposed on a case, and where it stands.
 public struct Gesture: Hashable, Sendable, Codable {
+  /// Its number within the case, from 1, as commands and scripts name it.
+  public var id: Int
   /// Discount, credit note, refund, replacement or voucher.
   public var kind: GestureKind
   /// Its value.
   public var amount: Money
-  /// Who approved it beyond the limits, if anyone did.
+  /// Proposed, accepted, granted or refused.
+  public var state: GestureState
+  /// The approver who approved it, if anyone did.
   public var approvedBy: String?
+  /// Whether it needs an approval: above its kind's cap, or taking the case's gestures beyond what
+  /// the case disputes (DESIGN.md, Core rules).
+  public var needsApproval: Bool
 
-  /// Creates a gesture record.
-  public init(kind: GestureKind, amount: Money, approvedBy: String? = nil) {
+  /// Creates a gesture record; by default a granted one (journals written before gestures had states).
+  public init(
+    id: Int = 0, kind: GestureKind, amount: Money, state: GestureState = .granted, approvedBy: String? = nil,
+    needsApproval: Bool = false
+  ) {
+    self.id = id
     self.kind = kind
     self.amount = amount
+    self.state = state
     self.approvedBy = approvedBy
+    self.needsApproval = needsApproval
+  }
+
+  /// Whether it still counts: proposed, accepted or granted (not refused).
+  public var isLive: Bool { state != .refused }
+  /// Whether it awaits an approval before it can be granted.
+  public var awaitsApproval: Bool {
+    needsApproval && approvedBy == nil && state != .refused && state != .granted
   }
 }
 
@@ -146,14 +183,20 @@ public struct DisputeCase: Hashable, Sendable, Codable {
   public var escalation: EscalationLevel
   /// The amount the customer disputes.
   public var disputed: Money
-  /// The invoices it freezes.
+  /// The invoices it disputes, by number.
   public var invoiceNumbers: [String]
+  /// How much of each invoice it disputes, by invoice number.
+  ///
+  /// domain.md §4: only the disputed part of an invoice is frozen. Their sum is `disputed`.
+  public var portions: [String: Money]
   /// Free labels (`vip`, `public_complaint`), sorted, each once.
   public var tags: [String]
   /// When it must be resolved by, if set.
   public var deadline: Date?
-  /// Gestures granted so far.
+  /// Gestures proposed so far, in the order proposed, whatever their state.
   public var gestures: [Gesture]
+  /// When it was last resolved (UTC), while it is resolved or closed.
+  public var resolvedAt: Date?
   /// How it ended, once resolved.
   public var outcome: ResolutionOutcome?
 
@@ -174,12 +217,19 @@ public struct DisputeCase: Hashable, Sendable, Codable {
     self.escalation = .amicable
     self.disputed = disputed
     self.invoiceNumbers = invoiceNumbers
+    self.portions = [:]
+    self.resolvedAt = nil
     self.tags = []
     self.deadline = nil
     self.gestures = []
     self.outcome = nil
   }
 
-  /// The total of gestures granted so far.
-  public var gesturesTotal: Money { gestures.reduce(.zero(disputed.currency)) { $0 + $1.amount } }
+  /// The total of the gestures granted so far.
+  public var gesturesTotal: Money {
+    gestures.filter { $0.state == .granted }.reduce(.zero(disputed.currency)) { $0 + $1.amount }
+  }
+
+  /// The gesture numbered `id`, if any.
+  public func gesture(id: Int) -> Gesture? { gestures.first { $0.id == id } }
 }

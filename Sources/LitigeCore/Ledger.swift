@@ -213,3 +213,81 @@ public struct InvoiceLedger: Hashable, Sendable {
     }
   }
 }
+
+extension InvoiceLedger {
+  /// Checks that a credit or write-off may be recorded: positive, the invoice's currency, a plausible
+  /// date, and a write-off no larger than what is owed (one cannot give up more than is due).
+  public func checkNewAdjustment(_ adjustment: LedgerAdjustment) throws {
+    guard adjustment.amount.currency == invoice.total.currency else {
+      throw DomainError.refused(
+        "invoice \(invoice.number) is in \(invoice.total.currency), the \(adjustment.kind.rawValue) in \(adjustment.amount.currency)"
+      )
+    }
+    guard adjustment.amount.minorUnits > 0 else {
+      throw DomainError.refused("a \(adjustment.kind.rawValue) must be positive, got \(adjustment.amount)")
+    }
+    try Plausible.check(adjustment.on, field: "on")
+    if adjustment.kind == .writeOff {
+      let owed = try owed()
+      guard adjustment.amount <= owed else {
+        throw DomainError.refused(
+          "invoice \(invoice.number) owes \(owed): \(adjustment.amount) cannot be written off")
+      }
+    }
+  }
+}
+
+extension CaseRules {
+  /// Opens `disputeCase` on its invoices' `ledgers`: computes and checks the portion of each invoice
+  /// it disputes, and returns the case with its portions and its `opened` event.
+  ///
+  /// Explicit `portions` are kept (the case's `disputed` becomes their sum); otherwise the disputed
+  /// amount is spread over the invoices in order, each taking what it still owes, the last the rest.
+  /// Each portion is checked by `InvoiceLedger.checkNewDispute`: at most the invoice's total, alone and
+  /// together with the other open cases' portions (domain.md §4). A dispute on a paid invoice freezes
+  /// nothing: it is a claim for a refund. Throws `DomainError.refused` naming the case and invoice.
+  public static func open(_ disputeCase: DisputeCase, ledgers: [InvoiceLedger]) throws -> (
+    DisputeCase, CaseEvent
+  ) {
+    var opened = disputeCase
+    let currency = disputeCase.disputed.currency
+    guard disputeCase.disputed.minorUnits >= 0 else {
+      throw DomainError.refused(
+        "case \(disputeCase.id): the disputed amount cannot be negative (\(disputeCase.disputed))")
+    }
+    if !disputeCase.portions.isEmpty {
+      for number in disputeCase.portions.keys where !disputeCase.invoiceNumbers.contains(number) {
+        throw DomainError.refused(
+          "case \(disputeCase.id): a portion of invoice \(number), which the case does not link")
+      }
+      var sum = Money.zero(currency)
+      for amount in disputeCase.portions.values {
+        guard amount.currency == currency, let next = sum.adding(amount) else {
+          throw DomainError.refused(
+            "case \(disputeCase.id): portions in another currency or beyond any amount")
+        }
+        sum = next
+      }
+      opened.disputed = sum
+    } else {
+      opened.portions = allocate(
+        disputeCase.disputed, over: disputeCase.invoiceNumbers, ledgers: ledgers, owedFirst: true)
+    }
+    for ledger in ledgers {
+      guard let amount = opened.portions[ledger.invoice.number] else { continue }
+      do {
+        try ledger.checkNewDispute(
+          DisputedPortion(caseId: opened.id, invoiceNumber: ledger.invoice.number, amount: amount))
+      } catch DomainError.refused(let message) {
+        throw DomainError.refused("case \(opened.id): \(message)")
+      }
+    }
+    opened.portions = opened.portions.filter { $0.value.minorUnits > 0 }
+    return (
+      opened,
+      .opened(
+        channel: opened.channel, disputed: opened.disputed, invoices: opened.invoiceNumbers,
+        portions: opened.portions)
+    )
+  }
+}

@@ -105,8 +105,38 @@ enum CaseMethods {
         .assign(try Department.parse(try $0.string(at: 2, function: "assign")))
       },
       "tag": positional("tag") { .tag(try $0.string(at: 2, function: "tag")) },
-      "escalate": positional("escalate") {
-        .escalate(try EscalationLevel.parse(try $0.string(at: 2, function: "escalate")))
+      "escalate": { stack in
+        // c:escalate(level [, reason]) or c:escalate{level =, procedure =, reason =}.
+        if case .table = try stack.value(at: 2) {
+          return try tabled("escalate", keys: ["level", "procedure"]) { fields in
+            let procedure = try fields["procedure"].map { value -> CourtRoute.Procedure in
+              guard let name = value.stringValue, let procedure = CourtRoute.Procedure(rawValue: name) else {
+                throw DomainError.invalid(
+                  field: "escalate{procedure}",
+                  "expected request, summons or order_for_payment, got \(value.typeName)")
+              }
+              return procedure
+            }
+            return .escalate(
+              try EscalationLevel.parse(try text(fields, "level", "escalate"), field: "escalate{level}"),
+              procedure: procedure)
+          }(stack)
+        }
+        return try positional("escalate") {
+          .escalate(try EscalationLevel.parse(try $0.string(at: 2, function: "escalate")))
+        }(stack)
+      },
+      "accept_gesture": positional("accept_gesture") {
+        .answerGesture(id: Int(try $0.integer(at: 2, function: "accept_gesture")), accepted: true)
+      },
+      "refuse_gesture": positional("refuse_gesture") {
+        .answerGesture(id: Int(try $0.integer(at: 2, function: "refuse_gesture")), accepted: false)
+      },
+      "approve_gesture": positional("approve_gesture") {
+        .approveGesture(id: Int(try $0.integer(at: 2, function: "approve_gesture")))
+      },
+      "record_attempt": positional("record_attempt") {
+        .recordAttempt(try AmicableAttempt.parse(try $0.string(at: 2, function: "record_attempt")))
       },
       "set_deadline": positional("set_deadline") {
         .setDeadline(try instant(try $0.value(at: 2), "deadline"))

@@ -23,6 +23,8 @@ public final class CaseSession {
   /// The events the staged decisions produce, in order.
   private var stagedEvents: [JournalEvent] = []
 
+  /// Where cases are read: the store, or in batch mode the chunk (see `load(_:)`).
+  public private(set) var reader: any CaseReading
   /// The chunk being worked in batch mode (see `load(_:)`); nil otherwise.
   public private(set) var snapshot: NightSnapshot?
   /// Cases as settled calls left them, in batch mode: what the next call starts from.
@@ -36,6 +38,7 @@ public final class CaseSession {
   /// A session over `store` deciding at `now` as `provenance`.
   public init(store: Store, now: Date, provenance: Provenance) {
     self.store = store
+    self.reader = store
     self.now = now
     self.provenance = provenance
   }
@@ -49,12 +52,8 @@ public final class CaseSession {
       working[id] = entry
       return entry.disputeCase
     }
-    if let stored = snapshot?.cases[id], let facts = snapshot?.facts[id] {
-      working[id] = (stored, facts)
-      return stored
-    }
-    guard let stored = try store.disputeCase(id: id) else { return nil }
-    working[id] = (stored, try store.facts(for: stored))
+    guard let stored = try reader.disputeCase(id: id) else { return nil }
+    working[id] = (stored, try reader.facts(for: stored))
     return stored
   }
 
@@ -67,37 +66,25 @@ public final class CaseSession {
   // MARK: Reads, from the chunk when one is loaded
 
   /// Customer `id`, or nil.
-  public func customer(id: String) throws -> Customer? {
-    if let customer = snapshot?.customers[id] { return customer }
-    return try store.customer(id: id)
-  }
+  public func customer(id: String) throws -> Customer? { try reader.customer(id: id) }
 
   /// The invoices of case `caseId`, by number.
-  public func invoices(ofCase caseId: Int64) throws -> [Invoice] {
-    if let snapshot, snapshot.cases[caseId] != nil { return snapshot.invoices[caseId] ?? [] }
-    return try store.invoices(ofCase: caseId)
-  }
+  public func invoices(ofCase caseId: Int64) throws -> [Invoice] { try reader.invoices(ofCase: caseId) }
 
   /// The communications of case `caseId`, oldest first.
   public func communications(ofCase caseId: Int64) throws -> [Communication] {
-    if let snapshot, snapshot.cases[caseId] != nil { return snapshot.communications[caseId] ?? [] }
-    return try store.communications(ofCase: caseId)
+    try reader.communications(ofCase: caseId)
   }
 
-  /// The journal of case `caseId` with each event's decoded data, including calls settled in this chunk.
-  public func history(ofCase caseId: Int64) throws -> [(event: JournalEvent, data: [String: String])] {
-    guard let snapshot, snapshot.cases[caseId] != nil else {
-      return try store.events(ofCase: caseId).map { ($0, CaseRules.payload(decoding: $0.payload)) }
-    }
-    var entries = zip(snapshot.events[caseId] ?? [], snapshot.eventData[caseId] ?? []).map { ($0, $1) }
-    entries += (settledEvents[caseId] ?? []).map { ($0, CaseRules.payload(decoding: $0.payload)) }
-    return entries
+  /// The journal of case `caseId`, including calls settled in this chunk.
+  public func history(ofCase caseId: Int64) throws -> [JournalEvent] {
+    try reader.events(ofCase: caseId) + (settledEvents[caseId] ?? [])
   }
 
   /// How many payment promises of customer `customerId` were judged broken (cached for the chunk).
   public func brokenPromises(customerId: String) throws -> Int {
     if let count = brokenPromiseCounts[customerId] { return count }
-    let count = try store.brokenPromises(customerId: customerId)
+    let count = try reader.brokenPromises(customerId: customerId)
     if snapshot != nil { brokenPromiseCounts[customerId] = count }
     return count
   }
@@ -126,6 +113,23 @@ public final class CaseSession {
     staged[caseId, default: []].append(proposed)
     stagedInOrder.append(proposed)
     stagedEvents += events
+  }
+
+  /// Applies the decisions the lifecycle itself makes on case `caseId` now (closing a resolved case once
+  /// its follow-up window is over: `CaseRules.lifecycleDecisions`), as `litige@core`.
+  ///
+  /// In batch mode they are settled like a hook call's; otherwise committed. Returns their events.
+  public func applyLifecycle(to caseId: Int64, runId: String) throws -> [JournalEvent] {
+    guard let current = try disputeCase(id: caseId), let facts = working[caseId]?.facts else { return [] }
+    let today = LocalDate(now, in: store.settings.timeZone)
+    let decisions = CaseRules.lifecycleDecisions(
+      for: current, facts: facts, settings: store.settings, today: today)
+    guard !decisions.isEmpty else { return [] }
+    let saved = provenance
+    provenance = Provenance(source: "litige@core", hook: "lifecycle", runId: runId)
+    defer { provenance = saved }
+    for decision in decisions { try decide(decision.decision, on: caseId, reason: decision.reason) }
+    return snapshot != nil ? settle() : try commit()
   }
 
   /// Writes every staged decision in one transaction and clears the stage; returns the events written.
@@ -166,6 +170,7 @@ public final class CaseSession {
   public func load(_ snapshot: NightSnapshot) {
     rollback()
     self.snapshot = snapshot
+    reader = ChunkReader(snapshot: snapshot, store: store)
     settledCases = [:]
     settledCalls = []
     settledEvents = [:]
@@ -199,6 +204,7 @@ public final class CaseSession {
     let result = (settledCalls, settledCases.mapValues(\.disputeCase), snapshot?.lastEventIds ?? [:])
     rollback()
     snapshot = nil
+    reader = store
     settledCases = [:]
     settledCalls = []
     settledEvents = [:]

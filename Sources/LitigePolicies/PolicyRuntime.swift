@@ -52,10 +52,12 @@ public final class PolicyRuntime {
 
   /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
   public static let caseFieldNames = [
-    "age_days", "category", "channel", "claimable", "communications", "currency", "customer", "deadline",
-    "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices", "limitation_date",
-    "opened_at",
-    "outcome", "owed", "owner", "priority", "promise", "reason", "refund_due", "status", "tags",
+    "age_days", "attempts", "category", "channel", "claimable", "communications", "currency", "customer",
+    "deadline", "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices",
+    "limitation_date",
+    "opened_at", "outcome", "owed", "owner", "payments", "priority", "promise", "reason", "refund_due",
+    "status",
+    "tags",
   ]
   /// The case fields that hold strings, numbers or nil, served from the object's field cache.
   static let casePlainFields = [
@@ -369,28 +371,16 @@ public final class PolicyRuntime {
   /// Pushes field `key` of `current` that holds a table or an object; false for an unknown field.
   ///
   /// Plain fields never reach here: the class's field cache serves them from `pushPlainFields`.
-  /// The ledgers of a case's invoices as the core computes them (Ledger.swift): each invoice's payments
-  /// so far, and the case's disputed amount spread over its invoices in order, none beyond its total.
+  /// The ledgers of a case's invoices as the core computes them (Ledger.swift), with the case's own
+  /// portions open or released as its working state says (a script that resolved it sees them released).
   private func ledgers(of current: DisputeCase) throws -> [InvoiceLedger] {
-    var remaining = current.disputed
-    return try session.invoices(ofCase: current.id).map { invoice in
-      let portion = min(remaining, invoice.total)
-      remaining = remaining - portion
-      let payments =
-        invoice.paid.minorUnits > 0
-        ? [
-          Payment(
-            invoiceNumber: invoice.number, paidOn: invoice.issuedOn, amount: invoice.paid, reference: "paid",
-            method: "")
-        ] : []
-      let disputes =
-        portion.minorUnits > 0
-        ? [
-          DisputedPortion(
-            caseId: current.id, invoiceNumber: invoice.number, amount: portion, open: current.status.isActive)
-        ]
-        : []
-      return InvoiceLedger(invoice: invoice, payments: payments, disputes: disputes)
+    guard let facts = try session.facts(id: current.id) else { return [] }
+    return facts.ledgers.map { ledger in
+      var ledger = ledger
+      for index in ledger.disputes.indices where ledger.disputes[index].caseId == current.id {
+        ledger.disputes[index].open = current.status.isActive
+      }
+      return ledger
     }
   }
 
@@ -412,15 +402,21 @@ public final class PolicyRuntime {
       stack.push(try total(try ledgers(of: current)) { try $0.collectable(on: today) })
     case "refund_due": stack.push(try total(try ledgers(of: current)) { try $0.refundDue() })
     case "limitation_date":
-      // Code civil 2233: from the earliest due date; 5 or 2 years by the debtor (Limitation).
-      let invoices = try session.invoices(ofCase: current.id)
-      guard let due = invoices.map(\.dueOn).min(),
-        let customer = try session.customer(id: current.customerId)
-      else {
-        stack.push(.nil)
-        break
-      }
-      stack.push(.string(Limitation.expiry(dueOn: due, debtor: customer.kind).description))
+      // Code civil 2233, 2238, 2240 and Code de commerce L110-4 / consommation L218-2 (CaseFacts).
+      stack.push(try session.facts(id: current.id)?.limitationDate.map { .string($0.description) } ?? .nil)
+    case "attempts":
+      let attempts = try session.facts(id: current.id)?.attempts.map(\.rawValue).sorted() ?? []
+      stack.push(.array(attempts.map { .string($0) }))
+    case "payments":
+      let payments = try ledgers(of: current).flatMap(\.payments)
+      stack.push(
+        .array(
+          payments.map {
+            .table([
+              "invoice": .string($0.invoiceNumber), "amount": .number($0.amount.major),
+              "paid_on": .string($0.paidOn.description), "reference": .string($0.reference),
+            ])
+          }))
     case "promise":
       guard let promise = try session.facts(id: current.id)?.promise else {
         stack.push(.nil)
@@ -437,7 +433,9 @@ public final class PolicyRuntime {
         .array(
           current.gestures.map {
             .table([
-              "kind": .string($0.kind.rawValue), "amount": .number($0.amount.major),
+              "id": .number(Double($0.id)), "kind": .string($0.kind.rawValue),
+              "amount": .number($0.amount.major),
+              "state": .string($0.state.rawValue), "needs_approval": .boolean($0.needsApproval),
               "approved_by": $0.approvedBy.map { .string($0) } ?? .nil,
             ])
           }))
@@ -469,7 +467,8 @@ public final class PolicyRuntime {
     case "history":
       let entries = try session.history(ofCase: current.id)
       stack.pushTable(arrayCount: entries.count)
-      for (offset, (event, payload)) in entries.enumerated() {
+      for (offset, event) in entries.enumerated() {
+        let payload = event.event.fields
         stack.pushTable(fieldCount: 6)
         stack.push(instant(event.at))
         stack.setField("at")

@@ -152,7 +152,8 @@ public enum PolicyTests {
           return failure.contains(expected)
             ? nil : "expected an error containing '\(expected)', got: \(failure)"
         }
-        actual += outcome.events.map(describe)
+        // Status changes are the lifecycle's consequences, not the policy's decisions.
+        actual += outcome.events.filter { $0.kind != "status" }.map(describe)
       }
     }
     if let expected = spec["expect_error"].stringValue {
@@ -206,10 +207,13 @@ public enum PolicyTests {
 
   /// A decision as tests name it: `kind value` (`tag vip`, `prioritize 1`, `propose_gesture voucher 20.00`).
   static func describe(_ event: JournalEvent) -> String {
-    let data = (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
+    let data = event.event.fields
     let keys: [String: [String]] = [
       "categorize": ["category"], "prioritize": ["priority"], "assign": ["owner"], "tag": ["tag"],
       "set_deadline": ["deadline"], "propose_gesture": ["kind", "amount"], "escalate": ["level"],
+      "accept_gesture": ["id"], "refuse_gesture": ["id"], "approve_gesture": ["id"],
+      "grant_gesture": ["kind", "amount"],
+      "amicable_attempt": ["attempt"], "status": ["to"],
       "send": ["template"], "follow_up": ["due_on"], "resolve": ["outcome"], "judge_promise": ["status"],
     ]
     let values = (keys[event.kind] ?? []).compactMap { data[$0] }
@@ -322,10 +326,16 @@ struct TestCaseBuilder {
             value.stringValue ?? value.integerValue.map(String.init) ?? value.doubleValue.map { "\($0)" }
         }
       }
+      let event: CaseEvent
+      do {
+        event = try CaseEvent(kind: kind, fields: data, currency: currency)
+      } catch let error as DomainError {
+        throw DomainError.invalid(field: "history", "\(error)")
+      }
       return JournalEvent(
         caseId: disputeCase.id,
         at: now.addingTimeInterval(-Double(entry["age_days"].integerValue ?? 0) * 86_400),
-        kind: kind, payload: CaseRules.json(data), reason: entry["reason"].stringValue ?? "earlier decision",
+        event: event, reason: entry["reason"].stringValue ?? "earlier decision",
         provenance: Provenance(source: "test", hook: "history", runId: "test"))
     }
     try store.insert(

@@ -3,49 +3,62 @@ import LitigeCore
 
 /// Journal events and decisions told in words, for `case explain`, command output and the REPL.
 public enum Story {
-  static func payload(_ event: JournalEvent) -> [String: String] {
-    CaseRules.payload(decoding: event.payload)
-  }
-
   /// One event in words (`escalated from amicable to mediation`); no personal data.
   public static func describe(_ event: JournalEvent) -> String {
-    let data = payload(event)
-    let value = { (key: String) in data[key] ?? "?" }
-    switch event.kind {
-    case "opened":
-      let invoices = value("invoices").isEmpty ? "no invoice" : value("invoices")
-      return
-        "opened by \(value("channel")), \(value("disputed")) \(data["currency"] ?? "") disputed on \(invoices)"
-    case "categorize": return "categorized as \(value("category"))"
-    case "prioritize": return "priority set to \(value("priority"))"
-    case "assign": return "assigned to \(value("owner"))"
-    case "tag": return "tagged \(value("tag"))"
-    case "set_deadline": return "deadline set to \(value("deadline"))"
-    case "propose_gesture":
-      return "gesture: \(value("kind")) of \(value("amount")) \(value("currency"))"
-        + (data["approved_by"].map { ", approved by \($0)" } ?? "")
-    case "escalate":
-      var text = "escalated from \(value("from")) to \(value("level"))"
-      if let route = data["route"] { text += " (\(value("court")), \(route), lawyer \(value("lawyer")))" }
+    switch event.event {
+    case .opened(let channel, let disputed, let invoices, let portions):
+      guard !invoices.isEmpty else {
+        return "opened by \(channel.rawValue), \(disputed) disputed, no invoice"
+      }
+      let parts = invoices.map { number in portions[number].map { "\(number) (\($0.decimalText))" } ?? number
+      }
+      return "opened by \(channel.rawValue), \(disputed) disputed on \(parts.joined(separator: ", "))"
+    case .categorized(let category): return "categorized as \(category.rawValue)"
+    case .prioritized(let priority): return "priority set to \(priority)"
+    case .assigned(let owner): return "assigned to \(owner.rawValue)"
+    case .tagged(let tag): return "tagged \(tag)"
+    case .deadlineSet(let deadline): return "deadline set to \(Timestamp.utcText(deadline))"
+    case .gestureProposed(let gesture):
+      if gesture.id == 0 {
+        return "gesture: \(gesture.kind.rawValue) of \(gesture.amount) (granted at once, before 0.4)"
+      }
+      return "gesture #\(gesture.id) proposed to the customer: \(gesture.kind.rawValue) of \(gesture.amount)"
+        + (gesture.needsApproval ? ", needs an approval" : "")
+        + (gesture.approvedBy.map { ", approved by \($0)" } ?? "")
+    case .gestureAnswered(let id, let accepted):
+      return "the customer \(accepted ? "accepted" : "refused") gesture #\(id)"
+    case .gestureApproved(let id, let approver): return "gesture #\(id) approved by \(approver)"
+    case .gestureGranted(let id, let kind, let amount):
+      return "gesture #\(id) granted: \(kind.rawValue) of \(amount)"
+    case .escalated(let level, let from, let route):
+      var text = "escalated from \(from.rawValue) to \(level.rawValue)"
+      if let route {
+        text +=
+          " (\(route.court.rawValue), \(route.procedure.rawValue), lawyer \(route.lawyerRequired ? "required" : "not required")"
+          + (route.claimed.minorUnits > 0 ? ", \(route.claimed) claimed)" : ")")
+      }
       return text
-    case "send": return "sent '\(value("template"))' by \(value("channel"))"
-    case "follow_up": return "follow-up scheduled for \(value("due_on"))"
-    case "resolve":
-      return "resolved: \(value("outcome"))"
-        + (data["new_due_date"].map { ", collection resumes, due \($0)" } ?? "")
-        + (data["promise"].map { ", payment promise of \($0)" } ?? "")
-    case "close": return "closed (was \(value("from")))"
-    case "reopen": return "reopened (was \(value("from"))): investigated again, its invoices frozen again"
-    case "payment":
-      return "payment of \(value("amount")) \(value("currency")) on invoice \(value("invoice")) "
-        + "(\(value("reference")), paid on \(value("paid_on")))"
-    case "judge_promise":
-      return "payment promise \(value("status").replacingOccurrences(of: "_", with: " ")): "
-        + "\(value("paid")) paid of \(value("promised")) promised for \(value("due_on"))"
-    case "communication":
-      return (data["direction"] == "in" ? "message from the customer" : "message to the customer")
-        + " by \(value("channel"))"
-    default: return "\(event.kind) \(event.payload)"
+    case .sent(let template, let channel, _): return "sent '\(template)' by \(channel.rawValue)"
+    case .followUpScheduled(let day): return "follow-up scheduled for \(day)"
+    case .attempted(let attempt):
+      return "amicable attempt recorded: \(attempt.rawValue.replacingOccurrences(of: "_", with: " "))"
+    case .resolved(let outcome, let newDueDate, let promise):
+      return "resolved: \(outcome.rawValue)"
+        + (newDueDate.map { ", collection resumes, the disputed part due \($0)" } ?? "")
+        + (promise.map { ", payment promise of \($0.decimalText)" } ?? "")
+    case .closed(let from): return "closed (was \(from.rawValue))"
+    case .reopened(let from):
+      return "reopened (was \(from.rawValue)): investigated again, its invoices frozen again"
+    case .payment(let invoice, let amount, let paidOn, let reference):
+      return "payment of \(amount) on invoice \(invoice) (\(reference), paid on \(paidOn))"
+    case .promiseJudged(let status, let promised, let paid, let dueOn):
+      return "payment promise \(status.rawValue.replacingOccurrences(of: "_", with: " ")): "
+        + "\(paid.decimalText) paid of \(promised.decimalText) promised for \(dueOn)"
+    case .communication(let direction, let channel):
+      return (direction == .incoming ? "message from the customer" : "message to the customer")
+        + " by \(channel.rawValue)"
+    case .statusChanged(let from, let to):
+      return "status \(from.rawValue) -> \(to.rawValue)"
     }
   }
 
@@ -58,7 +71,12 @@ public enum Story {
     case .tag(let tag): return tag
     case .setDeadline(let date): return Timestamp.utcText(date)
     case .proposeGesture(let kind, let amount, _): return "\(kind.rawValue) \(amount)"
-    case .escalate(let level): return level.rawValue
+    case .answerGesture(let id, let accepted): return "#\(id) \(accepted ? "accepted" : "refused")"
+    case .approveGesture(let id): return "#\(id)"
+    case .recordAttempt(let attempt): return attempt.rawValue
+    case .recordMessage(let direction, let channel): return "\(direction.rawValue) by \(channel.rawValue)"
+    case .escalate(let level, let procedure):
+      return level.rawValue + (procedure.map { " (\($0.rawValue))" } ?? "")
     case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")

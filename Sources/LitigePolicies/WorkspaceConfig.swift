@@ -1,4 +1,5 @@
 import Foundation
+import LitigeCore
 
 /// A value of a configuration file, with the line it was written on (for error messages).
 public struct ConfigValue: Sendable, Equatable {
@@ -245,12 +246,21 @@ public struct WorkspaceConfiguration: Sendable {
   public var pluginPaths: [(url: URL, display: String)]
   /// The enabled plugins, in file order.
   public var enabled: [Enabled]
+  /// The company's settings (`[company]`, `[approvers]`, `[gestures.caps]`); the defaults without them.
+  public var company: CompanySettings
+  /// Whether the file has a `[company]`, `[approvers]` or `[gestures.caps]` table.
+  public var definesCompany: Bool
 
   /// Creates a configuration directly (tests, `litige test`).
-  public init(file: String, pluginPaths: [(url: URL, display: String)], enabled: [Enabled]) {
+  public init(
+    file: String, pluginPaths: [(url: URL, display: String)], enabled: [Enabled],
+    company: CompanySettings = CompanySettings(), definesCompany: Bool = false
+  ) {
     self.file = file
     self.pluginPaths = pluginPaths
     self.enabled = enabled
+    self.company = company
+    self.definesCompany = definesCompany
   }
 
   /// Reads `litige.toml` in `folder`, if any; `bundled` is the folder of the plugins that ship with Litige.
@@ -261,16 +271,24 @@ public struct WorkspaceConfiguration: Sendable {
     let display = relativeDisplay(url)
     var paths: [(url: URL, display: String)] = []
     var enabled: [Enabled] = []
+    var company = CompanySettings()
+    var definesCompany = false
     if let data = FileManager.default.contents(atPath: url.path) {
-      let (tables, headerLines) = try TOMLSubset.parseWithLines(
-        String(decoding: data, as: UTF8.self), file: display)
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw ConfigError("\(display):1: the file is not UTF-8 text")
+      }
+      let (tables, headerLines) = try TOMLSubset.parseWithLines(text, file: display)
       for (name, table) in tables where !(name.isEmpty && table.isEmpty) {
-        guard name == "workspace" || name.hasPrefix("plugins.") else {
+        guard name == "workspace" || name.hasPrefix("plugins.") || CompanyConfiguration.tables.contains(name)
+        else {
           throw ConfigError(
-            "\(display):\(headerLines[name] ?? 1): unknown table [\(name)] (expected [workspace] or [plugins.NAME])"
+            "\(display):\(headerLines[name] ?? 1): unknown table [\(name)] (expected [workspace], [company], "
+              + "[company.ecb_rates], [company.legal_rates], [approvers], [gestures.caps] or [plugins.NAME])"
           )
         }
       }
+      definesCompany = !CompanyConfiguration.tables.isDisjoint(with: tables.keys)
+      company = try CompanyConfiguration.settings(from: tables, headerLines: headerLines, file: display)
       for (key, value) in tables["workspace"] ?? [:] {
         guard key == "plugin_paths", case .array(let entries) = value.kind else {
           throw ConfigError(
@@ -305,7 +323,8 @@ public struct WorkspaceConfiguration: Sendable {
       }
     }
     if let bundled { paths.append((bundled, relativeDisplay(bundled))) }
-    return WorkspaceConfiguration(file: display, pluginPaths: paths, enabled: enabled)
+    return WorkspaceConfiguration(
+      file: display, pluginPaths: paths, enabled: enabled, company: company, definesCompany: definesCompany)
   }
 
   /// The bundled plugins: `$LITIGE_PLUGINS`, else a `plugins` folder beside or above the executable

@@ -368,9 +368,12 @@ public final class Console {
       for invoice in try runtime.session.invoices(ofCase: id) {
         write("  invoice   \(invoice.number)  \(invoice.total), paid \(invoice.paid), due \(invoice.dueOn)\n")
       }
-      for gesture in current.gestures { write("  gesture   \(gesture.kind.rawValue) \(gesture.amount)\n") }
+      for gesture in current.gestures {
+        write(
+          "  gesture   #\(gesture.id) \(gesture.kind.rawValue) \(gesture.amount) \(gesture.state.rawValue)\n")
+      }
       let history = try runtime.session.history(ofCase: id)
-      for (event, _) in history.suffix(8) {
+      for event in history.suffix(8) {
         write("  \(Timestamp.display(event.at, in: zone))  \(Story.describe(event))\n")
       }
       if history.count > 8 {

@@ -17,6 +17,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   }
 }
 
+/// One step of a demo case's history, as a person did it.
+public struct DemoAction: Sendable {
+  /// What was done.
+  public enum Step: Sendable {
+    /// A decision through the core.
+    case decide(Decision)
+    /// A payment on one of the case's invoices.
+    case pay(Payment)
+  }
+
+  /// The case.
+  public var caseId: Int64
+  /// When.
+  public var at: Date
+  /// What.
+  public var step: Step
+  /// Who (a login name; `claire` approves gestures in the demo's litige.toml).
+  public var by: String
+  /// Why, for the journal.
+  public var reason: String
+}
+
 /// A realistic French small-business data set: customers, invoices, dispute cases covering every
 /// category and channel, with communication histories and some cases far up the escalation ladder.
 ///
@@ -30,8 +52,9 @@ public struct DemoData: Sendable {
   public var cases: [DisputeCase] = []
   /// Their communications.
   public var communications: [Communication] = []
-  /// Decisions already taken on them (escalations, triage), journaled as made by people.
-  public var events: [JournalEvent] = []
+  /// What people did on them over time (assignments, gestures and answers, escalations, resolutions,
+  /// payments), replayed through the core by `Store.load` so that statuses move as the lifecycle says.
+  public var actions: [DemoAction] = []
 
   private static let companies = [
     "Boulangerie Martin", "Garage Dupuis", "Menuiserie Lefèvre", "Transports Girard", "Pharmacie Bonnet",
@@ -165,21 +188,14 @@ public struct DemoData: Sendable {
         Double(Int.random(in: 8 * 3600...15 * 3600, using: &random)))
       let channel = channels.randomElement(using: &random) ?? .email
       let ageDays = Int(reference.timeIntervalSince(opened) / 86_400)
-      var status: CaseStatus = .open
-      if ageDays > 90 {
-        status = [.resolved, .closed, .investigating, .proposed].randomElement(using: &random) ?? .open
-      } else if ageDays > 20 {
-        status =
-          [.investigating, .awaitingCustomer, .proposed, .acknowledged].randomElement(using: &random) ?? .open
-      } else if ageDays > 2 {
-        status = [.acknowledged, .investigating, .open].randomElement(using: &random) ?? .open
-      }
+      // Each case discloses the part of its first invoice it disputes: never more than that invoice.
       var disputeCase = DisputeCase(
         id: Int64(offset + index), customerId: invoice.customerId, openedAt: opened, channel: channel,
         category: index % 5 == 0 ? nil : category,
         reason: reasons[category]?.randomElement(using: &random) ?? "Litige",
-        disputed: disputed, invoiceNumbers: numbers, status: status)
-      if !status.isActive { disputeCase.outcome = .accepted }
+        disputed: disputed, invoiceNumbers: numbers)
+      disputeCase.portions = [invoice.number: min(disputed, invoice.total)]
+      disputeCase.disputed = min(disputed, invoice.total)
       data.cases.append(disputeCase)
 
       // A history: the complaint, the acknowledgement, exchanges; older cases went further.
@@ -194,32 +210,146 @@ public struct DemoData: Sendable {
             caseId: disputeCase.id, at: moment, direction: direction, channel: channel, author: author,
             summary: summary))
       }
+      func act(_ step: DemoAction.Step, by person: String, _ reason: String, after hours: Double) {
+        moment = moment.addingTimeInterval(hours * 3_600)
+        guard moment < reference else { return }
+        data.actions.append(
+          DemoAction(caseId: disputeCase.id, at: moment, step: step, by: person, reason: reason))
+      }
+      let stage = Int.random(in: 0...9, using: &random)
       note(
         .incoming, channel, "client",
         channel == .social ? "Avis public négatif publié" : "Réclamation initiale", after: 0)
-      if status != .open {
-        note(
-          .outgoing, .email, "service client", "Accusé de réception envoyé",
-          after: Double.random(in: 1...3, using: &random))
+      guard ageDays > 1, stage > 0 else { continue }
+      note(
+        .outgoing, .email, "service client", "Accusé de réception envoyé",
+        after: Double.random(in: 1...3, using: &random))
+      guard ageDays > 4, stage > 1 else { continue }
+      act(
+        .decide(.assign(disputeCase.category?.defaultOwner ?? .accounting)), by: "julien",
+        "pris en charge par le service", after: 24)
+      guard ageDays > 20, stage > 2 else { continue }
+      note(.incoming, .phone, "client", "Relance téléphonique du client", after: 24 * 5)
+      if stage == 3 {
+        note(.outgoing, .email, "service client", "Demande de justificatifs au client", after: 24)
+        continue
       }
-      if ageDays > 20 { note(.incoming, .phone, "client", "Relance téléphonique du client", after: 24 * 6) }
-      if ageDays > 20 {
-        note(.outgoing, .email, "comptabilité", "Proposition de solution amiable", after: 24 * 4)
+      var gestureKind: GestureKind =
+        [.discount, .creditNote, .voucher].randomElement(using: &random) ?? .discount
+      var gestureAmount = Money(
+        minorUnits: max(
+          1_000,
+          disputeCase.disputed.minorUnits * Int64([10, 20, 50].randomElement(using: &random) ?? 10) / 100),
+        currency: euro)
+      if stage == 6 {
+        // Above the discount cap: accepted by the customer, it waits for an approver.
+        gestureKind = .discount
+        gestureAmount = Money(minorUnits: max(60_000, gestureAmount.minorUnits), currency: euro)
       }
-      if ageDays > 60, index % 4 == 0 {
-        note(
-          .outgoing, .registeredLetter, "service juridique", "Mise en demeure envoyée en recommandé avec AR",
-          after: 24 * 20)
-        for (level, from) in [("mediation", "amicable"), ("formal_notice", "mediation")] {
-          data.events.append(
-            JournalEvent(
-              caseId: disputeCase.id, at: moment, kind: "escalate",
-              payload: CaseRules.json(["level": level, "from": from]),
-              reason: "no agreement after the amicable proposal", provenance: provenance))
+      act(
+        .decide(.proposeGesture(kind: gestureKind, amount: gestureAmount, approvedBy: nil)), by: "julien",
+        "geste commercial proposé au client", after: 24 * 2)
+      guard ageDays > 30, stage > 4 else { continue }
+      if stage == 5 {
+        act(
+          .decide(.answerGesture(id: 1, accepted: false)), by: "julien", "le client refuse le geste",
+          after: 24 * 4)
+        if ageDays > 60, index % 2 == 0 {
+          for level in [EscalationLevel.mediation, .formalNotice] {
+            act(
+              .decide(.escalate(level)), by: "sophie", "pas d'accord après la proposition amiable",
+              after: 24 * 10)
+          }
         }
-        data.cases[data.cases.count - 1].escalation = .formalNotice
+        continue
+      }
+      act(
+        .decide(.answerGesture(id: 1, accepted: true)), by: "julien", "le client accepte le geste",
+        after: 24 * 3)
+      if stage == 6 { continue }
+      act(.decide(.approveGesture(id: 1)), by: "claire", "geste validé", after: 24)
+      guard ageDays > 45, stage > 6 else { continue }
+      let due = LocalDate(moment, in: paris).adding(days: 30)
+      act(
+        .decide(.resolve(outcome: .partiallyAccepted, newDueDate: due, promise: nil)), by: "julien",
+        "accord trouvé avec le client", after: 24 * 2)
+      if stage > 7, invoice.outstanding.minorUnits > 0 {
+        act(
+          .pay(
+            Payment(
+              invoiceNumber: invoice.number, paidOn: due.adding(days: -3),
+              amount: Money(minorUnits: invoice.outstanding.minorUnits / 2, currency: euro),
+              reference: "VIR-\(disputeCase.id)", method: "transfer")),
+          by: "compta", "virement reçu", after: 24 * 27)
+      }
+      if stage == 9, ageDays > 90 {
+        act(.decide(.close), by: "julien", "suivi terminé, client satisfait", after: 24 * 10)
       }
     }
     return data
+  }
+}
+
+extension Store {
+  /// Writes a generated data set, replaying each case's history through the core.
+  ///
+  /// Customers, invoices and cases are written as opened, then each case's messages and people's actions
+  /// in time order, so that statuses, gestures and the ledger move as the lifecycle says. One transaction; a step the core refuses is skipped (the
+  /// generator may propose what the rules then forbid, as people do).
+  public func load(_ data: DemoData, provenance: Provenance) throws {
+    try database.write { db in
+      for customer in data.customers { try Records.insert(customer, db) }
+      for invoice in data.invoices { try Records.insert(invoice, db) }
+      for disputeCase in data.cases { try Records.open(disputeCase, provenance: provenance, db) }
+      enum Entry {
+        case message(Communication)
+        case action(DemoAction)
+        var at: Date {
+          switch self {
+          case .message(let message): return message.at
+          case .action(let action): return action.at
+          }
+        }
+      }
+      var timeline: [Int64: [Entry]] = [:]
+      for message in data.communications { timeline[message.caseId, default: []].append(.message(message)) }
+      for action in data.actions { timeline[action.caseId, default: []].append(.action(action)) }
+      for caseId in timeline.keys.sorted() {
+        let entries = (timeline[caseId] ?? []).enumerated().sorted {
+          ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
+        }
+        for (_, entry) in entries {
+          guard let current = try Records.fetchCase(db, id: caseId) else { break }
+          let person: String
+          let decision: Decision
+          let reason: String
+          switch entry {
+          case .message(let message):
+            try Records.insert(message, db)
+            person = message.direction == .incoming ? "demo" : "julien"
+            decision = .recordMessage(direction: message.direction, channel: message.channel)
+            reason = "message recorded"
+          case .action(let action):
+            person = action.by
+            reason = action.reason
+            switch action.step {
+            case .decide(let made): decision = made
+            case .pay(let payment):
+              try? Records.recordPayment(payment, by: person, at: action.at, db)
+              continue
+            }
+          }
+          let who = Provenance(source: "user:\(person)", hook: "demo", runId: provenance.runId)
+          do {
+            try Records.apply(
+              [ProposedDecision(caseId: caseId, decision: decision, reason: reason)], to: current,
+              settings: settings,
+              provenance: who, at: entry.at, db)
+          } catch is DomainError {
+            continue
+          }
+        }
+      }
+    }
   }
 }

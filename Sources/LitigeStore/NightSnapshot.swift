@@ -6,7 +6,8 @@ import LitigeCore
 ///
 /// The batch runner loads one per chunk instead of querying case by case: nine range queries in one read
 /// transaction replace a dozen point queries per case. Closed cases are left out (the night skips them).
-/// Event payloads are decoded once here, not at every `case.history` read.
+/// Events are decoded once here, not at every `case.history` read, and each case's facts are derived
+/// by the core (`CaseFacts.derive`) as for a single case.
 public struct NightSnapshot: Sendable {
   /// The cases that are not closed, by id.
   public var cases: [Int64: DisputeCase] = [:]
@@ -22,10 +23,8 @@ public struct NightSnapshot: Sendable {
   public var invoices: [Int64: [Invoice]] = [:]
   /// Each case's communications, oldest first.
   public var communications: [Int64: [Communication]] = [:]
-  /// Each case's journal, in the order events were applied.
+  /// Each case's journal, in the order events were applied, typed.
   public var events: [Int64: [JournalEvent]] = [:]
-  /// Each event's decoded payload, parallel to `events`.
-  public var eventData: [Int64: [[String: String]]] = [:]
 
   /// The case ids, ascending.
   public var caseIds: [Int64] { cases.keys.sorted() }
@@ -72,7 +71,7 @@ public struct NightConflict: Sendable, Equatable {
 extension Store {
   /// Loads the cases with ids in `range` that are not closed, with everything hooks read about them.
   public func nightSnapshot(of range: ClosedRange<Int64>) throws -> NightSnapshot {
-    try database.read { db in try Records.nightSnapshot(of: range, db) }
+    try database.read { db in try Records.nightSnapshot(of: range, timeZone: settings.timeZone, db) }
   }
 
   /// Writes a chunk of a night in one transaction: its settled calls and the chunk's checkpoint.
@@ -94,21 +93,16 @@ extension Store {
         let stored = try Int64.fetchOne(
           db.cachedStatement(sql: "SELECT MAX(id) FROM events WHERE case_id = ?"), arguments: [caseId])
         if stored == lastEventIds[caseId], let final = finalCases[caseId] {
+          let facts = try Records.facts(for: final, timeZone: settings.timeZone, db)
           try Records.update(final, db)
-          for event in caseCalls.flatMap(\.events) { try Records.record(event, of: final, db) }
+          for event in caseCalls.flatMap(\.events) { try Records.record(event, of: final, facts: facts, db) }
           continue
         }
-        guard var current = try Records.fetchCase(db, id: caseId) else { continue }
-        var facts = try Records.facts(for: current, db)
         for call in caseCalls {
+          guard let current = try Records.fetchCase(db, id: caseId) else { break }
           do {
-            let (updated, events) = try CaseRules.apply(
-              call.decisions, to: current, facts: &facts, settings: settings, provenance: call.provenance,
-              at: now)
-            guard !events.isEmpty else { continue }
-            try Records.update(updated, db)
-            for event in events { try Records.record(event, of: updated, db) }
-            current = updated
+            try Records.apply(
+              call.decisions, to: current, settings: settings, provenance: call.provenance, at: now, db)
           } catch let error as DomainError {
             conflicts.append(
               NightConflict(
@@ -125,27 +119,15 @@ extension Store {
 }
 
 extension Records {
-  /// Appends `event` to the journal with the side effects its kind has on other tables.
-  static func record(_ event: JournalEvent, of disputeCase: DisputeCase, _ db: Database) throws {
-    try append(event, db)
-    if event.kind == "resolve" { try resumeCollection(after: event, case: disputeCase, db) }
-    if event.kind == "judge_promise" { try recordJudgment(event, db) }
-    if event.kind == "reopen" {
-      // Disputed again: its invoices' collection is suspended again (DESIGN.md, Core rules).
-      for number in disputeCase.invoiceNumbers {
-        try db.executeCached(
-          sql: "UPDATE invoices SET collection_suspended = 1 WHERE number = ?", arguments: [number])
-      }
-    }
-  }
-
   static func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int, _ db: Database) throws {
     try db.executeCached(
       sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
       arguments: [runId, chunk, cases, failures])
   }
 
-  static func nightSnapshot(of range: ClosedRange<Int64>, _ db: Database) throws -> NightSnapshot {
+  static func nightSnapshot(of range: ClosedRange<Int64>, timeZone: TimeZone, _ db: Database) throws
+    -> NightSnapshot
+  {
     var snapshot = NightSnapshot()
     let bounds: StatementArguments = [range.lowerBound, range.upperBound]
     let links = try invoiceLinks(db, caseIds: [range.lowerBound, range.upperBound])
@@ -153,7 +135,7 @@ extension Records {
       db.cachedStatement(sql: "SELECT * FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"),
       arguments: bounds)
     while let row = try caseRows.next() {
-      let disputeCase = try disputeCase(row, invoices: links[row["id"]] ?? [])
+      let disputeCase = try disputeCase(row, invoices: links[row["id"], default: []])
       snapshot.cases[disputeCase.id] = disputeCase
     }
     guard !snapshot.cases.isEmpty else { return snapshot }
@@ -192,13 +174,20 @@ extension Records {
       db.cachedStatement(sql: "SELECT * FROM events WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
       arguments: bounds)
     while let row = try eventRows.next() {
-      let journalEvent = try event(row)
-      guard snapshot.cases[journalEvent.caseId] != nil else { continue }
+      guard let owner = snapshot.cases[row["case_id"]] else { continue }
+      let journalEvent = try event(row, currency: owner.disputed.currency)
       snapshot.events[journalEvent.caseId, default: []].append(journalEvent)
-      snapshot.eventData[journalEvent.caseId, default: []].append(
-        CaseRules.payload(decoding: journalEvent.payload))
       snapshot.lastEventIds[journalEvent.caseId] = row["id"]
     }
+    // The ledgers of the chunk's invoices, with every case's portions of them.
+    var ledgers: [String: InvoiceLedger] = [:]
+    for invoice in snapshot.invoices.values.joined() {
+      ledgers[invoice.number] = InvoiceLedger(invoice: invoice)
+    }
+    try fillLedgers(
+      &ledgers,
+      where: "invoice_number IN (SELECT invoice_number FROM case_invoices WHERE case_id BETWEEN ? AND ?)",
+      arguments: bounds, db)
     var promises: [Int64: Row] = [:]
     let promiseRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM promises WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
@@ -206,24 +195,8 @@ extension Records {
     while let row = try promiseRows.next() { promises[row["case_id"]] = row.copy() }
 
     for (caseId, disputeCase) in snapshot.cases {
-      let currency = disputeCase.disputed.currency
       let invoices = snapshot.invoices[caseId] ?? []
       let paid = invoices.reduce(Int64(0)) { $0 + $1.paid.minorUnits }
-      let outstanding = invoices.reduce(Int64(0)) { $0 + $1.total.minorUnits - $1.paid.minorUnits }
-      var sent: Set<String> = []
-      var followUps: Set<LocalDate> = []
-      var mediated = false
-      let events = snapshot.events[caseId] ?? []
-      for (offset, data) in (snapshot.eventData[caseId] ?? []).enumerated() {
-        switch events[offset].kind {
-        case "send": if let template = data["template"] { sent.insert(template) }
-        case "follow_up":
-          if let day = data["due_on"].flatMap({ try? LocalDate(parsing: $0) }) { followUps.insert(day) }
-        case "escalate": if data["level"] == "mediation" { mediated = true }
-        default: break
-        }
-      }
-      let outgoing = (snapshot.communications[caseId] ?? []).contains { $0.direction == .outgoing }
       var promise: PaymentPromise?
       if let row = promises[caseId] {
         let promiseCurrency = try Currency(code: row["currency"])
@@ -234,11 +207,11 @@ extension Records {
           paidSince: Money(minorUnits: max(0, paid - paidAtPromise), currency: promiseCurrency),
           status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
       }
-      snapshot.facts[caseId] = CaseFacts(
-        amicableAttemptRecorded: outgoing || !sent.isEmpty || mediated, sentTemplates: sent,
-        scheduledFollowUps: followUps,
+      snapshot.facts[caseId] = CaseFacts.derive(
+        journal: snapshot.events[caseId] ?? [], communications: snapshot.communications[caseId] ?? [],
         customerKind: snapshot.customers[disputeCase.customerId]?.kind ?? .company,
-        outstanding: Money(minorUnits: outstanding, currency: currency), promise: promise)
+        ledgers: invoices.compactMap { ledgers[$0.number] }, promise: promise,
+        currency: disputeCase.disputed.currency, timeZone: timeZone)
     }
     return snapshot
   }

@@ -16,54 +16,11 @@ extension Store {
   /// Records `payment` on its invoice and updates the invoice's `paid`, in one transaction.
   ///
   /// The core checks it first (positive, the invoice's currency, a reference not recorded before on
-  /// that invoice, a date in 1970-2199). Every open case that disputes the invoice gets a `payment`
+  /// that invoice, a date in 1970-2199). Every case not closed that disputes the invoice gets a `payment`
   /// event in its journal, with `by` as its author, so that `case explain` tells it. Throws
   /// `DomainError` (refused) or `StoreError` (unknown invoice).
   public func record(_ payment: Payment, by author: String, at now: Date) throws {
-    try database.write { db in
-      guard
-        let invoiceRow = try Row.fetchOne(
-          db, sql: "SELECT * FROM invoices WHERE number = ?", arguments: [payment.invoiceNumber])
-      else { throw StoreError("no invoice \(payment.invoiceNumber)") }
-      let invoice = try Records.invoice(invoiceRow)
-      let ledger = InvoiceLedger(
-        invoice: invoice, payments: try Self.payments(ofInvoice: invoice.number, db).map(\.payment))
-      try ledger.checkNewPayment(payment)
-      try db.execute(
-        sql: """
-          INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
-            recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          payment.invoiceNumber, payment.paidOn.description, payment.amount.currency.code,
-          payment.amount.minorUnits, payment.reference, payment.method, Timestamp.utcText(now), author,
-        ])
-      try db.execute(
-        sql: """
-          UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(amount_minor), 0) FROM payments
-            WHERE invoice_number = ?) WHERE number = ?
-          """, arguments: [payment.invoiceNumber, payment.invoiceNumber])
-      let caseIds = try Int64.fetchAll(
-        db,
-        sql: """
-          SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
-          WHERE invoice_number = ? AND status NOT IN ('resolved', 'closed') ORDER BY cases.id
-          """, arguments: [payment.invoiceNumber])
-      for caseId in caseIds {
-        try Records.append(
-          JournalEvent(
-            caseId: caseId, at: now, kind: "payment",
-            payload: CaseRules.json([
-              "invoice": payment.invoiceNumber, "amount": payment.amount.decimalText,
-              "currency": payment.amount.currency.code, "paid_on": payment.paidOn.description,
-              "reference": payment.reference,
-            ]),
-            reason: "payment \(payment.reference) recorded",
-            provenance: Provenance(
-              source: "user:\(author)", hook: "payment add", runId: "payment-\(payment.reference)")),
-          db)
-      }
-    }
+    try database.write { db in try Records.recordPayment(payment, by: author, at: now, db) }
   }
 
   /// The payments of `invoiceNumber` in the order they were recorded.
@@ -82,6 +39,48 @@ extension Store {
           amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
           method: row["method"]),
         recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
+    }
+  }
+}
+
+extension Records {
+  /// `Store.record(_:by:at:)` inside a transaction.
+  static func recordPayment(_ payment: Payment, by author: String, at now: Date, _ db: Database) throws {
+    guard let ledger = try Records.ledgers(of: [payment.invoiceNumber], db)[payment.invoiceNumber] else {
+      throw StoreError("no invoice \(payment.invoiceNumber)")
+    }
+    try ledger.checkNewPayment(payment)
+    try db.execute(
+      sql: """
+        INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
+          recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        payment.invoiceNumber, payment.paidOn.description, payment.amount.currency.code,
+        payment.amount.minorUnits, payment.reference, payment.method, Timestamp.utcText(now), author,
+      ])
+    try db.execute(
+      sql: """
+        UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(amount_minor), 0) FROM payments
+          WHERE invoice_number = ?) WHERE number = ?
+        """, arguments: [payment.invoiceNumber, payment.invoiceNumber])
+    let caseIds = try Int64.fetchAll(
+      db,
+      sql: """
+        SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
+        WHERE invoice_number = ? AND status <> 'closed' ORDER BY cases.id
+        """, arguments: [payment.invoiceNumber])
+    for caseId in caseIds {
+      try Records.append(
+        JournalEvent(
+          caseId: caseId, at: now,
+          event: .payment(
+            invoice: payment.invoiceNumber, amount: payment.amount, paidOn: payment.paidOn,
+            reference: payment.reference),
+          reason: "payment \(payment.reference) recorded",
+          provenance: Provenance(
+            source: "user:\(author)", hook: "payment add", runId: "payment-\(payment.reference)")),
+        db)
     }
   }
 }

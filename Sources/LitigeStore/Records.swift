@@ -29,25 +29,48 @@ enum Records {
       channel: try Channel.parse(row["channel"]), author: row["author"], summary: row["summary"])
   }
 
-  static func event(_ row: Row) throws -> JournalEvent {
-    JournalEvent(
-      caseId: row["case_id"], at: try Timestamp.parse(row["at"]), kind: row["kind"], payload: row["payload"],
-      reason: row["reason"],
+  /// The journal event of `row`; `currency` is its case's (for amounts written without one).
+  ///
+  /// Throws `StoreError` naming the event and case when its data cannot be read.
+  static func event(_ row: Row, currency: Currency) throws -> JournalEvent {
+    let caseId: Int64 = row["case_id"]
+    let event: CaseEvent
+    do {
+      event = try CaseEvent(kind: row["kind"], payload: row["payload"], currency: currency)
+    } catch let error as DomainError {
+      let id: Int64 = row["id"]
+      throw StoreError("journal event \(id) of case \(caseId) cannot be read: \(error)")
+    }
+    return JournalEvent(
+      caseId: caseId, at: try Timestamp.parse(row["at"]), event: event, reason: row["reason"],
       provenance: Provenance(source: row["source"], hook: row["hook"], runId: row["run_id"]))
   }
 
+  /// A gesture as `cases.gestures` holds it; `id`, `state` and `needs_approval` are absent in
+  /// workspaces of 0.3 and earlier (their gestures were granted at once).
   private struct StoredGesture: Codable {
+    var id: Int?
     var kind: String
     var amountMinor: Int64
+    var state: String?
     var approvedBy: String?
+    var needsApproval: Bool?
     enum CodingKeys: String, CodingKey {
-      case kind
+      case id, kind, state
       case amountMinor = "amount_minor"
       case approvedBy = "approved_by"
+      case needsApproval = "needs_approval"
     }
   }
 
-  static func disputeCase(_ row: Row, invoices: [String]) throws -> DisputeCase {
+  /// A case's link to one invoice: the invoice and the portion of it the case disputes.
+  struct InvoiceLink {
+    var number: String
+    var disputedMinor: Int64
+  }
+
+  static func disputeCase(_ row: Row, invoices links: [InvoiceLink]) throws -> DisputeCase {
+    let invoices = links.map(\.number)
     let currency = try Currency(code: row["currency"])
     var result = DisputeCase(
       id: row["id"], customerId: row["customer_id"], openedAt: try Timestamp.parse(row["opened_at"]),
@@ -64,12 +87,19 @@ enum Records {
     let gestures: String = row["gestures"]
     let stored =
       gestures == "[]" ? [] : try JSONDecoder().decode([StoredGesture].self, from: Data(gestures.utf8))
-    result.gestures = try stored.map {
+    result.gestures = try stored.enumerated().map { offset, gesture in
       Gesture(
-        kind: try GestureKind.parse($0.kind), amount: Money(minorUnits: $0.amountMinor, currency: currency),
-        approvedBy: $0.approvedBy)
+        id: gesture.id ?? offset + 1, kind: try GestureKind.parse(gesture.kind),
+        amount: Money(minorUnits: gesture.amountMinor, currency: currency),
+        state: try gesture.state.map { try GestureState.parse($0) } ?? .granted,
+        approvedBy: gesture.approvedBy,
+        needsApproval: gesture.needsApproval ?? false)
     }
     result.outcome = try (row["outcome"] as String?).map { try ResolutionOutcome.parse($0) }
+    result.resolvedAt = try (row["resolved_at"] as String?).map { try Timestamp.parse($0) }
+    for link in links where link.disputedMinor > 0 {
+      result.portions[link.number] = Money(minorUnits: link.disputedMinor, currency: currency)
+    }
     return result
   }
 
@@ -77,10 +107,13 @@ enum Records {
     guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else {
       return nil
     }
-    let invoices = try String.fetchAll(
-      db, sql: "SELECT invoice_number FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
-      arguments: [id])
-    return try disputeCase(row, invoices: invoices)
+    let links = try Row.fetchAll(
+      db,
+      sql:
+        "SELECT invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
+      arguments: [id]
+    ).map { InvoiceLink(number: $0["invoice_number"], disputedMinor: $0["disputed_minor"]) }
+    return try disputeCase(row, invoices: links)
   }
 
   static func caseQuery(_ filter: CaseFilter, limit: Int, columns: String = "*") -> (
@@ -106,53 +139,43 @@ enum Records {
     return ("SELECT \(columns) FROM cases\(whereClause) ORDER BY id\(limitClause)", arguments)
   }
 
-  static func invoiceLinks(_ db: Database, caseIds: [Int64]) throws -> [Int64: [String]] {
+  static func invoiceLinks(_ db: Database, caseIds: [Int64]) throws -> [Int64: [InvoiceLink]] {
     guard !caseIds.isEmpty, let low = caseIds.min(), let high = caseIds.max() else { return [:] }
-    var links: [Int64: [String]] = [:]
+    var links: [Int64: [InvoiceLink]] = [:]
     let rows = try Row.fetchAll(
       db,
-      sql:
-        "SELECT case_id, invoice_number FROM case_invoices WHERE case_id BETWEEN ? AND ? ORDER BY invoice_number",
+      sql: """
+        SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE case_id BETWEEN ? AND ?
+        ORDER BY invoice_number
+        """,
       arguments: [low, high])
-    for row in rows { links[row["case_id"], default: []].append(row["invoice_number"]) }
+    for row in rows {
+      links[row["case_id"], default: []].append(
+        InvoiceLink(number: row["invoice_number"], disputedMinor: row["disputed_minor"]))
+    }
     return links
   }
 
-  static func facts(for disputeCase: DisputeCase, _ db: Database) throws -> CaseFacts {
-    let outgoing =
-      try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM communications WHERE case_id = ? AND direction = 'out'",
-        arguments: [disputeCase.id])
-      ?? 0
-    let sent = try String.fetchAll(
-      db, sql: "SELECT payload FROM events WHERE case_id = ? AND kind = 'send'", arguments: [disputeCase.id])
-    let followUps = try String.fetchAll(
-      db, sql: "SELECT payload FROM events WHERE case_id = ? AND kind = 'follow_up'",
-      arguments: [disputeCase.id])
-    let decode = { (payload: String, key: String) -> String? in
-      (try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: String])?[key]
-    }
-    let mediated =
-      try Int.fetchOne(
-        db, sql: "SELECT COUNT(*) FROM events WHERE case_id = ? AND kind = 'escalate' AND payload LIKE ?",
-        arguments: [disputeCase.id, #"%"level":"mediation"%"#]) ?? 0
+  /// The facts of `disputeCase`, derived by the core from its journal, communications and ledgers.
+  static func facts(for disputeCase: DisputeCase, timeZone: TimeZone, _ db: Database) throws -> CaseFacts {
+    let currency = disputeCase.disputed.currency
+    let events = try Row.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM events WHERE case_id = ? ORDER BY id"),
+      arguments: [disputeCase.id]
+    ).map { try event($0, currency: currency) }
+    let communications = try Row.fetchAll(
+      db.cachedStatement(sql: "SELECT * FROM communications WHERE case_id = ? ORDER BY at, id"),
+      arguments: [disputeCase.id]
+    ).map(communication)
     let kind = try String.fetchOne(
       db, sql: "SELECT kind FROM customers WHERE id = ?", arguments: [disputeCase.customerId])
-    let outstanding =
-      try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT COALESCE(SUM(total_minor - paid_minor), 0) FROM invoices
-          JOIN case_invoices ON invoice_number = number WHERE case_id = ?
-          """, arguments: [disputeCase.id]) ?? 0
-    return CaseFacts(
-      amicableAttemptRecorded: outgoing > 0 || !sent.isEmpty || mediated > 0,
-      sentTemplates: Set(sent.compactMap { decode($0, "template") }),
-      scheduledFollowUps: Set(
-        followUps.compactMap { decode($0, "due_on").flatMap { try? LocalDate(parsing: $0) } }),
+    let ledgers = try self.ledgers(of: disputeCase.invoiceNumbers, db)
+    return CaseFacts.derive(
+      journal: events, communications: communications,
       customerKind: kind.flatMap(CustomerKind.init(rawValue:)) ?? .company,
-      outstanding: Money(minorUnits: outstanding, currency: disputeCase.disputed.currency),
-      promise: try promise(of: disputeCase, db))
+      ledgers: disputeCase.invoiceNumbers.compactMap { ledgers[$0] },
+      promise: try promise(of: disputeCase, db),
+      currency: currency, timeZone: timeZone)
   }
 
   static func insert(_ customer: Customer, _ db: Database) throws {
@@ -195,7 +218,9 @@ enum Records {
 
   private static func caseColumns(_ disputeCase: DisputeCase) throws -> StatementArguments {
     let gestures = disputeCase.gestures.map {
-      StoredGesture(kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, approvedBy: $0.approvedBy)
+      StoredGesture(
+        id: $0.id, kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, state: $0.state.rawValue,
+        approvedBy: $0.approvedBy, needsApproval: $0.needsApproval)
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -206,7 +231,7 @@ enum Records {
       disputeCase.disputed.minorUnits, disputeCase.deadline.map(Timestamp.utcText),
       String(decoding: try encoder.encode(disputeCase.tags), as: UTF8.self),
       String(decoding: try encoder.encode(gestures), as: UTF8.self), disputeCase.outcome?.rawValue,
-      disputeCase.id,
+      disputeCase.resolvedAt.map(Timestamp.utcText), disputeCase.id,
     ]
   }
 
@@ -214,8 +239,8 @@ enum Records {
     try db.executeCached(
       sql: """
         INSERT INTO cases (customer_id, opened_at, channel, category, reason, status, priority, owner, escalation,
-          currency, disputed_minor, deadline, tags, gestures, outcome, id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          currency, disputed_minor, deadline, tags, gestures, outcome, resolved_at, id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, arguments: try caseColumns(disputeCase))
   }
 
@@ -224,49 +249,8 @@ enum Records {
       sql: """
         UPDATE cases SET customer_id = ?, opened_at = ?, channel = ?, category = ?, reason = ?, status = ?,
           priority = ?, owner = ?, escalation = ?, currency = ?, disputed_minor = ?, deadline = ?, tags = ?,
-          gestures = ?, outcome = ? WHERE id = ?
+          gestures = ?, outcome = ?, resolved_at = ? WHERE id = ?
         """, arguments: try caseColumns(disputeCase))
-  }
-
-  /// Links the case's invoices and suspends their collection while the case is active.
-  static func link(_ disputeCase: DisputeCase, _ db: Database) throws {
-    for number in disputeCase.invoiceNumbers {
-      try db.executeCached(
-        sql: "INSERT INTO case_invoices (case_id, invoice_number) VALUES (?, ?)",
-        arguments: [disputeCase.id, number])
-      if disputeCase.status.isActive {
-        try db.executeCached(
-          sql: "UPDATE invoices SET collection_suspended = 1 WHERE number = ?", arguments: [number])
-      }
-    }
-  }
-
-  /// On resolution: collection resumes with the new due date; the payment promise is recorded.
-  static func resumeCollection(after event: JournalEvent, case disputeCase: DisputeCase, _ db: Database)
-    throws
-  {
-    let payload =
-      (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
-    for number in disputeCase.invoiceNumbers {
-      let stillDisputed =
-        try Int.fetchOne(
-          db,
-          sql: """
-            SELECT COUNT(*) FROM case_invoices JOIN cases ON cases.id = case_id
-            WHERE invoice_number = ? AND cases.id <> ? AND cases.status NOT IN ('resolved', 'closed')
-            """, arguments: [number, disputeCase.id]) ?? 0
-      guard stillDisputed == 0 else { continue }
-      try db.executeCached(
-        sql: "UPDATE invoices SET collection_suspended = 0, due_on = COALESCE(?, due_on) WHERE number = ?",
-        arguments: [payload["new_due_date"], number])
-    }
-    if let promise = payload["promise"], let due = payload["new_due_date"] {
-      let amount = try Money(parsing: promise, currency: disputeCase.disputed.currency)
-      try insertPromise(
-        caseId: disputeCase.id, customerId: disputeCase.customerId, amount: amount,
-        dueOn: try LocalDate(parsing: due),
-        paidAtPromise: try paidOnInvoices(of: disputeCase.id, db), db)
-    }
   }
 
   static func paidOnInvoices(of caseId: Int64, _ db: Database) throws -> Int64 {
@@ -306,16 +290,6 @@ enum Records {
       dueOn: try LocalDate(parsing: row["due_on"]),
       paidSince: Money(minorUnits: max(0, paidNow - paidAtPromise), currency: currency),
       status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
-  }
-
-  static func recordJudgment(_ event: JournalEvent, _ db: Database) throws {
-    let payload =
-      (try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: String]) ?? [:]
-    try db.executeCached(
-      sql: """
-        UPDATE promises SET status = ? WHERE id = (SELECT MAX(id) FROM promises WHERE case_id = ?)
-        AND status = 'pending'
-        """, arguments: [payload["status"], event.caseId])
   }
 
   static func insert(_ communication: Communication, _ db: Database) throws {

@@ -95,6 +95,31 @@ enum Schema {
             FROM invoices WHERE paid_minor > 0;
           """)
     }
+    migrator.registerMigration("v5: disputed portions, credits and write-offs, resolution dates") { db in
+      // domain.md §4: only the disputed part of an invoice is frozen, credits and write-offs are tracked
+      // apart from payments, and resolution keeps the invoice's original due date.
+      try db.execute(
+        sql: """
+          ALTER TABLE case_invoices ADD COLUMN disputed_minor INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE case_invoices ADD COLUMN open INTEGER NOT NULL DEFAULT 1;
+          ALTER TABLE case_invoices ADD COLUMN new_due_on TEXT;
+          ALTER TABLE cases ADD COLUMN resolved_at TEXT;
+          CREATE TABLE adjustments (
+            id INTEGER PRIMARY KEY, invoice_number TEXT NOT NULL REFERENCES invoices(number),
+            kind TEXT NOT NULL CHECK (kind IN ('credit', 'write_off')), on_date TEXT NOT NULL,
+            currency TEXT NOT NULL, amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+            case_id INTEGER REFERENCES cases(id), reference TEXT NOT NULL, reason TEXT NOT NULL,
+            recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, UNIQUE (invoice_number, reference));
+          CREATE INDEX adjustments_invoice ON adjustments(invoice_number);
+          CREATE TRIGGER adjustments_append_only_update BEFORE UPDATE ON adjustments
+            BEGIN SELECT RAISE(ABORT, 'credits and write-offs are kept as recorded'); END;
+          CREATE TRIGGER adjustments_append_only_delete BEFORE DELETE ON adjustments
+            BEGIN SELECT RAISE(ABORT, 'credits and write-offs are kept as recorded'); END;
+          UPDATE cases SET resolved_at = (SELECT MAX(at) FROM events WHERE case_id = cases.id AND kind = 'resolve')
+            WHERE status IN ('resolved', 'closed');
+          """)
+      try Records.migratePortionsAndGestures(db)
+    }
     return migrator
   }
 }

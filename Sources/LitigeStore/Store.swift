@@ -36,29 +36,35 @@ public final class Store: Sendable {
 
   /// Opens (creating if needed) the workspace database at `path` and migrates it.
   ///
-  /// Throws `StoreError` naming the file when it cannot be opened or is not a Litige workspace.
-  public static func open(path: String) throws -> Store {
+  /// `settings` are the company's (litige.toml's `[company]`); without them the workspace's stored
+  /// currency and time zone over the defaults. Throws `StoreError` naming the file when it cannot be
+  /// opened or is not a Litige workspace.
+  public static func open(path: String, settings: CompanySettings? = nil) throws -> Store {
     do {
       var configuration = Configuration()
       configuration.foreignKeysEnabled = true
       configuration.busyMode = .timeout(5)
       let pool = try DatabasePool(path: path, configuration: configuration)
-      return try Store(database: pool)
+      return try Store(database: pool, settings: settings)
     } catch let error as DatabaseError {
       throw StoreError("cannot open the workspace \(path): \(error.message ?? "\(error.resultCode)")")
     }
   }
 
-  /// A fresh workspace in memory, for tests and dry runs.
-  public static func inMemory() throws -> Store {
+  /// A fresh workspace in memory, for tests and dry runs, with `settings` (the defaults if nil).
+  public static func inMemory(settings: CompanySettings? = nil) throws -> Store {
     var configuration = Configuration()
     configuration.foreignKeysEnabled = true
-    return try Store(database: DatabaseQueue(configuration: configuration))
+    return try Store(database: DatabaseQueue(configuration: configuration), settings: settings)
   }
 
-  init(database: any DatabaseWriter) throws {
+  init(database: any DatabaseWriter, settings given: CompanySettings? = nil) throws {
     self.database = database
     try Schema.migrator.migrate(database)
+    if let given {
+      settings = given
+      return
+    }
     settings = try database.read { db in
       var settings = CompanySettings()
       let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings")
@@ -150,10 +156,19 @@ public final class Store: Sendable {
   }
 
   /// The journal of case `caseId`, in the order events were applied.
+  ///
+  /// Throws `StoreError` naming the event when one cannot be read.
   public func events(ofCase caseId: Int64) throws -> [JournalEvent] {
     try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM events WHERE case_id = ? ORDER BY id", arguments: [caseId])
-        .map(Records.event)
+      guard
+        let currency = try String.fetchOne(
+          db, sql: "SELECT currency FROM cases WHERE id = ?", arguments: [caseId])
+      else { return [] }
+      let caseCurrency = try Currency(code: currency)
+      return try Row.fetchAll(
+        db, sql: "SELECT * FROM events WHERE case_id = ? ORDER BY id", arguments: [caseId]
+      )
+      .map { try Records.event($0, currency: caseCurrency) }
     }
   }
 
@@ -172,7 +187,8 @@ public final class Store: Sendable {
 
   /// Adds records in one transaction: all of them or, on any error, none.
   ///
-  /// Opening a case with invoices suspends their collection and journals an `opened` event.
+  /// Opening a case journals an `opened` event and freezes its portions of its invoices (the core
+  /// computes them: `CaseRules.open`); a case that disputes more than an invoice holds is refused.
   public func insert(
     customers: [Customer] = [], invoices: [Invoice] = [], cases: [DisputeCase] = [],
     communications: [Communication] = [], events: [JournalEvent] = [], provenance: Provenance
@@ -180,20 +196,7 @@ public final class Store: Sendable {
     try write { db in
       for customer in customers { try Records.insert(customer, db) }
       for invoice in invoices { try Records.insert(invoice, db) }
-      for disputeCase in cases {
-        try Records.insert(disputeCase, db)
-        try Records.link(disputeCase, db)
-        let payload = CaseRules.json([
-          "channel": disputeCase.channel.rawValue, "disputed": disputeCase.disputed.decimalText,
-          "currency": disputeCase.disputed.currency.code,
-          "invoices": disputeCase.invoiceNumbers.joined(separator: ";"),
-        ])
-        try Records.append(
-          JournalEvent(
-            caseId: disputeCase.id, at: disputeCase.openedAt, kind: "opened", payload: payload,
-            reason: "case opened",
-            provenance: provenance), db)
-      }
+      for disputeCase in cases { try Records.open(disputeCase, provenance: provenance, db) }
       for communication in communications { try Records.insert(communication, db) }
       for event in events { try Records.append(event, db) }
     }
@@ -202,20 +205,21 @@ public final class Store: Sendable {
   /// Records a communication on its case with a `communication` journal event, in one transaction.
   ///
   /// The event holds the direction and channel only; the summary (personal data) stays in the
-  /// communications table. Throws `StoreError` when the case does not exist.
-  public func record(_ communication: Communication, provenance: Provenance) throws {
+  /// communications table. The lifecycle may move the case (a first answer acknowledges it, a
+  /// customer's answer resumes the investigation). Throws `StoreError` when the case does not exist.
+  @discardableResult
+  public func record(_ communication: Communication, provenance: Provenance) throws -> [JournalEvent] {
     try write { db in
-      guard try Records.fetchCase(db, id: communication.caseId) != nil else {
+      guard let current = try Records.fetchCase(db, id: communication.caseId) else {
         throw StoreError("case \(communication.caseId) does not exist")
       }
       try Records.insert(communication, db)
-      let payload = CaseRules.json([
-        "direction": communication.direction.rawValue, "channel": communication.channel.rawValue,
-      ])
-      try Records.append(
-        JournalEvent(
-          caseId: communication.caseId, at: communication.at, kind: "communication", payload: payload,
-          reason: "message recorded", provenance: provenance), db)
+      let decision = ProposedDecision(
+        caseId: current.id,
+        decision: .recordMessage(direction: communication.direction, channel: communication.channel),
+        reason: "message recorded")
+      return try Records.apply(
+        [decision], to: current, settings: settings, provenance: provenance, at: communication.at, db)
     }
   }
 
@@ -248,7 +252,7 @@ public final class Store: Sendable {
 
   /// What the core must know about case `disputeCase` to judge decisions on it.
   public func facts(for disputeCase: DisputeCase) throws -> CaseFacts {
-    try database.read { db in try Records.facts(for: disputeCase, db) }
+    try database.read { db in try Records.facts(for: disputeCase, timeZone: settings.timeZone, db) }
   }
 
   /// Validates and applies one hook call's decisions on one case, atomically.
@@ -278,13 +282,8 @@ public final class Store: Sendable {
         guard let current = try Records.fetchCase(db, id: caseId) else {
           throw StoreError("case \(caseId) does not exist")
         }
-        let facts = try Records.facts(for: current, db)
-        let (updated, events) = try CaseRules.apply(
-          decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
-        guard !events.isEmpty else { continue }
-        try Records.update(updated, db)
-        for event in events { try Records.record(event, of: updated, db) }
-        written += events
+        written += try Records.apply(
+          decisions, to: current, settings: settings, provenance: provenance, at: now, db)
       }
       return written
     }
@@ -299,7 +298,8 @@ public final class Store: Sendable {
         throw StoreError("case \(caseId) does not exist")
       }
       return try CaseRules.apply(
-        decisions, to: current, facts: try Records.facts(for: current, db), settings: settings,
+        decisions, to: current, facts: try Records.facts(for: current, timeZone: settings.timeZone, db),
+        settings: settings,
         provenance: provenance, at: now
       ).1
     }

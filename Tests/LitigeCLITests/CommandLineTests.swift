@@ -144,7 +144,7 @@ struct CommandLineTests {
     }
     let retailer = try #require(outputs["online-retailer"])
     let wholesaler = try #require(outputs["wholesaler"])
-    #expect(retailer.contains("fast_refund@1.0.0: gesture: refund of 89.90 EUR"))
+    #expect(retailer.contains("fast_refund@1.0.0: gesture #1 proposed to the customer: refund of 89.90 EUR"))
     #expect(!wholesaler.contains("refund"))
     #expect(wholesaler.contains("key_accounts@1.0.0: tagged key_account"))
     #expect(retailer.contains("resolve within 10 days") && wholesaler.contains("resolve within 45 days"))

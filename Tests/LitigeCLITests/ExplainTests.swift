@@ -44,7 +44,7 @@ struct ExplainTests {
       "opened by email", "categorized as price", "assigned to sales", "sent 'acknowledgement' by email",
       "escalated from amicable to mediation", "escalated from mediation to formal_notice",
       "sent 'formal_notice' by registered_letter", "escalated from formal_notice to court (tribunal_",
-      "Now: open",
+      "Now: acknowledged",
     ]
     var position = 0
     for milestone in milestones {
@@ -54,5 +54,7 @@ struct ExplainTests {
     }
     #expect(story.standardOutput.contains("by escalation@1.0.0 (escalate): 31 days without progress"))
     #expect(story.standardOutput.contains("court"))
+    // The route follows what is claimed (domain.md §4), and says so.
+    #expect(story.standardOutput.contains("EUR claimed)"))
   }
 }

@@ -16,7 +16,7 @@ private func makeCase(disputed: Int64 = 800, invoices: [String] = ["F-1"]) -> Di
 }
 
 private func facts(amicable: Bool = false, kind: CustomerKind = .company) -> CaseFacts {
-  CaseFacts(amicableAttemptRecorded: amicable, customerKind: kind, outstanding: euros(1_000))
+  CaseFacts(attempts: amicable ? [.conciliation] : [], customerKind: kind, outstanding: euros(1_000))
 }
 
 private func apply(
@@ -59,7 +59,8 @@ struct CaseRulesTests {
     let (once, first) = try apply([
       .prioritize(2), .tag("vip"), .proposeGesture(kind: .discount, amount: euros(50), approvedBy: nil),
     ])
-    #expect(first.count == 3)
+    // The proposal also moves the case to `proposed` (the lifecycle).
+    #expect(first.map(\.kind) == ["prioritize", "tag", "propose_gesture", "status"])
     let (twice, second) = try apply(
       [.prioritize(2), .tag("vip"), .proposeGesture(kind: .discount, amount: euros(50), approvedBy: nil)],
       to: once)
@@ -92,37 +93,54 @@ struct CaseRulesTests {
     #expect(refusal([.escalate(.court)])?.contains("formal notice first") == true)
     var noticed = makeCase()
     noticed.escalation = .formalNotice
-    #expect(refusal([.escalate(.court)], to: noticed)?.contains("recorded amicable attempt") == true)
+    #expect(refusal([.escalate(.court)], to: noticed)?.contains("real amicable attempt") == true)
     let (inCourt, events) = try apply([.escalate(.court)], to: noticed, facts: facts(amicable: true))
     #expect(inCourt.escalation == .court)
-    #expect(events.first?.payload.contains(#""route":"request_form""#) == true)
+    // The route follows what is owed (1,000 EUR), not the disputed 800 (domain.md §4).
+    #expect(events.first?.event.fields["route"] == "request")
+    #expect(events.first?.event.fields["claimed"] == "1000.00")
+  }
+
+  @Test func aFormalNoticeAndCourtAreRefusedWhenNothingIsOwed() throws {
+    let paid = CaseFacts(attempts: [.mediation], outstanding: euros(0))
+    #expect(refusal([.escalate(.formalNotice)], facts: paid)?.contains("nothing is owed") == true)
+    var noticed = makeCase()
+    noticed.escalation = .formalNotice
+    #expect(refusal([.escalate(.court)], to: noticed, facts: paid)?.contains("nothing is owed") == true)
+    // Mediation is not a claim: it stays possible.
+    #expect(try apply([.escalate(.mediation)], facts: paid).0.escalation == .mediation)
+  }
+
+  @Test func anAcknowledgementLetterIsNotAnAmicableAttempt() throws {
+    var noticed = makeCase()
+    noticed.escalation = .formalNotice
+    var working = facts()
+    _ = try CaseRules.apply(
+      [
+        ProposedDecision(
+          caseId: 7, decision: .send(template: "acknowledgement", channel: .email, body: nil), reason: "")
+      ],
+      to: noticed, facts: &working, settings: settings, provenance: provenance, at: opened)
+    #expect(working.answered)
+    #expect(working.attempts.isEmpty)
+    #expect(
+      refusal([.escalate(.court)], to: noticed, facts: working)?.contains("real amicable attempt") == true)
+    let (_, events) = try CaseRules.apply(
+      [ProposedDecision(caseId: 7, decision: .recordAttempt(.conciliation), reason: "")], to: noticed,
+      facts: &working, settings: settings, provenance: provenance, at: opened)
+    #expect(events.map(\.kind) == ["amicable_attempt"])
+    #expect(try apply([.escalate(.court)], to: noticed, facts: working).0.escalation == .court)
   }
 
   @Test(arguments: [
-    (5_000, "request_form", "not_required"), (5_001, "summons", "not_required"),
-    (10_000, "summons", "not_required"),
-    (10_001, "summons", "required"),
+    (5_000, "request", false), (5_001, "summons", false), (10_000, "summons", false),
+    (10_001, "summons", true),
   ])
-  func courtRouteFollowsTheAmount(amount: Int64, route: String, lawyer: String) {
-    let found = CaseRules.courtRoute(disputed: euros(amount), customerKind: .person, settings: settings)
-    #expect(found["route"] == route)
-    #expect(found["lawyer"] == lawyer)
-    #expect(found["court"] == "tribunal_judiciaire")
-  }
-
-  @Test func gesturesStayWithinCapsAndTheDisputedAmountUnlessApproved() throws {
-    #expect(
-      refusal([.proposeGesture(kind: .discount, amount: euros(600), approvedBy: nil)])?.contains("cap")
-        == true)
-    #expect(
-      refusal([.proposeGesture(kind: .creditNote, amount: euros(900), approvedBy: nil)])?.contains(
-        "more than the disputed") == true)
-    let (approved, events) = try apply([
-      .proposeGesture(kind: .creditNote, amount: euros(900), approvedBy: "dir.finance")
-    ])
-    #expect(approved.gesturesTotal == euros(900))
-    #expect(events.first?.payload.contains("dir.finance") == true)
-    #expect(refusal([.proposeGesture(kind: .refund, amount: euros(0), approvedBy: nil)]) != nil)
+  func courtRouteFollowsTheAmountClaimed(amount: Int64, procedure: String, lawyer: Bool) throws {
+    let found = try CourtRoute.route(claimed: euros(amount), debtor: .person, amicableAttempt: true)
+    #expect(found.procedure.rawValue == procedure)
+    #expect(found.lawyerRequired == lawyer)
+    #expect(found.court == .tribunalJudiciaire)
   }
 
   @Test(arguments: [(Int64(700), "kept"), (Int64(250), "partly_kept"), (Int64(0), "broken")])

@@ -47,10 +47,7 @@ struct HostileValuesPropertyTests {
     let store = try Store.inMemory()
     let now = Date(timeIntervalSince1970: 1_790_000_000)
     let data = DemoData.generate(seed: 11, reference: now, customerCount: 6, invoiceCount: 20, caseCount: 8)
-    try store.insert(
-      customers: data.customers, invoices: data.invoices, cases: data.cases,
-      communications: data.communications, events: data.events,
-      provenance: Provenance(source: "test", hook: "import", runId: "t"))
+    try store.load(data, provenance: Provenance(source: "test", hook: "import", runId: "t"))
     let active = try #require(try store.cases(matching: CaseFilter(activeOnly: true), limit: 1).first?.id)
     let session = CaseSession(
       store: store, now: now, provenance: Provenance(source: "script:p.lua", hook: "run", runId: "p"))

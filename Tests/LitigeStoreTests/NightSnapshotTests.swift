@@ -10,9 +10,7 @@ private let provenance = Provenance(source: "night@1", hook: "nightly", runId: "
 private func demoStore() throws -> Store {
   let store = try Store.inMemory()
   let data = DemoData.generate(seed: 11, reference: reference)
-  try store.insert(
-    customers: data.customers, invoices: data.invoices, cases: data.cases,
-    communications: data.communications, events: data.events, provenance: provenance)
+  try store.load(data, provenance: provenance)
   return store
 }
 

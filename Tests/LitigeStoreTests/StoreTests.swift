@@ -10,10 +10,7 @@ private let provenance = Provenance(source: "test@1", hook: "triage", runId: "r"
 private func demoStore() throws -> (Store, DemoData) {
   let store = try Store.inMemory()
   let data = DemoData.generate(seed: 11, reference: reference)
-  try store.insert(
-    customers: data.customers, invoices: data.invoices, cases: data.cases,
-    communications: data.communications,
-    events: data.events, provenance: provenance)
+  try store.load(data, provenance: provenance)
   return (store, data)
 }
 
@@ -29,8 +26,30 @@ struct StoreTests {
     #expect(
       Set(first.communications.map(\.channel)).isSuperset(of: [.email, .phone, .registeredLetter, .social]))
     #expect(first.customers.contains { $0.vip } && first.customers.contains { $0.kind == .person })
-    #expect(first.cases.contains { $0.escalation == .formalNotice })
     #expect(DemoData.generate(seed: 6, reference: reference).cases != first.cases)
+  }
+
+  @Test("the demo's histories, replayed through the core, reach every status and every gesture state")
+  func demoReachesTheLifecycle() throws {
+    let store = try Store.inMemory(
+      settings: CompanySettings(approvers: ["claire": Money(minorUnits: 500_000, currency: .euro)]))
+    try store.load(DemoData.generate(seed: 11, reference: reference), provenance: provenance)
+    let cases = try store.cases(matching: CaseFilter())
+    #expect(Set(cases.map(\.status)) == Set(CaseStatus.allCases))
+    #expect(Set(cases.flatMap(\.gestures).map(\.state)) == Set(GestureState.allCases))
+    // Every status is the journal's: the last status change of each case says where it stands.
+    for item in cases {
+      let changes = try store.events(ofCase: item.id).compactMap { entry -> CaseStatus? in
+        switch entry.event {
+        case .statusChanged(_, let to): return to
+        case .resolved: return .resolved
+        case .closed: return .closed
+        case .reopened: return .investigating
+        default: return nil
+        }
+      }
+      #expect((changes.last ?? .open) == item.status, "case \(item.id)")
+    }
   }
 
   @Test func openingACaseSuspendsCollectionOfItsInvoices() throws {
@@ -55,8 +74,13 @@ struct StoreTests {
       ],
       caseId: active.id, provenance: provenance, at: reference)
     let invoice = try #require(try store.invoices(ofCase: active.id).first)
+    let original = try #require(try store.invoice(number: invoice.number)?.dueOn)
     #expect(!invoice.collectionSuspended)
-    #expect(invoice.dueOn == due)
+    // The invoice keeps its original due date; the disputed part falls due on the new one.
+    #expect(invoice.dueOn == original)
+    let ledger = try #require(try store.ledger(ofInvoice: invoice.number))
+    #expect(ledger.disputes.first { $0.caseId == active.id }?.newDueOn == due)
+    #expect(ledger.disputes.first { $0.caseId == active.id }?.open == false)
     #expect(try store.disputeCase(id: active.id)?.status == .resolved)
   }
 
@@ -89,7 +113,7 @@ struct StoreTests {
     #expect(try store.invoice(number: "F-1")?.collectionSuspended == true)
     try resolve(2)
     #expect(try store.invoice(number: "F-1")?.collectionSuspended == false)
-    #expect(try store.invoice(number: "F-1")?.dueOn == due)
+    #expect(try store.invoice(number: "F-1")?.dueOn == issued.adding(days: 30))
   }
 
   @Test func aRefusedDecisionWritesNothing() throws {

@@ -64,12 +64,23 @@ local function render(case, ctx)
   return (template:gsub("{{([%w_]+)}}", function(key) return facts[key] or ("{{" .. key .. "}}") end))
 end
 
+-- The core refuses a formal notice or court when nothing is owed (domain.md §4) and court without a
+-- real amicable attempt (a proposal, a mediation, a conciliation); this policy does not ask for them.
+local function claimable(case, level)
+  if case.owed > 0 then return true end
+  case:tag("nothing_owed", string.format("nothing is owed on the invoices: no %s", level))
+  return false
+end
+
 local function escalate(case, ctx)
   if case.status == "resolved" or case.status == "closed" then return end
+  -- A proposal awaiting the customer's answer pauses the ladder.
+  if case.status == "proposed" then return end
   local config, idle = ctx.config, idle_days(case, ctx.now)
   local level = case.escalation
   if level == "amicable" then
     if config.skip_mediation and idle >= config.formal_notice_after_days then
+      if not claimable(case, "formal notice") then return end
       case:escalate("formal_notice", idle .. " days without progress; mediation skipped by policy")
       case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
         reason = "formal notice by registered letter with acknowledgement of receipt" }
@@ -77,12 +88,16 @@ local function escalate(case, ctx)
       case:escalate("mediation", idle .. " days without progress in amicable talks")
     end
   elseif level == "mediation" and idle >= config.formal_notice_after_days then
+    if not claimable(case, "formal notice") then return end
     case:escalate("formal_notice", idle .. " days in mediation without agreement")
     case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
       reason = "formal notice by registered letter with acknowledgement of receipt" }
   elseif level == "formal_notice" and idle >= config.court_after_days then
-    if case.disputed < config.court_minimum then
-      case:tag("write_off_candidate", string.format("%.2f %s is below the court minimum", case.disputed, case.currency))
+    if not claimable(case, "court") then return end
+    if case.owed < config.court_minimum then
+      case:tag("write_off_candidate", string.format("%.2f %s owed is below the court minimum", case.owed, case.currency))
+    elseif #case.attempts == 0 then
+      case:tag("court_needs_amicable_attempt", "no proposal, mediation or conciliation on record")
     else
       case:escalate("court", idle .. " days after the formal notice without payment")
     end

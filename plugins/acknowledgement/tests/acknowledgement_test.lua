@@ -1,4 +1,13 @@
 -- Policy tests of the standard acknowledgement plugin. Run with: litige test plugins/acknowledgement
+
+-- The data of the last letter sent on the case.
+local function last_sent(case)
+  for index = #case.history, 1, -1 do
+    if case.history[index].kind == "send" then return case.history[index].data end
+  end
+  return nil
+end
+
 return {
   {
     name = "a new case is acknowledged at once, in French by default",
@@ -6,7 +15,7 @@ return {
     invoices = { { total = 100 } },
     expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
     check = function(case)
-      local body = case.history[#case.history - 1].data.body
+      local body = last_sent(case).body
       assert(body:find("Nous avons bien reçu votre réclamation (dossier n° 1)", 1, true), body)
       assert(body:find("service sales", 1, true) and body:find("2026-01-20", 1, true), body)
     end,
@@ -19,7 +28,7 @@ return {
     config = { answer_within_days = 3 },
     expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
     check = function(case)
-      local sent = case.history[#case.history - 1].data
+      local sent = last_sent(case)
       assert(sent.channel == "letter")
       assert(sent.body:find("We have received your complaint", 1, true) and sent.body:find("2026-01-18", 1, true))
     end,

@@ -1,6 +1,14 @@
 -- Policy tests of the standard escalation plugin. Run with: litige test plugins/escalation
 local unpaid = { { number = "F-2025-0042", total = 1800, issued_on = "2025-11-02", due_on = "2025-12-02" } }
 
+-- The last letter sent on the case (the lifecycle may record a status change after it).
+local function last_sent(case)
+  for index = #case.history, 1, -1 do
+    if case.history[index].kind == "send" then return case.history[index] end
+  end
+  return nil
+end
+
 return {
   {
     name = "amicable talks without progress go to mediation",
@@ -26,7 +34,7 @@ return {
     hooks = { "escalate" },
     expect = { { "escalate", "formal_notice" }, { "send", "formal_notice" } },
     check = function(case)
-      local sent = case.history[#case.history]
+      local sent = last_sent(case)
       assert(sent.kind == "send" and sent.data.channel == "registered_letter")
       local body = sent.data.body
       assert(body:find("mise en demeure", 1, true), "the letter is not a formal notice")
@@ -44,7 +52,7 @@ return {
     hooks = { "escalate" },
     expect = { { "escalate", "formal_notice" }, { "send", "formal_notice" } },
     check = function(case)
-      assert(case.history[#case.history].data.body:find("formal notice to pay", 1, true))
+      assert(last_sent(case).data.body:find("formal notice to pay", 1, true))
     end,
   },
   {
@@ -60,11 +68,13 @@ return {
     case = { reason = "prix", age_days = 90, escalation = "formal_notice" },
     invoices = unpaid,
     communications = { { direction = "out", channel = "registered_letter", age_days = 40 } },
+    history = { { kind = "amicable_attempt", age_days = 70, data = { attempt = "proposal" } } },
     hooks = { "escalate" },
     expect = { { "escalate", "court" } },
     check = function(case)
       local event = case.history[#case.history]
-      assert(event.data.route == "request_form", "1,800 EUR goes to court by request form")
+      assert(event.data.route == "request", "1,800 EUR goes to court by request (requête)")
+      assert(event.data.claimed == "1800.00", "the route follows what is claimed")
       assert(event.data.court == "tribunal_de_commerce", "between companies: tribunal de commerce")
     end,
   },
@@ -77,10 +87,24 @@ return {
     expect = { { "tag", "write_off_candidate" } },
   },
   {
-    name = "the core refuses court without a recorded amicable attempt",
+    name = "without a real amicable attempt the case waits for a person instead of going to court",
     case = { reason = "prix", age_days = 90, escalation = "formal_notice" },
     invoices = unpaid,
     hooks = { "escalate" },
-    expect_error = "court needs a recorded amicable attempt",
+    expect = { { "tag", "court_needs_amicable_attempt" } },
+  },
+  {
+    name = "nothing owed: no formal notice, whatever the delay",
+    case = { reason = "prix", age_days = 60, escalation = "mediation" },
+    invoices = { { number = "F-2025-0050", total = 900, paid = 900, due_on = "2025-12-02" } },
+    hooks = { "escalate" },
+    expect = { { "tag", "nothing_owed" } },
+  },
+  {
+    name = "a proposal awaiting the customer's answer pauses the ladder",
+    case = { reason = "prix", age_days = 60, escalation = "mediation", status = "proposed" },
+    invoices = unpaid,
+    hooks = { "escalate" },
+    expect = {},
   },
 }

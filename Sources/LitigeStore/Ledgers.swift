@@ -1,0 +1,322 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// A credit or write-off as the store keeps it.
+public struct RecordedAdjustment: Sendable, Equatable {
+  /// The adjustment.
+  public var adjustment: LedgerAdjustment
+  /// The case it comes from (a granted gesture), if any.
+  public var caseId: Int64?
+  /// Its reference, unique per invoice (`gesture-12-1`, `WO-2026-004`).
+  public var reference: String
+  /// Why, in the words of whoever recorded it.
+  public var reason: String
+  /// Who recorded it.
+  public var recordedBy: String
+}
+
+extension Store {
+  /// The ledger of invoice `number`: its payments, credits, write-offs and every case's portion of it.
+  public func ledger(ofInvoice number: String) throws -> InvoiceLedger? {
+    try database.read { db in try Records.ledgers(of: [number], db)[number] }
+  }
+
+  /// The credits and write-offs of invoice `number`, in the order recorded.
+  public func adjustments(ofInvoice number: String) throws -> [RecordedAdjustment] {
+    try database.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM adjustments WHERE invoice_number = ? ORDER BY id", arguments: [number]
+      ).map(Records.adjustment)
+    }
+  }
+
+  /// Writes off `amount` of invoice `number`: the company gives up collecting it (domain.md §4).
+  ///
+  /// Refused (`DomainError`) when the amount is not positive, not in the invoice's currency, more than
+  /// what is owed, or the reference was used before on the invoice; `StoreError` for an unknown invoice.
+  public func writeOff(
+    invoice number: String, amount: Money, on day: LocalDate, reference: String, reason: String,
+    by author: String,
+    at now: Date
+  ) throws {
+    try database.write { db in
+      guard let ledger = try Records.ledgers(of: [number], db)[number] else {
+        throw StoreError("no invoice \(number)")
+      }
+      let adjustment = LedgerAdjustment(kind: .writeOff, invoiceNumber: number, on: day, amount: amount)
+      try ledger.checkNewAdjustment(adjustment)
+      guard try !Records.adjustmentExists(invoice: number, reference: reference, db) else {
+        throw DomainError.refused(
+          "a credit or write-off \(reference) is already recorded on invoice \(number)")
+      }
+      try Records.insert(
+        adjustment, caseId: nil, reference: reference, reason: reason, by: author, at: now, db)
+    }
+  }
+}
+
+extension Records {
+  static func adjustment(_ row: Row) throws -> RecordedAdjustment {
+    let currency = try Currency(code: row["currency"])
+    return RecordedAdjustment(
+      adjustment: LedgerAdjustment(
+        kind: try LedgerAdjustmentKind(rawValue: row["kind"]).orThrow("adjustments.kind"),
+        invoiceNumber: row["invoice_number"], on: try LocalDate(parsing: row["on_date"]),
+        amount: Money(minorUnits: row["amount_minor"], currency: currency)),
+      caseId: row["case_id"], reference: row["reference"], reason: row["reason"],
+      recordedBy: row["recorded_by"])
+  }
+
+  static func adjustmentExists(invoice: String, reference: String, _ db: Database) throws -> Bool {
+    try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM adjustments WHERE invoice_number = ? AND reference = ?)",
+      arguments: [invoice, reference]) ?? false
+  }
+
+  static func insert(
+    _ adjustment: LedgerAdjustment, caseId: Int64?, reference: String, reason: String, by author: String,
+    at now: Date, _ db: Database
+  ) throws {
+    try db.executeCached(
+      sql: """
+        INSERT INTO adjustments (invoice_number, kind, on_date, currency, amount_minor, case_id, reference, reason,
+          recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        adjustment.invoiceNumber, adjustment.kind.rawValue, adjustment.on.description,
+        adjustment.amount.currency.code, adjustment.amount.minorUnits, caseId, reference, reason,
+        Timestamp.utcText(now), author,
+      ])
+  }
+
+  /// The ledgers of invoices `numbers`, by number: payments, credits, write-offs and every case's portion.
+  static func ledgers(of numbers: [String], _ db: Database) throws -> [String: InvoiceLedger] {
+    guard !numbers.isEmpty else { return [:] }
+    let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
+    let arguments = StatementArguments(numbers)
+    var ledgers: [String: InvoiceLedger] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT * FROM invoices WHERE number IN (\(marks))", arguments: arguments)
+    {
+      let invoice = try invoice(row)
+      ledgers[invoice.number] = InvoiceLedger(invoice: invoice)
+    }
+    try fillLedgers(&ledgers, where: "invoice_number IN (\(marks))", arguments: arguments, db)
+    return ledgers
+  }
+
+  /// Adds payments, adjustments and portions to `ledgers` from the rows matching `condition` (on
+  /// `invoice_number`).
+  static func fillLedgers(
+    _ ledgers: inout [String: InvoiceLedger], where condition: String, arguments: StatementArguments,
+    _ db: Database
+  ) throws {
+    let payments = try Row.fetchCursor(
+      db, sql: "SELECT * FROM payments WHERE \(condition) ORDER BY id", arguments: arguments)
+    while let row = try payments.next() {
+      let number: String = row["invoice_number"]
+      guard ledgers[number] != nil else { continue }
+      let currency = try Currency(code: row["currency"])
+      ledgers[number]?.payments.append(
+        Payment(
+          invoiceNumber: number, paidOn: try LocalDate(parsing: row["paid_on"]),
+          amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
+          method: row["method"]))
+    }
+    let adjustments = try Row.fetchCursor(
+      db, sql: "SELECT * FROM adjustments WHERE \(condition) ORDER BY id", arguments: arguments)
+    while let row = try adjustments.next() {
+      let number: String = row["invoice_number"]
+      guard ledgers[number] != nil else { continue }
+      ledgers[number]?.adjustments.append(try adjustment(row).adjustment)
+    }
+    let portions = try Row.fetchCursor(
+      db,
+      sql: """
+        SELECT case_invoices.*, cases.currency FROM case_invoices JOIN cases ON cases.id = case_id
+        WHERE \(condition) ORDER BY case_id
+        """, arguments: arguments)
+    while let row = try portions.next() {
+      let number: String = row["invoice_number"]
+      guard ledgers[number] != nil else { continue }
+      let currency = try Currency(code: row["currency"])
+      ledgers[number]?.disputes.append(
+        DisputedPortion(
+          caseId: row["case_id"], invoiceNumber: number,
+          amount: Money(minorUnits: row["disputed_minor"], currency: currency), open: row["open"],
+          newDueOn: try (row["new_due_on"] as String?).map { try LocalDate(parsing: $0) }))
+    }
+  }
+
+  /// Opens `disputeCase`: the core checks and computes its portions, the store links and freezes them,
+  /// and journals the `opened` event.
+  static func open(_ disputeCase: DisputeCase, provenance: Provenance, _ db: Database) throws {
+    let ledgers = try self.ledgers(of: disputeCase.invoiceNumbers, db)
+    for number in disputeCase.invoiceNumbers where ledgers[number] == nil {
+      throw StoreError("case \(disputeCase.id): no invoice \(number)")
+    }
+    let (opened, event) = try CaseRules.open(
+      disputeCase, ledgers: disputeCase.invoiceNumbers.compactMap { ledgers[$0] })
+    try insert(opened, db)
+    for number in opened.invoiceNumbers {
+      try db.executeCached(
+        sql: "INSERT INTO case_invoices (case_id, invoice_number, disputed_minor, open) VALUES (?, ?, ?, ?)",
+        arguments: [
+          opened.id, number, opened.portions[number]?.minorUnits ?? 0, opened.status.isActive,
+        ])
+    }
+    try refreshCollection(of: opened.invoiceNumbers, db)
+    try append(
+      JournalEvent(
+        caseId: opened.id, at: opened.openedAt, event: event, reason: "case opened", provenance: provenance),
+      db)
+  }
+
+  /// Judges `decisions` on `current` with the core and writes the outcome.
+  ///
+  /// The case's new state, its events and their ledger effects; returns the events (none when nothing
+  /// changed).
+  @discardableResult
+  static func apply(
+    _ decisions: [ProposedDecision], to current: DisputeCase, settings: CompanySettings,
+    provenance: Provenance,
+    at now: Date, _ db: Database
+  ) throws -> [JournalEvent] {
+    let facts = try self.facts(for: current, timeZone: settings.timeZone, db)
+    let (updated, events) = try CaseRules.apply(
+      decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
+    guard !events.isEmpty else { return [] }
+    try update(updated, db)
+    for event in events { try record(event, of: updated, facts: facts, db) }
+    return events
+  }
+
+  /// Appends `event` to the journal and executes the ledger effects the core derives from it.
+  static func record(
+    _ event: JournalEvent, of disputeCase: DisputeCase, facts: CaseFacts, _ db: Database
+  ) throws {
+    try append(event, db)
+    for effect in CaseRules.effects(of: event.event, on: disputeCase, facts: facts) {
+      try execute(effect, of: disputeCase, event: event, db)
+    }
+  }
+
+  private static func execute(
+    _ effect: LedgerEffect, of disputeCase: DisputeCase, event: JournalEvent, _ db: Database
+  )
+    throws
+  {
+    let caseId = disputeCase.id
+    switch effect {
+    case .freeze(let portions):
+      for (number, amount) in portions {
+        try db.executeCached(
+          sql:
+            "UPDATE case_invoices SET disputed_minor = ?, open = 1 WHERE case_id = ? AND invoice_number = ?",
+          arguments: [amount.minorUnits, caseId, number])
+      }
+    case .release(let newDueOn):
+      try db.executeCached(
+        sql: "UPDATE case_invoices SET open = 0, new_due_on = ? WHERE case_id = ?",
+        arguments: [newDueOn?.description, caseId])
+    case .refreeze:
+      try db.executeCached(sql: "UPDATE case_invoices SET open = 1 WHERE case_id = ?", arguments: [caseId])
+    case .credit(let allocation, let reference):
+      let day = LocalDate(event.at, in: TimeZone(identifier: "UTC") ?? .current)
+      for (number, amount) in allocation.sorted(by: { $0.key < $1.key }) {
+        guard try !adjustmentExists(invoice: number, reference: reference, db) else { continue }
+        try insert(
+          LedgerAdjustment(kind: .credit, invoiceNumber: number, on: day, amount: amount), caseId: caseId,
+          reference: reference, reason: "gesture granted on case \(caseId)", by: event.provenance.source,
+          at: event.at, db)
+      }
+    case .recordPromise(let amount, let dueOn):
+      try insertPromise(
+        caseId: caseId, customerId: disputeCase.customerId, amount: amount, dueOn: dueOn,
+        paidAtPromise: try paidOnInvoices(of: caseId, db), db)
+    case .judgePromise(let status):
+      try db.executeCached(
+        sql: """
+          UPDATE promises SET status = ? WHERE id = (SELECT MAX(id) FROM promises WHERE case_id = ?)
+          AND status = 'pending'
+          """, arguments: [status.rawValue, caseId])
+    }
+    try refreshCollection(of: disputeCase.invoiceNumbers, db)
+  }
+
+  /// Sets `collection_suspended` on `numbers`: suspended while an open case disputes a part of it.
+  static func refreshCollection(of numbers: [String], _ db: Database) throws {
+    for number in numbers {
+      try db.executeCached(
+        sql: """
+          UPDATE invoices SET collection_suspended = EXISTS (SELECT 1 FROM case_invoices
+            WHERE invoice_number = ? AND open = 1 AND disputed_minor > 0) WHERE number = ?
+          """, arguments: [number, number])
+    }
+  }
+
+  /// Schema v5 on a workspace of 0.3 or earlier: each case's disputed amount becomes portions of its
+  /// invoices (in number order, each up to what it owed, never beyond its total), resolved cases'
+  /// portions are released, and gestures granted before gestures had states become credits.
+  static func migratePortionsAndGestures(_ db: Database) throws {
+    let rows = try Row.fetchAll(db, sql: "SELECT * FROM cases ORDER BY id")
+    for row in rows {
+      let caseId: Int64 = row["id"]
+      let numbers = try String.fetchAll(
+        db, sql: "SELECT invoice_number FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
+        arguments: [caseId])
+      var disputeCase = try disputeCase(
+        row, invoices: numbers.map { InvoiceLink(number: $0, disputedMinor: 0) })
+      let ledgers = try self.ledgers(of: numbers, db)
+      let ordered = numbers.compactMap { ledgers[$0] }
+      var portions = CaseRules.allocate(
+        disputeCase.disputed, over: numbers, ledgers: ordered, owedFirst: true)
+      for ledger in ordered {
+        if let portion = portions[ledger.invoice.number], portion > ledger.invoice.total {
+          portions[ledger.invoice.number] = ledger.invoice.total
+        }
+      }
+      for (number, amount) in portions {
+        try db.execute(
+          sql: """
+            UPDATE case_invoices SET disputed_minor = ?, open = ?,
+              new_due_on = CASE WHEN ? THEN NULL ELSE (SELECT due_on FROM invoices WHERE number = ?) END
+            WHERE case_id = ? AND invoice_number = ?
+            """,
+          arguments: [
+            amount.minorUnits, disputeCase.status.isActive, disputeCase.status.isActive, number, caseId,
+            number,
+          ])
+      }
+      // Gestures of 0.3 were granted the moment a script proposed them: they are granted, and credit
+      // notes, discounts and refunds lower what the invoices owe.
+      disputeCase.portions = portions
+      let facts = CaseFacts(ledgers: ordered, outstanding: .zero(disputeCase.disputed.currency))
+      for gesture in disputeCase.gestures where gesture.state == .granted {
+        let event = CaseEvent.gestureGranted(id: gesture.id, kind: gesture.kind, amount: gesture.amount)
+        for effect in CaseRules.effects(of: event, on: disputeCase, facts: facts) {
+          guard case .credit(let allocation, let reference) = effect else { continue }
+          for (number, amount) in allocation.sorted(by: { $0.key < $1.key }) {
+            try insert(
+              LedgerAdjustment(
+                kind: .credit, invoiceNumber: number, on: LocalDate(disputeCase.openedAt, in: .gmt),
+                amount: amount),
+              caseId: caseId, reference: reference, reason: "gesture granted before 0.4 (migration)",
+              by: "migration", at: Date(), db)
+          }
+        }
+      }
+      try update(disputeCase, db)
+      try refreshCollection(of: numbers, db)
+    }
+  }
+}
+
+extension Optional {
+  /// The value, or a `StoreError` naming `field` when it is nil.
+  func orThrow(_ field: String) throws -> Wrapped {
+    guard let value = self else { throw StoreError("\(field): unreadable value") }
+    return value
+  }
+}

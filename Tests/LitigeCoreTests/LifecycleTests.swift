@@ -1,0 +1,358 @@
+import Foundation
+import Testing
+
+@testable import LitigeCore
+
+private let opened = Date(timeIntervalSince1970: 1_780_000_000)
+private let robot = Provenance(source: "compensation@1.0.0", hook: "compensate", runId: "night")
+private func person(_ name: String) -> Provenance {
+  Provenance(source: "user:\(name)", hook: "cli", runId: "r")
+}
+private func euros(_ text: String) -> Money { (try? Money(parsing: text, currency: .euro)) ?? .zero(.euro) }
+
+private func settings(approvers: [String: Money] = ["claire": euros("1000"), "marc": euros("20000")])
+  -> CompanySettings
+{
+  CompanySettings(approvers: approvers)
+}
+
+private func ledger(_ number: String, total: String, paid: String = "0") -> InvoiceLedger {
+  let invoice = Invoice(
+    number: number, customerId: "C1", issuedOn: LocalDate.unchecked(year: 2026, month: 5, day: 1),
+    dueOn: LocalDate.unchecked(year: 2026, month: 6, day: 30), total: euros(total), paid: .zero(.euro))
+  let payments =
+    euros(paid).minorUnits > 0
+    ? [
+      Payment(
+        invoiceNumber: number, paidOn: LocalDate.unchecked(year: 2026, month: 6, day: 1), amount: euros(paid),
+        reference: "P", method: "transfer")
+    ] : []
+  return InvoiceLedger(invoice: invoice, payments: payments)
+}
+
+/// A case, its facts and the events so far, driven decision by decision as the store would.
+private struct Driven {
+  var current: DisputeCase
+  var facts: CaseFacts
+  var settings: CompanySettings
+  var journal: [JournalEvent] = []
+
+  init(disputed: String = "800", settings: CompanySettings = LitigeCore.CompanySettings()) {
+    var disputeCase = DisputeCase(
+      id: 7, customerId: "C1", openedAt: opened, channel: .email, category: .price, reason: "prix",
+      disputed: euros(disputed), invoiceNumbers: ["F-1"])
+    disputeCase.portions = ["F-1": euros(disputed)]
+    current = disputeCase
+    facts = CaseFacts(ledgers: [ledger("F-1", total: "1000")], outstanding: euros("1000"))
+    self.settings = settings
+  }
+
+  @discardableResult
+  mutating func decide(_ decision: Decision, as provenance: Provenance = robot) throws -> [JournalEvent] {
+    let (updated, events) = try CaseRules.apply(
+      [ProposedDecision(caseId: 7, decision: decision, reason: "r")], to: current, facts: &facts,
+      settings: settings, provenance: provenance, at: opened.addingTimeInterval(3_600))
+    current = updated
+    journal += events
+    return events
+  }
+
+  func refusal(_ decision: Decision, as provenance: Provenance = robot) -> String? {
+    var copy = self
+    do {
+      try copy.decide(decision, as: provenance)
+      return nil
+    } catch {
+      return "\(error)"
+    }
+  }
+}
+
+@Suite("Gestures: proposed, answered, approved, granted")
+struct GestureTests {
+  @Test("under its cap a gesture is granted once the customer accepts, and credits the invoice")
+  func underTheCap() throws {
+    var drive = Driven(settings: settings())
+    let proposed = try drive.decide(.proposeGesture(kind: .creditNote, amount: euros("300"), approvedBy: nil))
+    #expect(proposed.map(\.kind) == ["propose_gesture", "status"])
+    #expect(drive.current.status == .proposed)
+    #expect(drive.current.gestures.first?.state == .proposed)
+    #expect(drive.current.gesturesTotal == .zero(.euro))  // nothing granted yet
+    let accepted = try drive.decide(.answerGesture(id: 1, accepted: true), as: person("julien"))
+    #expect(accepted.map(\.kind) == ["accept_gesture", "grant_gesture", "status"])
+    #expect(drive.current.status == .investigating)
+    #expect(drive.current.gesturesTotal == euros("300"))
+    guard let grant = accepted.first(where: { $0.kind == "grant_gesture" }) else { return }
+    #expect(
+      CaseRules.effects(of: grant.event, on: drive.current, facts: drive.facts) == [
+        .credit(["F-1": euros("300")], reference: "gesture-7-1")
+      ])
+  }
+
+  @Test("above its cap it waits for an approver whose limit covers it, in person")
+  func aboveTheCap() throws {
+    var drive = Driven(settings: settings())
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("600"), approvedBy: nil))
+    #expect(drive.current.gestures.first?.needsApproval == true)
+    try drive.decide(.answerGesture(id: 1, accepted: true), as: person("julien"))
+    #expect(drive.current.gestures.first?.state == .accepted)
+    #expect(drive.current.gestures.first?.awaitsApproval == true)
+    #expect(drive.refusal(.approveGesture(id: 1))?.contains("approved by people") == true)
+    #expect(drive.refusal(.approveGesture(id: 1), as: person("julien"))?.contains("not an approver") == true)
+    let cheap = settings(approvers: ["claire": euros("500")])
+    var limited = drive
+    limited.settings = cheap
+    #expect(limited.refusal(.approveGesture(id: 1), as: person("claire"))?.contains("up to 500.00") == true)
+    let approved = try drive.decide(.approveGesture(id: 1), as: person("claire"))
+    #expect(approved.map(\.kind) == ["approve_gesture", "grant_gesture"])
+    #expect(drive.current.gestures.first?.approvedBy == "claire")
+    #expect(drive.current.gesturesTotal == euros("600"))
+  }
+
+  @Test("beyond the disputed amount a gesture needs an approval too; a script cannot approve in a name")
+  func beyondTheDisputed() throws {
+    var drive = Driven(disputed: "200", settings: settings())
+    try drive.decide(.proposeGesture(kind: .voucher, amount: euros("100"), approvedBy: nil))
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("150"), approvedBy: nil))
+    #expect(drive.current.gestures.map(\.needsApproval) == [false, true])
+    #expect(
+      drive.refusal(.proposeGesture(kind: .refund, amount: euros("50"), approvedBy: "claire"))?.contains(
+        "in person") == true)
+    try drive.decide(
+      .proposeGesture(kind: .refund, amount: euros("50"), approvedBy: "claire"), as: person("claire"))
+    #expect(drive.current.gestures.last?.approvedBy == "claire")
+  }
+
+  @Test("the same gesture again changes nothing, before any limit is checked, whatever its state")
+  func idempotence() throws {
+    var drive = Driven(settings: settings())
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("9000"), approvedBy: nil))
+    #expect(
+      try drive.decide(.proposeGesture(kind: .discount, amount: euros("9000"), approvedBy: nil)).isEmpty)
+    try drive.decide(.answerGesture(id: 1, accepted: false), as: person("julien"))
+    #expect(
+      try drive.decide(.proposeGesture(kind: .discount, amount: euros("9000"), approvedBy: nil)).isEmpty)
+    #expect(try drive.decide(.answerGesture(id: 1, accepted: false), as: person("julien")).isEmpty)
+    #expect(drive.refusal(.answerGesture(id: 1, accepted: true))?.contains("was refused") == true)
+    #expect(drive.refusal(.answerGesture(id: 9, accepted: true))?.contains("no gesture 9") == true)
+    #expect(drive.current.gestures.count == 1)
+  }
+
+  @Test("15-digit amounts stay exact through a gesture, the journal's codec and back")
+  func fifteenDigits() throws {
+    var drive = Driven(
+      disputed: "9999999999999.99", settings: settings(approvers: ["marc": euros("9999999999999.99")]))
+    drive.facts.ledgers = [ledger("F-1", total: "9999999999999.99")]
+    let amount = euros("9999999999999.97")
+    let events = try drive.decide(
+      .proposeGesture(kind: .creditNote, amount: amount, approvedBy: "marc"), as: person("marc"))
+    let stored = try #require(events.first)
+    let read = try CaseEvent(kind: stored.kind, payload: stored.payload, currency: .euro)
+    guard case .gestureProposed(let gesture) = read else {
+      Issue.record("read back \(read)")
+      return
+    }
+    #expect(gesture.amount == amount)
+    #expect(gesture.amount.minorUnits == 999_999_999_999_997)
+  }
+}
+
+@Suite("The lifecycle moves on real events")
+struct LifecycleTests {
+  @Test("open, acknowledged, investigating, awaiting the customer, investigating again")
+  func statusesMove() throws {
+    var drive = Driven()
+    try drive.decide(.assign(.legal))
+    #expect(drive.current.status == .open)  // triage alone is no answer
+    try drive.decide(.send(template: "acknowledgement", channel: .email, body: nil))
+    #expect(drive.current.status == .acknowledged)
+    try drive.decide(.recordMessage(direction: .incoming, channel: .phone), as: person("julien"))
+    #expect(drive.current.status == .investigating)
+    try drive.decide(.recordMessage(direction: .outgoing, channel: .email), as: person("julien"))
+    #expect(drive.current.status == .awaitingCustomer)
+    try drive.decide(.recordMessage(direction: .incoming, channel: .email), as: person("julien"))
+    #expect(drive.current.status == .investigating)
+    let changes = drive.journal.compactMap { entry -> String? in
+      if case .statusChanged(_, let to) = entry.event { return to.rawValue }
+      return nil
+    }
+    #expect(changes == ["acknowledged", "investigating", "awaiting_customer", "investigating"])
+  }
+
+  @Test("a resolved case closes once the follow-up window is over and its promise judged")
+  func closesAfterTheWindow() throws {
+    var drive = Driven()
+    let due = LocalDate(opened, in: drive.settings.timeZone).adding(days: 30)
+    try drive.decide(.resolve(outcome: .accepted, newDueDate: due, promise: nil), as: person("julien"))
+    let resolvedDay = LocalDate(opened.addingTimeInterval(3_600), in: drive.settings.timeZone)
+    #expect(drive.current.resolvedAt != nil)
+    let early = CaseRules.lifecycleDecisions(
+      for: drive.current, facts: drive.facts, settings: drive.settings, today: resolvedDay.adding(days: 29))
+    #expect(early.isEmpty)
+    let late = CaseRules.lifecycleDecisions(
+      for: drive.current, facts: drive.facts, settings: drive.settings, today: resolvedDay.adding(days: 30))
+    #expect(late.map(\.decision) == [.close])
+    var promised = drive.facts
+    promised.promise = PaymentPromise(amount: euros("10"), dueOn: due, paidSince: .zero(.euro))
+    #expect(
+      CaseRules.lifecycleDecisions(
+        for: drive.current, facts: promised, settings: drive.settings, today: resolvedDay.adding(days: 90)
+      ).isEmpty)
+    try drive.decide(.close)
+    try drive.decide(.reopen, as: person("julien"))
+    #expect(drive.current.status == .investigating)
+    #expect(drive.current.resolvedAt == nil)
+  }
+}
+
+@Suite("Opening a case: its portions of its invoices")
+struct OpeningTests {
+  private func open(_ disputed: String, invoices: [InvoiceLedger], portions: [String: Money] = [:]) throws
+    -> DisputeCase
+  {
+    var disputeCase = DisputeCase(
+      id: 3, customerId: "C1", openedAt: opened, channel: .email, reason: "r", disputed: euros(disputed),
+      invoiceNumbers: invoices.map(\.invoice.number))
+    disputeCase.portions = portions
+    return try CaseRules.open(disputeCase, ledgers: invoices).0
+  }
+
+  @Test("the disputed amount is spread over what each invoice still owes, in order")
+  func spread() throws {
+    let opened = try open(
+      "1200", invoices: [ledger("F-1", total: "1000", paid: "500"), ledger("F-2", total: "1000")])
+    #expect(opened.portions == ["F-1": euros("500"), "F-2": euros("700")])
+  }
+
+  @Test("more than an invoice holds is refused, naming the case and the invoice")
+  func tooMuch() {
+    #expect(
+      throws: DomainError.refused(
+        "case 3: case 3 disputes 99,999.00 EUR of invoice F-1, whose total is 4,162.44 EUR")
+    ) {
+      _ = try open("99999", invoices: [ledger("F-1", total: "4162.44")])
+    }
+  }
+
+  @Test("explicit portions are kept and make the disputed amount")
+  func explicit() throws {
+    let opened = try open(
+      "1", invoices: [ledger("F-1", total: "1000"), ledger("F-2", total: "500")],
+      portions: ["F-2": euros("120")])
+    #expect(opened.disputed == euros("120"))
+    #expect(opened.portions == ["F-2": euros("120")])
+  }
+}
+
+@Suite("The journal's one codec")
+struct JournalCodecTests {
+  static let events: [CaseEvent] = [
+    .opened(
+      channel: .web, disputed: euros("12.50"), invoices: ["F-1", "F-2"], portions: ["F-1": euros("12.50")]),
+    .communication(direction: .incoming, channel: .phone),
+    .payment(
+      invoice: "F-1", amount: euros("3.10"), paidOn: LocalDate.unchecked(year: 2026, month: 2, day: 28),
+      reference: "VIR/1"),
+    .categorized(.doubleBilling), .prioritized(2), .assigned(.legal), .tagged("vip"), .deadlineSet(opened),
+    .gestureProposed(
+      Gesture(
+        id: 2, kind: .refund, amount: euros("40"), state: .proposed, approvedBy: "claire", needsApproval: true
+      )),
+    .gestureAnswered(id: 2, accepted: true), .gestureAnswered(id: 3, accepted: false),
+    .gestureApproved(id: 2, approver: "claire"), .gestureGranted(id: 2, kind: .refund, amount: euros("40")),
+    .escalated(to: .mediation, from: .amicable, route: nil),
+    .escalated(
+      to: .court, from: .formalNotice,
+      route: CourtRoute(
+        court: .tribunalJudiciaire, procedure: .orderForPayment, lawyerRequired: false, claimed: euros("7000")
+      )),
+    .sent(template: "formal_notice", channel: .registeredLetter, body: "Madame,\n« 1 200,00 € »"),
+    .followUpScheduled(LocalDate.unchecked(year: 2026, month: 12, day: 31)),
+    .attempted(.participativeProcedure),
+    .resolved(
+      outcome: .partiallyAccepted, newDueDate: LocalDate.unchecked(year: 2027, month: 1, day: 5),
+      promise: euros("99")),
+    .resolved(outcome: .rejected, newDueDate: nil, promise: nil),
+    .promiseJudged(
+      status: .partlyKept, promised: euros("99"), paid: euros("10"),
+      dueOn: LocalDate.unchecked(year: 2027, month: 1, day: 5)),
+    .closed(from: .resolved), .reopened(from: .closed), .statusChanged(from: .open, to: .acknowledged),
+  ]
+
+  @Test("every event reads back as written", arguments: events)
+  func roundTrip(event: CaseEvent) throws {
+    let payload = CaseRules.json(event.fields)
+    #expect(try CaseEvent(kind: event.kind, payload: payload, currency: .euro) == event)
+  }
+
+  @Test("every kind the journal may hold is covered")
+  func kinds() {
+    #expect(Set(Self.events.map(\.kind)) == Set(CaseEvent.kinds))
+  }
+
+  @Test("payloads written by 0.3 read back")
+  func legacy() throws {
+    let gesture = try CaseEvent(
+      kind: "propose_gesture", payload: #"{"amount":"150.00","currency":"EUR","kind":"voucher"}"#,
+      currency: .euro)
+    #expect(
+      gesture == .gestureProposed(Gesture(id: 0, kind: .voucher, amount: euros("150"), state: .granted)))
+    let court = try CaseEvent(
+      kind: "escalate",
+      payload:
+        #"{"court":"tribunal_de_commerce","from":"formal_notice","lawyer":"not_required","level":"court","route":"request_form"}"#,
+      currency: .euro)
+    guard case .escalated(.court, .formalNotice, let route?) = court else {
+      Issue.record("read \(court)")
+      return
+    }
+    #expect(route.procedure == .request)
+  }
+
+  @Test("a malformed event names its kind and field")
+  func malformed() {
+    #expect(
+      throws: DomainError.invalid(
+        field: "payment.amount", "expected a decimal amount such as 1234.56, got 'abc'")
+    ) {
+      _ = try CaseEvent(
+        kind: "payment",
+        fields: ["invoice": "F", "amount": "abc", "paid_on": "2026-01-01", "reference": "r"], currency: .euro)
+    }
+    #expect(throws: DomainError.self) { _ = try CaseEvent(kind: "teleport", fields: [:], currency: .euro) }
+  }
+}
+
+@Suite("The company's calendar, identity and rates")
+struct CompanyTests {
+  @Test("Easter and the French public holidays (Code du travail L3133-1)")
+  func holidays() {
+    #expect(BusinessCalendar.easter(2026) == LocalDate.unchecked(year: 2026, month: 4, day: 5))
+    #expect(BusinessCalendar.easter(2027) == LocalDate.unchecked(year: 2027, month: 3, day: 28))
+    let calendar = BusinessCalendar()
+    #expect(calendar.publicHolidays(in: 2026).count == 11)
+    #expect(!calendar.isBusinessDay(LocalDate.unchecked(year: 2026, month: 5, day: 14)))  // Ascension
+    #expect(!calendar.isBusinessDay(LocalDate.unchecked(year: 2026, month: 12, day: 27)))  // a Sunday
+    #expect(
+      calendar.businessDay(onOrAfter: LocalDate.unchecked(year: 2026, month: 12, day: 25))
+        == LocalDate.unchecked(year: 2026, month: 12, day: 28))
+    #expect(LocalDate.unchecked(year: 2026, month: 11, day: 29).weekday == 7)
+  }
+
+  @Test("SIREN numbers carry a Luhn key")
+  func siren() {
+    #expect(CompanyProfile.isValidSIREN("123456782"))
+    #expect(!CompanyProfile.isValidSIREN("123456789"))
+    #expect(!CompanyProfile.isValidSIREN("12345678"))
+  }
+
+  @Test("the penalty rate: the contract's or ECB + 10 points, never below three times the legal rate")
+  func penaltyRate() throws {
+    let rates = PenaltyRates()
+    #expect(try rates.penaltyRate(for: HalfYear(year: 2025, half: 2)) == 1_215)  // 2.15 + 10
+    #expect(try rates.penaltyRate(for: HalfYear(year: 2024, half: 1)) == 1_521)  // 3 × 5.07 > 4.50 + 10
+    let contract = PenaltyRates(contractRate: 500)
+    #expect(try contract.penaltyRate(for: HalfYear(year: 2026, half: 1)) == 786)  // floor 3 × 2.62
+    #expect(throws: DomainError.self) { try rates.penaltyRate(for: HalfYear(year: 2031, half: 1)) }
+  }
+}
