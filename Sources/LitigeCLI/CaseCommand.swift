@@ -304,6 +304,9 @@ struct CaseCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(help: "Print the text of every letter sent, as kept in the journal (personal data).")
+    var letters = false
+
     func run() throws {
       let store = try workspace.openStore()
       guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
@@ -405,9 +408,14 @@ struct CaseCommand: ParsableCommand {
       }
       if !events.isEmpty {
         lines += ["", "Journal"]
-        lines += events.map {
-          "  \(time($0.at))  \($0.kind) \($0.payload)  by \($0.provenance.source) (\($0.provenance.hook))"
-            + ($0.reason.isEmpty ? "" : ": \($0.reason)")
+        for event in events {
+          lines.append(
+            "  \(time(event.at))  \(Story.describe(event))  by \(event.provenance.source) (\(event.provenance.hook))"
+              + (event.reason.isEmpty ? "" : ": \(event.reason)"))
+          // The text of a letter is personal data: printed only when asked for.
+          if letters, case .sent(_, _, let body?) = event.event {
+            lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "      | \($0)" }
+          }
         }
       }
       print(lines.joined(separator: "\n"))

@@ -21,8 +21,8 @@ public enum AmicableAttempt: String, Vocabulary {
 /// What happened on a case: the journal's vocabulary, typed.
 ///
 /// One codec (`kind`, `fields`, `init(kind:fields:currency:)`) turns it into the journal's `kind` column
-/// and flat JSON payload and back; the payloads of journals written before it was typed read back as
-/// the same events. Adding an event means adding a case here: the compiler finds every place that
+/// and flat JSON payload and back; `Codable` goes through it too (`{"kind": ..., "data": {...}}`). The
+/// payloads of journals written before it was typed read back as the same events. Adding an event means adding a case here: the compiler finds every place that
 /// must learn it.
 public enum CaseEvent: Hashable, Sendable {
   /// The case was opened, disputing `portions` of its invoices (`invoices` in number order).
@@ -163,11 +163,12 @@ public enum CaseEvent: Hashable, Sendable {
       var fields = ["outcome": outcome.rawValue]
       fields["new_due_date"] = newDueDate?.description
       fields["promise"] = promise?.decimalText
+      fields["currency"] = promise?.currency.code
       return fields
     case .promiseJudged(let status, let promised, let paid, let dueOn):
       return [
         "status": status.rawValue, "promised": promised.decimalText, "paid": paid.decimalText,
-        "due_on": dueOn.description,
+        "due_on": dueOn.description, "currency": promised.currency.code,
       ]
     case .closed(let from): return ["from": from.rawValue]
     case .reopened(let from): return ["from": from.rawValue]
@@ -292,5 +293,32 @@ public enum CaseEvent: Hashable, Sendable {
   /// Reads an event from the journal's `kind` column and JSON payload.
   public init(kind: String, payload: String, currency: Currency) throws {
     try self.init(kind: kind, fields: CaseRules.payload(decoding: payload), currency: currency)
+  }
+}
+
+extension CaseEvent: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case kind, data
+  }
+
+  /// Reads `{"kind": ..., "data": {...}}`; amounts written without a currency are read in EUR, the
+  /// currency of journals written before every amount carried one.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let kind = try container.decode(String.self, forKey: .kind)
+    let data = try container.decode([String: String].self, forKey: .data)
+    do {
+      try self.init(
+        kind: kind, fields: data, currency: (try? Currency(code: data["currency"] ?? "")) ?? .euro)
+    } catch let error as DomainError {
+      throw DecodingError.dataCorruptedError(forKey: .data, in: container, debugDescription: "\(error)")
+    }
+  }
+
+  /// Writes `{"kind": ..., "data": {...}}`, the journal's kind and fields.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(fields, forKey: .data)
   }
 }

@@ -8,8 +8,8 @@ import LitigeStore
 /// case that already includes the decisions staged before it; so the script gets the refusal at the line
 /// that made it, and reads its own decisions back (`c.priority` after `c:prioritize(1)`).
 public final class CaseSession {
-  /// The store decisions are read from and committed to.
-  public let store: Store
+  /// The workspace decisions are read from and committed to.
+  public let store: any Workspace
   /// The instant the session treats as now (UTC).
   public let now: Date
   /// Who decides, as the journal records it.
@@ -36,7 +36,7 @@ public final class CaseSession {
   private var brokenPromiseCounts: [String: Int] = [:]
 
   /// A session over `store` deciding at `now` as `provenance`.
-  public init(store: Store, now: Date, provenance: Provenance) {
+  public init(store: any Workspace, now: Date, provenance: Provenance) {
     self.store = store
     self.reader = store
     self.now = now

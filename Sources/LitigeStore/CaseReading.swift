@@ -23,17 +23,15 @@ public protocol CaseReading: Sendable {
   func brokenPromises(customerId: String) throws -> Int
 }
 
-extension Store: CaseReading {}
-
 /// Reads a night's chunk from its snapshot, and anything outside it from the workspace.
 public struct ChunkReader: CaseReading {
   /// The chunk.
   public let snapshot: NightSnapshot
   /// The workspace, for cases and customers outside the chunk.
-  public let store: Store
+  public let store: any CaseReading
 
   /// A reader over `snapshot`, falling back to `store`.
-  public init(snapshot: NightSnapshot, store: Store) {
+  public init(snapshot: NightSnapshot, store: any CaseReading) {
     self.snapshot = snapshot
     self.store = store
   }
@@ -77,3 +75,21 @@ public struct ChunkReader: CaseReading {
     try store.brokenPromises(customerId: customerId)
   }
 }
+
+/// Everything a policy session needs of a workspace: reading cases, and judging and writing decisions
+/// through the core. `Store` (SQLite) implements it; a second backend implements it too.
+public protocol Workspace: CaseReading {
+  /// The ids of the cases matching `filter`, in order.
+  func caseIds(matching filter: CaseFilter) throws -> [Int64]
+  /// The invoice numbered `number`, or nil.
+  func invoice(number: String) throws -> Invoice?
+  /// Judges and writes staged decisions on several cases in one transaction: all or none.
+  @discardableResult
+  func applyAll(_ decisionsByCase: [Int64: [ProposedDecision]], provenance: Provenance, at now: Date) throws
+    -> [JournalEvent]
+  /// The events `decisions` would write on case `caseId`, without writing.
+  func preview(_ decisions: [ProposedDecision], caseId: Int64, provenance: Provenance, at now: Date) throws
+    -> [JournalEvent]
+}
+
+extension Store: Workspace {}

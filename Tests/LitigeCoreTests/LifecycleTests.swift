@@ -285,6 +285,12 @@ struct JournalCodecTests {
     #expect(try CaseEvent(kind: event.kind, payload: payload, currency: .euro) == event)
   }
 
+  @Test("Codable goes through the same codec", arguments: events)
+  func codable(event: CaseEvent) throws {
+    let data = try JSONEncoder().encode(event)
+    #expect(try JSONDecoder().decode(CaseEvent.self, from: data) == event)
+  }
+
   @Test("every kind the journal may hold is covered")
   func kinds() {
     #expect(Set(Self.events.map(\.kind)) == Set(CaseEvent.kinds))
