@@ -76,8 +76,10 @@ public struct ChunkReader: CaseReading {
   }
 }
 
-/// Everything a policy session needs of a workspace: reading cases, and judging and writing decisions
-/// through the core. `Store` (SQLite) implements it; a second backend implements it too.
+/// Everything a policy session needs of a workspace.
+///
+/// Reading cases, and judging and writing decisions through the core. `Store` (SQLite) implements it;
+/// a second backend implements it too.
 public protocol Workspace: CaseReading {
   /// The ids of the cases matching `filter`, in order.
   func caseIds(matching filter: CaseFilter) throws -> [Int64]
