@@ -68,7 +68,9 @@ let package = Package(
     .testTarget(
       name: "LuaHostTests",
       dependencies: ["LuaHost", .product(name: "PropertyBased", package: "swift-property-based")]),
-    .testTarget(name: "LitigeCoreTests", dependencies: ["LitigeCore"]),
+    .testTarget(
+      name: "LitigeCoreTests",
+      dependencies: ["LitigeCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
     .testTarget(
       name: "LitigePoliciesTests",

@@ -167,8 +167,10 @@ public struct DemoData: Sendable {
       let category = categories[(index - 1) % categories.count]
       // Each case disputes invoices no other case disputes (while some remain).
       var invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
-      for _ in 0..<invoiceCount where linked.contains(invoice.number) {
+      var draws = 0
+      while draws < invoiceCount, linked.contains(invoice.number) {
         invoice = data.invoices[Int.random(in: 0..<invoiceCount, using: &random)]
+        draws += 1
       }
       var numbers = [invoice.number]
       if category == .doubleBilling,
@@ -318,8 +320,11 @@ extension Store {
         let entries = (timeline[caseId] ?? []).enumerated().sorted {
           ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
         }
+        // The case and its facts are read once and kept up to date in memory, as CaseSession does;
+        // read again only after a payment, which changes the ledger.
+        guard var current = try Records.fetchCase(db, id: caseId) else { continue }
+        var facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
         for (_, entry) in entries {
-          guard let current = try Records.fetchCase(db, id: caseId) else { break }
           let person: String
           let decision: Decision
           let reason: String
@@ -336,15 +341,26 @@ extension Store {
             case .decide(let made): decision = made
             case .pay(let payment):
               try? Records.recordPayment(payment, by: person, at: action.at, db)
+              facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
               continue
             }
           }
           let who = Provenance(source: "user:\(person)", hook: "demo", runId: provenance.runId)
           do {
-            try Records.apply(
+            let before = facts
+            let (updated, events) = try CaseRules.apply(
               [ProposedDecision(caseId: caseId, decision: decision, reason: reason)], to: current,
-              settings: settings,
-              provenance: who, at: entry.at, db)
+              facts: &facts,
+              settings: settings, provenance: who, at: entry.at)
+            guard !events.isEmpty else { continue }
+            try Records.update(updated, db)
+            for event in events { try Records.record(event, of: updated, facts: before, db) }
+            current = updated
+            if events.contains(where: {
+              if case .gestureGranted = $0.event { return true } else { return false }
+            }) {
+              facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
+            }
           } catch is DomainError {
             continue
           }

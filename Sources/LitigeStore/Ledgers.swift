@@ -26,7 +26,8 @@ extension Store {
   public func adjustments(ofInvoice number: String) throws -> [RecordedAdjustment] {
     try database.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM adjustments WHERE invoice_number = ? ORDER BY id", arguments: [number]
+        db.cachedStatement(sql: "SELECT * FROM adjustments WHERE invoice_number = ? ORDER BY id"),
+        arguments: [number]
       ).map(Records.adjustment)
     }
   }
@@ -70,7 +71,8 @@ extension Records {
 
   static func adjustmentExists(invoice: String, reference: String, _ db: Database) throws -> Bool {
     try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM adjustments WHERE invoice_number = ? AND reference = ?)",
+      db.cachedStatement(
+        sql: "SELECT EXISTS (SELECT 1 FROM adjustments WHERE invoice_number = ? AND reference = ?)"),
       arguments: [invoice, reference]) ?? false
   }
 
@@ -97,7 +99,7 @@ extension Records {
     let arguments = StatementArguments(numbers)
     var ledgers: [String: InvoiceLedger] = [:]
     for row in try Row.fetchAll(
-      db, sql: "SELECT * FROM invoices WHERE number IN (\(marks))", arguments: arguments)
+      db.cachedStatement(sql: "SELECT * FROM invoices WHERE number IN (\(marks))"), arguments: arguments)
     {
       let invoice = try invoice(row)
       ledgers[invoice.number] = InvoiceLedger(invoice: invoice)
@@ -113,7 +115,7 @@ extension Records {
     _ db: Database
   ) throws {
     let payments = try Row.fetchCursor(
-      db, sql: "SELECT * FROM payments WHERE \(condition) ORDER BY id", arguments: arguments)
+      db.cachedStatement(sql: "SELECT * FROM payments WHERE \(condition) ORDER BY id"), arguments: arguments)
     while let row = try payments.next() {
       let number: String = row["invoice_number"]
       guard ledgers[number] != nil else { continue }
@@ -125,18 +127,19 @@ extension Records {
           method: row["method"]))
     }
     let adjustments = try Row.fetchCursor(
-      db, sql: "SELECT * FROM adjustments WHERE \(condition) ORDER BY id", arguments: arguments)
+      db.cachedStatement(sql: "SELECT * FROM adjustments WHERE \(condition) ORDER BY id"),
+      arguments: arguments)
     while let row = try adjustments.next() {
       let number: String = row["invoice_number"]
       guard ledgers[number] != nil else { continue }
       ledgers[number]?.adjustments.append(try adjustment(row).adjustment)
     }
     let portions = try Row.fetchCursor(
-      db,
-      sql: """
-        SELECT case_invoices.*, cases.currency FROM case_invoices JOIN cases ON cases.id = case_id
-        WHERE \(condition) ORDER BY case_id
-        """, arguments: arguments)
+      db.cachedStatement(
+        sql: """
+          SELECT case_invoices.*, cases.currency FROM case_invoices JOIN cases ON cases.id = case_id
+          WHERE \(condition) ORDER BY case_id
+          """), arguments: arguments)
     while let row = try portions.next() {
       let number: String = row["invoice_number"]
       guard ledgers[number] != nil else { continue }
@@ -260,11 +263,12 @@ extension Records {
   /// invoices (in number order, each up to what it owed, never beyond its total), resolved cases'
   /// portions are released, and gestures granted before gestures had states become credits.
   static func migratePortionsAndGestures(_ db: Database) throws {
-    let rows = try Row.fetchAll(db, sql: "SELECT * FROM cases ORDER BY id")
+    let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM cases ORDER BY id"))
     for row in rows {
       let caseId: Int64 = row["id"]
       let numbers = try String.fetchAll(
-        db, sql: "SELECT invoice_number FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
+        db.cachedStatement(
+          sql: "SELECT invoice_number FROM case_invoices WHERE case_id = ? ORDER BY invoice_number"),
         arguments: [caseId])
       var disputeCase = try disputeCase(
         row, invoices: numbers.map { InvoiceLink(number: $0, disputedMinor: 0) })

@@ -104,13 +104,16 @@ enum Records {
   }
 
   static func fetchCase(_ db: Database, id: Int64) throws -> DisputeCase? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else {
+    guard
+      let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM cases WHERE id = ?"), arguments: [id])
+    else {
       return nil
     }
     let links = try Row.fetchAll(
-      db,
-      sql:
-        "SELECT invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number",
+      db.cachedStatement(
+        sql:
+          "SELECT invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number"
+      ),
       arguments: [id]
     ).map { InvoiceLink(number: $0["invoice_number"], disputedMinor: $0["disputed_minor"]) }
     return try disputeCase(row, invoices: links)
@@ -143,11 +146,11 @@ enum Records {
     guard !caseIds.isEmpty, let low = caseIds.min(), let high = caseIds.max() else { return [:] }
     var links: [Int64: [InvoiceLink]] = [:]
     let rows = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE case_id BETWEEN ? AND ?
-        ORDER BY invoice_number
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE case_id BETWEEN ? AND ?
+          ORDER BY invoice_number
+          """),
       arguments: [low, high])
     for row in rows {
       links[row["case_id"], default: []].append(
@@ -168,7 +171,7 @@ enum Records {
       arguments: [disputeCase.id]
     ).map(communication)
     let kind = try String.fetchOne(
-      db, sql: "SELECT kind FROM customers WHERE id = ?", arguments: [disputeCase.customerId])
+      db.cachedStatement(sql: "SELECT kind FROM customers WHERE id = ?"), arguments: [disputeCase.customerId])
     let ledgers = try self.ledgers(of: disputeCase.invoiceNumbers, db)
     return CaseFacts.derive(
       journal: events, communications: communications,
@@ -255,11 +258,11 @@ enum Records {
 
   static func paidOnInvoices(of caseId: Int64, _ db: Database) throws -> Int64 {
     try Int64.fetchOne(
-      db,
-      sql: """
-        SELECT COALESCE(SUM(paid_minor), 0) FROM invoices JOIN case_invoices ON invoice_number = number
-        WHERE case_id = ?
-        """, arguments: [caseId]) ?? 0
+      db.cachedStatement(
+        sql: """
+          SELECT COALESCE(SUM(paid_minor), 0) FROM invoices JOIN case_invoices ON invoice_number = number
+          WHERE case_id = ?
+          """), arguments: [caseId]) ?? 0
   }
 
   static func insertPromise(
@@ -279,7 +282,7 @@ enum Records {
   static func promise(of disputeCase: DisputeCase, _ db: Database) throws -> PaymentPromise? {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT * FROM promises WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+        db.cachedStatement(sql: "SELECT * FROM promises WHERE case_id = ? ORDER BY id DESC LIMIT 1"),
         arguments: [disputeCase.id])
     else { return nil }
     let currency = try Currency(code: row["currency"])

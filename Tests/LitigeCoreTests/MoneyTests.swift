@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 
 @testable import LitigeCore
@@ -49,6 +50,36 @@ struct MoneyTests {
     for seconds in stride(from: 0.0, to: 4e9, by: 97_531_357.0) {
       let date = Date(timeIntervalSince1970: seconds)
       #expect(try Timestamp.parse(Timestamp.utcText(date)) == date)
+    }
+  }
+}
+
+@Suite("Reading amounts, against a reference reader")
+struct MoneyParsingPropertyTests {
+  /// The reference: the pattern the product used to accept, and Foundation's exact decimals.
+  static func reference(_ text: String) -> Int64? {
+    let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+    guard trimmed.wholeMatch(of: #/-?[0-9]{1,15}(\.[0-9]{1,2})?/#) != nil,
+      let decimal = Decimal(string: trimmed)
+    else { return nil }
+    return Int64(NSDecimalNumber(decimal: decimal * 100).stringValue)
+  }
+
+  @Test("every amount written reads back exactly")
+  func roundTrip() async {
+    await propertyCheck(input: Gen.int64(in: -999_999_999_999_999_99...999_999_999_999_999_99)) { units in
+      let money = Money(minorUnits: units, currency: .euro)
+      #expect((try? Money(parsing: money.decimalText, currency: .euro)) == money)
+    }
+  }
+
+  @Test("any text is read as the reference reads it, or refused as it refuses it")
+  func sameAsTheReference() async {
+    let alphabet = Gen.element(of: Array("0123456789.-, \tx1"))
+    let text = alphabet.map { String($0 ?? "0") }.array(of: 0...20).map { $0.joined() }
+    await propertyCheck(count: 2_000, input: text) { text in
+      let read = try? Money(parsing: text, currency: .euro)
+      #expect(read?.minorUnits == Self.reference(text), "'\(text)'")
     }
   }
 }
