@@ -211,7 +211,14 @@ public final class BatchRunner: Sendable {
     let snapshot = try store.nightSnapshot(of: low...high)
     session.load(snapshot)
     var failingCases: Set<Int64> = []
+    for (caseId, message) in snapshot.unreadable.sorted(by: { $0.key < $1.key }) {
+      failingCases.insert(caseId)
+      tally.failures.append(.init(caseId: caseId, plugin: "litige@core", hook: "read", message: message))
+      tally.cases += 1
+    }
     for caseId in snapshot.caseIds {
+      // A case opened after the night's date did not exist then: a night run for an earlier day leaves it.
+      if let opened = snapshot.cases[caseId]?.openedAt, opened > options.asOf { continue }
       let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"
       // The lifecycle's own moves first (domain.md §3.9: a resolved case closes after its follow-up);
       // a case it closes is not visited by the policies.

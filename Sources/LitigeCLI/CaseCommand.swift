@@ -41,6 +41,9 @@ struct CaseCommand: ParsableCommand {
       let now = Date()
       let communication: Communication
       do {
+        // The same bounds as a decision's texts: one message is a few kilobytes of valid UTF-8.
+        try Plausible.check(text: summary, field: "--summary", maxBytes: 20_000)
+        try Plausible.check(text: author, field: "--author", maxBytes: 200)
         communication = Communication(
           caseId: id, at: now, direction: try Direction.parse(direction, field: "--direction"),
           channel: try Channel.parse(channel, field: "--channel"), author: author, summary: summary)
@@ -134,6 +137,10 @@ struct CaseCommand: ParsableCommand {
           } catch let error as DomainError {
             throw ValidationError("\(error)")
           }
+          guard let portion = portions[number], portion.minorUnits > 0 else {
+            throw ValidationError(
+              "--invoice \(entry): the disputed part of \(number) must be a positive amount")
+          }
         }
       }
       if !portions.isEmpty, portions.count != invoices.count {
@@ -148,7 +155,13 @@ struct CaseCommand: ParsableCommand {
         guard invoice.customerId == customer else {
           throw Failure("invoice \(number) belongs to customer \(invoice.customerId), not \(customer)")
         }
-        owed = owed + invoice.outstanding
+        guard invoice.total.currency == currency else {
+          throw Failure(
+            "invoice \(number) is in \(invoice.total.currency), the company's currency is \(currency)")
+        }
+        let ledger = try store.ledger(ofInvoice: number)
+        let due: Money = (try? ledger?.owed()) ?? invoice.outstanding
+        owed = owed + max(.zero(currency), due)
       }
       var amount: Money
       do {
@@ -199,6 +212,9 @@ struct CaseCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(help: "Include the text of the letters sent in the JSON (personal data).")
+    var letters = false
+
     func run() throws {
       let store = try workspace.openStore()
       guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
@@ -207,7 +223,7 @@ struct CaseCommand: ParsableCommand {
       if json {
         var object = CaseJSON.summary(item, timeZone: zone)
         object["story"] = events.map { event -> [String: Any] in
-          var entry = CaseJSON.event(event)
+          var entry = CaseJSON.event(event, letters: letters)
           entry["text"] = Story.describe(event)
           return entry
         }
@@ -338,7 +354,17 @@ struct CaseCommand: ParsableCommand {
             "author": $0.author, "summary": $0.summary,
           ]
         }
-        object["history"] = events.map(CaseJSON.event)
+        object["history"] = events.map { CaseJSON.event($0, letters: letters) }
+        object["outcome"] = item.outcome?.rawValue ?? NSNull()
+        object["resolved_at"] = item.resolvedAt.map(Timestamp.utcText) ?? NSNull()
+        object["promise"] =
+          facts.promise.map {
+            [
+              "amount": $0.amount.decimalText, "due_on": $0.dueOn.description,
+              "paid_since": $0.paidSince.decimalText,
+              "status": $0.status.rawValue,
+            ] as [String: Any]
+          } ?? NSNull()
         print(jsonText(object))
         return
       }
@@ -375,6 +401,18 @@ struct CaseCommand: ParsableCommand {
         (
           "Attempts",
           facts.attempts.isEmpty ? "none" : facts.attempts.map(\.rawValue).sorted().joined(separator: ", ")
+        ),
+        (
+          "Outcome",
+          item.outcome.map { outcome in
+            outcome.rawValue + (item.resolvedAt.map { ", resolved \(time($0))" } ?? "")
+          } ?? "none yet"
+        ),
+        (
+          "Promise",
+          facts.promise.map {
+            "\($0.amount.formatted) by \($0.dueOn), \($0.status.rawValue.replacingOccurrences(of: "_", with: " ")) (\($0.paidSince.formatted) paid since)"
+          } ?? "none"
         ),
         ("Reason", item.reason),
       ]
@@ -453,9 +491,10 @@ enum CaseJSON {
         .decimalText
     }
     var object: [String: Any] = [
-      "owed": facts.outstanding.decimalText, "frozen": sum { try $0.frozen() },
+      "owed": sum { try $0.owed() }, "frozen": sum { try $0.frozen() },
       "collectable": sum { try $0.collectable(on: today) }, "refund_due": sum { try $0.refundDue() },
       "credited": sum { try $0.credited() }, "paid": sum { try $0.paid() },
+      "written_off": sum { try $0.writtenOff() }, "refunded": sum { try $0.refunded() },
       "attempts": facts.attempts.map(\.rawValue).sorted(),
     ]
     object["limitation_date"] = facts.limitationDate?.description ?? NSNull()
@@ -487,10 +526,13 @@ enum CaseJSON {
     ]
   }
 
-  static func event(_ event: JournalEvent) -> [String: Any] {
-    [
+  /// One journal event; a letter's text (personal data) only with `letters`.
+  static func event(_ event: JournalEvent, letters: Bool = false) -> [String: Any] {
+    var data = event.event.fields
+    if !letters, data["body"] != nil { data["body"] = nil }
+    return [
       "at": Timestamp.utcText(event.at), "kind": event.kind,
-      "data": event.event.fields,
+      "data": data,
       "reason": event.reason,
       "source": event.provenance.source, "hook": event.provenance.hook, "run_id": event.provenance.runId,
     ]

@@ -151,8 +151,9 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
   func holds(_ item: DisputeCase, at now: Date) -> Bool {
     switch self {
     case .approval:
-      return item.gestures.contains(where: \.awaitsApproval)
-        || (item.status.isActive && item.tags.contains("gesture_needs_approval"))
+      return item.status != .closed
+        && (item.gestures.contains(where: \.awaitsApproval)
+          || (item.status.isActive && item.tags.contains("gesture_needs_approval")))
     case .proposed: return item.status == .proposed || item.status == .awaitingCustomer
     case .deadline: return item.status.isActive && (item.deadline.map { $0 < now } ?? false)
     case .formalNotice: return item.status.isActive && item.escalation == .formalNotice
@@ -203,7 +204,25 @@ struct GestureCommand: ParsableCommand {
       of [approvers] in litige.toml whose limit covers it. A granted credit note, discount or refund lowers \
       what the invoices owe.
       """,
-    subcommands: [Propose.self, Accept.self, Refuse.self, Approve.self, List.self])
+    subcommands: [Propose.self, Accept.self, Refuse.self, Approve.self, Withdraw.self, List.self])
+
+  struct Withdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Withdraw a gesture not yet granted: the company takes its offer back.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
+    @Option(help: "Why, for the journal.") var reason: String
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      try CaseWork.apply(
+        .withdrawGesture(id: gesture), to: id, reason: reason, command: "gesture withdraw",
+        workspace: workspace,
+        author: author, json: json)
+    }
+  }
 
   struct Propose: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Propose a gesture to the customer.")

@@ -8,6 +8,18 @@ struct AuthorOptions: ParsableArguments {
   @Option(help: "Who does it, for the journal (default: $LITIGE_USER, else the login name).")
   var by: String?
 
+  /// A name is one line of at most 64 characters, without ':' (the journal writes `user:NAME`).
+  func validate() throws {
+    let name = author
+    guard !name.isEmpty, name.count <= 64,
+      name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != ":" && $0.value != 0x7F })
+    else {
+      throw ValidationError(
+        "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':' (got '\(name.prefix(64))')"
+      )
+    }
+  }
+
   /// The author's name, never empty.
   var author: String {
     if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
@@ -64,12 +76,15 @@ struct PaymentCommand: ParsableCommand {
       if json {
         try PaymentCommand.printJSON(try store.payments(ofInvoice: invoice.number), store: store)
       } else {
-        let owed =
-          try store.invoice(number: invoice.number).map { $0.total - $0.paid }
-          ?? .zero(invoice.total.currency)
+        let owed = try store.ledger(ofInvoice: invoice.number)?.owed() ?? .zero(invoice.total.currency)
         print(
-          "Recorded \(payment.amount) on invoice \(invoice.number) (\(payment.reference)); still owed: \(owed)."
+          "Recorded \(payment.amount) on invoice \(invoice.number) (\(payment.reference)); still owed: \(max(owed, .zero(owed.currency)))."
         )
+        if owed.minorUnits < 0 {
+          print(
+            "Note: invoice \(invoice.number) is now overpaid by \(Money.zero(owed.currency) - owed): a refund is due."
+          )
+        }
       }
     }
   }
@@ -95,9 +110,8 @@ struct PaymentCommand: ParsableCommand {
         ])
       }
       print(table.render())
-      print(
-        "Invoice \(found.number): total \(found.total), paid \(found.paid), owed \(found.total - found.paid)."
-      )
+      let owed = try store.ledger(ofInvoice: found.number)?.owed() ?? found.outstanding
+      print("Invoice \(found.number): total \(found.total), paid \(found.paid), owed \(owed).")
     }
   }
 

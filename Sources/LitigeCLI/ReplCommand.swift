@@ -25,6 +25,7 @@ struct ReplCommand: ParsableCommand {
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
+  @OptionGroup var author: AuthorOptions
   @Option(help: "Seconds a statement may run before it is stopped.") var timeout: Double = 30
   @Option(help: "Memory ceiling of the Lua state, in MB.") var memory = 256
   @Flag(inversion: .prefixedNo, help: "Start with .dry on: .commit only shows what it would write.")
@@ -67,6 +68,7 @@ struct ReplCommand: ParsableCommand {
     options.limits = LuaState.Limits(
       memoryBytes: memory << 20, timeout: .milliseconds(Int64(timeout * 1_000)))
     options.dryRun = dry
+    options.author = author.author
     let console: Console
     do {
       console = try Console(

@@ -54,11 +54,15 @@ public struct CaseFacts: Sendable, Equatable {
   /// each payment on it and each payment promise restarts it (Code civil 2240); mediations suspend it
   /// (Code civil 2238).
   public var limitationDate: LocalDate? {
+    // Each invoice still owing has its own clock: its due date, its own payments (a partial payment
+    // acknowledges that debt, not another), the case's promises and mediations; the case's date is
+    // the earliest of them.
     let owing = ledgers.filter { ((try? $0.owed()) ?? .zero($0.invoice.total.currency)).minorUnits > 0 }
-    guard let due = owing.map(\.invoice.dueOn).min() else { return nil }
-    let paid = owing.flatMap(\.payments).map(\.paidOn).filter { $0 > due }
-    return Limitation.expiry(
-      dueOn: due, debtor: customerKind, acknowledgements: acknowledgements + paid, suspensions: suspensions)
+    return owing.map { ledger in
+      Limitation.expiry(
+        dueOn: ledger.invoice.dueOn, debtor: customerKind,
+        acknowledgements: acknowledgements + ledger.payments.map(\.paidOn), suspensions: suspensions)
+    }.min()
   }
 
   /// The facts of a case from its journal (in order), its communications, its customer's kind, its
@@ -73,11 +77,15 @@ public struct CaseFacts: Sendable, Equatable {
       customerKind: customerKind, ledgers: ledgers, outstanding: .zero(currency), promise: promise)
     var mediationSince: LocalDate?
     for entry in journal {
-      facts.note(entry.event)
+      facts.note(entry.event, by: entry.provenance)
       let day = LocalDate(entry.at, in: timeZone)
       switch entry.event {
-      case .escalated(.mediation, _, _): mediationSince = day
-      case .escalated, .resolved:
+      case .escalated(.mediation, _, _) where entry.provenance.isPerson:
+        // Code civil 2238: an agreed mediation or conciliation suspends the clock while it lasts.
+        if mediationSince == nil { mediationSince = day }
+      case .attempted(let attempt) where attempt != .proposal:
+        if mediationSince == nil { mediationSince = day }
+      case .escalated(.formalNotice, _, _), .escalated(.court, _, _), .resolved:
         if let start = mediationSince {
           facts.suspensions.append(
             Limitation.Suspension(from: start, through: max(start, day.adding(days: -1))))
@@ -102,15 +110,37 @@ public struct CaseFacts: Sendable, Equatable {
     return facts
   }
 
-  /// Brings the facts up to date with one more event of the case.
-  mutating func note(_ event: CaseEvent) {
+  /// Brings the ledgers up to date with `effects` of case `caseId` (adjustments only), and what is owed.
+  public mutating func apply(_ effects: [LedgerEffect], caseId: Int64, on day: LocalDate) {
+    for effect in effects {
+      guard case .adjust(let kind, let allocation, _) = effect else { continue }
+      for index in ledgers.indices {
+        guard let amount = allocation[ledgers[index].invoice.number] else { continue }
+        ledgers[index].adjustments.append(
+          LedgerAdjustment(
+            kind: kind, invoiceNumber: ledgers[index].invoice.number, on: day, amount: amount, caseId: caseId)
+        )
+      }
+    }
+    var owed = Money.zero(outstanding.currency)
+    for ledger in ledgers where ledger.invoice.total.currency == outstanding.currency {
+      if let amount = try? ledger.owed(), amount.minorUnits > 0 { owed = owed.adding(amount) ?? owed }
+    }
+    outstanding = owed
+  }
+
+  /// Brings the facts up to date with one more event of the case, decided by `provenance`.
+  mutating func note(_ event: CaseEvent, by provenance: Provenance? = nil) {
     switch event {
     case .sent(let template, _, _):
       sentTemplates.insert(template)
       answered = true
     case .communication(.outgoing, _): answered = true
     case .followUpScheduled(let day): scheduledFollowUps.insert(day)
-    case .escalated(.mediation, _, _): attempts.insert(.mediation)
+    case .escalated(.mediation, _, _):
+      // A mediation a person recorded by escalating is one; a policy moving the level after so many
+      // days proves no mediator was engaged (CPC 750-1 asks for a real one).
+      if provenance?.isPerson == true { attempts.insert(.mediation) }
     case .attempted(let attempt): attempts.insert(attempt)
     case .gestureProposed: attempts.insert(.proposal)
     case .promiseJudged(let status, _, _, _): promise?.status = status
@@ -167,9 +197,9 @@ public enum LedgerEffect: Hashable, Sendable {
   case release(newDueOn: LocalDate?)
   /// Freeze the case's portions again (reopening).
   case refreeze
-  /// Credit these amounts on these invoices (a granted credit note, discount or refund), under
-  /// `reference`, once.
-  case credit([String: Money], reference: String)
+  /// Record adjustments of `kind` of these amounts on these invoices (a granted credit note, discount
+  /// or refund), under `reference`, once per invoice.
+  case adjust(LedgerAdjustmentKind, [String: Money], reference: String)
   /// Record the customer's payment promise.
   case recordPromise(Money, dueOn: LocalDate)
   /// Record how the latest promise was judged.
@@ -208,10 +238,20 @@ public enum CaseRules {
       precondition(proposed.caseId == disputeCase.id, "a decision for another case was applied to this one")
       do {
         try checkRanges(proposed)
+        guard now >= disputeCase.openedAt else {
+          throw DomainError.refused(
+            "a decision dated \(Timestamp.utcText(now)) is before the case was opened (\(Timestamp.utcText(disputeCase.openedAt)))"
+          )
+        }
         let context = Context(settings: settings, provenance: provenance, now: now)
         let produced = try decide(proposed.decision, on: &current, facts: &working, context)
         for event in produced {
-          working.note(event)
+          working.note(event, by: provenance)
+          // A granted gesture changes the ledger at once for what follows in the same call.
+          if case .gestureGranted = event {
+            working.apply(
+              effects(of: event, on: current, facts: working), caseId: current.id, on: context.today)
+          }
           events.append(
             JournalEvent(
               caseId: current.id, at: now, event: event, reason: proposed.reason, provenance: provenance))
@@ -248,14 +288,81 @@ public enum CaseRules {
     case .reopened: return [.refreeze]
     case .promiseJudged(let status, _, _, _): return [.judgePromise(status)]
     case .gestureGranted(let id, let kind, let amount):
-      // A credit note, a discount or a refund lowers what the customer owes (domain.md §4); a
-      // replacement or a voucher does not.
-      guard kind == .creditNote || kind == .discount || kind == .refund else { return [] }
-      let allocation = allocate(
-        amount, over: disputeCase.invoiceNumbers, ledgers: facts.ledgers, owedFirst: true)
-      return allocation.isEmpty ? [] : [.credit(allocation, reference: "gesture-\(disputeCase.id)-\(id)")]
+      return grantEffects(id: id, kind: kind, amount: amount, on: disputeCase, ledgers: facts.ledgers)
     default: return []
     }
+  }
+
+  /// What granting gesture `id` changes in the ledger (domain.md §4: each gesture changes what the
+  /// customer owes).
+  ///
+  /// A credit note or a discount is a credit that concedes the case's disputed portions first, then
+  /// lowers what the invoices owe. A refund is money paid back: it first returns what the customer
+  /// overpaid, and beyond that is a credit paid out at once (what is owed does not change, the
+  /// customer has the money). A replacement or a voucher changes nothing the invoices owe.
+  public static func grantEffects(
+    id: Int, kind: GestureKind, amount: Money, on disputeCase: DisputeCase, ledgers: [InvoiceLedger]
+  ) -> [LedgerEffect] {
+    let reference = "gesture-\(disputeCase.id)-\(id)"
+    let zero = Money.zero(amount.currency)
+    switch kind {
+    case .creditNote, .discount:
+      let allocation = allocateConcession(amount, on: disputeCase, ledgers: ledgers)
+      return allocation.isEmpty ? [] : [.adjust(.credit, allocation, reference: reference)]
+    case .refund:
+      var remaining = amount
+      var repaid: [String: Money] = [:]
+      for number in disputeCase.invoiceNumbers where remaining > zero {
+        guard let ledger = ledgers.first(where: { $0.invoice.number == number }),
+          let due = try? ledger.refundDue(), due > zero
+        else { continue }
+        let share = min(remaining, due)
+        repaid[number] = share
+        remaining = remaining - share
+      }
+      var effects: [LedgerEffect] =
+        repaid.isEmpty ? [] : [.adjust(.refund, repaid, reference: reference + "-repaid")]
+      if remaining > zero {
+        let allocation = allocateConcession(remaining, on: disputeCase, ledgers: ledgers)
+        if !allocation.isEmpty {
+          effects += [
+            .adjust(.credit, allocation, reference: reference),
+            .adjust(.refund, allocation, reference: reference + "-paid"),
+          ]
+        }
+      }
+      return effects
+    case .replacement, .voucher:
+      return []
+    }
+  }
+
+  /// Splits a concession over the case's invoices: first what is still in dispute of each of its
+  /// portions, then what each still owes, the last invoice taking whatever remains.
+  public static func allocateConcession(
+    _ amount: Money, on disputeCase: DisputeCase, ledgers: [InvoiceLedger]
+  )
+    -> [String: Money]
+  {
+    let zero = Money.zero(amount.currency)
+    var remaining = amount
+    var allocation: [String: Money] = [:]
+    for number in disputeCase.invoiceNumbers where remaining > zero {
+      guard let ledger = ledgers.first(where: { $0.invoice.number == number }),
+        let portion = ledger.disputes.first(where: { $0.caseId == disputeCase.id }),
+        let room = try? ledger.stillDisputed(portion), room > zero
+      else { continue }
+      let share = min(remaining, room)
+      allocation[number] = share
+      remaining = remaining - share
+    }
+    guard remaining > zero else { return allocation }
+    for (number, share) in allocate(
+      remaining, over: disputeCase.invoiceNumbers, ledgers: ledgers, owedFirst: true)
+    {
+      allocation[number] = (allocation[number] ?? zero) + share
+    }
+    return allocation
   }
 
   /// Splits `amount` over `invoices`, in order.
@@ -329,15 +436,34 @@ public enum CaseRules {
         throw DomainError.refused(
           "the case is \(current.status.rawValue): resolve it first (a case closes once resolved)")
       }
+      // Offers still pending when the case closes are withdrawn: nobody can answer or approve them now.
+      var events: [CaseEvent] = []
+      for index in current.gestures.indices where current.gestures[index].isPending {
+        current.gestures[index].state = .withdrawn
+        events.append(.gestureWithdrawn(id: current.gestures[index].id))
+      }
       current.status = .closed
-      return [.closed(from: .resolved)]
+      return events + [.closed(from: .resolved)]
     case .reopen:
       guard current.status == .resolved || current.status == .closed else {
         throw DomainError.refused(
           "the case is \(current.status.rawValue), not resolved or closed: nothing to reopen")
       }
+      // Disputed again: its portions may not take an invoice beyond its total with the cases opened since.
+      for ledger in facts.ledgers {
+        guard let mine = ledger.disputes.first(where: { $0.caseId == current.id }), mine.amount.minorUnits > 0
+        else { continue }
+        let others = ledger.disputes.filter { $0.open && $0.caseId != current.id }
+        let taken = others.reduce(Money.zero(mine.amount.currency)) { $0.adding($1.amount) ?? $0 }
+        guard let together = taken.adding(mine.amount), together <= ledger.invoice.total else {
+          let cases = others.map { String($0.caseId) }.joined(separator: ", ")
+          throw DomainError.refused(
+            "invoice \(ledger.invoice.number) (total \(ledger.invoice.total)) is now disputed for \(taken) by case(s) "
+              + "\(cases): reopening would dispute \(mine.amount) more")
+        }
+      }
       let from = current.status
-      current.status = .investigating
+      current.status = current.gestures.contains { $0.state == .proposed } ? .proposed : .investigating
       current.outcome = nil
       current.resolvedAt = nil
       return [.reopened(from: from)]
@@ -393,14 +519,16 @@ public enum CaseRules {
     case .proposeGesture(let kind, let amount, let approvedBy):
       return try Gestures.propose(kind, amount, approvedBy: approvedBy, on: &current, context)
     case .answerGesture(let id, let accepted):
-      return try Gestures.answer(id, accepted: accepted, on: &current)
+      return try Gestures.answer(id, accepted: accepted, on: &current, context)
     case .approveGesture(let id):
       return try Gestures.approve(id, on: &current, context)
+    case .withdrawGesture(let id):
+      return try Gestures.withdraw(id, on: &current)
     case .recordAttempt(let attempt):
       guard !facts.attempts.contains(attempt) else { return [] }
       return [.attempted(attempt)]
     case .escalate(let level, let procedure):
-      return try escalate(to: level, procedure: procedure, case: &current, facts: facts, settings: settings)
+      return try escalate(to: level, procedure: procedure, case: &current, facts: facts, context)
     case .send(let template, let channel, let body):
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
@@ -450,13 +578,24 @@ public enum CaseRules {
     for disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings, today: LocalDate
   ) -> [ProposedDecision] {
     guard disputeCase.status == .resolved, let resolvedAt = disputeCase.resolvedAt else { return [] }
+    var decisions: [ProposedDecision] = []
+    var judged = facts.promise.map { $0.status != .pending } ?? true
+    if let promise = facts.promise, promise.status == .pending, today > promise.dueOn {
+      // domain.md §4: a promise is judged kept, partly kept or broken once its date has passed.
+      decisions.append(
+        ProposedDecision(
+          caseId: disputeCase.id, decision: .judgePromise,
+          reason: "the promised date \(promise.dueOn) has passed"))
+      judged = true
+    }
     let windowEnds = LocalDate(resolvedAt, in: settings.timeZone).adding(days: settings.followUpDays)
-    guard today >= windowEnds, facts.promise.map({ $0.status != .pending }) ?? true else { return [] }
-    return [
-      ProposedDecision(
-        caseId: disputeCase.id, decision: .close,
-        reason: "the \(settings.followUpDays)-day follow-up window after resolution is over")
-    ]
+    if today >= windowEnds, judged {
+      decisions.append(
+        ProposedDecision(
+          caseId: disputeCase.id, decision: .close,
+          reason: "the \(settings.followUpDays)-day follow-up window after resolution is over"))
+    }
+    return decisions
   }
 
   private static func judge(_ facts: inout CaseFacts, settings: CompanySettings, at now: Date) throws
@@ -480,8 +619,9 @@ public enum CaseRules {
 
   private static func escalate(
     to level: EscalationLevel, procedure: CourtRoute.Procedure?, case current: inout DisputeCase,
-    facts: CaseFacts, settings: CompanySettings
+    facts: CaseFacts, _ context: Context
   ) throws -> [CaseEvent] {
+    let settings = context.settings
     if level == current.escalation { return [] }
     guard level > current.escalation else {
       throw DomainError.refused(
@@ -499,6 +639,14 @@ public enum CaseRules {
       // domain.md §4: the claim is what is owed on the disputed invoices; nothing owed, nothing to claim.
       throw DomainError.refused(
         "nothing is owed on the case's invoices (\(facts.outstanding)): there is nothing to claim by \(level == .court ? "court" : "formal notice")"
+      )
+    }
+    if level >= .formalNotice, let barred = facts.limitationDate, context.today >= barred {
+      // Code de commerce L110-4, Code civil 2224, Code de la consommation L218-2: once the period has
+      // run, the claim is time-barred; a formal notice or a summons would claim what the law no
+      // longer lets the company collect.
+      throw DomainError.refused(
+        "the claim is time-barred since \(barred) (limitation, Code civil 2224 / Code de commerce L110-4 / Code de la consommation L218-2)"
       )
     }
     var route: CourtRoute?

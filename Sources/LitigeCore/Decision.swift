@@ -19,6 +19,8 @@ public enum Decision: Hashable, Sendable {
   case answerGesture(id: Int, accepted: Bool)
   /// Approves gesture `id`: only a person who is one of the company's approvers, within their limit.
   case approveGesture(id: Int)
+  /// Withdraws gesture `id`, proposed or accepted but not granted: the company takes its offer back.
+  case withdrawGesture(id: Int)
   /// Records an amicable attempt: a proposal, a mediation, a conciliation or a participative procedure.
   case recordAttempt(AmicableAttempt)
   /// Records a message exchanged with the customer (its text stays in the communications).
@@ -50,6 +52,7 @@ public enum Decision: Hashable, Sendable {
     case .proposeGesture: return "propose_gesture"
     case .answerGesture(_, let accepted): return accepted ? "accept_gesture" : "refuse_gesture"
     case .approveGesture: return "approve_gesture"
+    case .withdrawGesture: return "withdraw_gesture"
     case .recordAttempt: return "amicable_attempt"
     case .recordMessage: return "communication"
     case .escalate: return "escalate"
@@ -78,6 +81,9 @@ public struct Provenance: Hashable, Sendable, Codable {
     self.hook = hook
     self.runId = runId
   }
+
+  /// Whether a person decided (`user:NAME`), not a plugin or a script.
+  public var isPerson: Bool { source.hasPrefix("user:") }
 }
 
 /// A decision as a policy made it: what, on which case, and the reason it gave.

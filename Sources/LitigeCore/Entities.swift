@@ -118,6 +118,8 @@ public enum GestureState: String, Vocabulary {
   case granted
   /// Refused by the customer.
   case refused
+  /// Withdrawn by the company before it was granted (or when the case closed with it pending).
+  case withdrawn
   /// The field name in messages.
   public static let fieldName = "state"
 }
@@ -151,12 +153,12 @@ public struct Gesture: Hashable, Sendable, Codable {
     self.needsApproval = needsApproval
   }
 
-  /// Whether it still counts: proposed, accepted or granted (not refused).
-  public var isLive: Bool { state != .refused }
+  /// Whether it still counts: proposed, accepted or granted (not refused or withdrawn).
+  public var isLive: Bool { state != .refused && state != .withdrawn }
+  /// Whether it is still open: proposed, or accepted and not yet granted.
+  public var isPending: Bool { state == .proposed || state == .accepted }
   /// Whether it awaits an approval before it can be granted.
-  public var awaitsApproval: Bool {
-    needsApproval && approvedBy == nil && state != .refused && state != .granted
-  }
+  public var awaitsApproval: Bool { needsApproval && approvedBy == nil && isPending }
 }
 
 /// A dispute case and its current state, as derived from its journal.

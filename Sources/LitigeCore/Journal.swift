@@ -47,6 +47,8 @@ public enum CaseEvent: Hashable, Sendable {
   case gestureAnswered(id: Int, accepted: Bool)
   /// Gesture `id` was approved by `approver`.
   case gestureApproved(id: Int, approver: String)
+  /// Gesture `id` was withdrawn by the company, or when its case closed.
+  case gestureWithdrawn(id: Int)
   /// Gesture `id` was granted: it now changes what the customer owes.
   case gestureGranted(id: Int, kind: GestureKind, amount: Money)
   /// The case moved up the ladder; `route` is set when it reached court.
@@ -82,6 +84,7 @@ public enum CaseEvent: Hashable, Sendable {
     case .gestureProposed: return "propose_gesture"
     case .gestureAnswered(_, let accepted): return accepted ? "accept_gesture" : "refuse_gesture"
     case .gestureApproved: return "approve_gesture"
+    case .gestureWithdrawn: return "withdraw_gesture"
     case .gestureGranted: return "grant_gesture"
     case .escalated: return "escalate"
     case .sent: return "send"
@@ -98,7 +101,9 @@ public enum CaseEvent: Hashable, Sendable {
   /// Every kind the journal may hold, for messages.
   public static let kinds = [
     "opened", "communication", "payment", "categorize", "prioritize", "assign", "tag", "set_deadline",
-    "propose_gesture", "accept_gesture", "refuse_gesture", "approve_gesture", "grant_gesture", "escalate",
+    "propose_gesture", "accept_gesture", "refuse_gesture", "approve_gesture", "withdraw_gesture",
+    "grant_gesture",
+    "escalate",
     "send", "follow_up", "amicable_attempt", "resolve", "judge_promise", "close", "reopen", "status",
   ]
 
@@ -138,6 +143,7 @@ public enum CaseEvent: Hashable, Sendable {
       return fields
     case .gestureAnswered(let id, _): return ["id": String(id)]
     case .gestureApproved(let id, let approver): return ["id": String(id), "approved_by": approver]
+    case .gestureWithdrawn(let id): return ["id": String(id)]
     case .gestureGranted(let id, let kind, let amount):
       return [
         "id": String(id), "kind": kind.rawValue, "amount": amount.decimalText,
@@ -244,6 +250,7 @@ public enum CaseEvent: Hashable, Sendable {
     case "accept_gesture", "refuse_gesture":
       self = .gestureAnswered(id: try integer("id"), accepted: kind == "accept_gesture")
     case "approve_gesture": self = .gestureApproved(id: try integer("id"), approver: try text("approved_by"))
+    case "withdraw_gesture": self = .gestureWithdrawn(id: try integer("id"))
     case "grant_gesture":
       self = .gestureGranted(id: try integer("id"), kind: try value("kind"), amount: try money("amount"))
     case "escalate":

@@ -32,6 +32,9 @@ public enum LedgerAdjustmentKind: String, Sendable, Codable, CaseIterable {
   case credit
   /// An amount the company gave up collecting.
   case writeOff = "write_off"
+  /// Money paid back to the customer (a granted refund, or an overpayment returned): it raises what
+  /// the ledger says the customer owes back toward zero.
+  case refund
 }
 
 /// A credit or a write-off on an invoice, dated.
@@ -44,13 +47,19 @@ public struct LedgerAdjustment: Hashable, Sendable, Codable {
   public var on: LocalDate
   /// The amount, positive.
   public var amount: Money
+  /// The case whose gesture it comes from, if any: a credit granted on a case concedes that case's
+  /// disputed portion first.
+  public var caseId: Int64?
 
   /// An adjustment record.
-  public init(kind: LedgerAdjustmentKind, invoiceNumber: String, on: LocalDate, amount: Money) {
+  public init(
+    kind: LedgerAdjustmentKind, invoiceNumber: String, on: LocalDate, amount: Money, caseId: Int64? = nil
+  ) {
     self.kind = kind
     self.invoiceNumber = invoiceNumber
     self.on = on
     self.amount = amount
+    self.caseId = caseId
   }
 }
 
@@ -82,10 +91,11 @@ public struct DisputedPortion: Hashable, Sendable, Codable {
 /// One invoice's money, computed in one place: what is owed, frozen, collectable and claimable.
 ///
 /// The rules (domain.md §4, DESIGN.md "Core rules"):
-/// - owed = original total - payments - credits - write-offs; below zero the customer overpaid and is
-///   owed a refund;
-/// - only the disputed portions of open cases are frozen, never more than what is owed; the rest stays
-///   due on the original due date;
+/// - owed = original total - payments - credits - write-offs + money paid back; below zero the
+///   customer overpaid and is owed a refund;
+/// - only the disputed portions of open cases are frozen, less what a gesture granted on the case
+///   already conceded of them, never more than what is owed; the rest stays due on the original due
+///   date;
 /// - a dispute on an invoice already paid freezes nothing: it is a claim for a refund;
 /// - after resolution the disputed remainder falls due on the new due date, and the original due date
 ///   is kept (late penalties run from it when the setting says so).
@@ -134,15 +144,28 @@ public struct InvoiceLedger: Hashable, Sendable {
     try sum(adjustments.filter { $0.kind == .writeOff }.map(\.amount))
   }
 
+  /// The money paid back to the customer.
+  public func refunded() throws -> Money { try sum(adjustments.filter { $0.kind == .refund }.map(\.amount)) }
+
   /// What the customer still owes: negative when they paid more than is due (a refund is owed).
   public func owed(through day: LocalDate? = nil) throws -> Money {
     let lowered = try sum([try paid(through: day), try credited(), try writtenOff()])
-    return invoice.total - lowered
+    guard let owed = (invoice.total - lowered).adding(try refunded()) else {
+      throw DomainError.invalid(field: "invoice \(invoice.number)", "amounts beyond the largest amount")
+    }
+    return owed
   }
 
-  /// What the open cases freeze: their disputed portions, never more than what is owed.
+  /// What of `portion` is still in dispute: its amount less the credits granted on its case.
+  public func stillDisputed(_ portion: DisputedPortion) throws -> Money {
+    let conceded = try sum(
+      adjustments.filter { $0.kind == .credit && $0.caseId == portion.caseId }.map(\.amount))
+    return max(zero, portion.amount - min(conceded, portion.amount))
+  }
+
+  /// What the open cases freeze: what is still in dispute of their portions, never more than what is owed.
   public func frozen() throws -> Money {
-    let disputed = try sum(disputes.filter(\.open).map(\.amount))
+    let disputed = try sum(disputes.filter(\.open).map { try stillDisputed($0) })
     let owed = try owed()
     return owed.minorUnits <= 0 ? zero : min(disputed, owed)
   }
@@ -157,7 +180,7 @@ public struct InvoiceLedger: Hashable, Sendable {
     var notYetDue = zero
     for portion in disputes where !portion.open {
       if let newDue = portion.newDueOn, day <= newDue {
-        notYetDue = notYetDue.adding(portion.amount) ?? notYetDue
+        notYetDue = notYetDue.adding(try stillDisputed(portion)) ?? notYetDue
       }
     }
     let due = day > invoice.dueOn ? unfrozen - min(notYetDue, unfrozen) : zero
@@ -211,6 +234,9 @@ public struct InvoiceLedger: Hashable, Sendable {
       throw DomainError.refused(
         "payment \(payment.reference) is already recorded on invoice \(invoice.number)")
     }
+    guard (try paid()).adding(payment.amount) != nil else {
+      throw DomainError.refused("invoice \(invoice.number) would have received more than any amount can hold")
+    }
   }
 }
 
@@ -251,6 +277,11 @@ extension CaseRules {
   ) {
     var opened = disputeCase
     let currency = disputeCase.disputed.currency
+    for ledger in ledgers where ledger.invoice.total.currency != currency {
+      throw DomainError.refused(
+        "case \(disputeCase.id): invoice \(ledger.invoice.number) is in \(ledger.invoice.total.currency), the case in \(currency)"
+      )
+    }
     guard disputeCase.disputed.minorUnits >= 0 else {
       throw DomainError.refused(
         "case \(disputeCase.id): the disputed amount cannot be negative (\(disputeCase.disputed))")
@@ -279,7 +310,8 @@ extension CaseRules {
         try ledger.checkNewDispute(
           DisputedPortion(caseId: opened.id, invoiceNumber: ledger.invoice.number, amount: amount))
       } catch DomainError.refused(let message) {
-        throw DomainError.refused("case \(opened.id): \(message)")
+        throw DomainError.refused(
+          message.hasPrefix("case \(opened.id) ") ? message : "case \(opened.id): \(message)")
       }
     }
     opened.portions = opened.portions.filter { $0.value.minorUnits > 0 }

@@ -11,8 +11,11 @@ import Foundation
 /// - An agreed mediation or conciliation, or the small-claims procedure once the debtor agrees,
 ///   suspends it; once it ends, at least 6 months remain (Code civil 2238).
 ///
-/// Day count: periods are in calendar years and months (2 years after 2024-02-29 is 2026-02-28);
-/// the claim is time-barred from the returned date on.
+/// Day count (Code civil 2228, 2229): the period runs by days from the day after the one that starts
+/// it (the due date, an acknowledgement, the end of a suspension: that day itself is not counted), in
+/// calendar years and months (2 years after 2024-02-29 end on 2026-02-28), and is acquired once its
+/// last day has fully run: the claim may still be brought on the anniversary and is time-barred from
+/// the day after, which is the date `expiry` returns.
 public enum Limitation {
   /// A period of suspension (mediation, conciliation), both days included.
   public struct Suspension: Hashable, Sendable {
@@ -30,7 +33,7 @@ public enum Limitation {
     debtor == .person ? 2 : 5  // Code de la consommation L218-2; Code de commerce L110-4
   }
 
-  /// The first day the claim is time-barred.
+  /// The first day the claim is time-barred (the day after the last day of the term).
   ///
   /// `dueOn` starts the clock (Code civil 2233); each day in `acknowledgements` (a promise, a partial
   /// payment) restarts a full period from that day (Code civil 2240, 2231); each suspension stops the
@@ -41,14 +44,15 @@ public enum Limitation {
     let years = Self.years(against: debtor)
     var start = dueOn
     for day in acknowledgements.sorted() where day > start { start = day }
-    var expiry = start.adding(months: 12 * years)
+    // The last day of the term is the anniversary; the claim is barred from the day after (2229).
+    var expiry = start.adding(months: 12 * years).adding(days: 1)
     for suspension in suspensions.sorted(by: { $0.from < $1.from }) {
       guard suspension.through >= start, suspension.from < expiry else { continue }
       // The days of the suspension that fall after the clock's start do not count.
       let counted = max(suspension.from, start)
       expiry = expiry.adding(days: counted.days(until: suspension.through) + 1)
       // Code civil 2238: the period runs again for at least six months after the suspension ends.
-      let floor = suspension.through.adding(days: 1).adding(months: 6)
+      let floor = suspension.through.adding(months: 6).adding(days: 1)
       if expiry < floor { expiry = floor }
     }
     return expiry

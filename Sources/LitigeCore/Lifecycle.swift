@@ -35,7 +35,7 @@ public enum Lifecycle {
       case (.open, .gestureProposed), (.acknowledged, .gestureProposed), (.investigating, .gestureProposed),
         (.awaitingCustomer, .gestureProposed):
         move(.proposed, "lifecycle: a solution was proposed and the customer's answer is awaited")
-      case (.proposed, .gestureAnswered):
+      case (.proposed, .gestureAnswered), (.proposed, .gestureWithdrawn):
         if !disputeCase.gestures.contains(where: { $0.state == .proposed }) {
           move(.investigating, "lifecycle: the customer answered every proposal")
         }
@@ -67,12 +67,17 @@ enum Gestures {
     guard current.gestures.count < CaseRules.maxGestures else {
       throw DomainError.refused("the case already holds \(CaseRules.maxGestures) gestures")
     }
-    let live = current.gestures.filter(\.isLive).map(\.amount)
-    guard let total = live.reduce(Optional(amount), { $0?.adding($1) }) else {
+    let live = current.gestures.filter(\.isLive)
+    guard let total = live.map(\.amount).reduce(Optional(amount), { $0?.adding($1) }),
+      let sameKind = live.filter({ $0.kind == kind }).map(\.amount).reduce(
+        Optional(amount), { $0?.adding($1) })
+    else {
       throw DomainError.refused("gestures would total more than any amount can hold")
     }
+    // The cap holds for the gestures of a kind together on the case: splitting an offer in parts under
+    // the cap does not escape the approval (DESIGN.md, Core rules).
     let cap = context.settings.gestureCaps[kind]
-    let needsApproval = cap.map { amount > $0 } ?? false || total > current.disputed
+    let needsApproval = cap.map { sameKind > $0 } ?? false || total > current.disputed
     var approver: String?
     if let approvedBy, !approvedBy.isEmpty {
       try checkApprover(approvedBy, for: amount, context)
@@ -86,7 +91,9 @@ enum Gestures {
     return [.gestureProposed(gesture)]
   }
 
-  static func answer(_ id: Int, accepted: Bool, on current: inout DisputeCase) throws -> [CaseEvent] {
+  static func answer(_ id: Int, accepted: Bool, on current: inout DisputeCase, _ context: CaseRules.Context)
+    throws -> [CaseEvent]
+  {
     let index = try position(of: id, in: current)
     let gesture = current.gestures[index]
     switch (gesture.state, accepted) {
@@ -96,6 +103,14 @@ enum Gestures {
       throw DomainError.refused("gesture \(id) was refused by the customer; propose a new one")
     case (.accepted, false), (.granted, false):
       throw DomainError.refused("gesture \(id) was already accepted by the customer")
+    case (.withdrawn, _):
+      throw DomainError.refused("gesture \(id) was withdrawn")
+    }
+    // The customer's answer is a fact a person records (a call, a letter), not a policy's guess.
+    guard context.person != nil else {
+      throw DomainError.refused(
+        "the customer's answer is recorded by a person (litige gesture accept|refuse), not by \(context.provenance.source)"
+      )
     }
     current.gestures[index].state = accepted ? .accepted : .refused
     var events: [CaseEvent] = [.gestureAnswered(id: id, accepted: accepted)]
@@ -113,14 +128,26 @@ enum Gestures {
         "gestures are approved by people (litige gesture approve), not by \(context.provenance.source)")
     }
     if gesture.approvedBy != nil { return [] }
-    guard gesture.state != .refused else {
-      throw DomainError.refused("gesture \(id) was refused by the customer: there is nothing to approve")
+    guard gesture.state != .refused, gesture.state != .withdrawn else {
+      throw DomainError.refused("gesture \(id) was \(gesture.state.rawValue): there is nothing to approve")
     }
     try checkApprover(person, for: gesture.amount, context)
     current.gestures[index].approvedBy = person
     var events: [CaseEvent] = [.gestureApproved(id: id, approver: person)]
     if let grant = grantIfReady(index, &current) { events.append(grant) }
     return events
+  }
+
+  static func withdraw(_ id: Int, on current: inout DisputeCase) throws -> [CaseEvent] {
+    let index = try position(of: id, in: current)
+    switch current.gestures[index].state {
+    case .withdrawn: return []
+    case .granted, .refused:
+      throw DomainError.refused("gesture \(id) was already \(current.gestures[index].state.rawValue)")
+    case .proposed, .accepted:
+      current.gestures[index].state = .withdrawn
+      return [.gestureWithdrawn(id: id)]
+    }
   }
 
   /// Checks that `name` is the person deciding and one of the company's approvers whose limit covers

@@ -12,6 +12,14 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
 
   private static let zeroDigitCodes: Set<String> = ["JPY", "KRW", "XOF", "XAF", "XPF", "CLP", "ISK"]
 
+  /// The ISO 4217 codes a company may keep its books in (the currencies of Europe, of the CFA and
+  /// CFP francs, of the Maghreb and of the main trading partners); data files may carry others.
+  public static let companyCodes: Set<String> = [
+    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK", "HUF",
+    "RON", "BGN", "TRY", "ILS", "XOF", "XAF", "XPF", "MAD", "TND", "DZD", "CNY", "HKD", "SGD", "INR", "KRW",
+    "BRL", "MXN", "CLP", "ZAR", "AED", "SAR",
+  ]
+
   /// The currency for `code`; codes are three ASCII letters, case-insensitive.
   ///
   /// Throws `DomainError.invalid` for anything else.

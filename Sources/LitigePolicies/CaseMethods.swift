@@ -135,6 +135,9 @@ enum CaseMethods {
       "approve_gesture": positional("approve_gesture") {
         .approveGesture(id: Int(try $0.integer(at: 2, function: "approve_gesture")))
       },
+      "withdraw_gesture": positional("withdraw_gesture") {
+        .withdrawGesture(id: Int(try $0.integer(at: 2, function: "withdraw_gesture")))
+      },
       "record_attempt": positional("record_attempt") {
         .recordAttempt(try AmicableAttempt.parse(try $0.string(at: 2, function: "record_attempt")))
       },

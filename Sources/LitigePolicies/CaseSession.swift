@@ -76,6 +76,14 @@ public final class CaseSession {
     try reader.communications(ofCase: caseId)
   }
 
+  /// The ledger of invoice `number`: from the cases read in this session, else from the workspace.
+  public func ledger(ofInvoice number: String) throws -> InvoiceLedger? {
+    for entry in working.values {
+      if let ledger = entry.facts.ledgers.first(where: { $0.invoice.number == number }) { return ledger }
+    }
+    return try reader.ledger(ofInvoice: number)
+  }
+
   /// The journal of case `caseId`, including calls settled in this chunk.
   public func history(ofCase caseId: Int64) throws -> [JournalEvent] {
     try reader.events(ofCase: caseId) + (settledEvents[caseId] ?? [])

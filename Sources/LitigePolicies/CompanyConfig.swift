@@ -83,7 +83,7 @@ public enum CompanyConfiguration {
     }
     var currency = Currency.euro
     if let code = try string("currency"), let value = company["currency"] {
-      guard let parsed = try? Currency(code: code) else {
+      guard let parsed = try? Currency(code: code), Currency.companyCodes.contains(parsed.code) else {
         throw fail(value, "company", "currency", "an ISO 4217 code such as EUR")
       }
       currency = parsed
@@ -97,11 +97,14 @@ public enum CompanyConfiguration {
     }
     var settings = CompanySettings(currency: currency, timeZone: zone)
     settings.profile.name = try string("name") ?? ""
+    if let value = company["name"], settings.profile.name.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw fail(value, "company", "name", "the company's name (it heads every letter)")
+    }
     settings.profile.legalForm = try string("legal_form") ?? ""
     settings.profile.address = try string("address") ?? ""
     if let siren = try string("siren"), let value = company["siren"] {
       let digits = siren.filter { $0 != " " }
-      guard CompanyProfile.isValidSIREN(digits) else {
+      guard CompanyProfile.isValidSIREN(digits), digits != "000000000" else {
         throw fail(value, "company", "siren", "nine digits with a valid check digit (Luhn)")
       }
       settings.profile.siren = digits
@@ -170,6 +173,11 @@ public enum CompanyConfiguration {
       guard major.isFinite, major >= 0, major < 1e13, let money = try? Money(major: major, currency: currency)
       else {
         throw fail(value, table, key, "an amount from 0 to 10^13 \(currency.code)")
+      }
+      // An amount has the currency's decimals at most: 150.123 EUR is a typo, not an amount.
+      guard abs(Double(money.minorUnits) - major * Double(currency.minorPerMajor)) < 1e-6 * max(1, major)
+      else {
+        throw fail(value, table, key, "at most \(currency.minorDigits) decimals")
       }
       return money
     }

@@ -66,8 +66,8 @@ public final class PolicyRuntime {
   ]
   /// The fields of an invoice.
   public static let invoiceFieldNames = [
-    "collection_suspended", "currency", "customer", "due_on", "issued_on", "number", "outstanding", "paid",
-    "total",
+    "collection_suspended", "credited", "currency", "customer", "due_on", "frozen", "issued_on", "number",
+    "outstanding", "owed", "paid", "refunded", "total", "written_off",
   ]
   /// The fields of a customer.
   public static let customerFieldNames = [
@@ -494,13 +494,25 @@ public final class PolicyRuntime {
   }
 
   private func invoiceField(_ invoice: Invoice, _ key: String, on stack: LuaStack) throws -> Bool {
+    // Money fields come from the invoice's ledger (payments, credits, write-offs, money paid back).
+    func ledgerAmount(_ amount: (InvoiceLedger) throws -> Money) throws {
+      guard let ledger = try session.ledger(ofInvoice: invoice.number) else {
+        stack.push(.nil)
+        return
+      }
+      stack.push(.number(try amount(ledger).major))
+    }
     switch key {
+    case "paid": try ledgerAmount { try $0.paid() }
+    case "outstanding", "owed": try ledgerAmount { try $0.owed() }
+    case "credited": try ledgerAmount { try $0.credited() }
+    case "written_off": try ledgerAmount { try $0.writtenOff() }
+    case "refunded": try ledgerAmount { try $0.refunded() }
+    case "frozen": try ledgerAmount { try $0.frozen() }
     case "number": stack.push(.string(invoice.number))
     case "issued_on": stack.push(.string(invoice.issuedOn.description))
     case "due_on": stack.push(.string(invoice.dueOn.description))
     case "total": stack.push(.number(invoice.total.major))
-    case "paid": stack.push(.number(invoice.paid.major))
-    case "outstanding": stack.push(.number(invoice.outstanding.major))
     case "currency": stack.push(.string(invoice.total.currency.code))
     case "collection_suspended": stack.push(.boolean(invoice.collectionSuspended))
     case "customer": try pushCustomer(try session.customer(id: invoice.customerId), on: stack)

@@ -28,6 +28,7 @@ public enum Story {
     case .gestureAnswered(let id, let accepted):
       return "the customer \(accepted ? "accepted" : "refused") gesture #\(id)"
     case .gestureApproved(let id, let approver): return "gesture #\(id) approved by \(approver)"
+    case .gestureWithdrawn(let id): return "gesture #\(id) withdrawn"
     case .gestureGranted(let id, let kind, let amount):
       return "gesture #\(id) granted: \(kind.rawValue) of \(amount)"
     case .escalated(let level, let from, let route):
@@ -72,7 +73,7 @@ public enum Story {
     case .setDeadline(let date): return Timestamp.utcText(date)
     case .proposeGesture(let kind, let amount, _): return "\(kind.rawValue) \(amount)"
     case .answerGesture(let id, let accepted): return "#\(id) \(accepted ? "accepted" : "refused")"
-    case .approveGesture(let id): return "#\(id)"
+    case .approveGesture(let id), .withdrawGesture(let id): return "#\(id)"
     case .recordAttempt(let attempt): return attempt.rawValue
     case .recordMessage(let direction, let channel): return "\(direction.rawValue) by \(channel.rawValue)"
     case .escalate(let level, let procedure):

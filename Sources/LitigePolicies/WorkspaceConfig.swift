@@ -105,7 +105,7 @@ public enum TOMLSubset {
       }
       line = valueText
       var cursor = line.startIndex
-      let value = try parseValue(line, &cursor, line: number, fail: fail)
+      let value = try parseValue(line, &cursor, line: number) { fail($0, "\(key): \($1)") }
       guard line[cursor...].trimmingCharacters(in: .whitespaces).isEmpty else {
         throw fail(number, "unexpected text after the value of '\(key)'")
       }
@@ -275,7 +275,8 @@ public struct WorkspaceConfiguration: Sendable {
     var definesCompany = false
     if let data = FileManager.default.contents(atPath: url.path) {
       guard let text = String(data: data, encoding: .utf8) else {
-        throw ConfigError("\(display):1: the file is not UTF-8 text")
+        throw ConfigError(
+          "\(display):\(Self.firstLineNotUTF8(data)): the file is not UTF-8 text (save it as UTF-8)")
       }
       let (tables, headerLines) = try TOMLSubset.parseWithLines(text, file: display)
       for (name, table) in tables where !(name.isEmpty && table.isEmpty) {
@@ -325,6 +326,15 @@ public struct WorkspaceConfiguration: Sendable {
     if let bundled { paths.append((bundled, relativeDisplay(bundled))) }
     return WorkspaceConfiguration(
       file: display, pluginPaths: paths, enabled: enabled, company: company, definesCompany: definesCompany)
+  }
+
+  /// The 1-based line of the first line of `data` that is not valid UTF-8.
+  static func firstLineNotUTF8(_ data: Data) -> Int {
+    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    for (offset, line) in lines.enumerated() where String(data: Data(line), encoding: .utf8) == nil {
+      return offset + 1
+    }
+    return 1
   }
 
   /// The bundled plugins: `$LITIGE_PLUGINS`, else a `plugins` folder beside or above the executable

@@ -27,6 +27,9 @@ public final class Console {
     public var limits = LuaState.Limits(memoryBytes: 256 << 20, timeout: .seconds(30))
     /// Whether `.commit` only shows what it would write (the default for a new session).
     public var dryRun = true
+    /// Who works in the console, as the journal records their decisions (`user:NAME`): an approver
+    /// approves gestures as themself.
+    public var author = "repl"
     /// Creates the default options.
     public init() {}
   }
@@ -69,7 +72,8 @@ public final class Console {
     dryRun = options.dryRun
     let session = CaseSession(
       store: store, now: now,
-      provenance: Provenance(source: "repl", hook: "repl", runId: "repl-" + Timestamp.utcText(now)))
+      provenance: Provenance(
+        source: "user:\(options.author)", hook: "repl", runId: "repl-" + Timestamp.utcText(now)))
     runtime = try PolicyRuntime(session: session, limits: options.limits)
     runtime.state.output = write
     runtime.state.hostChunkNames.insert("=repl-helpers")  // its frames mean nothing to the user

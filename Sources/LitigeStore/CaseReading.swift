@@ -21,6 +21,8 @@ public protocol CaseReading: Sendable {
   func events(ofCase caseId: Int64) throws -> [JournalEvent]
   /// How many payment promises of customer `customerId` were judged broken.
   func brokenPromises(customerId: String) throws -> Int
+  /// The ledger of invoice `number`, or nil.
+  func ledger(ofInvoice number: String) throws -> InvoiceLedger?
 }
 
 /// Reads a night's chunk from its snapshot, and anything outside it from the workspace.
@@ -73,6 +75,14 @@ public struct ChunkReader: CaseReading {
   /// From the workspace.
   public func brokenPromises(customerId: String) throws -> Int {
     try store.brokenPromises(customerId: customerId)
+  }
+
+  /// From the chunk's facts when one of its cases disputes it, else from the workspace.
+  public func ledger(ofInvoice number: String) throws -> InvoiceLedger? {
+    for facts in snapshot.facts.values {
+      if let ledger = facts.ledgers.first(where: { $0.invoice.number == number }) { return ledger }
+    }
+    return try store.ledger(ofInvoice: number)
   }
 }
 

@@ -251,6 +251,12 @@ public struct DemoData: Sendable {
       act(
         .decide(.proposeGesture(kind: gestureKind, amount: gestureAmount, approvedBy: nil)), by: "julien",
         "geste commercial proposé au client", after: 24 * 2)
+      if stage == 4, index % 3 == 0, ageDays > 50 {
+        act(
+          .decide(.withdrawGesture(id: 1)), by: "julien", "offre retirée sans réponse du client",
+          after: 24 * 20)
+        continue
+      }
       guard ageDays > 30, stage > 4 else { continue }
       if stage == 5 {
         act(

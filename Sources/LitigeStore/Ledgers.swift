@@ -64,7 +64,7 @@ extension Records {
       adjustment: LedgerAdjustment(
         kind: try LedgerAdjustmentKind(rawValue: row["kind"]).orThrow("adjustments.kind"),
         invoiceNumber: row["invoice_number"], on: try LocalDate(parsing: row["on_date"]),
-        amount: Money(minorUnits: row["amount_minor"], currency: currency)),
+        amount: Money(minorUnits: row["amount_minor"], currency: currency), caseId: row["case_id"]),
       caseId: row["case_id"], reference: row["reference"], reason: row["reason"],
       recordedBy: row["recorded_by"])
   }
@@ -221,17 +221,19 @@ extension Records {
       }
     case .release(let newDueOn):
       try db.executeCached(
-        sql: "UPDATE case_invoices SET open = 0, new_due_on = ? WHERE case_id = ?",
+        sql: "UPDATE case_invoices SET open = 0, new_due_on = ? WHERE case_id = ? AND disputed_minor > 0",
         arguments: [newDueOn?.description, caseId])
     case .refreeze:
-      try db.executeCached(sql: "UPDATE case_invoices SET open = 1 WHERE case_id = ?", arguments: [caseId])
-    case .credit(let allocation, let reference):
+      try db.executeCached(
+        sql: "UPDATE case_invoices SET open = 1, new_due_on = NULL WHERE case_id = ?", arguments: [caseId])
+    case .adjust(let kind, let allocation, let reference):
       let day = LocalDate(event.at, in: TimeZone(identifier: "UTC") ?? .current)
       for (number, amount) in allocation.sorted(by: { $0.key < $1.key }) {
         guard try !adjustmentExists(invoice: number, reference: reference, db) else { continue }
         try insert(
-          LedgerAdjustment(kind: .credit, invoiceNumber: number, on: day, amount: amount), caseId: caseId,
-          reference: reference, reason: "gesture granted on case \(caseId)", by: event.provenance.source,
+          LedgerAdjustment(kind: kind, invoiceNumber: number, on: day, amount: amount, caseId: caseId),
+          caseId: caseId, reference: reference, reason: "gesture granted on case \(caseId)",
+          by: event.provenance.source,
           at: event.at, db)
       }
     case .recordPromise(let amount, let dueOn):
@@ -296,20 +298,34 @@ extension Records {
       // Gestures of 0.3 were granted the moment a script proposed them: they are granted, and credit
       // notes, discounts and refunds lower what the invoices owe.
       disputeCase.portions = portions
-      let facts = CaseFacts(ledgers: ordered, outstanding: .zero(disputeCase.disputed.currency))
+      var withPortions = ordered
+      for index in withPortions.indices {
+        if let amount = portions[withPortions[index].invoice.number] {
+          withPortions[index].disputes.append(
+            DisputedPortion(
+              caseId: caseId, invoiceNumber: withPortions[index].invoice.number, amount: amount,
+              open: disputeCase.status.isActive))
+        }
+      }
+      let facts = CaseFacts(ledgers: withPortions, outstanding: .zero(disputeCase.disputed.currency))
+      var working = facts
       for gesture in disputeCase.gestures where gesture.state == .granted {
-        let event = CaseEvent.gestureGranted(id: gesture.id, kind: gesture.kind, amount: gesture.amount)
-        for effect in CaseRules.effects(of: event, on: disputeCase, facts: facts) {
-          guard case .credit(let allocation, let reference) = effect else { continue }
+        let effects = CaseRules.grantEffects(
+          id: gesture.id, kind: gesture.kind, amount: gesture.amount, on: disputeCase,
+          ledgers: working.ledgers)
+        for effect in effects {
+          guard case .adjust(let kind, let allocation, let reference) = effect else { continue }
           for (number, amount) in allocation.sorted(by: { $0.key < $1.key }) {
             try insert(
               LedgerAdjustment(
-                kind: .credit, invoiceNumber: number, on: LocalDate(disputeCase.openedAt, in: .gmt),
-                amount: amount),
+                kind: kind, invoiceNumber: number, on: LocalDate(disputeCase.openedAt, in: .gmt),
+                amount: amount,
+                caseId: caseId),
               caseId: caseId, reference: reference, reason: "gesture granted before 0.4 (migration)",
               by: "migration", at: Date(), db)
           }
         }
+        working.apply(effects, caseId: caseId, on: LocalDate(disputeCase.openedAt, in: .gmt))
       }
       try update(disputeCase, db)
       try refreshCollection(of: numbers, db)

@@ -26,6 +26,9 @@ public struct NightSnapshot: Sendable {
   /// Each case's journal, in the order events were applied, typed.
   public var events: [Int64: [JournalEvent]] = [:]
 
+  /// Cases left out because their records cannot be read, with why (the night reports them failed).
+  public var unreadable: [Int64: String] = [:]
+
   /// The case ids, ascending.
   public var caseIds: [Int64] { cases.keys.sorted() }
 
@@ -174,10 +177,18 @@ extension Records {
       db.cachedStatement(sql: "SELECT * FROM events WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
       arguments: bounds)
     while let row = try eventRows.next() {
-      guard let owner = snapshot.cases[row["case_id"]] else { continue }
-      let journalEvent = try event(row, currency: owner.disputed.currency)
-      snapshot.events[journalEvent.caseId, default: []].append(journalEvent)
-      snapshot.lastEventIds[journalEvent.caseId] = row["id"]
+      let caseId: Int64 = row["case_id"]
+      guard let owner = snapshot.cases[caseId] else { continue }
+      do {
+        let journalEvent = try event(row, currency: owner.disputed.currency)
+        snapshot.events[caseId, default: []].append(journalEvent)
+        snapshot.lastEventIds[caseId] = row["id"]
+      } catch let error as StoreError {
+        // One case whose journal cannot be read is left out of the night, not the whole chunk.
+        snapshot.cases[caseId] = nil
+        snapshot.events[caseId] = nil
+        snapshot.unreadable[caseId] = error.message
+      }
     }
     // The ledgers of the chunk's invoices, with every case's portions of them.
     var ledgers: [String: InvoiceLedger] = [:]

@@ -20,6 +20,13 @@ extension Store {
   /// event in its journal, with `by` as its author, so that `case explain` tells it. Throws
   /// `DomainError` (refused) or `StoreError` (unknown invoice).
   public func record(_ payment: Payment, by author: String, at now: Date) throws {
+    // Money cannot arrive after today: a payment dated in the future would restart the limitation
+    // clock on a day that has not come (Code civil 2240).
+    let today = LocalDate(now, in: settings.timeZone)
+    guard payment.paidOn <= today else {
+      throw DomainError.refused(
+        "payment \(payment.reference) is dated \(payment.paidOn), after today (\(today))")
+    }
     try database.write { db in try Records.recordPayment(payment, by: author, at: now, db) }
   }
 

@@ -106,7 +106,7 @@ enum Schema {
           ALTER TABLE cases ADD COLUMN resolved_at TEXT;
           CREATE TABLE adjustments (
             id INTEGER PRIMARY KEY, invoice_number TEXT NOT NULL REFERENCES invoices(number),
-            kind TEXT NOT NULL CHECK (kind IN ('credit', 'write_off')), on_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('credit', 'write_off', 'refund')), on_date TEXT NOT NULL,
             currency TEXT NOT NULL, amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
             case_id INTEGER REFERENCES cases(id), reference TEXT NOT NULL, reason TEXT NOT NULL,
             recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, UNIQUE (invoice_number, reference));
@@ -115,7 +115,8 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'credits and write-offs are kept as recorded'); END;
           CREATE TRIGGER adjustments_append_only_delete BEFORE DELETE ON adjustments
             BEGIN SELECT RAISE(ABORT, 'credits and write-offs are kept as recorded'); END;
-          UPDATE cases SET resolved_at = (SELECT MAX(at) FROM events WHERE case_id = cases.id AND kind = 'resolve')
+          UPDATE cases SET resolved_at = COALESCE(
+              (SELECT MAX(at) FROM events WHERE case_id = cases.id AND kind = 'resolve'), opened_at)
             WHERE status IN ('resolved', 'closed');
           """)
       try Records.migratePortionsAndGestures(db)

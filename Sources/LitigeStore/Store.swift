@@ -62,6 +62,15 @@ public final class Store: Sendable {
     self.database = database
     try Schema.migrator.migrate(database)
     if let given {
+      // The workspace's amounts are in one currency: a litige.toml naming another would mix them.
+      let currencies = try database.read { db in
+        try String.fetchAll(db, sql: "SELECT DISTINCT currency FROM invoices LIMIT 3")
+      }
+      if let other = currencies.first(where: { $0 != given.currency.code }) {
+        throw StoreError(
+          "litige.toml says the company's currency is \(given.currency.code), but the workspace's invoices are in \(other)"
+        )
+      }
       settings = given
       return
     }

@@ -70,19 +70,19 @@ struct CaseWorkTests {
     let litige = try Self.ledgerWorkspace()
     // Opening: a part of each invoice is disputed, and only that part is frozen.
     var result = try litige.run(
-      "case", "open", "--customer", "C1", "--invoice", "F-1=300", "--invoice", "F-2=200,50", "--reason",
+      "case", "open", "--customer", "C1", "--invoice", "F-1=700", "--invoice", "F-2=200,50", "--reason",
       "Remise non appliquée", "--by", "Léa")
     #expect(result.status == 0, "\(result.standardError)")
     var shown = try Self.show(litige, "1")
     #expect(shown.status == "open")
     #expect(shown.ledger["owed"] as? String == "1500.00")
-    #expect(shown.ledger["frozen"] as? String == "500.50")
-    #expect(shown.invoices["F-1"]?["frozen"] as? String == "300.00")
+    #expect(shown.ledger["frozen"] as? String == "900.50")
+    #expect(shown.invoices["F-1"]?["frozen"] as? String == "700.00")
     #expect(shown.invoices["F-2"]?["disputed"] as? String == "200.50")
     // A second case may not dispute more of F-1 than remains undisputed.
-    result = try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=701", "--reason", "x")
+    result = try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=301", "--reason", "x")
     #expect(result.status == 1)
-    #expect(result.standardError.contains("already disputed for 300.00 EUR by other open cases"))
+    #expect(result.standardError.contains("already disputed for 700.00 EUR by other open cases"))
     #expect(try Store.open(path: litige.workspace).nextCaseId() == 2)  // nothing half-written
 
     // A first answer acknowledges; work on the case makes it investigated.
@@ -127,9 +127,12 @@ struct CaseWorkTests {
     shown = try Self.show(litige, "1")
     #expect(shown.gestures.first?["state"] as? String == "granted")
     #expect(shown.gestures.first?["approved_by"] as? String == "claire")
+    // The discount concedes the disputed part first: 600 of F-1's 700; the rest of F-1 stays disputed.
     #expect(shown.ledger["credited"] as? String == "600.00")
+    #expect(shown.invoices["F-1"]?["credited"] as? String == "600.00")
     #expect(shown.invoices["F-1"]?["owed"] as? String == "200.00")
-    #expect(shown.invoices["F-1"]?["frozen"] as? String == "200.00")  // never more than owed
+    #expect(shown.invoices["F-1"]?["frozen"] as? String == "100.00")
+    #expect(shown.invoices["F-1"]?["collectable"] as? String == "100.00")
     #expect(
       try litige.run("gesture", "accept", "1", "1", "--by", "Léa").standardOutput.contains("nothing changed"))
 
@@ -151,7 +154,7 @@ struct CaseWorkTests {
     #expect(try litige.run("case", "reopen", "1", "--reason", "nouvel élément", "--by", "Marc").status == 0)
     shown = try Self.show(litige, "1")
     #expect(shown.status == "investigating")
-    #expect(shown.ledger["frozen"] as? String == "400.50")
+    #expect(shown.ledger["frozen"] as? String == "300.50")
 
     #expect(
       try Self.story(litige, "1") == [

@@ -23,6 +23,11 @@ struct ExplainTests {
     #expect(opened.status == 0, "\(opened.standardError)")
     let id = try #require(try store.caseIds(matching: CaseFilter()).max())
     let openedAt = try #require(try store.disputeCase(id: id)?.openedAt)
+    // Court needs a real amicable attempt: a person records the conciliation that was tried.
+    let attempt = try litige.run(
+      "case", "attempt", String(id), "conciliation", "--reason", "conciliateur de justice saisi", "--by",
+      "Léa")
+    #expect(attempt.status == 0, "\(attempt.standardError)")
 
     let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
     let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -42,6 +47,7 @@ struct ExplainTests {
     let lines = story.standardOutput.split(separator: "\n").map(String.init)
     let milestones = [
       "opened by email", "categorized as price", "assigned to sales", "sent 'acknowledgement' by email",
+      "status open -> acknowledged", "amicable attempt recorded: conciliation",
       "escalated from amicable to mediation", "escalated from mediation to formal_notice",
       "sent 'formal_notice' by registered_letter", "escalated from formal_notice to court (tribunal_",
       "Now: acknowledged",

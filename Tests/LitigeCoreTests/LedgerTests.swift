@@ -127,16 +127,17 @@ struct LedgerTests {
 struct LegalClockTests {
   @Test("limitation: 5 years between businesses, 2 against a consumer, from the due date")
   func limitationPeriods() {
-    #expect(Limitation.expiry(dueOn: day("2026-03-31"), debtor: .company) == day("2031-03-31"))
-    #expect(Limitation.expiry(dueOn: day("2026-03-31"), debtor: .person) == day("2028-03-31"))
-    #expect(Limitation.expiry(dueOn: day("2024-02-29"), debtor: .person) == day("2026-02-28"))
+    // Code civil 2229: the claim may be brought on the anniversary, and is barred from the next day.
+    #expect(Limitation.expiry(dueOn: day("2026-03-31"), debtor: .company) == day("2031-04-01"))
+    #expect(Limitation.expiry(dueOn: day("2026-03-31"), debtor: .person) == day("2028-04-01"))
+    #expect(Limitation.expiry(dueOn: day("2024-02-29"), debtor: .person) == day("2026-03-01"))
   }
 
   @Test("an acknowledgement of the debt restarts a full period (Code civil 2240)")
   func acknowledgementRestarts() {
     let expiry = Limitation.expiry(
       dueOn: day("2026-01-15"), debtor: .person, acknowledgements: [day("2027-06-01"), day("2025-01-01")])
-    #expect(expiry == day("2029-06-01"))
+    #expect(expiry == day("2029-06-02"))
   }
 
   @Test("a mediation suspends the clock and leaves at least six months (Code civil 2238)")
@@ -145,12 +146,13 @@ struct LegalClockTests {
     let early = Limitation.expiry(
       dueOn: day("2026-01-01"), debtor: .person,
       suspensions: [.init(from: day("2026-03-01"), through: day("2026-06-08"))])
-    #expect(early == day("2028-01-01").adding(days: 100))
-    // A mediation ending a month before the expiry: six months remain from its end.
+    #expect(early == day("2028-01-02").adding(days: 100))
+    // A mediation ending a month before the expiry: six months remain from its end (the last day
+    // of the term is 2028-05-30, so the claim is barred from 2028-05-31).
     let late = Limitation.expiry(
       dueOn: day("2026-01-01"), debtor: .person,
       suspensions: [.init(from: day("2027-11-01"), through: day("2027-11-30"))])
-    #expect(late == day("2028-06-01"))
+    #expect(late == day("2028-05-31"))
   }
 
   @Test("the court route follows the amount claimed and the debtor")

@@ -85,7 +85,7 @@ struct GestureTests {
     guard let grant = accepted.first(where: { $0.kind == "grant_gesture" }) else { return }
     #expect(
       CaseRules.effects(of: grant.event, on: drive.current, facts: drive.facts) == [
-        .credit(["F-1": euros("300")], reference: "gesture-7-1")
+        .adjust(.credit, ["F-1": euros("300")], reference: "gesture-7-1")
       ])
   }
 
@@ -193,11 +193,17 @@ struct LifecycleTests {
       for: drive.current, facts: drive.facts, settings: drive.settings, today: resolvedDay.adding(days: 30))
     #expect(late.map(\.decision) == [.close])
     var promised = drive.facts
-    promised.promise = PaymentPromise(amount: euros("10"), dueOn: due, paidSince: .zero(.euro))
+    // A pending promise holds the case open until its date has passed; then the core judges it and closes.
+    promised.promise = PaymentPromise(
+      amount: euros("10"), dueOn: resolvedDay.adding(days: 120), paidSince: .zero(.euro))
     #expect(
       CaseRules.lifecycleDecisions(
         for: drive.current, facts: promised, settings: drive.settings, today: resolvedDay.adding(days: 90)
       ).isEmpty)
+    #expect(
+      CaseRules.lifecycleDecisions(
+        for: drive.current, facts: promised, settings: drive.settings, today: resolvedDay.adding(days: 121)
+      ).map(\.decision) == [.judgePromise, .close])
     try drive.decide(.close)
     try drive.decide(.reopen, as: person("julien"))
     #expect(drive.current.status == .investigating)
@@ -228,7 +234,7 @@ struct OpeningTests {
   func tooMuch() {
     #expect(
       throws: DomainError.refused(
-        "case 3: case 3 disputes 99,999.00 EUR of invoice F-1, whose total is 4,162.44 EUR")
+        "case 3 disputes 99,999.00 EUR of invoice F-1, whose total is 4,162.44 EUR")
     ) {
       _ = try open("99999", invoices: [ledger("F-1", total: "4162.44")])
     }
@@ -260,6 +266,7 @@ struct JournalCodecTests {
       )),
     .gestureAnswered(id: 2, accepted: true), .gestureAnswered(id: 3, accepted: false),
     .gestureApproved(id: 2, approver: "claire"), .gestureGranted(id: 2, kind: .refund, amount: euros("40")),
+    .gestureWithdrawn(id: 3),
     .escalated(to: .mediation, from: .amicable, route: nil),
     .escalated(
       to: .court, from: .formalNotice,

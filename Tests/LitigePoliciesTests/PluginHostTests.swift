@@ -83,7 +83,7 @@ struct PluginHostTests {
     ),
     ("[plugins.acme]\nenabled = \"yes\"\n", "enabled: expected true or false"),
     ("[plugin.acme]\n", "litige.toml:1: unknown table [plugin.acme]"),
-    ("[plugins.acme]\ncap = \n", "litige.toml:2: missing value"),
+    ("[plugins.acme]\ncap = \n", "litige.toml:2: cap: missing value"),
   ])
   func badConfigurationIsRefusedWithFileLineAndKey(toml: String, expected: String) throws {
     let sandbox = Sandbox()

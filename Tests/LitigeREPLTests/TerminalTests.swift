@@ -168,7 +168,7 @@ struct TerminalTests {
     #expect(repl.waitFor("committed 1 decision on 1 case") != nil, "\(repl.screen)")
     #expect(try store.disputeCase(id: id)?.tags.contains("pty_test") == true)
     let events = try store.events(ofCase: id)
-    #expect(events.last?.kind == "tag" && events.last?.provenance.source == "repl")
+    #expect(events.last?.kind == "tag" && events.last?.provenance.source.hasPrefix("user:") == true)
     repl.type("litige.case(\(id)):tag('dropped')\r")
     #expect(repl.waitFor("staged: case \(id): tag dropped") != nil)
     repl.type(".rollback\r")

@@ -72,6 +72,14 @@ local function claimable(case, level)
   return false
 end
 
+-- Whether a conciliation, a mediation or a participative procedure is on record (a proposal is not).
+local function cpc_750_1_attempt(case)
+  for _, attempt in ipairs(case.attempts) do
+    if attempt ~= "proposal" then return true end
+  end
+  return false
+end
+
 local function escalate(case, ctx)
   if case.status == "resolved" or case.status == "closed" then return end
   -- A proposal awaiting the customer's answer pauses the ladder.
@@ -98,6 +106,11 @@ local function escalate(case, ctx)
       case:tag("write_off_candidate", string.format("%.2f %s owed is below the court minimum", case.owed, case.currency))
     elseif #case.attempts == 0 then
       case:tag("court_needs_amicable_attempt", "no proposal, mediation or conciliation on record")
+    elseif case.customer.kind == "person" and case.owed <= 5000 and not cpc_750_1_attempt(case) then
+      -- CPC 750-1: before the tribunal judiciaire up to 5,000 EUR only a conciliation, a mediation or a
+      -- participative procedure opens the ordinary route; an order for payment needs none.
+      case:escalate{ level = "court", procedure = "order_for_payment",
+        reason = idle .. " days after the formal notice without payment: order for payment" }
     else
       case:escalate("court", idle .. " days after the formal notice without payment")
     end

@@ -94,6 +94,21 @@ return {
     expect = { { "tag", "court_needs_amicable_attempt" } },
   },
   {
+    name = "a consumer's small claim with only a proposal on record goes by order for payment (CPC 750-1)",
+    customer = { kind = "person" },
+    case = { reason = "prix", age_days = 90, escalation = "formal_notice" },
+    invoices = unpaid,
+    communications = { { direction = "out", channel = "registered_letter", age_days = 40 } },
+    history = { { kind = "amicable_attempt", age_days = 70, data = { attempt = "proposal" } } },
+    hooks = { "escalate" },
+    expect = { { "escalate", "court" } },
+    check = function(case)
+      local event = case.history[#case.history]
+      assert(event.data.route == "order_for_payment", "no conciliation on record: an order for payment")
+      assert(event.data.court == "tribunal_judiciaire" and event.data.lawyer == "not_required")
+    end,
+  },
+  {
     name = "nothing owed: no formal notice, whatever the delay",
     case = { reason = "prix", age_days = 60, escalation = "mediation" },
     invoices = { { number = "F-2025-0050", total = 900, paid = 900, due_on = "2025-12-02" } },
