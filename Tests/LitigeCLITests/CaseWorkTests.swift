@@ -187,6 +187,61 @@ struct CaseWorkTests {
     #expect(result.standardError.contains("expected one of: proposal, mediation, conciliation"))
   }
 
+  @Test("write-offs are kept and bounded; an unreadable journal fails its case, not the night")
+  func writeOffsAndAnUnreadableJournal() throws {
+    let litige = try Self.ledgerWorkspace()
+    var result = try litige.run(
+      "invoice", "write-off", "F-2", "45,50", "--reference", "WO-1", "--reason", "reliquat", "--by", "Léa")
+    #expect(result.status == 0, "\(result.standardError)")
+    result = try litige.run("invoice", "write-off", "F-2", "1", "--reference", "WO-1", "--reason", "x")
+    #expect(result.status == 1 && result.standardError.contains("already recorded"))
+    result = try litige.run("invoice", "write-off", "F-2", "454.51", "--reference", "WO-2", "--reason", "x")
+    #expect(result.status == 1 && result.standardError.contains("cannot be written off"))
+    let shown = try litige.run("invoice", "show", "F-2", "--json")
+    let ledger = try #require(
+      try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+    #expect(ledger["written_off"] as? String == "45.50")
+    #expect(ledger["owed"] as? String == "454.50")
+    #expect((ledger["adjustments"] as? [[String: Any]])?.first?["recorded_by"] as? String == "Léa")
+
+    // Two cases; one journal event that no version of litige wrote.
+    for invoice in ["F-1=100", "F-2=100"] {
+      #expect(
+        try litige.run("case", "open", "--customer", "C1", "--invoice", invoice, "--reason", "x").status == 0)
+    }
+    let insert = Process()
+    insert.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    insert.arguments = [
+      "sqlite3", litige.workspace,
+      "INSERT INTO events (case_id, at, kind, payload, reason, source, hook, run_id) "
+        + "VALUES (1, '2026-11-29T12:00:00Z', 'bogus', '{}', 'x', 'user:x', 'h', 'r')",
+    ]
+    try insert.run()
+    insert.waitUntilExit()
+    #expect(insert.terminationStatus == 0)
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
+    #expect(result.status == 1)
+    let night = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+    )
+    let failures = night["failures"] as? [[String: Any]] ?? []
+    #expect(failures.map { $0["caseId"] as? Int } == [1])
+    #expect((failures.first?["message"] as? String)?.contains("unknown event 'bogus'") == true)
+    #expect(night["cases"] as? Int == 2)
+  }
+
+  @Test("a litige.toml naming another currency than the workspace's is refused, naming both")
+  func currencyMismatch() throws {
+    let litige = try Self.ledgerWorkspace()
+    let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
+    try "[company]\ncurrency = \"USD\"\n".write(
+      to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let result = try litige.run("case", "list")
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("currency is USD, but the workspace's invoices are in EUR"))
+  }
+
   @Test("case list --queue shows a person's work queues")
   func workQueues() throws {
     let litige = try Litige.demo()

@@ -369,3 +369,168 @@ struct CompanyTests {
     #expect(throws: DomainError.self) { try rates.penaltyRate(for: HalfYear(year: 2031, half: 1)) }
   }
 }
+
+@Suite("What a granted gesture changes in the ledger")
+struct GrantedGestureLedgerTests {
+  private func facts(total: String, paid: String = "0", portion: String?) -> (DisputeCase, CaseFacts) {
+    var item = DisputeCase(
+      id: 7, customerId: "C1", openedAt: opened, channel: .email, reason: "r",
+      disputed: euros(portion ?? "0"),
+      invoiceNumbers: ["F-1"])
+    var invoiceLedger = ledger("F-1", total: total, paid: paid)
+    if let portion {
+      item.portions = ["F-1": euros(portion)]
+      invoiceLedger.disputes = [DisputedPortion(caseId: 7, invoiceNumber: "F-1", amount: euros(portion))]
+    }
+    return (item, CaseFacts(ledgers: [invoiceLedger], outstanding: .zero(.euro)))
+  }
+
+  @Test("a credit concedes the case's disputed portion first: the undisputed part stays collectable")
+  func concession() throws {
+    let (item, start) = facts(total: "15000", portion: "2000")
+    var working = start
+    let effects = CaseRules.grantEffects(
+      id: 1, kind: .creditNote, amount: euros("500"), on: item, ledgers: working.ledgers)
+    working.apply(effects, caseId: 7, on: LocalDate.unchecked(year: 2026, month: 7, day: 1))
+    let after = working.ledgers[0]
+    #expect(try after.owed() == euros("14500"))
+    #expect(try after.frozen() == euros("1500"))
+    #expect(try after.collectable(on: LocalDate.unchecked(year: 2026, month: 7, day: 1)) == euros("13000"))
+  }
+
+  @Test("a refund returns an overpayment first; beyond it, it is a credit paid out")
+  func refund() throws {
+    let (item, overpaid) = facts(total: "500", paid: "550", portion: "500")
+    #expect(try overpaid.ledgers[0].refundDue() == euros("50"))
+    var working = overpaid
+    working.apply(
+      CaseRules.grantEffects(id: 1, kind: .refund, amount: euros("50"), on: item, ledgers: overpaid.ledgers),
+      caseId: 7,
+      on: LocalDate.unchecked(year: 2026, month: 7, day: 1))
+    #expect(try working.ledgers[0].refundDue() == .zero(.euro))
+    #expect(try working.ledgers[0].owed() == .zero(.euro))
+    // On a paid invoice a refund gives money back for good: nothing becomes owed again.
+    let (paidCase, paid) = facts(total: "500", paid: "500", portion: "500")
+    var later = paid
+    later.apply(
+      CaseRules.grantEffects(id: 1, kind: .refund, amount: euros("80"), on: paidCase, ledgers: paid.ledgers),
+      caseId: 7,
+      on: LocalDate.unchecked(year: 2026, month: 7, day: 1))
+    #expect(try later.ledgers[0].owed() == .zero(.euro))
+    #expect(try later.ledgers[0].credited() == euros("80"))
+    #expect(try later.ledgers[0].refunded() == euros("80"))
+  }
+
+  @Test("splitting an offer under the cap does not escape the approval")
+  func capsHoldPerKind() throws {
+    var drive = Driven(disputed: "5000")
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("499.99"), approvedBy: nil))
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("10"), approvedBy: nil))
+    #expect(drive.current.gestures.map(\.needsApproval) == [false, true])
+  }
+
+  @Test("a policy cannot record the customer's answer; closing withdraws pending offers")
+  func answersAndWithdrawals() throws {
+    var drive = Driven(settings: settings())
+    try drive.decide(.proposeGesture(kind: .voucher, amount: euros("20"), approvedBy: nil))
+    #expect(drive.refusal(.answerGesture(id: 1, accepted: true))?.contains("recorded by a person") == true)
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("30"), approvedBy: nil))
+    try drive.decide(.withdrawGesture(id: 2))
+    #expect(drive.current.gestures.map(\.state) == [.proposed, .withdrawn])
+    #expect(try drive.decide(.withdrawGesture(id: 2)).isEmpty)
+    let due = LocalDate(opened, in: drive.settings.timeZone).adding(days: 30)
+    try drive.decide(.resolve(outcome: .accepted, newDueDate: due, promise: nil), as: person("julien"))
+    let closing = try drive.decide(.close)
+    #expect(closing.map(\.kind) == ["withdraw_gesture", "close"])
+    #expect(drive.current.gestures.allSatisfy { !$0.isPending })
+  }
+
+  @Test("reopening may not take an invoice beyond its total with the cases opened since")
+  func reopeningIsChecked() throws {
+    var drive = Driven()
+    let due = LocalDate(opened, in: drive.settings.timeZone).adding(days: 30)
+    try drive.decide(.resolve(outcome: .rejected, newDueDate: due, promise: nil), as: person("julien"))
+    drive.facts.ledgers[0].disputes = [
+      DisputedPortion(caseId: 7, invoiceNumber: "F-1", amount: euros("800"), open: false),
+      DisputedPortion(caseId: 8, invoiceNumber: "F-1", amount: euros("300")),
+    ]
+    #expect(
+      drive.refusal(.reopen, as: person("julien"))?.contains("disputed for 300.00 EUR by case(s) 8") == true)
+  }
+
+  @Test("decisions dated before the case was opened are refused")
+  func noTimeTravel() {
+    let drive = Driven()
+    #expect(throws: DomainError.self) {
+      _ = try CaseRules.apply(
+        [ProposedDecision(caseId: 7, decision: .tag("x"), reason: "")], to: drive.current, facts: drive.facts,
+        settings: drive.settings, provenance: robot, at: opened.addingTimeInterval(-86_400))
+    }
+  }
+}
+
+@Suite("Limitation on a case's invoices")
+struct CaseLimitationTests {
+  private func journal(_ entries: [(String, CaseEvent, Provenance)]) -> [JournalEvent] {
+    entries.map { day, event, provenance in
+      let at = (try? LocalDate(parsing: day).start(in: .gmt).addingTimeInterval(43_200)) ?? opened
+      return JournalEvent(caseId: 7, at: at, event: event, reason: "", provenance: provenance)
+    }
+  }
+
+  private func owing(_ number: String, due: String, payments: [String] = []) -> InvoiceLedger {
+    let invoice = Invoice(
+      number: number, customerId: "C1", issuedOn: LocalDate.unchecked(year: 2024, month: 1, day: 1),
+      dueOn: (try? LocalDate(parsing: due)) ?? LocalDate.unchecked(year: 2025, month: 1, day: 1),
+      total: euros("1000"),
+      paid: .zero(.euro))
+    return InvoiceLedger(
+      invoice: invoice,
+      payments: payments.enumerated().map { offset, day in
+        Payment(
+          invoiceNumber: number, paidOn: (try? LocalDate(parsing: day)) ?? invoice.dueOn, amount: euros("10"),
+          reference: "P\(offset)", method: "transfer")
+      })
+  }
+
+  @Test("each invoice has its own clock; a payment restarts only its own")
+  func perInvoice() {
+    let facts = CaseFacts.derive(
+      journal: [], customerKind: .company,
+      ledgers: [owing("H4", due: "2025-03-01"), owing("H5", due: "2025-06-01", payments: ["2025-09-01"])],
+      promise: nil, currency: .euro, timeZone: .gmt)
+    #expect(facts.limitationDate == LocalDate.unchecked(year: 2030, month: 3, day: 2))
+  }
+
+  @Test("a conciliation recorded by a person suspends the clock; a policy's mediation level does not")
+  func suspensions() {
+    let ledgers = [owing("K1", due: "2025-01-10")]
+    let base = CaseFacts.derive(
+      journal: [], customerKind: .person, ledgers: ledgers, promise: nil, currency: .euro, timeZone: .gmt)
+    #expect(base.limitationDate == LocalDate.unchecked(year: 2027, month: 1, day: 11))
+    let conciliated = CaseFacts.derive(
+      journal: journal([
+        ("2025-03-01", .attempted(.conciliation), person("lea")),
+        ("2025-04-10", .escalated(to: .formalNotice, from: .amicable, route: nil), robot),
+      ]), customerKind: .person, ledgers: ledgers, promise: nil, currency: .euro, timeZone: .gmt)
+    // Suspended from 2025-03-01 through 2025-04-09: 40 days.
+    #expect(conciliated.limitationDate == LocalDate.unchecked(year: 2027, month: 1, day: 11).adding(days: 40))
+    let automatic = CaseFacts.derive(
+      journal: journal([
+        ("2025-03-01", .escalated(to: .mediation, from: .amicable, route: nil), robot),
+        ("2025-04-10", .escalated(to: .formalNotice, from: .mediation, route: nil), robot),
+      ]), customerKind: .person, ledgers: ledgers, promise: nil, currency: .euro, timeZone: .gmt)
+    #expect(automatic.limitationDate == base.limitationDate)
+    #expect(automatic.attempts.isEmpty)
+  }
+
+  @Test("a formal notice on a time-barred claim is refused")
+  func timeBarred() {
+    var drive = Driven()
+    drive.facts = CaseFacts.derive(
+      journal: [], customerKind: .person, ledgers: [owing("F-1", due: "2020-01-10")], promise: nil,
+      currency: .euro,
+      timeZone: .gmt)
+    #expect(drive.refusal(.escalate(.formalNotice))?.contains("time-barred since 2022-01-11") == true)
+  }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LitigeCore
+import Testing
+
+@testable import LitigePolicies
+
+/// `[company]`, `[approvers]`, `[gestures.caps]` and the rate tables of litige.toml.
+@Suite("The company's settings in litige.toml")
+struct CompanyConfigTests {
+  private func load(_ text: String) throws -> WorkspaceConfiguration {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-company-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: folder.appendingPathComponent("litige.toml"))
+    return try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+  }
+
+  @Test("a complete company section is read into the core's settings")
+  func reads() throws {
+    let configuration = try load(
+      """
+      [company]
+      name = "Exemple SAS"
+      legal_form = "SAS"
+      siren = "123 456 782"
+      currency = "eur"
+      time_zone = "Europe/Paris"
+      holidays = "fr-alsace-moselle"
+      closed_days = ["2026-12-24"]
+      penalty_rate = 12.5
+      penalties_on_disputed = "accrue"
+      follow_up_days = 45
+      require_amicable_attempt = false
+
+      [company.ecb_rates]
+      "2026-H2" = 2.15
+
+      [approvers]
+      claire = 5000
+      marc = 20000.50
+
+      [gestures.caps]
+      voucher = 80
+      """)
+    let company = configuration.company
+    #expect(configuration.definesCompany)
+    #expect(company.profile.siren == "123456782")
+    #expect(company.currency == .euro)
+    #expect(company.calendar.holidays == .franceAlsaceMoselle)
+    #expect(!company.calendar.isBusinessDay(try LocalDate(parsing: "2026-12-24")))
+    #expect(company.penaltyRates.contractRate == 1_250)
+    #expect(company.penaltyRates.ecbRates[HalfYear(year: 2026, half: 2)] == 215)
+    #expect(company.penaltiesOnDisputed == .accrue)
+    #expect(company.followUpDays == 45 && !company.requireAmicableAttempt)
+    #expect(company.approvers["marc"] == Money(minorUnits: 2_000_050, currency: .euro))
+    #expect(company.gestureCaps[.voucher] == Money(minorUnits: 8_000, currency: .euro))
+    #expect(company.gestureCaps[.discount] == Money(minorUnits: 50_000, currency: .euro))  // default kept
+  }
+
+  @Test(
+    "every bad value names the file, the line and the key",
+    arguments: [
+      ("[company]\nsiren = \"123456789\"\n", "litige.toml:2: [company] siren: expected nine digits"),
+      ("[company]\nsiren = \"000000000\"\n", "litige.toml:2: [company] siren"),
+      ("[company]\nname = \"  \"\n", "litige.toml:2: [company] name: expected the company's name"),
+      ("[company]\ncurrency = \"XYZ\"\n", "litige.toml:2: [company] currency: expected an ISO 4217 code"),
+      ("[company]\ntime_zone = \"Mars/Olympus\"\n", "litige.toml:2: [company] time_zone"),
+      (
+        "[company]\nholidays = \"de\"\n",
+        "litige.toml:2: [company] holidays: expected fr, fr-alsace-moselle or none"
+      ),
+      ("[company]\nfollow_up_days = 0\n", "litige.toml:2: [company] follow_up_days"),
+      (
+        "[company]\nfollow_up_days = 99999999999999999999\n",
+        "litige.toml:2: follow_up_days: cannot read the value"
+      ),
+      (
+        "[company]\npenalty_rate = 12.345\n",
+        "litige.toml:2: [company] penalty_rate: expected at most two decimals"
+      ),
+      ("[company]\npenalty_rate = -1\n", "litige.toml:2: [company] penalty_rate"),
+      ("[company]\ncolour = \"blue\"\n", "litige.toml:2: [company] unknown key 'colour'"),
+      ("[company.ecb_rates]\n\"2026-H3\" = 2\n", "litige.toml:2: [company.ecb_rates] '2026-H3'"),
+      (
+        "[approvers]\nclaire = \"beaucoup\"\n", "litige.toml:2: [approvers] claire: expected an amount in EUR"
+      ),
+      ("[approvers]\nclaire = 5000.005\n", "litige.toml:2: [approvers] claire: expected at most 2 decimals"),
+      ("[approvers]\nclaire = 1e20\n", "litige.toml:2: [approvers] claire: expected an amount from 0"),
+      ("[gestures.caps]\ngift = 10\n", "litige.toml:2: [gestures.caps] unknown gesture kind 'gift'"),
+      ("[gestures.caps]\nvoucher = -5\n", "litige.toml:2: [gestures.caps] voucher"),
+    ])
+  func refused(text: String, expected: String) {
+    do {
+      _ = try load(text)
+      Issue.record("accepted: \(text)")
+    } catch let error as ConfigError {
+      // The file is named as a path; from it on, the line, the table, the key and what was expected.
+      #expect(error.message.contains("/" + expected), "\(error.message)")
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+
+  @Test("a byte that is not UTF-8 is reported on its line")
+  func badEncoding() {
+    var bytes = Array("[company]\nname = \"Exemple\"\naddress = \"1 rue \u{E9}\"\n".utf8)
+    bytes.append(contentsOf: [0x61, 0x3D, 0x22, 0xFF, 0x22, 0x0A])
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-company-\(UUID())")
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      try Data(bytes).write(to: folder.appendingPathComponent("litige.toml"))
+      _ = try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+      Issue.record("accepted")
+    } catch {
+      #expect(
+        "\(error)".hasSuffix("/litige.toml:4: the file is not UTF-8 text (save it as UTF-8)"), "\(error)")
+    }
+  }
+}
