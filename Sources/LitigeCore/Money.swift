@@ -97,7 +97,8 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     var units: Int64 = 0
     var integerDigits = 0
     while index < end, let digit = Self.digit(bytes[index]) {
-      units = units * 10 + digit
+      // Past 15 digits the text is refused below; stop accumulating before Int64 could overflow.
+      if integerDigits < 15 { units = units * 10 + digit }
       integerDigits += 1
       index += 1
     }
