@@ -93,10 +93,22 @@ struct BatchCommand: ParsableCommand {
       if let asOf {
         do {
           let day = try LocalDate(parsing: asOf, field: "--as-of")
+          try Plausible.check(day, field: "--as-of")
           options.asOf = day.start(in: store.settings.timeZone).addingTimeInterval(2 * 3_600)
         } catch let error as DomainError {
           throw ValidationError("\(error)")
         }
+      }
+      // Nights run forward: the journal is append-only and in time order, so a night dated before one
+      // already run would write events in the past of others.
+      if !dryRun,
+        let last = try store.runs(limit: 200).filter({ !$0.dryRun && $0.finishedAt != nil }).map(\.asOf)
+          .max(),
+        LocalDate(options.asOf, in: store.settings.timeZone) < LocalDate(last, in: store.settings.timeZone)
+      {
+        throw Failure(
+          "a night as of \(LocalDate(last, in: store.settings.timeZone)) was already run; nights run forward "
+            + "(use --dry-run to see what an earlier night would have decided)")
       }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
         options.resume = unfinished

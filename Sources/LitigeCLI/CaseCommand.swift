@@ -50,6 +50,8 @@ struct CaseCommand: ParsableCommand {
       } catch let error as DomainError {
         throw ValidationError("\(error)")
       }
+      // The policies are loaded first: a litige.toml they refuse stops the command before anything is written.
+      let context = try PolicyContext(workspace: workspace, now: now)
       do {
         try store.record(
           communication,
@@ -66,7 +68,6 @@ struct CaseCommand: ParsableCommand {
         "channel": .string(communication.channel.rawValue), "author": .string(author),
         "summary": .string(summary),
       ])
-      let context = try PolicyContext(workspace: workspace, now: now)
       guard context.runAndReport(hook: "on_communication", caseId: id, runId: "note-\(id)", subject: subject)
       else {
         throw Failure("the message is recorded, but an on_communication policy failed (see above)")
@@ -182,6 +183,8 @@ struct CaseCommand: ParsableCommand {
         reason: reason,
         disputed: amount, invoiceNumbers: invoices)
       opened.portions = portions
+      // The policies are loaded first: a litige.toml they refuse stops the command before anything is written.
+      let context = try PolicyContext(workspace: workspace, now: now)
       do {
         try Plausible.check(text: reason, field: "--reason", maxBytes: 4_000)
         try store.insert(
@@ -193,7 +196,6 @@ struct CaseCommand: ParsableCommand {
         throw Failure("\(error)")
       }
       print("Opened case \(id): \(amount.formatted) disputed.")
-      let context = try PolicyContext(workspace: workspace, now: now)
       guard context.runAndReport(hook: "triage", caseId: id, runId: "open-\(id)") else {
         throw Failure("case \(id) is open, but a triage policy failed (see above)")
       }

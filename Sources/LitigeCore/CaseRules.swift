@@ -87,8 +87,10 @@ public struct CaseFacts: Sendable, Equatable {
         if mediationSince == nil { mediationSince = day }
       case .escalated(.formalNotice, _, _), .escalated(.court, _, _), .resolved:
         if let start = mediationSince {
-          facts.suspensions.append(
-            Limitation.Suspension(from: start, through: max(start, day.adding(days: -1))))
+          // Suspended from its first day through the day before it ended; a same-day end suspends nothing.
+          if day > start {
+            facts.suspensions.append(Limitation.Suspension(from: start, through: day.adding(days: -1)))
+          }
           mediationSince = nil
         }
         if case .resolved(_, _, let promise?) = entry.event, promise.minorUnits > 0 {
@@ -143,7 +145,10 @@ public struct CaseFacts: Sendable, Equatable {
       if provenance?.isPerson == true { attempts.insert(.mediation) }
     case .attempted(let attempt): attempts.insert(attempt)
     case .gestureProposed: attempts.insert(.proposal)
-    case .promiseJudged(let status, _, _, _): promise?.status = status
+    case .promiseJudged(let status, let promised, _, let dueOn):
+      // A judgment belongs to the promise it judged: after a reopening and a new resolution, an
+      // earlier promise's verdict does not judge the new one.
+      if promise?.amount == promised, promise?.dueOn == dueOn { promise?.status = status }
     default: break
     }
   }
@@ -525,6 +530,13 @@ public enum CaseRules {
     case .withdrawGesture(let id):
       return try Gestures.withdraw(id, on: &current)
     case .recordAttempt(let attempt):
+      // A conciliation, a mediation or a participative procedure is a fact a person records (it
+      // opens the court and suspends limitation); a policy records only proposals.
+      guard attempt == .proposal || context.person != nil else {
+        throw DomainError.refused(
+          "a \(attempt.rawValue.replacingOccurrences(of: "_", with: " ")) is recorded by a person (litige case attempt), not by \(context.provenance.source)"
+        )
+      }
       guard !facts.attempts.contains(attempt) else { return [] }
       return [.attempted(attempt)]
     case .escalate(let level, let procedure):
@@ -589,7 +601,11 @@ public enum CaseRules {
       judged = true
     }
     let windowEnds = LocalDate(resolvedAt, in: settings.timeZone).adding(days: settings.followUpDays)
-    if today >= windowEnds, judged {
+    // The follow-up covers the disputed remainder's new due date too (domain.md §3.9, §4).
+    let remainderDue = facts.ledgers.flatMap(\.disputes).filter { $0.caseId == disputeCase.id }.compactMap(
+      \.newDueOn
+    ).max()
+    if today >= windowEnds, judged, remainderDue.map({ today > $0 }) ?? true {
       decisions.append(
         ProposedDecision(
           caseId: disputeCase.id, decision: .close,

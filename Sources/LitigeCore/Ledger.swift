@@ -148,12 +148,16 @@ public struct InvoiceLedger: Hashable, Sendable {
   public func refunded() throws -> Money { try sum(adjustments.filter { $0.kind == .refund }.map(\.amount)) }
 
   /// What the customer still owes: negative when they paid more than is due (a refund is owed).
+  ///
+  /// A write-off gives up collecting what was owed; it never makes the invoice owe less than nothing,
+  /// so money paid after it is a recovery of the written-off debt, not an overpayment.
   public func owed(through day: LocalDate? = nil) throws -> Money {
-    let lowered = try sum([try paid(through: day), try credited(), try writtenOff()])
-    guard let owed = (invoice.total - lowered).adding(try refunded()) else {
+    let lowered = try sum([try paid(through: day), try credited()])
+    guard let beforeWriteOff = (invoice.total - lowered).adding(try refunded()) else {
       throw DomainError.invalid(field: "invoice \(invoice.number)", "amounts beyond the largest amount")
     }
-    return owed
+    let givenUp = min(try writtenOff(), max(beforeWriteOff, zero))
+    return beforeWriteOff - givenUp
   }
 
   /// What of `portion` is still in dispute: its amount less the credits granted on its case.
@@ -188,9 +192,14 @@ public struct InvoiceLedger: Hashable, Sendable {
   }
 
   /// What a refund would give back: what was paid beyond what is due.
+  ///
+  /// Never more than the customer actually paid and was not given back: a credit beyond what is owed
+  /// on an unpaid invoice leaves nothing owed, not money to pay out.
   public func refundDue() throws -> Money {
     let owed = try owed()
-    return owed.minorUnits < 0 ? zero - owed : zero
+    guard owed.minorUnits < 0 else { return zero }
+    let heldPayments = max(zero, try paid() - (try refunded()))
+    return min(zero - owed, heldPayments)
   }
 
   /// Checks that `portion` may be added.

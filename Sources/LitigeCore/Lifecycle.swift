@@ -63,7 +63,9 @@ enum Gestures {
     }
     // The same gesture again changes nothing, whatever its state: checked before any limit, so that
     // re-running a policy is idempotent (a refused offer is not made again by a script).
-    guard !current.gestures.contains(where: { $0.kind == kind && $0.amount == amount }) else { return [] }
+    guard
+      !current.gestures.contains(where: { $0.kind == kind && $0.amount == amount && $0.state != .withdrawn })
+    else { return [] }
     guard current.gestures.count < CaseRules.maxGestures else {
       throw DomainError.refused("the case already holds \(CaseRules.maxGestures) gestures")
     }
@@ -80,7 +82,9 @@ enum Gestures {
     let needsApproval = cap.map { sameKind > $0 } ?? false || total > current.disputed
     var approver: String?
     if let approvedBy, !approvedBy.isEmpty {
-      try checkApprover(approvedBy, for: amount, context)
+      let together = current.gestures.filter { $0.isLive && $0.approvedBy == approvedBy }.map(\.amount)
+        .reduce(amount) { $0.adding($1) ?? $0 }
+      try checkApprover(approvedBy, for: together, context)
       approver = approvedBy
     }
     let id = (current.gestures.map(\.id).max() ?? 0) + 1
@@ -131,7 +135,13 @@ enum Gestures {
     guard gesture.state != .refused, gesture.state != .withdrawn else {
       throw DomainError.refused("gesture \(id) was \(gesture.state.rawValue): there is nothing to approve")
     }
-    try checkApprover(person, for: gesture.amount, context)
+    // The limit covers what the case's gestures come to together: approving offers one by one does
+    // not let an approver grant more than their limit on one case.
+    let together = current.gestures.filter { $0.isLive && ($0.id == id || $0.approvedBy == person) }.map(
+      \.amount
+    )
+    .reduce(Money.zero(gesture.amount.currency)) { $0.adding($1) ?? $0 }
+    try checkApprover(person, for: together, context)
     current.gestures[index].approvedBy = person
     var events: [CaseEvent] = [.gestureApproved(id: id, approver: person)]
     if let grant = grantIfReady(index, &current) { events.append(grant) }
@@ -165,7 +175,9 @@ enum Gestures {
           + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")")
     }
     guard amount <= limit else {
-      throw DomainError.refused("\(name) may approve up to \(limit); this gesture is \(amount)")
+      throw DomainError.refused(
+        "\(name) may approve up to \(limit) on a case; with this gesture their approvals here come to \(amount)"
+      )
     }
   }
 

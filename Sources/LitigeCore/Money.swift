@@ -102,7 +102,11 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
       integerDigits += 1
       index += 1
     }
-    guard (1...15).contains(integerDigits) else { throw malformed }
+    guard integerDigits <= 15 else {
+      throw DomainError.invalid(
+        field: field, "'\(text.prefix(40))' is out of range: at most 15 digits before the decimal point")
+    }
+    guard integerDigits >= 1 else { throw malformed }
     var decimals = 0
     var fraction: Int64 = 0
     if index < end {

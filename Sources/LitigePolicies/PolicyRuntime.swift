@@ -433,7 +433,7 @@ public final class PolicyRuntime {
         .array(
           current.gestures.map {
             .table([
-              "id": .number(Double($0.id)), "kind": .string($0.kind.rawValue),
+              "id": .integer(Int64($0.id)), "kind": .string($0.kind.rawValue),
               "amount": .number($0.amount.major),
               "state": .string($0.state.rawValue), "needs_approval": .boolean($0.needsApproval),
               "approved_by": $0.approvedBy.map { .string($0) } ?? .nil,

@@ -45,6 +45,9 @@ extension Store {
       guard let ledger = try Records.ledgers(of: [number], db)[number] else {
         throw StoreError("no invoice \(number)")
       }
+      guard day <= LocalDate(now, in: settings.timeZone) else {
+        throw DomainError.refused("a write-off cannot be dated after today (\(day))")
+      }
       let adjustment = LedgerAdjustment(kind: .writeOff, invoiceNumber: number, on: day, amount: amount)
       try ledger.checkNewAdjustment(adjustment)
       guard try !Records.adjustmentExists(invoice: number, reference: reference, db) else {

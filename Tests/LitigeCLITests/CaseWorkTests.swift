@@ -231,6 +231,29 @@ struct CaseWorkTests {
     #expect(night["cases"] as? Int == 2)
   }
 
+  @Test(
+    "nights run forward, within the calendar; a litige.toml the policies refuse stops case open before it writes"
+  )
+  func nightsAndRefusedConfigurations() throws {
+    let litige = try Self.ledgerWorkspace()
+    #expect(try litige.run("batch", "--as-of", "2030-01-10", "--in-process").status == 0)
+    var result = try litige.run("batch", "--as-of", "2030-01-09", "--in-process")
+    #expect(result.status == 1 && result.standardError.contains("a night as of 2030-01-10 was already run"))
+    #expect(try litige.run("batch", "--as-of", "2030-01-09", "--in-process", "--dry-run").status == 0)
+    result = try litige.run("batch", "--as-of", "9999-12-31", "--in-process")
+    #expect(result.status == 2 && result.standardError.contains("--as-of"))
+    result = try litige.run(
+      "invoice", "write-off", "F-1", "1", "--on", "2099-01-01", "--reference", "W", "--reason", "x")
+    #expect(result.status == 1 && result.standardError.contains("after today"))
+
+    let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
+    try "[plugins.triage]\nlarge_amount = \"abc\"\n".write(
+      to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    result = try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", "x")
+    #expect(result.status == 1 && result.standardError.contains("large_amount"))
+    #expect(try Store.open(path: litige.workspace).nextCaseId() == 1)
+  }
+
   @Test("a litige.toml naming another currency than the workspace's is refused, naming both")
   func currencyMismatch() throws {
     let litige = try Self.ledgerWorkspace()

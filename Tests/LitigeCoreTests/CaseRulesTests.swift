@@ -127,7 +127,9 @@ struct CaseRulesTests {
       refusal([.escalate(.court)], to: noticed, facts: working)?.contains("real amicable attempt") == true)
     let (_, events) = try CaseRules.apply(
       [ProposedDecision(caseId: 7, decision: .recordAttempt(.conciliation), reason: "")], to: noticed,
-      facts: &working, settings: settings, provenance: provenance, at: opened)
+      facts: &working, settings: settings,
+      provenance: Provenance(source: "user:lea", hook: "cli", runId: "r"),
+      at: opened)
     #expect(events.map(\.kind) == ["amicable_attempt"])
     #expect(try apply([.escalate(.court)], to: noticed, facts: working).0.escalation == .court)
   }

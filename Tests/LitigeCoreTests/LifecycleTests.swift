@@ -534,3 +534,133 @@ struct CaseLimitationTests {
     #expect(drive.refusal(.escalate(.formalNotice))?.contains("time-barred since 2022-01-11") == true)
   }
 }
+
+@Suite("Second attack: refunds, write-offs, promises, approvals")
+struct SecondAttackTests {
+  @Test("a credit beyond what an unpaid invoice owes is no money to pay out")
+  func refundDueIsBoundedByPayments() throws {
+    var unpaid = ledger("K-1", total: "1000")
+    unpaid.adjustments = [
+      LedgerAdjustment(
+        kind: .credit, invoiceNumber: "K-1", on: LocalDate.unchecked(year: 2026, month: 7, day: 1),
+        amount: euros("1500"),
+        caseId: 1)
+    ]
+    #expect(try unpaid.refundDue() == .zero(.euro))
+    var partlyPaid = ledger("K-2", total: "1000", paid: "200")
+    partlyPaid.adjustments = unpaid.adjustments.map {
+      var credit = $0
+      credit.invoiceNumber = "K-2"
+      return credit
+    }
+    #expect(try partlyPaid.refundDue() == euros("200"))
+  }
+
+  @Test("money paid after a write-off recovers the written-off debt; it is not an overpayment")
+  func writeOffThenPayment() throws {
+    var written = ledger("W-1", total: "1000", paid: "200")
+    written.adjustments = [
+      LedgerAdjustment(
+        kind: .writeOff, invoiceNumber: "W-1", on: LocalDate.unchecked(year: 2026, month: 5, day: 15),
+        amount: euros("900"))
+    ]
+    #expect(try written.owed() == .zero(.euro))
+    #expect(try written.refundDue() == .zero(.euro))
+  }
+
+  @Test("an earlier promise's verdict does not judge the promise made after a reopening")
+  func promisesAreJudgedOneByOne() {
+    let first = LocalDate.unchecked(year: 2026, month: 12, day: 10)
+    let second = LocalDate.unchecked(year: 2027, month: 2, day: 1)
+    let at = opened
+    let journal = [
+      JournalEvent(
+        caseId: 7, at: at, event: .resolved(outcome: .accepted, newDueDate: first, promise: euros("1000")),
+        reason: "", provenance: robot),
+      JournalEvent(
+        caseId: 7, at: at,
+        event: .promiseJudged(status: .broken, promised: euros("1000"), paid: .zero(.euro), dueOn: first),
+        reason: "",
+        provenance: robot),
+      JournalEvent(caseId: 7, at: at, event: .reopened(from: .resolved), reason: "", provenance: robot),
+      JournalEvent(
+        caseId: 7, at: at, event: .resolved(outcome: .accepted, newDueDate: second, promise: euros("200")),
+        reason: "", provenance: robot),
+    ]
+    let facts = CaseFacts.derive(
+      journal: journal, customerKind: .company, ledgers: [],
+      promise: PaymentPromise(amount: euros("200"), dueOn: second, paidSince: .zero(.euro)), currency: .euro,
+      timeZone: .gmt)
+    #expect(facts.promise?.status == .pending)
+  }
+
+  @Test("an approver's limit covers what they approve on a case together")
+  func approvalsAddUp() throws {
+    var drive = Driven(disputed: "9000", settings: settings(approvers: ["claire": euros("5000")]))
+    for amount in ["4000", "3999.99"] {
+      try drive.decide(.proposeGesture(kind: .creditNote, amount: euros(amount), approvedBy: nil))
+    }
+    try drive.decide(.approveGesture(id: 1), as: person("claire"))
+    #expect(
+      drive.refusal(.approveGesture(id: 2), as: person("claire"))?.contains("come to 7,999.99 EUR") == true)
+  }
+
+  @Test("a withdrawn offer may be made again")
+  func reOffer() throws {
+    var drive = Driven()
+    try drive.decide(.proposeGesture(kind: .discount, amount: euros("300"), approvedBy: nil))
+    try drive.decide(.withdrawGesture(id: 1))
+    #expect(
+      try drive.decide(.proposeGesture(kind: .discount, amount: euros("300"), approvedBy: nil)).first?.kind
+        == "propose_gesture")
+    #expect(drive.current.gestures.map(\.state) == [.withdrawn, .proposed])
+  }
+
+  @Test("a policy cannot record a conciliation; a person can")
+  func attemptsByPeople() throws {
+    var drive = Driven()
+    #expect(drive.refusal(.recordAttempt(.conciliation))?.contains("recorded by a person") == true)
+    try drive.decide(.recordAttempt(.proposal))
+    try drive.decide(.recordAttempt(.conciliation), as: person("lea"))
+    #expect(drive.facts.attempts == [.proposal, .conciliation])
+  }
+
+  @Test("a conciliation that ends the day it starts suspends nothing")
+  func sameDaySuspension() {
+    let ledgers = [ledger("F-1", total: "1000")]
+    let day = LocalDate.unchecked(year: 2026, month: 11, day: 29).start(in: .gmt).addingTimeInterval(3_600)
+    let journal = [
+      JournalEvent(
+        caseId: 7, at: day, event: .attempted(.conciliation), reason: "", provenance: person("lea")),
+      JournalEvent(
+        caseId: 7, at: day.addingTimeInterval(3_600),
+        event: .resolved(outcome: .accepted, newDueDate: nil, promise: euros("10")), reason: "",
+        provenance: person("lea")),
+    ]
+    let facts = CaseFacts.derive(
+      journal: journal, customerKind: .person, ledgers: ledgers, promise: nil, currency: .euro, timeZone: .gmt
+    )
+    #expect(facts.suspensions.isEmpty)
+    #expect(facts.limitationDate == LocalDate.unchecked(year: 2028, month: 11, day: 30))
+  }
+
+  @Test("a resolved case stays open until its disputed remainder's new due date has passed")
+  func closeAfterTheRemainderIsDue() throws {
+    var drive = Driven()
+    let resolvedDay = LocalDate(opened.addingTimeInterval(3_600), in: drive.settings.timeZone)
+    let due = resolvedDay.adding(days: 60)
+    try drive.decide(.resolve(outcome: .accepted, newDueDate: due, promise: nil), as: person("julien"))
+    drive.facts.ledgers[0].disputes = [
+      DisputedPortion(caseId: 7, invoiceNumber: "F-1", amount: euros("800"), open: false, newDueOn: due)
+    ]
+    #expect(
+      CaseRules.lifecycleDecisions(
+        for: drive.current, facts: drive.facts, settings: drive.settings, today: resolvedDay.adding(days: 45)
+      ).isEmpty)
+    #expect(
+      CaseRules.lifecycleDecisions(
+        for: drive.current, facts: drive.facts, settings: drive.settings, today: due.adding(days: 1)
+      )
+      .map(\.decision) == [.close])
+  }
+}
