@@ -177,3 +177,98 @@ struct LegalClockTests {
     }
   }
 }
+
+@Suite("Late penalties, computed from the law")
+struct LatePenaltyTests {
+  private func invoice(_ total: String, due: String) -> InvoiceLedger {
+    InvoiceLedger(
+      invoice: Invoice(
+        number: "F-9", customerId: "C1", issuedOn: day("2025-05-01"), dueOn: day(due), total: eur(total),
+        paid: .zero(.euro)))
+  }
+
+  private func pay(_ ledger: inout InvoiceLedger, _ amount: String, on date: String) {
+    ledger.payments.append(
+      Payment(
+        invoiceNumber: "F-9", paidOn: day(date), amount: eur(amount), reference: "P\(ledger.payments.count)",
+        method: "transfer"))
+  }
+
+  @Test("unpaid across two half-years: each day at its half-year's rate, 40 EUR indemnity")
+  func acrossHalfYears() throws {
+    // 2025-H1: ECB 3.15 + 10 = 13.15 % (floor 3 x 3.71 = 11.13); 2025-H2: 2.15 + 10 = 12.15 %.
+    // 10,000 x (13.15 % x 15 days + 12.15 % x 15 days) / 365 = 37,950 / 365 = 103.9726... -> 103.97.
+    let claim = try LatePenalties.claim(
+      on: invoice("10000.00", due: "2025-06-15"), debtor: .company, rates: PenaltyRates(),
+      through: day("2025-07-15"))
+    #expect(claim.days == 30)
+    #expect(claim.firstDay == day("2025-06-16") && claim.lastDay == day("2025-07-15"))
+    #expect(claim.interest == eur("103.97"))
+    #expect(claim.indemnity == eur("40.00"))
+    #expect(claim.total == eur("143.97"))
+  }
+
+  @Test("a partial payment lowers the base from the next day; the indemnity stays whole")
+  func partialPayment() throws {
+    // 10,000 x 13.15 % x 10 + 6,000 x 13.15 % x 5 + 6,000 x 12.15 % x 10 = 24,385 / 365 = 66.8082 -> 66.81.
+    var ledger = invoice("10000.00", due: "2025-06-15")
+    pay(&ledger, "4000.00", on: "2025-06-25")
+    pay(&ledger, "6000.00", on: "2025-07-10")
+    let claim = try LatePenalties.claim(
+      on: ledger, debtor: .company, rates: PenaltyRates(), through: day("2025-12-31"))
+    #expect(claim.lastDay == day("2025-07-10"))
+    #expect(claim.days == 25)
+    #expect(claim.interest == eur("66.81"))
+    #expect(claim.indemnity == eur("40.00"))
+  }
+
+  @Test("paid on time: nothing; a contract rate below the floor is raised to it")
+  func onTimeAndFloor() throws {
+    var paid = invoice("500.00", due: "2026-01-31")
+    pay(&paid, "500.00", on: "2026-01-31")
+    let none = try LatePenalties.claim(
+      on: paid, debtor: .company, rates: PenaltyRates(), through: day("2026-03-01"))
+    #expect(none.total == .zero(.euro) && none.days == 0)
+    // 2026-H1 floor: 3 x 2.62 = 7.86 %; 1,000 x 7.86 % x 10 / 365 = 2.1534 -> 2.15.
+    let floor = try LatePenalties.claim(
+      on: invoice("1000.00", due: "2026-02-01"), debtor: .company, rates: PenaltyRates(contractRate: 500),
+      through: day("2026-02-11"))
+    #expect(floor.interest == eur("2.15"))
+  }
+
+  @Test("a consumer owes legal interest from the formal notice, and no indemnity")
+  func consumer() throws {
+    // 2,000 x 2.62 % x 30 / 365 = 4.3068 -> 4.31, from 2026-02-02 to 2026-03-03.
+    let ledger = invoice("2000.00", due: "2025-12-31")
+    let claim = try LatePenalties.claim(
+      on: ledger, debtor: .person, rates: PenaltyRates(), through: day("2026-03-03"),
+      formalNoticeOn: day("2026-02-01"))
+    #expect(claim.basis == .legalInterest)
+    #expect(claim.days == 30)
+    #expect(claim.interest == eur("4.31"))
+    #expect(claim.indemnity == .zero(.euro))
+    let withoutNotice = try LatePenalties.claim(
+      on: ledger, debtor: .person, rates: PenaltyRates(), through: day("2026-03-03"))
+    #expect(withoutNotice.total == .zero(.euro))
+  }
+
+  @Test("a half-year missing from the tables is named")
+  func missingRate() {
+    #expect(throws: DomainError.self) {
+      try LatePenalties.claim(
+        on: invoice("100.00", due: "2026-06-30"), debtor: .company, rates: PenaltyRates(),
+        through: day("2026-07-02"))
+    }
+  }
+
+  @Test("waived while disputed: penalties start after the new due date")
+  func waivedUntilTheNewDueDate() throws {
+    // 1,000 x 12.15 % x 5 / 365 = 1.6644 -> 1.66 (2025-H2), from the day after the new due date.
+    let claim = try LatePenalties.claim(
+      on: invoice("1000.00", due: "2025-07-31"), debtor: .company, rates: PenaltyRates(),
+      through: day("2025-09-20"),
+      startingAfter: day("2025-09-15"))
+    #expect(claim.firstDay == day("2025-09-16") && claim.days == 5)
+    #expect(claim.interest == eur("1.66"))
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// What is owed for paying late on one invoice, as the law computes it (domain.md §4).
+public struct PenaltyClaim: Hashable, Sendable {
+  /// Which rule gives it.
+  public enum Basis: String, Sendable, Codable {
+    /// Late-payment penalties between businesses (Code de commerce L441-10), with the 40 EUR
+    /// recovery indemnity (D441-5).
+    case latePenalties = "late_penalties"
+    /// Legal-rate interest owed by a consumer from the formal notice (Code civil 1231-6, 1344).
+    case legalInterest = "legal_interest"
+  }
+
+  /// The rule.
+  public var basis: Basis
+  /// The interest or penalties, rounded to the cent once, at the end.
+  public var interest: Money
+  /// The fixed recovery indemnity: 40 EUR per invoice paid late between businesses, none otherwise.
+  public var indemnity: Money
+  /// The first and last days counted, if any day was.
+  public var firstDay: LocalDate?, lastDay: LocalDate?
+  /// How many days were counted.
+  public var days: Int
+
+  /// Interest plus indemnity.
+  public var total: Money { interest + indemnity }
+}
+
+/// Late penalties and legal interest, day by day (domain.md §4).
+///
+/// The rules, each day at the rate of its half-year:
+/// - between businesses (Code de commerce L441-10): the contract's rate, else the ECB rate of the
+///   half-year + 10 points, never below three times the legal rate (`PenaltyRates.penaltyRate`), from
+///   the day after the due date to the payment day; plus 40 EUR per invoice paid late (D441-5), whole
+///   even after a partial payment;
+/// - against a consumer: no L441-10 penalties and no indemnity (D441-5 binds professionals; recovery
+///   costs stay with the creditor, CPCE L111-8); legal-rate interest from the day after the formal
+///   notice (Code civil 1231-6), at the rate "for all other cases" since the creditor is a business.
+///
+/// Day count and rounding: simple interest, amount still due x annual rate x days / 365 (365 in leap
+/// years too); the amount due on a day is the total less what was paid, credited or written off before
+/// that day (a partial payment lowers the base from the next day, the payment day itself still counts
+/// at the old base); the exact sum in hundredths of basis points of cents is rounded half away from
+/// zero to the cent once, at the end.
+public enum LatePenalties {
+  /// The 40 EUR recovery indemnity of Code de commerce D441-5.
+  public static let recoveryIndemnityEUR = Money(minorUnits: 4_000, currency: .euro)
+
+  /// The claim on `ledger`'s invoice through `day` (today, or the day it was paid in full).
+  ///
+  /// `startingAfter` replaces the due date as the last day without penalties (the new due date of a
+  /// resolved dispute, when penalties on disputed invoices are waived). Against a consumer the claim
+  /// runs only from `formalNoticeOn`. Throws `DomainError.invalid` naming the half-year whose rate is
+  /// missing from the tables.
+  public static func claim(
+    on ledger: InvoiceLedger, debtor: CustomerKind, rates: PenaltyRates, through day: LocalDate,
+    startingAfter: LocalDate? = nil, formalNoticeOn: LocalDate? = nil
+  ) throws -> PenaltyClaim {
+    let currency = ledger.invoice.total.currency
+    let basis: PenaltyClaim.Basis = debtor == .company ? .latePenalties : .legalInterest
+    let zero = Money.zero(currency)
+    var result = PenaltyClaim(
+      basis: basis, interest: zero, indemnity: zero, firstDay: nil, lastDay: nil, days: 0)
+    let runsAfter: LocalDate
+    switch debtor {
+    case .company: runsAfter = max(startingAfter ?? ledger.invoice.dueOn, ledger.invoice.dueOn)
+    case .person:
+      guard let notice = formalNoticeOn else { return result }
+      runsAfter = max(notice, startingAfter ?? notice)
+    }
+    guard day > runsAfter else { return result }
+
+    // What lowers (or, for money paid back, raises) the amount due, by the day it happened.
+    var changes: [(on: LocalDate, minor: Int64)] = ledger.payments.map { ($0.paidOn, -$0.amount.minorUnits) }
+    for adjustment in ledger.adjustments {
+      let sign: Int64 = adjustment.kind == .refund ? 1 : -1
+      changes.append((adjustment.on, sign * adjustment.amount.minorUnits))
+    }
+    changes.sort { $0.on < $1.on }
+    var base = ledger.invoice.total.minorUnits
+    var next = 0
+    // Everything that happened up to the last day without penalties is already in the base.
+    while next < changes.count, changes[next].on <= runsAfter {
+      base += changes[next].minor
+      next += 1
+    }
+    var numerator: Int128 = 0  // cents x basis points x days
+    var current = runsAfter.adding(days: 1)
+    while current <= day {
+      guard base > 0 else { break }
+      let period = HalfYear(containing: current)
+      let rate: BasisPoints
+      if debtor == .company {
+        rate = try rates.penaltyRate(for: period)
+      } else {
+        guard let legal = rates.legalRates[period] else {
+          throw DomainError.invalid(
+            field: "company.legal_rates",
+            "no legal interest rate for \(period): add \"\(period)\" = RATE to [company.legal_rates]")
+        }
+        rate = legal
+      }
+      numerator += Int128(base) * Int128(rate)
+      result.days += 1
+      if result.firstDay == nil { result.firstDay = current }
+      result.lastDay = current
+      // A payment on this day lowers the base from the next day.
+      while next < changes.count, changes[next].on <= current {
+        base += changes[next].minor
+        next += 1
+      }
+      current = current.adding(days: 1)
+    }
+    // Round half away from zero, once: numerator / (365 x 10,000).
+    let denominator: Int128 = 365 * 10_000
+    let rounded = (numerator * 2 + denominator) / (denominator * 2)
+    result.interest = Money(minorUnits: Int64(rounded), currency: currency)
+    if debtor == .company, result.days > 0, currency == .euro {
+      result.indemnity = recoveryIndemnityEUR
+    }
+    return result
+  }
+}
