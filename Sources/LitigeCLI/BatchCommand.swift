@@ -134,6 +134,18 @@ struct BatchCommand: ParsableCommand {
         display.log(
           "started", ["run": options.resume?.id ?? "new", "as_of": Timestamp.utcText(options.asOf)])
       }
+      // Late penalties need the rates of the night's half-year (Code de commerce L441-10): say so once.
+      let period = HalfYear(containing: LocalDate(options.asOf, in: store.settings.timeZone))
+      do {
+        _ = try store.settings.penaltyRates.penaltyRate(for: period)
+      } catch let error as DomainError {
+        let message = "\(error); late penalties cannot be computed for \(period)"
+        if terminal {
+          note("warning: " + message)
+        } else {
+          display.log("rates_missing", ["message": message])
+        }
+      }
       let result: BatchReport
       do {
         result = try runner.run { progress in display.show(progress) }

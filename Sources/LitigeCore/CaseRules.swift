@@ -26,6 +26,9 @@ public struct CaseFacts: Sendable, Equatable {
   public var acknowledgements: [LocalDate] = []
   /// Mediations under way or over, which suspend limitation (Code civil 2238).
   public var suspensions: [Limitation.Suspension] = []
+  /// The day the case reached the formal notice, if it did (legal interest runs from it against a
+  /// consumer, Code civil 1231-6).
+  public var formalNoticeOn: LocalDate?
 
   /// Creates the facts directly (tests); `derive` builds them from a case's records.
   public init(
@@ -79,6 +82,9 @@ public struct CaseFacts: Sendable, Equatable {
     for entry in journal {
       facts.note(entry.event, by: entry.provenance)
       let day = LocalDate(entry.at, in: timeZone)
+      if case .escalated(.formalNotice, _, _) = entry.event, facts.formalNoticeOn == nil {
+        facts.formalNoticeOn = day
+      }
       switch entry.event {
       case .escalated(.mediation, _, _) where entry.provenance.isPerson:
         // Code civil 2238: an agreed mediation or conciliation suspends the clock while it lasts.

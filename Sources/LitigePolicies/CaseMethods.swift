@@ -179,6 +179,23 @@ enum CaseMethods {
         stack.push(.boolean(try runtime.session.facts(id: caseId)?.sentTemplates.contains(template) ?? false))
         return 1
       },
+      "late_penalties": { stack in
+        // c:late_penalties([mode]): the penalties as the core computes them, with "waive" or "accrue"
+        // for disputed invoices (default: the company's setting).
+        let caseId = try receiver(stack, "late_penalties")
+        let mode = try stack.optionalString(at: 2, function: "late_penalties")
+        let disputed: DisputedPenalties
+        do {
+          disputed =
+            try mode.map { try DisputedPenalties.parse($0, field: "late_penalties") }
+            ?? runtime.session.store.settings.penaltiesOnDisputed
+        } catch let error as DomainError {
+          throw LuaRaisedError("\(error)", kind: .validation)
+        }
+        guard let current = try runtime.session.disputeCase(id: caseId) else { return 0 }
+        stack.push(try runtime.penaltiesValue(of: current, disputed: disputed))
+        return 1
+      },
       "has_tag": { stack in
         let caseId = try receiver(stack, "has_tag")
         let tag = try stack.string(at: 2, function: "has_tag")

@@ -55,7 +55,8 @@ public final class PolicyRuntime {
     "age_days", "attempts", "category", "channel", "claimable", "communications", "currency", "customer",
     "deadline", "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices",
     "limitation_date",
-    "opened_at", "outcome", "owed", "owner", "payments", "priority", "promise", "reason", "refund_due",
+    "opened_at", "outcome", "owed", "owner", "payments", "penalties", "priority", "promise", "reason",
+    "refund_due",
     "status",
     "tags",
   ]
@@ -192,6 +193,53 @@ public final class PolicyRuntime {
       "days_between": { stack in
         let from = try Self.date(stack, 1, "days_between")
         stack.push(.integer(Int64(from.days(until: try Self.date(stack, 2, "days_between")))))
+        return 1
+      },
+      "is_business_day": { [unowned self] stack in
+        let day =
+          stack.count >= 1
+          ? try Self.date(stack, 1, "is_business_day")
+          : LocalDate(session.now, in: session.store.settings.timeZone)
+        stack.push(.boolean(session.store.settings.calendar.isBusinessDay(day)))
+        return 1
+      },
+      "next_business_day": { [unowned self] stack in
+        let day =
+          stack.count >= 1
+          ? try Self.date(stack, 1, "next_business_day")
+          : LocalDate(session.now, in: session.store.settings.timeZone)
+        stack.push(.string(session.store.settings.calendar.businessDay(onOrAfter: day).description))
+        return 1
+      },
+      "format_money": { [unowned self] stack in
+        let currency = session.store.settings.currency
+        let major = try stack.number(at: 1, function: "format_money")
+        let language =
+          stack.count >= 2
+          ? try stack.string(at: 2, function: "format_money") : session.store.settings.profile.language
+        let amount = try Self.plausible {
+          try Money(major: major, currency: currency, field: "litige.format_money")
+        }
+        stack.push(.string(LetterFormat.money(amount, language: language)))
+        return 1
+      },
+      "format_date": { [unowned self] stack in
+        let day = try Self.date(stack, 1, "format_date")
+        let language =
+          stack.count >= 2
+          ? try stack.string(at: 2, function: "format_date") : session.store.settings.profile.language
+        stack.push(.string(LetterFormat.date(day, language: language)))
+        return 1
+      },
+      "company": { [unowned self] stack in
+        let profile = session.store.settings.profile
+        stack.push(
+          .table([
+            "name": .string(profile.name), "legal_form": .string(profile.legalForm),
+            "siren": .string(profile.siren),
+            "address": .string(profile.address), "language": .string(profile.language),
+            "currency": .string(session.store.settings.currency.code),
+          ]))
         return 1
       },
       "gesture_cap": { [unowned self] stack in
@@ -384,6 +432,53 @@ public final class PolicyRuntime {
     }
   }
 
+  /// The late penalties (or, against a consumer, legal interest) the core computes on the case's invoices
+  /// today (LatePenalties): `{interest, indemnity, total, basis, invoices = {{number, interest, indemnity,
+  /// days, from, to}}}`. With `[company] penalties_on_disputed = "waive"`, nothing runs on an invoice
+  /// while the case disputes it, and after resolution only from its new due date (domain.md §4).
+  ///
+  /// `disputed` says what happens on a disputed invoice (the company's setting for `case.penalties`,
+  /// the caller's for `case:late_penalties(mode)`).
+  func penaltiesValue(of current: DisputeCase, disputed: DisputedPenalties) throws -> LuaValue {
+    let settings = session.store.settings
+    let today = LocalDate(session.now, in: settings.timeZone)
+    guard let facts = try session.facts(id: current.id) else { return .nil }
+    var interest = Money.zero(settings.currency)
+    var indemnity = Money.zero(settings.currency)
+    var rows: [LuaValue] = []
+    var basis = facts.customerKind == .company ? "late_penalties" : "legal_interest"
+    for ledger in try ledgers(of: current) where ledger.invoice.total.currency == settings.currency {
+      var startingAfter: LocalDate?
+      if disputed == .waive,
+        let portion = ledger.disputes.first(where: { $0.caseId == current.id }), portion.amount.minorUnits > 0
+      {
+        // domain.md §4, the guides' practice: a disputed invoice bears no penalty; they run only from
+        // the new due date set at resolution (none was set: none runs).
+        guard !portion.open, let newDue = portion.newDueOn else { continue }
+        startingAfter = newDue
+      }
+      let claim = try Self.plausible {
+        try LatePenalties.claim(
+          on: ledger, debtor: facts.customerKind, rates: settings.penaltyRates, through: today,
+          startingAfter: startingAfter, formalNoticeOn: facts.formalNoticeOn)
+      }
+      basis = claim.basis.rawValue
+      interest = interest + claim.interest
+      indemnity = indemnity + claim.indemnity
+      rows.append(
+        .table([
+          "number": .string(ledger.invoice.number), "interest": .number(claim.interest.major),
+          "indemnity": .number(claim.indemnity.major), "days": .integer(Int64(claim.days)),
+          "from": claim.firstDay.map { .string($0.description) } ?? .nil,
+          "to": claim.lastDay.map { .string($0.description) } ?? .nil,
+        ]))
+    }
+    return .table([
+      "interest": .number(interest.major), "indemnity": .number(indemnity.major),
+      "total": .number((interest + indemnity).major), "basis": .string(basis), "invoices": .array(rows),
+    ])
+  }
+
   /// The sum of `amount` over `ledgers`, as a number of major units for scripts.
   private func total(_ ledgers: [InvoiceLedger], _ amount: (InvoiceLedger) throws -> Money) throws -> LuaValue
   {
@@ -404,6 +499,8 @@ public final class PolicyRuntime {
     case "limitation_date":
       // Code civil 2233, 2238, 2240 and Code de commerce L110-4 / consommation L218-2 (CaseFacts).
       stack.push(try session.facts(id: current.id)?.limitationDate.map { .string($0.description) } ?? .nil)
+    case "penalties":
+      stack.push(try penaltiesValue(of: current, disputed: session.store.settings.penaltiesOnDisputed))
     case "attempts":
       let attempts = try session.facts(id: current.id)?.attempts.map(\.rawValue).sorted() ?? []
       stack.push(.array(attempts.map { .string($0) }))

@@ -207,7 +207,15 @@ public final class Store: Sendable {
       for invoice in invoices { try Records.insert(invoice, db) }
       for disputeCase in cases { try Records.open(disputeCase, provenance: provenance, db) }
       for communication in communications { try Records.insert(communication, db) }
-      for event in events { try Records.append(event, db) }
+      // Events of an earlier history (imports, policy tests) take their ledger effects too: a
+      // resolution sets the new due date of the disputed remainder, a granted gesture credits.
+      for event in events {
+        guard let owner = try Records.fetchCase(db, id: event.caseId) else {
+          throw StoreError("case \(event.caseId) does not exist")
+        }
+        let facts = try Records.facts(for: owner, timeZone: settings.timeZone, db)
+        try Records.record(event, of: owner, facts: facts, db)
+      }
     }
   }
 

@@ -664,3 +664,33 @@ struct SecondAttackTests {
       .map(\.decision) == [.close])
   }
 }
+
+@Suite("Amounts and dates as letters write them")
+struct LetterFormatTests {
+  @Test(
+    "French and English amounts",
+    arguments: [
+      ("1717.61", "fr", "1\u{202F}717,61\u{A0}€"), ("1717.61", "en", "€1,717.61"),
+      ("0.05", "fr", "0,05\u{A0}€"),
+      ("-1234567.00", "fr", "-1\u{202F}234\u{202F}567,00\u{A0}€"),
+      ("999999999999999.99", "en", "€999,999,999,999,999.99"),
+    ])
+  func amounts(text: String, language: String, expected: String) throws {
+    #expect(LetterFormat.money(try Money(parsing: text, currency: .euro), language: language) == expected)
+  }
+
+  @Test("long dates")
+  func dates() {
+    #expect(
+      LetterFormat.date(LocalDate.unchecked(year: 2026, month: 11, day: 22), language: "fr")
+        == "22 novembre 2026")
+    #expect(
+      LetterFormat.date(LocalDate.unchecked(year: 2027, month: 3, day: 1), language: "fr") == "1er mars 2027")
+    #expect(
+      LetterFormat.date(LocalDate.unchecked(year: 2026, month: 2, day: 8), language: "fr") == "8 février 2026"
+    )
+    #expect(
+      LetterFormat.date(LocalDate.unchecked(year: 2026, month: 11, day: 22), language: "en")
+        == "22 November 2026")
+  }
+}

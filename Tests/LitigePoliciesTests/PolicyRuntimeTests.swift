@@ -209,6 +209,23 @@ struct PolicyRuntimeTests {
         == .string(LocalDate(reference, in: TimeZone(identifier: "Europe/Paris") ?? .current).description))
   }
 
+  @Test("letters' helpers: working days, amounts and dates in the customer's language, the company")
+  func letterHelpers() throws {
+    let (runtime, _) = try makeRuntime()
+    let values = try runtime.runScript(
+      source: """
+        return litige.is_business_day("2026-12-25"), litige.next_business_day("2026-12-25"),
+          litige.is_business_day("2026-12-28"), litige.format_money(1717.61, "fr"), litige.format_money(1717.61, "en"),
+          litige.format_date("2026-11-22", "fr"), litige.format_date("2026-11-22", "en"), litige.company().currency
+        """, chunkName: "letters.lua")
+    #expect(
+      values == [
+        false, "2026-12-28", true, .string("1\u{202F}717,61\u{A0}€"), "€1,717.61", "22 novembre 2026",
+        "22 November 2026",
+        "EUR",
+      ])
+  }
+
   @Test("policies read what is owed, frozen, claimable and the limitation date as the core computes them")
   func ledgerFieldsMatchTheCore() throws {
     let (runtime, store) = try makeRuntime()

@@ -5,82 +5,127 @@
 -- waives them or lets them accrue quietly and claims them only if the customer loses the dispute.
 -- A payment promise is judged by the core once its date has passed; a broken one resumes the chase.
 
-local DAY = 86400
+-- The amounts come from the core (case:late_penalties): each day at its half-year's rate, the
+-- contract's or the ECB rate + 10 points, never below three times the legal rate, a partial payment
+-- lowering the base from the next day, the 40 EUR indemnity per invoice between businesses, and against
+-- a consumer legal interest from the formal notice (docs/legal-rules.md).
 
+local letters = {
+  fr = {
+    claim = "Objet : pénalités de retard — dossier n° %d\n\n%s\n\nConformément à l'article L441-10 du Code de commerce, "
+      .. "les pénalités de retard et l'indemnité forfaitaire pour frais de recouvrement (article D441-5) s'élèvent à %s :\n%s\n"
+      .. "Nous vous remercions de régler cette somme au plus tard le %s.\n\n%s",
+    line = "  - facture %s : %s de pénalités (%d jours)%s",
+    indemnity = " et %s d'indemnité forfaitaire",
+    reminder = "Objet : promesse de paiement — dossier n° %d\n\nVous vous étiez engagé à régler %s au plus tard le %s ; "
+      .. "nous avons reçu %s à ce jour. Nous vous remercions de régulariser la situation sans délai.\n\n%s",
+  },
+  en = {
+    claim = "Re: late-payment penalties — case %d\n\n%s\n\nUnder article L441-10 of the French Commercial Code, late-payment "
+      .. "penalties and the fixed recovery indemnity (article D441-5) amount to %s:\n%s\n"
+      .. "Please pay this amount by %s.\n\n%s",
+    line = "  - invoice %s: %s of penalties (%d days)%s",
+    indemnity = " and %s fixed indemnity",
+    reminder = "Re: payment promise — case %d\n\nYou promised to pay %s by %s; we have received %s so far. "
+      .. "Please settle the balance without delay.\n\n%s",
+  },
+}
 
--- Penalties accrued on the case's invoices from their due date until `until_date`.
-local function accrued(case, config, until_date)
-  local total, count = 0, 0
-  for _, invoice in ipairs(case.invoices) do
-    local days = litige.days_between(invoice.due_on, until_date)
-    if days > 0 and invoice.outstanding > 0 then
-      total = total + invoice.outstanding * config.penalty_rate / 100 * days / 365 + config.recovery_indemnity
-      count = count + 1
-    end
-  end
-  return total, count
+local function letter_language(case)
+  return letters[case.customer.language] and case.customer.language or "fr"
 end
 
-local function resolution_date(case)
-  for index = #case.history, 1, -1 do
-    if case.history[index].kind == "resolve" then return litige.date(case.history[index].at) end
+local function signature()
+  local company = litige.company()
+  local parts = { company.name }
+  if company.legal_form ~= "" then parts[#parts + 1] = company.legal_form end
+  if company.siren ~= "" then parts[#parts + 1] = "SIREN " .. company.siren end
+  return table.concat(parts, " — ") .. (company.address ~= "" and ("\n" .. company.address) or "")
+end
+
+local function penalty_letter(case, penalties, config)
+  local language = letter_language(case)
+  local text = letters[language]
+  local lines = {}
+  for _, row in ipairs(penalties.invoices) do
+    if row.interest > 0 or row.indemnity > 0 then
+      lines[#lines + 1] = string.format(text.line, row.number, litige.format_money(row.interest, language), row.days,
+        row.indemnity > 0 and string.format(text.indemnity, litige.format_money(row.indemnity, language)) or "")
+    end
   end
-  return litige.today()
+  local pay_by = litige.next_business_day(litige.add_days(litige.today(), config.payment_days))
+  return string.format(text.claim, case.id, case.customer.name, litige.format_money(penalties.total, language),
+    table.concat(lines, "\n"), litige.format_date(pay_by, language), signature())
+end
+
+-- The penalties the core computes, or nil after tagging the case when a half-year's rate is missing
+-- from the company's tables: a person adds it to litige.toml; the night goes on.
+local function penalties(case, mode)
+  local ok, result = pcall(case.late_penalties, case, mode)
+  if ok then return result end
+  local message = tostring(result):match("(no .- rate for %d+%-H%d: .*)$") or tostring(result)
+  case:tag("penalty_rates_missing", message)
+  return nil
 end
 
 local function nightly(case, ctx)
   local config, customer = ctx.config, case.customer
   if case.status ~= "resolved" and case.status ~= "closed" then
     if customer.kind ~= "company" then return end   -- the legal late penalties are between companies
-    local amount, late = accrued(case, config, litige.today())
-    if late == 0 then return end
+    local accruing = penalties(case, "accrue")
+    if accruing == nil or accruing.total <= 0 then return end
     if config.late_penalties == "waive" then
-      case:tag("late_penalties_waived", late .. " disputed invoice(s) past due: penalties waived by policy")
+      case:tag("late_penalties_waived", #accruing.invoices .. " disputed invoice(s) past due: penalties waived by policy")
     else
       case:tag("late_penalties_accruing", string.format("%.2f %s accrued on %d invoice(s), not claimed while disputed",
-        amount, case.currency, late))
+        accruing.total, case.currency, #accruing.invoices))
     end
     return
   end
-  if case.status ~= "resolved" then return end
+  if case.status ~= "resolved" or not litige.is_business_day() then return end
 
+  -- The core judges the promise once its date has passed; a broken or partly kept one resumes the chase.
   local promise = case.promise
   if promise and promise.status == "pending" and litige.today() > promise.due_on then
     case:judge_promise("the promised date " .. promise.due_on .. " has passed")
-    local judged = case.promise.status
-    if judged ~= "kept" then
-      case:tag("chasing_resumed", "payment promise " .. judged:gsub("_", " "))
-      case:send{ template = "promise_reminder", channel = "email", reason = "the customer did not pay as promised",
-        body = string.format("Case %d: %.2f %s promised for %s, %.2f received.", case.id, promise.amount,
-          case.currency, promise.due_on, promise.paid_since) }
-      if customer.broken_promises > 0 then
-        case:tag("repeat_broken_promise", customer.broken_promises .. " earlier broken promise(s)")
-      end
+    promise = case.promise
+  end
+  if promise and (promise.status == "broken" or promise.status == "partly_kept") and not case:has_sent("promise_reminder") then
+    local language = letter_language(case)
+    case:tag("chasing_resumed", "payment promise " .. promise.status:gsub("_", " "))
+    case:send{ template = "promise_reminder", channel = "email", reason = "the customer did not pay as promised",
+      body = string.format(letters[language].reminder, case.id, litige.format_money(promise.amount, language),
+        litige.format_date(promise.due_on, language), litige.format_money(promise.paid_since, language), signature()) }
+    if customer.broken_promises > 0 then
+      case:tag("repeat_broken_promise", customer.broken_promises .. " earlier broken promise(s)")
     end
   end
 
-  if config.late_penalties == "accrue" and case.outcome == "rejected" and customer.kind == "company"
-    and not case:has_sent("penalty_claim") then
-    local amount, late = accrued(case, config, resolution_date(case))
-    if late > 0 then
-      case:send{ template = "penalty_claim", channel = "registered_letter",
-        reason = "the dispute was rejected: the penalties accrued meanwhile are claimed",
-        body = string.format("Late penalties and recovery indemnities on %d invoice(s): %.2f %s.", late, amount,
-          case.currency) }
-    end
-  end
+  -- Penalties are claimed when the customer lost the dispute (accrued from the original due date) or
+  -- when the new due date agreed at resolution was missed (from that date).
+  if customer.kind ~= "company" or case:has_sent("penalty_claim") then return end
+  local lost = case.outcome == "rejected" and config.late_penalties == "accrue"
+  local claim = penalties(case, lost and "accrue" or "waive")
+  if claim == nil or claim.total <= 0 or (not lost and case.claimable <= 0) then return end
+  case:send{ template = "penalty_claim", channel = "registered_letter",
+    reason = lost and "the dispute was rejected: the penalties accrued meanwhile are claimed"
+      or "the new due date was missed: late penalties are claimed",
+    body = penalty_letter(case, claim, config) }
 end
 
 return {
   name = "receivables",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {
     late_penalties = { type = "string", default = "waive", one_of = { "waive", "accrue" },
       doc = "On a disputed invoice: waive late penalties, or let them accrue and claim them if the claim is rejected." },
-    penalty_rate = { type = "number", default = 14.15, min = 0, max = 50, doc = "Annual rate in %: the ECB rate + 10 points." },
-    recovery_indemnity = { type = "amount", default = 40, min = 0, doc = "Fixed recovery indemnity per late invoice." },
+    penalty_rate = { type = "number", default = 0, min = 0, max = 50,
+      doc = "Ignored since 1.1.0: the rate is the contract's ([company] penalty_rate) or the ECB rate + 10 points of each half-year." },
+    recovery_indemnity = { type = "amount", default = 40, min = 0,
+      doc = "Ignored since 1.1.0: the 40 EUR indemnity of Code de commerce D441-5 is applied by the core." },
+    payment_days = { type = "integer", default = 8, min = 1, max = 60, doc = "Days a penalty claim gives to pay." },
   },
   nightly = nightly,
 }

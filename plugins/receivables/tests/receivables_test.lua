@@ -1,4 +1,12 @@
 -- Policy tests of the standard receivables plugin. Run with: litige test plugins/receivables
+
+-- The data of the last letter sent on the case.
+local function last_sent(case)
+  for index = #case.history, 1, -1 do
+    if case.history[index].kind == "send" then return case.history[index].data end
+  end
+  return nil
+end
 local late_invoice = { { number = "F-1", total = 10000, issued_on = "2025-10-01", due_on = "2025-11-16" } }
 
 return {
@@ -17,9 +25,10 @@ return {
     hooks = { "nightly" },
     expect = { { "tag", "late_penalties_accruing" } },
     check = function(case)
-      -- 10,000 EUR x 14.15 % x 60 days / 365 = 232.60, plus 40.00
+      -- 60 days from 2025-11-17 to 2026-01-15 at 12.15 % (2025-H2: ECB 2.15 + 10; 2026-H1 the same,
+      -- above the floor of 3 x 2.62): 10,000 x 12.15 % x 60 / 365 = 199.73, plus the 40.00 indemnity.
       local reason = case.history[#case.history].reason
-      assert(reason:find("272.60 EUR accrued on 1 invoice", 1, true), reason)
+      assert(reason:find("239.73 EUR accrued on 1 invoice", 1, true), reason)
     end,
   },
   {
@@ -77,7 +86,9 @@ return {
     check = function(case)
       local claim = case.history[#case.history].data
       assert(claim.channel == "registered_letter")
-      assert(claim.body:find("1 invoice(s): 272.60 EUR", 1, true), claim.body)
+      assert(claim.body:find("199,73\u{A0}€ de pénalités (60 jours) et 40,00\u{A0}€ d'indemnité forfaitaire", 1, true), claim.body)
+      assert(claim.body:find("s'élèvent à 239,73\u{A0}€", 1, true), claim.body)
+      assert(claim.body:find("L441-10", 1, true) and claim.body:find("D441-5", 1, true), claim.body)
     end,
   },
   {
@@ -87,5 +98,22 @@ return {
     history = { { kind = "resolve", age_days = 0, data = { outcome = "rejected" } } },
     hooks = { "nightly" },
     expect = {},
+  },
+  {
+    name = "the new due date missed: penalties are claimed from it, in the customer's language",
+    customer = { name = "Garage Dupuis", language = "fr" },
+    case = { reason = "prix", status = "resolved", outcome = "accepted" },
+    invoices = late_invoice,
+    history = { { kind = "resolve", age_days = 20, data = { outcome = "accepted", new_due_date = "2025-12-26" } } },
+    hooks = { "nightly" },
+    expect = { { "send", "penalty_claim" } },
+    check = function(case)
+      -- From 2025-12-27 to 2026-01-15: 5 days at 12.15 % (2025-H2) and 15 at 12.15 % (2026-H1):
+      -- 10,000 x 12.15 % x 20 / 365 = 66.58, plus 40.00.
+      local body = last_sent(case).body
+      assert(body:find("66,58\u{A0}€ de pénalités (20 jours)", 1, true), body)
+      assert(body:find("106,58\u{A0}€", 1, true), body)
+      assert(body:find("Garage Dupuis", 1, true), body)
+    end,
   },
 }
