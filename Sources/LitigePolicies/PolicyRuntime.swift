@@ -432,9 +432,10 @@ public final class PolicyRuntime {
     }
   }
 
-  /// The late penalties (or, against a consumer, legal interest) the core computes on the case's invoices
-  /// today (LatePenalties): `{interest, indemnity, total, basis, invoices = {{number, interest, indemnity,
-  /// days, from, to}}}`. With `[company] penalties_on_disputed = "waive"`, nothing runs on an invoice
+  /// The late penalties (or, against a consumer, legal interest) on the case's invoices today.
+  ///
+  /// As the core computes them (LatePenalties): `{interest, indemnity, total, basis, invoices = {{number,
+  /// interest, indemnity, days, from, to}}}`. With `[company] penalties_on_disputed = "waive"`, nothing runs on an invoice
   /// while the case disputes it, and after resolution only from its new due date (domain.md §4).
   ///
   /// `disputed` says what happens on a disputed invoice (the company's setting for `case.penalties`,
