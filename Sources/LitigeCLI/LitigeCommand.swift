@@ -138,7 +138,7 @@ struct InitCommand: ParsableCommand {
 
     [plugins.receivables]
     late_penalties = "waive"    # or "accrue": claimed only if the customer's claim is rejected
-    penalty_rate = 14.15        # % a year: the ECB rate + 10 points
+    # the rate is [company] penalty_rate, else the ECB rate + 10 points of each half-year
 
     [plugins.follow_up]
     satisfaction_after_days = 7

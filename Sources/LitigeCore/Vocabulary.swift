@@ -25,11 +25,14 @@ public enum DisputeCategory: String, Vocabulary {
   /// The department that owns such cases by default.
   public var defaultOwner: Department {
     switch self {
-    case .price, .doubleBilling: return .sales
+    // domain.md §2; the triage plugin's routing table starts from the same one, so that a category
+    // given on the command line or found in the customer's words gets the same owner.
+    case .price: return .sales
+    case .doubleBilling: return .accounting
     case .quality: return .quality
     case .missingOrDefective, .delivery: return .logistics
     case .dates: return .operations
-    case .administrative: return .accounting
+    case .administrative: return .administration
     }
   }
 }

@@ -174,8 +174,11 @@ public enum PolicyTests {
       if expected != actual { return diff(expected: expected, actual: actual) }
     }
     if spec["check"] != .nil {
+      // A test's check may require the plugin's own modules (`require("classify")`) and its data
+      // (`require("tests.data.set")`): the module root is the plugin's folder.
+      let pluginFolder = file.deletingLastPathComponent().deletingLastPathComponent()
       let environment = try runtime.state.makeEnvironment(
-        moduleRoot: file.deletingLastPathComponent(), displayRoot: display)
+        moduleRoot: pluginFolder, displayRoot: WorkspaceConfiguration.relativeDisplay(pluginFolder))
       let (_, tests) = try runtime.state.runKeepingResult(
         bytes: source, chunkName: display, environment: environment)
       defer { runtime.state.release(tests) }

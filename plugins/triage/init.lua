@@ -1,33 +1,43 @@
 -- Triage: what a new case is about, who owns it, how urgent it is, and by when it must be resolved.
 -- domain.md §2 (categories and owners) and §3 (acknowledge fast; public complaints are urgent).
-local keywords = require("keywords")
+local classify = require("classify")
 
-local owners = {
-  price = "sales", double_billing = "accounting", quality = "quality",
-  missing_or_defective = "logistics", delivery = "logistics", dates = "operations",
-  administrative = "administration",
+-- One routing table: the department that owns each category (domain.md §2), overridable in
+-- litige.toml as routing = { "double_billing:accounting", ... }.
+local default_routing = {
+  price = "sales", double_billing = "accounting", quality = "quality", missing_or_defective = "logistics",
+  delivery = "logistics", dates = "operations", administrative = "administration",
 }
 
-local accents = { ["à"] = "a", ["â"] = "a", ["ä"] = "a", ["é"] = "e", ["è"] = "e", ["ê"] = "e", ["ë"] = "e",
-  ["î"] = "i", ["ï"] = "i", ["ô"] = "o", ["ö"] = "o", ["ù"] = "u", ["û"] = "u", ["ü"] = "u", ["ç"] = "c" }
-
-local function normalize(text)
-  return (text:lower():gsub(utf8.charpattern, function(ch) return accents[ch] or ch end))
+local function owner_of(category, config)
+  for _, entry in ipairs(config.routing or {}) do
+    local name, owner = entry:match("^([%w_]+):([%w_]+)$")
+    if name == category then return owner end
+  end
+  return default_routing[category]
 end
 
-local function category_of(reason)
-  local text = normalize(reason)
-  for _, rule in ipairs(keywords) do
-    for _, word in ipairs(rule.words) do
-      if text:find(word, 1, true) then return rule.category, word end
+-- Category and owner of a case that has none yet: from the customer's words.
+local function categorize(case, config)
+  local category = case.category
+  if category == nil then
+    local found, cue = classify.category_of(case.reason)
+    if found then
+      case:categorize(found, "the customer's words suggest it ('" .. (cue or found):gsub("[%%%?%(%)%[%]]", "") .. "')")
+      category = found
     end
   end
-  return nil
+  if case.owner == nil and category ~= nil then
+    case:assign(owner_of(category, config), "owner of " .. category .. " disputes (routing)")
+  elseif case.owner == nil then
+    case:assign("operations", "category unknown: operations sorts it out")
+  end
+  return category
 end
 
 return {
   name = "triage",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 100,
   description = "Category from the customer's words, owner, priority, tags and resolution deadline of a new case.",
   config = {
@@ -35,23 +45,18 @@ return {
     resolution_days = { type = "integer", default = 30, min = 1, max = 365, doc = "Days to resolve a case (délai de résolution maximum)." },
     urgent_resolution_days = { type = "integer", default = 7, min = 1, max = 365, doc = "Days to resolve a priority-1 case." },
     repeat_after = { type = "integer", default = 2, min = 1, max = 100, doc = "Earlier cases that make a repeat customer." },
+    routing = { type = "list", default = {}, doc = "Owners by category, as \"category:department\" (default: domain.md §2's)." },
   },
+
+  -- Cases that arrived without a category (an import, a message) are triaged at night too.
+  nightly = function(case, ctx)
+    if case.status == "resolved" or case.status == "closed" then return end
+    if case.category == nil or case.owner == nil then categorize(case, ctx.config) end
+  end,
 
   triage = function(case, ctx)
     local config = ctx.config
-    local category = case.category
-    if category == nil then
-      local found, word = category_of(case.reason)
-      if found then
-        case:categorize(found, "the customer's words mention '" .. word .. "'")
-        category = found
-      end
-    end
-    if case.owner == nil and category ~= nil then
-      case:assign(owners[category], "default owner of " .. category .. " disputes")
-    elseif case.owner == nil then
-      case:assign("operations", "category unknown: operations sorts it out")
-    end
+    categorize(case, config)
 
     local customer = case.customer
     local public = case.channel == "social"

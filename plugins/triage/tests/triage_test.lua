@@ -1,5 +1,66 @@
 -- Policy tests of the standard triage plugin. Run with: litige test plugins/triage
+
+-- Files each labelled complaint of `set` with the plugin's classifier; fails below 90 % in a category
+-- and logs the accuracy of each.
+local function accuracy_of(set)
+  local classify = require("classify")
+  local data = require("tests.data." .. set)
+  local seen, right, wrong = {}, {}, {}
+  for _, entry in ipairs(data) do
+    seen[entry.category] = (seen[entry.category] or 0) + 1
+    local found = classify.category_of(entry.text)
+    if found == entry.category then
+      right[entry.category] = (right[entry.category] or 0) + 1
+    else
+      wrong[#wrong + 1] = entry.category .. " filed as " .. tostring(found) .. ": " .. entry.text
+    end
+  end
+  local categories = {}
+  for category in pairs(seen) do categories[#categories + 1] = category end
+  table.sort(categories)
+  local lines, worst = {}, 1
+  for _, category in ipairs(categories) do
+    local rate = (right[category] or 0) / seen[category]
+    worst = math.min(worst, rate)
+    lines[#lines + 1] = string.format("%s %d/%d (%.0f %%)", category, right[category] or 0, seen[category], rate * 100)
+  end
+  litige.log(set .. ": " .. table.concat(lines, ", "))
+  assert(#categories == 7, "every category is labelled")
+  assert(worst >= 0.9, "below 90 % in a category: " .. table.concat(lines, ", ") .. "\n" .. table.concat(wrong, "\n"))
+end
+
 return {
+  {
+    name = "labelled French and English complaints are filed right, 90 % at least in every category",
+    case = { reason = "n/a" },
+    hooks = {},
+    expect = {},
+    check = function() accuracy_of("labelled_complaints") end,
+  },
+  {
+    name = "the ordinary ways customers write are recognized",
+    case = { reason = "Bon de commande erroné" },
+    expect = { { "categorize", "administrative" }, { "assign", "administration" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
+  },
+  {
+    name = "a missing carton, a double invoice, a VAT error and a lost parcel are told apart (domain.md §2)",
+    case = { reason = "Il manque deux cartons" },
+    expect = { { "categorize", "missing_or_defective" }, { "assign", "logistics" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
+    check = function()
+      local classify = require("classify")
+      assert(classify.category_of("facturé 2 fois") == "double_billing")
+      assert(classify.category_of("Erreur de TVA") == "administrative")  -- domain.md §2: document errors
+      assert(classify.category_of("Colis jamais reçu") == "delivery")
+      assert(classify.category_of("FACTURE EN DOUBLE !!!") == "double_billing")
+      assert(classify.category_of("livraison avec 3 semaines de retard") == "dates")
+    end,
+  },
+  {
+    name = "a case that arrived without a category is triaged at night",
+    case = { reason = "Le colis n'a jamais été livré, le suivi est bloqué depuis dix jours", status = "acknowledged" },
+    hooks = { "nightly" },
+    expect = { { "categorize", "delivery" }, { "assign", "logistics" } },
+  },
   {
     name = "the category and owner come from the customer's words",
     case = { reason = "Le prix facturé ne correspond pas au devis signé", channel = "email" },
