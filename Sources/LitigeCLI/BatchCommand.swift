@@ -180,6 +180,18 @@ struct BatchCommand: ParsableCommand {
       for (kind, count) in result.decisionsByKind.sorted(by: { $0.key < $1.key }) {
         print("  \(kind): \(count)")
       }
+      // The morning's work queues (litige case list --queue NAME).
+      // Counted here on workspaces up to 200,000 cases; above, 'case list --queue' counts one queue.
+      if !result.dryRun, try store.counts()["cases", default: 0] <= 200_000 {
+        let cases = try store.cases(matching: CaseFilter(activeOnly: false)).filter { $0.status != .closed }
+        let counts = WorkQueue.allCases.map { queue in
+          (queue, cases.filter { queue.holds($0, at: options.asOf) }.count)
+        }
+        print(
+          "Work queues: "
+            + counts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
+            + " (litige case list --queue NAME)")
+      }
       for failure in result.failures.prefix(20) {
         // One line each: the report has the whole message and its traceback.
         var message = String(failure.message.prefix { $0 != "\n" })

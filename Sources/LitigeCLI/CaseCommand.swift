@@ -10,7 +10,7 @@ struct CaseCommand: ParsableCommand {
     commandName: "case", abstract: "Open, list, show and explain dispute cases.",
     subcommands: [
       List.self, Show.self, Open.self, Note.self, Explain.self, Resolve.self, Close.self, Reopen.self,
-      Assign.self, Attempt.self,
+      Assign.self, Attempt.self, Escalate.self,
     ])
 
   struct Note: ParsableCommand {
@@ -259,8 +259,9 @@ struct CaseCommand: ParsableCommand {
 
     @Option(
       help: """
-        A work queue: approval (a gesture awaits a person's approval), proposed (a solution offered, \
-        waiting for the customer), deadline (its deadline has passed), formal_notice, court.
+        A work queue: approval (a gesture awaits a person's approval), decision (a policy proposes a formal \
+        notice or court), proposed (a solution offered, waiting for the customer), deadline (its deadline \
+        has passed), formal_notice, court.
         """)
     var queue: WorkQueue?
 

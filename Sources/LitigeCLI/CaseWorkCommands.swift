@@ -143,7 +143,7 @@ extension CaseCommand {
 
 /// The work queues of a person's day, as `case list --queue` filters them.
 enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
-  case approval, proposed, deadline
+  case approval, decision, proposed, deadline
   case formalNotice = "formal_notice"
   case court
 
@@ -154,6 +154,11 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
       return item.status != .closed
         && (item.gestures.contains(where: \.awaitsApproval)
           || (item.status.isActive && item.tags.contains("gesture_needs_approval")))
+    case .decision:
+      // A policy proposed a formal notice or court and waits for a person (litige case escalate).
+      return item.status.isActive
+        && ((item.tags.contains("formal_notice_proposed") && item.escalation < .formalNotice)
+          || (item.tags.contains("court_proposed") && item.escalation < .court))
     case .proposed: return item.status == .proposed || item.status == .awaitingCustomer
     case .deadline: return item.status.isActive && (item.deadline.map { $0 < now } ?? false)
     case .formalNotice: return item.status.isActive && item.escalation == .formalNotice
@@ -163,6 +168,44 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension CaseCommand {
+  struct Escalate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Move a case up the ladder: mediation, formal_notice or court (a person's decision).",
+      discussion: """
+        The standard escalation policy proposes a formal notice or court and waits for this decision \
+        (work queue 'decision'); it sends the formal notice letter the next working day. For court, \
+        --procedure request, summons or order_for_payment (default: what the amount claimed dictates).
+        """)
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: "mediation, formal_notice or court.") var level: String
+    @Option(help: "For court: request, summons or order_for_payment.") var procedure: String?
+    @Option(help: "Why, for the journal.") var reason: String
+    @Flag(help: "Print the events written as JSON.") var json = false
+
+    func run() throws {
+      let parsed: EscalationLevel
+      let route: CourtRoute.Procedure?
+      do {
+        parsed = try EscalationLevel.parse(level)
+        route = try procedure.map { name in
+          guard let value = CourtRoute.Procedure(rawValue: name) else {
+            throw DomainError.invalid(
+              field: "--procedure", "expected request, summons or order_for_payment, got '\(name)'")
+          }
+          return value
+        }
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
+      try CaseWork.apply(
+        .escalate(parsed, procedure: route), to: id, reason: reason, command: "case escalate",
+        workspace: workspace,
+        author: author, json: json)
+    }
+  }
+
   struct Attempt: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:

@@ -98,12 +98,34 @@ public enum PolicyTests {
     }
   }
 
+  /// The company a test runs for: `company = { name =, legal_form =, siren =, address =,
+  /// penalties_on_disputed = "waive"|"accrue", approvers = { claire = 5000 } }`, over the defaults.
+  static func companySettings(_ spec: LuaValue) throws -> CompanySettings {
+    var settings = CompanySettings()
+    guard case .table = spec else { return settings }
+    settings.profile.name = spec["name"].stringValue ?? settings.profile.name
+    settings.profile.legalForm = spec["legal_form"].stringValue ?? settings.profile.legalForm
+    settings.profile.siren = spec["siren"].stringValue ?? settings.profile.siren
+    settings.profile.address = spec["address"].stringValue ?? settings.profile.address
+    if let mode = spec["penalties_on_disputed"].stringValue {
+      settings.penaltiesOnDisputed = try DisputedPenalties.parse(mode, field: "company.penalties_on_disputed")
+    }
+    if case .table(let approvers) = spec["approvers"] {
+      for (name, limit) in approvers {
+        guard let name = name.stringValue, let major = limit.doubleValue else { continue }
+        settings.approvers[name] = try Money(
+          major: major, currency: settings.currency, field: "company.approvers")
+      }
+    }
+    return settings
+  }
+
   private static func runOne(
     index: Int, spec: LuaValue, source: [UInt8], file: URL, display: String, plugin: String,
     searchPaths: [(url: URL, display: String)]
   ) throws -> String? {
     let now = try spec["now"].stringValue.map { try Timestamp.parse($0, field: "now") } ?? defaultNow
-    let store = try Store.inMemory()
+    let store = try Store.inMemory(settings: try companySettings(spec["company"]))
     let caseId = try TestCaseBuilder(store: store, now: now, spec: spec).build()
     let plugins = spec["plugins"] == .nil ? [plugin] : spec["plugins"].sequence.compactMap(\.stringValue)
     var enabled: [WorkspaceConfiguration.Enabled] = []
@@ -339,7 +361,7 @@ struct TestCaseBuilder {
         caseId: disputeCase.id,
         at: now.addingTimeInterval(-Double(entry["age_days"].integerValue ?? 0) * 86_400),
         event: event, reason: entry["reason"].stringValue ?? "earlier decision",
-        provenance: Provenance(source: "test", hook: "history", runId: "test"))
+        provenance: Provenance(source: entry["source"].stringValue ?? "test", hook: "history", runId: "test"))
     }
     try store.insert(
       customers: [customer], invoices: invoices, cases: [disputeCase], communications: communications,

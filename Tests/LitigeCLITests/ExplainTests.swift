@@ -32,15 +32,38 @@ struct ExplainTests {
     let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
     let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("plugins")
-    for day in [31, 52, 83] {
-      let now = openedAt.addingTimeInterval(Double(day) * 86_400)
+    // Nights on working days (letters are never dated a Sunday or a holiday); a person decides the
+    // formal notice and court when the policy proposes them.
+    let calendar = BusinessCalendar()
+    var day = 0
+    func night(after days: Int) throws {
+      day = max(day + 1, days)
+      while !calendar.isBusinessDay(
+        LocalDate(openedAt.addingTimeInterval(Double(day) * 86_400), in: store.settings.timeZone))
+      {
+        day += 1
+      }
       let host = try PluginHost(
-        store: store, now: now,
+        store: store, now: openedAt.addingTimeInterval(Double(day) * 86_400),
         configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled),
         limits: .init(timeout: .seconds(20)))
       let outcomes = host.run(hook: "escalate", caseId: id, runId: "night-\(day)")
       #expect(outcomes.allSatisfy { $0.failure == nil }, "\(outcomes.compactMap(\.failure))")
     }
+    try night(after: 31)
+    try night(after: 52)
+    #expect(
+      try litige.run(
+        "case", "escalate", String(id), "formal_notice", "--reason", "accord de la direction", "--by", "Léa"
+      )
+      .status == 0)
+    try night(after: day + 1)
+    try night(after: day + 31)
+    #expect(
+      try litige.run(
+        "case", "escalate", String(id), "court", "--reason", "assignation décidée", "--by", "Léa"
+      ).status
+        == 0)
 
     let story = try litige.run("case", "explain", String(id))
     #expect(story.status == 0)
@@ -48,8 +71,9 @@ struct ExplainTests {
     let milestones = [
       "opened by email", "categorized as price", "assigned to sales", "sent 'acknowledgement' by email",
       "status open -> acknowledged", "amicable attempt recorded: conciliation",
-      "escalated from amicable to mediation", "escalated from mediation to formal_notice",
-      "sent 'formal_notice' by registered_letter", "escalated from formal_notice to court (tribunal_",
+      "escalated from amicable to mediation", "tagged formal_notice_proposed",
+      "escalated from mediation to formal_notice", "sent 'formal_notice' by registered_letter",
+      "tagged court_proposed", "escalated from formal_notice to court (tribunal_",
       "Now: acknowledged",
     ]
     var position = 0
@@ -58,7 +82,8 @@ struct ExplainTests {
       #expect(found != nil, "'\(milestone)' missing or out of order in:\n\(story.standardOutput)")
       position = (found ?? position) + 1
     }
-    #expect(story.standardOutput.contains("by escalation@1.0.0 (escalate): 31 days without progress"))
+    #expect(story.standardOutput.contains("by escalation@1.1.0 (escalate): 31 days without progress"))
+    #expect(story.standardOutput.contains("by user:Léa (case escalate): accord de la direction"))
     #expect(story.standardOutput.contains("court"))
     // The route follows what is claimed (domain.md §4), and says so.
     #expect(story.standardOutput.contains("EUR claimed)"))

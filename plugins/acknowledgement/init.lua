@@ -5,31 +5,63 @@
 local messages = {
   fr = {
     acknowledgement = "Bonjour,\n\nNous avons bien reçu votre réclamation (dossier n° %d) et la traitons en priorité. "
-      .. "Le service %s vous répondra au plus tard le %s.\n\nLe service client",
-    progress = "Bonjour,\n\nVotre dossier n° %d est toujours suivi par le service %s. "
-      .. "Nous revenons vers vous au plus tard le %s.\n\nLe service client",
+      .. "%s vous répondra au plus tard le %s.\n\n%s",
+    progress = "Bonjour,\n\nVotre dossier n° %d est toujours suivi par %s. "
+      .. "Nous revenons vers vous au plus tard le %s.\n\n%s",
   },
   en = {
     acknowledgement = "Hello,\n\nWe have received your complaint (case no. %d) and are handling it as a priority. "
-      .. "Our %s department will answer by %s at the latest.\n\nCustomer service",
-    progress = "Hello,\n\nYour case no. %d is still being handled by our %s department. "
-      .. "We will get back to you by %s at the latest.\n\nCustomer service",
+      .. "%s will answer by %s at the latest.\n\n%s",
+    progress = "Hello,\n\nYour case no. %d is still being handled by %s. "
+      .. "We will get back to you by %s at the latest.\n\n%s",
   },
 }
+
+-- The departments as a letter names them.
+local departments = {
+  fr = { sales = "notre service commercial", accounting = "notre service comptabilité", quality = "notre service qualité",
+    logistics = "notre service logistique", operations = "notre service des opérations",
+    administration = "notre service administratif", legal = "notre service juridique", client = "notre service client" },
+  en = { sales = "our sales department", accounting = "our accounting department", quality = "our quality department",
+    logistics = "our logistics department", operations = "our operations department",
+    administration = "our administration department", legal = "our legal department", client = "our customer service" },
+}
+
+local function capitalized(text) return (text:gsub("^%l", string.upper)) end
 
 -- Answer where the customer wrote: a letter by letter, a public review in private by email.
 local reply_channel = { letter = "letter", registered_letter = "letter", phone = "email", meeting = "email",
   web = "email", social = "email", email = "email" }
 
+-- The letter in the customer's language: the department by name, the date in long form, signed by
+-- the company.
 local function text(case, name, by)
   local language = messages[case.customer.language] and case.customer.language or "fr"
-  return string.format(messages[language][name], case.id, case.owner or "client", by)
+  local department = departments[language][case.owner or "client"] or departments[language].client
+  if name == "acknowledgement" then department = capitalized(department) end
+  local company = litige.company()
+  local signature = company.name ~= "" and company.name or (language == "fr" and "Le service client" or "Customer service")
+  return string.format(messages[language][name], case.id, department, litige.format_date(by, language), signature)
+end
+
+-- The first answer, with the date a full answer is promised by (a working day): a tracked commitment.
+local function acknowledge(case, ctx)
+  if case.status ~= "open" or case:has_sent("acknowledgement") then return end
+  -- An e-mail answers the same day, any day; a postal letter is dated a working day.
+  local channel = reply_channel[case.channel]
+  if channel ~= "email" and not litige.is_business_day() then return end
+  local by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.answer_within_days))
+  case:send{ template = "acknowledgement", channel = channel,
+    body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }
+  -- The promised answer is a commitment the owner's queue tracks: a follow-up on that day.
+  case:follow_up{ in_days = litige.days_between(litige.today(), by), reason = "answer promised to the customer by " .. by }
+  case:follow_up{ in_days = ctx.config.keep_informed_days, reason = "keep the customer informed" }
 end
 
 
 return {
   name = "acknowledgement",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 90,   -- after triage, which sets the owner and the deadline
   description = "Acknowledges every new case in the customer's language and keeps them informed.",
   config = {
@@ -38,13 +70,9 @@ return {
     reply_within_days = { type = "integer", default = 1, min = 1, max = 10, doc = "Days to answer a customer's message." },
   },
 
-  triage = function(case, ctx)
-    if case.status ~= "open" or case:has_sent("acknowledgement") then return end
-    local by = litige.add_days(litige.today(), ctx.config.answer_within_days)
-    case:send{ template = "acknowledgement", channel = reply_channel[case.channel],
-      body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }
-    case:follow_up{ in_days = ctx.config.keep_informed_days, reason = "keep the customer informed" }
-  end,
+  triage = acknowledge,
+  -- A case opened on a Sunday or a holiday, or imported, is acknowledged on the next working day.
+  nightly = acknowledge,
 
   on_communication = function(case, message, ctx)
     if message.direction ~= "in" or case.status == "resolved" or case.status == "closed" then return end

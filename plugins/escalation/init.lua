@@ -15,6 +15,11 @@ local function level_since(case)
   local since = case.opened_at
   for _, event in ipairs(case.history) do
     if event.kind == "escalate" and event.data.level == case.escalation then since = event.at end
+    -- The formal notice runs from the letter, sent once a person decided.
+    if case.escalation == "formal_notice" and event.kind == "send" and event.data.template == "formal_notice"
+      and event.at > since then
+      since = event.at
+    end
   end
   return since
 end
@@ -28,38 +33,61 @@ local function idle_days(case, now)
   return (now - since) // DAY
 end
 
-local function money(amount, currency)
-  local text = string.format("%.2f", amount)
-  local whole, cents = text:match("^(%-?%d+)%.(%d+)$")
-  whole = whole:reverse():gsub("(%d%d%d)", "%1 "):reverse():gsub("^ ", "")
-  return whole .. "," .. cents .. " " .. currency
-end
+local words = {
+  fr = {
+    line = "  - facture %s du %s, échéance %s : %s",
+    penalties = "Pénalités de retard (article L441-10 du Code de commerce) : %s ; indemnité forfaitaire pour frais de recouvrement (article D441-5) : %s.\n",
+    interest = "Intérêts au taux légal (article 1231-6 du Code civil) : %s.\n",
+  },
+  en = {
+    line = "  - invoice %s of %s, due %s: %s",
+    penalties = "Late-payment penalties (French Commercial Code, article L441-10): %s; fixed recovery indemnity (article D441-5): %s.\n",
+    interest = "Interest at the legal rate (French Civil Code, article 1231-6): %s.\n",
+  },
+}
 
+-- The letter: the creditor's identity, each invoice still owing with its original due date, the
+-- penalties the core computes (when the company claims them), a date to pay on a working day.
 local function render(case, ctx)
   local customer = case.customer
-  local template = templates[customer.language] or templates.fr
+  local language = templates[customer.language] and customer.language or "fr"
+  local template, text = templates[language], words[language]
+  local company = litige.company()
   local lines, outstanding = {}, 0
   for _, invoice in ipairs(case.invoices) do
-    outstanding = outstanding + invoice.outstanding
-    lines[#lines + 1] = string.format("  - %s du %s, échéance %s : %s", invoice.number, invoice.issued_on,
-      invoice.due_on, money(invoice.outstanding, invoice.currency))
-  end
-  local attempts, last = 0, nil
-  for _, message in ipairs(case.communications) do
-    if message.direction == "out" then
-      attempts = attempts + 1
-      last = message.at
+    if invoice.owed > 0 then
+      outstanding = outstanding + invoice.owed
+      lines[#lines + 1] = string.format(text.line, invoice.number, litige.format_date(invoice.issued_on, language),
+        litige.format_date(invoice.due_on, language), litige.format_money(invoice.owed, language))
     end
   end
+  local penalty_lines, extra = "", 0
+  local ok, penalties = pcall(case.late_penalties, case)
+  if ok and penalties and penalties.total > 0 then
+    extra = penalties.total
+    if penalties.basis == "late_penalties" then
+      penalty_lines = string.format(text.penalties, litige.format_money(penalties.interest, language),
+        litige.format_money(penalties.indemnity, language))
+    else
+      penalty_lines = string.format(text.interest, litige.format_money(penalties.interest, language))
+    end
+  end
+  local legal = {}
+  if company.legal_form ~= "" then legal[#legal + 1] = company.legal_form end
+  if company.siren ~= "" then legal[#legal + 1] = "SIREN " .. company.siren end
   local facts = {
+    creditor_name = company.name ~= "" and company.name or "—",
+    creditor_legal = #legal > 0 and (", " .. table.concat(legal, ", ")) or "",
+    creditor_address = company.address,
+    today = litige.format_date(litige.today(), language),
     case_id = tostring(case.id),
     customer_name = customer.name,
-    opened_on = litige.date(case.opened_at),
-    attempts = tostring(attempts),
-    last_attempt_on = last and litige.date(last) or litige.date(case.opened_at),
+    opened_on = litige.format_date(litige.date(case.opened_at), language),
     invoice_lines = table.concat(lines, "\n") .. "\n",
-    outstanding = money(outstanding, case.currency),
-    pay_by = litige.add_days(litige.today(), ctx.config.payment_days),
+    outstanding = litige.format_money(outstanding, language),
+    penalty_lines = penalty_lines,
+    total = litige.format_money(outstanding + extra, language),
+    pay_by = litige.format_date(litige.next_business_day(litige.add_days(litige.today(), ctx.config.payment_days)), language),
   }
   return (template:gsub("{{([%w_]+)}}", function(key) return facts[key] or ("{{" .. key .. "}}") end))
 end
@@ -80,32 +108,64 @@ local function cpc_750_1_attempt(case)
   return false
 end
 
+-- A person decides the formal notice and court (config ask_before_*): the policy puts the case in the
+-- decision queue with its reason (tags formal_notice_proposed, court_proposed); once a person has
+-- escalated (litige case escalate), the policy sends the formal notice letter on the next working day.
+-- Whether a person escalated the case to its current level (litige case escalate, the REPL).
+local function escalated_by_person(case)
+  for index = #case.history, 1, -1 do
+    local event = case.history[index]
+    if event.kind == "escalate" and event.data.level == case.escalation then
+      return event.source:sub(1, 5) == "user:"
+    end
+  end
+  return false
+end
+
+local function propose(case, level, reason)
+  local tag = level .. "_proposed"
+  if not case:has_tag(tag) then case:tag(tag, reason .. ": a person decides (litige case escalate " .. case.id .. " " .. level .. ")") end
+end
+
 local function escalate(case, ctx)
   if case.status == "resolved" or case.status == "closed" then return end
+  -- Letters go out on working days only (no Sunday, no public holiday).
+  if not litige.is_business_day() then return end
+  local config = ctx.config
+  -- Escalated by a person: the letter goes out once.
+  if case.escalation == "formal_notice" and not case:has_sent("formal_notice") and escalated_by_person(case) then
+    if not claimable(case, "formal notice") then return end
+    case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
+      reason = "formal notice by registered letter with acknowledgement of receipt" }
+    return
+  end
   -- A proposal awaiting the customer's answer pauses the ladder.
   if case.status == "proposed" then return end
-  local config, idle = ctx.config, idle_days(case, ctx.now)
+  local idle = idle_days(case, ctx.now)
   local level = case.escalation
+  local function to_formal_notice(why)
+    if not claimable(case, "formal notice") then return end
+    if config.ask_before_formal_notice then return propose(case, "formal_notice", why) end
+    case:escalate("formal_notice", why)
+    case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
+      reason = "formal notice by registered letter with acknowledgement of receipt" }
+  end
   if level == "amicable" then
     if config.skip_mediation and idle >= config.formal_notice_after_days then
-      if not claimable(case, "formal notice") then return end
-      case:escalate("formal_notice", idle .. " days without progress; mediation skipped by policy")
-      case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
-        reason = "formal notice by registered letter with acknowledgement of receipt" }
+      to_formal_notice(idle .. " days without progress; mediation skipped by policy")
     elseif not config.skip_mediation and idle >= config.mediation_after_days then
       case:escalate("mediation", idle .. " days without progress in amicable talks")
     end
   elseif level == "mediation" and idle >= config.formal_notice_after_days then
-    if not claimable(case, "formal notice") then return end
-    case:escalate("formal_notice", idle .. " days in mediation without agreement")
-    case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
-      reason = "formal notice by registered letter with acknowledgement of receipt" }
+    to_formal_notice(idle .. " days in mediation without agreement")
   elseif level == "formal_notice" and idle >= config.court_after_days then
     if not claimable(case, "court") then return end
     if case.owed < config.court_minimum then
       case:tag("write_off_candidate", string.format("%.2f %s owed is below the court minimum", case.owed, case.currency))
     elseif #case.attempts == 0 then
       case:tag("court_needs_amicable_attempt", "no proposal, mediation or conciliation on record")
+    elseif config.ask_before_court then
+      propose(case, "court", idle .. " days after the formal notice without payment")
     elseif case.customer.kind == "person" and case.owed <= 5000 and not cpc_750_1_attempt(case) then
       -- CPC 750-1: before the tribunal judiciaire up to 5,000 EUR only a conciliation, a mediation or a
       -- participative procedure opens the ordinary route; an order for payment needs none.
@@ -119,7 +179,7 @@ end
 
 return {
   name = "escalation",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 50,
   description = "Moves stalled cases up the ladder and sends the formal notice letter.",
   config = {
@@ -129,6 +189,8 @@ return {
     skip_mediation = { type = "boolean", default = false, doc = "Go from amicable talks straight to the formal notice." },
     court_minimum = { type = "amount", default = 500, min = 0, doc = "Below this, a case is a write-off candidate rather than a court case." },
     payment_days = { type = "integer", default = 8, min = 1, max = 60, doc = "Days the formal notice gives to pay." },
+    ask_before_formal_notice = { type = "boolean", default = true, doc = "A person decides the formal notice (work queue 'decision')." },
+    ask_before_court = { type = "boolean", default = true, doc = "A person decides court (work queue 'decision')." },
   },
   escalate = escalate,
 }

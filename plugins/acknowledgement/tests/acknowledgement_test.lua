@@ -13,11 +13,11 @@ return {
     name = "a new case is acknowledged at once, in French by default",
     case = { reason = "prix", owner = "sales" },
     invoices = { { total = 100 } },
-    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-20" }, { "follow_up", "2026-01-22" } },
     check = function(case)
       local body = last_sent(case).body
       assert(body:find("Nous avons bien reçu votre réclamation (dossier n° 1)", 1, true), body)
-      assert(body:find("service sales", 1, true) and body:find("2026-01-20", 1, true), body)
+      assert(body:find("Notre service commercial vous répondra au plus tard le 20 janvier 2026.", 1, true), body)
     end,
   },
   {
@@ -26,11 +26,13 @@ return {
     case = { reason = "price", channel = "letter", owner = "sales" },
     invoices = { { total = 100 } },
     config = { answer_within_days = 3 },
-    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-22" } },
+    -- Three days from Thursday 15 January is a Sunday: the answer is promised for Monday.
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-19" }, { "follow_up", "2026-01-22" } },
     check = function(case)
       local sent = last_sent(case)
       assert(sent.channel == "letter")
-      assert(sent.body:find("We have received your complaint", 1, true) and sent.body:find("2026-01-18", 1, true))
+      assert(sent.body:find("We have received your complaint", 1, true), sent.body)
+      assert(sent.body:find("Our sales department will answer by 19 January 2026", 1, true), sent.body)
     end,
   },
   {
@@ -62,5 +64,19 @@ return {
     message = { direction = "out", channel = "email" },
     hooks = { "on_communication" },
     expect = {},
+  },
+  {
+    name = "a letter is not dated a Sunday: a case that came by letter on a Sunday is answered on Monday",
+    now = "2026-01-18T10:00:00+01:00",
+    case = { reason = "prix", owner = "sales", channel = "letter" },
+    hooks = { "triage" },
+    expect = {},
+  },
+  {
+    name = "an e-mail acknowledgement goes out the same day, even on a Sunday",
+    now = "2026-01-18T10:00:00+01:00",
+    case = { reason = "prix", owner = "sales", channel = "email" },
+    hooks = { "triage" },
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-23" }, { "follow_up", "2026-01-25" } },
   },
 }

@@ -1,18 +1,27 @@
+-- Version 2 (Litige 0.4): creditor identity and SIREN, amounts owed per invoice from the ledger,
+-- penalties and the recovery indemnity, dates in long form.
 return [[
+{{creditor_name}}{{creditor_legal}}
+{{creditor_address}}
+
 REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT
+
+{{customer_name}}
+{{today}}
 
 Subject: formal notice to pay — case no. {{case_id}}
 
-For the attention of {{customer_name}},
+Dear Sir or Madam,
 
-Despite our exchanges since {{opened_on}} ({{attempts}} attempt(s) at an amicable settlement, the last
-on {{last_attempt_on}}), the following invoices remain unpaid:
+Despite our exchanges since {{opened_on}}, the following invoices remain unpaid:
 
 {{invoice_lines}}
-Amount still due: {{outstanding}}.
+Principal still due: {{outstanding}}.
+{{penalty_lines}}
+We hereby give you formal notice to pay {{total}} by {{pay_by}} at the latest.
+Failing payment within this time, we will refer the matter to the competent court without further notice.
 
-We hereby give you formal notice to pay this amount by {{pay_by}} at the latest.
-Failing that, we will refer the matter to the competent court without further notice.
+Yours faithfully,
 
-Legal department
+{{creditor_name}}
 ]]

@@ -28,9 +28,12 @@ return {
   {
     name = "stalled mediation brings a formal notice by registered letter, in French",
     customer = { name = "Garage Dupuis", language = "fr" },
+    company = { name = "Exemple SAS", legal_form = "SAS", siren = "123456782", address = "1 rue de l'Exemple, 75002 Paris",
+      penalties_on_disputed = "accrue" },
     case = { reason = "prix", age_days = 60, escalation = "mediation" },
     invoices = unpaid,
     communications = { { direction = "out", channel = "email", age_days = 50 } },
+    config = { ask_before_formal_notice = false },
     hooks = { "escalate" },
     expect = { { "escalate", "formal_notice" }, { "send", "formal_notice" } },
     check = function(case)
@@ -40,8 +43,14 @@ return {
       assert(body:find("mise en demeure", 1, true), "the letter is not a formal notice")
       assert(body:find("Garage Dupuis", 1, true), "the letter does not name the customer")
       assert(body:find("F-2025-0042", 1, true), "the letter does not list the invoice")
-      assert(body:find("1 800,00 EUR", 1, true), "the letter does not state the amount")
-      assert(body:find("2026-01-23", 1, true), "the letter does not give 8 days to pay")
+      assert(body:find("1\u{202F}800,00\u{A0}€", 1, true), "the letter does not state the amount: " .. body)
+      assert(body:find("23 janvier 2026", 1, true), "the letter does not give 8 days to pay, in long form: " .. body)
+      assert(body:find("2 décembre 2025", 1, true), "the letter does not give the original due date: " .. body)
+      assert(body:find("L441-10", 1, true) and body:find("D441-5", 1, true), "penalties and the indemnity: " .. body)
+      assert(body:find("Exemple SAS, SAS, SIREN 123456782", 1, true), "the creditor's identity: " .. body)
+      -- 1,800 from 2025-12-03 to 2026-01-15: 29 days at 12.15 % (2025-H2) and 15 at 12.15 % (2026-H1):
+      -- 1,800 x 12.15 % x 44 / 365 = 26.36, plus the 40.00 indemnity: 1,866.36 in all.
+      assert(body:find("26,36\u{A0}€", 1, true) and body:find("1\u{202F}866,36\u{A0}€", 1, true), body)
     end,
   },
   {
@@ -49,6 +58,7 @@ return {
     customer = { language = "en" },
     case = { reason = "price", age_days = 60, escalation = "mediation" },
     invoices = unpaid,
+    config = { ask_before_formal_notice = false },
     hooks = { "escalate" },
     expect = { { "escalate", "formal_notice" }, { "send", "formal_notice" } },
     check = function(case)
@@ -59,7 +69,7 @@ return {
     name = "mediation may be skipped by policy",
     case = { reason = "prix", age_days = 25 },
     invoices = unpaid,
-    config = { skip_mediation = true, formal_notice_after_days = 20 },
+    config = { skip_mediation = true, formal_notice_after_days = 20, ask_before_formal_notice = false },
     hooks = { "escalate" },
     expect = { { "escalate", "formal_notice" }, { "send", "formal_notice" } },
   },
@@ -69,6 +79,7 @@ return {
     invoices = unpaid,
     communications = { { direction = "out", channel = "registered_letter", age_days = 40 } },
     history = { { kind = "amicable_attempt", age_days = 70, data = { attempt = "proposal" } } },
+    config = { ask_before_court = false },
     hooks = { "escalate" },
     expect = { { "escalate", "court" } },
     check = function(case)
@@ -100,6 +111,7 @@ return {
     invoices = unpaid,
     communications = { { direction = "out", channel = "registered_letter", age_days = 40 } },
     history = { { kind = "amicable_attempt", age_days = 70, data = { attempt = "proposal" } } },
+    config = { ask_before_court = false },
     hooks = { "escalate" },
     expect = { { "escalate", "court" } },
     check = function(case)
@@ -119,6 +131,31 @@ return {
     name = "a proposal awaiting the customer's answer pauses the ladder",
     case = { reason = "prix", age_days = 60, escalation = "mediation", status = "proposed" },
     invoices = unpaid,
+    hooks = { "escalate" },
+    expect = {},
+  },
+  {
+    name = "by default a person decides the formal notice: the case waits in the decision queue",
+    case = { reason = "prix", age_days = 60, escalation = "mediation" },
+    invoices = unpaid,
+    hooks = { "escalate" },
+    expect = { { "tag", "formal_notice_proposed" } },
+  },
+  {
+    name = "once a person escalated, the formal notice letter goes out on the next working day",
+    customer = { name = "Garage Dupuis" },
+    case = { reason = "prix", age_days = 60, escalation = "formal_notice" },
+    invoices = unpaid,
+    history = { { kind = "escalate", age_days = 1, source = "user:claire", data = { level = "formal_notice", from = "mediation" } } },
+    hooks = { "escalate" },
+    expect = { { "send", "formal_notice" } },
+  },
+  {
+    name = "nothing is sent on a public holiday",
+    now = "2026-05-14T10:00:00+02:00",
+    case = { reason = "prix", age_days = 60, escalation = "formal_notice" },
+    invoices = unpaid,
+    history = { { kind = "escalate", age_days = 1, source = "user:claire", data = { level = "formal_notice", from = "mediation" } } },
     hooks = { "escalate" },
     expect = {},
   },
