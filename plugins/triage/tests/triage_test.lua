@@ -38,6 +38,13 @@ return {
     check = function() accuracy_of("labelled_complaints") end,
   },
   {
+    name = "a second set, written apart from the classifier, is filed right too",
+    case = { reason = "n/a" },
+    hooks = {},
+    expect = {},
+    check = function() accuracy_of("heldout_complaints") end,
+  },
+  {
     name = "the ordinary ways customers write are recognized",
     case = { reason = "Bon de commande erroné" },
     expect = { { "categorize", "administrative" }, { "assign", "administration" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
