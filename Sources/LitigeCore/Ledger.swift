@@ -230,15 +230,7 @@ public struct InvoiceLedger: Hashable, Sendable {
 
   /// Checks that a payment may be recorded: positive, same currency, a reference not seen before.
   public func checkNewPayment(_ payment: Payment) throws {
-    guard payment.amount.currency == invoice.total.currency else {
-      throw DomainError.refused(
-        "invoice \(invoice.number) is in \(invoice.total.currency), the payment in \(payment.amount.currency)"
-      )
-    }
-    guard payment.amount.minorUnits > 0 else {
-      throw DomainError.refused("a payment must be positive, got \(payment.amount)")
-    }
-    try Plausible.check(payment.paidOn, field: "paid_on")
+    try checkAmount(payment.amount, named: "payment", on: payment.paidOn, field: "paid_on")
     guard !payments.contains(where: { $0.reference == payment.reference }) else {
       throw DomainError.refused(
         "payment \(payment.reference) is already recorded on invoice \(invoice.number)")
@@ -250,18 +242,22 @@ public struct InvoiceLedger: Hashable, Sendable {
 }
 
 extension InvoiceLedger {
+  /// Checks what every movement on the invoice must be: in its currency, positive, dated 1970-2199.
+  func checkAmount(_ amount: Money, named name: String, on day: LocalDate, field: String) throws {
+    guard amount.currency == invoice.total.currency else {
+      throw DomainError.refused(
+        "invoice \(invoice.number) is in \(invoice.total.currency), the \(name) in \(amount.currency)")
+    }
+    guard amount.minorUnits > 0 else {
+      throw DomainError.refused("a \(name) must be positive, got \(amount)")
+    }
+    try Plausible.check(day, field: field)
+  }
+
   /// Checks that a credit or write-off may be recorded: positive, the invoice's currency, a plausible
   /// date, and a write-off no larger than what is owed (one cannot give up more than is due).
   public func checkNewAdjustment(_ adjustment: LedgerAdjustment) throws {
-    guard adjustment.amount.currency == invoice.total.currency else {
-      throw DomainError.refused(
-        "invoice \(invoice.number) is in \(invoice.total.currency), the \(adjustment.kind.rawValue) in \(adjustment.amount.currency)"
-      )
-    }
-    guard adjustment.amount.minorUnits > 0 else {
-      throw DomainError.refused("a \(adjustment.kind.rawValue) must be positive, got \(adjustment.amount)")
-    }
-    try Plausible.check(adjustment.on, field: "on")
+    try checkAmount(adjustment.amount, named: adjustment.kind.rawValue, on: adjustment.on, field: "on")
     if adjustment.kind == .writeOff {
       let owed = try owed()
       guard adjustment.amount <= owed else {

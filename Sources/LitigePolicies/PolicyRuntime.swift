@@ -100,6 +100,12 @@ public final class PolicyRuntime {
     return parts.joined(separator: " · ")
   }
 
+  /// The date argument at position 1, or the run's date in the company's time zone when there is none.
+  private func dayOrToday(_ stack: LuaStack, _ function: String) throws -> LocalDate {
+    stack.count >= 1
+      ? try Self.date(stack, 1, function) : LocalDate(session.now, in: session.store.settings.timeZone)
+  }
+
   /// Runs a range check for a library function; its refusal becomes the script's error.
   static func plausible<Result>(_ check: () throws -> Result) throws -> Result {
     do {
@@ -196,18 +202,12 @@ public final class PolicyRuntime {
         return 1
       },
       "is_business_day": { [unowned self] stack in
-        let day =
-          stack.count >= 1
-          ? try Self.date(stack, 1, "is_business_day")
-          : LocalDate(session.now, in: session.store.settings.timeZone)
+        let day = try dayOrToday(stack, "is_business_day")
         stack.push(.boolean(session.store.settings.calendar.isBusinessDay(day)))
         return 1
       },
       "next_business_day": { [unowned self] stack in
-        let day =
-          stack.count >= 1
-          ? try Self.date(stack, 1, "next_business_day")
-          : LocalDate(session.now, in: session.store.settings.timeZone)
+        let day = try dayOrToday(stack, "next_business_day")
         stack.push(.string(session.store.settings.calendar.businessDay(onOrAfter: day).description))
         return 1
       },

@@ -22,6 +22,7 @@ end
 -- Cues: { pattern, weight }. Patterns see a lowercase text without accents, padded with spaces.
 local cues = {
   double_billing = {
+    { "facturee? a la fois", 5 }, { "par l'agence .- et par le siege", 4 }, { "un seul (demenagement|passage|deplacement)", 4 },
     { "de nouveau (ete )?factur", 5 }, { "a la fois sur", 4 }, { "both the", 2 }, { "on both", 3 }, { "une premiere fois", 3 }, { "une seconde fois", 3 }, { "deux factures (distinctes|differentes)", 5 }, { "two (identical|separate|different) invoices", 5 }, { "nouvelle facture pour (exactement )?les memes", 5 }, { "pour la meme intervention", 4 }, { "same (intervention|visit|session|course)", 3 }, { "listed on both", 5 }, { "une seule (session|fois|intervention|livraison)", 3 }, { "only (took place|happened) once", 4 }, { "both (were )?(collected|debited|charged)", 4 }, { "qu'une seule fois", 3 }, { "identical invoices", 5 }, { "deux (factures|prelevements) identiques", 5 },
     { "encore une fois sur", 4 }, { "une deuxieme fois", 3 }, { "again on", 2 }, { "factures? a nouveau", 3 },
     { "deux fois", 3 }, { "2 fois", 3 }, { "en double", 4 }, { "doublon", 4 }, { "dupliqu", 4 }, { "a nouveau", 1 },
@@ -35,6 +36,7 @@ local cues = {
     { "same delivery", 2 }, { "invoiced again", 4 }, { "charged again", 4 }, { "second time", 1 },
   },
   price = {
+    { "(loyalty|volume) (discount|rebate)", 5 }, { "rebate", 4 }, { "remise (de fidelite|volume|quantitative)", 5 }, { "framework agreement", 2 }, { "(agreed|negotiated) .-(missing|not applied)", 3 },
     { "frais de (livraison|port) .-(n'auraient pas|ne devaient pas|pas du)", 5 }, { "franco", 4 }, { "contract says", 4 }, { "par heure", 3 }, { "de l'heure", 2 }, { "per hour", 3 }, { "estimate", 3 }, { "displayed", 2 }, { "increase", 3 }, { "augment", 3 }, { "majoration", 3 }, { "€ au lieu des? ", 3 }, { "au lieu des? %d+[,.]?%d* ?€", 3 }, { "instead of the %d+[,.]?%d* ?€", 3 }, { "tarif affiche", 4 }, { "plus cher", 3 }, { "fee", 1 },
     { "reduc", 3 }, { "€ l'unite", 3 }, { "l'unite au lieu", 4 }, { "passe de %d", 3 }, { "sans (que j'aie ete|etre|nous avoir) prevenu", 3 }, { "frais de port", 3 }, { "shipping", 2 }, { "free above", 3 }, { "above the (signed )?quot", 4 }, { "quotation", 3 }, { "comme convenu", 2 }, { "convenu", 1 }, { "surcharge", 3 }, { "difference", 1 },
     { " prix", 3 }, { "tarif", 3 }, { "remise", 3 }, { "devis", 3 }, { "ristourne", 3 }, { "rabais", 3 },
@@ -48,6 +50,7 @@ local cues = {
     { "instead of %d", 1 }, { "per hour", 2 }, { "/h", 1 }, { "charged more", 3 }, { "higher than", 2 },
   },
   missing_or_defective = {
+    { "mortes?", 3 }, { "ne chargent pas", 4 }, { "dead", 3 }, { "recus? fissure", 4 }, { "(recu|recues|reçu|arrive|arrivee|livre)e?s? .-(fissure|casse|brise|endommage)", 3 },
     { "cassees", 4 }, { "ecorne", 4 }, { "absent du (carton|colis)", 5 }, { "absente?s? du", 3 }, { "defaillant", 4 }, { "panne materielle", 4 }, { "ne s'allume", 3 }, { "code erreur", 4 }, { "tordu", 3 }, { "ne tiennent pas", 2 }, { "would not boot", 5 }, { "faulty", 4 }, { "dead", 3 }, { "did not work when", 5 }, { "split open", 4 }, { "soaked", 4 }, { "unusable", 2 }, { "ne comportait pas", 5 }, { "manquai", 4 }, { "des l'installation", 3 }, { "from the start", 3 }, { "first power%-up", 4 }, { "first cycle", 4 }, { "premier cycle", 4 }, { "on first", 2 }, { "%d+ (verres|articles|pieces|unites|bouteilles|cartons|colis) au lieu des? %d+", 5 }, { "%d+ %a+ sur %d+", 2 },
     { "sous garantie", 5 }, { "garantie", 3 }, { " sav", 4 }, { "warranty", 5 }, { "en panne", 3 }, { "ne marche (pas|plus)", 3 }, { "ne fonctionne plus", 3 }, { "hors d'usage", 4 },
     { "n'etait pas dans", 4 }, { "mouille", 4 }, { "trempe", 4 }, { "renverse", 3 }, { "eclate", 4 }, { "gondole", 4 }, { "hernie", 4 }, { "ne chauffe pas", 3 }, { "impossible de les monter", 3 }, { "recu que %d", 5 }, { "n'en avons recu que", 5 }, { "received instead", 3 }, { "wrong quantity", 5 }, { "quantity", 2 }, { "a l'arrivee", 3 }, { "%d+ (cartons?|palettes?|pallets?|boxes|sacs?|colis) (au lieu de|instead of)", 5 }, { "des (le )?(premier|premiere) (branchement|utilisation|mise en route)", 4 },
@@ -65,6 +68,7 @@ local cues = {
     { "won't turn on", 3 }, { "empty", 3 },
   },
   delivery = {
+    { "bon de livraison porte", 4 }, { " bl ", 3 }, { "bl n", 2 }, { "(references|quantites) d'un autre", 5 }, { "old address", 2 }, { "shipped (the order )?to (my|our) old address", 6 }, { "only %d+ (have|has) left", 5 }, { "invoiced before shipment", 6 }, { "avant (l')?expedition", 3 }, { "quantites sont raturees", 4 }, { "tamponne", 3 }, { "signe", 1 },
     { "depose a notre ancien", 5 }, { "ancien (entrepot|site|depot|local)", 3 }, { "pas le produit commande", 5 }, { "ne correspond pas au modele", 5 }, { "au lieu de celui", 2 }, { "alors que le bon de commande (mentionnait|indiquait|prevoyait)", 5 }, { "instead of the .-address", 4 }, { "another (venue|address|site)", 4 }, { "never reached", 5 }, { "livree? a un autre", 5 }, { "delivered to (our|the|another|a)", 3 }, { "recu du .- et non du", 4 }, { "et recu", 2 }, { "commande du .- et recu", 4 }, { "on a commande", 3 }, { "au lieu du modele", 4 }, { "angle (gauche|droit)", 1 },
     { "bon de livraison", 3 }, { "delivery note", 3 }, { "avant (que|d'avoir) (tout )?(la marchandise|les marchandises|tout) (soit|ait ete) (expedie|livre)", 5 },
     { "livre a (notre|une|l') ?(ancienne|autre|mauvaise) adresse", 5 }, { "commande d'un autre client", 5 }, { "someone else'?s order", 5 }, { "(haven't|has not|hasn't|not) (even )?(yet )?been shipped", 5 }, { "shows as delivered", 4 }, { "nothing was (ever )?received", 5 }, { "pointure", 3 }, { "la bonne reference", 4 }, { "pas la bonne", 3 }, { "erreur d'article", 5 }, { "received someone", 4 }, { "totally different", 3 }, { "differents? produits", 2 }, { "different products", 3 },
@@ -84,6 +88,7 @@ local cues = {
     { "parcel", 1 }, { "dropped off", 3 },
   },
   dates = {
+    { "arrivee? %d+ ?h apres", 5 }, { "%d+ ?h apres le debut", 5 }, { "missed the (agreed )?(date|slot|deadline)", 5 }, { "still hasn't started", 4 }, { "attendus? pour le", 4 }, { "expected (by|on) the", 3 }, { "en %d+ jours", 2 }, { "arrivees? en %d+ jours", 4 }, { "express", 2 }, { "j%+%d", 3 },
     { "arrivee?s? le %d+ .-(apres|au lieu)", 4 }, { "bien apres", 4 }, { "date limite", 4 }, { "devait venir", 5 }, { "toujours personne", 5 }, { "n'est intervenue? que", 5 }, { "fixee? (contractuellement )?au", 3 }, { "promised (back )?(on|for|by)", 4 }, { "still not (ready|finished|done|here)", 4 }, { "overrun", 4 }, { "schedule", 3 }, { "booked for", 3 }, { "only (arrived|came|showed up) on", 5 }, { "supposed to (take place|arrive|come|be here)", 4 }, { "before our", 2 }, { "ran out", 2 }, { "ce matin a %d+h", 3 }, { "%d+h .-toujours", 3 }, { "la semaine (derniere|suivante)", 1 }, { "following (monday|tuesday|wednesday|thursday|friday)", 3 },
     { "devait (etre|nous etre|passer|prendre|arriver|commencer)", 4 }, { "prevue? (a|pour|le|chaque|entre)", 3 }, { "arrivee? a %d+ ?h", 4 }, { "n'a eu lieu que", 4 }, { "(realisee?|faite?|effectuee?) que", 4 }, { "%d+ jours apres", 3 }, { "date annoncee", 4 }, { "non respecte", 4 }, { "took (a|one|two|%d+) (week|day|month)", 4 }, { "supposed to be (finished|done|delivered|ready)", 4 }, { "still ongoing", 4 }, { "waiting %d+ weeks", 4 }, { "lead time", 4 }, { "an hour after", 4 }, { "after (our|the) event", 3 }, { "express", 2 }, { "a mis %d+ jours", 4 }, { "sous %d+ ?h", 2 }, { "echeance", 2 }, { "depuis un mois", 1 }, { "arrive a %d+h", 4 }, { "au lieu de lundi", 3 }, { "est venu (lundi|mardi|mercredi|jeudi|vendredi|samedi)", 3 }, { "next%-day", 3 },
     { "retard", 4 }, { "en retard", 5 }, { "delai", 3 }, { "delais", 3 }, { "pas tenu", 3 }, { "repousse", 4 },
@@ -99,6 +104,7 @@ local cues = {
     { "on time", 3 },
   },
   quality = {
+    { "(marche|fonctionne|produisent|produit|lisibles?|utilisables?|livrees? a temps|est fait|sont bons?) mais", 5 }, { "(works|usable|readable|done|on time|delivered) but", 5 }, { "en dessous de", 3 }, { "below the", 3 }, { "rendement", 3 }, { "puissance annoncee", 4 }, { "fiche technique", 3 }, { "floue?s?", 3 }, { "blurr?ed", 3 }, { "mal cadre", 4 }, { "ne correspondent pas au bat", 5 }, { "approved proof", 5 }, { "bat valide", 5 }, { "couleurs?", 2 }, { "colou?rs? (are|is) (dull|off|wrong)", 4 }, { "runs and dust", 4 }, { "generic", 3 }, { "copied from a template", 4 }, { "ne maitrisait pas", 4 }, { "la moitie du programme", 4 }, { "half (of )?the (agreed )?programme", 4 }, { "not acceptable for", 2 }, { "rien a voir avec", 3 }, { "nothing to do with", 3 },
     { "lent", 2 }, { "temps de reponse", 3 }, { "cahier des charges", 3 }, { "deuxieme intervention", 3 }, { "fait des bulles", 4 }, { "se decolle", 4 }, { "fane", 3 }, { "pauvre", 2 }, { "toujours present", 3 }, { "n'a servi a rien", 4 }, { "squeak", 3 }, { "did not hold", 5 }, { "standard has dropped", 5 }, { "dusty", 3 }, { "dirty", 3 }, { "waste of time", 4 }, { "could not answer", 3 }, { "unprofessional", 4 }, { "mistakes", 3 }, { "soggy", 4 }, { "premium", 2 }, { "messy", 3 }, { "low%-resolution", 3 }, { "la reparation n'a", 4 }, { "repaired .-again", 4 }, { "fuit de nouveau", 3 }, { "encore une fois", 1 },
     { "fiabilite", 4 }, { "tombe en panne", 3 }, { "sonne creux", 4 }, { "se fissurent", 4 }, { "laissent? passer", 3 }, { "pas (assez|correctement)", 3 }, { "rassis", 4 }, { "s'effrite", 4 }, { "a peine", 3 }, { "n'a pas tenu", 4 }, { "pas le niveau", 4 }, { "cold", 2 }, { "bland", 4 }, { "disappoint", 3 }, { "keeps crashing", 4 }, { "crash", 2 }, { "botched", 5 }, { "didn't hold", 5 }, { "came back", 3 }, { "full of errors", 4 }, { "errors", 2 }, { "taste", 3 }, { "burnt", 3 }, { "nothing like", 2 }, { "sans resultat", 3 }, { "refuit", 3 },
     { "qualite", 4 }, { "bacle", 5 }, { "mal fait", 5 }, { "malfacon", 5 }, { "mal (pose|parametre|monte|installe|raccorde|aligne|coupe|peint|nettoye|realise|execute|fait)", 5 },
@@ -115,6 +121,7 @@ local cues = {
     { "pills", 3 }, { "sample we approved", 3 }, { "not the quality", 5 }, { "lower than", 2 },
   },
   administrative = {
+    { "penalites de retard", 3 }, { "indemnite forfaitaire", 3 }, { "contest(ons|e|ent) les penalites", 5 }, { "(regle|reglee|payee|soldee|encaisse) (dans le delai|depuis|le %d)", 3 }, { "mise en demeure pour une facture (soldee|reglee|payee)", 6 }, { "relance pour (la )?(fa|facture)", 3 }, { "%d*e?me relance", 3 }, { "relance", 2 }, { "(payment )?reminder for (invoice|a paid)", 5 }, { "reminder", 2 }, { "credit note .-(never|not|still not) (been )?(deducted|offset|applied)", 6 }, { "avoir .-(jamais|pas|toujours pas) (ete )?(deduit|impute|applique)", 6 }, { "(offset|deducted) against", 3 }, { "mettre a jour (votre|son) (compte|compta)", 4 }, { "payment due on receipt", 4 }, { "45 days", 2 }, { "end of month", 3 }, { "a reception", 1 },
     { "reference du marche", 5 }, { "echeance de paiement", 5 }, { "conditions (negociees|de paiement|de reglement)", 4 }, { "%d+ jours fin de mois", 5 }, { "porte le nom", 5 }, { "au lieu de celui de notre (entreprise|societe)", 4 }, { "invoice (sent|addressed|mailed) to our old address", 6 }, { "old address", 3 }, { "payeur", 3 }, { "(numero|n ?°|reference) (du|de) bon de commande", 4 }, { "bon de commande (errone|absent|manquant|incorrect|faux)", 7 }, { "(po|purchase order) number", 5 }, { "missing (the|our) (po|purchase order)", 6 }, { "a reception", 1 },
     { " tva", 5 }, { "taux de tva", 6 }, { "autoliquidation", 5 }, { " vat", 5 }, { "reverse%-charg", 5 }, { "tax amount", 4 }, { "avoir (non|pas) (deduit|deduite|pris en compte|impute)", 6 }, { "credit note (not|wasn't|was not) (deducted|applied)", 6 }, { "(relance|rappel) .-(deja|bien) (payee?|reglee?)", 5 }, { "(reminder|dunning) .-already paid", 5 }, { "penalites de retard (injustifiees|contestees|indues)", 5 }, { "contest(ons|e) les penalites", 5 }, { "late (payment )?(fees|penalties) (charged|applied) .-paid on time", 5 }, { "coordonnees bancaires", 5 }, { "bank details", 5 },
     { "reference interne", 5 }, { "numero d'engagement", 5 }, { "dematerialisation", 4 }, { "plateforme", 2 }, { "facture a ete envoyee", 3 }, { "(facture|courrier) .-ancienne adresse", 5 }, { "references? de nos bons de livraison", 5 }, { "cost cent", 5 }, { "required by our contract", 3 }, { "cannot process", 4 }, { "recapitulative", 3 }, { "obligatoire", 3 }, { "refusee? par notre", 4 },
@@ -167,7 +174,10 @@ local order = { "double_billing", "administrative", "missing_or_defective", "del
 -- A complaint that explicitly sets a theme aside ("le prix est bon", "ce n'est pas grave") must not be
 -- filed under it: cues within such a clause count for nothing.
 -- Phrases that dismiss the clause before them ("le retard, passons, mais ...").
-local dismissed_before = { "passons", "passe encore", "soit", "never mind", "fine" }
+local dismissed_before = {
+  "passons", "passe encore", "soit", "never mind", "fine", "ce n'est pas le sujet", "ce n'est pas grave",
+  "which is minor", "is minor", "not the point",
+}
 
 local dismissals = {
   "le prix est bon", "prix correct", "tarif correct", "rien a redire", "pas grave", "je ne conteste pas le delai",
