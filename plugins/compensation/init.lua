@@ -1,8 +1,10 @@
--- Compensation: which commercial gesture (geste commercial), how much, and who must approve it.
--- domain.md §4: discount, credit note, refund, replacement, voucher; each changes what the customer
--- owes, is traceable, and stays within limits. The core refuses a gesture above the cap of its kind
--- or above the disputed amount unless an approval is recorded; this policy never records approvals
--- itself: above its threshold it tags the case for a person to decide.
+-- Compensation: which commercial gesture (geste commercial) to propose, and how much.
+-- domain.md §3.4 and §4: solutions are proposed; the customer accepts or refuses them; each gesture
+-- changes what the customer owes, is traceable, and stays within limits. The core grants a gesture
+-- only once the customer accepted it and, above its kind's cap or the disputed amount, a named
+-- approver approved it (litige gesture approve): this policy proposes, people decide. It proposes
+-- once per case (never a second gesture on the same grievance), waits for the investigation where
+-- the category calls for one, and proposes nothing once the case is at formal notice or court.
 
 -- When the company is at fault, the gesture repairs the error; otherwise it is goodwill.
 local repair = {
@@ -19,7 +21,7 @@ end
 
 return {
   name = "compensation",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 40,
   description = "Proposes the gesture a case calls for, within caps; flags those that need approval.",
   config = {
@@ -28,12 +30,19 @@ return {
     goodwill_percent = { type = "integer", default = 10, min = 0, max = 100, doc = "Goodwill voucher, in % of the disputed amount." },
     vip_goodwill_percent = { type = "integer", default = 15, min = 0, max = 100, doc = "Goodwill voucher for VIP customers." },
     goodwill_minimum = { type = "amount", default = 10, min = 0, doc = "No goodwill gesture below this amount." },
-    approval_threshold = { type = "amount", default = 1000, min = 0, doc = "Gestures above this need a person's approval." },
+    approval_threshold = { type = "amount", default = 1000, min = 0,
+      doc = "Gestures above this are tagged gesture_needs_approval for the approval queue (the core's caps decide)." },
+    investigate_first = { type = "list", default = { "quality", "missing_or_defective" },
+      doc = "Categories whose gesture waits until the case is being investigated." },
   },
 
   compensate = function(case, ctx)
     if case.status == "resolved" or case.status == "closed" or #case.gestures > 0 then return end
+    -- Nobody has looked at a case that was not answered yet; nothing is offered on the way to court.
+    if case.status == "open" or case.category == nil then return end
+    if case.escalation == "formal_notice" or case.escalation == "court" then return end
     local config = ctx.config
+    if contains(config.investigate_first, case.category) and case.status ~= "investigating" then return end
     local at_fault = case.category ~= nil and contains(config.fault_categories, case.category)
       and not case:has_tag("customer_fault")
     local kind, amount, why
@@ -48,11 +57,10 @@ return {
       amount = math.min(amount, litige.gesture_cap(kind) or amount)   -- goodwill stays within the cap
     end
     local cap = litige.gesture_cap(kind)
+    case:propose_gesture{ kind = kind, amount = amount, reason = why }
     if amount > config.approval_threshold or (cap and amount > cap) then
       case:tag("gesture_needs_approval", string.format("a %s of %.2f %s is above the %s", kind, amount,
         case.currency, (cap and amount > cap) and "company's cap for " .. kind .. "s" or "approval threshold"))
-      return
     end
-    case:propose_gesture{ kind = kind, amount = amount, reason = why }
   end,
 }

@@ -20,14 +20,41 @@ local function has_voucher(case)
   return false
 end
 
+local letters = {
+  fr = {
+    survey = "Bonjour,\n\nVotre réclamation (dossier n° %d) a été traitée il y a quelques jours. Êtes-vous satisfait "
+      .. "de la solution apportée ? Votre avis nous aide à mieux vous servir : il vous suffit de répondre à ce message.\n\n%s",
+    reminder = "Bonjour,\n\nComme convenu lors du règlement de votre réclamation (dossier n° %d), le solde de %s est à "
+      .. "régler au plus tard le %s. Si le paiement est déjà parti, merci de ne pas tenir compte de ce message.\n\n%s",
+  },
+  en = {
+    survey = "Hello,\n\nYour complaint (case no. %d) was settled a few days ago. Are you satisfied with the solution? "
+      .. "Your opinion helps us serve you better: simply reply to this message.\n\n%s",
+    reminder = "Hello,\n\nAs agreed when your complaint (case no. %d) was settled, the balance of %s is due by %s. "
+      .. "If you have already paid, please disregard this message.\n\n%s",
+  },
+}
+
+local function language_of(case) return letters[case.customer.language] and case.customer.language or "fr" end
+
+local function signature(language)
+  local name = litige.company().name
+  if name ~= "" then return name end
+  return language == "fr" and "Le service client" or "Customer service"
+end
+
 local function follow_up(case, ctx)
   if case.status ~= "resolved" then return end
+  -- Letters go out on working days.
+  if not litige.is_business_day() then return end
   local resolved = resolution(case)
   if resolved == nil then return end
   local config = ctx.config
   local days_since = (ctx.now - resolved.at) // DAY
   if days_since >= config.satisfaction_after_days and not case:has_sent("satisfaction_survey") then
+    local language = language_of(case)
     case:send{ template = "satisfaction_survey", channel = "email",
+      body = string.format(letters[language].survey, case.id, signature(language)),
       reason = days_since .. " days after resolution: is the customer satisfied?" }
     if config.loyalty_voucher > 0 and (case.customer.vip or not config.loyalty_vip_only) and not has_voucher(case)
       and resolved.data.outcome ~= "rejected" then
@@ -38,8 +65,12 @@ local function follow_up(case, ctx)
   local due = resolved.data.new_due_date
   if due then
     local days_left = litige.days_between(litige.today(), due)
-    if days_left >= 0 and days_left <= config.reminder_days_before_due and not case:has_sent("payment_reminder") then
+    if days_left >= 0 and days_left <= config.reminder_days_before_due and not case:has_sent("payment_reminder")
+      and case.owed > 0 then
+      local language = language_of(case)
       case:send{ template = "payment_reminder", channel = "email",
+        body = string.format(letters[language].reminder, case.id, litige.format_money(case.owed, language),
+          litige.format_date(due, language), signature(language)),
         reason = "preventive reminder: payment due on " .. due .. " as agreed" }
     end
   end
@@ -47,7 +78,7 @@ end
 
 return {
   name = "follow_up",
-  version = "1.0.0",
+  version = "1.1.0",
   priority = 20,
   description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date.",
   config = {

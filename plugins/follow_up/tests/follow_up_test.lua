@@ -50,4 +50,16 @@ return {
     hooks = { "nightly" },
     expect = {},
   },
+  {
+    name = "the preventive reminder names the balance and the date, in the customer's language",
+    case = { reason = "prix", status = "resolved", outcome = "accepted" },
+    invoices = { { total = 1717.61 } },
+    history = { { kind = "resolve", age_days = 2, data = { outcome = "accepted", new_due_date = "2026-01-19" } } },
+    hooks = { "nightly" },
+    expect = { { "send", "payment_reminder" } },
+    check = function(case)
+      local body = case.history[#case.history].data.body
+      assert(body:find("le solde de 1\u{202F}717,61\u{A0}€ est à régler au plus tard le 19 janvier 2026", 1, true), body)
+    end,
+  },
 }
