@@ -14,6 +14,19 @@ local repair = {
   delivery = { kind = "credit_note", share = 100, why = "credit what did not match the order" },
 }
 
+-- Whether the case was answered and filed before today: what the night's later hooks decide tonight
+-- (the acknowledgement, a category) is looked at tomorrow, so that running the night again on the same
+-- day changes nothing.
+local function settled_before_today(case)
+  local today = litige.today()
+  for _, event in ipairs(case.history) do
+    if (event.kind == "status" and event.data.from == "open") or event.kind == "categorize" then
+      if litige.date(event.at) >= today then return false end
+    end
+  end
+  return true
+end
+
 local function contains(list, value)
   for _, item in ipairs(list) do if item == value then return true end end
   return false
@@ -39,7 +52,7 @@ return {
   compensate = function(case, ctx)
     if case.status == "resolved" or case.status == "closed" or #case.gestures > 0 then return end
     -- Nobody has looked at a case that was not answered yet; nothing is offered on the way to court.
-    if case.status == "open" or case.category == nil then return end
+    if case.status == "open" or case.category == nil or not settled_before_today(case) then return end
     if case.escalation == "formal_notice" or case.escalation == "court" then return end
     local config = ctx.config
     if contains(config.investigate_first, case.category) and case.status ~= "investigating" then return end

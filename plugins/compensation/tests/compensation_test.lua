@@ -96,4 +96,12 @@ return {
     hooks = { "compensate" },
     expect = {},
   },
+  {
+    name = "a case answered tonight is looked at tomorrow: running the night again changes nothing",
+    case = { status = "acknowledged", reason = "prix", category = "price", disputed = 100 },
+    invoices = { { total = 900 } },
+    history = { { kind = "status", age_days = 0, data = { from = "open", to = "acknowledged" } } },
+    hooks = { "compensate" },
+    expect = {},
+  },
 }
