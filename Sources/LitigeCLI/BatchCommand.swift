@@ -184,8 +184,15 @@ struct BatchCommand: ParsableCommand {
       // Counted here on workspaces up to 200,000 cases; above, 'case list --queue' counts one queue.
       if !result.dryRun, try store.counts()["cases", default: 0] <= 200_000 {
         let cases = try store.cases(matching: CaseFilter(activeOnly: false)).filter { $0.status != .closed }
-        let counts = WorkQueue.allCases.map { queue in
-          (queue, cases.filter { queue.holds($0, at: options.asOf) }.count)
+        let counts = try WorkQueue.allCases.map { queue in
+          (
+            queue,
+            try cases.filter {
+              queue.holds(
+                $0, at: options.asOf, facts: queue == .answers ? try store.facts(for: $0) : nil,
+                timeZone: store.settings.timeZone)
+            }.count
+          )
         }
         print(
           "Work queues: "

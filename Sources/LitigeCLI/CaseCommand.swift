@@ -259,7 +259,8 @@ struct CaseCommand: ParsableCommand {
 
     @Option(
       help: """
-        A work queue: approval (a gesture awaits a person's approval), decision (a policy proposes a formal \
+        A work queue: approval (a gesture awaits a person's approval), answers (an answer or news promised \
+        to the customer is due and not given), decision (a policy proposes a formal \
         notice or court), proposed (a solution offered, waiting for the customer), deadline (its deadline \
         has passed), formal_notice, court.
         """)
@@ -283,7 +284,12 @@ struct CaseCommand: ParsableCommand {
       var cases = try store.cases(matching: filter, limit: queue == nil ? limit : .max)
       if let queue {
         let now = Date()
-        cases = Array(cases.filter { queue.holds($0, at: now) }.prefix(limit))
+        cases = Array(
+          try cases.filter {
+            queue.holds(
+              $0, at: now, facts: queue == .answers ? try store.facts(for: $0) : nil,
+              timeZone: store.settings.timeZone)
+          }.prefix(limit))
       }
       let zone = store.settings.timeZone
       if json {

@@ -143,13 +143,17 @@ extension CaseCommand {
 
 /// The work queues of a person's day, as `case list --queue` filters them.
 enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
-  case approval, decision, proposed, deadline
+  case approval, decision, answers, proposed, deadline
   case formalNotice = "formal_notice"
   case court
 
-  /// Whether `item` waits in this queue at `now`.
-  func holds(_ item: DisputeCase, at now: Date) -> Bool {
+  /// Whether `item` waits in this queue at `now`; `facts` are needed by the `answers` queue only.
+  func holds(_ item: DisputeCase, at now: Date, facts: CaseFacts? = nil, timeZone: TimeZone = .gmt) -> Bool {
     switch self {
+    case .answers:
+      // A promised answer or news due today or before, that no letter or message has met.
+      guard item.status.isActive, let facts else { return false }
+      return !facts.missedCommitments(on: LocalDate(now, in: timeZone)).isEmpty
     case .approval:
       return item.status != .closed
         && (item.gestures.contains(where: \.awaitsApproval)

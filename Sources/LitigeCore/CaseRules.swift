@@ -26,6 +26,19 @@ public struct CaseFacts: Sendable, Equatable {
   public var acknowledgements: [LocalDate] = []
   /// Mediations under way or over, which suspend limitation (Code civil 2238).
   public var suspensions: [Limitation.Suspension] = []
+  /// Follow-ups promised to the customer or scheduled by a policy, with when they were scheduled.
+  public var commitments: [Commitment] = []
+  /// When the customer last had news (a letter sent or a message to them).
+  public var lastNewsAt: Date?
+
+  /// Commitments due by `today` that no letter or message has met since they were made: the owner's
+  /// queue the next morning (domain.md §3.2: answer fast; §5: keep the customer informed).
+  public func missedCommitments(on today: LocalDate) -> [LocalDate] {
+    commitments.filter { commitment in
+      commitment.dueOn <= today && (lastNewsAt.map { $0 <= commitment.scheduledAt } ?? true)
+    }.map(\.dueOn)
+  }
+
   /// The day the case reached the formal notice, if it did (legal interest runs from it against a
   /// consumer, Code civil 1231-6).
   public var formalNoticeOn: LocalDate?
@@ -84,6 +97,12 @@ public struct CaseFacts: Sendable, Equatable {
       let day = LocalDate(entry.at, in: timeZone)
       if case .escalated(.formalNotice, _, _) = entry.event, facts.formalNoticeOn == nil {
         facts.formalNoticeOn = day
+      }
+      switch entry.event {
+      case .followUpScheduled(let due):
+        facts.commitments.append(Commitment(dueOn: due, scheduledAt: entry.at))
+      case .sent, .communication(.outgoing, _): facts.lastNewsAt = entry.at
+      default: break
       }
       switch entry.event {
       case .escalated(.mediation, _, _) where entry.provenance.isPerson:
@@ -157,6 +176,19 @@ public struct CaseFacts: Sendable, Equatable {
       if promise?.amount == promised, promise?.dueOn == dueOn { promise?.status = status }
     default: break
     }
+  }
+}
+
+/// A follow-up scheduled on a case: the day it is due, and when it was scheduled.
+public struct Commitment: Hashable, Sendable {
+  /// The day the customer is to hear from the company.
+  public var dueOn: LocalDate
+  /// When the follow-up was scheduled (news after it meets it).
+  public var scheduledAt: Date
+  /// A commitment.
+  public init(dueOn: LocalDate, scheduledAt: Date) {
+    self.dueOn = dueOn
+    self.scheduledAt = scheduledAt
   }
 }
 

@@ -694,3 +694,30 @@ struct LetterFormatTests {
         == "22 November 2026")
   }
 }
+
+@Suite("Commitments to the customer")
+struct CommitmentTests {
+  @Test("a follow-up due by today that no news has met is missed; news after it meets it")
+  func missed() {
+    let scheduled = opened
+    let due = LocalDate(opened, in: .gmt).adding(days: 2)
+    var journal = [
+      JournalEvent(
+        caseId: 7, at: scheduled, event: .sent(template: "acknowledgement", channel: .email, body: nil),
+        reason: "", provenance: robot),
+      JournalEvent(caseId: 7, at: scheduled, event: .followUpScheduled(due), reason: "", provenance: robot),
+    ]
+    var facts = CaseFacts.derive(
+      journal: journal, customerKind: .company, ledgers: [], promise: nil, currency: .euro, timeZone: .gmt)
+    #expect(facts.missedCommitments(on: due.adding(days: -1)).isEmpty)
+    #expect(facts.missedCommitments(on: due) == [due])
+    journal.append(
+      JournalEvent(
+        caseId: 7, at: scheduled.addingTimeInterval(86_400),
+        event: .communication(direction: .outgoing, channel: .phone),
+        reason: "", provenance: person("julien")))
+    facts = CaseFacts.derive(
+      journal: journal, customerKind: .company, ledgers: [], promise: nil, currency: .euro, timeZone: .gmt)
+    #expect(facts.missedCommitments(on: due.adding(days: 5)).isEmpty)
+  }
+}

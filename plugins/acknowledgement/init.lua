@@ -44,6 +44,29 @@ local function text(case, name, by)
   return string.format(messages[language][name], case.id, department, litige.format_date(by, language), signature)
 end
 
+-- The day of the last letter or message to the customer, and how many progress updates were sent.
+local function last_news(case)
+  local last, updates = nil, 0
+  for _, event in ipairs(case.history) do
+    if event.kind == "send" or (event.kind == "communication" and event.data.direction == "out") then
+      last = litige.date(event.at)
+    end
+    if event.kind == "send" and event.data.template:find("^progress_update") then updates = updates + 1 end
+  end
+  return last, updates
+end
+
+-- A progress update, once keep_informed_days have passed without news, on working days.
+local function keep_informed(case, ctx)
+  if case.status ~= "acknowledged" and case.status ~= "investigating" and case.status ~= "awaiting_customer" then return end
+  if not litige.is_business_day() then return end
+  local last, updates = last_news(case)
+  if last == nil or litige.days_between(last, litige.today()) < ctx.config.keep_informed_days then return end
+  local by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.keep_informed_days))
+  case:send{ template = "progress_update_" .. (updates + 1), channel = "email", body = text(case, "progress", by),
+    reason = "no news for " .. litige.days_between(last, litige.today()) .. " days: keep the customer informed" }
+end
+
 -- The first answer, with the date a full answer is promised by (a working day): a tracked commitment.
 local function acknowledge(case, ctx)
   if case.status ~= "open" or case:has_sent("acknowledgement") then return end
@@ -71,8 +94,12 @@ return {
   },
 
   triage = acknowledge,
-  -- A case opened on a Sunday or a holiday, or imported, is acknowledged on the next working day.
-  nightly = acknowledge,
+  -- A case opened on a Sunday or a holiday, or imported, is acknowledged on the next working day; a
+  -- customer left without news for keep_informed_days gets a progress update (domain.md §5).
+  nightly = function(case, ctx)
+    acknowledge(case, ctx)
+    keep_informed(case, ctx)
+  end,
 
   on_communication = function(case, message, ctx)
     if message.direction ~= "in" or case.status == "resolved" or case.status == "closed" then return end

@@ -14,6 +14,30 @@ local repair = {
   delivery = { kind = "credit_note", share = 100, why = "credit what did not match the order" },
 }
 
+-- The proposal as the customer reads it, in their language.
+local offers = {
+  fr = {
+    discount = "une remise de %s", credit_note = "un avoir de %s", refund = "un remboursement de %s",
+    replacement = "le remplacement des articles concernés (valeur %s)", voucher = "un bon d'achat de %s",
+    letter = "Bonjour,\n\nSuite à votre réclamation (dossier n° %d), nous vous proposons %s. Merci de nous indiquer "
+      .. "si cette proposition vous convient en répondant à ce message.\n\n%s",
+  },
+  en = {
+    discount = "a discount of %s", credit_note = "a credit note of %s", refund = "a refund of %s",
+    replacement = "a replacement of the items concerned (worth %s)", voucher = "a voucher of %s",
+    letter = "Hello,\n\nFollowing your complaint (case no. %d), we propose %s. Please let us know whether this "
+      .. "suits you by replying to this message.\n\n%s",
+  },
+}
+
+local function proposal_letter(case, kind, amount)
+  local language = offers[case.customer.language] and case.customer.language or "fr"
+  local words = offers[language]
+  local name = litige.company().name
+  if name == "" then name = language == "fr" and "Le service client" or "Customer service" end
+  return string.format(words.letter, case.id, string.format(words[kind], litige.format_money(amount, language)), name)
+end
+
 -- Whether the case was answered and filed before today: what the night's later hooks decide tonight
 -- (the acknowledgement, a category) is looked at tomorrow, so that running the night again on the same
 -- day changes nothing.
@@ -71,6 +95,8 @@ return {
     end
     local cap = litige.gesture_cap(kind)
     case:propose_gesture{ kind = kind, amount = amount, reason = why }
+    case:send{ template = "proposal", channel = "email", body = proposal_letter(case, kind, amount),
+      reason = "the solution proposed to the customer, who accepts or refuses it" }
     if amount > config.approval_threshold or (cap and amount > cap) then
       case:tag("gesture_needs_approval", string.format("a %s of %.2f %s is above the %s", kind, amount,
         case.currency, (cap and amount > cap) and "company's cap for " .. kind .. "s" or "approval threshold"))

@@ -79,4 +79,16 @@ return {
     hooks = { "triage" },
     expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-23" }, { "follow_up", "2026-01-25" } },
   },
+  {
+    name = "a customer without news for a week gets a progress update, in French, once",
+    case = { reason = "prix", owner = "quality", status = "investigating" },
+    history = { { kind = "send", age_days = 8, data = { template = "acknowledgement", channel = "email" } } },
+    hooks = { "nightly", "nightly" },
+    expect = { { "send", "progress_update_1" } },
+    check = function(case)
+      local body = last_sent(case).body
+      assert(body:find("Votre dossier n° 1 est toujours suivi par notre service qualité", 1, true), body)
+      assert(body:find("au plus tard le 22 janvier 2026", 1, true), body)
+    end,
+  },
 }

@@ -1,25 +1,29 @@
 -- Policy tests of the standard compensation plugin. Run with: litige test plugins/compensation
 return {
   {
-    name = "a double billing is repaired with a credit note for the duplicate",
+    name = "a double billing is repaired with a credit note for the duplicate, proposed in a letter",
     case = { status = "investigating", reason = "facturé deux fois", category = "double_billing" },
     invoices = { { total = 480 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "credit_note", "480.00" } },
+    expect = { { "propose_gesture", "credit_note", "480.00" }, { "send", "proposal" } },
+    check = function(case)
+      local body = case.history[#case.history].data.body
+      assert(body:find("nous vous proposons un avoir de 480,00\u{A0}€", 1, true), body)
+    end,
   },
   {
     name = "a price error is repaired with a discount",
     case = { status = "investigating", reason = "prix", category = "price", disputed = 75.5 },
     invoices = { { total = 900 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "discount", "75.50" } },
+    expect = { { "propose_gesture", "discount", "75.50" }, { "send", "proposal" } },
   },
   {
     name = "a quality complaint gets a goodwill voucher, rounded to the cent",
     case = { status = "investigating", reason = "qualité", category = "quality", disputed = 333.33 },
     invoices = { { total = 333.33 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "voucher", "33.33" } },
+    expect = { { "propose_gesture", "voucher", "33.33" }, { "send", "proposal" } },
   },
   {
     name = "a VIP customer gets a larger goodwill voucher",
@@ -27,21 +31,21 @@ return {
     case = { status = "investigating", reason = "retard", category = "dates", disputed = 400 },
     invoices = { { total = 400 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "voucher", "60.00" } },
+    expect = { { "propose_gesture", "voucher", "60.00" }, { "send", "proposal" } },
   },
   {
     name = "when the customer is at fault there is only goodwill",
     case = { status = "investigating", reason = "prix", category = "price", disputed = 500, tags = { "customer_fault" } },
     invoices = { { total = 500 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "voucher", "50.00" } },
+    expect = { { "propose_gesture", "voucher", "50.00" }, { "send", "proposal" } },
   },
   {
     name = "a large repair is proposed and waits in the approval queue",
     case = { status = "investigating", reason = "deux fois", category = "double_billing" },
     invoices = { { total = 4200 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "credit_note", "4200.00" }, { "tag", "gesture_needs_approval" } },
+    expect = { { "propose_gesture", "credit_note", "4200.00" }, { "send", "proposal" }, { "tag", "gesture_needs_approval" } },
     check = function(case)
       assert(case.gestures[1].state == "proposed" and case.gestures[1].needs_approval)
       assert(case.status == "proposed", "a proposal awaits the customer")
@@ -52,14 +56,14 @@ return {
     case = { status = "investigating", reason = "qualité", category = "quality", disputed = 4000 },
     invoices = { { total = 4000 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "voucher", "150.00" } },
+    expect = { { "propose_gesture", "voucher", "150.00" }, { "send", "proposal" } },
   },
   {
     name = "a repair above the cap of its kind is proposed; the core asks for an approval",
     case = { status = "investigating", reason = "prix", category = "price", disputed = 795.40 },
     invoices = { { total = 2000 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "discount", "795.40" }, { "tag", "gesture_needs_approval" } },
+    expect = { { "propose_gesture", "discount", "795.40" }, { "send", "proposal" }, { "tag", "gesture_needs_approval" } },
   },
   {
     name = "a tiny goodwill gesture is not worth proposing",
@@ -73,7 +77,7 @@ return {
     case = { status = "investigating", reason = "deux fois", category = "double_billing" },
     invoices = { { total = 200 } },
     hooks = { "compensate", "compensate" },
-    expect = { { "propose_gesture", "credit_note", "200.00" } },
+    expect = { { "propose_gesture", "credit_note", "200.00" }, { "send", "proposal" } },
   },
   {
     name = "nobody has looked at a new case: nothing is offered before the first answer",
