@@ -360,7 +360,9 @@ extension Store {
               settings: settings, provenance: who, at: entry.at)
             guard !events.isEmpty else { continue }
             try Records.update(updated, db)
-            for event in events { try Records.record(event, of: updated, facts: before, db) }
+            for event in events {
+              try Records.record(event, of: updated, facts: before, timeZone: settings.timeZone, db)
+            }
             current = updated
             if events.contains(where: {
               if case .gestureGranted = $0.event { return true } else { return false }

@@ -194,25 +194,26 @@ extension Records {
       decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
     guard !events.isEmpty else { return [] }
     try update(updated, db)
-    for event in events { try record(event, of: updated, facts: facts, db) }
+    for event in events { try record(event, of: updated, facts: facts, timeZone: settings.timeZone, db) }
     return events
   }
 
   /// Appends `event` to the journal and executes the ledger effects the core derives from it.
+  ///
+  /// `timeZone` is the company's: a credit is dated the day of the event there.
   static func record(
-    _ event: JournalEvent, of disputeCase: DisputeCase, facts: CaseFacts, _ db: Database
+    _ event: JournalEvent, of disputeCase: DisputeCase, facts: CaseFacts, timeZone: TimeZone, _ db: Database
   ) throws {
     try append(event, db)
     for effect in CaseRules.effects(of: event.event, on: disputeCase, facts: facts) {
-      try execute(effect, of: disputeCase, event: event, db)
+      try execute(effect, of: disputeCase, event: event, timeZone: timeZone, db)
     }
   }
 
   private static func execute(
-    _ effect: LedgerEffect, of disputeCase: DisputeCase, event: JournalEvent, _ db: Database
-  )
-    throws
-  {
+    _ effect: LedgerEffect, of disputeCase: DisputeCase, event: JournalEvent, timeZone: TimeZone,
+    _ db: Database
+  ) throws {
     let caseId = disputeCase.id
     switch effect {
     case .freeze(let portions):
@@ -230,7 +231,7 @@ extension Records {
       try db.executeCached(
         sql: "UPDATE case_invoices SET open = 1, new_due_on = NULL WHERE case_id = ?", arguments: [caseId])
     case .adjust(let kind, let allocation, let reference):
-      let day = LocalDate(event.at, in: TimeZone(identifier: "UTC") ?? .current)
+      let day = LocalDate(event.at, in: timeZone)
       for (number, amount) in allocation.sorted(by: { $0.key < $1.key }) {
         guard try !adjustmentExists(invoice: number, reference: reference, db) else { continue }
         try insert(

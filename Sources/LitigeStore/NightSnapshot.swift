@@ -98,7 +98,9 @@ extension Store {
         if stored == lastEventIds[caseId], let final = finalCases[caseId] {
           let facts = try Records.facts(for: final, timeZone: settings.timeZone, db)
           try Records.update(final, db)
-          for event in caseCalls.flatMap(\.events) { try Records.record(event, of: final, facts: facts, db) }
+          for event in caseCalls.flatMap(\.events) {
+            try Records.record(event, of: final, facts: facts, timeZone: settings.timeZone, db)
+          }
           continue
         }
         for call in caseCalls {

@@ -214,7 +214,7 @@ public final class Store: Sendable {
           throw StoreError("case \(event.caseId) does not exist")
         }
         let facts = try Records.facts(for: owner, timeZone: settings.timeZone, db)
-        try Records.record(event, of: owner, facts: facts, db)
+        try Records.record(event, of: owner, facts: facts, timeZone: settings.timeZone, db)
       }
     }
   }
