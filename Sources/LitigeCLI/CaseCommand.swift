@@ -132,8 +132,8 @@ struct CaseCommand: ParsableCommand {
         invoices.append(number)
         if parts.count == 2 {
           do {
-            portions[number] = try Money(
-              parsing: parts[1].replacingOccurrences(of: ",", with: "."), currency: currency,
+            portions[number] = try Money.typed(
+              parts[1], currency: currency,
               field: "--invoice \(number)")
           } catch let error as DomainError {
             throw ValidationError("\(error)")
@@ -166,7 +166,7 @@ struct CaseCommand: ParsableCommand {
       }
       var amount: Money
       do {
-        amount = try disputed.map { try Money(parsing: $0, currency: currency, field: "--disputed") } ?? owed
+        amount = try disputed.map { try Money.typed($0, currency: currency, field: "--disputed") } ?? owed
       } catch let error as DomainError {
         throw ValidationError("\(error)")
       }

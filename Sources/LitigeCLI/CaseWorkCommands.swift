@@ -39,8 +39,7 @@ enum CaseWork {
         object["text"] = Story.describe(event)
         return object
       }
-      let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      print(jsonText(objects))
       return
     }
     if events.isEmpty { print("Case \(id): nothing changed (it was already so).") }
@@ -71,9 +70,7 @@ extension CaseCommand {
           outcome: try ResolutionOutcome.parse(outcome, field: "--outcome"),
           newDueDate: try newDueDate.map { try LocalDate(parsing: $0, field: "--new-due-date") },
           promise: try promise.map {
-            try Money(
-              parsing: $0.replacingOccurrences(of: ",", with: "."), currency: store.settings.currency,
-              field: "--promise")
+            try Money.typed($0, currency: store.settings.currency, field: "--promise")
           })
       } catch let error as DomainError {
         throw ValidationError("\(error)")
@@ -287,8 +284,8 @@ struct GestureCommand: ParsableCommand {
       do {
         decision = .proposeGesture(
           kind: try GestureKind.parse(kind),
-          amount: try Money(
-            parsing: amount.replacingOccurrences(of: ",", with: "."), currency: store.settings.currency,
+          amount: try Money.typed(
+            amount, currency: store.settings.currency,
             field: "amount"),
           approvedBy: nil)
       } catch let error as DomainError {
@@ -384,9 +381,7 @@ struct GestureCommand: ParsableCommand {
             "approved_by": gesture.approvedBy ?? NSNull(),
           ]
         }
-        let data = try JSONSerialization.data(
-          withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(jsonText(objects))
         return
       }
       guard !rows.isEmpty else {

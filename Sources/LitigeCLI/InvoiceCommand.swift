@@ -46,8 +46,7 @@ struct InvoiceCommand: ParsableCommand {
         ] as [String: Any]
       }
       if json {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(jsonText(object))
         return
       }
       let rows: [(String, String)] = [
@@ -89,8 +88,8 @@ struct InvoiceCommand: ParsableCommand {
       guard let found = try store.invoice(number: invoice) else { throw Failure("no invoice \(invoice)") }
       let now = Date()
       do {
-        let money = try Money(
-          parsing: amount.replacingOccurrences(of: ",", with: "."), currency: found.total.currency,
+        let money = try Money.typed(
+          amount, currency: found.total.currency,
           field: "amount")
         let day =
           try on.map { try LocalDate(parsing: $0, field: "--on") }

@@ -59,8 +59,8 @@ struct PaymentCommand: ParsableCommand {
       let now = Date()
       let payment: Payment
       do {
-        let money = try Money(
-          parsing: amount.replacingOccurrences(of: ",", with: "."), currency: invoice.total.currency,
+        let money = try Money.typed(
+          amount, currency: invoice.total.currency,
           field: "amount")
         let day =
           try on.map { try LocalDate(parsing: $0, field: "--on") }
@@ -124,7 +124,6 @@ struct PaymentCommand: ParsableCommand {
         "recorded_at": Timestamp.utcText($0.recordedAt), "recorded_by": $0.recordedBy,
       ]
     }
-    let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    print(jsonText(rows))
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LitigeCore
 
 /// Aligned columns for a terminal: a header, a rule, rows; numbers right-aligned.
 struct TextTable {
@@ -32,4 +33,12 @@ func jsonText(_ value: Any) -> String {
       withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
     ?? Data("null".utf8)
   return String(decoding: data, as: UTF8.self)
+}
+
+extension Money {
+  /// An amount as a person types it on the command line: major units with a dot or a comma
+  /// (`100,25`, `1717.61`), read exactly by `Money(parsing:)`; throws `DomainError.invalid` naming `field`.
+  static func typed(_ text: String, currency: Currency, field: String) throws -> Money {
+    try Money(parsing: text.replacingOccurrences(of: ",", with: "."), currency: currency, field: field)
+  }
 }

@@ -55,11 +55,8 @@ public enum CompanyConfiguration {
       return text
     }
     func percent(_ value: ConfigValue, _ table: String, _ key: String) throws -> BasisPoints {
-      let number: Double
-      switch value.kind {
-      case .integer(let integer): number = Double(integer)
-      case .float(let float): number = float
-      default: throw fail(value, table, key, "a rate in percent such as 12.15")
+      guard let number = value.number else {
+        throw fail(value, table, key, "a rate in percent such as 12.15")
       }
       guard number.isFinite, (0...100).contains(number) else {
         throw fail(value, table, key, "a rate between 0 and 100 percent")
@@ -164,12 +161,7 @@ public enum CompanyConfiguration {
       }
     }
     func amount(_ value: ConfigValue, _ table: String, _ key: String) throws -> Money {
-      let major: Double
-      switch value.kind {
-      case .integer(let integer): major = Double(integer)
-      case .float(let float): major = float
-      default: throw fail(value, table, key, "an amount in \(currency.code)")
-      }
+      guard let major = value.number else { throw fail(value, table, key, "an amount in \(currency.code)") }
       guard major.isFinite, major >= 0, major < 1e13, let money = try? Money(major: major, currency: currency)
       else {
         throw fail(value, table, key, "an amount from 0 to 10^13 \(currency.code)")

@@ -22,6 +22,15 @@ public struct ConfigValue: Sendable, Equatable {
   /// The 1-based line of the file it comes from.
   public var line: Int
 
+  /// The value as a number, when it is an integer or a float; nil otherwise.
+  public var number: Double? {
+    switch kind {
+    case .integer(let integer): return Double(integer)
+    case .float(let float): return float
+    default: return nil
+    }
+  }
+
   /// How TOML names the value's type, for messages.
   public var typeName: String {
     switch kind {
