@@ -83,7 +83,7 @@ test: deps
 # The hostile scripts of Tests/Hostile in litige run, litige batch and the REPL (a few minutes).
 test-slow: deps
 	$(SWIFT) build --build-tests
-	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter HostileScriptsTests
+	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter "HostileScriptsTests|SixtyNightsTests"
 
 # The Lua host's tests under AddressSanitizer (and LeakSanitizer), in a build folder of their own.
 test-asan: deps

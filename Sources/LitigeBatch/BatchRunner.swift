@@ -157,6 +157,9 @@ public final class BatchRunner: Sendable {
       }
     }
     if let error = errors.value { throw error }
+    if state.snapshot().stopReason == nil, options.hooks.contains("nightly") {
+      _ = state.add(try invoicePass(run: run), errorBudget: options.errorBudget, completesChunk: false)
+    }
 
     let snapshot = state.snapshot()
     let seconds = Date().timeIntervalSince(started)
@@ -195,6 +198,47 @@ public final class BatchRunner: Sendable {
       for suspension in state.suspensions() { host.suspend(suspension) }
       progress(state.add(try processChunk(chunk, run: run, host: host), errorBudget: options.errorBudget))
     }
+  }
+
+  /// How far ahead the invoice pass looks: the longest notice a `before_due` policy may want.
+  static let invoicePassDays = 30
+
+  /// The night's invoice pass (domain.md §5, relances préventives): calls `before_due(case, invoice,
+  /// ctx)` of the plugins that have it for each invoice still owed, in no dispute, due within
+  /// `invoicePassDays` days, of a customer with a dispute history; `case` is that customer's latest
+  /// case. Each call is committed on its own (a letter is sent once per template and invoice, so a
+  /// night run twice sends nothing more). Its counts join the night's; it visits no case.
+  func invoicePass(run: RunRecord) throws -> Tally {
+    let host = try makeHost()
+    guard host.plugins.contains(where: { $0.hookNames.contains("before_due") }) else { return Tally() }
+    let today = LocalDate(options.asOf, in: store.settings.timeZone)
+    var tally = Tally()
+    var failingCases: Set<Int64> = []
+    for due in try store.invoicesComingDue(
+      from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf)
+    {
+      guard let subject = try host.runtime.invoiceSubject(number: due.invoice) else { continue }
+      let owner = try store.disputeCase(id: due.caseId)?.owner?.rawValue ?? "unassigned"
+      for outcome in host.run(
+        hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
+      {
+        if outcome.skipped {
+          tally.skipped[outcome.plugin, default: 0] += 1
+        } else if let message = outcome.failure {
+          failingCases.insert(due.caseId)
+          tally.failures.append(
+            .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
+        }
+        for event in outcome.events {
+          tally.byKind[event.kind, default: 0] += 1
+          tally.byPlugin[outcome.plugin, default: 0] += 1
+          tally.byOwner[owner, default: 0] += 1
+        }
+      }
+    }
+    tally.failedCases = failingCases.count
+    tally.suspensions = Array(host.suspended.values)
+    return tally
   }
 
   /// Runs the hooks over one chunk's cases; returns its counts.

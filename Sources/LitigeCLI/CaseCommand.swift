@@ -38,7 +38,7 @@ struct CaseCommand: ParsableCommand {
 
     func run() throws {
       let store = try workspace.openStore()
-      let now = Date()
+      let now = try CommandClock.now()
       let communication: Communication
       do {
         // The same bounds as a decision's texts: one message is a few kilobytes of valid UTF-8.
@@ -176,7 +176,7 @@ struct CaseCommand: ParsableCommand {
           "give --disputed, or --invoice with an amount still owed (a paid invoice disputed is a refund claim: "
             + "say how much with --disputed or NUMBER=AMOUNT)")
       }
-      let now = Date()
+      let now = try CommandClock.now()
       let id = try store.nextCaseId()
       var opened = DisputeCase(
         id: id, customerId: customer, openedAt: now, channel: parsedChannel, category: parsedCategory,
@@ -266,6 +266,11 @@ struct CaseCommand: ParsableCommand {
         """)
     var queue: WorkQueue?
 
+    @Option(
+      help:
+        "Only cases owned by this department (sales, logistics, accounting, quality, legal, ...), or 'none'.")
+    var owner: String?
+
     @Option(help: "Show at most this many cases.")
     var limit: Int = .max
 
@@ -280,10 +285,21 @@ struct CaseCommand: ParsableCommand {
       } catch let error as DomainError {
         throw ValidationError("\(error)")
       }
+      // A department's own queue: `--owner legal --queue deadline` is what legal must do this morning.
+      let ownerFilter: Department??
+      do {
+        ownerFilter = try owner.map { $0 == "none" ? nil : try Department.parse($0, field: "--owner") }
+      } catch let error as DomainError {
+        throw ValidationError("\(error)")
+      }
       let store = try workspace.openStore()
-      var cases = try store.cases(matching: filter, limit: queue == nil ? limit : .max)
+      var cases = try store.cases(matching: filter, limit: queue == nil && owner == nil ? limit : .max)
+      if let ownerFilter {
+        cases = cases.filter { $0.owner == ownerFilter }
+        if queue == nil { cases = Array(cases.prefix(limit)) }
+      }
       if let queue {
-        let now = Date()
+        let now = try CommandClock.now()
         cases = Array(
           try cases.filter {
             queue.holds(
@@ -341,7 +357,7 @@ struct CaseCommand: ParsableCommand {
       let communications = try store.communications(ofCase: id)
       let events = try store.events(ofCase: id)
       let facts = try store.facts(for: item)
-      let today = LocalDate(Date(), in: zone)
+      let today = LocalDate(try CommandClock.now(), in: zone)
       if json {
         var object = CaseJSON.summary(item, timeZone: zone)
         object["reason"] = item.reason
@@ -460,7 +476,7 @@ struct CaseCommand: ParsableCommand {
             "  \(time(event.at))  \(Story.describe(event))  by \(event.provenance.source) (\(event.provenance.hook))"
               + (event.reason.isEmpty ? "" : ": \(event.reason)"))
           // The text of a letter is personal data: printed only when asked for.
-          if letters, case .sent(_, _, let body?) = event.event {
+          if letters, case .sent(_, _, let body?, _) = event.event {
             lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "      | \($0)" }
           }
         }

@@ -17,7 +17,7 @@ enum CaseWork {
   ) throws {
     let store = try workspace.openStore()
     guard try store.disputeCase(id: id) != nil else { throw Failure("case \(id) does not exist") }
-    let now = Date()
+    let now = try CommandClock.now()
     let name = author.author
     let events: [JournalEvent]
     do {

@@ -19,7 +19,7 @@ struct InvoiceCommand: ParsableCommand {
     func run() throws {
       let store = try workspace.openStore()
       guard let ledger = try store.ledger(ofInvoice: invoice) else { throw Failure("no invoice \(invoice)") }
-      let today = LocalDate(Date(), in: store.settings.timeZone)
+      let today = LocalDate(try CommandClock.now(), in: store.settings.timeZone)
       let text = { (amount: () throws -> Money) in (try? amount().decimalText) ?? "?" }
       var object: [String: Any] = [
         "number": ledger.invoice.number, "customer_id": ledger.invoice.customerId,
@@ -86,7 +86,7 @@ struct InvoiceCommand: ParsableCommand {
     func run() throws {
       let store = try workspace.openStore()
       guard let found = try store.invoice(number: invoice) else { throw Failure("no invoice \(invoice)") }
-      let now = Date()
+      let now = try CommandClock.now()
       do {
         let money = try Money.typed(
           amount, currency: found.total.currency,

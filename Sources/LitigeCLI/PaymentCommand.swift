@@ -56,7 +56,7 @@ struct PaymentCommand: ParsableCommand {
       guard let invoice = try store.invoice(number: invoice) else {
         throw Failure("no invoice \(self.invoice) (see 'litige case show' for a case's invoices)")
       }
-      let now = Date()
+      let now = try CommandClock.now()
       let payment: Payment
       do {
         let money = try Money.typed(

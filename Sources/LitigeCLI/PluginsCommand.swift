@@ -11,7 +11,8 @@ struct PolicyContext {
   let host: PluginHost
 
   /// Throws `Failure` with every configuration problem, one per line.
-  init(workspace: WorkspaceOptions, now: Date = Date(), requireWorkspace: Bool = true) throws {
+  init(workspace: WorkspaceOptions, now: Date? = nil, requireWorkspace: Bool = true) throws {
+    let now = try now ?? CommandClock.now()
     let exists = FileManager.default.fileExists(atPath: workspace.path)
     store = try exists || requireWorkspace ? workspace.openStore() : Store.inMemory()
     do {
@@ -127,7 +128,7 @@ extension PluginsCommand {
     }
 
     func run() throws {
-      var now = Date()
+      var now = try CommandClock.now()
       if let asOf {
         // As the nightly runner: 2 a.m. in the company's time zone on that day.
         let settings = try workspace.openStore().settings

@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
       throw Failure("cannot read the script \(script)")
     }
     let store = try workspace.openStore()
-    let now = Date()
+    let now = try CommandClock.now()
     let runId = "run-" + Timestamp.utcText(now)
     let session = CaseSession(
       store: store, now: now, provenance: Provenance(source: "script:\(script)", hook: "run", runId: runId))

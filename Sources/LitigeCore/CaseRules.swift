@@ -10,7 +10,7 @@ public struct CaseFacts: Sendable, Equatable {
   public var attempts: Set<AmicableAttempt>
   /// Whether the customer has had a first answer (a letter sent or a message to them).
   public var answered: Bool
-  /// Templates already sent on the case.
+  /// Templates already sent on the case; a letter about another invoice as `sentKey(template, invoice:)`.
   public var sentTemplates: Set<String>
   /// Dates of follow-ups already scheduled.
   public var scheduledFollowUps: Set<LocalDate>
@@ -156,10 +156,18 @@ public struct CaseFacts: Sendable, Equatable {
     outstanding = owed
   }
 
+  /// The key `sentTemplates` holds for a letter from `template` about `invoice` (not the case's own).
+  public static func sentKey(_ template: String, invoice: String?) -> String {
+    invoice.map { "\(template) \($0)" } ?? template
+  }
+
   /// Brings the facts up to date with one more event of the case, decided by `provenance`.
   mutating func note(_ event: CaseEvent, by provenance: Provenance? = nil) {
     switch event {
-    case .sent(let template, _, _):
+    case .sent(let template, _, _, let invoice?):
+      // A letter about another invoice answers nothing of this case.
+      sentTemplates.insert(Self.sentKey(template, invoice: invoice))
+    case .sent(let template, _, _, nil):
       sentTemplates.insert(template)
       answered = true
     case .communication(.outgoing, _): answered = true
@@ -447,9 +455,10 @@ public enum CaseRules {
     case .setDeadline(let deadline): try Plausible.check(deadline, field: "deadline")
     case .proposeGesture(_, _, let approvedBy?):
       try Plausible.check(text: approvedBy, field: "approved_by", maxBytes: maxNameBytes)
-    case .send(let template, _, let body):
+    case .send(let template, _, let body, let invoice):
       try Plausible.check(text: template, field: "template", maxBytes: 64)
       if let body { try Plausible.check(text: body, field: "body", maxBytes: maxBodyBytes) }
+      if let invoice { try Plausible.check(text: invoice, field: "invoice", maxBytes: 64) }
     case .resolve(_, let newDueDate?, _): try Plausible.check(newDueDate, field: "new_due_date")
     default: break
     }
@@ -513,6 +522,19 @@ public enum CaseRules {
     case .recordMessage(let direction, let channel):
       // A message is a fact: recorded whatever the status, even on a closed case.
       return [.communication(direction: direction, channel: channel)]
+    case .send(let template, let channel, let body, let invoice?):
+      // A preventive reminder about another invoice of the customer (domain.md §5) is kept on the
+      // customer's latest case as proof, whatever that case's status; once per template and invoice.
+      guard !current.invoiceNumbers.contains(invoice) else {
+        throw DomainError.refused(
+          "invoice \(invoice) is one of the case's own: send about it without naming the invoice")
+      }
+      guard Self.isTemplateName(template) else {
+        throw DomainError.refused(
+          "template '\(template)' is not a template name (lowercase letters, digits, '_')")
+      }
+      guard !facts.sentTemplates.contains(CaseFacts.sentKey(template, invoice: invoice)) else { return [] }
+      return [.sent(template: template, channel: channel, body: body, invoice: invoice)]
     default:
       break
     }
@@ -525,7 +547,7 @@ public enum CaseRules {
         "the case is resolved (only tags, messages, follow-ups and gestures remain possible)")
     }
     switch decision {
-    case .close, .reopen, .recordMessage:
+    case .close, .reopen, .recordMessage, .send(_, _, _, _?):
       return []  // handled above
     case .judgePromise:
       return try judge(&facts, settings: settings, at: context.now)
@@ -579,7 +601,7 @@ public enum CaseRules {
       return [.attempted(attempt)]
     case .escalate(let level, let procedure):
       return try escalate(to: level, procedure: procedure, case: &current, facts: facts, context)
-    case .send(let template, let channel, let body):
+    case .send(let template, let channel, let body, nil):
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
           "template '\(template)' is not a template name (lowercase letters, digits, '_')")
@@ -693,6 +715,13 @@ public enum CaseRules {
       // domain.md §4: the claim is what is owed on the disputed invoices; nothing owed, nothing to claim.
       throw DomainError.refused(
         "nothing is owed on the case's invoices (\(facts.outstanding)): there is nothing to claim by \(level == .court ? "court" : "formal notice")"
+      )
+    }
+    if level >= .formalNotice, let offer = current.gestures.first(where: { $0.state == .proposed }) {
+      // Issue 11, domain.md §3.9: a proposal awaiting the customer's answer pauses the claim; demanding
+      // payment while the company's own offer is open contradicts it.
+      throw DomainError.refused(
+        "gesture #\(offer.id) awaits the customer's answer: record it or withdraw the offer before a \(level == .court ? "court step" : "formal notice")"
       )
     }
     if level >= .formalNotice, let barred = facts.limitationDate, context.today >= barred {

@@ -28,8 +28,10 @@ public enum Decision: Hashable, Sendable {
   /// Moves up the escalation ladder; for court, optionally the procedure (order for payment...).
   case escalate(EscalationLevel, procedure: CourtRoute.Procedure? = nil)
   /// Queues a letter or message from a template; `body` is the rendered text, kept as proof of what was
-  /// sent (personal data: shown on request, never logged).
-  case send(template: String, channel: Channel, body: String?)
+  /// sent (personal data: shown on request, never logged). `invoice` names the invoice a letter is
+  /// about when it is not the case's own: a preventive reminder before another invoice's due date
+  /// (domain.md §5), recorded on the customer's case whatever its status.
+  case send(template: String, channel: Channel, body: String?, invoice: String? = nil)
   /// Schedules a follow-up in so many days.
   case followUp(days: Int)
   /// Resolves the case: collection resumes on `newDueDate`, with the customer's payment promise.

@@ -53,8 +53,9 @@ public enum CaseEvent: Hashable, Sendable {
   case gestureGranted(id: Int, kind: GestureKind, amount: Money)
   /// The case moved up the ladder; `route` is set when it reached court.
   case escalated(to: EscalationLevel, from: EscalationLevel, route: CourtRoute?)
-  /// A letter or message was sent from a template; `body` is the text kept as proof (personal data).
-  case sent(template: String, channel: Channel, body: String?)
+  /// A letter or message was sent from a template; `body` is the text kept as proof (personal data);
+  /// `invoice` names the invoice it is about when that is not the case's own (a preventive reminder).
+  case sent(template: String, channel: Channel, body: String?, invoice: String? = nil)
   /// A follow-up was scheduled.
   case followUpScheduled(LocalDate)
   /// An amicable attempt was recorded.
@@ -159,9 +160,10 @@ public enum CaseEvent: Hashable, Sendable {
         fields["currency"] = route.claimed.currency.code
       }
       return fields
-    case .sent(let template, let channel, let body):
+    case .sent(let template, let channel, let body, let invoice):
       var fields = ["template": template, "channel": channel.rawValue]
       fields["body"] = body
+      fields["invoice"] = invoice
       return fields
     case .followUpScheduled(let day): return ["due_on": day.description]
     case .attempted(let attempt): return ["attempt": attempt.rawValue]
@@ -274,7 +276,9 @@ public enum CaseEvent: Hashable, Sendable {
       }
       self = .escalated(to: level, from: try value("from"), route: route)
     case "send":
-      self = .sent(template: try text("template"), channel: try value("channel"), body: fields["body"])
+      self = .sent(
+        template: try text("template"), channel: try value("channel"), body: fields["body"],
+        invoice: fields["invoice"])
     case "follow_up": self = .followUpScheduled(try date("due_on"))
     case "amicable_attempt": self = .attempted(try value("attempt"))
     case "resolve":

@@ -151,11 +151,17 @@ enum CaseMethods {
           amount: try amount(fields["amount"], "propose_gesture{amount}"),
           approvedBy: fields["approved_by"]?.stringValue)
       },
-      "send": tabled("send", keys: ["template", "channel", "body"]) { fields in
+      "send": tabled("send", keys: ["template", "channel", "body", "invoice"]) { fields in
         .send(
           template: try text(fields, "template", "send"),
           channel: try Channel.parse(fields["channel"]?.stringValue ?? "email", field: "send{channel}"),
-          body: fields["body"]?.stringValue)
+          body: fields["body"]?.stringValue,
+          invoice: try fields["invoice"].map { value in
+            guard let number = value.stringValue else {
+              throw DomainError.invalid(field: "send{invoice}", "expected an invoice number (a string)")
+            }
+            return number
+          })
       },
       "follow_up": tabled("follow_up", keys: ["in_days"]) { fields in
         guard let days = fields["in_days"]?.integerValue else {
@@ -175,8 +181,11 @@ enum CaseMethods {
       "judge_promise": positional("judge_promise", reasonAt: 2) { _ in .judgePromise },
       "has_sent": { stack in
         let caseId = try receiver(stack, "has_sent")
+        // c:has_sent(template [, invoice]): whether that letter went out (about that other invoice).
         let template = try stack.string(at: 2, function: "has_sent")
-        stack.push(.boolean(try runtime.session.facts(id: caseId)?.sentTemplates.contains(template) ?? false))
+        let invoice = try stack.optionalString(at: 3, function: "has_sent")
+        let key = CaseFacts.sentKey(template, invoice: invoice)
+        stack.push(.boolean(try runtime.session.facts(id: caseId)?.sentTemplates.contains(key) ?? false))
         return 1
       },
       "late_penalties": { stack in

@@ -113,6 +113,12 @@ public final class CaseSession {
     guard let current = try disputeCase(id: caseId), var facts = working[caseId]?.facts else {
       throw DomainError.notFound("case \(caseId) does not exist")
     }
+    if case .send(_, _, _, let number?) = decision {
+      // A letter about another invoice is about one of this customer's (domain.md §5).
+      guard let ledger = try ledger(ofInvoice: number), ledger.invoice.customerId == current.customerId else {
+        throw DomainError.refused("invoice \(number) is not an invoice of this case's customer")
+      }
+    }
     let proposed = ProposedDecision(caseId: caseId, decision: decision, reason: reason)
     let (updated, events) = try CaseRules.apply(
       [proposed], to: current, facts: &facts, settings: store.settings, provenance: provenance, at: now)

@@ -92,7 +92,13 @@ public struct PluginSuspension: Sendable, Equatable, Codable {
 /// applied together or not at all, with `plugin@version` and the hook as provenance.
 public final class PluginHost {
   /// The hooks a plugin may define.
-  public static let hookNames = ["triage", "compensate", "escalate", "on_communication", "nightly"]
+  ///
+  /// `before_due(case, invoice, ctx)` is the night's pass over invoices coming due (within 30 days) of
+  /// customers with a dispute history: `case` is the customer's latest case, where a letter about the
+  /// invoice is kept (`case:send{..., invoice = invoice.number}`).
+  public static let hookNames = [
+    "triage", "compensate", "escalate", "on_communication", "nightly", "before_due",
+  ]
   /// The runtime the plugins run in.
   public let runtime: PolicyRuntime
   /// The enabled plugins, highest priority first (ties by name).
@@ -464,6 +470,15 @@ public final class PluginHost {
     skipping: Set<String> = []
   ) -> [HookOutcome] {
     var outcomes: [HookOutcome] = []
+    if hook == "before_due", subject == nil {
+      // Its second argument is the invoice coming due: only the night's invoice pass has one.
+      return plugins.filter { $0.hooks[hook] != nil }.map {
+        HookOutcome(
+          plugin: $0.provenanceName, hook: hook, events: [],
+          failure:
+            "before_due needs the invoice coming due: it runs in the night's invoice pass (litige batch)")
+      }
+    }
     let session = runtime.session
     let day = sessionDay
     for (index, plugin) in plugins.enumerated() {

@@ -145,6 +145,20 @@ public final class PolicyRuntime {
     if let caseClass { stack.pushObject(CaseObject(id: id), of: caseClass) }
   }
 
+  /// Invoice `number` as the plain table `before_due(case, invoice, ctx)` receives: `number`,
+  /// `customer_id`, `issued_on`, `due_on`, `currency`, and in major units `total`, `paid` and `owed`
+  /// (after payments, credits and write-offs); nil for an unknown invoice.
+  public func invoiceSubject(number: String) throws -> LuaValue? {
+    guard let ledger = try session.ledger(ofInvoice: number) else { return nil }
+    let invoice = ledger.invoice
+    return .table([
+      "number": .string(invoice.number), "customer_id": .string(invoice.customerId),
+      "issued_on": .string(invoice.issuedOn.description), "due_on": .string(invoice.dueOn.description),
+      "currency": .string(invoice.total.currency.code), "total": .number(invoice.total.major),
+      "paid": .number(try ledger.paid().major), "owed": .number(try ledger.owed().major),
+    ])
+  }
+
   // MARK: Library
 
   private func installLibrary() throws {

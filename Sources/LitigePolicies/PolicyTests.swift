@@ -24,6 +24,7 @@ public struct PolicyTestResult: Sendable {
 ///     invoices = { { total = 300 } },        -- optional: number, total, paid, issued_on, due_on
 ///     communications = { { direction = "out", channel = "email", age_days = 1 } },
 ///     message = { direction = "in", channel = "email", summary = "..." },  -- for on_communication
+///     upcoming = { number = "F-9", total = 500, due_on = "2026-01-20" },   -- for before_due
 ///     history = { { kind = "resolve", age_days = 8, data = { outcome = "accepted" } } },
 ///     promise = { amount = 500, due_on = "2026-01-10", paid_since = 200 },  -- paid since it was made
 ///     config = { large_amount = 1000 },      -- settings of the plugin under test
@@ -37,6 +38,9 @@ public struct PolicyTestResult: Sendable {
 /// Each test gets a throwaway store and a fresh Lua state; `expect` lists every decision applied, in
 /// order, as `{kind, value}` (a test that expects nothing says `expect = {}`).
 public enum PolicyTests {
+  /// The number of a test's `upcoming` invoice unless it says one.
+  static let upcomingNumber = "F-UPCOMING"
+
   /// The time tests run at unless they say `now`: 2026-01-15 10:00 in Paris.
   public static let defaultNow = Date(timeIntervalSince1970: 1_768_467_600)
 
@@ -163,9 +167,13 @@ public enum PolicyTests {
         "summary": .string(communication.summary),
       ])
     }
+    if case .table = spec["upcoming"] {
+      subject = try runtime.invoiceSubject(
+        number: spec["upcoming"]["number"].stringValue ?? PolicyTests.upcomingNumber)
+    }
     var actual: [String] = []
     for hook in hooks {
-      let argument = hook == "on_communication" ? subject : nil
+      let argument = hook == "on_communication" || hook == "before_due" ? subject : nil
       for outcome in host.run(hook: hook, caseId: caseId, runId: "test", subject: argument) {
         if let failure = outcome.failure {
           guard let expected = spec["expect_error"].stringValue else {
@@ -366,6 +374,24 @@ struct TestCaseBuilder {
     try store.insert(
       customers: [customer], invoices: invoices, cases: [disputeCase], communications: communications,
       events: events, provenance: Provenance(source: "test", hook: "setup", runId: "test"))
+    if case .table = spec["upcoming"] {
+      // Another invoice of the customer, in no dispute: the subject of `before_due`.
+      let entry = spec["upcoming"]
+      let issued =
+        try entry["issued_on"].stringValue.map { try LocalDate(parsing: $0) } ?? today.adding(days: -20)
+      try store.insert(
+        invoices: [
+          Invoice(
+            number: entry["number"].stringValue ?? PolicyTests.upcomingNumber, customerId: customer.id,
+            issuedOn: issued,
+            dueOn: try entry["due_on"].stringValue.map { try LocalDate(parsing: $0) }
+              ?? issued.adding(days: 30),
+            total: try Money(
+              major: entry["total"].doubleValue ?? 100, currency: currency, field: "upcoming.total"),
+            paid: try Money(major: entry["paid"].doubleValue ?? 0, currency: currency, field: "upcoming.paid")
+          )
+        ], provenance: Provenance(source: "test", hook: "setup", runId: "test"))
+    }
     if case .table = spec["promise"] {
       let promise = spec["promise"]
       let paidTotal = try invoices.reduce(Money.zero(currency)) { total, invoice in

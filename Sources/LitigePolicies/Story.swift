@@ -39,7 +39,8 @@ public enum Story {
           + (route.claimed.minorUnits > 0 ? ", \(route.claimed) claimed)" : ")")
       }
       return text
-    case .sent(let template, let channel, _): return "sent '\(template)' by \(channel.rawValue)"
+    case .sent(let template, let channel, _, let invoice):
+      return "sent '\(template)' by \(channel.rawValue)" + (invoice.map { " about invoice \($0)" } ?? "")
     case .followUpScheduled(let day): return "follow-up scheduled for \(day)"
     case .attempted(let attempt):
       return "amicable attempt recorded: \(attempt.rawValue.replacingOccurrences(of: "_", with: " "))"
@@ -78,7 +79,7 @@ public enum Story {
     case .recordMessage(let direction, let channel): return "\(direction.rawValue) by \(channel.rawValue)"
     case .escalate(let level, let procedure):
       return level.rawValue + (procedure.map { " (\($0.rawValue))" } ?? "")
-    case .send(let template, let channel, _): return "\(template) by \(channel.rawValue)"
+    case .send(let template, let channel, _, _): return "\(template) by \(channel.rawValue)"
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
     case .judgePromise: return "payment promise"

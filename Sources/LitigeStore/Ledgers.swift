@@ -16,7 +16,55 @@ public struct RecordedAdjustment: Sendable, Equatable {
   public var recordedBy: String
 }
 
+/// An invoice coming due of a customer with a dispute history, and the customer's latest case.
+public struct InvoiceComingDue: Sendable, Equatable {
+  /// The invoice's number.
+  public var invoice: String
+  /// Its due date.
+  public var dueOn: LocalDate
+  /// The customer's most recent case opened by then: where a letter about the invoice is kept.
+  public var caseId: Int64
+}
+
 extension Store {
+  /// The invoices due from `first` through `last` that are still owed (after payments, credits and
+  /// write-offs), are in no dispute, and belong to a customer who has had one (a case opened by
+  /// `asOf`): the night's pass for preventive reminders (relances préventives, domain.md §5).
+  ///
+  /// Ordered by due date, then number.
+  public func invoicesComingDue(from first: LocalDate, through last: LocalDate, asOf: Date) throws
+    -> [InvoiceComingDue]
+  {
+    try database.read { db in
+      let rows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT i.number, i.due_on,
+              (SELECT MAX(c.id) FROM cases c WHERE c.customer_id = i.customer_id AND c.opened_at <= ?) AS case_id
+            FROM invoices i
+            WHERE i.due_on BETWEEN ? AND ? AND i.paid_minor < i.total_minor
+              AND NOT EXISTS (SELECT 1 FROM case_invoices ci WHERE ci.invoice_number = i.number)
+            ORDER BY i.due_on, i.number
+            """),
+        arguments: [Timestamp.utcText(asOf), first.description, last.description])
+      let candidates = try rows.compactMap { row -> InvoiceComingDue? in
+        guard let caseId: Int64 = row["case_id"] else { return nil }
+        return InvoiceComingDue(
+          invoice: row["number"], dueOn: try LocalDate(parsing: row["due_on"] as String), caseId: caseId)
+      }
+      var owed: [InvoiceComingDue] = []
+      for start in stride(from: 0, to: candidates.count, by: 500) {  // within SQLite's variable limit
+        let batch = candidates[start..<min(start + 500, candidates.count)]
+        let ledgers = try Records.ledgers(of: batch.map(\.invoice), db)
+        owed += try batch.filter { candidate in
+          guard let ledger = ledgers[candidate.invoice] else { return false }
+          return try ledger.owed().minorUnits > 0
+        }
+      }
+      return owed
+    }
+  }
+
   /// The ledger of invoice `number`: its payments, credits, write-offs and every case's portion of it.
   public func ledger(ofInvoice number: String) throws -> InvoiceLedger? {
     try database.read { db in try Records.ledgers(of: [number], db)[number] }

@@ -121,6 +121,9 @@ enum Schema {
           """)
       try Records.migratePortionsAndGestures(db)
     }
+    migrator.registerMigration("v6: invoices by due date, for the night's pass before due dates") { db in
+      try db.execute(sql: "CREATE INDEX invoices_due ON invoices(due_on)")
+    }
     return migrator
   }
 }

@@ -128,3 +128,84 @@ struct BatchRunnerTests {
     }
   }
 }
+
+/// The night's invoice pass with the standard follow-up plugin (domain.md §5, relances préventives).
+@Suite("Invoice pass")
+struct InvoicePassTests {
+  /// Tuesday 10 March 2026, 2 a.m. in Paris.
+  let tuesday = Date(timeIntervalSince1970: 1_773_104_400)
+
+  func workspace() throws -> (folder: URL, store: Store) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-due-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("plugins")
+    try "[workspace]\nplugin_paths = [\"\(plugins.path)\"]\n[plugins.follow_up]\n"
+      .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    func invoice(_ number: String, _ customer: String, due: String, total: Double, paid: Double = 0) throws
+      -> Invoice
+    {
+      Invoice(
+        number: number, customerId: customer, issuedOn: try LocalDate(parsing: "2026-02-01"),
+        dueOn: try LocalDate(parsing: due), total: try euros(total), paid: try euros(paid))
+    }
+    var closed = DisputeCase(
+      id: 1, customerId: "C1", openedAt: tuesday.addingTimeInterval(-60 * 86_400), channel: .email,
+      reason: "prix", disputed: try euros(100), invoiceNumbers: ["F-1"], status: .closed)
+    closed.outcome = .accepted
+    try store.insert(
+      customers: [
+        Customer(id: "C1", name: "Boulangerie Émile", kind: .company),
+        Customer(id: "C2", name: "Jamais Fâché", kind: .company),
+      ],
+      invoices: [
+        try invoice("F-1", "C1", due: "2026-01-31", total: 100),
+        try invoice("F-2", "C1", due: "2026-03-13", total: 1_200),  // due in 3 days: reminded
+        try invoice("F-3", "C1", due: "2026-03-13", total: 500, paid: 500),  // paid: nothing to remind
+        try invoice("F-4", "C2", due: "2026-03-13", total: 800),  // no dispute history
+        try invoice("F-5", "C1", due: "2026-04-30", total: 900),  // too far ahead
+        try invoice("F-6", "C1", due: "2026-03-09", total: 700),  // already overdue: dunning's job
+      ],
+      cases: [closed], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+    return (folder, store)
+  }
+
+  func night(_ folder: URL, _ store: Store, dryRun: Bool = false) throws -> BatchReport {
+    var options = BatchOptions()
+    options.asOf = tuesday
+    options.jobs = 1
+    options.dryRun = dryRun
+    return try BatchRunner(
+      store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+      options: options
+    ).run()
+  }
+
+  @Test func onlyOwedUndisputedInvoicesOfCustomersWithADisputeHistoryAreRemindedOnce() throws {
+    let (folder, store) = try workspace()
+    let dry = try night(folder, store, dryRun: true)
+    #expect(dry.decisionsByKind["send"] == 1)
+    let before = try store.events(ofCase: 1).count
+    #expect(try store.events(ofCase: 1).allSatisfy { $0.kind != "send" })
+
+    let report = try night(folder, store)
+    #expect(report.status == "completed")
+    #expect(report.decisionsByKind["send"] == 1)
+    let sent = try store.events(ofCase: 1).compactMap { event -> (String, String?, String?)? in
+      guard case .sent(let template, _, let body, let invoice) = event.event else { return nil }
+      return (template, invoice, body)
+    }
+    #expect(sent.count == 1)
+    #expect(sent.first?.0 == "preventive_reminder")
+    #expect(sent.first?.1 == "F-2")
+    #expect(sent.first?.2?.contains("1\u{202F}200,00\u{A0}€, arrive à échéance le 13 mars 2026") == true)
+    // The closed case stays closed: the letter is about another invoice.
+    #expect(try store.disputeCase(id: 1)?.status == .closed)
+
+    let again = try night(folder, store)
+    #expect(again.decisionsByKind["send"] == nil)
+    #expect(try store.events(ofCase: 1).count == before + 1)
+  }
+}

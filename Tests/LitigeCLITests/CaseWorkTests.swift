@@ -276,5 +276,20 @@ struct CaseWorkTests {
     let cases = try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]]
     #expect(cases?.compactMap { $0["id"] as? Int }.sorted() == proposed.map { Int($0.id) }.sorted())
     #expect(try litige.run("case", "list", "--queue", "bogus").status == 2)
+
+    // A department's own queue: its cases only.
+    let ownedProposed = proposed.filter { $0.owner == .accounting }
+    let owned = try litige.run("case", "list", "--queue", "proposed", "--owner", "accounting", "--json")
+    let ownedCases =
+      try JSONSerialization.jsonObject(with: Data(owned.standardOutput.utf8)) as? [[String: Any]]
+    #expect(ownedCases?.compactMap { $0["id"] as? Int }.sorted() == ownedProposed.map { Int($0.id) }.sorted())
+    #expect(!ownedProposed.isEmpty)
+    let unowned = try store.cases(matching: CaseFilter()).filter { $0.owner == nil }
+    let none = try litige.run("case", "list", "--owner", "none", "--json")
+    let noneCases = try JSONSerialization.jsonObject(with: Data(none.standardOutput.utf8)) as? [[String: Any]]
+    #expect(noneCases?.count == unowned.count)
+    let bogus = try litige.run("case", "list", "--owner", "marketing")
+    #expect(bogus.status == 2)
+    #expect(bogus.standardError.contains("--owner"))
   }
 }

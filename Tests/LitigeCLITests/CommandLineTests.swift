@@ -29,10 +29,19 @@ struct Litige {
 
   func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
-  func run(_ arguments: [String], input: String? = nil) throws -> Result {
+  /// Runs a person's command as if at `instant` (`LITIGE_NOW`), for scenarios that move through days.
+  func run(at instant: String, _ arguments: String...) throws -> Result {
+    try run(arguments, environment: ["LITIGE_NOW": instant])
+  }
+
+  func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result
+  {
     let process = Process()
     process.executableURL = Self.executable
     process.arguments = arguments + ["--db", workspace]
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output

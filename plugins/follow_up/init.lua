@@ -1,6 +1,8 @@
 -- Prevention and follow-up after a dispute (domain.md §3.9 and §5): check the customer is satisfied,
 -- show the relationship is valued with a loyalty gesture, and remind them before the new due date
--- agreed at resolution, so that the settlement does not turn into a second dispute.
+-- agreed at resolution, so that the settlement does not turn into a second dispute. Before the due dates
+-- of a customer's other invoices, once they have had a dispute, a preventive reminder (relance
+-- préventive, domain.md §5) surfaces a disagreement before it becomes an unpaid invoice.
 
 local DAY = 86400
 
@@ -24,12 +26,18 @@ local letters = {
   fr = {
     survey = "Bonjour,\n\nVotre réclamation (dossier n° %d) a été traitée il y a quelques jours. Êtes-vous satisfait "
       .. "de la solution apportée ? Votre avis nous aide à mieux vous servir : il vous suffit de répondre à ce message.\n\n%s",
+    preventive = "Bonjour,\n\nNotre facture n° %s, d'un montant de %s, arrive à échéance le %s. Si un point de "
+      .. "cette facture vous semble inexact, dites-le-nous dès maintenant en répondant à ce message : nous le "
+      .. "réglerons avant l'échéance. Si le paiement est déjà parti, merci de ne pas tenir compte de ce message.\n\n%s",
     reminder = "Bonjour,\n\nComme convenu lors du règlement de votre réclamation (dossier n° %d), le solde de %s est à "
       .. "régler au plus tard le %s. Si le paiement est déjà parti, merci de ne pas tenir compte de ce message.\n\n%s",
   },
   en = {
     survey = "Hello,\n\nYour complaint (case no. %d) was settled a few days ago. Are you satisfied with the solution? "
       .. "Your opinion helps us serve you better: simply reply to this message.\n\n%s",
+    preventive = "Hello,\n\nOur invoice no. %s, for %s, is due on %s. If anything on it looks wrong to you, "
+      .. "tell us now by replying to this message and we will put it right before the due date. If you have "
+      .. "already paid, please disregard this message.\n\n%s",
     reminder = "Hello,\n\nAs agreed when your complaint (case no. %d) was settled, the balance of %s is due by %s. "
       .. "If you have already paid, please disregard this message.\n\n%s",
   },
@@ -76,16 +84,34 @@ local function follow_up(case, ctx)
   end
 end
 
+-- The night's invoice pass: `invoice` is owed, in no dispute, due within 30 days, and its customer has
+-- had a dispute (`case` is their latest case, where the letter is kept as proof).
+local function before_due(case, invoice, ctx)
+  local notice = ctx.config.preventive_days_before_due
+  if notice == 0 or not litige.is_business_day() then return end
+  local days_left = litige.days_between(litige.today(), invoice.due_on)
+  if days_left < 0 or days_left > notice or invoice.owed <= 0 then return end
+  if case:has_sent("preventive_reminder", invoice.number) then return end
+  local language = language_of(case)
+  case:send{ template = "preventive_reminder", channel = "email", invoice = invoice.number,
+    body = string.format(letters[language].preventive, invoice.number, litige.format_money(invoice.owed, language),
+      litige.format_date(invoice.due_on, language), signature(language)),
+    reason = "preventive reminder: invoice " .. invoice.number .. " due on " .. invoice.due_on
+      .. " for a customer with a dispute history" }
+end
+
 return {
   name = "follow_up",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 20,
-  description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date.",
+  description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date; preventive reminders before other invoices' due dates.",
   config = {
     satisfaction_after_days = { type = "integer", default = 7, min = 1, max = 90, doc = "Days after resolution before asking for satisfaction." },
     loyalty_voucher = { type = "amount", default = 20, min = 0, doc = "Voucher offered after resolution (0: none)." },
     loyalty_vip_only = { type = "boolean", default = false, doc = "Offer the loyalty voucher to VIP customers only." },
     reminder_days_before_due = { type = "integer", default = 5, min = 0, max = 30, doc = "Days before the agreed due date to remind the customer." },
+    preventive_days_before_due = { type = "integer", default = 7, min = 0, max = 30, doc = "Days before the due date of another open invoice of a customer with a dispute history to send a preventive reminder (0: none)." },
   },
   nightly = follow_up,
+  before_due = before_due,
 }

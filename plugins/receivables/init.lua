@@ -68,6 +68,15 @@ local function penalties(case, mode)
   return nil
 end
 
+-- The new due date of the case's latest resolution, if it set one.
+local function new_due_date(case)
+  for index = #case.history, 1, -1 do
+    local event = case.history[index]
+    if event.kind == "resolve" then return event.data.new_due_date end
+  end
+  return nil
+end
+
 local function nightly(case, ctx)
   local config, customer = ctx.config, case.customer
   if case.status ~= "resolved" and case.status ~= "closed" then
@@ -105,6 +114,12 @@ local function nightly(case, ctx)
   -- when the new due date agreed at resolution was missed (from that date).
   if customer.kind ~= "company" or case:has_sent("penalty_claim") then return end
   local lost = case.outcome == "rejected" and config.late_penalties == "accrue"
+  if not lost then
+    -- Not before the new due date the resolution agreed has passed (the claim's letter says it was
+    -- missed); without one, the remainder fell due on the invoices' own dates.
+    local agreed = new_due_date(case)
+    if agreed ~= nil and litige.today() <= agreed then return end
+  end
   local claim = penalties(case, lost and "accrue" or "waive")
   if claim == nil or claim.total <= 0 or (not lost and case.claimable <= 0) then return end
   case:send{ template = "penalty_claim", channel = "registered_letter",
@@ -115,7 +130,7 @@ end
 
 return {
   name = "receivables",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {
