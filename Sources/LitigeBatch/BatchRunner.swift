@@ -203,7 +203,9 @@ public final class BatchRunner: Sendable {
   /// How far ahead the invoice pass looks: the longest notice a `before_due` policy may want.
   static let invoicePassDays = 30
 
-  /// The night's invoice pass (domain.md §5, relances préventives): calls `before_due(case, invoice,
+  /// The night's invoice pass (domain.md §5, relances préventives).
+  ///
+  /// It calls `before_due(case, invoice,
   /// ctx)` of the plugins that have it for each invoice still owed, in no dispute, due within
   /// `invoicePassDays` days, of a customer with a dispute history; `case` is that customer's latest
   /// case. Each call is committed on its own (a letter is sent once per template and invoice, so a

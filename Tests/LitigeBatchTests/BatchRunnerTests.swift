@@ -132,7 +132,7 @@ struct BatchRunnerTests {
 /// The night's invoice pass with the standard follow-up plugin (domain.md §5, relances préventives).
 @Suite("Invoice pass")
 struct InvoicePassTests {
-  /// Tuesday 10 March 2026, 2 a.m. in Paris.
+  /// Tuesday 10 March 2026 at 2 in the morning, Paris time.
   let tuesday = Date(timeIntervalSince1970: 1_773_104_400)
 
   func workspace() throws -> (folder: URL, store: Store) {

@@ -3,7 +3,9 @@ import LitigeCore
 import LitigeStore
 import Testing
 
-/// The standard policies over 60 days of a generated company (issue 11's acceptance): nights with
+/// The standard policies over 60 days of a generated company (issue 11's acceptance).
+///
+/// Nights with
 /// `--as-of`, and each week people's work (answers to offers, approvals, resolutions, payments, customers'
 /// messages, new cases, formal notices confirmed from the queue), then checks on the journal as a credit
 /// manager would. Trimmed to the demo workspace and a night every third day; in full (5,000 generated
