@@ -12,6 +12,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
   ],
   targets: [
     // The Lua library, through the pkg-config package `litige-lua` that scripts/build-lua.sh writes
@@ -43,6 +44,11 @@ let package = Package(
     ),
     // The nightly runner: every open case through the policies, in parallel, resumable, with reports.
     .target(name: "LitigeBatch", dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost"]),
+    // A company's data in and out: CSV and JSON files read as real exports are (encodings,
+    // separators, positions of every problem), typed for the store; exports and the outbox's files.
+    .target(
+      name: "LitigeExchange",
+      dependencies: ["LitigeCore", "LitigeStore", .product(name: "CSV", package: "CSV.swift")]),
     // libedit (BSD editline) from the system (Debian: libedit-dev), found through pkg-config.
     .systemLibrary(
       name: "CEditLine",
@@ -58,7 +64,7 @@ let package = Package(
     .target(
       name: "LitigeCLI",
       dependencies: [
-        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL", "LuaHost",
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL", "LitigeExchange", "LuaHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -76,6 +82,12 @@ let package = Package(
       name: "LitigePoliciesTests",
       dependencies: ["LitigePolicies", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "LitigeBatchTests", dependencies: ["LitigeBatch"]),
+    .testTarget(
+      name: "LitigeExchangeTests",
+      dependencies: [
+        "LitigeExchange", "LitigeStore", "LitigeCore",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
     .testTarget(
       name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),
     .testTarget(

@@ -35,6 +35,10 @@ public struct BatchOptions: Sendable {
   /// for it, the other plugins go on): after this many time or memory failures in a row, three times
   /// as many in all, or ten times as many ordinary failures in a row (`PluginHost.suspendAfter`).
   public var suspendAfter = 3
+  /// Only the cases with ids in this range (the cases an import just opened, for triage); nil for all.
+  public var caseRange: ClosedRange<Int64>?
+  /// The run's id starts with this (`night`, or `import` for an import's triage).
+  public var runName = "night"
 
   /// Default options: now, all cores, 500 ids a chunk.
   public init() {}
@@ -130,13 +134,19 @@ public final class BatchRunner: Sendable {
     if let previous = options.resume {
       run = previous
     } else {
-      let id = "night-\(Timestamp.utcText(options.asOf))-\(UUID().uuidString.prefix(8).lowercased())"
+      let id =
+        "\(options.runName)-\(Timestamp.utcText(options.asOf))-\(UUID().uuidString.prefix(8).lowercased())"
       run = try store.startRun(
         id: id, asOf: options.asOf, dryRun: options.dryRun, chunkSize: options.chunkSize)
     }
     let done = options.dryRun ? [] : try store.completedChunks(runId: run.id)
     let chunkCount = run.lastCaseId <= 0 ? 0 : Int((run.lastCaseId - 1) / Int64(run.chunkSize)) + 1
-    let pending = (0..<chunkCount).filter { !done.contains($0) }
+    let pending = (0..<chunkCount).filter { chunk in
+      guard !done.contains(chunk) else { return false }
+      guard let range = options.caseRange else { return true }
+      let low = Int64(chunk) * Int64(run.chunkSize) + 1
+      return range.overlaps(low...(low + Int64(run.chunkSize) - 1))
+    }
     state.prepare(chunks: pending, total: chunkCount, done: done.count)
 
     let jobs = max(1, min(options.jobs, max(1, pending.count)))
@@ -263,6 +273,7 @@ public final class BatchRunner: Sendable {
       tally.cases += 1
     }
     for caseId in snapshot.caseIds {
+      if let range = options.caseRange, !range.contains(caseId) { continue }
       // A case opened after the night's date did not exist then: a night run for an earlier day leaves it.
       if let opened = snapshot.cases[caseId]?.openedAt, opened > options.asOf { continue }
       let owner = snapshot.cases[caseId]?.owner?.rawValue ?? "unassigned"

@@ -19,8 +19,7 @@ struct CaseCommand: ParsableCommand {
 
     @OptionGroup var workspace: WorkspaceOptions
 
-    @Argument(help: "The case number.")
-    var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
 
     @Option(help: "in (from the customer) or out (to the customer).")
     var direction = "in"
@@ -37,6 +36,7 @@ struct CaseCommand: ParsableCommand {
     @OptionGroup var by: AuthorOptions
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
       let now = try CommandClock.now()
       let communication: Communication
@@ -208,8 +208,7 @@ struct CaseCommand: ParsableCommand {
 
     @OptionGroup var workspace: WorkspaceOptions
 
-    @Argument(help: "The case number.")
-    var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -218,6 +217,7 @@ struct CaseCommand: ParsableCommand {
     var letters = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
       guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
       let events = try store.events(ofCase: id)
@@ -312,18 +312,21 @@ struct CaseCommand: ParsableCommand {
         print(jsonText(cases.map { CaseJSON.summary($0, timeZone: zone) }))
         return
       }
+      // The company's own references, when its cases came from a file.
+      let references = cases.contains { $0.reference != nil }
       var table = TextTable(
         headers: [
           "ID", "OPENED", "CUSTOMER", "CATEGORY", "STATUS", "PRI", "OWNER", "ESCALATION", "DISPUTED",
-        ],
+        ] + (references ? ["REF"] : []),
         rightAligned: [0, 5, 8])
       for item in cases {
-        table.rows.append([
-          String(item.id), LocalDate(item.openedAt, in: zone).description, item.customerId,
-          item.category?.rawValue ?? "-", item.status.rawValue, String(item.priority),
-          item.owner?.rawValue ?? "-",
-          item.escalation.rawValue, item.disputed.formatted,
-        ])
+        table.rows.append(
+          [
+            String(item.id), LocalDate(item.openedAt, in: zone).description, item.customerId,
+            item.category?.rawValue ?? "-", item.status.rawValue, String(item.priority),
+            item.owner?.rawValue ?? "-",
+            item.escalation.rawValue, item.disputed.formatted,
+          ] + (references ? [item.reference ?? "-"] : []))
       }
       print(table.render())
       let total = cases.reduce(Int64(0)) { $0 + $1.disputed.minorUnits }
@@ -339,8 +342,7 @@ struct CaseCommand: ParsableCommand {
 
     @OptionGroup var workspace: WorkspaceOptions
 
-    @Argument(help: "The case number.")
-    var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -349,6 +351,7 @@ struct CaseCommand: ParsableCommand {
     var letters = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
       guard let item = try store.disputeCase(id: id) else { throw Failure("case \(id) does not exist") }
       let zone = store.settings.timeZone
@@ -394,7 +397,9 @@ struct CaseCommand: ParsableCommand {
         return
       }
       let time = { (date: Date) in Timestamp.display(date, in: zone) }
-      var lines = ["Case \(item.id) · \(item.status.rawValue) · priority \(item.priority)"]
+      var lines = [
+        "Case \(item.id)\(item.reference.map { " (\($0))" } ?? "") · \(item.status.rawValue) · priority \(item.priority)"
+      ]
       let fields: [(String, String)] = [
         (
           "Customer",
@@ -505,6 +510,7 @@ enum CaseJSON {
       ] as [String: Any]
     }
     object["portions"] = item.portions.mapValues(\.decimalText)
+    object["reference"] = item.reference ?? NSNull()
     return object
   }
 

@@ -54,7 +54,7 @@ extension CaseCommand {
         "Resolve a case: collection of its invoices resumes on a new due date, with a payment promise.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Option(help: "accepted, partially_accepted, rejected, withdrawn or judgment.") var outcome: String
     @Option(help: "When the rest falls due (YYYY-MM-DD); needed when the case has invoices.")
     var newDueDate: String?
@@ -63,6 +63,7 @@ extension CaseCommand {
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
       let decision: Decision
       do {
@@ -86,11 +87,12 @@ extension CaseCommand {
       abstract: "Close a resolved case: the nightly run no longer visits it.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Option(help: "Why, for the journal.") var reason = "closed by hand"
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .close, to: id, reason: reason, command: "case close", workspace: workspace, author: author,
         json: json)
@@ -102,11 +104,12 @@ extension CaseCommand {
       abstract: "Reopen a resolved or closed case: it is investigated again and its invoices frozen again.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Option(help: "Why, for the journal.") var reason: String
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .reopen, to: id, reason: reason, command: "case reopen", workspace: workspace, author: author,
         json: json)
@@ -117,13 +120,14 @@ extension CaseCommand {
     static let configuration = CommandConfiguration(abstract: "Give a case to a department.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "sales, accounting, quality, logistics, operations, administration or legal.")
     var owner: String
     @Option(help: "Why, for the journal.") var reason = "assigned by hand"
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let department: Department
       do {
         department = try Department.parse(owner, field: "owner")
@@ -179,13 +183,14 @@ extension CaseCommand {
         """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "mediation, formal_notice or court.") var level: String
     @Option(help: "For court: request, summons or order_for_payment.") var procedure: String?
     @Option(help: "Why, for the journal.") var reason: String
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let parsed: EscalationLevel
       let route: CourtRoute.Procedure?
       do {
@@ -218,12 +223,13 @@ extension CaseCommand {
         """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "proposal, mediation, conciliation or participative_procedure.") var attempt: String
     @Option(help: "Why, for the journal.") var reason: String
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let kind: AmicableAttempt
       do {
         kind = try AmicableAttempt.parse(attempt)
@@ -255,12 +261,13 @@ struct GestureCommand: ParsableCommand {
       abstract: "Withdraw a gesture not yet granted: the company takes its offer back.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
     @Option(help: "Why, for the journal.") var reason: String
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .withdrawGesture(id: gesture), to: id, reason: reason, command: "gesture withdraw",
         workspace: workspace,
@@ -272,13 +279,14 @@ struct GestureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Propose a gesture to the customer.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "discount, credit_note, refund, replacement or voucher.") var kind: String
     @Argument(help: "The amount, in major units (150 or 150.50).") var amount: String
     @Option(help: "Why, for the journal.") var reason: String
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
       let decision: Decision
       do {
@@ -302,12 +310,13 @@ struct GestureCommand: ParsableCommand {
       abstract: "Record that the customer accepted a gesture; it is granted if no approval is missing.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
     @Option(help: "Why, for the journal.") var reason = "the customer accepted"
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .answerGesture(id: gesture, accepted: true), to: id, reason: reason, command: "gesture accept",
         workspace: workspace, author: author, json: json)
@@ -318,12 +327,13 @@ struct GestureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Record that the customer refused a gesture.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
     @Option(help: "Why, for the journal.") var reason = "the customer refused"
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .answerGesture(id: gesture, accepted: false), to: id, reason: reason, command: "gesture refuse",
         workspace: workspace, author: author, json: json)
@@ -336,12 +346,13 @@ struct GestureCommand: ParsableCommand {
         "Approve a gesture as yourself (--by, $LITIGE_USER or your login), an approver of litige.toml.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var author: AuthorOptions
-    @Argument(help: "The case number.") var id: Int64
+    @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
     @Argument(help: "The gesture's number on the case (litige case show).") var gesture: Int
     @Option(help: "Why, for the journal.") var reason = "approved"
     @Flag(help: "Print the events written as JSON.") var json = false
 
     func run() throws {
+      let id = try caseArgument.resolve(in: workspace)
       try CaseWork.apply(
         .approveGesture(id: gesture), to: id, reason: reason, command: "gesture approve",
         workspace: workspace,

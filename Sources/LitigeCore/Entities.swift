@@ -201,6 +201,8 @@ public struct DisputeCase: Hashable, Sendable, Codable {
   public var resolvedAt: Date?
   /// How it ended, once resolved.
   public var outcome: ResolutionOutcome?
+  /// The company's own identifier of the case (`L000123`), when it came from an import.
+  public var reference: String?
 
   /// Creates a case as opened: status `open`, priority 3, amicable.
   public init(

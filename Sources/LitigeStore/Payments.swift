@@ -52,7 +52,9 @@ extension Store {
 
 extension Records {
   /// `Store.record(_:by:at:)` inside a transaction.
-  static func recordPayment(_ payment: Payment, by author: String, at now: Date, _ db: Database) throws {
+  static func recordPayment(
+    _ payment: Payment, by author: String, at now: Date, hook: String = "payment add", _ db: Database
+  ) throws {
     guard let ledger = try Records.ledgers(of: [payment.invoiceNumber], db)[payment.invoiceNumber] else {
       throw StoreError("no invoice \(payment.invoiceNumber)")
     }
@@ -86,7 +88,7 @@ extension Records {
             reference: payment.reference),
           reason: "payment \(payment.reference) recorded",
           provenance: Provenance(
-            source: "user:\(author)", hook: "payment add", runId: "payment-\(payment.reference)")),
+            source: "user:\(author)", hook: hook, runId: "payment-\(payment.reference)")),
         db)
     }
   }

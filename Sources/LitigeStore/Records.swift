@@ -97,6 +97,7 @@ enum Records {
     }
     result.outcome = try (row["outcome"] as String?).map { try ResolutionOutcome.parse($0) }
     result.resolvedAt = try (row["resolved_at"] as String?).map { try Timestamp.parse($0) }
+    result.reference = row.hasColumn("external_ref") ? row["external_ref"] : nil
     for link in links where link.disputedMinor > 0 {
       result.portions[link.number] = Money(minorUnits: link.disputedMinor, currency: currency)
     }

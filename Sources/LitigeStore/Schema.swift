@@ -124,6 +124,22 @@ enum Schema {
     migrator.registerMigration("v6: invoices by due date, for the night's pass before due dates") { db in
       try db.execute(sql: "CREATE INDEX invoices_due ON invoices(due_on)")
     }
+    migrator.registerMigration("v7: a company's own references, imports and the changes they made") { db in
+      // Issue 12: a company's identifiers (L000123) are kept as the case's external reference; every
+      // field an import changes on a record that existed is kept, append-only.
+      try db.execute(
+        sql: """
+          ALTER TABLE cases ADD COLUMN external_ref TEXT;
+          CREATE UNIQUE INDEX cases_external_ref ON cases(external_ref) WHERE external_ref IS NOT NULL;
+          CREATE TABLE imports (
+            id TEXT PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, added INTEGER NOT NULL,
+            updated INTEGER NOT NULL, unchanged INTEGER NOT NULL, kept INTEGER NOT NULL);
+          CREATE TABLE changes (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, record TEXT NOT NULL, record_key TEXT NOT NULL,
+            field TEXT NOT NULL, old_value TEXT, new_value TEXT, source TEXT NOT NULL, import_id TEXT NOT NULL);
+          CREATE INDEX changes_record ON changes(record_key, id);
+          """)
+    }
     return migrator
   }
 }

@@ -1,0 +1,411 @@
+import Foundation
+import LitigeCore
+import LitigeStore
+
+/// What `litige import` reads: the five kinds of DESIGN.md's data files.
+public enum ImportKind: String, Sendable, CaseIterable {
+  case customers, invoices, cases, communications, payments
+
+  /// The columns of the kind's files.
+  public var columns: ColumnSet {
+    switch self {
+    case .customers:
+      return ColumnSet(
+        required: ["id", "name", "kind"], optional: ["segment", "email", "phone", "language", "vip", "since"])
+    case .invoices:
+      return ColumnSet(
+        required: ["number", "customer_id", "issued_on", "due_on", "total"], optional: ["currency", "paid"])
+    case .cases:
+      return ColumnSet(
+        required: ["id", "customer_id", "opened_at", "reason"],
+        optional: ["channel", "category", "invoices", "disputed", "status"])
+    case .communications:
+      return ColumnSet(
+        required: ["case_id", "at", "direction", "channel", "summary"], optional: ["author"])
+    case .payments:
+      return ColumnSet(required: ["invoice", "paid_on", "amount", "reference"], optional: ["method"])
+    }
+  }
+
+  /// Columns whose values are personal data: never shown in a problem.
+  var personalColumns: Set<String> { ["name", "email", "phone", "summary", "author", "reason"] }
+}
+
+/// Reads a table's records into the store's typed rows, collecting every problem with its place.
+///
+/// Values: amounts are decimals in major units (`1234.56`; a decimal comma and space-grouped thousands
+/// in a `;`-separated file, `1 234,56`); never negative. Dates are `YYYY-MM-DD` or, as French Excel
+/// writes them, `DD/MM/YYYY`. Times are ISO 8601 with an offset; without one (`2026-03-01 14:30`, or a
+/// date alone) they are read in the company's time zone. Booleans: true/false, 1/0, yes/no, oui/non.
+public struct ImportReader {
+  /// The table read.
+  public let table: DataTable
+  /// The kind.
+  public let kind: ImportKind
+  /// The company's settings (currency, time zone).
+  public let settings: CompanySettings
+  private(set) var problems = ProblemList()
+
+  /// Creates a reader of `table` as `kind`.
+  public init(table: DataTable, kind: ImportKind, settings: CompanySettings) {
+    self.table = table
+    self.kind = kind
+    self.settings = settings
+    problems = table.problems
+  }
+
+  /// The rows, or throws `DataProblems` with every problem found (the first 100 and a count).
+  public mutating func rows() throws -> ImportRows {
+    let rows = readRows()
+    try problems.check()
+    return rows
+  }
+
+  /// The rows of the records that read well, and every problem of the others (`problems`).
+  public mutating func readRows() -> ImportRows {
+    var rows = ImportRows()
+    for record in table.records {
+      switch kind {
+      case .customers: if let row = customer(record) { rows.customers.append(row) }
+      case .invoices: if let row = invoice(record) { rows.invoices.append(row) }
+      case .cases: if let row = disputeCase(record) { rows.cases.append(row) }
+      case .communications: if let row = communication(record) { rows.communications.append(row) }
+      case .payments: if let row = payment(record) { rows.payments.append(row) }
+      }
+    }
+    checkDuplicates(rows)
+    return rows
+  }
+
+  /// Every problem found so far.
+  public var found: ProblemList { problems }
+
+  // MARK: Kinds
+
+  private mutating func customer(_ record: SourceRecord) -> Line<Customer>? {
+    // Every field is read, so that each problem of the record is reported.
+    let id = reference(record, "id")
+    let name = text(record, "name", maxBytes: 200)
+    let kind = vocabulary(record, "kind", CustomerKind.self)
+    let vip = flag(record, "vip")
+    let since = optionalDate(record, "since")
+    let segment = optionalText(record, "segment", maxBytes: 100) ?? ""
+    let phone = optionalText(record, "phone", maxBytes: 40)
+    let language = record["language"]?.lowercased() ?? "fr"
+    if !(2...8).contains(language.count) || !language.allSatisfy({ $0.isLetter || $0 == "-" }) {
+      add(record, "language", "expected a language code such as fr or en")
+    }
+    let email = optionalText(record, "email", maxBytes: 254)
+    if let address = email, !address.contains("@") {
+      add(record, "email", "expected an e-mail address (name@domain)")
+      return nil
+    }
+    guard let id, let name, let kind else { return nil }
+    return Line(
+      line: record.line,
+      value: Customer(
+        id: id, name: name, kind: kind, segment: segment, email: email, phone: phone, language: language,
+        vip: vip, since: since))
+  }
+
+  private mutating func invoice(_ record: SourceRecord) -> Line<Invoice>? {
+    let currency = currencyValue(record)
+    let number = reference(record, "number")
+    let customer = reference(record, "customer_id")
+    let issued = date(record, "issued_on")
+    let due = date(record, "due_on")
+    let total = amount(record, "total", currency: currency ?? settings.currency)
+    let paid =
+      record["paid"] == nil
+      ? Money.zero(settings.currency) : amount(record, "paid", currency: currency ?? settings.currency)
+    guard let number, let customer, let issued, let due, let currency, let total, let paid else { return nil }
+    if due < issued { add(record, "due_on", "is before issued_on (\(issued))", show: due.description) }
+    if paid > total {
+      add(record, "paid", "is more than the total (\(total.decimalText))", show: paid.decimalText)
+    }
+    return Line(
+      line: record.line,
+      value: Invoice(
+        number: number, customerId: customer, issuedOn: issued, dueOn: due, total: total, paid: paid))
+  }
+
+  private mutating func disputeCase(_ record: SourceRecord) -> Line<ImportedCase>? {
+    let channel = record["channel"] == nil ? Channel.email : vocabulary(record, "channel", Channel.self)
+    let category = record["category"] == nil ? nil : vocabulary(record, "category", DisputeCategory.self)
+    let status = record["status"] == nil ? CaseStatus.open : vocabulary(record, "status", CaseStatus.self)
+    let disputed = record["disputed"] == nil ? nil : amount(record, "disputed", currency: settings.currency)
+    let caseReference = reference(record, "id")
+    let customer = reference(record, "customer_id")
+    let opened = instant(record, "opened_at")
+    let reason = text(record, "reason", maxBytes: 4_000)
+    guard let caseReference, let customer, let opened, let reason, let channel, let status else { return nil }
+    if record["category"] != nil, category == nil { return nil }
+    if record["disputed"] != nil, disputed == nil { return nil }
+    let invoices = (record["invoices"] ?? "").split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" })
+      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    if Set(invoices).count != invoices.count { add(record, "invoices", "names an invoice twice") }
+    if invoices.isEmpty, disputed == nil {
+      add(record, "disputed", "required when the case names no invoice")
+      return nil
+    }
+    return Line(
+      line: record.line,
+      value: ImportedCase(
+        reference: caseReference, customerId: customer, openedAt: opened, channel: channel,
+        category: category,
+        reason: reason, invoices: invoices, disputed: disputed, status: status))
+  }
+
+  private mutating func communication(_ record: SourceRecord) -> Line<ImportedCommunication>? {
+    let caseReference = reference(record, "case_id")
+    let at = instant(record, "at")
+    let direction = vocabulary(record, "direction", Direction.self)
+    let channel = vocabulary(record, "channel", Channel.self)
+    let summary = text(record, "summary", maxBytes: 20_000)
+    guard let caseReference, let at, let direction, let channel, let summary else { return nil }
+    return Line(
+      line: record.line,
+      value: ImportedCommunication(
+        caseReference: caseReference, at: at, direction: direction, channel: channel,
+        author: optionalText(record, "author", maxBytes: 200) ?? "client", summary: summary))
+  }
+
+  private mutating func payment(_ record: SourceRecord) -> Line<Payment>? {
+    let invoice = reference(record, "invoice")
+    let paidOn = date(record, "paid_on")
+    let amount = amount(record, "amount", currency: settings.currency)
+    let paymentReference = reference(record, "reference")
+    let method = optionalText(record, "method", maxBytes: 40) ?? "transfer"
+    guard let invoice, let paidOn, let amount, let paymentReference else { return nil }
+    if amount.minorUnits == 0 { add(record, "amount", "a payment is a positive amount", show: "0") }
+    return Line(
+      line: record.line,
+      value: Payment(
+        invoiceNumber: invoice, paidOn: paidOn, amount: amount, reference: paymentReference,
+        method: method))
+  }
+
+  /// The same key twice in one file is a mistake in the export: reported at the second line.
+  private mutating func checkDuplicates(_ rows: ImportRows) {
+    func check<Row>(_ lines: [Line<Row>], column: String, key: (Row) -> String) {
+      var seen: [String: Int] = [:]
+      for line in lines {
+        let value = key(line.value)
+        if let first = seen[value] {
+          problems.add(
+            DataProblem(
+              file: table.file, line: line.line, column: table.records.first?.columns[column], field: column,
+              value: value, message: "already on line \(first): each record once"))
+        } else {
+          seen[value] = line.line
+        }
+      }
+    }
+    check(rows.customers, column: "id") { $0.id }
+    check(rows.invoices, column: "number") { $0.number }
+    check(rows.cases, column: "id") { $0.reference }
+    check(rows.payments, column: "reference") { "\($0.invoiceNumber) \($0.reference)" }
+  }
+
+  // MARK: Values
+
+  private mutating func add(
+    _ record: SourceRecord, _ column: String, _ message: String, show value: String? = nil
+  ) {
+    let shown = kind.personalColumns.contains(column) ? nil : (value ?? record[column])
+    problems.add(
+      DataProblem(
+        file: table.file, line: record.line, column: record.columns[column], field: column, value: shown,
+        message: message))
+  }
+
+  private mutating func required(_ record: SourceRecord, _ column: String) -> String? {
+    guard let value = record[column] else {
+      add(record, column, "required: the field is empty")
+      return nil
+    }
+    return value
+  }
+
+  /// An identifier: at most 64 bytes, no control character, trimmed.
+  private mutating func reference(_ record: SourceRecord, _ column: String) -> String? {
+    guard let raw = required(record, column) else { return nil }
+    let value = raw.trimmingCharacters(in: .whitespaces)
+    guard !value.isEmpty, value.utf8.count <= 64,
+      !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else {
+      add(record, column, "expected an identifier of 1 to 64 characters without control characters")
+      return nil
+    }
+    return value
+  }
+
+  private mutating func text(_ record: SourceRecord, _ column: String, maxBytes: Int) -> String? {
+    guard let value = required(record, column) else { return nil }
+    return checkedText(record, column, value, maxBytes: maxBytes)
+  }
+
+  private mutating func optionalText(_ record: SourceRecord, _ column: String, maxBytes: Int) -> String? {
+    guard let value = record[column] else { return nil }
+    return checkedText(record, column, value, maxBytes: maxBytes)
+  }
+
+  private mutating func checkedText(_ record: SourceRecord, _ column: String, _ value: String, maxBytes: Int)
+    -> String?
+  {
+    guard value.utf8.count <= maxBytes else {
+      add(record, column, "is \(value.utf8.count) bytes long; at most \(maxBytes) are allowed", show: "")
+      return nil
+    }
+    return value
+  }
+
+  private mutating func vocabulary<Value: Vocabulary>(
+    _ record: SourceRecord, _ column: String, _ type: Value.Type
+  )
+    -> Value?
+  {
+    guard let raw = required(record, column) else { return nil }
+    let value = raw.trimmingCharacters(in: .whitespaces).lowercased()
+    if let parsed = Value(rawValue: value) { return parsed }
+    add(record, column, "expected one of: \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+    return nil
+  }
+
+  private mutating func flag(_ record: SourceRecord, _ column: String) -> Bool {
+    guard let raw = record[column] else { return false }
+    switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "true", "1", "yes", "oui", "vrai", "y", "o": return true
+    case "false", "0", "no", "non", "faux", "n": return false
+    default:
+      add(record, column, "expected true or false (also 1/0, yes/no, oui/non)")
+      return false
+    }
+  }
+
+  private mutating func date(_ record: SourceRecord, _ column: String) -> LocalDate? {
+    guard let raw = required(record, column) else { return nil }
+    return parseDate(record, column, raw)
+  }
+
+  private mutating func optionalDate(_ record: SourceRecord, _ column: String) -> LocalDate? {
+    guard let raw = record[column] else { return nil }
+    return parseDate(record, column, raw)
+  }
+
+  private mutating func parseDate(_ record: SourceRecord, _ column: String, _ raw: String) -> LocalDate? {
+    let text = raw.trimmingCharacters(in: .whitespaces)
+    var candidate = text
+    // French Excel writes 31/03/2026.
+    let slashed = text.split(separator: "/", omittingEmptySubsequences: false)
+    if slashed.count == 3, slashed[2].count == 4 {
+      candidate =
+        "\(slashed[2])-\(slashed[1].count == 1 ? "0" : "")\(slashed[1])-\(slashed[0].count == 1 ? "0" : "")\(slashed[0])"
+    }
+    do {
+      let day = try LocalDate(parsing: candidate, field: column)
+      try Plausible.check(day, field: column)
+      return day
+    } catch {
+      add(record, column, "expected a date as YYYY-MM-DD (or DD/MM/YYYY) between 1970 and 2199")
+      return nil
+    }
+  }
+
+  private mutating func instant(_ record: SourceRecord, _ column: String) -> Date? {
+    guard let raw = required(record, column) else { return nil }
+    let text = raw.trimmingCharacters(in: .whitespaces)
+    var instant: Date?
+    if let parsed = try? Timestamp.parse(text, field: column) {
+      instant = parsed
+    } else {
+      // Without an offset: a local time (or a day, at midnight) in the company's time zone.
+      let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
+      if let first = parts.first, let day = parseQuietly(String(first)), parts.count <= 2 {
+        var hour = 0, minute = 0, second = 0
+        var valid = true
+        if parts.count == 2 {
+          let clock = parts[1].split(separator: ":").map { Int($0) }
+          valid = (2...3).contains(clock.count) && !clock.contains(nil)
+          if valid {
+            hour = clock[0] ?? 0
+            minute = clock[1] ?? 0
+            second = clock.count == 3 ? clock[2] ?? 0 : 0
+            valid = (0..<24).contains(hour) && (0..<60).contains(minute) && (0..<60).contains(second)
+          }
+        }
+        if valid {
+          var calendar = Calendar(identifier: .gregorian)
+          calendar.timeZone = settings.timeZone
+          instant = calendar.date(
+            from: DateComponents(
+              year: day.year, month: day.month, day: day.day, hour: hour, minute: minute, second: second))
+        }
+      }
+    }
+    guard let instant, (try? Plausible.check(instant, field: column)) != nil else {
+      add(record, column, "expected a time as ISO 8601 (2026-03-01T14:30:00+01:00) between 1970 and 2199")
+      return nil
+    }
+    return instant
+  }
+
+  private func parseQuietly(_ text: String) -> LocalDate? {
+    var candidate = text
+    let slashed = text.split(separator: "/", omittingEmptySubsequences: false)
+    if slashed.count == 3, slashed[2].count == 4, slashed[0].count <= 2, slashed[1].count <= 2 {
+      candidate =
+        "\(slashed[2])-\(String(repeating: "0", count: 2 - slashed[1].count))\(slashed[1])-"
+        + "\(String(repeating: "0", count: 2 - slashed[0].count))\(slashed[0])"
+    }
+    return try? LocalDate(parsing: candidate)
+  }
+
+  private mutating func currencyValue(_ record: SourceRecord) -> Currency? {
+    guard let code = record["currency"] else { return settings.currency }
+    guard let currency = try? Currency(code: code.trimmingCharacters(in: .whitespaces)) else {
+      add(record, "currency", "expected an ISO 4217 currency code such as EUR")
+      return nil
+    }
+    guard currency == settings.currency else {
+      add(record, "currency", "the workspace keeps its books in \(settings.currency.code)")
+      return nil
+    }
+    return currency
+  }
+
+  /// An amount: `1234.56`; with a decimal comma and grouped thousands in `;`-separated files.
+  private mutating func amount(_ record: SourceRecord, _ column: String, currency: Currency) -> Money? {
+    guard let raw = required(record, column) else { return nil }
+    var text = raw.trimmingCharacters(in: .whitespaces)
+    for symbol in ["€", "EUR"] where text.hasSuffix(symbol) {
+      text = String(text.dropLast(symbol.count)).trimmingCharacters(in: .whitespaces)
+    }
+    if table.decimalComma || table.delimiter == nil {
+      // "1 234,56" (spaces, no-break spaces or narrow no-break spaces between thousands).
+      text = text.filter { $0 != " " && $0 != "\u{A0}" && $0 != "\u{202F}" }
+      if table.decimalComma, text.contains(",") {
+        if text.contains(".") {
+          add(record, column, "expected one decimal separator (1234,56 or 1234.56)")
+          return nil
+        }
+        text = text.replacingOccurrences(of: ",", with: ".")
+      }
+    }
+    let money: Money
+    do {
+      money = try Money(parsing: text, currency: currency, field: column)
+    } catch DomainError.invalid(_, let message) {
+      add(record, column, message)
+      return nil
+    } catch {
+      add(record, column, "\(error)")
+      return nil
+    }
+    guard money.minorUnits >= 0 else {
+      add(record, column, "an amount in a data file is never negative (a credit is recorded apart)")
+      return nil
+    }
+    return money
+  }
+}

@@ -1,0 +1,9 @@
+import Foundation
+import Testing
+
+@testable import LitigeExchange
+
+@Suite("Data files")
+struct DataFileTests {
+  @Test func placeholder() {}
+}
