@@ -66,43 +66,24 @@ struct ImportCommand: ParsableCommand {
   func run() throws {
     let store = try workspace.openStore()
     let now = try CommandClock.now()
-    let table: DataTable
+    var options = Importer.Options()
+    options.format = format
+    options.delimiter = delimiter.map { $0 == "tab" ? "\t" : Character($0) }
+    options.encoding = TextEncoding.parse(encoding) ?? .auto
+    options.dryRun = dryRun
+    options.source = "user:\(author.author)"
+    options.now = now
+    let outcome: Importer.Outcome
     do {
-      table = try DataFileReader.read(
-        path: file, file: file, columns: kind.columns, format: format,
-        delimiter: delimiter.map { $0 == "tab" ? "\t" : Character($0) },
-        encoding: TextEncoding.parse(encoding) ?? .auto)
+      outcome = try Importer.run(kind, path: file, file: file, into: store, options: options)
     } catch let problem as DataProblem {
       throw Failure(problem.description)
     } catch let problems as DataProblems {
-      throw Failure("\(file): nothing imported:\n\(problems)")
-    }
-    var reader = ImportReader(table: table, kind: kind, settings: store.settings)
-    let rows = reader.readRows()
-    let importId = "import-\(Timestamp.utcText(now))-\(UUID().uuidString.prefix(8).lowercased())"
-    let source = "user:\(author.author)"
-    // The records that read well are checked against the workspace too (a dry run when others did
-    // not), so that one report lists every problem of the file.
-    var problems = reader.found
-    var summary = ImportSummary()
-    do {
-      summary = try store.importRows(
-        rows, source: source, importId: importId, at: now, dryRun: dryRun || problems.total > 0)
-    } catch let refused as ImportIssues {
-      let positions = table.records.first?.columns ?? [:]
-      for issue in refused.issues {
-        problems.add(
-          DataProblem(
-            file: file, line: issue.line, column: issue.field.flatMap { positions[$0] }, field: issue.field,
-            value: issue.value, message: issue.message))
-      }
-    }
-    if problems.total > 0 {
-      let sorted = problems.problems.sorted { ($0.line, $0.column ?? 0) < ($1.line, $1.column ?? 0) }
       throw Failure(
-        "\(file): nothing imported (\(problems.total) problem\(problems.total == 1 ? "" : "s")):\n"
-          + "\(DataProblems(problems: sorted, total: problems.total))")
+        "\(file): nothing imported (\(problems.total) problem\(problems.total == 1 ? "" : "s")):\n\(problems)"
+      )
     }
+    let (table, summary) = (outcome.table, outcome.summary)
     var triaged = 0
     if !dryRun, !noPolicies, let first = summary.openedCases.min(), let last = summary.openedCases.max() {
       triaged = try triage(store: store, range: first...last, at: now)

@@ -185,7 +185,9 @@ public enum DataFileReader {
     guard data.count <= maxBytes else {
       throw DataProblem(file: file, line: 0, message: "is \(data.count) bytes; at most \(maxBytes) are read")
     }
-    let (text, used) = try TextDecoding.decode([UInt8](data), as: encoding, file: file)
+    let bytes = [UInt8](data)
+    try checkLineLengths(bytes, file: file)
+    let (text, used) = try TextDecoding.decode(bytes, as: encoding, file: file)
     if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
       throw DataProblem(
         file: file, line: 0,
@@ -194,6 +196,36 @@ public enum DataFileReader {
     switch format {
     case .csv: return try readCSV(text, file: file, columns: columns, delimiter: delimiter, encoding: used)
     case .json: return try readJSON(text, file: file, columns: columns, encoding: used)
+    }
+  }
+
+  /// The longest line a data file may have: 1 MiB (the longest field, a message, is 20 kB).
+  public static let maxLineBytes = 1 << 20
+
+  /// Refuses a file with a line longer than `maxLineBytes` before reading it as text: a corrupt export
+  /// or a binary file, told by its line rather than by the memory it would take.
+  static func checkLineLengths(_ bytes: [UInt8], file: String) throws {
+    var line = 1
+    var start = 0
+    var length = 0
+    bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return }
+      while start <= buffer.count {
+        // memchr: the scan costs the same in a debug build as in a release one.
+        let found = memchr(base + start, 0x0A, buffer.count - start)
+        let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
+        length = end - start
+        if length > maxLineBytes || found == nil { return }
+        line += 1
+        start = end + 1
+      }
+    }
+    if length > maxLineBytes {
+      throw DataProblem(
+        file: file, line: line,
+        message:
+          "the line is \(length) bytes long; at most \(maxLineBytes) (1 MiB) are read: is this the right file?"
+      )
     }
   }
 

@@ -152,6 +152,15 @@ public struct RecordChange: Sendable, Equatable {
   public var field: String
   /// The value before and after (personal data for names, e-mails, phones, texts).
   public var old: String?, new: String?
+
+  /// Creates one.
+  public init(record: String, key: String, field: String, old: String?, new: String?) {
+    self.record = record
+    self.key = key
+    self.field = field
+    self.old = old
+    self.new = new
+  }
 }
 
 extension Store {
