@@ -229,7 +229,9 @@ public final class BatchRunner: Sendable {
     for due in try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf)
     {
-      guard let subject = try host.runtime.invoiceSubject(number: due.invoice) else { continue }
+      guard
+        let subject = try host.runtime.invoiceSubject(number: due.invoice, sentTemplates: due.sentTemplates)
+      else { continue }
       let owner = try store.disputeCase(id: due.caseId)?.owner?.rawValue ?? "unassigned"
       for outcome in host.run(
         hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)

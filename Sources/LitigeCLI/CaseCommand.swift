@@ -183,10 +183,13 @@ struct CaseCommand: ParsableCommand {
         reason: reason,
         disputed: amount, invoiceNumbers: invoices)
       opened.portions = portions
+      // The triage policies route it, from their one routing table (a category given here is routed
+      // as one found in the customer's words).
+      opened.owner = nil
       // The policies are loaded first: a litige.toml they refuse stops the command before anything is written.
       let context = try PolicyContext(workspace: workspace, now: now)
       do {
-        try Plausible.check(text: reason, field: "--reason", maxBytes: 4_000)
+        try Plausible.check(humanText: reason, field: "--reason", maxBytes: 4_000)
         try store.insert(
           cases: [opened],
           provenance: Provenance(source: "user:\(author.author)", hook: "case open", runId: "open-\(id)"))

@@ -22,6 +22,7 @@ enum CaseWork {
     let events: [JournalEvent]
     do {
       try Plausible.check(text: name, field: "--by", maxBytes: 200)
+      try Plausible.check(humanText: reason, field: "--reason", maxBytes: 4_000)
       events = try store.apply(
         [ProposedDecision(caseId: id, decision: decision, reason: reason)], caseId: id,
         provenance: Provenance(
@@ -160,10 +161,13 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
         && (item.gestures.contains(where: \.awaitsApproval)
           || (item.status.isActive && item.tags.contains("gesture_needs_approval")))
     case .decision:
-      // A policy proposed a formal notice or court and waits for a person (litige case escalate).
-      return item.status.isActive
+      // A policy proposed a formal notice or court and waits for a person (litige case escalate), or
+      // asks a person to rule on a stalled dispute (litige case resolve); a resolved case's remainder
+      // after a broken promise too.
+      return item.status != .closed
         && ((item.tags.contains("formal_notice_proposed") && item.escalation < .formalNotice)
-          || (item.tags.contains("court_proposed") && item.escalation < .court))
+          || (item.tags.contains("court_proposed") && item.escalation < .court)
+          || (item.tags.contains("ruling_proposed") && item.status.isActive))
     case .proposed: return item.status == .proposed || item.status == .awaitingCustomer
     case .deadline: return item.status.isActive && (item.deadline.map { $0 < now } ?? false)
     case .formalNotice: return item.status.isActive && item.escalation == .formalNotice

@@ -12,7 +12,11 @@ enum CommandClock {
   static func now() throws -> Date {
     guard let text = ProcessInfo.processInfo.environment["LITIGE_NOW"], !text.isEmpty else { return Date() }
     do {
-      return try Timestamp.parse(text, field: "LITIGE_NOW")
+      let instant = try Timestamp.parse(text, field: "LITIGE_NOW")
+      try Plausible.check(instant, field: "LITIGE_NOW")
+      return instant
+    } catch let error as DomainError where text.count >= 20 {
+      throw Failure("\(error)")
     } catch {
       throw Failure(
         "LITIGE_NOW='\(text)' is not an instant: expected ISO 8601 with an offset, e.g. 2027-01-04T09:30:00Z")

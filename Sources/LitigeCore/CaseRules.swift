@@ -539,12 +539,15 @@ public enum CaseRules {
       break
     }
     if current.status == .closed { throw DomainError.refused("the case is closed (reopen it first)") }
+    // A resolved case's remainder is collected like any debt: a formal notice or court step for what
+    // the customer still owes stays possible (a broken promise).
     let settled: Set<String> = [
-      "categorize", "prioritize", "assign", "set_deadline", "escalate", "resolve", "amicable_attempt",
+      "categorize", "prioritize", "assign", "set_deadline", "resolve", "amicable_attempt",
     ]
     if current.status == .resolved, settled.contains(decision.kind) {
       throw DomainError.refused(
-        "the case is resolved (only tags, messages, follow-ups and gestures remain possible)")
+        "the case is resolved (only tags, messages, follow-ups, gestures and the collection of the remainder remain possible)"
+      )
     }
     switch decision {
     case .close, .reopen, .recordMessage, .send(_, _, _, _?):
@@ -600,6 +603,10 @@ public enum CaseRules {
       guard !facts.attempts.contains(attempt) else { return [] }
       return [.attempted(attempt)]
     case .escalate(let level, let procedure):
+      if current.status == .resolved, level < .formalNotice {
+        throw DomainError.refused(
+          "the case is resolved: only a formal notice or court, for what is still owed, can follow")
+      }
       return try escalate(to: level, procedure: procedure, case: &current, facts: facts, context)
     case .send(let template, let channel, let body, nil):
       guard Self.isTemplateName(template) else {
@@ -665,7 +672,17 @@ public enum CaseRules {
     let remainderDue = facts.ledgers.flatMap(\.disputes).filter { $0.caseId == disputeCase.id }.compactMap(
       \.newDueOn
     ).max()
-    if today >= windowEnds, judged, remainderDue.map({ today > $0 }) ?? true {
+    // A formal notice or court step a person is asked to decide, or one under way on what is still
+    // collectable, keeps the case open: closing it would drop the claim (issue 11: a broken promise
+    // is followed by a formal notice for the remainder).
+    let collectable = facts.ledgers.reduce(Int64(0)) {
+      $0 + ((try? $1.collectable(on: today).minorUnits) ?? 0)
+    }
+    let claimPending =
+      collectable > 0
+      && (disputeCase.tags.contains("formal_notice_proposed") || disputeCase.tags.contains("court_proposed")
+        || disputeCase.escalation >= .formalNotice)
+    if today >= windowEnds, judged, remainderDue.map({ today > $0 }) ?? true, !claimPending {
       decisions.append(
         ProposedDecision(
           caseId: disputeCase.id, decision: .close,
@@ -717,6 +734,16 @@ public enum CaseRules {
         "nothing is owed on the case's invoices (\(facts.outstanding)): there is nothing to claim by \(level == .court ? "court" : "formal notice")"
       )
     }
+    let collectable = facts.ledgers.reduce(Money.zero(facts.outstanding.currency)) {
+      $0.adding((try? $1.collectable(on: context.today)) ?? .zero($0.currency)) ?? $0
+    }
+    if level >= .formalNotice, collectable.minorUnits <= 0 {
+      // domain.md §4: only the disputed part is frozen; while it is in dispute (or not due again after
+      // a resolution) there is nothing to demand. The company's own fault is conceded, not claimed.
+      throw DomainError.refused(
+        "nothing is collectable today: the \(facts.outstanding) owed is in dispute or not yet due again; there is nothing to claim by \(level == .court ? "court" : "formal notice")"
+      )
+    }
     if level >= .formalNotice, let offer = current.gestures.first(where: { $0.state == .proposed }) {
       // Issue 11, domain.md §3.9: a proposal awaiting the customer's answer pauses the claim; demanding
       // payment while the company's own offer is open contradicts it.
@@ -740,7 +767,7 @@ public enum CaseRules {
             + "an acknowledgement or a letter is not one")
       }
       route = try CourtRoute.route(
-        claimed: facts.outstanding, debtor: facts.customerKind, procedure: procedure,
+        claimed: collectable, debtor: facts.customerKind, procedure: procedure,
         amicableAttempt: facts.attempts.contains { $0.satisfiesCPC7501 })
     }
     let from = current.escalation

@@ -48,13 +48,16 @@ public enum LatePenalties {
 
   /// The claim on `ledger`'s invoice through `day` (today, or the day it was paid in full).
   ///
-  /// `startingAfter` replaces the due date as the last day without penalties (the new due date of a
-  /// resolved dispute, when penalties on disputed invoices are waived). Against a consumer the claim
-  /// runs only from `formalNoticeOn`. Throws `DomainError.invalid` naming the half-year whose rate is
-  /// missing from the tables.
+  /// `startingAfter` replaces the due date as the last day without penalties. `waived` takes a disputed
+  /// part out of the base through a day (the new due date a resolution set, or today while the dispute
+  /// is open) when penalties on disputed invoices are waived: the rest of the invoice, never disputed,
+  /// bears penalties from its own due date (domain.md §4: only the disputed part is frozen). Against a
+  /// consumer the claim runs only from `formalNoticeOn`. Throws `DomainError.invalid` naming the
+  /// half-year whose rate is missing from the tables.
   public static func claim(
     on ledger: InvoiceLedger, debtor: CustomerKind, rates: PenaltyRates, through day: LocalDate,
-    startingAfter: LocalDate? = nil, formalNoticeOn: LocalDate? = nil
+    startingAfter: LocalDate? = nil, formalNoticeOn: LocalDate? = nil,
+    waived: (amount: Money, through: LocalDate)? = nil
   ) throws -> PenaltyClaim {
     let currency = ledger.invoice.total.currency
     let basis: PenaltyClaim.Basis = debtor == .company ? .latePenalties : .legalInterest
@@ -100,7 +103,17 @@ public enum LatePenalties {
         }
         rate = legal
       }
-      numerator += Int128(base) * Int128(rate)
+      // The waived disputed part is out of the base through its day.
+      let counted = waived.map { current <= $0.through ? max(0, base - $0.amount.minorUnits) : base } ?? base
+      guard counted > 0 else {
+        while next < changes.count, changes[next].on <= current {
+          base += changes[next].minor
+          next += 1
+        }
+        current = current.adding(days: 1)
+        continue
+      }
+      numerator += Int128(counted) * Int128(rate)
       result.days += 1
       if result.firstDay == nil { result.firstDay = current }
       result.lastDay = current

@@ -48,6 +48,24 @@ public enum Plausible {
     }
   }
 
+  /// Checks a text a person types and others read (a reason, a summary): not empty, and no control
+  /// character but newlines and tabs (an escape sequence would repaint the terminal of whoever reads
+  /// it); then `check(text:field:maxBytes:)`.
+  public static func check(humanText text: String, field: String, maxBytes: Int) throws {
+    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw DomainError.invalid(field: field, "is empty: say it in words")
+    }
+    if let control = text.unicodeScalars.first(where: {
+      $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t"
+    }) {
+      throw DomainError.invalid(
+        field: field,
+        "holds the control character U+\(String(format: "%04X", control.value)); only newlines and tabs are allowed"
+      )
+    }
+    try check(text: text, field: field, maxBytes: maxBytes)
+  }
+
   /// Checks a text: at most `maxBytes` bytes of UTF-8, no NUL byte, no U+FFFD.
   ///
   /// The bridge puts U+FFFD in place of bytes that are not UTF-8. Throws `DomainError.invalid`

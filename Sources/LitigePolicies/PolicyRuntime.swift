@@ -67,7 +67,8 @@ public final class PolicyRuntime {
   ]
   /// The fields of an invoice.
   public static let invoiceFieldNames = [
-    "collection_suspended", "credited", "currency", "customer", "due_on", "frozen", "issued_on", "number",
+    "collectable", "collection_suspended", "credited", "currency", "customer", "due_on", "frozen",
+    "issued_on", "number",
     "outstanding", "owed", "paid", "refunded", "total", "written_off",
   ]
   /// The fields of a customer.
@@ -146,12 +147,15 @@ public final class PolicyRuntime {
   }
 
   /// Invoice `number` as the plain table `before_due(case, invoice, ctx)` receives: `number`,
-  /// `customer_id`, `issued_on`, `due_on`, `currency`, and in major units `total`, `paid` and `owed`
-  /// (after payments, credits and write-offs); nil for an unknown invoice.
-  public func invoiceSubject(number: String) throws -> LuaValue? {
+  /// `customer_id`, `issued_on`, `due_on`, `currency`, in major units `total`, `paid` and `owed`
+  /// (after payments, credits and write-offs), and `sent`, the templates already sent about it on any
+  /// of the customer's cases (`invoice.sent.preventive_reminder`); nil for an unknown invoice.
+  public func invoiceSubject(number: String, sentTemplates: Set<String> = []) throws -> LuaValue? {
     guard let ledger = try session.ledger(ofInvoice: number) else { return nil }
     let invoice = ledger.invoice
     return .table([
+      "sent": .table(
+        Dictionary(uniqueKeysWithValues: sentTemplates.map { (LuaValue.string($0), LuaValue.boolean(true)) })),
       "number": .string(invoice.number), "customer_id": .string(invoice.customerId),
       "issued_on": .string(invoice.issuedOn.description), "due_on": .string(invoice.dueOn.description),
       "currency": .string(invoice.total.currency.code), "total": .number(invoice.total.major),
@@ -253,6 +257,7 @@ public final class PolicyRuntime {
             "siren": .string(profile.siren),
             "address": .string(profile.address), "language": .string(profile.language),
             "currency": .string(session.store.settings.currency.code),
+            "penalties_on_disputed": .string(session.store.settings.penaltiesOnDisputed.rawValue),
           ]))
         return 1
       },
@@ -463,19 +468,23 @@ public final class PolicyRuntime {
     var rows: [LuaValue] = []
     var basis = facts.customerKind == .company ? "late_penalties" : "legal_interest"
     for ledger in try ledgers(of: current) where ledger.invoice.total.currency == settings.currency {
-      var startingAfter: LocalDate?
+      var waived: (amount: Money, through: LocalDate)?
       if disputed == .waive,
         let portion = ledger.disputes.first(where: { $0.caseId == current.id }), portion.amount.minorUnits > 0
       {
-        // domain.md §4, the guides' practice: a disputed invoice bears no penalty; they run only from
-        // the new due date set at resolution (none was set: none runs).
-        guard !portion.open, let newDue = portion.newDueOn else { continue }
-        startingAfter = newDue
+        // domain.md §4, the guides' practice: the disputed part bears no penalty while in dispute and
+        // until the new due date a resolution set; the rest of the invoice runs from its own due date.
+        let conceded = ledger.adjustments.filter { $0.caseId == current.id && $0.kind == .credit }
+          .reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        let amount = Money(
+          minorUnits: max(0, portion.amount.minorUnits - conceded), currency: portion.amount.currency)
+        let resolvedOn = current.resolvedAt.map { LocalDate($0, in: settings.timeZone) } ?? today
+        waived = (amount, portion.open ? today : portion.newDueOn ?? resolvedOn)
       }
       let claim = try Self.plausible {
         try LatePenalties.claim(
           on: ledger, debtor: facts.customerKind, rates: settings.penaltyRates, through: today,
-          startingAfter: startingAfter, formalNoticeOn: facts.formalNoticeOn)
+          formalNoticeOn: facts.formalNoticeOn, waived: waived)
       }
       basis = claim.basis.rawValue
       interest = interest + claim.interest
@@ -621,6 +630,10 @@ public final class PolicyRuntime {
     case "written_off": try ledgerAmount { try $0.writtenOff() }
     case "refunded": try ledgerAmount { try $0.refunded() }
     case "frozen": try ledgerAmount { try $0.frozen() }
+    case "collectable":
+      // What can be demanded today: owed, less the disputed part and what is not due again yet.
+      let today = LocalDate(session.now, in: session.store.settings.timeZone)
+      try ledgerAmount { try $0.collectable(on: today) }
     case "number": stack.push(.string(invoice.number))
     case "issued_on": stack.push(.string(invoice.issuedOn.description))
     case "due_on": stack.push(.string(invoice.dueOn.description))

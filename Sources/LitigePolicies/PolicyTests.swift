@@ -19,7 +19,7 @@ public struct PolicyTestResult: Sendable {
 /// return {
 ///   {
 ///     name = "a public complaint is urgent",
-///     case = { reason = "Avis négatif", channel = "social", disputed = 300 },
+///     case = { reason = "Avis négatif", channel = "social", disputed = 300 },  -- also gestures = {...}
 ///     customer = { vip = false },            -- optional: kind, vip, language, segment
 ///     invoices = { { total = 300 } },        -- optional: number, total, paid, issued_on, due_on
 ///     communications = { { direction = "out", channel = "email", age_days = 1 } },
@@ -334,6 +334,16 @@ struct TestCaseBuilder {
     }
     disputeCase.priority = Int(caseSpec["priority"].integerValue ?? 3)
     disputeCase.tags = caseSpec["tags"].sequence.compactMap(\.stringValue).sorted()
+    // Gestures already on the case: `{ kind =, amount =, state =, needs_approval =, approved_by = }`.
+    disputeCase.gestures = try caseSpec["gestures"].sequence.enumerated().map { offset, entry in
+      Gesture(
+        id: offset + 1,
+        kind: try GestureKind.parse(entry["kind"].stringValue ?? "voucher", field: "case.gestures.kind"),
+        amount: try Money(
+          major: entry["amount"].doubleValue ?? 0, currency: currency, field: "case.gestures.amount"),
+        state: try GestureState.parse(entry["state"].stringValue ?? "proposed", field: "case.gestures.state"),
+        approvedBy: entry["approved_by"].stringValue, needsApproval: entry["needs_approval"].isTruthy)
+    }
     disputeCase.outcome = try caseSpec["outcome"].stringValue.map {
       try ResolutionOutcome.parse($0, field: "case.outcome")
     }

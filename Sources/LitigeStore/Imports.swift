@@ -436,7 +436,8 @@ private struct ImportWork {
       id: id, customerId: imported.customerId, openedAt: imported.openedAt, channel: imported.channel,
       category: imported.category, reason: imported.reason, disputed: disputed,
       invoiceNumbers: imported.invoices, status: imported.status)
-    disputeCase.owner = imported.category?.defaultOwner
+    // The triage policies route it (one routing table, from the configuration).
+    disputeCase.owner = nil
     if !imported.status.isActive { disputeCase.resolvedAt = imported.openedAt }
     do {
       try Records.open(disputeCase, provenance: provenance, db)

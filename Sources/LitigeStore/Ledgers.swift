@@ -24,6 +24,8 @@ public struct InvoiceComingDue: Sendable, Equatable {
   public var dueOn: LocalDate
   /// The customer's most recent case opened by then: where a letter about the invoice is kept.
   public var caseId: Int64
+  /// The templates of the letters already sent about the invoice, on any of the customer's cases.
+  public var sentTemplates: Set<String> = []
 }
 
 extension Store {
@@ -43,7 +45,9 @@ extension Store {
               (SELECT MAX(c.id) FROM cases c WHERE c.customer_id = i.customer_id AND c.opened_at <= ?) AS case_id
             FROM invoices i
             WHERE i.due_on BETWEEN ? AND ? AND i.paid_minor < i.total_minor
-              AND NOT EXISTS (SELECT 1 FROM case_invoices ci WHERE ci.invoice_number = i.number)
+              AND NOT EXISTS (
+                SELECT 1 FROM case_invoices ci JOIN cases c ON c.id = ci.case_id
+                WHERE ci.invoice_number = i.number AND ci.disputed_minor > 0 AND c.status <> 'closed')
             ORDER BY i.due_on, i.number
             """),
         arguments: [Timestamp.utcText(asOf), first.description, last.description])
@@ -60,6 +64,17 @@ extension Store {
           guard let ledger = ledgers[candidate.invoice] else { return false }
           return try ledger.owed().minorUnits > 0
         }
+      }
+      // A letter about an invoice is sent once, whichever of the customer's cases kept it.
+      for index in owed.indices {
+        owed[index].sentTemplates = Set(
+          try String.fetchAll(
+            db.cachedStatement(
+              sql: """
+                SELECT DISTINCT json_extract(e.payload, '$.template') FROM events e
+                JOIN cases c ON c.id = e.case_id JOIN invoices i ON i.customer_id = c.customer_id
+                WHERE i.number = ? AND e.kind = 'send' AND json_extract(e.payload, '$.invoice') = ?
+                """), arguments: [owed[index].invoice, owed[index].invoice]))
       }
       return owed
     }

@@ -207,5 +207,28 @@ struct InvoicePassTests {
     let again = try night(folder, store)
     #expect(again.decisionsByKind["send"] == nil)
     #expect(try store.events(ofCase: 1).count == before + 1)
+
+    // A new case of the customer the next day: the invoice already reminded is not reminded again.
+    try store.insert(
+      cases: [
+        DisputeCase(
+          id: 2, customerId: "C1", openedAt: tuesday.addingTimeInterval(3_600), channel: .email,
+          reason: "délai",
+          disputed: try Money(major: 100, currency: .euro, field: "test"), invoiceNumbers: ["F-5"])
+      ], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+    var options = BatchOptions()
+    options.asOf = tuesday.addingTimeInterval(86_400)
+    options.jobs = 1
+    options.hooks = ["nightly"]
+    let wednesday = try BatchRunner(
+      store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+      options: options
+    ).run()
+    #expect(wednesday.failures.isEmpty, "\(wednesday.failures)")
+    let reminders = try [1, 2].flatMap { try store.events(ofCase: $0) }.filter {
+      if case .sent("preventive_reminder", _, _, _) = $0.event { return true }
+      return false
+    }
+    #expect(reminders.count == 1)
   }
 }

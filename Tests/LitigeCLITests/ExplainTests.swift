@@ -16,8 +16,10 @@ struct ExplainTests {
       try store.invoices(ofCustomer: "C0002").first {
         !linked.contains($0.number) && $0.outstanding.minorUnits > 0
       })
+    // Half of it is disputed: the other half stays due, and is what the formal notice and court claim.
+    let half = Money(minorUnits: invoice.outstanding.minorUnits / 2, currency: invoice.outstanding.currency)
     let opened = try litige.run([
-      "case", "open", "--customer", "C0002", "--invoice", invoice.number,
+      "case", "open", "--customer", "C0002", "--invoice", "\(invoice.number)=\(half.decimalText)",
       "--reason", "Le prix facturé ne correspond pas au devis signé",
     ])
     #expect(opened.status == 0, "\(opened.standardError)")
@@ -82,7 +84,7 @@ struct ExplainTests {
       #expect(found != nil, "'\(milestone)' missing or out of order in:\n\(story.standardOutput)")
       position = (found ?? position) + 1
     }
-    #expect(story.standardOutput.contains("by escalation@1.1.0 (escalate): 31 days without progress"))
+    #expect(story.standardOutput.contains("by escalation@1.2.0 (escalate): 31 days without progress"))
     #expect(story.standardOutput.contains("by user:Léa (case escalate): accord de la direction"))
     #expect(story.standardOutput.contains("court"))
     // The route follows what is claimed (domain.md §4), and says so.

@@ -132,8 +132,10 @@ struct SixtyNightsTests {
         let ledger = try #require(try store.ledger(ofInvoice: line.invoice))
         // The disputed part runs from the new due date; an invoice the case named without disputing any
         // of it was due on its own date all along.
-        let disputed = ledger.disputes.contains { $0.caseId == claim.caseId && $0.amount.minorUnits > 0 }
-        let runsAfter = disputed ? max(newDue, ledger.invoice.dueOn) : ledger.invoice.dueOn
+        // The disputed part runs from the new due date, the rest of the invoice from its own due date.
+        let portion = ledger.disputes.first { $0.caseId == claim.caseId }?.amount.minorUnits ?? 0
+        let owedMinor = try ledger.owed().minorUnits
+        let runsAfter = portion < owedMinor ? ledger.invoice.dueOn : max(newDue, ledger.invoice.dueOn)
         #expect(claim.day.adding(days: -line.days) == runsAfter, "case \(claim.caseId) \(line.invoice)")
         #expect(line.indemnityCents == 4_000, "case \(claim.caseId) \(line.invoice): the 40 EUR indemnity")
         // Only invoices whose amount did not move since the due date are recomputed this simply.
@@ -141,9 +143,15 @@ struct SixtyNightsTests {
           ledger.payments.contains { $0.paidOn > ledger.invoice.dueOn }
           || ledger.adjustments.contains { $0.on > ledger.invoice.dueOn }
         guard !moved else { continue }
-        let owedCents = Double(try ledger.owed().minorUnits)
-        // 2026-H2 and 2027-H1: the ECB rate this test configured (2.15 %) + 10 points.
-        let expected = (owedCents * 0.1215 * Double(line.days) / 365).rounded(.toNearestOrAwayFromZero)
+        // Day by day: the owed amount, less the disputed part through the new due date; 2026-H2 and
+        // 2027-H1 at the ECB rate this test configured (2.15 %) + 10 points.
+        var centDays = 0.0
+        var day = runsAfter.adding(days: 1)
+        while day <= claim.day {
+          centDays += Double(day <= newDue ? owedMinor - portion : owedMinor)
+          day = day.adding(days: 1)
+        }
+        let expected = (centDays * 0.1215 / 365).rounded(.toNearestOrAwayFromZero)
         #expect(Double(line.interestCents) == expected, "case \(claim.caseId) \(line.invoice): \(claim.body)")
         checked += 1
       }
@@ -204,11 +212,24 @@ extension SixtyNightsTests {
       at: morning, "case", "open", "--customer", "C0004", "--reason",
       "Il manque deux cartons sur la livraison",
       "--disputed", "120")
-    let proposed = try litige.run(at: morning, "case", "list", "--queue", "decision", "--json")
-    if let first = proposed.standardOutput.firstMatch(of: /"id"\s*:\s*(\d+)/)?.1 {
+    // The decision queue: a formal notice to confirm, or a stalled dispute to rule on.
+    let queue = try litige.run(at: morning, "case", "list", "--queue", "decision", "--json")
+    let decisions =
+      (try JSONSerialization.jsonObject(with: Data(queue.standardOutput.utf8)) as? [[String: Any]]) ?? []
+    let tagsOf = { (item: [String: Any]) in (item["tags"] as? [String]) ?? [] }
+    if let notice = decisions.first(where: { tagsOf($0).contains("formal_notice_proposed") }),
+      let id = notice["id"] as? Int
+    {
       _ = try litige.run(
-        at: morning, "case", "escalate", String(first), "formal_notice", "--reason", "relances sans effet",
+        at: morning, "case", "escalate", String(id), "formal_notice", "--reason", "relances sans effet",
         "--by", "julien")
+    }
+    if let ruling = decisions.first(where: { tagsOf($0).contains("ruling_proposed") }),
+      let id = ruling["id"] as? Int
+    {
+      _ = try litige.run(
+        at: morning, "case", "resolve", String(id), "--outcome", "rejected", "--new-due-date",
+        day.adding(days: 8).description, "--reason", "réclamation non fondée", "--by", "julien")
     }
   }
 }

@@ -15,8 +15,19 @@ private func makeCase(disputed: Int64 = 800, invoices: [String] = ["F-1"]) -> Di
     disputed: euros(disputed), invoiceNumbers: invoices)
 }
 
+/// The case's invoice F-1: 1,000 EUR, overdue since before the case, nothing disputed on it yet (so
+/// that it is collectable: a formal notice or court needs something to claim).
+private func overdueInvoice() -> InvoiceLedger {
+  InvoiceLedger(
+    invoice: Invoice(
+      number: "F-1", customerId: "C1", issuedOn: LocalDate(opened, in: .gmt).adding(days: -60),
+      dueOn: LocalDate(opened, in: .gmt).adding(days: -30), total: euros(1_000), paid: euros(0)))
+}
+
 private func facts(amicable: Bool = false, kind: CustomerKind = .company) -> CaseFacts {
-  CaseFacts(attempts: amicable ? [.conciliation] : [], customerKind: kind, outstanding: euros(1_000))
+  CaseFacts(
+    attempts: amicable ? [.conciliation] : [], customerKind: kind, ledgers: [overdueInvoice()],
+    outstanding: euros(1_000))
 }
 
 private func apply(

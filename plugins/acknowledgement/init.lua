@@ -78,13 +78,15 @@ local function acknowledge(case, ctx)
     body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }
   -- The promised answer is a commitment the owner's queue tracks: a follow-up on that day.
   case:follow_up{ in_days = litige.days_between(litige.today(), by), reason = "answer promised to the customer by " .. by }
-  case:follow_up{ in_days = ctx.config.keep_informed_days, reason = "keep the customer informed" }
+  -- On a working day too.
+  local news_by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.keep_informed_days))
+  case:follow_up{ in_days = litige.days_between(litige.today(), news_by), reason = "keep the customer informed" }
 end
 
 
 return {
   name = "acknowledgement",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 90,   -- after triage, which sets the owner and the deadline
   description = "Acknowledges every new case in the customer's language and keeps them informed.",
   config = {

@@ -2,7 +2,8 @@
 -- domain.md §3.4 and §4: solutions are proposed; the customer accepts or refuses them; each gesture
 -- changes what the customer owes, is traceable, and stays within limits. The core grants a gesture
 -- only once the customer accepted it and, above its kind's cap or the disputed amount, a named
--- approver approved it (litige gesture approve): this policy proposes, people decide. It proposes
+-- approver approved it (litige gesture approve): this policy proposes, people decide; an offer that
+-- needs an approval reaches the customer only once approved. It proposes
 -- once per case (never a second gesture on the same grievance), waits for the investigation where
 -- the category calls for one, and proposes nothing once the case is at formal notice or court.
 
@@ -51,6 +52,22 @@ local function settled_before_today(case)
   return true
 end
 
+-- Whether a person has worked the case (domain.md §3.3: the facts are checked before any solution).
+local function investigated(case)
+  for _, event in ipairs(case.history) do
+    -- Recording the customer's own message or a payment is not working the case.
+    local kind = event.kind
+    if event.source:sub(1, 5) == "user:" and kind ~= "opened" and kind ~= "status" and kind ~= "communication"
+      and kind ~= "payment" then
+      return true
+    end
+  end
+  for _, message in ipairs(case.communications) do
+    if message.direction == "out" then return true end   -- an answer someone wrote (letters are events)
+  end
+  return false
+end
+
 local function contains(list, value)
   for _, item in ipairs(list) do if item == value then return true end end
   return false
@@ -58,7 +75,7 @@ end
 
 return {
   name = "compensation",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 40,
   description = "Proposes the gesture a case calls for, within caps; flags those that need approval.",
   config = {
@@ -74,12 +91,25 @@ return {
   },
 
   compensate = function(case, ctx)
-    if case.status == "resolved" or case.status == "closed" or #case.gestures > 0 then return end
+    if case.status == "resolved" or case.status == "closed" then return end
+    -- Letters go out on working days only.
+    if not litige.is_business_day() then return end
+    -- An offer that needed an approval reaches the customer once a named approver has approved it.
+    local pending = case.gestures[#case.gestures]
+    if pending ~= nil then
+      if pending.state == "proposed" and pending.approved_by ~= nil and not case:has_sent("proposal") then
+        case:send{ template = "proposal", channel = "email", body = proposal_letter(case, pending.kind, pending.amount),
+          reason = "the offer approved by " .. pending.approved_by .. " is proposed to the customer" }
+      end
+      return
+    end
     -- Nobody has looked at a case that was not answered yet; nothing is offered on the way to court.
     if case.status == "open" or case.category == nil or not settled_before_today(case) then return end
     if case.escalation == "formal_notice" or case.escalation == "court" then return end
     local config = ctx.config
-    if contains(config.investigate_first, case.category) and case.status ~= "investigating" then return end
+    -- Where the category calls for an investigation, a person must have worked the case: assigned it,
+    -- recorded an answer or an attempt (a customer's own message is not an investigation).
+    if contains(config.investigate_first, case.category) and not investigated(case) then return end
     local at_fault = case.category ~= nil and contains(config.fault_categories, case.category)
       and not case:has_tag("customer_fault")
     local kind, amount, why
@@ -95,11 +125,13 @@ return {
     end
     local cap = litige.gesture_cap(kind)
     case:propose_gesture{ kind = kind, amount = amount, reason = why }
-    case:send{ template = "proposal", channel = "email", body = proposal_letter(case, kind, amount),
-      reason = "the solution proposed to the customer, who accepts or refuses it" }
     if amount > config.approval_threshold or (cap and amount > cap) then
+      -- The customer hears of it only once an approver has decided (litige gesture approve).
       case:tag("gesture_needs_approval", string.format("a %s of %.2f %s is above the %s", kind, amount,
         case.currency, (cap and amount > cap) and "company's cap for " .. kind .. "s" or "approval threshold"))
+      return
     end
+    case:send{ template = "proposal", channel = "email", body = proposal_letter(case, kind, amount),
+      reason = "the solution proposed to the customer, who accepts or refuses it" }
   end,
 }

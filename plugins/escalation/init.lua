@@ -24,11 +24,17 @@ local function level_since(case)
   return since
 end
 
--- Days without progress: since the later of reaching the level and the customer's last message.
+-- Days without progress: since the later of reaching the level, the customer's last message and the
+-- customer's last answer to a proposal (the time an offer waited for the customer does not count).
 local function idle_days(case, now)
   local since = level_since(case)
   for _, message in ipairs(case.communications) do
     if message.direction == "in" and message.at > since then since = message.at end
+  end
+  for _, event in ipairs(case.history) do
+    local answered = event.kind == "accept_gesture" or event.kind == "refuse_gesture" or event.kind == "withdraw_gesture"
+      or (event.kind == "status" and event.data.from == "proposed")
+    if answered and event.at > since then since = event.at end
   end
   return (now - since) // DAY
 end
@@ -53,16 +59,19 @@ local function render(case, ctx)
   local language = templates[customer.language] and customer.language or "fr"
   local template, text = templates[language], words[language]
   local company = litige.company()
+  -- Only what can be demanded today: the part still in dispute, or not due again, is not claimed.
   local lines, outstanding = {}, 0
   for _, invoice in ipairs(case.invoices) do
-    if invoice.owed > 0 then
-      outstanding = outstanding + invoice.owed
+    if invoice.collectable > 0 then
+      outstanding = outstanding + invoice.collectable
       lines[#lines + 1] = string.format(text.line, invoice.number, litige.format_date(invoice.issued_on, language),
-        litige.format_date(invoice.due_on, language), litige.format_money(invoice.owed, language))
+        litige.format_date(invoice.due_on, language), litige.format_money(invoice.collectable, language))
     end
   end
   local penalty_lines, extra = "", 0
-  local ok, penalties = pcall(case.late_penalties, case)
+  -- Penalties on the disputed part are claimed only if the dispute is lost (receivables' penalty claim);
+  -- the formal notice claims those of what is undisputed or overdue again.
+  local ok, penalties = pcall(case.late_penalties, case, "waive")
   if ok and penalties and penalties.total > 0 then
     extra = penalties.total
     if penalties.basis == "late_penalties" then
@@ -95,8 +104,12 @@ end
 -- The core refuses a formal notice or court when nothing is owed (domain.md §4) and court without a
 -- real amicable attempt (a proposal, a mediation, a conciliation); this policy does not ask for them.
 local function claimable(case, level)
-  if case.owed > 0 then return true end
-  case:tag("nothing_owed", string.format("nothing is owed on the invoices: no %s", level))
+  if case.claimable > 0 then return true end
+  if case.owed > 0 then
+    case:tag("nothing_collectable", string.format("what is owed is in dispute or not due again: no %s", level))
+  else
+    case:tag("nothing_owed", string.format("nothing is owed on the invoices: no %s", level))
+  end
   return false
 end
 
@@ -128,10 +141,15 @@ local function propose(case, level, reason)
 end
 
 local function escalate(case, ctx)
-  if case.status == "resolved" or case.status == "closed" then return end
+  if case.status == "closed" then return end
   -- Letters go out on working days only (no Sunday, no public holiday).
   if not litige.is_business_day() then return end
   local config = ctx.config
+  -- A resolved case is not escalated by this policy; a person may still decide a formal notice for
+  -- the remainder (a broken promise), and then the letter goes out below.
+  if case.status == "resolved" and not (case.escalation == "formal_notice" and escalated_by_person(case)) then
+    return
+  end
   -- Escalated by a person: the letter goes out once.
   if case.escalation == "formal_notice" and not case:has_sent("formal_notice") and escalated_by_person(case) then
     if not claimable(case, "formal notice") then return end
@@ -144,6 +162,15 @@ local function escalate(case, ctx)
   local idle = idle_days(case, ctx.now)
   local level = case.escalation
   local function to_formal_notice(why)
+    if case.claimable <= 0 and case.owed > 0 then
+      -- Everything owed is in dispute: nothing can be demanded until someone rules on the claim
+      -- (rejected: the amount falls due again; accepted: it is conceded).
+      if not case:has_tag("ruling_proposed") then
+        case:tag("ruling_proposed", why .. ": what is owed is in dispute; a person rules on it (litige case resolve "
+          .. case.id .. " --outcome rejected|partially_accepted|accepted)")
+      end
+      return
+    end
     if not claimable(case, "formal notice") then return end
     if config.ask_before_formal_notice then return propose(case, "formal_notice", why) end
     case:escalate("formal_notice", why)
@@ -179,7 +206,7 @@ end
 
 return {
   name = "escalation",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 50,
   description = "Moves stalled cases up the ladder and sends the formal notice letter.",
   config = {

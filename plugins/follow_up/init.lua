@@ -59,7 +59,9 @@ local function follow_up(case, ctx)
   if resolved == nil then return end
   local config = ctx.config
   local days_since = (ctx.now - resolved.at) // DAY
-  if days_since >= config.satisfaction_after_days and not case:has_sent("satisfaction_survey") then
+  -- Not after a rejected claim, nor once the company has claimed penalties or sent a formal notice.
+  local chased = case:has_sent("penalty_claim") or case:has_sent("formal_notice") or resolved.data.outcome == "rejected"
+  if days_since >= config.satisfaction_after_days and not case:has_sent("satisfaction_survey") and not chased then
     local language = language_of(case)
     case:send{ template = "satisfaction_survey", channel = "email",
       body = string.format(letters[language].survey, case.id, signature(language)),
@@ -91,7 +93,8 @@ local function before_due(case, invoice, ctx)
   if notice == 0 or not litige.is_business_day() then return end
   local days_left = litige.days_between(litige.today(), invoice.due_on)
   if days_left < 0 or days_left > notice or invoice.owed <= 0 then return end
-  if case:has_sent("preventive_reminder", invoice.number) then return end
+  -- Once per invoice, whichever of the customer's cases kept the letter.
+  if (invoice.sent or {}).preventive_reminder or case:has_sent("preventive_reminder", invoice.number) then return end
   local language = language_of(case)
   case:send{ template = "preventive_reminder", channel = "email", invoice = invoice.number,
     body = string.format(letters[language].preventive, invoice.number, litige.format_money(invoice.owed, language),
@@ -102,7 +105,7 @@ end
 
 return {
   name = "follow_up",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 20,
   description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date; preventive reminders before other invoices' due dates.",
   config = {

@@ -15,7 +15,7 @@ local letters = {
     claim = "Objet : pénalités de retard — dossier n° %d\n\n%s\n\nConformément à l'article L441-10 du Code de commerce, "
       .. "les pénalités de retard et l'indemnité forfaitaire pour frais de recouvrement (article D441-5) s'élèvent à %s :\n%s\n"
       .. "Nous vous remercions de régler cette somme au plus tard le %s.\n\n%s",
-    line = "  - facture %s : %s de pénalités (%d jours)%s",
+    line = "  - facture %s : %s de pénalités (%d jour%s)%s",
     indemnity = " et %s d'indemnité forfaitaire",
     reminder = "Objet : promesse de paiement — dossier n° %d\n\nVous vous étiez engagé à régler %s au plus tard le %s ; "
       .. "nous avons reçu %s à ce jour. Nous vous remercions de régulariser la situation sans délai.\n\n%s",
@@ -24,7 +24,7 @@ local letters = {
     claim = "Re: late-payment penalties — case %d\n\n%s\n\nUnder article L441-10 of the French Commercial Code, late-payment "
       .. "penalties and the fixed recovery indemnity (article D441-5) amount to %s:\n%s\n"
       .. "Please pay this amount by %s.\n\n%s",
-    line = "  - invoice %s: %s of penalties (%d days)%s",
+    line = "  - invoice %s: %s of penalties (%d day%s)%s",
     indemnity = " and %s fixed indemnity",
     reminder = "Re: payment promise — case %d\n\nYou promised to pay %s by %s; we have received %s so far. "
       .. "Please settle the balance without delay.\n\n%s",
@@ -50,6 +50,7 @@ local function penalty_letter(case, penalties, config)
   for _, row in ipairs(penalties.invoices) do
     if row.interest > 0 or row.indemnity > 0 then
       lines[#lines + 1] = string.format(text.line, row.number, litige.format_money(row.interest, language), row.days,
+        row.days > 1 and "s" or "",
         row.indemnity > 0 and string.format(text.indemnity, litige.format_money(row.indemnity, language)) or "")
     end
   end
@@ -77,13 +78,22 @@ local function new_due_date(case)
   return nil
 end
 
+-- The day template `name` was last sent on the case, or nil.
+local function sent_on(case, name)
+  for index = #case.history, 1, -1 do
+    local event = case.history[index]
+    if event.kind == "send" and event.data.template == name then return litige.date(event.at) end
+  end
+  return nil
+end
+
 local function nightly(case, ctx)
   local config, customer = ctx.config, case.customer
   if case.status ~= "resolved" and case.status ~= "closed" then
     if customer.kind ~= "company" then return end   -- the legal late penalties are between companies
     local accruing = penalties(case, "accrue")
     if accruing == nil or accruing.total <= 0 then return end
-    if config.late_penalties == "waive" then
+    if litige.company().penalties_on_disputed ~= "accrue" then
       case:tag("late_penalties_waived", #accruing.invoices .. " disputed invoice(s) past due: penalties waived by policy")
     else
       case:tag("late_penalties_accruing", string.format("%.2f %s accrued on %d invoice(s), not claimed while disputed",
@@ -109,11 +119,25 @@ local function nightly(case, ctx)
       case:tag("repeat_broken_promise", customer.broken_promises .. " earlier broken promise(s)")
     end
   end
+  -- The reminder went unheeded: a person decides a formal notice for the remainder (decision queue).
+  if promise and (promise.status == "broken" or promise.status == "partly_kept") and case.claimable > 0
+    and case.escalation ~= "formal_notice" and case.escalation ~= "court" and not case:has_tag("formal_notice_proposed") then
+    local reminded = sent_on(case, "promise_reminder")
+    if reminded and litige.days_between(reminded, litige.today()) >= config.payment_days then
+      case:tag("formal_notice_proposed", string.format("the promise was %s and the reminder of %s went unheeded: "
+        .. "a person decides a formal notice for the %.2f %s still due (litige case escalate %d formal_notice)",
+        promise.status:gsub("_", " "), reminded, case.claimable, case.currency, case.id))
+    end
+  end
 
   -- Penalties are claimed when the customer lost the dispute (accrued from the original due date) or
   -- when the new due date agreed at resolution was missed (from that date).
-  if customer.kind ~= "company" or case:has_sent("penalty_claim") then return end
-  local lost = case.outcome == "rejected" and config.late_penalties == "accrue"
+  -- A formal notice already claimed the penalties and the indemnity (D441-5: once per invoice).
+  if customer.kind ~= "company" or case:has_sent("penalty_claim") or case:has_sent("formal_notice") then return end
+  -- The company's setting ([company] penalties_on_disputed) decides; the plugin's own late_penalties
+  -- can only ask to waive more.
+  local accrue = litige.company().penalties_on_disputed == "accrue" and config.late_penalties ~= "waive_always"
+  local lost = case.outcome == "rejected" and accrue
   if not lost then
     -- Not before the new due date the resolution agreed has passed (the claim's letter says it was
     -- missed); without one, the remainder fell due on the invoices' own dates.
@@ -130,12 +154,12 @@ end
 
 return {
   name = "receivables",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {
-    late_penalties = { type = "string", default = "waive", one_of = { "waive", "accrue" },
-      doc = "On a disputed invoice: waive late penalties, or let them accrue and claim them if the claim is rejected." },
+    late_penalties = { type = "string", default = "waive", one_of = { "waive", "accrue", "waive_always" },
+      doc = "Since 1.2.0 the company's [company] penalties_on_disputed decides; waive_always never claims accrued penalties even then." },
     penalty_rate = { type = "number", default = 0, min = 0, max = 50,
       doc = "Ignored since 1.1.0: the rate is the contract's ([company] penalty_rate) or the ECB rate + 10 points of each half-year." },
     recovery_indemnity = { type = "amount", default = 40, min = 0,

@@ -17,6 +17,29 @@ local function owner_of(category, config)
   return default_routing[category]
 end
 
+-- The maximum resolution delay of each category (délai de résolution maximum, domain.md §3.2): what
+-- the company can check fast (a double billing, a VAT error) is promised sooner than what needs an
+-- expert or the carrier (quality, delivery). resolution_days_by_category lists them (its default is
+-- below); a category it does not list, or an empty list, takes resolution_days.
+local function delay_of(category, config)
+  for _, entry in ipairs(config.resolution_days_by_category or {}) do
+    local name, days = entry:match("^([%w_]+):(%d+)$")
+    if name == category then return tonumber(days) end
+  end
+  return config.resolution_days
+end
+
+-- The deadline: the category's delay (the general one when unknown), shorter for an urgent case.
+local function set_deadline(case, config)
+  if case.deadline ~= nil then return end
+  local days = case.category and delay_of(case.category, config) or config.resolution_days
+  local why = "resolve within " .. days .. " days (" .. (case.category or "category unknown") .. ")"
+  if case.priority == 1 and config.urgent_resolution_days < days then
+    days, why = config.urgent_resolution_days, "urgent: resolve within " .. config.urgent_resolution_days .. " days"
+  end
+  case:set_deadline(case.opened_at + days * 86400, why)
+end
+
 -- Category and owner of a case that has none yet: from the customer's words.
 local function categorize(case, config)
   local category = case.category
@@ -37,21 +60,26 @@ end
 
 return {
   name = "triage",
-  version = "1.1.0",
+  version = "1.2.0",
   priority = 100,
   description = "Category from the customer's words, owner, priority, tags and resolution deadline of a new case.",
   config = {
     large_amount = { type = "amount", default = 5000, min = 0, doc = "Disputes above this amount are priority 2 at least." },
-    resolution_days = { type = "integer", default = 30, min = 1, max = 365, doc = "Days to resolve a case (délai de résolution maximum)." },
+    resolution_days = { type = "integer", default = 30, min = 1, max = 365, doc = "Days to resolve a case whose category is unknown." },
     urgent_resolution_days = { type = "integer", default = 7, min = 1, max = 365, doc = "Days to resolve a priority-1 case." },
     repeat_after = { type = "integer", default = 2, min = 1, max = 100, doc = "Earlier cases that make a repeat customer." },
     routing = { type = "list", default = {}, doc = "Owners by category, as \"category:department\" (default: domain.md §2's)." },
+    resolution_days_by_category = { type = "list",
+      default = { "double_billing:15", "administrative:15", "price:21", "dates:21", "missing_or_defective:21",
+        "delivery:30", "quality:45" },
+      doc = "Maximum resolution delay by category, as \"category:days\"; [] for resolution_days everywhere." },
   },
 
   -- Cases that arrived without a category (an import, a message) are triaged at night too.
   nightly = function(case, ctx)
     if case.status == "resolved" or case.status == "closed" then return end
     if case.category == nil or case.owner == nil then categorize(case, ctx.config) end
+    set_deadline(case, ctx.config)
   end,
 
   triage = function(case, ctx)
@@ -80,9 +108,6 @@ return {
     end
     if priority ~= case.priority then case:prioritize(priority, why) end
 
-    if case.deadline == nil then
-      local days = priority == 1 and config.urgent_resolution_days or config.resolution_days
-      case:set_deadline(case.opened_at + days * 86400, "resolve within " .. days .. " days")
-    end
+    set_deadline(case, config)
   end,
 }

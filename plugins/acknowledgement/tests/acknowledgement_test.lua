@@ -77,7 +77,7 @@ return {
     now = "2026-01-18T10:00:00+01:00",
     case = { reason = "prix", owner = "sales", channel = "email" },
     hooks = { "triage" },
-    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-23" }, { "follow_up", "2026-01-25" } },
+    expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-23" }, { "follow_up", "2026-01-26" } },
   },
   {
     name = "a customer without news for a week gets a progress update, in French, once",

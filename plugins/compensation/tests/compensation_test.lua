@@ -22,6 +22,7 @@ return {
     name = "a quality complaint gets a goodwill voucher, rounded to the cent",
     case = { status = "investigating", reason = "qualité", category = "quality", disputed = 333.33 },
     invoices = { { total = 333.33 } },
+    communications = { { direction = "out", channel = "phone", age_days = 1 } },
     hooks = { "compensate" },
     expect = { { "propose_gesture", "voucher", "33.33" }, { "send", "proposal" } },
   },
@@ -45,7 +46,7 @@ return {
     case = { status = "investigating", reason = "deux fois", category = "double_billing" },
     invoices = { { total = 4200 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "credit_note", "4200.00" }, { "send", "proposal" }, { "tag", "gesture_needs_approval" } },
+    expect = { { "propose_gesture", "credit_note", "4200.00" }, { "tag", "gesture_needs_approval" } },
     check = function(case)
       assert(case.gestures[1].state == "proposed" and case.gestures[1].needs_approval)
       assert(case.status == "proposed", "a proposal awaits the customer")
@@ -55,6 +56,7 @@ return {
     name = "goodwill stays within the company's cap for vouchers",
     case = { status = "investigating", reason = "qualité", category = "quality", disputed = 4000 },
     invoices = { { total = 4000 } },
+    communications = { { direction = "out", channel = "phone", age_days = 1 } },
     hooks = { "compensate" },
     expect = { { "propose_gesture", "voucher", "150.00" }, { "send", "proposal" } },
   },
@@ -63,7 +65,35 @@ return {
     case = { status = "investigating", reason = "prix", category = "price", disputed = 795.40 },
     invoices = { { total = 2000 } },
     hooks = { "compensate" },
-    expect = { { "propose_gesture", "discount", "795.40" }, { "send", "proposal" }, { "tag", "gesture_needs_approval" } },
+    expect = { { "propose_gesture", "discount", "795.40" }, { "tag", "gesture_needs_approval" } },
+  },
+  {
+    name = "an offer that needed an approval is proposed to the customer once approved",
+    case = { status = "proposed", reason = "deux fois", category = "double_billing",
+      gestures = { { kind = "credit_note", amount = 4200, state = "proposed", needs_approval = true, approved_by = "marc" } } },
+    invoices = { { total = 4200 } },
+    hooks = { "compensate", "compensate" },
+    expect = { { "send", "proposal" } },
+    check = function(case)
+      local body = case.history[#case.history].data.body
+      assert(body:find("un avoir de 4\u{202F}200,00\u{A0}€", 1, true), body)
+    end,
+  },
+  {
+    name = "an offer waiting for its approval is not sent",
+    case = { status = "proposed", reason = "deux fois", category = "double_billing",
+      gestures = { { kind = "credit_note", amount = 4200, state = "proposed", needs_approval = true } } },
+    invoices = { { total = 4200 } },
+    hooks = { "compensate" },
+    expect = {},
+  },
+  {
+    name = "the customer's own message is not an investigation",
+    case = { status = "investigating", reason = "abîmé", category = "quality", disputed = 300 },
+    invoices = { { total = 300 } },
+    communications = { { direction = "in", channel = "phone", age_days = 1 } },
+    hooks = { "compensate" },
+    expect = {},
   },
   {
     name = "a tiny goodwill gesture is not worth proposing",

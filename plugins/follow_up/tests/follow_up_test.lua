@@ -41,7 +41,8 @@ return {
     history = { { kind = "resolve", age_days = 10, data = { outcome = "rejected" } } },
     config = { loyalty_vip_only = false },
     hooks = { "nightly" },
-    expect = { { "send", "satisfaction_survey" } },
+    -- Nor a satisfaction survey: the company said no.
+    expect = {},
   },
   {
     name = "open cases are not followed up",

@@ -21,7 +21,7 @@ return {
     name = "or they accrue quietly: legal rate and recovery indemnity",
     case = { reason = "prix", status = "investigating" },
     invoices = late_invoice,
-    config = { late_penalties = "accrue" },
+    company = { penalties_on_disputed = "accrue" },
     hooks = { "nightly" },
     expect = { { "tag", "late_penalties_accruing" } },
     check = function(case)
@@ -80,7 +80,7 @@ return {
     case = { reason = "prix", status = "resolved", outcome = "rejected" },
     invoices = late_invoice,
     history = { { kind = "resolve", age_days = 0, data = { outcome = "rejected" } } },
-    config = { late_penalties = "accrue" },
+    company = { penalties_on_disputed = "accrue" },
     hooks = { "nightly", "nightly" },
     expect = { { "send", "penalty_claim" } },
     check = function(case)
@@ -115,5 +115,54 @@ return {
       assert(body:find("106,58\u{A0}€", 1, true), body)
       assert(body:find("Garage Dupuis", 1, true), body)
     end,
+  },
+  {
+    name = "a partial dispute: the undisputed part bears penalties from its due date, the disputed part from the new one",
+    customer = { name = "Garage Dupuis" },
+    case = { reason = "prix", status = "resolved", outcome = "partially_accepted", disputed = 1000 },
+    invoices = { { number = "F-2025-0122", total = 9522.27, issued_on = "2025-11-01", due_on = "2025-12-01" } },
+    history = { { kind = "resolve", age_days = 10, data = { outcome = "partially_accepted", new_due_date = "2026-01-10" } } },
+    hooks = { "nightly" },
+    expect = { { "send", "penalty_claim" } },
+    check = function(case)
+      -- 8,522.27 undisputed from 2025-12-02 to 2026-01-10 (40 days), then the whole 9,522.27 from
+      -- 2026-01-11 to 2026-01-15 (5 days), at 12.15 %: (8,522.27 x 40 + 9,522.27 x 5) x 12.15 % / 365 = 129.32.
+      local body = last_sent(case).body
+      assert(body:find("129,32\u{A0}€ de pénalités (45 jours)", 1, true), body)
+    end,
+  },
+  {
+    name = "one day of penalties is one day",
+    case = { reason = "prix", status = "resolved", outcome = "accepted" },
+    invoices = late_invoice,
+    history = { { kind = "resolve", age_days = 20, data = { outcome = "accepted", new_due_date = "2026-01-14" } } },
+    hooks = { "nightly" },
+    expect = { { "send", "penalty_claim" } },
+    check = function(case)
+      assert(last_sent(case).body:find("(1 jour)", 1, true), last_sent(case).body)
+    end,
+  },
+  {
+    name = "after a formal notice, the penalties and the indemnity are not claimed again",
+    case = { reason = "prix", status = "resolved", outcome = "accepted", escalation = "formal_notice" },
+    invoices = late_invoice,
+    history = {
+      { kind = "resolve", age_days = 20, data = { outcome = "accepted", new_due_date = "2025-12-26" } },
+      { kind = "send", age_days = 5, data = { template = "formal_notice", channel = "registered_letter" } },
+    },
+    hooks = { "nightly" },
+    expect = {},
+  },
+  {
+    name = "a broken promise, reminded in vain: a person is asked to decide a formal notice for the remainder",
+    case = { reason = "prix", status = "resolved", outcome = "accepted" },
+    invoices = late_invoice,
+    history = {
+      { kind = "resolve", age_days = 30, data = { outcome = "accepted", new_due_date = "2026-01-05" } },
+      { kind = "send", age_days = 9, data = { template = "promise_reminder", channel = "email" } },
+    },
+    promise = { amount = 500, due_on = "2026-01-05", paid_since = 0 },
+    hooks = { "nightly" },
+    expect = { { "judge_promise", "broken" }, { "tag", "formal_notice_proposed" }, { "send", "penalty_claim" } },
   },
 }

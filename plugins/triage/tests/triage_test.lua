@@ -54,12 +54,13 @@ return {
   {
     name = "the ordinary ways customers write are recognized",
     case = { reason = "Bon de commande erroné" },
-    expect = { { "categorize", "administrative" }, { "assign", "administration" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
+    -- A document error is checked fast: 15 days (the category's maximum resolution delay).
+    expect = { { "categorize", "administrative" }, { "assign", "administration" }, { "set_deadline", "2026-01-30T08:00:00Z" } },
   },
   {
     name = "a missing carton, a double invoice, a VAT error and a lost parcel are told apart (domain.md §2)",
     case = { reason = "Il manque deux cartons" },
-    expect = { { "categorize", "missing_or_defective" }, { "assign", "logistics" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
+    expect = { { "categorize", "missing_or_defective" }, { "assign", "logistics" }, { "set_deadline", "2026-02-05T08:00:00Z" } },
     check = function()
       local classify = require("classify")
       assert(classify.category_of("facturé 2 fois") == "double_billing")
@@ -73,7 +74,19 @@ return {
     name = "a case that arrived without a category is triaged at night",
     case = { reason = "Le colis n'a jamais été livré, le suivi est bloqué depuis dix jours", status = "acknowledged" },
     hooks = { "nightly" },
-    expect = { { "categorize", "delivery" }, { "assign", "logistics" } },
+    expect = { { "categorize", "delivery" }, { "assign", "logistics" }, { "set_deadline", "2026-02-14T08:00:00Z" } },
+  },
+  {
+    name = "the deadline follows the category, and a company may set its own delays",
+    case = { reason = "Produit défectueux, la peinture s'écaille", category = "quality" },
+    config = { resolution_days_by_category = { "quality:60" } },
+    expect = { { "assign", "quality" }, { "set_deadline", "2026-03-16T08:00:00Z" } },
+  },
+  {
+    name = "a category given on the command line is routed by the same table as one found in the words",
+    case = { reason = "Facturé deux fois", category = "double_billing" },
+    config = { routing = { "double_billing:legal" } },
+    expect = { { "assign", "legal" }, { "set_deadline", "2026-01-30T08:00:00Z" } },
   },
   {
     name = "the category and owner come from the customer's words",
@@ -82,7 +95,7 @@ return {
     expect = {
       { "categorize", "price" },
       { "assign", "sales" },
-      { "set_deadline", "2026-02-14T08:00:00Z" },
+      { "set_deadline", "2026-02-05T08:00:00Z" },
     },
   },
   {

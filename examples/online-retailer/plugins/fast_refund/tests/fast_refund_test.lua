@@ -7,7 +7,7 @@ return {
     plugins = { "triage", "fast_refund" },
     expect = {
       { "categorize", "missing_or_defective" }, { "assign", "logistics" },
-      { "set_deadline", "2026-02-14T08:00:00Z" },
+      { "set_deadline", "2026-02-05T08:00:00Z" },
       { "propose_gesture", "refund", "89.90" }, { "tag", "fast_refund" },
     },
   },

@@ -7,7 +7,7 @@ return {
     plugins = { "triage", "key_accounts" },
     config = { segments = { "industry" } },
     expect = {
-      { "categorize", "price" }, { "assign", "sales" }, { "set_deadline", "2026-02-14T08:00:00Z" },
+      { "categorize", "price" }, { "assign", "sales" }, { "set_deadline", "2026-02-05T08:00:00Z" },
       { "tag", "key_account" }, { "prioritize", 2 },
     },
   },
