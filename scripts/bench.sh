@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: the nightly runner's throughput and memory at 100k and 1M open cases, the cost of one
-# hook call against stock lua5.4, and the REPL's start-up time. Prints a Markdown table for
+# hook call against stock lua5.4, importing 1M invoice rows, and the REPL's start-up time. Prints a Markdown table for
 # BENCHMARKS.md and keeps it in .build-bench/results.md.
 #
 #   BENCH_SIZES="100000 1000000"  case counts (workspaces are generated once and kept in .build-bench)
@@ -71,6 +71,30 @@ stock_us=$(echo "$stock_line" | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
   echo "| Litige, case object, as the nightly runner calls it | $litige_us |"
   echo "| Stock lua5.4, plain table | $stock_us |"
   echo "| Ratio | $(awk -v a="$litige_us" -v b="$stock_us" 'BEGIN { printf "%.1fx", a / b }') |"
+} | tee -a "$results"
+
+# Import: N invoice rows (French Excel's CSV) into a fresh workspace, in one transaction; the target
+# is 1M rows in under 30 s (issue 12). The customers are imported first, timed apart.
+rows=${BENCH_IMPORT_ROWS:-1000000}
+import=$work/import
+if [ ! -f "$import/invoices.csv" ] || [ "$(($(wc -l < "$import/invoices.csv") - 1))" != "$rows" ]; then
+  python3 bench/import_files.py "$rows" "$import"
+fi
+rm -f "$import"/litige.sqlite* "$import/litige.toml"
+(cd "$import" && "$bin" init >/dev/null)
+customers_out=$(cd "$import" && /usr/bin/time -f "TIME %e %M" "$bin" import customers customers.csv --by bench 2>&1)
+invoices_out=$(cd "$import" && /usr/bin/time -f "TIME %e %M" "$bin" import invoices invoices.csv --by bench 2>&1)
+again_out=$(cd "$import" && /usr/bin/time -f "TIME %e %M" "$bin" import invoices invoices.csv --by bench 2>&1)
+{
+  echo
+  echo "| Import (bench/import_files.py) | Rows | Wall time (s) | Rows/s | Peak RSS (MB) |"
+  echo "|---|---:|---:|---:|---:|"
+  for pair in "customers:$customers_out:$((rows / 3))" "invoices:$invoices_out:$rows" "invoices again (unchanged):$again_out:$rows"; do
+    name=${pair%%:*}; rest=${pair#*:}; n=${rest##*:}; out=${rest%:*}
+    wall=$(echo "$out" | awk '/^TIME/ { print $2 }')
+    rss=$(echo "$out" | awk '/^TIME/ { printf "%.0f", $3 / 1024 }')
+    echo "| $name | $n | $(seconds "$wall") | $(awk -v c="$n" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? c / s : 0) }') | $rss |"
+  done
 } | tee -a "$results"
 
 # The REPL's start-up on the demo workspace: on a pseudo-terminal, to the first prompt ready for typing.

@@ -484,7 +484,7 @@ struct CaseCommand: ParsableCommand {
             "  \(time(event.at))  \(Story.describe(event))  by \(event.provenance.source) (\(event.provenance.hook))"
               + (event.reason.isEmpty ? "" : ": \(event.reason)"))
           // The text of a letter is personal data: printed only when asked for.
-          if letters, case .sent(_, _, let body?, _) = event.event {
+          if letters, case .sent(_, _, let body?, _, _) = event.event {
             lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "      | \($0)" }
           }
         }

@@ -17,7 +17,7 @@ public struct LitigeCommand: ParsableCommand {
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
       BatchCommand.self, GenerateCommand.self, ReplCommand.self, PaymentCommand.self, GestureCommand.self,
-      InvoiceCommand.self, ImportCommand.self,
+      InvoiceCommand.self, ImportCommand.self, ExportCommand.self, OutboxCommand.self, CustomerCommand.self,
     ])
 
   /// The product's version and the Lua release it runs, as `litige --version` prints them.

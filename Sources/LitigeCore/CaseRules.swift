@@ -164,10 +164,10 @@ public struct CaseFacts: Sendable, Equatable {
   /// Brings the facts up to date with one more event of the case, decided by `provenance`.
   mutating func note(_ event: CaseEvent, by provenance: Provenance? = nil) {
     switch event {
-    case .sent(let template, _, _, let invoice?):
+    case .sent(let template, _, _, let invoice?, _):
       // A letter about another invoice answers nothing of this case.
       sentTemplates.insert(Self.sentKey(template, invoice: invoice))
-    case .sent(let template, _, _, nil):
+    case .sent(let template, _, _, nil, _):
       sentTemplates.insert(template)
       answered = true
     case .communication(.outgoing, _): answered = true
@@ -455,7 +455,7 @@ public enum CaseRules {
     case .setDeadline(let deadline): try Plausible.check(deadline, field: "deadline")
     case .proposeGesture(_, _, let approvedBy?):
       try Plausible.check(text: approvedBy, field: "approved_by", maxBytes: maxNameBytes)
-    case .send(let template, _, let body, let invoice):
+    case .send(let template, _, let body, let invoice, _):
       try Plausible.check(text: template, field: "template", maxBytes: 64)
       if let body { try Plausible.check(text: body, field: "body", maxBytes: maxBodyBytes) }
       if let invoice { try Plausible.check(text: invoice, field: "invoice", maxBytes: 64) }
@@ -522,7 +522,7 @@ public enum CaseRules {
     case .recordMessage(let direction, let channel):
       // A message is a fact: recorded whatever the status, even on a closed case.
       return [.communication(direction: direction, channel: channel)]
-    case .send(let template, let channel, let body, let invoice?):
+    case .send(let template, let channel, let body, let invoice?, _):
       // A preventive reminder about another invoice of the customer (domain.md §5) is kept on the
       // customer's latest case as proof, whatever that case's status; once per template and invoice.
       guard !current.invoiceNumbers.contains(invoice) else {
@@ -550,7 +550,7 @@ public enum CaseRules {
       )
     }
     switch decision {
-    case .close, .reopen, .recordMessage, .send(_, _, _, _?):
+    case .close, .reopen, .recordMessage, .send(_, _, _, _?, _):
       return []  // handled above
     case .judgePromise:
       return try judge(&facts, settings: settings, at: context.now)
@@ -608,13 +608,26 @@ public enum CaseRules {
           "the case is resolved: only a formal notice or court, for what is still owed, can follow")
       }
       return try escalate(to: level, procedure: procedure, case: &current, facts: facts, context)
-    case .send(let template, let channel, let body, nil):
+    case .send(let template, let channel, let body, nil, let mode):
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
           "template '\(template)' is not a template name (lowercase letters, digits, '_')")
       }
       guard !facts.sentTemplates.contains(template) else { return [] }
-      return [.sent(template: template, channel: channel, body: body)]
+      // The penalties a letter claims are the core's figures (domain.md §4), kept with it.
+      var claimed: [PenaltyClaimRecord] = []
+      if let mode {
+        claimed = try CasePenalties.claims(
+          for: current, facts: facts, settings: settings, today: context.today, mode: mode
+        )
+        .filter { $0.claim.total.minorUnits > 0 }
+        .map {
+          PenaltyClaimRecord(
+            invoice: $0.ledger.invoice.number, basis: $0.claim.basis.rawValue, interest: $0.claim.interest,
+            indemnity: $0.claim.indemnity, days: $0.claim.days)
+        }
+      }
+      return [.sent(template: template, channel: channel, body: body, claimed: claimed)]
     case .followUp(let days):
       guard (1...365).contains(days) else {
         throw DomainError.refused("a follow-up is 1 to 365 days ahead, got \(days)")

@@ -31,7 +31,13 @@ public enum Decision: Hashable, Sendable {
   /// sent (personal data: shown on request, never logged). `invoice` names the invoice a letter is
   /// about when it is not the case's own: a preventive reminder before another invoice's due date
   /// (domain.md §5), recorded on the customer's case whatever its status.
-  case send(template: String, channel: Channel, body: String?, invoice: String? = nil)
+  ///
+  /// `claimPenalties` says the letter claims the late penalties (or legal interest) of the case's
+  /// invoices, computed by the core in that mode (`CasePenalties`) and kept with the event for the
+  /// accounting feed.
+  case send(
+    template: String, channel: Channel, body: String?, invoice: String? = nil,
+    claimPenalties: DisputedPenalties? = nil)
   /// Schedules a follow-up in so many days.
   case followUp(days: Int)
   /// Resolves the case: collection resumes on `newDueDate`, with the customer's payment promise.

@@ -22,11 +22,14 @@ public struct Customer: Hashable, Sendable, Codable {
   public var vip: Bool
   /// Customer since this date.
   public var since: LocalDate?
+  /// The postal address letters go to, lines separated by newlines (personal data).
+  public var address: String?
 
   /// Creates a customer record.
   public init(
     id: String, name: String, kind: CustomerKind, segment: String = "", email: String? = nil,
-    phone: String? = nil, language: String = "fr", vip: Bool = false, since: LocalDate? = nil
+    phone: String? = nil, language: String = "fr", vip: Bool = false, since: LocalDate? = nil,
+    address: String? = nil
   ) {
     self.id = id
     self.name = name
@@ -37,6 +40,7 @@ public struct Customer: Hashable, Sendable, Codable {
     self.language = language
     self.vip = vip
     self.since = since
+    self.address = address
   }
 }
 

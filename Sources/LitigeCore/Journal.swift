@@ -55,7 +55,10 @@ public enum CaseEvent: Hashable, Sendable {
   case escalated(to: EscalationLevel, from: EscalationLevel, route: CourtRoute?)
   /// A letter or message was sent from a template; `body` is the text kept as proof (personal data);
   /// `invoice` names the invoice it is about when that is not the case's own (a preventive reminder).
-  case sent(template: String, channel: Channel, body: String?, invoice: String? = nil)
+  /// `claimed` is what it claimed for paying late, per invoice (a penalty claim, a formal notice).
+  case sent(
+    template: String, channel: Channel, body: String?, invoice: String? = nil,
+    claimed: [PenaltyClaimRecord] = [])
   /// A follow-up was scheduled.
   case followUpScheduled(LocalDate)
   /// An amicable attempt was recorded.
@@ -70,6 +73,14 @@ public enum CaseEvent: Hashable, Sendable {
   case reopened(from: CaseStatus)
   /// The lifecycle moved the case's status on an event (domain.md §3).
   case statusChanged(from: CaseStatus, to: CaseStatus)
+  /// Outbox item `item` (a letter or message of this case) was sent; `reference` is the proof (the
+  /// registered letter's number, the mailer's message id).
+  case dispatched(item: Int64, template: String, reference: String)
+  /// Outbox item `item` could not be sent, and why (a bounced e-mail, an address unknown).
+  case dispatchFailed(item: Int64, template: String, reason: String)
+  /// The customer's identifying data was erased on request (RGPD article 17); amounts and the
+  /// journal's structure are kept.
+  case forgotten
 
   /// The kind, as the journal's `kind` column, `case explain` and scripts (`history[i].kind`) name it.
   public var kind: String {
@@ -96,6 +107,9 @@ public enum CaseEvent: Hashable, Sendable {
     case .closed: return "close"
     case .reopened: return "reopen"
     case .statusChanged: return "status"
+    case .dispatched: return "dispatched"
+    case .dispatchFailed: return "dispatch_failed"
+    case .forgotten: return "forgotten"
     }
   }
 
@@ -106,6 +120,7 @@ public enum CaseEvent: Hashable, Sendable {
     "grant_gesture",
     "escalate",
     "send", "follow_up", "amicable_attempt", "resolve", "judge_promise", "close", "reopen", "status",
+    "dispatched", "dispatch_failed", "forgotten",
   ]
 
   /// The event's data as flat text fields: the journal's payload and a script's `history[i].data`.
@@ -160,10 +175,11 @@ public enum CaseEvent: Hashable, Sendable {
         fields["currency"] = route.claimed.currency.code
       }
       return fields
-    case .sent(let template, let channel, let body, let invoice):
+    case .sent(let template, let channel, let body, let invoice, let claimed):
       var fields = ["template": template, "channel": channel.rawValue]
       fields["body"] = body
       fields["invoice"] = invoice
+      if !claimed.isEmpty { fields["claimed"] = PenaltyClaimRecord.encode(claimed) }
       return fields
     case .followUpScheduled(let day): return ["due_on": day.description]
     case .attempted(let attempt): return ["attempt": attempt.rawValue]
@@ -181,6 +197,11 @@ public enum CaseEvent: Hashable, Sendable {
     case .closed(let from): return ["from": from.rawValue]
     case .reopened(let from): return ["from": from.rawValue]
     case .statusChanged(let from, let to): return ["from": from.rawValue, "to": to.rawValue]
+    case .dispatched(let item, let template, let reference):
+      return ["item": String(item), "template": template, "reference": reference]
+    case .dispatchFailed(let item, let template, let reason):
+      return ["item": String(item), "template": template, "reason": reason]
+    case .forgotten: return [:]
     }
   }
 
@@ -278,7 +299,8 @@ public enum CaseEvent: Hashable, Sendable {
     case "send":
       self = .sent(
         template: try text("template"), channel: try value("channel"), body: fields["body"],
-        invoice: fields["invoice"])
+        invoice: fields["invoice"],
+        claimed: try fields["claimed"].map { try PenaltyClaimRecord.parse($0, currency: currency) } ?? [])
     case "follow_up": self = .followUpScheduled(try date("due_on"))
     case "amicable_attempt": self = .attempted(try value("attempt"))
     case "resolve":
@@ -295,6 +317,13 @@ public enum CaseEvent: Hashable, Sendable {
     case "close": self = .closed(from: try value("from"))
     case "reopen": self = .reopened(from: try value("from"))
     case "status": self = .statusChanged(from: try value("from"), to: try value("to"))
+    case "dispatched":
+      self = .dispatched(
+        item: Int64(try integer("item")), template: try text("template"), reference: try text("reference"))
+    case "dispatch_failed":
+      self = .dispatchFailed(
+        item: Int64(try integer("item")), template: try text("template"), reason: try text("reason"))
+    case "forgotten": self = .forgotten
     default:
       throw DomainError.invalid(
         field: "kind", "unknown event '\(kind)' (expected one of: \(Self.kinds.joined(separator: ", ")))")

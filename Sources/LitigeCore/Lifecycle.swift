@@ -24,7 +24,7 @@ public enum Lifecycle {
     }
     for event in events {
       switch (status, event) {
-      case (.open, .sent(_, _, _, nil)), (.open, .communication(.outgoing, _)):
+      case (.open, .sent(_, _, _, nil, _)), (.open, .communication(.outgoing, _)):
         move(.acknowledged, "lifecycle: the customer has had a first answer")
       case (.acknowledged, .assigned), (.acknowledged, .categorized), (.acknowledged, .communication):
         move(.investigating, "lifecycle: the case is being worked")

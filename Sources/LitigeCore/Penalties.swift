@@ -134,3 +134,99 @@ public enum LatePenalties {
     return result
   }
 }
+
+/// What a letter claimed for paying late on one invoice, as its `sent` event keeps it (the accounting
+/// feed posts these).
+public struct PenaltyClaimRecord: Hashable, Sendable {
+  /// The invoice.
+  public var invoice: String
+  /// `late_penalties` (Code de commerce L441-10) or `legal_interest` (Code civil 1231-6).
+  public var basis: String
+  /// The penalties or interest claimed.
+  public var interest: Money
+  /// The recovery indemnity claimed (D441-5), or zero.
+  public var indemnity: Money
+  /// The days counted.
+  public var days: Int
+
+  /// Creates one.
+  public init(invoice: String, basis: String, interest: Money, indemnity: Money, days: Int) {
+    self.invoice = invoice
+    self.basis = basis
+    self.interest = interest
+    self.indemnity = indemnity
+    self.days = days
+  }
+
+  /// The records as one journal field: a JSON array of objects of strings.
+  public static func encode(_ records: [PenaltyClaimRecord]) -> String {
+    let objects = records.map {
+      [
+        "invoice": $0.invoice, "basis": $0.basis, "interest": $0.interest.decimalText,
+        "indemnity": $0.indemnity.decimalText, "days": String($0.days),
+      ]
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(objects)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+  }
+
+  /// Reads `encode`'s text; throws `DomainError.invalid` on anything else.
+  public static func parse(_ text: String, currency: Currency) throws -> [PenaltyClaimRecord] {
+    guard let objects = try? JSONDecoder().decode([[String: String]].self, from: Data(text.utf8)) else {
+      throw DomainError.invalid(
+        field: "claimed", "expected the penalties a letter claimed, as written by Litige")
+    }
+    return try objects.map { object in
+      guard let invoice = object["invoice"], let basis = object["basis"], let interest = object["interest"],
+        let indemnity = object["indemnity"], let days = object["days"].flatMap({ Int($0) })
+      else {
+        throw DomainError.invalid(field: "claimed", "a claim lacks its invoice, basis, amounts or days")
+      }
+      return PenaltyClaimRecord(
+        invoice: invoice, basis: basis,
+        interest: try Money(parsing: interest, currency: currency, field: "claimed"),
+        indemnity: try Money(parsing: indemnity, currency: currency, field: "claimed"), days: days)
+    }
+  }
+}
+
+/// The late penalties of a case's invoices on a day, as the law and the company's setting say
+/// (domain.md §4): the one computation behind `case.penalties`, `case:late_penalties(mode)` and what a
+/// letter records as claimed.
+public enum CasePenalties {
+  /// Each invoice of `disputeCase` in the company's currency with its claim through `today`.
+  ///
+  /// With `.waive`, the part of an invoice the case disputes bears nothing while in dispute and until
+  /// the new due date a resolution set; the rest of the invoice runs from its own due date. With
+  /// `.accrue`, the whole invoice runs from its due date. Throws `DomainError.invalid` naming the
+  /// half-year whose rate is missing.
+  public static func claims(
+    for disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings, today: LocalDate,
+    mode: DisputedPenalties
+  ) throws -> [(ledger: InvoiceLedger, claim: PenaltyClaim)] {
+    try facts.ledgers.filter { $0.invoice.total.currency == settings.currency }.map { stored in
+      var ledger = stored
+      // The case's own portions are open while the case is (its status may have moved in this call).
+      for index in ledger.disputes.indices where ledger.disputes[index].caseId == disputeCase.id {
+        ledger.disputes[index].open = disputeCase.status.isActive
+      }
+      var waived: (amount: Money, through: LocalDate)?
+      if mode == .waive,
+        let portion = ledger.disputes.first(where: { $0.caseId == disputeCase.id }),
+        portion.amount.minorUnits > 0
+      {
+        let conceded = ledger.adjustments.filter { $0.caseId == disputeCase.id && $0.kind == .credit }
+          .reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        let amount = Money(
+          minorUnits: max(0, portion.amount.minorUnits - conceded), currency: portion.amount.currency)
+        let resolvedOn = disputeCase.resolvedAt.map { LocalDate($0, in: settings.timeZone) } ?? today
+        waived = (amount, portion.open ? today : portion.newDueOn ?? resolvedOn)
+      }
+      let claim = try LatePenalties.claim(
+        on: ledger, debtor: facts.customerKind, rates: settings.penaltyRates, through: today,
+        formalNoticeOn: facts.formalNoticeOn, waived: waived)
+      return (ledger, claim)
+    }
+  }
+}

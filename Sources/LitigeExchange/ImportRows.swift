@@ -11,7 +11,8 @@ public enum ImportKind: String, Sendable, CaseIterable {
     switch self {
     case .customers:
       return ColumnSet(
-        required: ["id", "name", "kind"], optional: ["segment", "email", "phone", "language", "vip", "since"])
+        required: ["id", "name", "kind"],
+        optional: ["segment", "email", "phone", "language", "vip", "since", "address"])
     case .invoices:
       return ColumnSet(
         required: ["number", "customer_id", "issued_on", "due_on", "total"], optional: ["currency", "paid"])
@@ -28,7 +29,7 @@ public enum ImportKind: String, Sendable, CaseIterable {
   }
 
   /// Columns whose values are personal data: never shown in a problem.
-  var personalColumns: Set<String> { ["name", "email", "phone", "summary", "author", "reason"] }
+  var personalColumns: Set<String> { ["name", "email", "phone", "summary", "author", "reason", "address"] }
 }
 
 /// Reads a table's records into the store's typed rows, collecting every problem with its place.
@@ -91,6 +92,7 @@ public struct ImportReader {
     let since = optionalDate(record, "since")
     let segment = optionalText(record, "segment", maxBytes: 100) ?? ""
     let phone = optionalText(record, "phone", maxBytes: 40)
+    let address = optionalText(record, "address", maxBytes: 400)
     let language = record["language"]?.lowercased() ?? "fr"
     if !(2...8).contains(language.count) || !language.allSatisfy({ $0.isLetter || $0 == "-" }) {
       add(record, "language", "expected a language code such as fr or en")
@@ -105,7 +107,7 @@ public struct ImportReader {
       line: record.line,
       value: Customer(
         id: id, name: name, kind: kind, segment: segment, email: email, phone: phone, language: language,
-        vip: vip, since: since))
+        vip: vip, since: since, address: address))
   }
 
   private mutating func invoice(_ record: SourceRecord) -> Line<Invoice>? {
@@ -141,8 +143,21 @@ public struct ImportReader {
     guard let caseReference, let customer, let opened, let reason, let channel, let status else { return nil }
     if record["category"] != nil, category == nil { return nil }
     if record["disputed"] != nil, disputed == nil { return nil }
-    let invoices = (record["invoices"] ?? "").split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" })
-      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    // NUMBER, or NUMBER=AMOUNT for the part of it disputed (as `litige export cases` writes them).
+    var invoices: [String] = []
+    var portions: [String: Money] = [:]
+    let separators: Set<Character> = table.delimiter == "," ? [";", "|"] : [";", ",", "|"]
+    for entry in (record["invoices"] ?? "").split(whereSeparator: { separators.contains($0) }) {
+      let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard let number = parts.first, !number.isEmpty else { continue }
+      invoices.append(number)
+      if parts.count == 2 {
+        guard let part = parseAmount(record, "invoices", parts[1], currency: settings.currency) else {
+          return nil
+        }
+        if part.minorUnits > 0 { portions[number] = part }
+      }
+    }
     if Set(invoices).count != invoices.count { add(record, "invoices", "names an invoice twice") }
     if invoices.isEmpty, disputed == nil {
       add(record, "disputed", "required when the case names no invoice")
@@ -153,7 +168,7 @@ public struct ImportReader {
       value: ImportedCase(
         reference: caseReference, customerId: customer, openedAt: opened, channel: channel,
         category: category,
-        reason: reason, invoices: invoices, disputed: disputed, status: status))
+        reason: reason, invoices: invoices, disputed: disputed, status: status, portions: portions))
   }
 
   private mutating func communication(_ record: SourceRecord) -> Line<ImportedCommunication>? {
@@ -377,6 +392,14 @@ public struct ImportReader {
   /// An amount: `1234.56`; with a decimal comma and grouped thousands in `;`-separated files.
   private mutating func amount(_ record: SourceRecord, _ column: String, currency: Currency) -> Money? {
     guard let raw = required(record, column) else { return nil }
+    return parseAmount(record, column, raw, currency: currency)
+  }
+
+  private mutating func parseAmount(
+    _ record: SourceRecord, _ column: String, _ raw: String, currency: Currency
+  )
+    -> Money?
+  {
     var text = raw.trimmingCharacters(in: .whitespaces)
     for symbol in ["€", "EUR"] where text.hasSuffix(symbol) {
       text = String(text.dropLast(symbol.count)).trimmingCharacters(in: .whitespaces)

@@ -151,7 +151,7 @@ enum CaseMethods {
           amount: try amount(fields["amount"], "propose_gesture{amount}"),
           approvedBy: fields["approved_by"]?.stringValue)
       },
-      "send": tabled("send", keys: ["template", "channel", "body", "invoice"]) { fields in
+      "send": tabled("send", keys: ["template", "channel", "body", "invoice", "claim_penalties"]) { fields in
         .send(
           template: try text(fields, "template", "send"),
           channel: try Channel.parse(fields["channel"]?.stringValue ?? "email", field: "send{channel}"),
@@ -161,6 +161,9 @@ enum CaseMethods {
               throw DomainError.invalid(field: "send{invoice}", "expected an invoice number (a string)")
             }
             return number
+          },
+          claimPenalties: try fields["claim_penalties"].map { value in
+            try DisputedPenalties.parse(value.stringValue ?? "", field: "send{claim_penalties}")
           })
       },
       "follow_up": tabled("follow_up", keys: ["in_days"]) { fields in

@@ -113,7 +113,7 @@ public final class CaseSession {
     guard let current = try disputeCase(id: caseId), var facts = working[caseId]?.facts else {
       throw DomainError.notFound("case \(caseId) does not exist")
     }
-    if case .send(_, _, _, let number?) = decision {
+    if case .send(_, _, _, let number?, _) = decision {
       // A letter about another invoice is about one of this customer's (domain.md §5).
       guard let ledger = try ledger(ofInvoice: number), ledger.invoice.customerId == current.customerId else {
         throw DomainError.refused("invoice \(number) is not an invoice of this case's customer")

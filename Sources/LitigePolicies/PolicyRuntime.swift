@@ -467,25 +467,10 @@ public final class PolicyRuntime {
     var indemnity = Money.zero(settings.currency)
     var rows: [LuaValue] = []
     var basis = facts.customerKind == .company ? "late_penalties" : "legal_interest"
-    for ledger in try ledgers(of: current) where ledger.invoice.total.currency == settings.currency {
-      var waived: (amount: Money, through: LocalDate)?
-      if disputed == .waive,
-        let portion = ledger.disputes.first(where: { $0.caseId == current.id }), portion.amount.minorUnits > 0
-      {
-        // domain.md §4, the guides' practice: the disputed part bears no penalty while in dispute and
-        // until the new due date a resolution set; the rest of the invoice runs from its own due date.
-        let conceded = ledger.adjustments.filter { $0.caseId == current.id && $0.kind == .credit }
-          .reduce(Int64(0)) { $0 + $1.amount.minorUnits }
-        let amount = Money(
-          minorUnits: max(0, portion.amount.minorUnits - conceded), currency: portion.amount.currency)
-        let resolvedOn = current.resolvedAt.map { LocalDate($0, in: settings.timeZone) } ?? today
-        waived = (amount, portion.open ? today : portion.newDueOn ?? resolvedOn)
-      }
-      let claim = try Self.plausible {
-        try LatePenalties.claim(
-          on: ledger, debtor: facts.customerKind, rates: settings.penaltyRates, through: today,
-          formalNoticeOn: facts.formalNoticeOn, waived: waived)
-      }
+    let claims = try Self.plausible {
+      try CasePenalties.claims(for: current, facts: facts, settings: settings, today: today, mode: disputed)
+    }
+    for (ledger, claim) in claims {
       basis = claim.basis.rawValue
       interest = interest + claim.interest
       indemnity = indemnity + claim.indemnity

@@ -39,7 +39,7 @@ public enum Story {
           + (route.claimed.minorUnits > 0 ? ", \(route.claimed) claimed)" : ")")
       }
       return text
-    case .sent(let template, let channel, _, let invoice):
+    case .sent(let template, let channel, _, let invoice, _):
       return "sent '\(template)' by \(channel.rawValue)" + (invoice.map { " about invoice \($0)" } ?? "")
     case .followUpScheduled(let day): return "follow-up scheduled for \(day)"
     case .attempted(let attempt):
@@ -61,6 +61,12 @@ public enum Story {
         + " by \(channel.rawValue)"
     case .statusChanged(let from, let to):
       return "status \(from.rawValue) -> \(to.rawValue)"
+    case .dispatched(let item, let template, let reference):
+      return "'\(template)' sent from the outbox (item \(item), proof \(reference))"
+    case .dispatchFailed(let item, let template, let reason):
+      return "'\(template)' could not be sent (outbox item \(item)): \(reason)"
+    case .forgotten:
+      return "the customer's personal data erased on request"
     }
   }
 
@@ -79,7 +85,7 @@ public enum Story {
     case .recordMessage(let direction, let channel): return "\(direction.rawValue) by \(channel.rawValue)"
     case .escalate(let level, let procedure):
       return level.rawValue + (procedure.map { " (\($0.rawValue))" } ?? "")
-    case .send(let template, let channel, _, _): return "\(template) by \(channel.rawValue)"
+    case .send(let template, let channel, _, _, _): return "\(template) by \(channel.rawValue)"
     case .followUp(let days): return "in \(days) days"
     case .resolve(let outcome, let due, _): return outcome.rawValue + (due.map { ", due \($0)" } ?? "")
     case .judgePromise: return "payment promise"

@@ -36,12 +36,15 @@ public struct ImportedCase: Sendable, Equatable {
   public var disputed: Money?
   /// Its status.
   public var status: CaseStatus
+  /// The part of each invoice disputed, when the file says (`F-1=300`); otherwise `disputed` is spread.
+  public var portions: [String: Money]
 
   /// Creates one.
   public init(
     reference: String, customerId: String, openedAt: Date, channel: Channel, category: DisputeCategory?,
-    reason: String, invoices: [String], disputed: Money?, status: CaseStatus
+    reason: String, invoices: [String], disputed: Money?, status: CaseStatus, portions: [String: Money] = [:]
   ) {
+    self.portions = portions
     self.reference = reference
     self.customerId = customerId
     self.openedAt = openedAt
@@ -320,6 +323,7 @@ private struct ImportWork {
         ("phone", old.phone, customer.phone), ("language", old.language, customer.language),
         ("vip", String(old.vip), String(customer.vip)),
         ("since", old.since?.description, customer.since?.description),
+        ("address", old.address, customer.address),
       ])
     guard changed else {
       summary.unchanged += 1
@@ -328,11 +332,11 @@ private struct ImportWork {
     try db.execute(
       sql: """
         UPDATE customers SET name = ?, kind = ?, segment = ?, email = ?, phone = ?, language = ?, vip = ?,
-          since = ? WHERE id = ?
+          since = ?, address = ? WHERE id = ?
         """,
       arguments: [
         customer.name, customer.kind.rawValue, customer.segment, customer.email, customer.phone,
-        customer.language, customer.vip, customer.since?.description, customer.id,
+        customer.language, customer.vip, customer.since?.description, customer.address, customer.id,
       ])
     summary.updated += 1
   }
@@ -438,6 +442,7 @@ private struct ImportWork {
       invoiceNumbers: imported.invoices, status: imported.status)
     // The triage policies route it (one routing table, from the configuration).
     disputeCase.owner = nil
+    disputeCase.portions = imported.portions
     if !imported.status.isActive { disputeCase.resolvedAt = imported.openedAt }
     do {
       try Records.open(disputeCase, provenance: provenance, db)
@@ -513,11 +518,15 @@ private struct ImportWork {
       caseId: caseId, at: imported.at, direction: imported.direction, channel: imported.channel,
       author: imported.author, summary: imported.summary)
     try Records.insert(communication, db)
-    let decision = ProposedDecision(
-      caseId: caseId, decision: .recordMessage(direction: imported.direction, channel: imported.channel),
-      reason: "message imported")
-    try Records.apply(
-      [decision], to: current, settings: settings, provenance: provenance, at: imported.at, db)
+    // A message of the past is a fact of the case's history: journaled, without moving the status the
+    // cases' file gave (an export imported again keeps its statuses).
+    try Records.append(
+      JournalEvent(
+        caseId: caseId, at: imported.at,
+        event: .communication(direction: imported.direction, channel: imported.channel),
+        reason: "message imported",
+        provenance: provenance), db)
+    _ = current
     summary.added += 1
   }
 

@@ -9,7 +9,8 @@ enum Records {
       id: row["id"], name: row["name"], kind: CustomerKind(rawValue: row["kind"]) ?? .company,
       segment: row["segment"],
       email: row["email"], phone: row["phone"], language: row["language"], vip: row["vip"],
-      since: (row["since"] as String?).flatMap { try? LocalDate(parsing: $0) })
+      since: (row["since"] as String?).flatMap { try? LocalDate(parsing: $0) },
+      address: row.hasColumn("address") ? row["address"] : nil)
   }
 
   static func invoice(_ row: Row) throws -> Invoice {
@@ -185,12 +186,12 @@ enum Records {
   static func insert(_ customer: Customer, _ db: Database) throws {
     try db.executeCached(
       sql: """
-        INSERT INTO customers (id, name, kind, segment, email, phone, language, vip, since)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO customers (id, name, kind, segment, email, phone, language, vip, since, address)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         customer.id, customer.name, customer.kind.rawValue, customer.segment, customer.email, customer.phone,
-        customer.language, customer.vip, customer.since?.description,
+        customer.language, customer.vip, customer.since?.description, customer.address,
       ])
   }
 
@@ -316,6 +317,19 @@ enum Records {
         event.provenance.source,
         event.provenance.hook, event.provenance.runId,
       ])
+    // Every letter or message decided waits in the outbox until someone sends it (issue 12).
+    if case .sent(let template, let channel, _, _, _) = event.event {
+      try db.executeCached(
+        sql: """
+          INSERT INTO outbox (event_id, case_id, template, channel, recipient, status, created_at)
+          VALUES (?, ?, ?, ?, (SELECT cu.email FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?),
+            'pending', ?)
+          """,
+        arguments: [
+          db.lastInsertedRowID, event.caseId, template, channel.rawValue, event.caseId,
+          Timestamp.utcText(event.at),
+        ])
+    }
   }
 }
 

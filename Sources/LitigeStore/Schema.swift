@@ -140,6 +140,26 @@ enum Schema {
           CREATE INDEX changes_record ON changes(record_key, id);
           """)
     }
+    migrator.registerMigration("v8: the outbox of letters and messages to send") { db in
+      // Issue 12: what a policy or a person decides to send waits here until the mailer or the post
+      // office has it; its text stays in the journal's event. Letters decided before are marked sent:
+      // they were recorded as sent when the outbox did not exist.
+      try db.execute(
+        sql: """
+          CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id), template TEXT NOT NULL, channel TEXT NOT NULL,
+            recipient TEXT, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+            created_at TEXT NOT NULL, exported_at TEXT, sent_at TEXT, reference TEXT, failure TEXT);
+          CREATE INDEX outbox_status ON outbox(status, id);
+          ALTER TABLE customers ADD COLUMN address TEXT;
+          INSERT INTO outbox (event_id, case_id, template, channel, recipient, status, created_at, sent_at, reference)
+            SELECT e.id, e.case_id, json_extract(e.payload, '$.template'), json_extract(e.payload, '$.channel'),
+              cu.email, 'sent', e.at, e.at, 'before-outbox'
+            FROM events e JOIN cases c ON c.id = e.case_id JOIN customers cu ON cu.id = c.customer_id
+            WHERE e.kind = 'send';
+          """)
+    }
     return migrator
   }
 }

@@ -194,7 +194,7 @@ struct InvoicePassTests {
     #expect(report.status == "completed")
     #expect(report.decisionsByKind["send"] == 1)
     let sent = try store.events(ofCase: 1).compactMap { event -> (String, String?, String?)? in
-      guard case .sent(let template, _, let body, let invoice) = event.event else { return nil }
+      guard case .sent(let template, _, let body, let invoice, _) = event.event else { return nil }
       return (template, invoice, body)
     }
     #expect(sent.count == 1)
@@ -226,7 +226,7 @@ struct InvoicePassTests {
     ).run()
     #expect(wednesday.failures.isEmpty, "\(wednesday.failures)")
     let reminders = try [1, 2].flatMap { try store.events(ofCase: $0) }.filter {
-      if case .sent("preventive_reminder", _, _, _) = $0.event { return true }
+      if case .sent("preventive_reminder", _, _, _, _) = $0.event { return true }
       return false
     }
     #expect(reminders.count == 1)

@@ -70,13 +70,14 @@ struct SixtyNightsTests {
           reached.insert(to)
           status = to
         case .resolved(_, let due, _): newDueDate = due
-        case .sent("penalty_claim", _, let body?, nil):
+        case .sent("penalty_claim", _, let body?, nil, _):
           claims.append(
             PenaltyLetter(
               caseId: item.id, kind: try store.customer(id: item.customerId)?.kind, newDueDate: newDueDate,
               day: LocalDate(entry.at, in: zone), body: body))
         case .closed: reached.insert(.closed)
-        case .sent(let template, let channel, _, _) where channel == .letter || channel == .registeredLetter:
+        case .sent(let template, let channel, _, _, _)
+        where channel == .letter || channel == .registeredLetter:
           if !entry.provenance.isPerson, !calendar.isBusinessDay(LocalDate(entry.at, in: zone)) {
             lettersOnClosedDays.append("case \(item.id) \(template) \(Timestamp.utcText(entry.at))")
           }

@@ -284,6 +284,15 @@ struct JournalCodecTests {
       status: .partlyKept, promised: euros("99"), paid: euros("10"),
       dueOn: LocalDate.unchecked(year: 2027, month: 1, day: 5)),
     .closed(from: .resolved), .reopened(from: .closed), .statusChanged(from: .open, to: .acknowledged),
+    .sent(template: "preventive_reminder", channel: .email, body: nil, invoice: "F-9"),
+    .sent(
+      template: "penalty_claim", channel: .registeredLetter, body: "…",
+      claimed: [
+        PenaltyClaimRecord(
+          invoice: "F-1", basis: "late_penalties", interest: euros("12.34"), indemnity: euros("40"), days: 31)
+      ]),
+    .dispatched(item: 4, template: "formal_notice", reference: "1A 234"),
+    .dispatchFailed(item: 5, template: "acknowledgement", reason: "adresse inconnue"), .forgotten,
   ]
 
   @Test("every event reads back as written", arguments: events)

@@ -98,7 +98,15 @@ local function render(case, ctx)
     total = litige.format_money(outstanding + extra, language),
     pay_by = litige.format_date(litige.next_business_day(litige.add_days(litige.today(), ctx.config.payment_days)), language),
   }
-  return (template:gsub("{{([%w_]+)}}", function(key) return facts[key] or ("{{" .. key .. "}}") end))
+  return (template:gsub("{{([%w_]+)}}", function(key) return facts[key] or ("{{" .. key .. "}}") end)),
+    extra > 0 and "waive" or nil
+end
+
+-- Sends the formal notice; the penalties it states are recorded as claimed (for the accounting feed).
+local function send_formal_notice(case, ctx)
+  local body, claim = render(case, ctx)
+  case:send{ template = "formal_notice", channel = "registered_letter", body = body, claim_penalties = claim,
+    reason = "formal notice by registered letter with acknowledgement of receipt" }
 end
 
 -- The core refuses a formal notice or court when nothing is owed (domain.md §4) and court without a
@@ -153,8 +161,7 @@ local function escalate(case, ctx)
   -- Escalated by a person: the letter goes out once.
   if case.escalation == "formal_notice" and not case:has_sent("formal_notice") and escalated_by_person(case) then
     if not claimable(case, "formal notice") then return end
-    case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
-      reason = "formal notice by registered letter with acknowledgement of receipt" }
+    send_formal_notice(case, ctx)
     return
   end
   -- A proposal awaiting the customer's answer pauses the ladder.
@@ -174,8 +181,7 @@ local function escalate(case, ctx)
     if not claimable(case, "formal notice") then return end
     if config.ask_before_formal_notice then return propose(case, "formal_notice", why) end
     case:escalate("formal_notice", why)
-    case:send{ template = "formal_notice", channel = "registered_letter", body = render(case, ctx),
-      reason = "formal notice by registered letter with acknowledgement of receipt" }
+    send_formal_notice(case, ctx)
   end
   if level == "amicable" then
     if config.skip_mediation and idle >= config.formal_notice_after_days then

@@ -146,7 +146,7 @@ local function nightly(case, ctx)
   end
   local claim = penalties(case, lost and "accrue" or "waive")
   if claim == nil or claim.total <= 0 or (not lost and case.claimable <= 0) then return end
-  case:send{ template = "penalty_claim", channel = "registered_letter",
+  case:send{ template = "penalty_claim", channel = "registered_letter", claim_penalties = lost and "accrue" or "waive",
     reason = lost and "the dispute was rejected: the penalties accrued meanwhile are claimed"
       or "the new due date was missed: late penalties are claimed",
     body = penalty_letter(case, claim, config) }

@@ -1,0 +1,200 @@
+import CSV
+import Foundation
+import LitigeCore
+import LitigeStore
+
+/// What `litige export` writes.
+public enum ExportKind: String, Sendable, CaseIterable {
+  /// The five kinds `litige import` reads, in the same columns: a round trip reproduces them.
+  case customers, invoices, cases, communications, payments
+  /// Every event of the journal, with its data as JSON.
+  case journal
+  /// The decisions (policies' and people's), without the recorded facts (messages, payments, status).
+  case decisions
+  /// The accounting entries the decisions imply: credit notes, refunds, write-offs, penalties claimed.
+  case ledger
+}
+
+/// A table to write: its columns and rows (nil is an empty field, or JSON null).
+public struct ExportTable: Sendable {
+  /// The column names, as the import reads them.
+  public var columns: [String]
+  /// The rows, each with one value per column.
+  public var rows: [[String?]]
+}
+
+/// Builds and writes the exports.
+///
+/// The same columns as the imports for the five data kinds, so that an export imported into a fresh
+/// workspace reproduces the data; the journal, the decisions and the accounting feed for the finance
+/// system. Amounts are decimal strings in major units, dates
+/// `YYYY-MM-DD`, times ISO 8601 in UTC.
+public enum Exporter {
+  /// The kinds of journal events that record facts rather than decisions.
+  static let facts: Set<String> = [
+    "opened", "communication", "payment", "status", "dispatched", "dispatch_failed",
+  ]
+
+  /// The table of `kind` in `store`, since `since` (nil for everything): what `since` compares is said
+  /// in `litige export --help` (the issue day of invoices, the opening of cases, the recording of
+  /// payments and ledger entries, the time of messages and journal events).
+  public static func table(_ kind: ExportKind, store: Store, since: Date? = nil) throws -> ExportTable {
+    let zone = store.settings.timeZone
+    switch kind {
+    case .customers:
+      return ExportTable(
+        columns: ["id", "name", "kind", "segment", "email", "phone", "language", "vip", "since", "address"],
+        rows: try store.exportCustomers().map {
+          [
+            $0.id, $0.name, $0.kind.rawValue, $0.segment, $0.email, $0.phone, $0.language, String($0.vip),
+            $0.since?.description, $0.address,
+          ]
+        })
+    case .invoices:
+      return ExportTable(
+        columns: ["number", "customer_id", "issued_on", "due_on", "currency", "total", "paid"],
+        rows: try store.exportInvoices(issuedSince: since.map { LocalDate($0, in: zone) }).map {
+          let invoice = $0.invoice
+          return [
+            invoice.number, invoice.customerId, invoice.issuedOn.description, invoice.dueOn.description,
+            invoice.total.currency.code, invoice.total.decimalText, invoice.paid.decimalText,
+          ]
+        })
+    case .cases:
+      return ExportTable(
+        columns: [
+          "id", "customer_id", "opened_at", "channel", "category", "reason", "invoices", "disputed", "status",
+        ],
+        rows: try store.exportCases(openedSince: since).map { item in
+          // Each invoice with its disputed part (NUMBER=AMOUNT), so that the portions come back.
+          let invoices = item.invoiceNumbers.map { number in
+            item.portions[number].map { "\(number)=\($0.decimalText)" } ?? "\(number)=0.00"
+          }.joined(separator: ";")
+          return [
+            item.reference ?? String(item.id), item.customerId, Timestamp.utcText(item.openedAt),
+            item.channel.rawValue,
+            item.category?.rawValue, item.reason, invoices, item.disputed.decimalText, item.status.rawValue,
+          ]
+        })
+    case .communications:
+      return ExportTable(
+        columns: ["case_id", "at", "direction", "channel", "author", "summary"],
+        rows: try store.exportCommunications(since: since).map { message, reference in
+          [
+            reference, Timestamp.utcText(message.at), message.direction.rawValue, message.channel.rawValue,
+            message.author, message.summary,
+          ]
+        })
+    case .payments:
+      return ExportTable(
+        columns: ["invoice", "paid_on", "amount", "reference", "method"],
+        rows: try store.exportPayments(recordedSince: since).map {
+          [
+            $0.payment.invoiceNumber, $0.payment.paidOn.description, $0.payment.amount.decimalText,
+            $0.payment.reference, $0.payment.method,
+          ]
+        })
+    case .journal, .decisions:
+      let (events, _) = try store.exportJournal(since: since)
+      let kept = kind == .journal ? events : events.filter { !facts.contains($0.event.kind) }
+      return ExportTable(
+        columns: [
+          "event_id", "case_id", "case_reference", "at", "kind", "data", "reason", "decided_by", "hook",
+          "run_id",
+        ],
+        rows: kept.map {
+          [
+            String($0.id), String($0.caseId), $0.caseReference, Timestamp.utcText($0.event.at), $0.event.kind,
+            $0.event.payload, $0.event.reason, $0.event.provenance.source, $0.event.provenance.hook,
+            $0.event.provenance.runId,
+          ]
+        })
+    case .ledger:
+      return ExportTable(
+        columns: [
+          "entry", "kind", "invoice", "customer_id", "amount", "currency", "on", "case_id", "event_id",
+          "recorded_at",
+        ],
+        rows: try store.ledgerEntries(since: since).map {
+          [
+            $0.reference, $0.kind, $0.invoice, $0.customerId, $0.amount.decimalText, $0.amount.currency.code,
+            $0.on.description, $0.caseId.map(String.init), $0.eventId.map(String.init),
+            Timestamp.utcText($0.recordedAt),
+          ]
+        })
+    }
+  }
+
+  /// The bytes of `table` as CSV (yaslab/CSV.swift's writer, RFC 4180 quoting, a header row) or JSON
+  /// (an array of objects, keys in column order, nulls for empty values).
+  public static func encode(_ table: ExportTable, format: DataFormat, delimiter: Character = ",") throws
+    -> Data
+  {
+    switch format {
+    case .csv:
+      let stream = OutputStream.toMemory()
+      let writer = try CSVWriter(stream: stream, delimiter: String(delimiter), newline: .crlf)
+      try writer.write(row: table.columns)
+      for row in table.rows { try writer.write(row: row.map { $0 ?? "" }) }
+      stream.close()
+      var data = (stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) ?? Data()
+      data.append(contentsOf: Array("\r\n".utf8))
+      return data
+    case .json:
+      var text = "[\n"
+      for (index, row) in table.rows.enumerated() {
+        let fields = zip(table.columns, row).map { column, value in
+          "\(jsonString(column)): \(value.map(jsonString) ?? "null")"
+        }
+        text += "  {" + fields.joined(separator: ", ") + "}" + (index + 1 < table.rows.count ? ",\n" : "\n")
+      }
+      return Data((text + "]\n").utf8)
+    }
+  }
+
+  /// `text` as a JSON string literal.
+  static func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          out += String(format: "\\u%04x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  /// Writes `data` to `path` whole or not at all, or to standard output for `-`.
+  ///
+  /// A temporary file beside it is renamed over it. Throws `DataProblem` naming the file when it cannot be written.
+  public static func write(_ data: Data, to path: String) throws {
+    if path == "-" {
+      FileHandle.standardOutput.write(data)
+      return
+    }
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(
+      ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+      try data.write(to: temporary)
+      if FileManager.default.fileExists(atPath: url.path) {
+        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: url)
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw DataProblem(
+        file: path, line: 0, message: "cannot be written: \((error as NSError).localizedDescription)")
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import LitigeCore
+
+/// What `Store.forget` erased.
+public struct ForgetSummary: Sendable, Equatable {
+  /// The customer's cases, now each with a `forgotten` event.
+  public var cases: Int
+  /// Messages whose text was erased.
+  public var communications: Int
+  /// Letters whose text was erased from the journal.
+  public var letters: Int
+
+  /// Creates one.
+  public init(cases: Int, communications: Int, letters: Int) {
+    self.cases = cases
+    self.communications = communications
+    self.letters = letters
+  }
+}
+
+extension Store {
+  /// The name a forgotten customer keeps.
+  public static let forgottenName = "(données effacées)"
+
+  /// Erases customer `id`'s identifying data on request (RGPD article 17, right to erasure).
+  ///
+  /// Erased: their name, e-mail, phone and address; the customer's words of their cases (reasons) and the texts of
+  /// their messages and of the letters sent to them; the values of their records in the changes
+  /// imports journaled. Amounts, dates, invoices, payments, decisions and the journal's structure
+  /// stay: the company keeps its accounts (Code de commerce L123-22, ten years). Each case gets a
+  /// `forgotten` event by `person`.
+  ///
+  /// The journal is append-only: this is the one change to existing events, made in the same
+  /// transaction that lifts and restores the guard. Throws `StoreError` for an unknown customer.
+  public func forget(customer id: String, by person: String, at now: Date) throws -> ForgetSummary {
+    try database.write { db in
+      guard try Row.fetchOne(db, sql: "SELECT id FROM customers WHERE id = ?", arguments: [id]) != nil else {
+        throw StoreError("no customer '\(id)' in the workspace")
+      }
+      let caseIds = try Int64.fetchAll(
+        db, sql: "SELECT id FROM cases WHERE customer_id = ? ORDER BY id", arguments: [id])
+      let marks = caseIds.isEmpty ? "NULL" : caseIds.map { _ in "?" }.joined(separator: ", ")
+      let arguments = StatementArguments(caseIds)
+      try db.execute(
+        sql: "UPDATE customers SET name = ?, email = NULL, phone = NULL, address = NULL WHERE id = ?",
+        arguments: [Self.forgottenName, id])
+      try db.execute(
+        sql: "UPDATE cases SET reason = ? WHERE id IN (\(marks))", arguments: [Self.forgottenName] + arguments
+      )
+      try db.execute(
+        sql:
+          "UPDATE communications SET summary = '', author = '' WHERE case_id IN (\(marks)) AND summary <> ''",
+        arguments: arguments)
+      let communications = db.changesCount
+      try db.execute(
+        sql: "UPDATE outbox SET recipient = NULL WHERE case_id IN (\(marks))", arguments: arguments)
+      try db.execute(
+        sql: """
+          UPDATE changes SET old_value = NULL, new_value = NULL
+          WHERE (record = 'customer' AND record_key = ?)
+            OR (record = 'case' AND record_key IN (SELECT external_ref FROM cases WHERE id IN (\(marks))))
+            OR (record = 'communication' AND record_key IN
+              (SELECT CAST(id AS TEXT) FROM communications WHERE case_id IN (\(marks))))
+          """, arguments: [id] + arguments + arguments)
+      // The letters' texts (names, amounts in words) leave the journal; everything else stays.
+      try db.execute(sql: "DROP TRIGGER events_append_only_update")
+      try db.execute(
+        sql: """
+          UPDATE events SET payload = json_remove(payload, '$.body')
+          WHERE case_id IN (\(marks)) AND kind = 'send' AND json_extract(payload, '$.body') IS NOT NULL
+          """, arguments: arguments)
+      let letters = db.changesCount
+      try db.execute(
+        sql: """
+          CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END
+          """)
+      for caseId in caseIds {
+        try Records.append(
+          JournalEvent(
+            caseId: caseId, at: now, event: .forgotten,
+            reason: "the customer's personal data erased on request",
+            provenance: Provenance(source: "user:\(person)", hook: "customer forget", runId: "forget-\(id)")),
+          db)
+      }
+      return ForgetSummary(cases: caseIds.count, communications: communications, letters: letters)
+    }
+  }
+}
