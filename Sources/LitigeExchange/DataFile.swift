@@ -299,9 +299,23 @@ public enum DataFileReader {
 
   /// How many line breaks the fields of a record hold (CRLF is one).
   static func lineBreaks(in row: [String]) -> Int {
-    row.reduce(0) { count, field in
-      count + field.reduce(0) { $0 + ($1 == "\n" || $1 == "\r" || $1 == "\r\n" ? 1 : 0) }
+    // By bytes: LF, and CR not followed by LF (a CRLF is one break).
+    var count = 0
+    for field in row {
+      var previousCR = false
+      for byte in field.utf8 {
+        if byte == 0x0A {
+          if !previousCR { count += 1 }
+          previousCR = false
+        } else if byte == 0x0D {
+          count += 1
+          previousCR = true
+        } else {
+          previousCR = false
+        }
+      }
     }
+    return count
   }
 
   static func checkHeader(_ header: [String], file: String, columns: ColumnSet, problems: inout ProblemList) {

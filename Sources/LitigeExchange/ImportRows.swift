@@ -245,10 +245,14 @@ public struct ImportReader {
   /// An identifier: at most 64 bytes, no control character, trimmed.
   private mutating func reference(_ record: SourceRecord, _ column: String) -> String? {
     guard let raw = required(record, column) else { return nil }
-    let value = raw.trimmingCharacters(in: .whitespaces)
-    guard !value.isEmpty, value.utf8.count <= 64,
-      !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    else {
+    let value = trimmedSpaces(raw)
+    // Control characters: C0 and DEL as bytes, C1 as U+0080-U+009F (0xC2 0x80-0x9F in UTF-8).
+    var previous: UInt8 = 0
+    let control = value.utf8.contains { byte in
+      defer { previous = byte }
+      return byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F)
+    }
+    guard !value.isEmpty, value.utf8.count <= 64, !control else {
       add(record, column, "expected an identifier of 1 to 64 characters without control characters")
       return nil
     }
@@ -281,7 +285,7 @@ public struct ImportReader {
     -> Value?
   {
     guard let raw = required(record, column) else { return nil }
-    let value = raw.trimmingCharacters(in: .whitespaces).lowercased()
+    let value = trimmedSpaces(raw).lowercased()
     if let parsed = Value(rawValue: value) { return parsed }
     add(record, column, "expected one of: \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
     return nil
@@ -289,7 +293,7 @@ public struct ImportReader {
 
   private mutating func flag(_ record: SourceRecord, _ column: String) -> Bool {
     guard let raw = record[column] else { return false }
-    switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+    switch trimmedSpaces(raw).lowercased() {
     case "true", "1", "yes", "oui", "vrai", "y", "o": return true
     case "false", "0", "no", "non", "faux", "n": return false
     default:
@@ -309,7 +313,9 @@ public struct ImportReader {
   }
 
   private mutating func parseDate(_ record: SourceRecord, _ column: String, _ raw: String) -> LocalDate? {
-    let text = raw.trimmingCharacters(in: .whitespaces)
+    let text = trimmedSpaces(raw)
+    // The two usual shapes, read digit by digit (a million rows go through here).
+    if let day = quickDate(text), (try? Plausible.check(day, field: column)) != nil { return day }
     var candidate = text
     // French Excel writes 31/03/2026.
     let slashed = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -329,7 +335,7 @@ public struct ImportReader {
 
   private mutating func instant(_ record: SourceRecord, _ column: String) -> Date? {
     guard let raw = required(record, column) else { return nil }
-    let text = raw.trimmingCharacters(in: .whitespaces)
+    let text = trimmedSpaces(raw)
     var instant: Date?
     if let parsed = try? Timestamp.parse(text, field: column) {
       instant = parsed
@@ -378,7 +384,7 @@ public struct ImportReader {
 
   private mutating func currencyValue(_ record: SourceRecord) -> Currency? {
     guard let code = record["currency"] else { return settings.currency }
-    guard let currency = try? Currency(code: code.trimmingCharacters(in: .whitespaces)) else {
+    guard let currency = try? Currency(code: trimmedSpaces(code)) else {
       add(record, "currency", "expected an ISO 4217 currency code such as EUR")
       return nil
     }
@@ -400,20 +406,40 @@ public struct ImportReader {
   )
     -> Money?
   {
-    var text = raw.trimmingCharacters(in: .whitespaces)
+    var text = trimmedSpaces(raw)
     for symbol in ["€", "EUR"] where text.hasSuffix(symbol) {
-      text = String(text.dropLast(symbol.count)).trimmingCharacters(in: .whitespaces)
+      text = trimmedSpaces(String(text.dropLast(symbol.count)))
     }
     if table.decimalComma || table.delimiter == nil {
-      // "1 234,56" (spaces, no-break spaces or narrow no-break spaces between thousands).
-      text = text.filter { $0 != " " && $0 != "\u{A0}" && $0 != "\u{202F}" }
-      if table.decimalComma, text.contains(",") {
-        if text.contains(".") {
-          add(record, column, "expected one decimal separator (1234,56 or 1234.56)")
-          return nil
+      // "1 234,56": spaces, no-break spaces or narrow no-break spaces between thousands, a decimal
+      // comma; rewritten byte by byte (a million rows go through here).
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(text.utf8.count)
+      var commas = 0, dots = 0
+      var utf8 = Array(text.utf8)[...]
+      while let byte = utf8.popFirst() {
+        if byte == 0x20 { continue }
+        if byte == 0xC2, utf8.first == 0xA0 {
+          utf8.removeFirst()
+          continue
         }
-        text = text.replacingOccurrences(of: ",", with: ".")
+        if byte == 0xE2, utf8.starts(with: [0x80, 0xAF]) {
+          utf8.removeFirst(2)
+          continue
+        }
+        if byte == UInt8(ascii: ","), table.decimalComma {
+          commas += 1
+          bytes.append(UInt8(ascii: "."))
+          continue
+        }
+        if byte == UInt8(ascii: ".") { dots += 1 }
+        bytes.append(byte)
       }
+      if commas > 0, dots > 0 {
+        add(record, column, "expected one decimal separator (1234,56 or 1234.56)")
+        return nil
+      }
+      text = String(decoding: bytes, as: UTF8.self)
     }
     let money: Money
     do {
@@ -431,4 +457,42 @@ public struct ImportReader {
     }
     return money
   }
+}
+
+/// `text` without the spaces and tabs around it; the same string when there are none (the usual case,
+/// without Foundation's bridging).
+func trimmedSpaces(_ text: String) -> String {
+  let utf8 = text.utf8
+  guard let first = utf8.first, let last = utf8.last else { return text }
+  let space: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+  guard space(first) || space(last) || first >= 0x80 || last >= 0x80 else { return text }
+  return text.trimmingCharacters(in: .whitespaces)
+}
+
+/// `YYYY-MM-DD` or `DD/MM/YYYY` read digit by digit, or nil for anything else.
+func quickDate(_ text: String) -> LocalDate? {
+  let bytes = Array(text.utf8)
+  guard bytes.count == 10 else { return nil }
+  func number(_ range: Range<Int>) -> Int? {
+    var value = 0
+    for index in range {
+      let byte = bytes[index]
+      guard byte >= 0x30, byte <= 0x39 else { return nil }
+      value = value * 10 + Int(byte - 0x30)
+    }
+    return value
+  }
+  if bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), let year = number(0..<4),
+    let month = number(5..<7),
+    let day = number(8..<10)
+  {
+    return try? LocalDate(year: year, month: month, day: day)
+  }
+  if bytes[2] == UInt8(ascii: "/"), bytes[5] == UInt8(ascii: "/"), let day = number(0..<2),
+    let month = number(3..<5),
+    let year = number(6..<10)
+  {
+    return try? LocalDate(year: year, month: month, day: day)
+  }
+  return nil
 }
