@@ -162,6 +162,7 @@ final class LineEditor {
 
   /// An editor whose history is loaded from and saved to `historyPath` (at most `historySize` lines).
   init?(historyPath: String?, historySize: Int32, completer: @escaping (String) -> [String]) {
+    Self.useUTF8Locale()
     guard let editLine = litige_el_init("litige"), let history = litige_history_init(historySize) else {
       return nil
     }
@@ -180,6 +181,18 @@ final class LineEditor {
     litige_el_bind(editLine, "^C", "litige-interrupt")
     _ = litige_el_source_default(editLine)  // the user's ~/.editrc, if any
     if let historyPath { _ = litige_history_load(history, historyPath) }
+  }
+
+  /// libedit keeps wide characters and converts them to and from bytes with the C library's locale:
+  /// without one ("C", LANG unset) every letter beyond ASCII was dropped. The locale comes from the
+  /// environment, and is C.UTF-8 when that is not UTF-8; only LC_CTYPE changes (numbers keep their
+  /// dot, for Lua).
+  static func useUTF8Locale() {
+    if setlocale(LC_CTYPE, "") != nil, let codeset = nl_langinfo(nl_item(CODESET)) {
+      let name = String(cString: codeset).uppercased().filter { $0 != "-" }
+      if name == "UTF8" { return }
+    }
+    if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "C.utf8") }
   }
 
   deinit {

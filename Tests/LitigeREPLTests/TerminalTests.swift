@@ -96,6 +96,20 @@ struct TerminalTests {
     #expect(history.contains("6\\040*\\0407"))
   }
 
+  @Test("accented and non-Latin letters typed at the prompt arrive whole, with no locale set")
+  func typesAnyLanguage() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("s = \"Réclamation née à Noël\"\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("#s, s\r")
+    #expect(repl.waitFor("26\t\"Réclamation née à Noël\"") != nil, "\(repl.screen)")
+    repl.type("#\"Привет, 日本\"\r")
+    #expect(repl.waitFor("\n20\n") != nil, "\(repl.screen)")
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+  }
+
   @Test("Tab completes the litige API, fields after a dot and methods after a colon")
   func completion() throws {
     let workspace = try Workspace.demo()
