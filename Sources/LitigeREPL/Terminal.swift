@@ -183,6 +183,8 @@ final class LineEditor {
     if let historyPath { _ = litige_history_load(history, historyPath) }
   }
 
+  /// Sets a UTF-8 locale for libedit's characters.
+  ///
   /// libedit keeps wide characters and converts them to and from bytes with the C library's locale:
   /// without one ("C", LANG unset) every letter beyond ASCII was dropped. The locale comes from the
   /// environment, and is C.UTF-8 when that is not UTF-8; only LC_CTYPE changes (numbers keep their
