@@ -43,9 +43,21 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Only what came after this instant (ISO 8601) or day (YYYY-MM-DD).")
   var since: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "journal, decisions: only the events recorded after this one (the last event id of the previous feed).",
+      valueName: "event-id"))
+  var afterEvent: Int64?
+
   func validate() throws {
     guard [",", ";", "tab"].contains(delimiter) else {
       throw ValidationError("--delimiter: expected ',', ';' or 'tab', got '\(delimiter)'")
+    }
+    if let afterEvent, afterEvent < 0 {
+      throw ValidationError("--after-event: an event id is positive, got \(afterEvent)")
+    }
+    if afterEvent != nil, kind != .journal, kind != .decisions {
+      throw ValidationError("--after-event applies to journal and decisions (the other kinds take --since)")
     }
     if file != "-", format == nil, DataFormat.guess(from: file) == nil {
       throw ValidationError("cannot tell the format from '\(file)': use .csv or .json, or --format")
@@ -69,7 +81,7 @@ struct ExportCommand: ParsableCommand {
         throw ValidationError("\(error)")
       }
     }
-    let table = try Exporter.table(kind, store: store, since: instant)
+    let table = try Exporter.table(kind, store: store, since: instant, afterEvent: afterEvent ?? 0)
     let data = try Exporter.encode(
       table, format: format ?? DataFormat.guess(from: file) ?? .csv,
       delimiter: delimiter == "tab" ? "\t" : Character(delimiter))
@@ -80,7 +92,12 @@ struct ExportCommand: ParsableCommand {
     }
     if file != "-" {
       // No personal data here: counts and the file only.
-      print("\(file): \(table.rows.count) \(kind.rawValue) written.")
+      var line = "\(file): \(table.rows.count) \(kind.rawValue) written."
+      // The next feed starts after the last event exported.
+      if kind == .journal || kind == .decisions, let last = table.rows.last?.first ?? nil {
+        line += " Last event: \(last) (next feed: --after-event \(last))."
+      }
+      print(line)
     }
   }
 }

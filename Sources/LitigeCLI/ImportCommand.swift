@@ -104,6 +104,7 @@ struct ImportCommand: ParsableCommand {
         + "\(summary.added) added, \(summary.updated) updated "
         + "(\(summary.changes) field change\(summary.changes == 1 ? "" : "s") journaled), \(summary.unchanged) unchanged"
         + (summary.kept > 0 ? ", \(summary.kept) left as Litige keeps them (status, amounts, payments)" : "")
+        + (summary.forgotten > 0 ? ", \(summary.forgotten) of customers forgotten on request left out" : "")
         + (dryRun ? ". Dry run: nothing written." : "."))
     if triaged > 0 { print("Triage ran on the \(triaged) case\(triaged == 1 ? "" : "s") opened.") }
   }

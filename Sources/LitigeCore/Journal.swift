@@ -78,6 +78,8 @@ public enum CaseEvent: Hashable, Sendable {
   case dispatched(item: Int64, template: String, reference: String)
   /// Outbox item `item` could not be sent, and why (a bounced e-mail, an address unknown).
   case dispatchFailed(item: Int64, template: String, reason: String)
+  /// An amount of invoice `invoice` the company gave up collecting (a person's write-off).
+  case writtenOff(invoice: String, amount: Money, reference: String)
   /// The customer's identifying data was erased on request (RGPD article 17); amounts and the
   /// journal's structure are kept.
   case forgotten
@@ -110,6 +112,7 @@ public enum CaseEvent: Hashable, Sendable {
     case .dispatched: return "dispatched"
     case .dispatchFailed: return "dispatch_failed"
     case .forgotten: return "forgotten"
+    case .writtenOff: return "write_off"
     }
   }
 
@@ -120,7 +123,7 @@ public enum CaseEvent: Hashable, Sendable {
     "grant_gesture",
     "escalate",
     "send", "follow_up", "amicable_attempt", "resolve", "judge_promise", "close", "reopen", "status",
-    "dispatched", "dispatch_failed", "forgotten",
+    "dispatched", "dispatch_failed", "forgotten", "write_off",
   ]
 
   /// The event's data as flat text fields: the journal's payload and a script's `history[i].data`.
@@ -202,6 +205,11 @@ public enum CaseEvent: Hashable, Sendable {
     case .dispatchFailed(let item, let template, let reason):
       return ["item": String(item), "template": template, "reason": reason]
     case .forgotten: return [:]
+    case .writtenOff(let invoice, let amount, let reference):
+      return [
+        "invoice": invoice, "amount": amount.decimalText, "currency": amount.currency.code,
+        "reference": reference,
+      ]
     }
   }
 
@@ -324,6 +332,9 @@ public enum CaseEvent: Hashable, Sendable {
       self = .dispatchFailed(
         item: Int64(try integer("item")), template: try text("template"), reason: try text("reason"))
     case "forgotten": self = .forgotten
+    case "write_off":
+      self = .writtenOff(
+        invoice: try text("invoice"), amount: try money("amount"), reference: try text("reference"))
     default:
       throw DomainError.invalid(
         field: "kind", "unknown event '\(kind)' (expected one of: \(Self.kinds.joined(separator: ", ")))")

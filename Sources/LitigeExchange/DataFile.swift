@@ -37,7 +37,17 @@ public struct DataProblem: Error, Sendable, Equatable, CustomStringConvertible {
     if line > 0 { place += ":\(line)" }
     if line > 0, let column { place += ":\(column)" }
     var text = place + ": "
-    if let field { text += field + (value.map { " '\($0.prefix(60))'" } ?? "") + ": " }
+    // Control characters of the value are shown escaped: a value cannot forge a line of the report.
+    let shown = value.map { value in
+      String(value.prefix(60)).unicodeScalars.map { scalar -> String in
+        scalar.properties.generalCategory == .control
+          ? (scalar == "\n"
+            ? "\\n"
+            : scalar == "\r" ? "\\r" : scalar == "\t" ? "\\t" : "\\u{\(String(scalar.value, radix: 16))}")
+          : String(scalar)
+      }.joined()
+    }
+    if let field { text += field + (shown.map { " '\($0)'" } ?? "") + ": " }
     return text + message
   }
 }
@@ -186,7 +196,8 @@ public enum DataFileReader {
       throw DataProblem(file: file, line: 0, message: "is \(data.count) bytes; at most \(maxBytes) are read")
     }
     let bytes = [UInt8](data)
-    try checkLineLengths(bytes, file: file)
+    // A JSON array may be one long line; a CSV record never is.
+    if format == .csv { try checkRecordLengths(bytes, file: file) }
     let (text, used) = try TextDecoding.decode(bytes, as: encoding, file: file)
     if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
       throw DataProblem(
@@ -199,34 +210,78 @@ public enum DataFileReader {
     }
   }
 
-  /// The longest line a data file may have: 1 MiB (the longest field, a message, is 20 kB).
+  /// The longest record a CSV file may have: 1 MiB (the longest field, a message, is 20 kB).
   public static let maxLineBytes = 1 << 20
 
-  /// Refuses a file with a line longer than `maxLineBytes` before reading it as text: a corrupt export
-  /// or a binary file, told by its line rather than by the memory it would take.
-  static func checkLineLengths(_ bytes: [UInt8], file: String) throws {
-    var line = 1
-    var start = 0
-    var length = 0
+  /// Refuses a CSV file with a record longer than `maxLineBytes` before reading it as text: a corrupt
+  /// export, a binary file, or a quote left open that would swallow the rest of the file, told by the
+  /// line where the record starts rather than by the memory it would take.
+  static func checkRecordLengths(_ bytes: [UInt8], file: String) throws {
+    var failure: DataProblem?
     bytes.withUnsafeBytes { buffer in
       guard let base = buffer.baseAddress else { return }
-      while start <= buffer.count {
-        // memchr: the scan costs the same in a debug build as in a release one.
-        let found = memchr(base + start, 0x0A, buffer.count - start)
-        let end = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
-        length = end - start
-        if length > maxLineBytes || found == nil { return }
+      let count = buffer.count
+      // memchr: the scan costs the same in a debug build as in a release one.
+      func next(_ byte: Int32, from index: Int, to end: Int) -> Int? {
+        guard index < end, let found = memchr(base + index, byte, end - index) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+      }
+      func lines(from index: Int, to end: Int) -> Int {
+        var total = 0
+        var cursor = index
+        while let found = next(0x0A, from: cursor, to: end) {
+          total += 1
+          cursor = found + 1
+        }
+        return total
+      }
+      var line = 1
+      var recordStart = 0
+      var recordLine = 1
+      var index = 0
+      while index < count {
+        let newline = next(0x0A, from: index, to: count)
+        let quote = next(0x22, from: index, to: min(newline ?? count, count))
+        // A quote opens a quoted field only at the start of a field (a quote inside a field, as in
+        // `12" pipe`, is a character, as the reader takes it).
+        if let quote, quote > recordStart, ![0x2C, 0x3B, 0x09, 0x0A].contains(buffer[quote - 1]) {
+          index = quote + 1
+          continue
+        }
+        if let quote {
+          // A quoted field: to its closing quote ("" inside it closes and reopens at once).
+          guard let closing = next(0x22, from: quote + 1, to: count) else {
+            failure = DataProblem(
+              file: file, line: recordLine, message: "a quoted field opened on this line is never closed")
+            return
+          }
+          if closing - recordStart > maxLineBytes {
+            failure = DataProblem(
+              file: file, line: recordLine,
+              message: "the record is longer than \(maxLineBytes) bytes (1 MiB): is a closing quote missing?")
+            return
+          }
+          line += lines(from: quote + 1, to: closing)
+          index = closing + 1
+          continue
+        }
+        let end = newline ?? count
+        if end - recordStart > maxLineBytes {
+          failure = DataProblem(
+            file: file, line: recordLine,
+            message:
+              "the line is \(end - recordStart) bytes long; at most \(maxLineBytes) (1 MiB) are read: is this the right file?"
+          )
+          return
+        }
+        guard let newline else { return }
         line += 1
-        start = end + 1
+        index = newline + 1
+        recordStart = index
+        recordLine = line
       }
     }
-    if length > maxLineBytes {
-      throw DataProblem(
-        file: file, line: line,
-        message:
-          "the line is \(length) bytes long; at most \(maxLineBytes) (1 MiB) are read: is this the right file?"
-      )
-    }
+    if let failure { throw failure }
   }
 
   /// Reads CSV `text`.
@@ -272,7 +327,7 @@ public enum DataFileReader {
       }
       var values: [String: String] = [:]
       for (index, value) in row.enumerated() where !value.isEmpty {
-        values[header[index]] = value
+        values[header[index]] = Self.unguarded(value)
       }
       records.append(SourceRecord(line: start, values: values, columns: positions))
     }
@@ -282,6 +337,18 @@ public enum DataFileReader {
     return DataTable(
       file: file, records: records, encoding: encoding, delimiter: delimiter,
       decimalComma: delimiter != ",", problems: problems)
+  }
+
+  /// `value` without the apostrophe `litige export` puts before a text that a spreadsheet would take
+  /// for a formula (`'=HYPERLINK(...)`): the round trip gives the text back.
+  static func unguarded(_ value: String) -> String {
+    let utf8 = value.utf8
+    guard utf8.count >= 2, utf8.first == UInt8(ascii: "'"),
+      let second = utf8.dropFirst().first,
+      [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(
+        second)
+    else { return value }
+    return String(value.dropFirst())
   }
 
   /// The separator the header line uses: the most frequent of `,`, `;` and tab outside quotes.
@@ -378,7 +445,13 @@ public enum DataFileReader {
           if String(describing: type(of: number)) == "__NSCFBoolean" {
             values[key] = number.boolValue ? "true" : "false"
           } else {
-            values[key] = number.stringValue
+            // An identifier written as a number (1.5e3, 42.0) is its integer; an amount keeps its decimals.
+            let double = number.doubleValue
+            if double == double.rounded(), abs(double) < 9.0e15 {
+              values[key] = String(Int64(double))
+            } else {
+              values[key] = number.stringValue
+            }
           }
         default:
           problems.add(

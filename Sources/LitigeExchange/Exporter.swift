@@ -38,7 +38,9 @@ public enum Exporter {
   /// The table of `kind` in `store`, since `since` (nil for everything): what `since` compares is said
   /// in `litige export --help` (the issue day of invoices, the opening of cases, the recording of
   /// payments and ledger entries, the time of messages and journal events).
-  public static func table(_ kind: ExportKind, store: Store, since: Date? = nil) throws -> ExportTable {
+  public static func table(_ kind: ExportKind, store: Store, since: Date? = nil, afterEvent: Int64 = 0) throws
+    -> ExportTable
+  {
     let zone = store.settings.timeZone
     switch kind {
     case .customers:
@@ -95,7 +97,7 @@ public enum Exporter {
           ]
         })
     case .journal, .decisions:
-      let (events, _) = try store.exportJournal(since: since)
+      let (events, _) = try store.exportJournal(since: since, afterEvent: afterEvent)
       let kept = kind == .journal ? events : events.filter { !facts.contains($0.event.kind) }
       return ExportTable(
         columns: [
@@ -127,6 +129,10 @@ public enum Exporter {
 
   /// The bytes of `table` as CSV (yaslab/CSV.swift's writer, RFC 4180 quoting, a header row) or JSON
   /// (an array of objects, keys in column order, nulls for empty values).
+  ///
+  /// In CSV a text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets an apostrophe
+  /// before it (OWASP's CSV injection advice), which `litige import` removes. With `;` (French Excel)
+  /// the file starts with a UTF-8 byte-order mark and amounts are written with a decimal comma.
   public static func encode(_ table: ExportTable, format: DataFormat, delimiter: Character = ",") throws
     -> Data
   {
@@ -135,9 +141,19 @@ public enum Exporter {
       let stream = OutputStream.toMemory()
       let writer = try CSVWriter(stream: stream, delimiter: String(delimiter), newline: .crlf)
       try writer.write(row: table.columns)
-      for row in table.rows { try writer.write(row: row.map { $0 ?? "" }) }
+      let french = delimiter == ";"
+      let amounts = Set(table.columns.indices.filter { Self.amountColumns.contains(table.columns[$0]) })
+      for row in table.rows {
+        try writer.write(
+          row: row.enumerated().map { index, value in
+            guard let value else { return "" }
+            if french, amounts.contains(index) { return value.replacingOccurrences(of: ".", with: ",") }
+            return guarded(value)
+          })
+      }
       stream.close()
-      var data = (stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) ?? Data()
+      var data = french ? Data([0xEF, 0xBB, 0xBF]) : Data()
+      data.append((stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data) ?? Data())
       data.append(contentsOf: Array("\r\n".utf8))
       return data
     case .json:
@@ -150,6 +166,23 @@ public enum Exporter {
       }
       return Data((text + "]\n").utf8)
     }
+  }
+
+  /// The columns that hold amounts.
+  static let amountColumns: Set<String> = ["total", "paid", "amount", "disputed"]
+
+  /// `value` with an apostrophe before it when a spreadsheet would take it for a formula.
+  static func guarded(_ value: String) -> String {
+    guard let first = value.utf8.first else { return value }
+    let formula: Set<UInt8> = [
+      UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+    ]
+    if formula.contains(first) { return "'" + value }
+    // A text that already starts with an apostrophe and a formula character keeps both.
+    if first == UInt8(ascii: "'"), let second = value.utf8.dropFirst().first, formula.contains(second) {
+      return "'" + value
+    }
+    return value
   }
 
   /// `text` as a JSON string literal.
@@ -186,10 +219,10 @@ public enum Exporter {
       ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
       try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
+      // rename(2) replaces the old file in one step: a reader sees the old file or the new one.
+      guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
       }
     } catch {
       try? FileManager.default.removeItem(at: temporary)

@@ -22,7 +22,7 @@ public enum ImportKind: String, Sendable, CaseIterable {
         optional: ["channel", "category", "invoices", "disputed", "status"])
     case .communications:
       return ColumnSet(
-        required: ["case_id", "at", "direction", "channel", "summary"], optional: ["author"])
+        required: ["case_id", "at", "direction", "channel"], optional: ["summary", "author"])
     case .payments:
       return ColumnSet(required: ["invoice", "paid_on", "amount", "reference"], optional: ["method"])
     }
@@ -74,8 +74,7 @@ public struct ImportReader {
       case .payments: if let row = payment(record) { rows.payments.append(row) }
       }
     }
-    checkDuplicates(rows)
-    return rows
+    return withoutDuplicates(rows)
   }
 
   /// Every problem found so far.
@@ -93,13 +92,19 @@ public struct ImportReader {
     let segment = optionalText(record, "segment", maxBytes: 100) ?? ""
     let phone = optionalText(record, "phone", maxBytes: 40)
     let address = optionalText(record, "address", maxBytes: 400)
-    let language = record["language"]?.lowercased() ?? "fr"
-    if !(2...8).contains(language.count) || !language.allSatisfy({ $0.isLetter || $0 == "-" }) {
+    let language = trimmedSpaces(record["language"] ?? "fr").lowercased()
+    // ISO 639-1 or -2, optionally with a region (fr, en, fr-be).
+    if language.wholeMatch(of: /[a-z]{2,3}(-[a-z]{2})?/) == nil {
       add(record, "language", "expected a language code such as fr or en")
     }
-    let email = optionalText(record, "email", maxBytes: 254)
-    if let address = email, !address.contains("@") {
-      add(record, "email", "expected an e-mail address (name@domain)")
+    let email = optionalText(record, "email", maxBytes: 254).map(trimmedSpaces)
+    // One @, something before it, a domain with a dot after it, no space.
+    if let address = email, address.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) == nil {
+      add(record, "email", "expected an e-mail address (name@domain.fr)")
+      return nil
+    }
+    if let number = phone, number.contains(where: { !($0.isNumber || " +.-()/".contains($0)) }) {
+      add(record, "phone", "expected a phone number: digits, spaces and + . - ( ) /")
       return nil
     }
     guard let id, let name, let kind else { return nil }
@@ -146,8 +151,11 @@ public struct ImportReader {
     // NUMBER, or NUMBER=AMOUNT for the part of it disputed (as `litige export cases` writes them).
     var invoices: [String] = []
     var portions: [String: Money] = [:]
-    let separators: Set<Character> = table.delimiter == "," ? [";", "|"] : [";", ",", "|"]
-    for entry in (record["invoices"] ?? "").split(whereSeparator: { separators.contains($0) }) {
+    // With parts (NUMBER=AMOUNT) a comma may be a decimal one: only ';' and '|' separate them then.
+    let field = record["invoices"] ?? ""
+    let separators: Set<Character> =
+      table.delimiter == "," || field.contains("=") ? [";", "|"] : [";", ",", "|"]
+    for entry in field.split(whereSeparator: { separators.contains($0) }) {
       let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       guard let number = parts.first, !number.isEmpty else { continue }
       invoices.append(number)
@@ -158,7 +166,10 @@ public struct ImportReader {
         if part.minorUnits > 0 { portions[number] = part }
       }
     }
-    if Set(invoices).count != invoices.count { add(record, "invoices", "names an invoice twice") }
+    if Set(invoices).count != invoices.count {
+      add(record, "invoices", "names an invoice twice")
+      return nil
+    }
     if invoices.isEmpty, disputed == nil {
       add(record, "disputed", "required when the case names no invoice")
       return nil
@@ -176,8 +187,9 @@ public struct ImportReader {
     let at = instant(record, "at")
     let direction = vocabulary(record, "direction", Direction.self)
     let channel = vocabulary(record, "channel", Channel.self)
-    let summary = text(record, "summary", maxBytes: 20_000)
-    guard let caseReference, let at, let direction, let channel, let summary else { return nil }
+    // A message whose text was erased on request (customer forget) exports with an empty summary.
+    let summary = optionalText(record, "summary", maxBytes: 20_000) ?? ""
+    guard let caseReference, let at, let direction, let channel else { return nil }
     return Line(
       line: record.line,
       value: ImportedCommunication(
@@ -200,26 +212,36 @@ public struct ImportReader {
         method: method))
   }
 
-  /// The same key twice in one file is a mistake in the export: reported at the second line.
-  private mutating func checkDuplicates(_ rows: ImportRows) {
-    func check<Row>(_ lines: [Line<Row>], column: String, key: (Row) -> String) {
+  /// The rows without the second and later records of a key.
+  ///
+  /// The same key twice in one file is a mistake in the export: each later record is a problem at its
+  /// line, and the workspace never sees it (one report does not tell the same mistake twice).
+  private mutating func withoutDuplicates(_ rows: ImportRows) -> ImportRows {
+    var problems = self.problems
+    let file = table.file
+    let positions = table.records.first?.columns ?? [:]
+    func unique<Row>(_ lines: [Line<Row>], column: String, key: (Row) -> String) -> [Line<Row>] {
       var seen: [String: Int] = [:]
-      for line in lines {
+      return lines.filter { line in
         let value = key(line.value)
         if let first = seen[value] {
           problems.add(
             DataProblem(
-              file: table.file, line: line.line, column: table.records.first?.columns[column], field: column,
-              value: value, message: "already on line \(first): each record once"))
-        } else {
-          seen[value] = line.line
+              file: file, line: line.line, column: positions[column], field: column, value: value,
+              message: "already on line \(first): each record once"))
+          return false
         }
+        seen[value] = line.line
+        return true
       }
     }
-    check(rows.customers, column: "id") { $0.id }
-    check(rows.invoices, column: "number") { $0.number }
-    check(rows.cases, column: "id") { $0.reference }
-    check(rows.payments, column: "reference") { "\($0.invoiceNumber) \($0.reference)" }
+    var kept = rows
+    kept.customers = unique(rows.customers, column: "id") { $0.id }
+    kept.invoices = unique(rows.invoices, column: "number") { $0.number }
+    kept.cases = unique(rows.cases, column: "id") { $0.reference }
+    kept.payments = unique(rows.payments, column: "reference") { "\($0.invoiceNumber) \($0.reference)" }
+    self.problems = problems
+    return kept
   }
 
   // MARK: Values
@@ -274,6 +296,16 @@ public struct ImportReader {
   {
     guard value.utf8.count <= maxBytes else {
       add(record, column, "is \(value.utf8.count) bytes long; at most \(maxBytes) are allowed", show: "")
+      return nil
+    }
+    // Texts that span lines may hold newlines and tabs; no other control character (an escape
+    // sequence would repaint the terminal of whoever reads it).
+    let multiline: Set<String> = ["summary", "reason", "address"]
+    if value.unicodeScalars.contains(where: {
+      $0.properties.generalCategory == .control
+        && !(multiline.contains(column) && ($0 == "\n" || $0 == "\r" || $0 == "\t"))
+    }) {
+      add(record, column, "holds a control character", show: "")
       return nil
     }
     return value

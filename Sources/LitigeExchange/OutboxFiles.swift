@@ -63,10 +63,16 @@ public enum OutboxFiles {
     formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
     formatter.timeZone = TimeZone(identifier: "UTC")
     let to = item.recipient ?? "undisclosed-recipients:;"
-    let name = item.customerName.replacingOccurrences(of: "\"", with: "'")
+    // The display name: a quoted string when ASCII, else RFC 2047 encoded words (no quotes inside).
+    let name =
+      item.customerName.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 })
+      ? "\""
+        + item.customerName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+          of: "\"", with: "\\\"") + "\""
+      : headerText(item.customerName)
     var headers = [
       "From: \(from)",
-      "To: \(item.recipient == nil ? to : "\(headerText("\"" + name + "\"")) <\(to)>")",
+      "To: \(item.recipient == nil ? to : "\(name) <\(to)>")",
       "Subject: \(headerText(subject(of: item)))",
       "Date: \(formatter.string(from: now))",
       "Message-ID: <litige-outbox-\(item.id)-\(item.eventId)@\(domain(of: from))>",

@@ -63,7 +63,7 @@ public final class PolicyRuntime {
   /// The case fields that hold strings, numbers or nil, served from the object's field cache.
   static let casePlainFields = [
     "age_days", "category", "channel", "currency", "deadline", "disputed", "escalation", "id", "opened_at",
-    "outcome", "owner", "priority", "reason", "status",
+    "outcome", "owner", "priority", "reason", "reference", "status",
   ]
   /// The fields of an invoice.
   public static let invoiceFieldNames = [
@@ -168,7 +168,17 @@ public final class PolicyRuntime {
   private func installLibrary() throws {
     let library: [String: LuaHostFunction] = [
       "case": { [unowned self] stack in
-        let id = try stack.integer(at: 1, function: "case")
+        // litige.case(42), or by the company's reference from an import: litige.case("L000123").
+        let id: Int64
+        if case .string(let reference) = try stack.value(at: 1) {
+          guard let found = try session.store.caseId(forReference: reference) else {
+            stack.push(.nil)
+            return 1
+          }
+          id = found
+        } else {
+          id = try stack.integer(at: 1, function: "case")
+        }
         guard try session.disputeCase(id: id) != nil else {
           stack.push(.nil)
           return 1
@@ -432,6 +442,7 @@ public final class PolicyRuntime {
     stack.push(current.owner.map { .string($0.rawValue) } ?? .nil)
     stack.push(.integer(Int64(current.priority)))
     stack.push(.string(current.reason))
+    stack.push(current.reference.map { .string($0) } ?? .nil)  // reference
     stack.push(.string(current.status.rawValue))  // status
   }
 

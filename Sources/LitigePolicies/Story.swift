@@ -67,6 +67,8 @@ public enum Story {
       return "'\(template)' could not be sent (outbox item \(item)): \(reason)"
     case .forgotten:
       return "the customer's personal data erased on request"
+    case .writtenOff(let invoice, let amount, let reference):
+      return "\(amount) of invoice \(invoice) written off (\(reference))"
     }
   }
 

@@ -95,6 +95,8 @@ public protocol Workspace: CaseReading {
   func caseIds(matching filter: CaseFilter) throws -> [Int64]
   /// The invoice numbered `number`, or nil.
   func invoice(number: String) throws -> Invoice?
+  /// The case whose company reference is `reference` (else whose number it is), or nil.
+  func caseId(forReference reference: String) throws -> Int64?
   /// Judges and writes staged decisions on several cases in one transaction: all or none.
   @discardableResult
   func applyAll(_ decisionsByCase: [Int64: [ProposedDecision]], provenance: Provenance, at now: Date) throws

@@ -115,9 +115,14 @@ extension Store {
     }
   }
 
-  /// The journal from `since` (all when nil), in order; events that cannot be read are left out and
-  /// counted in the second value.
-  public func exportJournal(since: Date? = nil) throws -> (events: [ExportedEvent], unreadable: Int) {
+  /// The journal from `since` (all when nil) and after event `afterEvent`, in order; events that cannot
+  /// be read are left out and counted in the second value.
+  ///
+  /// An event's time is when it happened (a message imported today may be months old); a feed that
+  /// must see everything recorded since its last run passes the last event id it saw (`afterEvent`).
+  public func exportJournal(since: Date? = nil, afterEvent: Int64 = 0) throws -> (
+    events: [ExportedEvent], unreadable: Int
+  ) {
     try database.read { db in
       var unreadable = 0
       var events: [ExportedEvent] = []
@@ -125,8 +130,8 @@ extension Store {
         db,
         sql: """
           SELECT e.*, c.external_ref, c.currency FROM events e JOIN cases c ON c.id = e.case_id
-          WHERE e.at >= ? ORDER BY e.id
-          """, arguments: [since.map(Timestamp.utcText) ?? ""])
+          WHERE e.at >= ? AND e.id > ? ORDER BY e.id
+          """, arguments: [since.map(Timestamp.utcText) ?? "", afterEvent])
       while let row = try cursor.next() {
         guard let currency = try? Currency(code: row["currency"]),
           let event = try? Records.event(row, currency: currency)
@@ -170,13 +175,26 @@ extension Store {
                 AND json_extract(payload, '$.id') = ? ORDER BY id LIMIT 1
               """, arguments: [caseId, String(gesture)])
         }
+        var entryCase = caseId
+        if kind == "write_off",
+          let event = try Row.fetchOne(
+            db,
+            sql: """
+              SELECT id, case_id FROM events WHERE kind = 'write_off' AND json_extract(payload, '$.invoice') = ?
+                AND json_extract(payload, '$.reference') = ? ORDER BY id LIMIT 1
+              """, arguments: [row["invoice_number"] as String, reference])
+        {
+          // A write-off on a disputed invoice is told in its case's journal.
+          eventId = event["id"]
+          entryCase = event["case_id"]
+        }
         let currency = try Currency(code: row["currency"])
         entries.append(
           LedgerEntry(
             kind: kind == "credit" ? "credit_note" : kind, invoice: row["invoice_number"],
             customerId: row["customer_id"],
             amount: Money(minorUnits: row["amount_minor"], currency: currency),
-            on: try LocalDate(parsing: row["on_date"]), caseId: caseId, eventId: eventId,
+            on: try LocalDate(parsing: row["on_date"]), caseId: entryCase, eventId: eventId,
             reference: reference,
             recordedAt: try Timestamp.parse(row["recorded_at"])))
       }

@@ -43,8 +43,9 @@ extension Store {
       let marks = caseIds.isEmpty ? "NULL" : caseIds.map { _ in "?" }.joined(separator: ", ")
       let arguments = StatementArguments(caseIds)
       try db.execute(
-        sql: "UPDATE customers SET name = ?, email = NULL, phone = NULL, address = NULL WHERE id = ?",
-        arguments: [Self.forgottenName, id])
+        sql: """
+          UPDATE customers SET name = ?, email = NULL, phone = NULL, address = NULL, forgotten_at = ? WHERE id = ?
+          """, arguments: [Self.forgottenName, Timestamp.utcText(now), id])
       try db.execute(
         sql: "UPDATE cases SET reason = ? WHERE id IN (\(marks))", arguments: [Self.forgottenName] + arguments
       )
@@ -55,6 +56,11 @@ extension Store {
       let communications = db.changesCount
       try db.execute(
         sql: "UPDATE outbox SET recipient = NULL WHERE case_id IN (\(marks))", arguments: arguments)
+      // What was waiting to be sent to them will not be: nobody is left to send it to.
+      try db.execute(
+        sql:
+          "UPDATE outbox SET status = 'failed', failure = ? WHERE status = 'pending' AND case_id IN (\(marks))",
+        arguments: ["the customer's data was erased on request"] + arguments)
       try db.execute(
         sql: """
           UPDATE changes SET old_value = NULL, new_value = NULL

@@ -133,6 +133,9 @@ public struct ImportSummary: Sendable, Codable, Equatable {
   public var kept = 0
   /// Field changes journaled.
   public var changes = 0
+  /// Records of customers forgotten on request, left out (RGPD article 17: an import does not bring
+  /// them back).
+  public var forgotten = 0
   /// The ids of the cases opened, in order (triage runs on them).
   public var openedCases: [Int64] = []
 
@@ -140,7 +143,7 @@ public struct ImportSummary: Sendable, Codable, Equatable {
   public init() {}
 
   enum CodingKeys: String, CodingKey {
-    case added, updated, unchanged, kept, changes
+    case added, updated, unchanged, kept, changes, forgotten
     case openedCases = "opened_cases"
   }
 }
@@ -263,6 +266,8 @@ private struct ImportWork {
   var summary = ImportSummary()
   var issues: [ImportIssue] = []
   var customers: Set<String>?
+  var forgottenCustomers: Set<String>?
+  var forgottenCases: Set<Int64>?
 
   init(db: Database, settings: CompanySettings, source: String, importId: String, now: Date) {
     self.db = db
@@ -296,6 +301,28 @@ private struct ImportWork {
     return changed
   }
 
+  /// Whether customer `id` was forgotten on request.
+  mutating func isForgotten(customer id: String) throws -> Bool {
+    if forgottenCustomers == nil {
+      forgottenCustomers = Set(
+        try String.fetchAll(db, sql: "SELECT id FROM customers WHERE forgotten_at IS NOT NULL"))
+    }
+    return forgottenCustomers?.contains(id) ?? false
+  }
+
+  /// Whether case `id` belongs to a customer forgotten on request.
+  mutating func isForgotten(case id: Int64) throws -> Bool {
+    if forgottenCases == nil {
+      forgottenCases = Set(
+        try Int64.fetchAll(
+          db,
+          sql:
+            "SELECT c.id FROM cases c JOIN customers cu ON cu.id = c.customer_id WHERE cu.forgotten_at IS NOT NULL"
+        ))
+    }
+    return forgottenCases?.contains(id) ?? false
+  }
+
   mutating func customerExists(_ id: String) throws -> Bool {
     if customers == nil { customers = Set(try String.fetchAll(db, sql: "SELECT id FROM customers")) }
     return customers?.contains(id) ?? false
@@ -305,6 +332,10 @@ private struct ImportWork {
 
   mutating func upsert(_ line: Line<Customer>) throws {
     let customer = line.value
+    if try isForgotten(customer: customer.id) {
+      summary.forgotten += 1
+      return
+    }
     guard
       let row = try Row.fetchOne(
         db.cachedStatement(sql: "SELECT * FROM customers WHERE id = ?"), arguments: [customer.id])
@@ -402,14 +433,35 @@ private struct ImportWork {
 
   mutating func upsert(_ line: Line<ImportedCase>) throws {
     let imported = line.value
+    if try isForgotten(customer: imported.customerId) {
+      summary.forgotten += 1
+      return
+    }
     if let id = try Int64.fetchOne(
       db.cachedStatement(sql: "SELECT id FROM cases WHERE external_ref = ?"), arguments: [imported.reference])
     {
-      try update(id, with: imported)
+      try update(id, with: imported, line: line.line)
       return
     }
     guard try customerExists(imported.customerId) else {
       issue(line.line, "customer_id", imported.customerId, "no such customer in the workspace")
+      return
+    }
+    if imported.openedAt > now {
+      issue(
+        line.line, "opened_at", Timestamp.utcText(imported.openedAt),
+        "is after now: a case cannot be opened in the future")
+      return
+    }
+    if let number = Int64(imported.reference),
+      try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM cases WHERE id = ?"), arguments: [number])
+        != nil
+    {
+      // `case show 1` would mean two cases: refused rather than guessed.
+      issue(
+        line.line, "id", imported.reference,
+        "is the number of another case of the workspace (case \(number)); a company reference that is a number "
+          + "must not be one of Litige's case numbers")
       return
     }
     var owed = Money.zero(settings.currency)
@@ -430,12 +482,7 @@ private struct ImportWork {
     let disputed = imported.disputed ?? owed
     let next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM cases")) ?? 1
     var id = next
-    if let number = Int64(imported.reference), number > 0, number < Int64(1) << 53,
-      try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM cases WHERE id = ?"), arguments: [number])
-        == nil
-    {
-      id = number
-    }
+    if let number = Int64(imported.reference), number > 0, number < Int64(1) << 53 { id = number }
     var disputeCase = DisputeCase(
       id: id, customerId: imported.customerId, openedAt: imported.openedAt, channel: imported.channel,
       category: imported.category, reason: imported.reason, disputed: disputed,
@@ -459,8 +506,25 @@ private struct ImportWork {
     summary.openedCases.append(id)
   }
 
-  private mutating func update(_ id: Int64, with imported: ImportedCase) throws {
+  private mutating func update(_ id: Int64, with imported: ImportedCase, line: Int) throws {
     guard let current = try Records.fetchCase(db, id: id) else { return }
+    // What the file says must still make sense, even where Litige keeps its own values.
+    guard try customerExists(imported.customerId) else {
+      issue(line, "customer_id", imported.customerId, "no such customer in the workspace")
+      return
+    }
+    let known = try Records.ledgers(of: imported.invoices, db)
+    if let unknown = imported.invoices.first(where: { known[$0] == nil }) {
+      issue(line, "invoices", unknown, "no such invoice in the workspace")
+      return
+    }
+    if current.customerId != imported.customerId {
+      issue(
+        line, "customer_id", imported.customerId,
+        "case \(imported.reference) belongs to customer \(current.customerId): a case does not change customer"
+      )
+      return
+    }
     let fields: [(String, String?, String?)] = [
       ("reason", current.reason, imported.reason),
       ("channel", current.channel.rawValue, imported.channel.rawValue),
@@ -468,6 +532,7 @@ private struct ImportWork {
     // The status, amount, invoices and category are Litige's from then on (its events move them).
     if current.status != imported.status || current.invoiceNumbers.sorted() != imported.invoices.sorted()
       || (imported.disputed.map { $0 != current.disputed } ?? false)
+      || (!imported.portions.isEmpty && imported.portions != current.portions)
       || (imported.category.map { $0 != current.category } ?? false)
     {
       summary.kept += 1
@@ -492,6 +557,10 @@ private struct ImportWork {
       issue(
         line.line, "case_id", imported.caseReference, "no such case in the workspace (import the cases first)"
       )
+      return
+    }
+    if try isForgotten(case: caseId) {
+      summary.forgotten += 1
       return
     }
     let at = Timestamp.utcText(imported.at)
@@ -556,6 +625,25 @@ private struct ImportWork {
     guard payment.paidOn <= today else {
       issue(line.line, "paid_on", payment.paidOn.description, "is after today (\(today))")
       return
+    }
+    if let invoice = try Row.fetchOne(
+      db.cachedStatement(sql: "SELECT issued_on, total_minor FROM invoices WHERE number = ?"),
+      arguments: [payment.invoiceNumber])
+    {
+      let issued: String = invoice["issued_on"]
+      let total: Int64 = invoice["total_minor"]
+      if payment.paidOn.description < issued {
+        issue(
+          line.line, "paid_on", payment.paidOn.description, "is before the invoice was issued (\(issued))")
+        return
+      }
+      if payment.amount.minorUnits > total {
+        issue(
+          line.line, "amount", payment.amount.decimalText,
+          "is more than the invoice's total (\(Money(minorUnits: total, currency: payment.amount.currency).decimalText)): "
+            + "a payment of another invoice, or a typing error?")
+        return
+      }
     }
     do {
       try Records.recordPayment(

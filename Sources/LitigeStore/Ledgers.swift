@@ -119,6 +119,23 @@ extension Store {
       }
       try Records.insert(
         adjustment, caseId: nil, reference: reference, reason: reason, by: author, at: now, db)
+      // The cases that dispute the invoice tell it in their story (and the ledger feed names the event).
+      let caseIds = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
+          WHERE invoice_number = ? AND status <> 'closed' ORDER BY cases.id
+          """, arguments: [number])
+      for caseId in caseIds {
+        try Records.append(
+          JournalEvent(
+            caseId: caseId, at: now,
+            event: .writtenOff(invoice: number, amount: amount, reference: reference),
+            reason: reason,
+            provenance: Provenance(
+              source: "user:\(author)", hook: "invoice write-off", runId: "write-off-\(reference)")),
+          db)
+      }
     }
   }
 }

@@ -73,7 +73,7 @@ extension Store {
   /// Throws `StoreError` when there is no such item, and `DomainError.refused` when it was already
   /// sent (a letter is sent once; its proof is kept).
   public func markSent(_ id: Int64, reference: String, by person: String, at now: Date) throws {
-    try Plausible.check(text: reference, field: "--reference", maxBytes: 200)
+    try Plausible.check(humanText: reference, field: "--reference", maxBytes: 200)
     try database.write { db in
       let item = try Self.item(id, db)
       guard item.status != .sent else {
@@ -126,6 +126,7 @@ extension Store {
 
   static let outboxQuery = """
     SELECT o.*, c.external_ref, c.customer_id, cu.name AS customer_name, cu.language, cu.address,
+      cu.email AS current_email,
       json_extract(e.payload, '$.body') AS body
     FROM outbox o JOIN cases c ON c.id = o.case_id JOIN customers cu ON cu.id = c.customer_id
     JOIN events e ON e.id = o.event_id
@@ -136,7 +137,8 @@ extension Store {
       id: row["id"], eventId: row["event_id"], caseId: row["case_id"], caseReference: row["external_ref"],
       template: row["template"], channel: try Channel.parse(row["channel"]), customerId: row["customer_id"],
       customerName: row["customer_name"], language: row["language"], address: row["address"],
-      recipient: row["recipient"],
+      // The customer's address as it is now (an import may have changed it since the letter was decided).
+      recipient: row["current_email"],
       status: try OutboxStatus.parse(row["status"]), createdAt: try Timestamp.parse(row["created_at"]),
       exportedAt: try (row["exported_at"] as String?).map { try Timestamp.parse($0) },
       sentAt: try (row["sent_at"] as String?).map { try Timestamp.parse($0) }, reference: row["reference"],

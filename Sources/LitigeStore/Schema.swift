@@ -160,6 +160,10 @@ enum Schema {
             WHERE e.kind = 'send';
           """)
     }
+    migrator.registerMigration("v9: customers forgotten on request stay forgotten") { db in
+      // RGPD article 17: a nightly import of the ERP's export must not bring an erased customer back.
+      try db.execute(sql: "ALTER TABLE customers ADD COLUMN forgotten_at TEXT")
+    }
     return migrator
   }
 }

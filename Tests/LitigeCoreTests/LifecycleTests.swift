@@ -293,6 +293,7 @@ struct JournalCodecTests {
       ]),
     .dispatched(item: 4, template: "formal_notice", reference: "1A 234"),
     .dispatchFailed(item: 5, template: "acknowledgement", reason: "adresse inconnue"), .forgotten,
+    .writtenOff(invoice: "F-2", amount: euros("45.50"), reference: "WO-7"),
   ]
 
   @Test("every event reads back as written", arguments: events)

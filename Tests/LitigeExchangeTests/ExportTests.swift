@@ -128,6 +128,16 @@ struct ExportTests {
       first.rows.map { [$0[1], $0[2], $0[4]] } == [
         ["credit_note", "F-1", "150.00"], ["write_off", "F-1", "10.00"],
       ])
+    // The write-off on a disputed invoice is told in its case's journal, and the feed names that event.
+    let writeOff = try #require(try store.events(ofCase: 1).last { $0.kind == "write_off" })
+    #expect(
+      writeOff.event
+        == .writtenOff(invoice: "F-1", amount: Money(minorUnits: 1_000, currency: .euro), reference: "WO-1"))
+    #expect(first.rows[1][7] == "1")
+    let journalIds = try Exporter.table(.journal, store: store).rows.filter { $0[4] == "write_off" }.map {
+      $0[0]
+    }
+    #expect(journalIds == [first.rows[1][8]])
     let events = try store.events(ofCase: 1)
     let grant = try #require(events.firstIndex { $0.kind == "grant_gesture" })
     let journal = try Exporter.table(.journal, store: store).rows

@@ -213,7 +213,7 @@ struct ImportTests {
         "i.csv:7:2: customer_id 'C9': no such customer in the workspace (import the customers first)",
         "i.csv:8:1: number 'F-1': already on line 2: each record once",
         "i.csv:9: 6 fields, expected 7 (number;customer_id;issued_on;due_on;currency;total;paid)",
-        "i.csv:10:3: issued_on '2026-01-01\n': expected a date as YYYY-MM-DD (or DD/MM/YYYY) between 1970 and 2199",
+        "i.csv:10:3: issued_on '2026-01-01\\n': expected a date as YYYY-MM-DD (or DD/MM/YYYY) between 1970 and 2199",
       ], "\(found)")
     #expect(try store.counts()["invoices"] == 0)
   }
@@ -242,7 +242,7 @@ struct ImportTests {
     #expect(
       found == [
         "c.csv:2:2: name: is 300 bytes long; at most 200 are allowed",
-        "c.csv:2:4: email: expected an e-mail address (name@domain)",
+        "c.csv:2:4: email: expected an e-mail address (name@domain.fr)",
       ])
   }
 
@@ -258,5 +258,135 @@ struct ImportTests {
       return problems.problems.count == 100 && problems.total == 250
         && problems.description.hasSuffix("... and 150 more problems")
     }
+  }
+}
+
+/// What the first attack on imports and exports found, each kept as a test.
+@Suite("Imports and exports, as an attacker tried them")
+struct ExchangeAttackTests {
+  @Test("writing over an existing export replaces it whole")
+  func overwrite() throws {
+    let path = try temporaryFile("led.csv", "old")
+    try Exporter.write(Data("first".utf8), to: path)
+    try Exporter.write(Data("second".utf8), to: path)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["led.csv"])
+  }
+
+  @Test("a customer forgotten on request is not brought back by the next import")
+  func forgottenStaysForgotten() throws {
+    let store = try Fixtures.importedStore()
+    _ = try store.forget(customer: "CLI-0003", by: "dpo", at: Date(timeIntervalSince1970: 1_796_000_000))
+    let outcome = try Importer.run(
+      .customers, path: Fixtures.path("customers.csv"), file: "customers.csv", into: store,
+      options: Fixtures.options())
+    #expect(outcome.summary.forgotten == 1)
+    #expect(try store.customer(id: "CLI-0003")?.name == Store.forgottenName)
+    #expect(try store.customer(id: "CLI-0003")?.email == nil)
+    let messages = try Importer.run(
+      .communications, path: Fixtures.path("communications.csv"), file: "communications.csv", into: store,
+      options: Fixtures.options())
+    #expect(messages.summary.added == 0)
+  }
+
+  @Test("parts with a decimal comma, an invoice named twice, a number that is another case's")
+  func caseFiles() throws {
+    let store = try Store.inMemory()
+    for (kind, text) in [
+      (ImportKind.customers, "id;name;kind\nC1;Émile;company\n"),
+      (
+        .invoices,
+        "number;customer_id;issued_on;due_on;total\nF-1;C1;01/03/2026;31/03/2026;1 000,00\nF-2;C1;01/03/2026;31/03/2026;50\n"
+      ),
+    ] {
+      _ = try Importer.run(
+        kind, path: try temporaryFile("f.csv", text), file: "f.csv", into: store, options: Fixtures.options())
+    }
+    let cases = """
+      id;customer_id;opened_at;reason;invoices
+      L1;C1;2026-03-10 09:00;prix;"F-1=500,00;F-2=12,50"
+      L2;C1;2026-03-10 09:00;double;"F-1;F-1"
+      7;C1;2026-03-10 09:00;encore;"F-2=10,00"
+      L4;C1;2030-01-01 09:00;futur;F-2
+
+      """
+    let found = try problems(.cases, "c.csv", Array(cases.utf8), store: store)
+    #expect(
+      found == [
+        "c.csv:3:5: invoices 'F-1;F-1': names an invoice twice",
+        "c.csv:5:3: opened_at '2030-01-01T08:00:00Z': is after now: a case cannot be opened in the future",
+      ], "\(found)")
+    let good =
+      "id;customer_id;opened_at;reason;invoices\nL1;C1;2026-03-10 09:00;prix;\"F-1=500,00;F-2=12,50\"\n"
+    _ = try Importer.run(
+      .cases, path: try temporaryFile("c.csv", good), file: "c.csv", into: store, options: Fixtures.options())
+    let opened = try #require(try store.caseId(forReference: "L1"))
+    #expect(
+      try store.disputeCase(id: opened)?.portions == [
+        "F-1": Money(minorUnits: 50_000, currency: .euro), "F-2": Money(minorUnits: 1_250, currency: .euro),
+      ])
+    // Case 1 exists now: a company reference "1" would make `case show 1` ambiguous.
+    let clash = "id;customer_id;opened_at;reason;invoices\n1;C1;2026-03-10 09:00;prix;F-2\n"
+    #expect(
+      try problems(.cases, "c.csv", Array(clash.utf8), store: store) == [
+        "c.csv:2:1: id '1': is the number of another case of the workspace (case 1); a company reference that is a number must not be one of Litige's case numbers"
+      ])
+  }
+
+  @Test("a spreadsheet formula is exported with an apostrophe before it, and imported back as it was")
+  func formulas() throws {
+    let store = try Store.inMemory()
+    let text =
+      "id,name,kind\nC1,\"=HYPERLINK(\"\"http://x\"\";\"\"Cliquez\"\")\",company\nC2,+33 1 02,person\nC3,'=déjà,company\n"
+    _ = try Importer.run(
+      .customers, path: try temporaryFile("c.csv", text), file: "c.csv", into: store,
+      options: Fixtures.options())
+    let csv = String(
+      decoding: try Exporter.encode(try Exporter.table(.customers, store: store), format: .csv), as: UTF8.self
+    )
+    #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\";\"\"Cliquez\"\")\""))
+    #expect(csv.contains("'+33 1 02"))
+    // An apostrophe before a formula in a file is the guard of another export: the text is "=déjà".
+    #expect(try store.customer(id: "C3")?.name == "=déjà")
+    #expect(csv.contains("C3,'=déjà,"))
+    let copy = try Store.inMemory()
+    _ = try Importer.run(
+      .customers, path: try temporaryFile("c.csv", csv), file: "c.csv", into: copy,
+      options: Fixtures.options())
+    #expect(try copy.exportCustomers() == store.exportCustomers())
+  }
+
+  @Test("a quote never closed is named at its line, before the rest of the file is read")
+  func unclosedQuoteInAHugeFile() throws {
+    var bytes = Array(
+      "case_id,at,direction,channel,summary\nL1,2026-03-10T09:00:00Z,in,email,\"Bonjour\n".utf8)
+    bytes += [UInt8](repeating: UInt8(ascii: "x"), count: 3 << 20)
+    let found = try problems(.communications, "m.csv", bytes)
+    #expect(found == ["m.csv:2: a quoted field opened on this line is never closed"], "\(found)")
+    var long = Array("case_id,at,direction,channel,summary\nL1,2026-03-10T09:00:00Z,in,email,\"".utf8)
+    long += [UInt8](repeating: UInt8(ascii: "x"), count: 2 << 20) + Array("\"\n".utf8)
+    #expect(
+      try problems(.communications, "m.csv", long) == [
+        "m.csv:2: the record is longer than 1048576 bytes (1 MiB): is a closing quote missing?"
+      ])
+  }
+
+  @Test("payments beyond the invoice, before it was issued, or twice in a file")
+  func payments() throws {
+    let store = try Fixtures.importedStore()
+    let text = """
+      invoice,paid_on,amount,reference
+      F-2026-00002,2026-11-20,99999,R1
+      F-2026-00002,2020-01-01,10,R2
+      F-2026-00002,2026-11-20,10,R3
+      F-2026-00002,2026-11-20,10,R3
+
+      """
+    let found = try problems(.payments, "p.csv", Array(text.utf8), store: store)
+    #expect(found.count == 3, "\(found)")
+    #expect(found[0].hasPrefix("p.csv:2:3: amount '99999.00': is more than the invoice's total"))
+    #expect(found[1].hasPrefix("p.csv:3:2: paid_on '2020-01-01': is before the invoice was issued"))
+    #expect(found[2] == "p.csv:5:4: reference 'F-2026-00002 R3': already on line 4: each record once")
   }
 }

@@ -69,7 +69,7 @@ struct PolicyRuntimeTests {
         "opened_at": instant(stored.openedAt), "outcome": stored.outcome.map { .string($0.rawValue) } ?? .nil,
         "owner": stored.owner.map { .string($0.rawValue) } ?? .nil,
         "priority": .integer(Int64(stored.priority)), "reason": .string(stored.reason),
-        "status": .string(stored.status.rawValue),
+        "status": .string(stored.status.rawValue), "reference": stored.reference.map { .string($0) } ?? .nil,
       ]
       #expect(Set(fields) == Set(expected.keys))
       for (offset, field) in fields.enumerated() {

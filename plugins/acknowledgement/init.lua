@@ -4,15 +4,15 @@
 
 local messages = {
   fr = {
-    acknowledgement = "Bonjour,\n\nNous avons bien reçu votre réclamation (dossier n° %d) et la traitons en priorité. "
+    acknowledgement = "Bonjour,\n\nNous avons bien reçu votre réclamation (dossier n° %s) et la traitons en priorité. "
       .. "%s vous répondra au plus tard le %s.\n\n%s",
-    progress = "Bonjour,\n\nVotre dossier n° %d est toujours suivi par %s. "
+    progress = "Bonjour,\n\nVotre dossier n° %s est toujours suivi par %s. "
       .. "Nous revenons vers vous au plus tard le %s.\n\n%s",
   },
   en = {
-    acknowledgement = "Hello,\n\nWe have received your complaint (case no. %d) and are handling it as a priority. "
+    acknowledgement = "Hello,\n\nWe have received your complaint (case no. %s) and are handling it as a priority. "
       .. "%s will answer by %s at the latest.\n\n%s",
-    progress = "Hello,\n\nYour case no. %d is still being handled by %s. "
+    progress = "Hello,\n\nYour case no. %s is still being handled by %s. "
       .. "We will get back to you by %s at the latest.\n\n%s",
   },
 }
@@ -41,7 +41,7 @@ local function text(case, name, by)
   if name == "acknowledgement" then department = capitalized(department) end
   local company = litige.company()
   local signature = company.name ~= "" and company.name or (language == "fr" and "Le service client" or "Customer service")
-  return string.format(messages[language][name], case.id, department, litige.format_date(by, language), signature)
+  return string.format(messages[language][name], case.reference or tostring(case.id), department, litige.format_date(by, language), signature)
 end
 
 -- The day of the last letter or message to the customer, and how many progress updates were sent.

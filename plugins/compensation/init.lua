@@ -20,13 +20,13 @@ local offers = {
   fr = {
     discount = "une remise de %s", credit_note = "un avoir de %s", refund = "un remboursement de %s",
     replacement = "le remplacement des articles concernés (valeur %s)", voucher = "un bon d'achat de %s",
-    letter = "Bonjour,\n\nSuite à votre réclamation (dossier n° %d), nous vous proposons %s. Merci de nous indiquer "
+    letter = "Bonjour,\n\nSuite à votre réclamation (dossier n° %s), nous vous proposons %s. Merci de nous indiquer "
       .. "si cette proposition vous convient en répondant à ce message.\n\n%s",
   },
   en = {
     discount = "a discount of %s", credit_note = "a credit note of %s", refund = "a refund of %s",
     replacement = "a replacement of the items concerned (worth %s)", voucher = "a voucher of %s",
-    letter = "Hello,\n\nFollowing your complaint (case no. %d), we propose %s. Please let us know whether this "
+    letter = "Hello,\n\nFollowing your complaint (case no. %s), we propose %s. Please let us know whether this "
       .. "suits you by replying to this message.\n\n%s",
   },
 }
@@ -36,7 +36,7 @@ local function proposal_letter(case, kind, amount)
   local words = offers[language]
   local name = litige.company().name
   if name == "" then name = language == "fr" and "Le service client" or "Customer service" end
-  return string.format(words.letter, case.id, string.format(words[kind], litige.format_money(amount, language)), name)
+  return string.format(words.letter, case.reference or tostring(case.id), string.format(words[kind], litige.format_money(amount, language)), name)
 end
 
 -- Whether the case was answered and filed before today: what the night's later hooks decide tonight

@@ -89,7 +89,7 @@ local function render(case, ctx)
     creditor_legal = #legal > 0 and (", " .. table.concat(legal, ", ")) or "",
     creditor_address = company.address,
     today = litige.format_date(litige.today(), language),
-    case_id = tostring(case.id),
+    case_id = case.reference or tostring(case.id),
     customer_name = customer.name,
     opened_on = litige.format_date(litige.date(case.opened_at), language),
     invoice_lines = table.concat(lines, "\n") .. "\n",

@@ -24,21 +24,21 @@ end
 
 local letters = {
   fr = {
-    survey = "Bonjour,\n\nVotre réclamation (dossier n° %d) a été traitée il y a quelques jours. Êtes-vous satisfait "
+    survey = "Bonjour,\n\nVotre réclamation (dossier n° %s) a été traitée il y a quelques jours. Êtes-vous satisfait "
       .. "de la solution apportée ? Votre avis nous aide à mieux vous servir : il vous suffit de répondre à ce message.\n\n%s",
     preventive = "Bonjour,\n\nNotre facture n° %s, d'un montant de %s, arrive à échéance le %s. Si un point de "
       .. "cette facture vous semble inexact, dites-le-nous dès maintenant en répondant à ce message : nous le "
       .. "réglerons avant l'échéance. Si le paiement est déjà parti, merci de ne pas tenir compte de ce message.\n\n%s",
-    reminder = "Bonjour,\n\nComme convenu lors du règlement de votre réclamation (dossier n° %d), le solde de %s est à "
+    reminder = "Bonjour,\n\nComme convenu lors du règlement de votre réclamation (dossier n° %s), le solde de %s est à "
       .. "régler au plus tard le %s. Si le paiement est déjà parti, merci de ne pas tenir compte de ce message.\n\n%s",
   },
   en = {
-    survey = "Hello,\n\nYour complaint (case no. %d) was settled a few days ago. Are you satisfied with the solution? "
+    survey = "Hello,\n\nYour complaint (case no. %s) was settled a few days ago. Are you satisfied with the solution? "
       .. "Your opinion helps us serve you better: simply reply to this message.\n\n%s",
     preventive = "Hello,\n\nOur invoice no. %s, for %s, is due on %s. If anything on it looks wrong to you, "
       .. "tell us now by replying to this message and we will put it right before the due date. If you have "
       .. "already paid, please disregard this message.\n\n%s",
-    reminder = "Hello,\n\nAs agreed when your complaint (case no. %d) was settled, the balance of %s is due by %s. "
+    reminder = "Hello,\n\nAs agreed when your complaint (case no. %s) was settled, the balance of %s is due by %s. "
       .. "If you have already paid, please disregard this message.\n\n%s",
   },
 }
@@ -64,7 +64,7 @@ local function follow_up(case, ctx)
   if days_since >= config.satisfaction_after_days and not case:has_sent("satisfaction_survey") and not chased then
     local language = language_of(case)
     case:send{ template = "satisfaction_survey", channel = "email",
-      body = string.format(letters[language].survey, case.id, signature(language)),
+      body = string.format(letters[language].survey, case.reference or tostring(case.id), signature(language)),
       reason = days_since .. " days after resolution: is the customer satisfied?" }
     if config.loyalty_voucher > 0 and (case.customer.vip or not config.loyalty_vip_only) and not has_voucher(case)
       and resolved.data.outcome ~= "rejected" then
@@ -79,7 +79,7 @@ local function follow_up(case, ctx)
       and case.owed > 0 then
       local language = language_of(case)
       case:send{ template = "payment_reminder", channel = "email",
-        body = string.format(letters[language].reminder, case.id, litige.format_money(case.owed, language),
+        body = string.format(letters[language].reminder, case.reference or tostring(case.id), litige.format_money(case.owed, language),
           litige.format_date(due, language), signature(language)),
         reason = "preventive reminder: payment due on " .. due .. " as agreed" }
     end

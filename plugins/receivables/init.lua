@@ -12,21 +12,21 @@
 
 local letters = {
   fr = {
-    claim = "Objet : pénalités de retard — dossier n° %d\n\n%s\n\nConformément à l'article L441-10 du Code de commerce, "
+    claim = "Objet : pénalités de retard — dossier n° %s\n\n%s\n\nConformément à l'article L441-10 du Code de commerce, "
       .. "les pénalités de retard et l'indemnité forfaitaire pour frais de recouvrement (article D441-5) s'élèvent à %s :\n%s\n"
       .. "Nous vous remercions de régler cette somme au plus tard le %s.\n\n%s",
     line = "  - facture %s : %s de pénalités (%d jour%s)%s",
     indemnity = " et %s d'indemnité forfaitaire",
-    reminder = "Objet : promesse de paiement — dossier n° %d\n\nVous vous étiez engagé à régler %s au plus tard le %s ; "
+    reminder = "Objet : promesse de paiement — dossier n° %s\n\nVous vous étiez engagé à régler %s au plus tard le %s ; "
       .. "nous avons reçu %s à ce jour. Nous vous remercions de régulariser la situation sans délai.\n\n%s",
   },
   en = {
-    claim = "Re: late-payment penalties — case %d\n\n%s\n\nUnder article L441-10 of the French Commercial Code, late-payment "
+    claim = "Re: late-payment penalties — case %s\n\n%s\n\nUnder article L441-10 of the French Commercial Code, late-payment "
       .. "penalties and the fixed recovery indemnity (article D441-5) amount to %s:\n%s\n"
       .. "Please pay this amount by %s.\n\n%s",
     line = "  - invoice %s: %s of penalties (%d day%s)%s",
     indemnity = " and %s fixed indemnity",
-    reminder = "Re: payment promise — case %d\n\nYou promised to pay %s by %s; we have received %s so far. "
+    reminder = "Re: payment promise — case %s\n\nYou promised to pay %s by %s; we have received %s so far. "
       .. "Please settle the balance without delay.\n\n%s",
   },
 }
@@ -55,7 +55,7 @@ local function penalty_letter(case, penalties, config)
     end
   end
   local pay_by = litige.next_business_day(litige.add_days(litige.today(), config.payment_days))
-  return string.format(text.claim, case.id, case.customer.name, litige.format_money(penalties.total, language),
+  return string.format(text.claim, case.reference or tostring(case.id), case.customer.name, litige.format_money(penalties.total, language),
     table.concat(lines, "\n"), litige.format_date(pay_by, language), signature())
 end
 
@@ -113,7 +113,7 @@ local function nightly(case, ctx)
     local language = letter_language(case)
     case:tag("chasing_resumed", "payment promise " .. promise.status:gsub("_", " "))
     case:send{ template = "promise_reminder", channel = "email", reason = "the customer did not pay as promised",
-      body = string.format(letters[language].reminder, case.id, litige.format_money(promise.amount, language),
+      body = string.format(letters[language].reminder, case.reference or tostring(case.id), litige.format_money(promise.amount, language),
         litige.format_date(promise.due_on, language), litige.format_money(promise.paid_since, language), signature()) }
     if customer.broken_promises > 0 then
       case:tag("repeat_broken_promise", customer.broken_promises .. " earlier broken promise(s)")
