@@ -60,7 +60,7 @@ end
 
 return {
   name = "triage",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 100,
   description = "Category from the customer's words, owner, priority, tags and resolution deadline of a new case.",
   config = {

@@ -71,6 +71,26 @@ return {
     end,
   },
   {
+    name = "phrases a tester wrote after the labelled sets were built are filed right",
+    hooks = {},
+    expect = {},
+    check = function()
+      local classify = require("classify")
+      for text, category in pairs({
+        ["you guys billed me 2 times"] = "double_billing", ["dubble charged on my card"] = "double_billing",
+        ["on a recu la facture 2x"] = "double_billing", ["intervention prevue lundi, personne n'est venu"] = "dates",
+        ["jai toujours rien recu"] = "delivery", ["item doesnt work"] = "missing_or_defective",
+        ["Goods delivered do not match the order"] = "delivery", ["the paint job is terrible"] = "quality",
+        ["you charged 120€ instead of 100€"] = "price", ["remboursement non reçu"] = "administrative",
+        ["I returned the item but never got my refund"] = "administrative",
+        ["Nous n'avons jamais reçu la facture corrigée"] = "administrative",
+      }) do
+        local found = classify.category_of(text)
+        assert(found == category, text .. ": " .. tostring(found) .. ", expected " .. category)
+      end
+    end,
+  },
+  {
     name = "a case that arrived without a category is triaged at night",
     case = { reason = "Le colis n'a jamais été livré, le suivi est bloqué depuis dix jours", status = "acknowledged" },
     hooks = { "nightly" },
