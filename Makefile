@@ -16,7 +16,7 @@ LUA ?= fixed
 # SwiftPM finds the Lua that scripts/build-lua.sh provides through this pkg-config folder.
 export PKG_CONFIG_PATH := $(CURDIR)/.build-lua/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 
-.PHONY: deps bench-deps install-packages build demo test test-slow test-asan bench lint clean
+.PHONY: deps bench-deps install-packages build demo test test-slow test-asan bench lint clean install man
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(PACKAGES)"
@@ -83,7 +83,7 @@ test: deps
 # The hostile scripts of Tests/Hostile in litige run, litige batch and the REPL (a few minutes).
 test-slow: deps
 	$(SWIFT) build --build-tests
-	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter "HostileScriptsTests|SixtyNightsTests"
+	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter "HostileScriptsTests|SixtyNightsTests|InstallTests"
 
 # The Lua host's tests under AddressSanitizer (and LeakSanitizer), in a build folder of their own.
 test-asan: deps
@@ -91,6 +91,29 @@ test-asan: deps
 
 bench: bench-deps
 	scripts/bench.sh
+
+# make install PREFIX=/usr/local: the binary with the Swift runtime linked in (-static-stdlib: it runs
+# where no toolchain is; it needs Debian's libsqlite3 and libedit), the standard plugins in
+# share/litige/plugins (found from the binary), the man page and bash, zsh and fish completions.
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release -Xswiftc -static-stdlib --scratch-path .build-static
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/litige/plugins" \
+	  "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+	  "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 755 .build-static/release/litige "$(DESTDIR)$(PREFIX)/bin/litige"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/litige/plugins" && cp -R plugins "$(DESTDIR)$(PREFIX)/share/litige/plugins"
+	install -m 644 docs/man/litige.1 "$(DESTDIR)$(PREFIX)/share/man/man1/litige.1"
+	"$(DESTDIR)$(PREFIX)/bin/litige" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/litige"
+	"$(DESTDIR)$(PREFIX)/bin/litige" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_litige"
+	"$(DESTDIR)$(PREFIX)/bin/litige" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/litige.fish"
+	@echo "Installed litige in $(DESTDIR)$(PREFIX) ($$("$(DESTDIR)$(PREFIX)/bin/litige" --version))"
+
+# The man page, from the commands' own help (swift-argument-parser's generate-manual); kept in
+# docs/man so that installing needs no plugin run.
+man: deps
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --authors "Litige"
+	mkdir -p docs/man && cp .build/plugins/GenerateManual/outputs/litige/litige.1 docs/man/litige.1
 
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests

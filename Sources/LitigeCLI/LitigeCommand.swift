@@ -13,6 +13,18 @@ public struct LitigeCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "litige",
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
+    discussion: """
+      ENVIRONMENT
+        LITIGE_DB       the workspace database when --db is not given (default ./litige.sqlite)
+        LITIGE_PLUGINS  the folder of the standard plugins (default: share/litige/plugins beside the
+                        installed binary, or plugins/ of a source checkout)
+        LITIGE_USER     who does it, for the journal, when --by is not given (default: the login name)
+        LITIGE_NOW      an instant (2027-01-04T09:30:00Z) a person's commands act at, for simulations
+        LITIGE_HISTORY  the REPL's history file (default ~/.litige_history)
+
+      EXIT STATUS
+        0 success, 1 a policy or data error was reported, 2 a usage error.
+      """,
     version: LitigeCommand.version,
     subcommands: [
       InitCommand.self, CaseCommand.self, RunCommand.self, PluginsCommand.self, TestCommand.self,
@@ -21,7 +33,7 @@ public struct LitigeCommand: ParsableCommand {
     ])
 
   /// The product's version and the Lua release it runs, as `litige --version` prints them.
-  public static let version = "litige 0.3.0 (\(LuaState.release))"
+  public static let version = "litige 0.4.0 (\(LuaState.release))"
 
   /// Creates the command (argument parsing fills it).
   public init() {}

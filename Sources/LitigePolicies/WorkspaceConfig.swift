@@ -346,8 +346,9 @@ public struct WorkspaceConfiguration: Sendable {
     return 1
   }
 
-  /// The bundled plugins: `$LITIGE_PLUGINS`, else a `plugins` folder beside or above the executable
-  /// (a source checkout), else `./plugins`.
+  /// The bundled plugins: `$LITIGE_PLUGINS`, else `share/litige/plugins` beside the executable's `bin`
+  /// (an installed product), else a `plugins` folder beside or above the executable (a source
+  /// checkout), else `./plugins`.
   public static func bundledPluginsFolder() -> URL? {
     if let path = ProcessInfo.processInfo.environment["LITIGE_PLUGINS"] { return URL(fileURLWithPath: path) }
     // The executable's real path: argv[0] is only the name typed when litige is found through PATH.
@@ -355,6 +356,11 @@ public struct WorkspaceConfiguration: Sendable {
       (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
     var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+    // Installed (make install): PREFIX/bin/litige and PREFIX/share/litige/plugins.
+    let installed = folder.deletingLastPathComponent().appendingPathComponent("share/litige/plugins")
+    if FileManager.default.fileExists(atPath: installed.appendingPathComponent("triage/init.lua").path) {
+      return installed
+    }
     for _ in 0..<5 {
       let candidate = folder.appendingPathComponent("plugins")
       if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("triage/init.lua").path) {
