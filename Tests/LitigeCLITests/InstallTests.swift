@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// `make install` into a temporary prefix, then the installed product used from another folder with
-/// nothing of the toolchain or the checkout in its environment (issue 13). Slow: a release build;
-/// `make test-slow` runs it.
+/// The product installed by `make install` into a temporary prefix.
+///
+/// Then used from another folder with nothing of the toolchain or the checkout in its environment
+/// (issue 13). Slow: a release build; `make test-slow` runs it.
 @Suite("make install", .enabled(if: ProcessInfo.processInfo.environment["LITIGE_SLOW_TESTS"] == "1"))
 struct InstallTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
