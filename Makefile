@@ -75,7 +75,10 @@ demo: build
 	@echo "Open $(dir $(DEMO_DB))night.html in a browser: totals, decisions, receivables by age and category."
 	@echo; echo "Demo workspace: $(DEMO_DB)  (try: $(LITIGE) case list --db $(DEMO_DB))"
 
+# The report's tests render it in headless Chromium (Debian's chromium).
+TEST_PACKAGES = chromium
 test: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(TEST_PACKAGES)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	$(LITIGE) test plugins examples/online-retailer/plugins examples/wholesaler/plugins

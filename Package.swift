@@ -13,6 +13,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
   ],
   targets: [
     // The Lua library, through the pkg-config package `litige-lua` that scripts/build-lua.sh writes
@@ -43,7 +44,12 @@ let package = Package(
       ]
     ),
     // The nightly runner: every open case through the policies, in parallel, resumable, with reports.
-    .target(name: "LitigeBatch", dependencies: ["LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost"]),
+    .target(
+      name: "LitigeBatch",
+      dependencies: [
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost",
+        .product(name: "Mustache", package: "swift-mustache"),
+      ]),
     // A company's data in and out: CSV and JSON files read as real exports are (encodings,
     // separators, positions of every problem), typed for the store; exports and the outbox's files.
     .target(

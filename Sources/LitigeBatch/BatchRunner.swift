@@ -94,6 +94,11 @@ public struct BatchReport: Codable, Sendable {
   public var portfolio: Portfolio
   /// The company's currency, for amounts in minor units.
   public var currency: String
+  /// What a manager decides from: tonight's money, the queues, exposure, resolution times, promises and
+  /// the trend (absent from reports written before it existed).
+  public var figures: NightFigures?
+  /// The company's language and time zone, for the page (absent likewise).
+  public var language: String?, timeZone: String?
 }
 
 /// Runs the enabled plugins' nightly hooks over every case that is not closed.
@@ -184,7 +189,8 @@ public final class BatchRunner: Sendable {
       skippedByPlugin: snapshot.skipped, seconds: seconds,
       casesPerSecond: seconds > 0 ? Double(snapshot.cases) / seconds : 0,
       resumedChunks: done.count, portfolio: try store.portfolio(asOf: run.asOf),
-      currency: store.settings.currency.code)
+      currency: store.settings.currency.code, figures: try store.nightFigures(runId: run.id, asOf: run.asOf),
+      language: store.settings.profile.language, timeZone: store.settings.timeZone.identifier)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     try store.finishRun(

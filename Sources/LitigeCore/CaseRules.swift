@@ -525,9 +525,11 @@ public enum CaseRules {
     case .send(let template, let channel, let body, let invoice?, _):
       // A preventive reminder about another invoice of the customer (domain.md §5) is kept on the
       // customer's latest case as proof, whatever that case's status; once per template and invoice.
-      guard !current.invoiceNumbers.contains(invoice) else {
+      // An invoice the case disputes is the case's own business; one it names without disputing any of
+      // it may get a preventive reminder like any other.
+      guard (current.portions[invoice]?.minorUnits ?? 0) <= 0 else {
         throw DomainError.refused(
-          "invoice \(invoice) is one of the case's own: send about it without naming the invoice")
+          "invoice \(invoice) is disputed by this case: send about it without naming the invoice")
       }
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
