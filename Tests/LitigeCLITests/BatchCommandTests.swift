@@ -86,7 +86,8 @@ struct BatchCommandTests {
     #expect(html.hasPrefix("<!DOCTYPE html>"))
     // The demo company writes French: the page is in French (its figures are checked in Chromium by
     // ReportPageTests).
-    #expect(html.contains("Créances en litige") && html.contains("Par ancienneté") && html.contains("data-value="))
+    #expect(
+      html.contains("Créances en litige") && html.contains("Par ancienneté") && html.contains("data-value="))
     #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))  // self-contained
   }
 }
