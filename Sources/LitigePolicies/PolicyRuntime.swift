@@ -56,7 +56,7 @@ public final class PolicyRuntime {
     "deadline", "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices",
     "limitation_date",
     "opened_at", "outcome", "owed", "owner", "payments", "penalties", "priority", "promise", "reason",
-    "refund_due",
+    "reference", "refund_due",
     "status",
     "tags",
   ]
@@ -390,7 +390,7 @@ public final class PolicyRuntime {
           return
         }
         pushPlainFields(of: current, on: stack)
-      }, plainFields: Self.casePlainFields)
+      }, plainFields: Self.casePlainFields, fieldNames: Self.caseFieldNames)
     invoiceClass = try state.defineClass(
       name: "invoice",
       fields: { [unowned self] stack, object, key in
@@ -400,7 +400,7 @@ public final class PolicyRuntime {
       describe: { object in
         guard let invoice = (object as? RecordObject<Invoice>)?.record else { return "invoice ?" }
         return "invoice \(invoice.number) · \(invoice.total) · paid \(invoice.paid) · due \(invoice.dueOn)"
-      })
+      }, fieldNames: Self.invoiceFieldNames)
     customerClass = try state.defineClass(
       name: "customer",
       fields: { [unowned self] stack, object, key in
@@ -415,7 +415,7 @@ public final class PolicyRuntime {
         // No name, email or phone: a customer's identity is personal data.
         guard let customer = (object as? RecordObject<Customer>)?.record else { return "customer ?" }
         return "customer \(customer.id) · \(customer.kind.rawValue)" + (customer.vip ? " · vip" : "")
-      })
+      }, fieldNames: Self.customerFieldNames)
     cursorClass = try state.defineClass(
       name: "case cursor", fields: { _, _, _ in false }, methods: [:], describe: { _ in "case cursor" })
   }

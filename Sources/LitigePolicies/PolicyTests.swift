@@ -89,8 +89,14 @@ public enum PolicyTests {
     } catch {
       return [PolicyTestResult(file: display, name: "(file)", failure: "\(error)")]
     }
+    let text = String(decoding: source, as: UTF8.self)
     return specs.enumerated().map { offset, spec in
       let name = spec["name"].stringValue ?? "test \(offset + 1)"
+      if let mistake = mistake(
+        in: spec, index: offset + 1, text: text, display: display, searchPaths: searchPaths)
+      {
+        return PolicyTestResult(file: display, name: name, failure: mistake)
+      }
       do {
         let failure = try runOne(
           index: offset + 1, spec: spec, source: source, file: file, display: display, plugin: plugin,
@@ -100,6 +106,123 @@ public enum PolicyTests {
         return PolicyTestResult(file: display, name: name, failure: "\(error)")
       }
     }
+  }
+
+  /// The keys a test may have, and those of its tables.
+  static let testKeys = [
+    "name", "case", "customer", "invoices", "communications", "message", "upcoming", "history", "promise",
+    "config", "company", "plugins", "hooks", "now", "expect", "expect_error", "check",
+  ]
+  static let tableKeys: [String: [String]] = [
+    "case": [
+      "id", "reason", "channel", "category", "status", "outcome", "escalation", "owner", "priority", "tags",
+      "disputed", "age_days", "opened_at", "gestures",
+    ],
+    "customer": ["id", "name", "kind", "vip", "language", "segment"],
+    "invoices": ["number", "total", "paid", "issued_on", "due_on"],
+    "upcoming": ["number", "total", "paid", "issued_on", "due_on"],
+    "communications": ["direction", "channel", "age_days", "author", "summary"],
+    "message": ["direction", "channel", "author", "summary"],
+    "history": ["kind", "age_days", "data", "reason", "source"],
+    "promise": ["amount", "due_on", "paid_since"],
+    "company": ["name", "legal_form", "siren", "address", "penalties_on_disputed", "approvers"],
+    "gestures": ["kind", "amount", "state", "needs_approval", "approved_by"],
+  ]
+  /// Keys whose values are numbers.
+  static let numberKeys: Set<String> = [
+    "total", "paid", "disputed", "amount", "age_days", "priority", "paid_since", "id",
+  ]
+  /// The tables that are lists of entries.
+  static let listKeys: Set<String> = ["invoices", "communications", "history", "gestures"]
+
+  /// The first mistake of test `index`, as `file:line: test N: ...` with the closest known name, or nil.
+  ///
+  /// A misspelt key would otherwise be ignored and the test pass on defaults; a test with nothing to
+  /// check would pass whatever the policy does.
+  static func mistake(
+    in spec: LuaValue, index: Int, text: String, display: String, searchPaths: [(url: URL, display: String)]
+  ) -> String? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let name = spec["name"].stringValue
+    // The test's line: where its name is written, else the file's start.
+    let start = name.flatMap { name in lines.firstIndex { $0.contains("\"\(name)\"") } } ?? 0
+    func line(of key: String) -> Int {
+      let pattern = try? Regex("(^|[^A-Za-z0-9_])\(key)[ \t]*=")
+      for number in start..<lines.count where pattern.map({ lines[number].contains($0) }) ?? false {
+        return number + 1
+      }
+      return start + 1
+    }
+    func fail(_ key: String, _ message: String) -> String {
+      "\(display):\(line(of: key)): test \(index)\(name.map { " (\($0))" } ?? ""): \(message)"
+    }
+    guard case .table(let fields) = spec else {
+      return "\(display): test \(index) is a \(spec.typeName), not a table { name = ..., expect = ... }"
+    }
+    for key in fields.keys.compactMap(\.stringValue).sorted() where !testKeys.contains(key) {
+      return fail(key, "unknown key '\(key)'\(Suggestion.phrase(for: key, among: testKeys))")
+    }
+    func check(_ value: LuaValue, keys: [String], in table: String) -> String? {
+      guard case .table(let entries) = value else {
+        return fail(table, "'\(table)' must be a table, not a \(value.typeName)")
+      }
+      for (key, inner) in entries {
+        guard let key = key.stringValue else { continue }
+        guard keys.contains(key) else {
+          return fail(key, "unknown key '\(key)' in \(table)\(Suggestion.phrase(for: key, among: keys))")
+        }
+        if numberKeys.contains(key), inner.doubleValue == nil, !(table == "customer" && key == "id") {
+          return fail(
+            key, "\(table).\(key) must be a number, not \(inner.typeName) '\(inner.stringValue ?? "")'")
+        }
+        if table == "case", key == "gestures" {
+          for gesture in inner.sequence {
+            if let problem = check(gesture, keys: tableKeys["gestures"] ?? [], in: "gestures") {
+              return problem
+            }
+          }
+        }
+      }
+      return nil
+    }
+    for (table, keys) in tableKeys where table != "gestures" && fields[.string(table)] != nil {
+      let value = spec[table]
+      let entries = listKeys.contains(table) ? value.sequence : [value]
+      if listKeys.contains(table), case .table = value {
+      } else if listKeys.contains(table) {
+        return fail(table, "'\(table)' must be a list of tables")
+      }
+      for entry in entries {
+        if let problem = check(entry, keys: keys, in: table) { return problem }
+      }
+    }
+    for hook in spec["hooks"].sequence {
+      guard let hook = hook.stringValue, PluginHost.hookNames.contains(hook) else {
+        let written = hook.stringValue ?? hook.typeName
+        return fail(
+          "hooks",
+          "unknown hook '\(written)'\(Suggestion.phrase(for: written, among: PluginHost.hookNames)) (hooks: \(PluginHost.hookNames.joined(separator: ", ")))"
+        )
+      }
+    }
+    let available = searchPaths.flatMap { path in
+      ((try? FileManager.default.contentsOfDirectory(atPath: path.url.path)) ?? []).filter {
+        FileManager.default.fileExists(atPath: path.url.appendingPathComponent("\($0)/init.lua").path)
+      }
+    }
+    for plugin in spec["plugins"].sequence {
+      guard let plugin = plugin.stringValue, available.contains(plugin) else {
+        let written = plugin.stringValue ?? plugin.typeName
+        return fail(
+          "plugins", "unknown plugin '\(written)'\(Suggestion.phrase(for: written, among: available))")
+      }
+    }
+    if spec["expect"] == .nil, spec["expect_error"] == .nil, spec["check"] == .nil {
+      return fail(
+        "name",
+        "the test checks nothing: give expect = { ... } (expect = {} for no decision), expect_error or check")
+    }
+    return nil
   }
 
   /// The company a test runs for: `company = { name =, legal_form =, siren =, address =,

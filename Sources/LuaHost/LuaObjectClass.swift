@@ -32,14 +32,18 @@ extension LuaState {
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool,
     methods: [String: LuaHostFunction],
     describe: @escaping (AnyObject) -> String,
-    fill: ((LuaStack, AnyObject) throws -> Void)? = nil, plainFields: [String] = []
+    fill: ((LuaStack, AnyObject) throws -> Void)? = nil, plainFields: [String] = [], fieldNames: [String] = []
   ) throws -> LuaObjectClass {
+    // A misspelt field gets the closest known name (a field or a method) in its error.
+    let known = fieldNames + plainFields + methods.keys.sorted()
     let resolve = register { [unowned self] stack in
       let object = try self.object(on: stack, at: 1, className: name, function: "index")
       guard let key = stack.rawString(at: 2) else {
         throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
       }
-      guard try fields(stack, object, key) else { throw LuaRaisedError("\(name) has no field '\(key)'") }
+      guard try fields(stack, object, key) else {
+        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
+      }
       return 1
     }
     let newIndex = register { stack in

@@ -49,6 +49,24 @@ struct PolicyRuntimeTests {
     #expect(values[10] == "in")
   }
 
+  @Test("a misspelt field names the closest one")
+  func misspeltFieldSuggestsTheClosest() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try #require(try store.caseIds(matching: CaseFilter()).first)
+    for (script, suggestion) in [
+      ("return litige.case(\(id)).customr", "(did you mean 'customer'?)"),
+      ("return litige.case(\(id)).customer.langage", "(did you mean 'language'?)"),
+      ("return litige.case(\(id)).invoices[1].du_on", "(did you mean 'due_on'?)"),
+      ("return litige.case(\(id)):has_tga('x')", "(did you mean 'has_tag'?)"),
+    ] {
+      #expect {
+        try runtime.runScript(source: script, chunkName: "typo.lua")
+      } throws: { error in
+        "\(error)".contains(suggestion)
+      }
+    }
+  }
+
   @Test("every plain field served from the field cache has the value the store holds")
   func plainFieldsFromTheCacheMatchTheStore() throws {
     let (runtime, store) = try makeRuntime()

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@testable import LitigePolicies
+
+/// Policy tests that would pass on defaults whatever the policy does are errors with a place and a
+/// suggestion (issue 13).
+@Suite("Mistakes in policy tests")
+struct PolicyTestMistakesTests {
+  @Test("misspelt keys, unknown hooks and plugins, bad types and tests that check nothing are reported")
+  func mistakes() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("litige-pt-\(UUID())")
+    let plugin = root.appendingPathComponent("probe")
+    try FileManager.default.createDirectory(
+      at: plugin.appendingPathComponent("tests"), withIntermediateDirectories: true)
+    try """
+    return { name = "probe", version = "1.0.0", triage = function(c) c:tag("seen", "seen") end }
+    """.write(to: plugin.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    let file = plugin.appendingPathComponent("tests/probe_test.lua")
+    try """
+    return {
+      {
+        name = "typo in expect",
+        case = { reason = "prix" },
+        expct = {},
+      },
+      {
+        name = "misspelt case key",
+        case = { reson = "prix" },
+        expect = {},
+      },
+      {
+        name = "unknown hook",
+        hooks = { "triag" },
+        expect = {},
+      },
+      {
+        name = "no expectation",
+        case = { reason = "prix" },
+      },
+      {
+        name = "bad total",
+        invoices = { { total = "abc" } },
+        expect = {},
+      },
+      "a bare string",
+      {
+        name = "unknown plugin",
+        plugins = { "prob" },
+        expect = {},
+      },
+      {
+        name = "a good one",
+        expect = { { "tag", "seen" } },
+      },
+    }
+    """.write(to: file, atomically: true, encoding: .utf8)
+    let results = PolicyTests.run(file: file, searchPaths: [(root, "plugins")])
+    let failures = results.map { $0.failure.map { String($0.split(separator: " ", maxSplits: 1)[1]) } }
+    #expect(
+      failures == [
+        "test 1 (typo in expect): unknown key 'expct' (did you mean 'expect'?)",
+        "test 2 (misspelt case key): unknown key 'reson' in case (did you mean 'reason'?)",
+        "test 3 (unknown hook): unknown hook 'triag' (did you mean 'triage'?) (hooks: triage, compensate, escalate, on_communication, nightly, before_due)",
+        "test 4 (no expectation): the test checks nothing: give expect = { ... } (expect = {} for no decision), expect_error or check",
+        "test 5 (bad total): invoices.total must be a number, not string 'abc'",
+        "test 6 is a string, not a table { name = ..., expect = ... }",
+        "test 7 (unknown plugin): unknown plugin 'prob' (did you mean 'probe'?)",
+        nil,
+      ], "\(results.map(\.failure))")
+    // Each names its line.
+    #expect(results[0].failure?.contains("probe_test.lua:5:") == true)
+    #expect(results[1].failure?.contains("probe_test.lua:9:") == true)
+    #expect(results[2].failure?.contains("probe_test.lua:14:") == true)
+  }
+}
