@@ -190,7 +190,7 @@ struct PolicyRuntimeTests {
     do {
       try runtime.runScript(source: "return litige.case(\(id)).statsu", chunkName: "typo.lua")
     } catch let error as LuaError {
-      #expect(error.message == "typo.lua:1: case has no field 'statsu'")
+      #expect(error.message == "typo.lua:1: case has no field 'statsu' (did you mean 'status'?)")
     }
     do {
       try runtime.runScript(source: "litige.case(\(id)).tag('x')", chunkName: "dot.lua")
