@@ -26,7 +26,8 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "Run everything and report what would change; write nothing.")
     var dryRun = false
 
-    @Option(help: "Workers, each with its own Lua state (default: the number of cores).")
+    @Option(
+      parsing: .unconditional, help: "Workers, each with its own Lua state (default: the number of cores).")
     var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     @Option(help: "Run the night as if it were this date (YYYY-MM-DD, at 02:00 in the company's time zone).")
@@ -38,19 +39,25 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "Start a new run even if the last one did not finish.")
     var restart = false
 
-    @Option(help: "Abort when more than this share of cases fail (0 to 1).")
+    @Option(parsing: .unconditional, help: "Abort when more than this share of cases fail (0 to 1).")
     var errorBudget = 0.5
 
-    @Option(help: "Case ids per checkpoint: an interrupted run resumes from the first chunk not done.")
+    @Option(
+      parsing: .unconditional,
+      help: "Case ids per checkpoint: an interrupted run resumes from the first chunk not done.")
     var chunkSize = 500
 
-    @Option(help: "Seconds one hook call may run; a call stuck in C is killed at twice this plus 1 s.")
+    @Option(
+      parsing: .unconditional,
+      help: "Seconds one hook call may run; a call stuck in C is killed at twice this plus 1 s.")
     var timeout: Double = 2
 
-    @Option(help: "Memory ceiling of each plugin's Lua state, in MB.")
+    @Option(parsing: .unconditional, help: "Memory ceiling of each plugin's Lua state, in MB.")
     var memory = 64
 
-    @Option(help: "Suspend a plugin for the night after this many time or memory failures in a row.")
+    @Option(
+      parsing: .unconditional,
+      help: "Suspend a plugin for the night after this many time or memory failures in a row.")
     var suspendAfter = 3
 
     @Flag(
@@ -277,9 +284,28 @@ struct BatchCommand: ParsableCommand {
   struct History: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the recent nightly runs.")
     @OptionGroup var workspace: WorkspaceOptions
+    @Flag(help: "Print JSON: each run with its id, as_of, status, dry_run, cases and failed_cases.")
+    var json = false
 
     func run() throws {
       let store = try workspace.openStore()
+      if json {
+        print(
+          jsonText(
+            try store.runs().map { run -> [String: Any] in
+              let report = run.report.flatMap {
+                try? JSONDecoder().decode(BatchReport.self, from: Data($0.utf8))
+              }
+              return [
+                "id": run.id, "as_of": Timestamp.utcText(run.asOf), "status": run.status,
+                "dry_run": run.dryRun,
+                "cases": report.map { $0.cases as Any } ?? NSNull(),
+                "failed_cases": report.map { $0.failedCases as Any } ?? NSNull(),
+                "decisions": report.map { $0.decisionsByKind.values.reduce(0, +) as Any } ?? NSNull(),
+              ]
+            }))
+        return
+      }
       var table = TextTable(
         headers: ["RUN", "AS OF", "STATUS", "DRY", "CASES", "FAILED"], rightAligned: [4, 5])
       for run in try store.runs() {

@@ -6,7 +6,8 @@ import LitigeStore
 /// reference from an import (`L000123`).
 struct CaseArgument: ExpressibleByArgument {
   /// What the help of a case argument says.
-  static let help = ArgumentHelp("The case: its number, or the company's reference from an import (L000123).")
+  static let help = ArgumentHelp(
+    "The case: its number, or the company's reference from an import (L000123).", valueName: "case")
 
   /// What was typed.
   let text: String

@@ -274,11 +274,15 @@ struct CaseCommand: ParsableCommand {
         "Only cases owned by this department (sales, logistics, accounting, quality, legal, ...), or 'none'.")
     var owner: String?
 
-    @Option(help: "Show at most this many cases.")
-    var limit: Int = .max
+    @Option(parsing: .unconditional, help: "Show at most this many cases (default: all).")
+    var limit: Int?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    func validate() throws {
+      if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+    }
 
     func run() throws {
       var filter = CaseFilter()
@@ -296,6 +300,7 @@ struct CaseCommand: ParsableCommand {
         throw ValidationError("\(error)")
       }
       let store = try workspace.openStore()
+      let limit = self.limit ?? .max
       var cases = try store.cases(matching: filter, limit: queue == nil && owner == nil ? limit : .max)
       if let ownerFilter {
         cases = cases.filter { $0.owner == ownerFilter }

@@ -17,7 +17,7 @@ struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the outbox (pending items by default).")
     @OptionGroup var workspace: WorkspaceOptions
     @Option(help: "pending, sent or failed.") var status: OutboxStatus = .pending
-    @Option(help: "Show at most this many.") var limit = 1_000
+    @Option(parsing: .unconditional, help: "Show at most this many.") var limit = 1_000
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {

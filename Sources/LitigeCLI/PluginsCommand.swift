@@ -57,8 +57,32 @@ struct PluginsCommand: ParsableCommand {
       abstract: "Show the enabled plugins, their versions, priorities, hooks and settings.")
     @OptionGroup var workspace: WorkspaceOptions
 
+    @Flag(help: "Print JSON: each plugin with its version, priority, hooks, folder and settings.")
+    var json = false
+
     func run() throws {
       let context = try PolicyContext(workspace: workspace, requireWorkspace: false)
+      let currency = context.store.settings.currency
+      if json {
+        print(
+          jsonText(
+            context.host.plugins.map { plugin -> [String: Any] in
+              var settings: [String: Any] = [:]
+              for field in plugin.schema {
+                settings[field.name] = [
+                  "value": plugin.config[field.name].map {
+                    Self.json($0, type: field.type, currency: currency)
+                  } ?? NSNull(),
+                  "type": field.type, "doc": field.documentation,
+                ]
+              }
+              return [
+                "name": plugin.name, "version": plugin.version, "priority": plugin.priority,
+                "hooks": plugin.hookNames, "folder": plugin.displayFolder, "settings": settings,
+              ]
+            }))
+        return
+      }
       guard !context.host.plugins.isEmpty else {
         print("No plugin is enabled: add [plugins.NAME] tables to litige.toml beside the workspace.")
         return
@@ -71,19 +95,44 @@ struct PluginsCommand: ParsableCommand {
       for plugin in context.host.plugins where !plugin.schema.isEmpty {
         print("\n\(plugin.name) settings")
         for field in plugin.schema {
-          let value = plugin.config[field.name].map(Self.show) ?? "-"
+          let value =
+            plugin.config[field.name].map { Self.show($0, type: field.type, currency: currency) } ?? "-"
           print("  \(field.name) = \(value)  (\(field.type))  \(field.documentation)")
         }
       }
     }
 
-    static func show(_ value: LuaValue) -> String {
+    /// A setting as people read it: an amount as money (`5,000.00 EUR`), a list in brackets.
+    static func show(_ value: LuaValue, type: String, currency: Currency) -> String {
+      if type == "amount", let major = value.doubleValue,
+        let money = try? Money(major: major, currency: currency, field: "setting")
+      {
+        return money.formatted
+      }
       switch value {
       case .string(let text): return "\"\(text)\""
       case .integer(let number): return String(number)
       case .number(let number): return String(number)
       case .boolean(let flag): return String(flag)
-      default: return value.sequence.map(show).joined(separator: ", ")
+      default:
+        return "[" + value.sequence.map { show($0, type: "", currency: currency) }.joined(separator: ", ")
+          + "]"
+      }
+    }
+
+    /// A setting for `--json`: amounts as decimal strings with their currency.
+    static func json(_ value: LuaValue, type: String, currency: Currency) -> Any {
+      if type == "amount", let major = value.doubleValue,
+        let money = try? Money(major: major, currency: currency, field: "setting")
+      {
+        return ["amount": money.decimalText, "currency": currency.code]
+      }
+      switch value {
+      case .string(let text): return text
+      case .integer(let number): return number
+      case .number(let number): return number
+      case .boolean(let flag): return flag
+      default: return value.sequence.map { json($0, type: "", currency: currency) }
       }
     }
   }
@@ -92,10 +141,24 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Validate litige.toml and every enabled plugin; exit 1 on any problem.")
     @OptionGroup var workspace: WorkspaceOptions
+    @Flag(help: "Print JSON: {valid, plugins} or {valid: false, errors}.") var json = false
 
     func run() throws {
-      let context = try PolicyContext(workspace: workspace, requireWorkspace: false)
+      let context: PolicyContext
+      do {
+        context = try PolicyContext(workspace: workspace, requireWorkspace: false)
+      } catch let failure as Failure where json {
+        print(
+          jsonText(
+            ["valid": false, "errors": failure.message.split(separator: "\n").map(String.init)]
+              as [String: Any]))
+        throw ExitCode(1)
+      }
       let count = context.host.plugins.count
+      if json {
+        print(jsonText(["valid": true, "plugins": context.host.plugins.map(\.name)] as [String: Any]))
+        return
+      }
       print("\(count) plugin\(count == 1 ? "" : "s") enabled, configuration valid.")
     }
   }

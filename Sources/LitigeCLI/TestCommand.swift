@@ -16,6 +16,9 @@ struct TestCommand: ParsableCommand {
   @Argument(help: "Folders of plugins, or plugins' folders.")
   var directories: [String] = []
 
+  @Flag(help: "Print the results as JSON: every test with its file, name, and failure (null when it passed).")
+  var json = false
+
   func run() throws {
     let bundled = WorkspaceConfiguration.bundledPluginsFolder()
     var folders: [URL] = []
@@ -36,6 +39,7 @@ struct TestCommand: ParsableCommand {
     }
     var passed = 0
     var failed = 0
+    var rows: [[String: Any]] = []
     for file in files {
       let pluginsFolder = file.deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -44,19 +48,26 @@ struct TestCommand: ParsableCommand {
         searchPaths.append((bundled, WorkspaceConfiguration.relativeDisplay(bundled)))
       }
       let results = PolicyTests.run(file: file, searchPaths: searchPaths)
-      print(results.first?.file ?? file.path)
+      if !json { print(results.first?.file ?? file.path) }
       for result in results {
+        rows.append(["file": result.file, "name": result.name, "failure": result.failure ?? NSNull()])
         if let failure = result.failure {
           failed += 1
-          print("  ✘ \(result.name)")
-          print(failure.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+          if !json {
+            print("  ✘ \(result.name)")
+            print(failure.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+          }
         } else {
           passed += 1
-          print("  ✔ \(result.name)")
+          if !json { print("  ✔ \(result.name)") }
         }
       }
     }
-    print("\(passed) passed, \(failed) failed")
+    if json {
+      print(jsonText(["passed": passed, "failed": failed, "tests": rows] as [String: Any]))
+    } else {
+      print("\(passed) passed, \(failed) failed")
+    }
     if failed > 0 { throw ExitCode(1) }
   }
 }

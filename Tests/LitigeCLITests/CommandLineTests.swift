@@ -66,6 +66,33 @@ struct Litige {
 
 @Suite("The litige command")
 struct CommandLineTests {
+  @Test("every command that prints data has --json; numbers given negative are told what is expected")
+  func oneOutputConvention() throws {
+    let litige = try Litige.demo()
+    _ = try litige.run("batch", "--in-process")
+    for arguments in [
+      ["plugins", "list", "--json"], ["plugins", "check", "--json"], ["batch", "history", "--json"],
+      ["case", "list", "--json"], ["outbox", "list", "--json"], ["gesture", "list", "--json"],
+    ] {
+      let result = try litige.run(arguments)
+      #expect(result.status == 0, "\(arguments): \(result.standardError)")
+      #expect(
+        (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) != nil, "\(arguments)")
+    }
+    let plugins = try litige.run("plugins", "list", "--json").standardOutput
+    // Amounts as decimal strings with their currency, keys in snake_case.
+    #expect(plugins.contains("\"amount\" : \"5000.00\"") && plugins.contains("\"currency\" : \"EUR\""))
+    let history = try litige.run("batch", "history", "--json").standardOutput
+    #expect(history.contains("\"failed_cases\"") && !history.contains("failedCases"))
+    let negative = try litige.run("case", "list", "--limit", "-5")
+    #expect(negative.status == 2)
+    #expect(negative.standardError.contains("--limit must be at least 1, got -5"))
+    #expect(negative.standardError.contains("litige case list"))
+    let help = try litige.run("case", "list", "--help").standardOutput
+    #expect(!help.contains("9223372036854775807"))
+    #expect(try litige.run("plugins", "list").standardOutput.contains("large_amount = 5,000.00 EUR"))
+  }
+
   @Test func initDemoListAndShowWork() throws {
     let litige = try Litige.demo()
     let list = try litige.run("case", "list", "--status", "open")
