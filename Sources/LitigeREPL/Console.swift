@@ -187,13 +187,24 @@ public final class Console {
       if case .string(let text)? = results.first { write(text + "\n") }
     } catch let error as LuaError {
       failures += 1
-      var message = error.kind == .runtime ? error.message : "\(error.message) [\(error.kind)]"
+      // The console's own frames (the helper that calls the chunk, the sandbox's wrappers) mean nothing
+      // to the user: neither in the message's place (a tail call leaves only them) nor in the traceback.
+      let shown = error.message.replacingOccurrences(
+        of: #"^=?(repl-helpers|sandbox):\d+: "#, with: "", options: .regularExpression)
+      var message = error.kind == .runtime ? shown : "\(shown) [\(error.kind)]"
       if let traceback = error.traceback, !traceback.isEmpty {
-        // The console's own frames (the helper that calls the chunk) mean nothing to the user.
         let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
-          .filter { !$0.contains("[C]: in ?") }
+          .filter {
+            !$0.contains("[C]: in ?") && !$0.contains("repl-helpers") && !$0.contains("sandbox:")
+              && !$0.contains("in upvalue 'method'") && !$0.contains("(...tail calls...)")
+          }
           .map { $0.replacingOccurrences(of: "in local 'chunk'", with: "in main chunk") }
-        message += "\n" + lines.joined(separator: "\n")
+        // A traceback with no frame of the user's is left out.
+        if lines.contains(where: {
+          !$0.hasPrefix("stack traceback") && !$0.trimmingCharacters(in: .whitespaces).isEmpty
+        }) {
+          message += "\n" + lines.joined(separator: "\n")
+        }
       }
       report(message)
     } catch {
@@ -228,6 +239,22 @@ public final class Console {
   public func completions(for text: String) -> [String] {
     if pending.isEmpty, text.hasPrefix("."), !text.contains(" ") {
       return Self.metaCommands.map(\.name).filter { $0.hasPrefix(text) }
+    }
+    if pending.isEmpty, text.hasPrefix("."), let command = text.split(separator: " ").first {
+      // A meta command's arguments: `.try HOOK ID`, `.case ID`, `.dry on|off` (the word being typed).
+      let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+      let partial = words.last ?? ""
+      let caseIds = {
+        ((try? self.store.caseIds(matching: CaseFilter())) ?? []).map(String.init).filter {
+          $0.hasPrefix(partial)
+        }
+      }
+      switch (command, words.count) {
+      case (".try", 2): return PluginHost.hookNames.filter { $0.hasPrefix(partial) }.sorted()
+      case (".try", 3), (".case", 2): return Array(caseIds().prefix(500))
+      case (".dry", 2): return ["off", "on"].filter { $0.hasPrefix(partial) }
+      default: return []
+      }
     }
     let word = String(
       text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":" }.reversed())

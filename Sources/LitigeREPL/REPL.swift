@@ -49,19 +49,28 @@ public enum REPL {
     print(
       "Decisions are staged, and .commit writes them only after .dry off (dry run is "
         + (console.dryRun ? "on" : "off") + ").")
+    var statement: [String] = []
     loop: while true {
       InterruptHandling.target([])
       _ = InterruptHandling.takeInterrupt()
       switch editor.read(prompt: console.prompt) {
       case .line(let line):
+        statement.append(line)
         InterruptHandling.target([console.interrupter])
         let next = console.handle(line: line)
         InterruptHandling.target([])
-        if next == .quit { break loop }
+        if !console.isContinuing {
+          editor.remember(statement.joined(separator: "\n"))
+          statement = []
+        }
+        if next == .quit {
+          if confirmLeaving(console, editor) { break loop }
+        }
       case .interrupted:
         console.cancelInput()
+        statement = []
       case .end:
-        break loop
+        if confirmLeaving(console, editor) { break loop }
       }
     }
     editor.save()
@@ -72,5 +81,20 @@ public enum REPL {
       )
     }
     return 0
+  }
+
+  /// Whether to leave: at once when nothing is staged; otherwise the person says so (y, o, oui, yes),
+  /// since staged decisions are dropped on leaving.
+  private static func confirmLeaving(_ console: Console, _ editor: LineEditor) -> Bool {
+    let staged = console.runtime.session.stagedInOrder.count
+    guard staged > 0 else { return true }
+    let question =
+      "\(staged) staged decision\(staged == 1 ? " is" : "s are") not committed and will be dropped. Leave? [y/N] "
+    switch editor.read(prompt: question) {
+    case .line(let answer):
+      return ["y", "yes", "o", "oui"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    case .end: return true
+    case .interrupted: return false
+    }
   }
 }

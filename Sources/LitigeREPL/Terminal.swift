@@ -138,10 +138,35 @@ private let completeFunction: litige_key_function = { editLine, _ in
     el_insertstr(editLine, String(common.dropFirst(word.count)))
   }
   if candidates.count == 1 { return UInt8(CC_REFRESH) }
-  let shown = candidates.prefix(60).joined(separator: "  ")
-  let more = candidates.count > 60 ? "  ... (\(candidates.count - 60) more)" : ""
-  FileHandle.standardOutput.write(Data(("\n" + shown + more + "\n").utf8))
+  FileHandle.standardOutput.write(Data(("\n" + columns(candidates, limit: 200)).utf8))
   return UInt8(CC_REDISPLAY)
+}
+
+/// `candidates` in columns across the terminal's width, as a shell lists completions; at most `limit`.
+func columns(_ candidates: [String], limit: Int, width given: Int? = nil) -> String {
+  var size = winsize()
+  let width =
+    given ?? (ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80)
+  let shown = Array(candidates.prefix(limit))
+  let cell = (shown.map(\.count).max() ?? 0) + 2
+  let perLine = max(1, width / max(1, cell))
+  let lines = (shown.count + perLine - 1) / perLine
+  var text = ""
+  for line in 0..<lines {
+    // Down the columns, as ls does.
+    var row = ""
+    for column in 0..<perLine {
+      let index = column * lines + line
+      guard index < shown.count else { continue }
+      let item = shown[index]
+      row +=
+        column + 1 < perLine && index + lines < shown.count
+        ? item.padding(toLength: cell, withPad: " ", startingAt: 0) : item
+    }
+    text += row + "\n"
+  }
+  if candidates.count > limit { text += "... (\(candidates.count - limit) more)\n" }
+  return text
 }
 
 /// Ctrl-C typed as a character (when the terminal does not turn it into SIGINT): the same as SIGINT.
@@ -226,8 +251,14 @@ final class LineEditor {
       FileHandle.standardOutput.write(Data("^C\n".utf8))
       return .interrupted
     }
-    if !text.trimmingCharacters(in: .whitespaces).isEmpty { litige_history_enter(history, text) }
     return .line(text)
+  }
+
+  /// Adds a whole statement to the history (the lines of a multi-line one together, recalled as one).
+  func remember(_ statement: String) {
+    if !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      litige_history_enter(history, statement)
+    }
   }
 
   /// Writes the history file (also done when the editor goes away).

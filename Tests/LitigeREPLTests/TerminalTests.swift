@@ -110,6 +110,77 @@ struct TerminalTests {
     #expect(repl.exitStatus() == 0)
   }
 
+  @Test("a multi-line statement comes back whole from the history, and runs again")
+  func multiLineHistory() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("function triple(x)\r")
+    #expect(repl.waitFor(">> ") != nil)
+    repl.type("  return x * 3\r")
+    repl.type("end\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("triple = nil\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    // Up twice: past `triple = nil`, the whole function; Enter defines it again.
+    repl.type("\u{1B}[A\u{1B}[A\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    repl.type("triple(14)\r")
+    #expect(repl.waitFor("\n42\n") != nil, "\(repl.screen)")
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+    let history = try String(contentsOfFile: workspace.history, encoding: .utf8)
+    let entries = history.split(separator: "\n").filter { $0.contains("triple(x)") }
+    // Each time the function was entered it is one entry, its lines joined (libedit writes \012).
+    #expect(!entries.isEmpty && entries.allSatisfy { $0.contains("\\012end") }, "\(history.debugDescription)")
+  }
+
+  @Test(".try completes hook names and case numbers; candidates are shown in columns")
+  func metaCompletion() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type(".try esc\t")
+    #expect(repl.waitFor(".try escalate") != nil, "\(repl.screen)")
+    repl.type(" 1\t")
+    // Case numbers starting with 1, in columns (several on a line).
+    #expect(repl.waitFor("10  ") != nil || repl.waitFor("100") != nil, "\(repl.screen)")
+    repl.type("\u{15}.dry o\t")
+    #expect(repl.waitFor("off") != nil, "\(repl.screen)")
+    repl.type("\u{15}\u{04}")
+    #expect(repl.exitStatus() == 0)
+  }
+
+  @Test("Ctrl-D with staged decisions asks before dropping them")
+  func leavingWithStagedDecisions() throws {
+    let workspace = try Workspace.demo()
+    let store = try Store.open(path: workspace.database)
+    let open = try #require(try store.cases(matching: CaseFilter(activeOnly: true)).first)
+    let repl = try workspace.repl()
+    repl.type("litige.case(\(open.id)):tag(\"checked\", \"seen\")\r")
+    #expect(repl.waitFor("staged: case \(open.id)") != nil, "\(repl.screen)")
+    repl.type("\u{04}")
+    #expect(
+      repl.waitFor("1 staged decision is not committed and will be dropped. Leave? [y/N]") != nil,
+      "\(repl.screen)")
+    repl.type("n\r")
+    #expect(repl.waitFor("litige(dry)> ") != nil, "the session goes on: \(repl.screen)")
+    repl.type("\u{04}")
+    #expect(repl.waitFor("Leave? [y/N]") != nil)
+    repl.type("oui\r")
+    #expect(repl.exitStatus() == 0)
+  }
+
+  @Test("a refused decision shows the reason, not the console's own frames")
+  func userFramesOnly() throws {
+    let workspace = try Workspace.demo()
+    let repl = try workspace.repl()
+    repl.type("litige.case(1):prioritize(9, \"x\")\r")
+    #expect(repl.waitFor("refused") != nil, "\(repl.screen)")
+    #expect(repl.waitFor("litige(dry)> ") != nil)
+    #expect(!repl.screen.contains("repl-helpers") && !repl.screen.contains("sandbox:"), "\(repl.screen)")
+    repl.type("\u{04}")
+    #expect(repl.exitStatus() == 0)
+  }
+
   @Test("Tab completes the litige API, fields after a dot and methods after a colon")
   func completion() throws {
     let workspace = try Workspace.demo()
