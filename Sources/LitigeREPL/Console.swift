@@ -441,7 +441,15 @@ public final class Console {
   private func tryHook(_ hook: String, on id: Int64) {
     guard PluginHost.hookNames.contains(hook) else {
       failures += 1
-      report("unknown hook '\(hook)' (expected \(PluginHost.hookNames.joined(separator: ", ")))")
+      report(
+        "unknown hook '\(hook)'\(Suggestion.phrase(for: hook, among: PluginHost.hookNames)) (expected \(PluginHost.hookNames.joined(separator: ", ")))"
+      )
+      return
+    }
+    // A case that does not exist is the person's mistake, not a plugin's.
+    guard (try? store.disputeCase(id: id)) != nil else {
+      failures += 1
+      report("case \(id) does not exist")
       return
     }
     guard let host = pluginHost() else { return }

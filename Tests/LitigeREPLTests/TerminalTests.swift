@@ -181,6 +181,16 @@ struct TerminalTests {
     #expect(repl.exitStatus() == 0)
   }
 
+  @Test(".try on a case that does not exist says so, rather than blaming a plugin")
+  func tryOnAMissingCase() throws {
+    let workspace = try Workspace.demo()
+    let result = try workspace.piped(".try triage 99999\n.try escalat 1\n")
+    #expect(result.error.contains("case 99999 does not exist"), "\(result.error)")
+    #expect(!result.error.contains("failed on case"), "\(result.error)")
+    #expect(result.error.contains("unknown hook 'escalat' (did you mean 'escalate'?)"))
+    #expect(result.status == 1)
+  }
+
   @Test("Tab completes the litige API, fields after a dot and methods after a colon")
   func completion() throws {
     let workspace = try Workspace.demo()
