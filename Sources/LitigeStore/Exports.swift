@@ -103,15 +103,7 @@ extension Store {
         sql: """
           SELECT * FROM payments WHERE reference <> 'opening-balance' AND recorded_at >= ? ORDER BY id
           """, arguments: [since.map(Timestamp.utcText) ?? ""]
-      ).map { row in
-        let currency = try Currency(code: row["currency"])
-        return RecordedPayment(
-          payment: Payment(
-            invoiceNumber: row["invoice_number"], paidOn: try LocalDate(parsing: row["paid_on"]),
-            amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
-            method: row["method"]),
-          recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
-      }
+      ).map(Self.recordedPayment)
     }
   }
 

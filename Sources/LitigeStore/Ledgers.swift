@@ -120,13 +120,7 @@ extension Store {
       try Records.insert(
         adjustment, caseId: nil, reference: reference, reason: reason, by: author, at: now, db)
       // The cases that dispute the invoice tell it in their story (and the ledger feed names the event).
-      let caseIds = try Int64.fetchAll(
-        db,
-        sql: """
-          SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
-          WHERE invoice_number = ? AND status <> 'closed' ORDER BY cases.id
-          """, arguments: [number])
-      for caseId in caseIds {
+      for caseId in try Records.casesDisputing(invoice: number, db) {
         try Records.append(
           JournalEvent(
             caseId: caseId, at: now,

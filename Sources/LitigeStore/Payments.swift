@@ -38,15 +38,18 @@ extension Store {
   static func payments(ofInvoice invoiceNumber: String, _ db: Database) throws -> [RecordedPayment] {
     try Row.fetchAll(
       db, sql: "SELECT * FROM payments WHERE invoice_number = ? ORDER BY id", arguments: [invoiceNumber]
-    ).map { row in
-      let currency = try Currency(code: row["currency"])
-      return RecordedPayment(
-        payment: Payment(
-          invoiceNumber: row["invoice_number"], paidOn: try LocalDate(parsing: row["paid_on"]),
-          amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
-          method: row["method"]),
-        recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
-    }
+    ).map(recordedPayment)
+  }
+
+  /// A row of `payments` as a recorded payment.
+  static func recordedPayment(_ row: Row) throws -> RecordedPayment {
+    let currency = try Currency(code: row["currency"])
+    return RecordedPayment(
+      payment: Payment(
+        invoiceNumber: row["invoice_number"], paidOn: try LocalDate(parsing: row["paid_on"]),
+        amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
+        method: row["method"]),
+      recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
   }
 }
 
@@ -73,13 +76,7 @@ extension Records {
         UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(amount_minor), 0) FROM payments
           WHERE invoice_number = ?) WHERE number = ?
         """, arguments: [payment.invoiceNumber, payment.invoiceNumber])
-    let caseIds = try Int64.fetchAll(
-      db,
-      sql: """
-        SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
-        WHERE invoice_number = ? AND status <> 'closed' ORDER BY cases.id
-        """, arguments: [payment.invoiceNumber])
-    for caseId in caseIds {
+    for caseId in try Records.casesDisputing(invoice: payment.invoiceNumber, db) {
       try Records.append(
         JournalEvent(
           caseId: caseId, at: now,
@@ -91,5 +88,17 @@ extension Records {
             source: "user:\(author)", hook: hook, runId: "payment-\(payment.reference)")),
         db)
     }
+  }
+}
+
+extension Records {
+  /// The cases not closed that name invoice `number`: those whose story tells what happens to it.
+  static func casesDisputing(invoice number: String, _ db: Database) throws -> [Int64] {
+    try Int64.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT cases.id FROM cases JOIN case_invoices ON case_id = cases.id
+          WHERE invoice_number = ? AND status <> 'closed' ORDER BY cases.id
+          """), arguments: [number])
   }
 }
