@@ -56,6 +56,10 @@ public struct BatchReport: Codable, Sendable {
     public var hook: String
     /// The error, with `file:line` when it came from Lua.
     public var message: String
+
+    enum CodingKeys: String, CodingKey {
+      case caseId = "case_id", plugin, hook, message
+    }
   }
 
   /// The run's id.
@@ -99,6 +103,15 @@ public struct BatchReport: Codable, Sendable {
   public var figures: NightFigures?
   /// The company's language and time zone, for the page (absent likewise).
   public var language: String?, timeZone: String?
+
+  enum CodingKeys: String, CodingKey {
+    case runId = "run_id", status, abortReason = "abort_reason", dryRun = "dry_run", asOf = "as_of", cases,
+      failedCases = "failed_cases", decisionsByKind = "decisions_by_kind", decisionsByPlugin =
+      "decisions_by_plugin", decisionsByOwner = "decisions_by_owner", failures, suspendedPlugins =
+      "suspended_plugins", skippedByPlugin = "skipped_by_plugin", seconds, casesPerSecond =
+      "cases_per_second", resumedChunks = "resumed_chunks", portfolio, currency, figures, language, timeZone =
+      "time_zone"
+  }
 }
 
 /// Runs the enabled plugins' nightly hooks over every case that is not closed.

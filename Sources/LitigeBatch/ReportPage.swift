@@ -51,8 +51,8 @@ struct ReportPage {
       "byAge": "Par ancienneté", "byCategory": "Par motif", "topCustomers": "Clients les plus exposés",
       "promises": "Promesses de paiement", "trend": "Tendance : montant en litige par nuit",
       "resolve": "Délai de résolution (90 derniers jours)", "median": "médiane",
-      "p90": "9 dossiers sur 10 en moins de",
-      "days": "jours", "resolvedCases": "dossiers résolus", "night": "La nuit",
+      "p90": "9 dossiers sur 10 en",
+      "days": "jours", "resolvedCases": "dossiers résolus", "p90after": "au plus", "night": "La nuit",
       "visited": "dossiers examinés",
       "decisions": "décisions", "failures": "Échecs, par plugin et message", "plugin": "Plugin",
       "message": "Message",
@@ -79,6 +79,7 @@ struct ReportPage {
       "byAge": "By age", "byCategory": "By reason", "topCustomers": "Most exposed customers",
       "promises": "Payment promises", "trend": "Trend: disputed amount by night",
       "resolve": "Days to resolve (last 90 days)", "median": "median", "p90": "9 cases in 10 within",
+      "p90after": "at most",
       "days": "days", "resolvedCases": "cases resolved", "night": "The night", "visited": "cases visited",
       "decisions": "decisions", "failures": "Failures, by plugin and message", "plugin": "Plugin",
       "message": "Message",
@@ -119,12 +120,19 @@ struct ReportPage {
   {
     let largest = max(1, bars.map(\.value).max() ?? 1)
     let rowHeight = 26
+    // The labels' column fits the longest (about 6.6 units a character at 11 px), within 60 to 250;
+    // a longer label is shortened on the page (its full text stays in data-label and the tooltip).
+    let longest = bars.map { min($0.label.count, 38) }.max() ?? 0
+    let labelWidth = min(250, max(60, Int(Double(longest) * 6.6) + 8))
+    let barX = labelWidth + 6
     let rows: [[String: Any]] = bars.enumerated().map { index, bar in
-      let width = Int((Double(max(0, bar.value)) / Double(largest) * 250).rounded())
+      let width = Int((Double(max(0, bar.value)) / Double(largest) * Double(520 - barX - 96)).rounded())
+      let shown = bar.label.count > 38 ? String(bar.label.prefix(37)) + "…" : bar.label
       return [
-        "label": bar.label, "text": bar.text, "value": String(bar.value), "y": index * rowHeight + 4,
-        "textY": index * rowHeight + 18, "width": max(bar.value > 0 ? 2 : 0, width),
-        "valueX": 168 + max(bar.value > 0 ? 2 : 0, width) + 6,
+        "label": bar.label, "shown": shown, "text": bar.text, "value": String(bar.value),
+        "y": index * rowHeight + 4, "textY": index * rowHeight + 18,
+        "width": max(bar.value > 0 ? 2 : 0, width),
+        "labelX": labelWidth, "barX": barX, "valueX": barX + max(bar.value > 0 ? 2 : 0, width) + 6,
       ]
     }
     return [
@@ -166,17 +174,31 @@ struct ReportPage {
     var groups: [String: (plugin: String, message: String, count: Int)] = [:]
     for failure in report.failures {
       let plugin = failure.plugin.split(separator: "@").first.map(String.init) ?? failure.plugin
-      // Without case numbers (one group for every case) nor the folder of the plugin's file.
+      // Without the folder of the plugin's file; invoice and case numbers and amounts become "…" (one
+      // group for every case); a script's line stays.
       let message =
-        failure.message.replacingOccurrences(of: #"case \d+"#, with: "case …", options: .regularExpression)
+        failure.message
         .replacingOccurrences(
           of: #"(/[^\s:]+/)([^/\s:]+/[^/\s:]+\.lua)"#, with: "$2", options: .regularExpression
+        )
+        .replacingOccurrences(
+          of: #"(?<![.]lua:)(?<![0-9])[0-9][0-9.,]*"#, with: "…", options: .regularExpression
         )
         .split(separator: "\n").first.map(String.init) ?? ""
       groups["\(plugin)\u{0}\(message)", default: (plugin, message, 0)].count += 1
     }
     let failureRows = groups.values.sorted { ($0.count, $1.plugin) > ($1.count, $0.plugin) }.map {
       ["plugin": $0.plugin, "message": $0.message, "count": count($0.count)]
+    }
+    // A plugin suspended for the night: its skipped cases are a failure a manager must see.
+    let suspensions: [[String: Any]] = (report.suspendedPlugins ?? []).map { suspension in
+      let plugin = suspension.plugin.split(separator: "@").first.map(String.init) ?? suspension.plugin
+      let skipped = report.skippedByPlugin?[suspension.plugin] ?? 0
+      let reason =
+        language == "fr"
+        ? "suspendu pour la nuit après des échecs répétés (\(suspension.kind)) : \(count(skipped)) dossiers non examinés"
+        : "suspended for the night after repeated failures (\(suspension.kind)): \(count(skipped)) cases skipped"
+      return ["plugin": plugin, "message": reason, "count": count(skipped)]
     }
     let tonightMoney = figures.money
     let person = figures.needsPerson
@@ -236,7 +258,7 @@ struct ReportPage {
       "resolve":
         figures.daysToResolve.cases == 0
         ? word("none")
-        : "\(word("median")) \(count(figures.daysToResolve.median)) \(word("days")) · \(word("p90")) \(count(figures.daysToResolve.p90)) \(word("days")) · \(count(figures.daysToResolve.cases)) \(word("resolvedCases"))",
+        : "\(word("median")) \(count(figures.daysToResolve.median)) \(word("days")) · \(word("p90")) \(count(figures.daysToResolve.p90)) \(word("days")) \(word("p90after")) · \(count(figures.daysToResolve.cases)) \(word("resolvedCases"))",
       "nightTitle": word("night"),
       "night": [
         tile("visited", count(report.cases), Int64(report.cases)),
@@ -246,7 +268,8 @@ struct ReportPage {
         tile(
           "perSecond", count(Int(report.casesPerSecond.rounded())), Int64(report.casesPerSecond.rounded())),
       ],
-      "failuresTitle": word("failures"), "failures": failureRows, "noFailures": failureRows.isEmpty,
+      "failuresTitle": word("failures"), "failures": failureRows + suspensions,
+      "noFailures": failureRows.isEmpty && suspensions.isEmpty,
       "noneText": word("none"), "pluginHeader": word("plugin"), "messageHeader": word("message"),
       "countHeader": word("count"),
     ]
@@ -285,7 +308,7 @@ struct ReportPage {
     {{#charts}}<div class="chart" id="chart-{{id}}"><h3>{{title}}</h3>
     {{#empty}}<p class="sub">{{emptyText}}</p>{{/empty}}
     {{^empty}}<svg width="100%" viewBox="0 0 520 {{height}}" role="img" aria-label="{{title}}">
-    {{#bars}}<g class="bar" data-label="{{label}}" data-value="{{value}}"><text x="162" y="{{textY}}" text-anchor="end">{{label}}</text><rect x="168" y="{{y}}" width="{{width}}" height="18" rx="2"></rect><text x="{{valueX}}" y="{{textY}}">{{text}}</text></g>
+    {{#bars}}<g class="bar" data-label="{{label}}" data-value="{{value}}"><title>{{label}}</title><text x="{{labelX}}" y="{{textY}}" text-anchor="end">{{shown}}</text><rect x="{{barX}}" y="{{y}}" width="{{width}}" height="18" rx="2"></rect><text x="{{valueX}}" y="{{textY}}">{{text}}</text></g>
     {{/bars}}</svg>{{/empty}}
     </div>{{/charts}}
     </div>

@@ -27,7 +27,8 @@ struct BatchCommand: ParsableCommand {
     var dryRun = false
 
     @Option(
-      parsing: .unconditional, help: "Workers, each with its own Lua state (default: the number of cores).")
+      parsing: .unconditional,
+      help: "Workers, each with its own Lua state (the default is the number of cores).")
     var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     @Option(help: "Run the night as if it were this date (YYYY-MM-DD, at 02:00 in the company's time zone).")

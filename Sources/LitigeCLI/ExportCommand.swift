@@ -37,7 +37,7 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "csv or json (default: from the file's extension; csv for -).")
   var format: DataFormat?
 
-  @Option(help: "The CSV separator: ',' (default) or ';' (French Excel).")
+  @Option(help: "The CSV separator: ',' or ';' (French Excel: decimal commas and a BOM).")
   var delimiter = ","
 
   @Option(help: "Only what came after this instant (ISO 8601) or day (YYYY-MM-DD).")

@@ -14,16 +14,14 @@ public struct LitigeCommand: ParsableCommand {
     commandName: "litige",
     abstract: "Customer-dispute engine: cases, invoices, communications and company policies in Lua.",
     discussion: """
-      ENVIRONMENT
-        LITIGE_DB       the workspace database when --db is not given (default ./litige.sqlite)
-        LITIGE_PLUGINS  the folder of the standard plugins (default: share/litige/plugins beside the
-                        installed binary, or plugins/ of a source checkout)
-        LITIGE_USER     who does it, for the journal, when --by is not given (default: the login name)
-        LITIGE_NOW      an instant (2027-01-04T09:30:00Z) a person's commands act at, for simulations
-        LITIGE_HISTORY  the REPL's history file (default ~/.litige_history)
+      Environment:
+      LITIGE_DB: the workspace when --db is not given (./litige.sqlite).
+      LITIGE_PLUGINS: the standard plugins' folder (share/litige/plugins).
+      LITIGE_USER: who acts, for the journal, without --by (the login).
+      LITIGE_NOW: the instant a person's commands act at (simulations).
+      LITIGE_HISTORY: the REPL's history file (~/.litige_history).
 
-      EXIT STATUS
-        0 success, 1 a policy or data error was reported, 2 a usage error.
+      Exit status: 0 success, 1 a policy or data error, 2 a usage error.
       """,
     version: LitigeCommand.version,
     subcommands: [
@@ -40,10 +38,17 @@ public struct LitigeCommand: ParsableCommand {
 
   /// Runs the command line and exits with 0, 1 (reported error) or 2 (usage error).
   public static func runMain(_ arguments: [String]? = nil) -> Never {
+    var parsed: ParsableCommand?
     do {
       var command = try parseAsRoot(arguments)
+      parsed = command
       try command.run()
       Foundation.exit(0)
+    } catch let error as ValidationError where parsed != nil {
+      // A value checked while running: the usage of the subcommand that was typed, not the root's.
+      let usage = parsed.map { usageString(for: type(of: $0)) } ?? ""
+      FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n".utf8))
+      Foundation.exit(2)
     } catch let failure as Failure {
       FileHandle.standardError.write(Data(("litige: " + failure.message + "\n").utf8))
       Foundation.exit(1)

@@ -527,7 +527,7 @@ public enum CaseRules {
       // customer's latest case as proof, whatever that case's status; once per template and invoice.
       // An invoice the case disputes is the case's own business; one it names without disputing any of
       // it may get a preventive reminder like any other.
-      guard (current.portions[invoice]?.minorUnits ?? 0) <= 0 else {
+      guard !current.status.isActive || (current.portions[invoice]?.minorUnits ?? 0) <= 0 else {
         throw DomainError.refused(
           "invoice \(invoice) is disputed by this case: send about it without naming the invoice")
       }

@@ -82,6 +82,10 @@ public struct PluginSuspension: Sendable, Equatable, Codable {
     self.consecutiveFailures = consecutiveFailures
     self.caseId = caseId
   }
+
+  enum CodingKeys: String, CodingKey {
+    case plugin, kind, consecutiveFailures = "consecutive_failures", caseId = "case_id"
+  }
 }
 
 /// Loads a workspace's plugins and runs their hooks.

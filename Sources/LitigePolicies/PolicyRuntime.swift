@@ -331,7 +331,8 @@ public final class PolicyRuntime {
           case "active": filter.activeOnly = value.isTruthy
           default:
             throw LuaRaisedError(
-              "cases{...}: unknown filter '\(name)' (expected: status, category, customer, active)")
+              "cases{...}: unknown filter '\(name)'\(Suggestion.phrase(for: name, among: ["status", "category", "customer", "active"])) (expected: status, category, customer, active)"
+            )
           }
         } catch let error as DomainError {
           throw LuaRaisedError("\(error)", kind: .validation)

@@ -175,6 +175,29 @@ public enum PolicyTests {
           return fail(
             key, "\(table).\(key) must be a number, not \(inner.typeName) '\(inner.stringValue ?? "")'")
         }
+        let flags: Set<String> = ["vip", "needs_approval"]
+        if flags.contains(key), inner.typeName != "boolean" {
+          return fail(key, "\(table).\(key) must be true or false, not \(inner.typeName)")
+        }
+        if key == "priority", !(inner.integerValue.map { (1...5).contains($0) } ?? false) {
+          return fail(key, "\(table).priority must be a whole number from 1 to 5")
+        }
+        if key == "tags", inner.typeName != "table" {
+          return fail(key, "\(table).tags must be a list of tags { \"vip\", ... }")
+        }
+        // Vocabulary values, with the closest known one.
+        let vocabularies: [String: [String]] = [
+          "category": DisputeCategory.allCases.map(\.rawValue), "status": CaseStatus.allCases.map(\.rawValue),
+          "channel": Channel.allCases.map(\.rawValue), "escalation": EscalationLevel.allCases.map(\.rawValue),
+          "owner": Department.allCases.map(\.rawValue), "outcome": ResolutionOutcome.allCases.map(\.rawValue),
+          "direction": Direction.allCases.map(\.rawValue),
+        ]
+        if let allowed = vocabularies[key], let value = inner.stringValue, !allowed.contains(value) {
+          return fail(
+            key,
+            "\(table).\(key) '\(value)' is not one of \(allowed.joined(separator: ", "))"
+              + Suggestion.phrase(for: value, among: allowed))
+        }
         if table == "case", key == "gestures" {
           for gesture in inner.sequence {
             if let problem = check(gesture, keys: tableKeys["gestures"] ?? [], in: "gestures") {
@@ -195,6 +218,21 @@ public enum PolicyTests {
       for entry in entries {
         if let problem = check(entry, keys: keys, in: table) { return problem }
       }
+    }
+    if spec["hooks"] != .nil, spec["hooks"].typeName != "table" {
+      return fail("hooks", "hooks must be a list: hooks = { \"triage\" }")
+    }
+    if spec["expect"] != .nil {
+      guard spec["expect"].typeName == "table", spec["expect"].sequence.allSatisfy({ $0.typeName == "table" })
+      else {
+        return fail(
+          "expect",
+          "expect is a list of decisions, each a list { kind, value }: expect = { { \"tag\", \"vip\" } }")
+      }
+    }
+    if let now = spec["now"].stringValue, (try? Timestamp.parse(now, field: "now")) == nil {
+      return fail(
+        "now", "now '\(now)' is not an instant: ISO 8601 with an offset, such as 2026-01-15T10:00:00+01:00")
     }
     for hook in spec["hooks"].sequence {
       guard let hook = hook.stringValue, PluginHost.hookNames.contains(hook) else {

@@ -197,6 +197,7 @@ public final class Console {
           .filter {
             !$0.contains("[C]: in ?") && !$0.contains("repl-helpers") && !$0.contains("sandbox:")
               && !$0.contains("in upvalue 'method'") && !$0.contains("(...tail calls...)")
+              && !$0.contains("in upvalue 'resolve'")
           }
           .map { $0.replacingOccurrences(of: "in local 'chunk'", with: "in main chunk") }
         // A traceback with no frame of the user's is left out.
@@ -324,8 +325,8 @@ public final class Console {
     case ".commit":
       commit()
     case ".case":
-      guard arguments.count == 1, let id = Int64(arguments[0]) else { return usage(".case ID") }
-      showCase(id)
+      guard arguments.count == 1 else { return usage(".case ID") }
+      showCase((try? store.caseId(forReference: arguments[0])) ?? Int64(arguments[0]) ?? -1)
     case ".plugins":
       guard let host = pluginHost() else { break }
       for plugin in host.plugins {
@@ -339,8 +340,9 @@ public final class Console {
       guard let host = pluginHost() else { break }
       write("reloaded \(host.plugins.count) plugin\(host.plugins.count == 1 ? "" : "s")\n")
     case ".try":
-      guard arguments.count == 2, let id = Int64(arguments[1]) else { return usage(".try HOOK ID") }
-      tryHook(arguments[0], on: id)
+      // A case by its number or the company's reference, as everywhere else.
+      guard arguments.count == 2 else { return usage(".try HOOK ID") }
+      tryHook(arguments[0], on: (try? store.caseId(forReference: arguments[1])) ?? Int64(arguments[1]) ?? -1)
     default:
       failures += 1
       report("unknown command \(command); .help lists them")

@@ -137,7 +137,11 @@ private let completeFunction: litige_key_function = { editLine, _ in
   if common.count > word.count, common.hasPrefix(word) {
     el_insertstr(editLine, String(common.dropFirst(word.count)))
   }
-  if candidates.count == 1 { return UInt8(CC_REFRESH) }
+  if candidates.count == 1 {
+    // A meta command's argument completed whole: the next one follows after a space.
+    if before.hasPrefix("."), before.contains(" ") { el_insertstr(editLine, " ") }
+    return UInt8(CC_REFRESH)
+  }
   FileHandle.standardOutput.write(Data(("\n" + columns(candidates, limit: 200)).utf8))
   return UInt8(CC_REDISPLAY)
 }
@@ -204,6 +208,14 @@ final class LineEditor {
     litige_el_bind(editLine, "^I", "litige-complete")
     litige_el_add_function(editLine, "litige-interrupt", "Cancel the line", interruptFunction)
     litige_el_bind(editLine, "^C", "litige-interrupt")
+    // Home, End and Delete as tmux, screen, rxvt and the Linux console send them.
+    for (sequence, function) in [
+      ("\\e[1~", "ed-move-to-beg"), ("\\e[4~", "ed-move-to-end"), ("\\e[7~", "ed-move-to-beg"),
+      ("\\e[8~", "ed-move-to-end"), ("\\e[H", "ed-move-to-beg"), ("\\e[F", "ed-move-to-end"),
+      ("\\eOH", "ed-move-to-beg"), ("\\eOF", "ed-move-to-end"), ("\\e[3~", "ed-delete-next-char"),
+    ] {
+      litige_el_bind(editLine, sequence, function)
+    }
     _ = litige_el_source_default(editLine)  // the user's ~/.editrc, if any
     if let historyPath { _ = litige_history_load(history, historyPath) }
   }

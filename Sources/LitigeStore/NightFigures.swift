@@ -17,6 +17,13 @@ public struct NightFigures: Codable, Sendable, Equatable {
     public var creditNotesMinor: Int64 = 0
     /// Late penalties or interest, and recovery indemnities, claimed by tonight's letters.
     public var penaltiesClaimedMinor: Int64 = 0, indemnitiesClaimedMinor: Int64 = 0
+
+    enum CodingKeys: String, CodingKey {
+      case gesturesProposed = "gestures_proposed", gesturesProposedMinor = "gestures_proposed_minor",
+        gesturesGranted = "gestures_granted", gesturesGrantedMinor = "gestures_granted_minor",
+        creditNotesMinor = "credit_notes_minor", penaltiesClaimedMinor = "penalties_claimed_minor",
+        indemnitiesClaimedMinor = "indemnities_claimed_minor"
+    }
   }
 
   /// What waits for a person after the night (the work queues).
@@ -31,6 +38,12 @@ public struct NightFigures: Codable, Sendable, Equatable {
     public var deadlinesBreached = 0
     /// Payment promises judged broken tonight.
     public var promisesBrokenTonight = 0
+
+    enum CodingKeys: String, CodingKey {
+      case approvals, formalNoticesToConfirm = "formal_notices_to_confirm", courtStepsToConfirm =
+        "court_steps_to_confirm", rulings, deadlinesBreached = "deadlines_breached", promisesBrokenTonight =
+        "promises_broken_tonight"
+    }
   }
 
   /// A customer's open disputes.
@@ -39,12 +52,20 @@ public struct NightFigures: Codable, Sendable, Equatable {
     public var customerId: String, name: String
     /// Open cases and their disputed total.
     public var openCases: Int, disputedMinor: Int64
+
+    enum CodingKeys: String, CodingKey {
+      case customerId = "customer_id", name, openCases = "open_cases", disputedMinor = "disputed_minor"
+    }
   }
 
   /// Days from opening to resolution of the cases resolved in the last 90 days.
   public struct DaysToResolve: Codable, Sendable, Equatable {
     /// How many cases, the median and the 90th percentile in days.
     public var cases = 0, median = 0, p90 = 0
+
+    enum CodingKeys: String, CodingKey {
+      case cases, median, p90
+    }
   }
 
   /// One earlier night, for the trend.
@@ -53,6 +74,10 @@ public struct NightFigures: Codable, Sendable, Equatable {
     public var day: String
     /// Open cases and disputed total after it; decisions it applied.
     public var openCases: Int, disputedMinor: Int64, decisions: Int
+
+    enum CodingKeys: String, CodingKey {
+      case day, openCases = "open_cases", disputedMinor = "disputed_minor", decisions
+    }
   }
 
   /// Tonight's money.
@@ -70,6 +95,11 @@ public struct NightFigures: Codable, Sendable, Equatable {
 
   /// No figures.
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case money, needsPerson = "needs_person", topCustomers = "top_customers", daysToResolve =
+      "days_to_resolve", promises, previousNights = "previous_nights"
+  }
 }
 
 extension Store {
@@ -119,11 +149,14 @@ extension Store {
       func count(_ condition: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE \(condition)") ?? 0
       }
+      // As `litige case list --queue approval` counts them: a gesture awaiting an approver, or an
+      // active case a policy tagged for one.
       figures.needsPerson.approvals = try count(
         """
-        status <> 'closed' AND EXISTS (SELECT 1 FROM json_each(cases.gestures) g
+        status <> 'closed' AND (EXISTS (SELECT 1 FROM json_each(cases.gestures) g
           WHERE json_extract(g.value, '$.needs_approval') = 1 AND json_extract(g.value, '$.approved_by') IS NULL
             AND json_extract(g.value, '$.state') IN ('proposed', 'accepted'))
+          OR (\(active) AND tags LIKE '%"gesture_needs_approval"%'))
         """)
       figures.needsPerson.formalNoticesToConfirm = try count(
         "status <> 'closed' AND escalation IN ('amicable', 'mediation') AND tags LIKE '%\"formal_notice_proposed\"%'"
@@ -168,9 +201,14 @@ extension Store {
       let nights = try Row.fetchAll(
         db,
         sql: """
-          SELECT as_of, json_extract(report, '$.portfolio.openCases') AS open_cases,
-            json_extract(report, '$.portfolio.disputedMinor') AS disputed,
-            (SELECT COALESCE(SUM(value), 0) FROM json_each(json_extract(report, '$.decisionsByKind'))) AS decisions
+          SELECT as_of,
+            COALESCE(json_extract(report, '$.portfolio.open_cases'), json_extract(report, '$.portfolio.openCases'))
+              AS open_cases,
+            COALESCE(json_extract(report, '$.portfolio.disputed_minor'),
+              json_extract(report, '$.portfolio.disputedMinor')) AS disputed,
+            (SELECT COALESCE(SUM(value), 0) FROM json_each(
+              COALESCE(json_extract(report, '$.decisions_by_kind'), json_extract(report, '$.decisionsByKind'))))
+              AS decisions
           FROM runs WHERE id <> ? AND dry_run = 0 AND report IS NOT NULL AND as_of < ? AND id LIKE 'night-%'
           ORDER BY as_of DESC LIMIT 13
           """, arguments: [runId, asOfText])

@@ -14,6 +14,11 @@ public struct Portfolio: Codable, Sendable {
   public var disputedByCategory: [String: Int64]
   /// Open cases whose resolution deadline has passed.
   public var deadlinesBreached: Int
+
+  enum CodingKeys: String, CodingKey {
+    case openCases = "open_cases", disputedMinor = "disputed_minor", disputedByAge = "disputed_by_age",
+      disputedByCategory = "disputed_by_category", deadlinesBreached = "deadlines_breached"
+  }
 }
 
 extension Store {

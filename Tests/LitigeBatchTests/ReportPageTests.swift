@@ -83,7 +83,7 @@ struct ReportPageTests {
     let end = rest.range(of: "class=\"chart\"")?.lowerBound ?? rest.endIndex
     let section = String(rest[..<end])
     let bar = try Regex(
-      #"<g class="bar" data-label="([^"]*)" data-value="(-?\d+)"><text[^>]*>[^<]*</text><rect[^>]*></rect><text[^>]*>([^<]*)</text></g>"#
+      #"<g class="bar" data-label="([^"]*)" data-value="(-?\d+)"><title>[^<]*</title><text[^>]*>[^<]*</text><rect[^>]*></rect><text[^>]*>([^<]*)</text></g>"#
     )
     var found: [(label: String, value: Int64, text: String)] = []
     for match in section.matches(of: bar) {
@@ -142,6 +142,12 @@ struct ReportPageTests {
     let customers = try bars(dom, chart: "customers")
     #expect(customers.map(\.value) == figures.topCustomers.map(\.disputedMinor))
     #expect(customers.map(\.label) == figures.topCustomers.map { "\($0.name) (\($0.openCases))" })
+    // Labels fit their column: none starts left of the chart (the longest sets the column's width).
+    for match in dom.matches(of: try Regex(#"<text x="(\d+)" y="\d+" text-anchor="end">([^<]*)</text>"#)) {
+      let x = match.output[1].substring.flatMap { Int($0) } ?? 0
+      let label = match.output[2].substring.map(String.init) ?? ""
+      #expect(Double(label.count) * 6.6 <= Double(x) + 8, "\(label) is cut at x=\(x)")
+    }
     let promises = try bars(dom, chart: "promises")
     #expect(
       promises.map(\.value)

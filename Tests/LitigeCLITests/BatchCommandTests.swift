@@ -76,7 +76,7 @@ struct BatchCommandTests {
     let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     #expect(json?["status"] as? String == "completed")
     #expect((json?["cases"] as? Int ?? 0) > 100)
-    #expect((json?["decisionsByKind"] as? [String: Int])?["escalate"] ?? 0 > 0)
+    #expect((json?["decisions_by_kind"] as? [String: Int])?["escalate"] ?? 0 > 0)
     let history = try litige.run("batch", "history")
     #expect(history.standardOutput.contains("completed"))
     #expect(try litige.run(["batch", "--report", "night.txt"]).status == 2)

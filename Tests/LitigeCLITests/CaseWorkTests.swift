@@ -226,7 +226,7 @@ struct CaseWorkTests {
       try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
     )
     let failures = night["failures"] as? [[String: Any]] ?? []
-    #expect(failures.map { $0["caseId"] as? Int } == [1])
+    #expect(failures.map { $0["case_id"] as? Int } == [1])
     #expect((failures.first?["message"] as? String)?.contains("unknown event 'bogus'") == true)
     #expect(night["cases"] as? Int == 2)
   }

@@ -88,6 +88,11 @@ struct CommandLineTests {
     #expect(negative.status == 2)
     #expect(negative.standardError.contains("--limit must be at least 1, got -5"))
     #expect(negative.standardError.contains("litige case list"))
+    // A value checked while running ends with the subcommand's usage, not the root's.
+    let status = try litige.run("case", "list", "--status", "nope")
+    #expect(
+      status.status == 2 && status.standardError.contains("Usage: litige case list"),
+      "\(status.standardError)")
     let help = try litige.run("case", "list", "--help").standardOutput
     #expect(!help.contains("9223372036854775807"))
     #expect(try litige.run("plugins", "list").standardOutput.contains("large_amount = 5,000.00 EUR"))

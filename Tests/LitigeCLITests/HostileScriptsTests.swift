@@ -240,7 +240,7 @@ struct HostileScriptsTests {
     } else {
       #expect(outcome.status == 1, "\(script.name) in litige batch: status \(outcome.status)")
       let messages = failures.compactMap { $0["message"] as? String }.joined(separator: "\n")
-      #expect(!failures.isEmpty && failures.allSatisfy { ($0["caseId"] as? Int ?? 0) > 0 }, "\(script.name)")
+      #expect(!failures.isEmpty && failures.allSatisfy { ($0["case_id"] as? Int ?? 0) > 0 }, "\(script.name)")
       #expect(Self.tells(messages, script), "\(script.name) in litige batch: \(messages.prefix(600))")
     }
     let list = try Self.run(["case", "list", "--db", folder.appendingPathComponent("litige.sqlite").path])

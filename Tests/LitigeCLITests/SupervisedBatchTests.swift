@@ -56,7 +56,7 @@ struct SupervisedBatchTests {
     #expect(result.status == 1, "\(result.standardError)")
     let failures = try report(hostile)["failures"] as? [[String: Any]] ?? []
     #expect(failures.count == 1, "\(failures)")
-    #expect(failures.first?["caseId"] as? Int == 7)
+    #expect(failures.first?["case_id"] as? Int == 7)
     #expect(failures.first?["plugin"] as? String == "hostile@1.0.0")
     #expect(failures.first?["hook"] as? String == "nightly")
     #expect((failures.first?["message"] as? String)?.contains("hard deadline") == true)
@@ -79,12 +79,12 @@ struct SupervisedBatchTests {
     let cases = json["cases"] as? Int ?? 0
     #expect(failures.count == 3, "\(failures.count) failures")
     #expect(failures.allSatisfy { ($0["message"] as? String)?.contains("time limit exceeded") == true })
-    let suspended = json["suspendedPlugins"] as? [[String: Any]] ?? []
+    let suspended = json["suspended_plugins"] as? [[String: Any]] ?? []
     #expect(suspended.first?["plugin"] as? String == "hostile@1.0.0")
     #expect(suspended.first?["kind"] as? String == "timeout")
-    let skipped = (json["skippedByPlugin"] as? [String: Int])?["hostile@1.0.0"] ?? 0
+    let skipped = (json["skipped_by_plugin"] as? [String: Int])?["hostile@1.0.0"] ?? 0
     // Cases the lifecycle closed that night (their follow-up window over) are not visited by plugins.
-    let closed = (json["decisionsByPlugin"] as? [String: Int])?["litige@core"] ?? 0
+    let closed = (json["decisions_by_plugin"] as? [String: Int])?["litige@core"] ?? 0
     #expect(skipped == cases - 3 - closed, "\(skipped) skipped of \(cases) cases, \(closed) closed")
     #expect(try journal(hostile.workspace) == journal(plain.workspace))
   }

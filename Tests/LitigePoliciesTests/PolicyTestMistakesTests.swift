@@ -49,6 +49,11 @@ struct PolicyTestMistakesTests {
         plugins = { "prob" },
         expect = {},
       },
+      { name = "a flag that is not one", customer = { vip = "yes" }, expect = {} },
+      { name = "hooks as a string", hooks = "triage", expect = {} },
+      { name = "a flat expectation", expect = { "tag", "seen" } },
+      { name = "a category misspelt", case = { category = "datez" }, expect = {} },
+      { name = "now that is not a time", now = "yesterday", expect = {} },
       {
         name = "a good one",
         expect = { { "tag", "seen" } },
@@ -66,6 +71,11 @@ struct PolicyTestMistakesTests {
         "test 5 (bad total): invoices.total must be a number, not string 'abc'",
         "test 6 is a string, not a table { name = ..., expect = ... }",
         "test 7 (unknown plugin): unknown plugin 'prob' (did you mean 'probe'?)",
+        "test 8 (a flag that is not one): customer.vip must be true or false, not string",
+        "test 9 (hooks as a string): hooks must be a list: hooks = { \"triage\" }",
+        "test 10 (a flat expectation): expect is a list of decisions, each a list { kind, value }: expect = { { \"tag\", \"vip\" } }",
+        "test 11 (a category misspelt): case.category 'datez' is not one of price, double_billing, quality, missing_or_defective, delivery, dates, administrative (did you mean 'dates'?)",
+        "test 12 (now that is not a time): now 'yesterday' is not an instant: ISO 8601 with an offset, such as 2026-01-15T10:00:00+01:00",
         nil,
       ], "\(results.map(\.failure))")
     // Each names its line.
