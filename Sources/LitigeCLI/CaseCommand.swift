@@ -33,6 +33,9 @@ struct CaseCommand: ParsableCommand {
     @Option(help: "What it said, in short.")
     var summary: String
 
+    @Flag(help: "Print JSON: the message recorded and what the on_communication policies decided.")
+    var json = false
+
     @OptionGroup var by: AuthorOptions
 
     func run() throws {
@@ -59,15 +62,28 @@ struct CaseCommand: ParsableCommand {
       } catch {
         throw Failure("\(error)")
       }
-      print(
-        "Recorded a message \(communication.direction == .incoming ? "from" : "to") the customer on case \(id)."
-      )
+      if !json {
+        print(
+          "Recorded a message \(communication.direction == .incoming ? "from" : "to") the customer on case \(id)."
+        )
+      }
       let subject = LuaValue.table([
         "at": .integer(Int64(now.timeIntervalSince1970)),
         "direction": .string(communication.direction.rawValue),
         "channel": .string(communication.channel.rawValue), "author": .string(author),
         "summary": .string(summary),
       ])
+      if json {
+        guard
+          context.runAndReportJSON(
+            hook: "on_communication", caseId: id, runId: "note-\(id)", subject: subject,
+            fields: [
+              "case_id": id, "direction": communication.direction.rawValue,
+              "channel": communication.channel.rawValue,
+            ])
+        else { throw ExitCode(1) }
+        return
+      }
       guard context.runAndReport(hook: "on_communication", caseId: id, runId: "note-\(id)", subject: subject)
       else {
         throw Failure("the message is recorded, but an on_communication policy failed (see above)")
@@ -105,6 +121,9 @@ struct CaseCommand: ParsableCommand {
 
     @Option(help: "The category, when already known (otherwise triage decides).")
     var category: String?
+
+    @Flag(help: "Print JSON: the case's number, the amount disputed, and what the triage policies decided.")
+    var json = false
 
     func run() throws {
       let store = try workspace.openStore()
@@ -197,6 +216,14 @@ struct CaseCommand: ParsableCommand {
         throw Failure("\(error)")
       } catch let error as StoreError {
         throw Failure("\(error)")
+      }
+      if json {
+        guard
+          context.runAndReportJSON(
+            hook: "triage", caseId: id, runId: "open-\(id)",
+            fields: ["id": id, "disputed": amount.decimalText, "currency": amount.currency.code])
+        else { throw ExitCode(1) }
+        return
       }
       print("Opened case \(id): \(amount.formatted) disputed.")
       guard context.runAndReport(hook: "triage", caseId: id, runId: "open-\(id)") else {

@@ -82,6 +82,8 @@ struct InvoiceCommand: ParsableCommand {
     @Option(help: "The day it is written off (YYYY-MM-DD; default: today).") var on: String?
     @Option(help: "The company's reference for it; recorded once per invoice.") var reference: String
     @Option(help: "Why, for the ledger.") var reason: String
+    @Flag(help: "Print JSON: the invoice, the amount written off, its reference and what is still owed.")
+    var json = false
 
     func run() throws {
       let store = try workspace.openStore()
@@ -101,7 +103,16 @@ struct InvoiceCommand: ParsableCommand {
           by: author.author,
           at: now)
         let owed = try store.ledger(ofInvoice: found.number)?.owed() ?? .zero(money.currency)
-        print("Wrote off \(money) of invoice \(found.number) (\(reference)); still owed: \(owed).")
+        if json {
+          print(
+            jsonText(
+              [
+                "invoice": found.number, "amount": money.decimalText, "currency": money.currency.code,
+                "on": day.description, "reference": reference, "owed": owed.decimalText,
+              ] as [String: Any]))
+        } else {
+          print("Wrote off \(money) of invoice \(found.number) (\(reference)); still owed: \(owed).")
+        }
       } catch let error as DomainError {
         throw Failure("\(error)")
       } catch let error as StoreError {

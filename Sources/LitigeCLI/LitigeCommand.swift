@@ -93,7 +93,10 @@ struct WorkspaceOptions: ParsableArguments {
       throw Failure(error.message)
     }
     do {
-      return try Store.open(path: path, settings: configuration.definesCompany ? configuration.company : nil)
+      let store = try Store.open(
+        path: path, settings: configuration.definesCompany ? configuration.company : nil)
+      Story.displayZone = store.settings.timeZone
+      return store
     } catch {
       throw Failure("\(error)")
     }

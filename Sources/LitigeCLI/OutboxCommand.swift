@@ -63,11 +63,26 @@ struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one item with its text (personal data).")
     @OptionGroup var workspace: WorkspaceOptions
     @Argument(help: "The item's number.") var id: Int64
+    @Flag(help: "Print JSON, with the text (personal data).") var json = false
 
     func run() throws {
       let store = try workspace.openStore()
       guard let item = try store.outboxItem(id: id) else {
         throw Failure("no outbox item \(id) (litige outbox list)")
+      }
+      if json {
+        print(
+          jsonText(
+            [
+              "id": item.id, "case_id": item.caseId, "case_reference": item.caseReference ?? NSNull(),
+              "template": item.template, "channel": item.channel.rawValue, "status": item.status.rawValue,
+              "recipient": item.recipient ?? NSNull(), "subject": OutboxFiles.subject(of: item),
+              "created_at": Timestamp.utcText(item.createdAt),
+              "sent_at": item.sentAt.map(Timestamp.utcText) ?? NSNull(),
+              "reference": item.reference ?? NSNull(),
+              "failure": item.failure ?? NSNull(), "body": item.body ?? NSNull(),
+            ] as [String: Any]))
+        return
       }
       let zone = store.settings.timeZone
       print("Outbox item \(item.id) · \(item.status.rawValue) · \(item.template) by \(item.channel.rawValue)")
@@ -168,6 +183,7 @@ struct OutboxCommand: ParsableCommand {
     @Argument(help: "The item's number.") var id: Int64
     @Option(help: "The proof of sending.") var reference: String
     @OptionGroup var author: AuthorOptions
+    @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
       let store = try workspace.openStore()
@@ -178,7 +194,11 @@ struct OutboxCommand: ParsableCommand {
       } catch let error as StoreError {
         throw Failure("\(error)")
       }
-      print("Outbox item \(id): sent (proof \(reference)), journaled on its case.")
+      if json {
+        print(jsonText(["id": id, "status": "sent", "reference": reference] as [String: Any]))
+      } else {
+        print("Outbox item \(id): sent (proof \(reference)), journaled on its case.")
+      }
     }
   }
 
@@ -189,6 +209,7 @@ struct OutboxCommand: ParsableCommand {
     @Argument(help: "The item's number.") var id: Int64
     @Option(help: "Why (a bounced e-mail, an unknown address).") var reason: String
     @OptionGroup var author: AuthorOptions
+    @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
       let store = try workspace.openStore()
@@ -198,6 +219,10 @@ struct OutboxCommand: ParsableCommand {
         throw Failure("\(error)")
       } catch let error as StoreError {
         throw Failure("\(error)")
+      }
+      if json {
+        print(jsonText(["id": id, "status": "failed", "failure": reason] as [String: Any]))
+        return
       }
       print("Outbox item \(id): failed, journaled on its case; 'outbox export --again' exports it again.")
     }
@@ -221,6 +246,7 @@ struct CustomerCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @Argument(help: "The customer's id.") var id: String
     @OptionGroup var author: AuthorOptions
+    @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
       let store = try workspace.openStore()
@@ -229,6 +255,15 @@ struct CustomerCommand: ParsableCommand {
         summary = try store.forget(customer: id, by: author.author, at: try CommandClock.now())
       } catch let error as StoreError {
         throw Failure("\(error)")
+      }
+      if json {
+        print(
+          jsonText(
+            [
+              "customer_id": id, "cases": summary.cases, "communications": summary.communications,
+              "letters": summary.letters,
+            ] as [String: Any]))
+        return
       }
       print(
         "Customer \(id): personal data erased (\(summary.cases) case\(summary.cases == 1 ? "" : "s"), "

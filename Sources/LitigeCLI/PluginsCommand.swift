@@ -27,6 +27,33 @@ struct PolicyContext {
     }
   }
 
+  /// Runs `hook` on case `caseId` and prints one JSON object.
+  ///
+  /// The object holds `fields`, then the decisions (`plugin`, `kind`, `story`, `reason`) and the failures
+  /// (`plugin`, `message`). False on a failure.
+  func runAndReportJSON(
+    hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, fields: [String: Any]
+  ) -> Bool {
+    var decisions: [[String: Any]] = []
+    var failures: [[String: Any]] = []
+    for outcome in host.run(hook: hook, caseId: caseId, runId: runId, subject: subject) {
+      if let failure = outcome.failure {
+        failures.append(["plugin": outcome.plugin, "message": failure])
+      }
+      for event in outcome.events {
+        decisions.append([
+          "plugin": outcome.plugin, "kind": event.kind, "story": Story.describe(event),
+          "reason": event.reason,
+        ])
+      }
+    }
+    var object = fields
+    object["decisions"] = decisions
+    object["failures"] = failures
+    print(jsonText(object))
+    return failures.isEmpty
+  }
+
   /// Runs `hook` on `caseId` and prints what each plugin decided; returns whether all calls succeeded.
   func runAndReport(hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil) -> Bool {
     var succeeded = true

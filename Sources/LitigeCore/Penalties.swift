@@ -57,7 +57,7 @@ public enum LatePenalties {
   public static func claim(
     on ledger: InvoiceLedger, debtor: CustomerKind, rates: PenaltyRates, through day: LocalDate,
     startingAfter: LocalDate? = nil, formalNoticeOn: LocalDate? = nil,
-    waived: (amount: Money, through: LocalDate)? = nil
+    waived: [(amount: Money, through: LocalDate)] = []
   ) throws -> PenaltyClaim {
     let currency = ledger.invoice.total.currency
     let basis: PenaltyClaim.Basis = debtor == .company ? .latePenalties : .legalInterest
@@ -104,7 +104,8 @@ public enum LatePenalties {
         rate = legal
       }
       // The waived disputed part is out of the base through its day.
-      let counted = waived.map { current <= $0.through ? max(0, base - $0.amount.minorUnits) : base } ?? base
+      let out = waived.reduce(Int64(0)) { $0 + (current <= $1.through ? $1.amount.minorUnits : 0) }
+      let counted = max(0, base - out)
       guard counted > 0 else {
         while next < changes.count, changes[next].on <= current {
           base += changes[next].minor
@@ -211,7 +212,7 @@ public enum CasePenalties {
       for index in ledger.disputes.indices where ledger.disputes[index].caseId == disputeCase.id {
         ledger.disputes[index].open = disputeCase.status.isActive
       }
-      var waived: (amount: Money, through: LocalDate)?
+      var waived: [(amount: Money, through: LocalDate)] = []
       if mode == .waive,
         let portion = ledger.disputes.first(where: { $0.caseId == disputeCase.id }),
         portion.amount.minorUnits > 0
@@ -221,7 +222,14 @@ public enum CasePenalties {
         let amount = Money(
           minorUnits: max(0, portion.amount.minorUnits - conceded), currency: portion.amount.currency)
         let resolvedOn = disputeCase.resolvedAt.map { LocalDate($0, in: settings.timeZone) } ?? today
-        waived = (amount, portion.open ? today : portion.newDueOn ?? resolvedOn)
+        waived.append((amount, portion.open ? today : portion.newDueOn ?? resolvedOn))
+      }
+      // What other cases still dispute is frozen: no claim runs on it while they are open (domain.md §4),
+      // whatever this case's mode.
+      for other in ledger.disputes where other.caseId != disputeCase.id && other.open {
+        if let still = try? ledger.stillDisputed(other), still.minorUnits > 0 {
+          waived.append((still, today))
+        }
       }
       let claim = try LatePenalties.claim(
         on: ledger, debtor: facts.customerKind, rates: settings.penaltyRates, through: today,

@@ -3,6 +3,9 @@ import LitigeCore
 
 /// Journal events and decisions told in words, for `case explain`, command output and the REPL.
 public enum Story {
+  /// The time zone times are told in: the company's, set when a workspace is opened (Paris before).
+  nonisolated(unsafe) public static var displayZone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+
   /// One event in words (`escalated from amicable to mediation`); no personal data.
   public static func describe(_ event: JournalEvent) -> String {
     switch event.event {
@@ -10,14 +13,16 @@ public enum Story {
       guard !invoices.isEmpty else {
         return "opened by \(channel.rawValue), \(disputed) disputed, no invoice"
       }
-      let parts = invoices.map { number in portions[number].map { "\(number) (\($0.decimalText))" } ?? number
+      let parts = invoices.map { number in portions[number].map { "\(number) (\($0.formatted))" } ?? number
       }
       return "opened by \(channel.rawValue), \(disputed) disputed on \(parts.joined(separator: ", "))"
     case .categorized(let category): return "categorized as \(category.rawValue)"
     case .prioritized(let priority): return "priority set to \(priority)"
     case .assigned(let owner): return "assigned to \(owner.rawValue)"
     case .tagged(let tag): return "tagged \(tag)"
-    case .deadlineSet(let deadline): return "deadline set to \(Timestamp.utcText(deadline))"
+    case .deadlineSet(let deadline):
+      // In the company's time zone, as every other time a person reads.
+      return "deadline set to \(Timestamp.display(deadline, in: displayZone))"
     case .gestureProposed(let gesture):
       if gesture.id == 0 {
         return "gesture: \(gesture.kind.rawValue) of \(gesture.amount) (granted at once, before 0.4)"
@@ -47,7 +52,7 @@ public enum Story {
     case .resolved(let outcome, let newDueDate, let promise):
       return "resolved: \(outcome.rawValue)"
         + (newDueDate.map { ", collection resumes, the disputed part due \($0)" } ?? "")
-        + (promise.map { ", payment promise of \($0.decimalText)" } ?? "")
+        + (promise.map { ", payment promise of \($0.formatted)" } ?? "")
     case .closed(let from): return "closed (was \(from.rawValue))"
     case .reopened(let from):
       return "reopened (was \(from.rawValue)): investigated again, its invoices frozen again"
@@ -55,7 +60,7 @@ public enum Story {
       return "payment of \(amount) on invoice \(invoice) (\(reference), paid on \(paidOn))"
     case .promiseJudged(let status, let promised, let paid, let dueOn):
       return "payment promise \(status.rawValue.replacingOccurrences(of: "_", with: " ")): "
-        + "\(paid.decimalText) paid of \(promised.decimalText) promised for \(dueOn)"
+        + "\(paid.formatted) paid of \(promised.formatted) promised for \(dueOn)"
     case .communication(let direction, let channel):
       return (direction == .incoming ? "message from the customer" : "message to the customer")
         + " by \(channel.rawValue)"

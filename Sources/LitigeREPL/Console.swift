@@ -66,6 +66,7 @@ public final class Console {
   ) throws {
     self.store = store
     self.workspaceFolder = workspaceFolder
+    Story.displayZone = store.settings.timeZone
     self.options = options
     self.write = write
     self.writeError = writeError

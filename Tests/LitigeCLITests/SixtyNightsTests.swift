@@ -131,19 +131,25 @@ struct SixtyNightsTests {
       )
       for line in claim.lines {
         let ledger = try #require(try store.ledger(ofInvoice: line.invoice))
-        // The disputed part runs from the new due date; an invoice the case named without disputing any
-        // of it was due on its own date all along.
-        // The disputed part runs from the new due date, the rest of the invoice from its own due date.
-        let portion = ledger.disputes.first { $0.caseId == claim.caseId }?.amount.minorUnits ?? 0
-        let owedMinor = try ledger.owed().minorUnits
-        let runsAfter = portion < owedMinor ? ledger.invoice.dueOn : max(newDue, ledger.invoice.dueOn)
-        #expect(claim.day.adding(days: -line.days) == runsAfter, "case \(claim.caseId) \(line.invoice)")
         #expect(line.indemnityCents == 4_000, "case \(claim.caseId) \(line.invoice): the 40 EUR indemnity")
-        // Only invoices whose amount did not move since the due date are recomputed this simply.
+        // Only invoices whose amount did not move since the due date are recomputed this simply (a later
+        // payment changes which part ran from when).
         let moved =
           ledger.payments.contains { $0.paidOn > ledger.invoice.dueOn }
           || ledger.adjustments.contains { $0.on > ledger.invoice.dueOn }
+          // Another dispute of it, frozen meanwhile.
+          || ledger.disputes.contains { $0.caseId != claim.caseId }
         guard !moved else { continue }
+        // The disputed part runs from the new due date, the rest of the invoice from its own due date (an
+        // invoice the case named without disputing any of it was due on its own date all along).
+        // A credit the case granted concedes its disputed part first: what stays disputed is the rest.
+        let conceded = ledger.adjustments.filter { $0.caseId == claim.caseId && $0.kind == .credit }
+          .reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        let portion = max(
+          0, (ledger.disputes.first { $0.caseId == claim.caseId }?.amount.minorUnits ?? 0) - conceded)
+        let owedMinor = try ledger.owed().minorUnits
+        let runsAfter = portion < owedMinor ? ledger.invoice.dueOn : max(newDue, ledger.invoice.dueOn)
+        #expect(claim.day.adding(days: -line.days) == runsAfter, "case \(claim.caseId) \(line.invoice)")
         // Day by day: the owed amount, less the disputed part through the new due date; 2026-H2 and
         // 2027-H1 at the ECB rate this test configured (2.15 %) + 10 points.
         var centDays = 0.0

@@ -222,6 +222,26 @@ struct LatePenaltyTests {
     #expect(claim.indemnity == eur("40.00"))
   }
 
+  @Test("a disputed part out of the base through its day: the rest runs from the due date")
+  func waivedParts() throws {
+    // 10,000 due 2025-06-15; 3,000 in dispute through 2025-06-25 (this case), 1,000 frozen by another
+    // case through the claim's day. By hand, each day's base:
+    // 06-16..06-25: 10,000 - 3,000 - 1,000 = 6,000 (10 days); 06-26..06-30: 9,000 (5 days), then at
+    // 12.15 % 07-01..07-15: 9,000 (15 days). (6,000 x 10 x 13.15 + 9,000 x 5 x 13.15 + 9,000 x 15 x
+    // 12.15) / 36,500 = 3,021,000 / 36,500 = 82.7671 -> 82.77.
+    let claim = try LatePenalties.claim(
+      on: invoice("10000.00", due: "2025-06-15"), debtor: .company, rates: PenaltyRates(),
+      through: day("2025-07-15"),
+      waived: [(eur("3000.00"), day("2025-06-25")), (eur("1000.00"), day("2025-07-15"))])
+    #expect(claim.days == 30)
+    #expect(claim.interest == eur("82.77"))
+    // Everything out of the base: no day counts, no indemnity.
+    let none = try LatePenalties.claim(
+      on: invoice("1000.00", due: "2025-06-15"), debtor: .company, rates: PenaltyRates(),
+      through: day("2025-07-15"), waived: [(eur("1000.00"), day("2025-07-15"))])
+    #expect(none.days == 0 && none.total == .zero(.euro))
+  }
+
   @Test("paid on time: nothing; a contract rate below the floor is raised to it")
   func onTimeAndFloor() throws {
     var paid = invoice("500.00", due: "2026-01-31")
