@@ -73,7 +73,10 @@ struct CommandLineTests {
     for arguments in [
       ["plugins", "list", "--json"], ["plugins", "check", "--json"], ["batch", "history", "--json"],
       ["case", "list", "--json"], ["outbox", "list", "--json"], ["gesture", "list", "--json"],
-      ["case", "open", "--customer", "C0004", "--reason", "Il manque deux cartons", "--disputed", "50", "--json"],
+      [
+        "case", "open", "--customer", "C0004", "--reason", "Il manque deux cartons", "--disputed", "50",
+        "--json",
+      ],
     ] {
       let result = try litige.run(arguments)
       #expect(result.status == 0, "\(arguments): \(result.standardError)")
