@@ -206,6 +206,7 @@ extension PluginsCommand {
     @Argument(help: "The hook: triage, compensate, escalate, nightly.") var hook: String
     @Option(help: "The case to call it on.") var `case`: Int64 = 1
     @Option(help: "How many calls to time (after 100 to warm up).") var iterations = 100_000
+    @Flag(help: "Print JSON: the hook, case, plugins, calls and microseconds per call.") var json = false
     @Option(help: "Decide as of 2 a.m. on this day (YYYY-MM-DD) in the company's time zone; default now.")
     var asOf: String?
 
@@ -245,6 +246,15 @@ extension PluginsCommand {
       _ = session.finishChunk()
       let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
       let plugins = context.host.plugins.filter { $0.hookNames.contains(hook) }.map(\.provenanceName)
+      if json {
+        print(
+          jsonText(
+            [
+              "hook": hook, "case_id": self.case, "plugins": plugins, "calls": iterations, "failed": failures,
+              "microseconds_per_call": seconds / Double(iterations) * 1e6,
+            ] as [String: Any]))
+        return
+      }
       print(
         "\(hook) on case \(self.case) (\(plugins.joined(separator: ", "))): "
           + "\(String(format: "%.2f", seconds / Double(iterations) * 1e6)) µs per call, \(iterations) calls"

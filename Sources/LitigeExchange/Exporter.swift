@@ -158,14 +158,29 @@ public enum Exporter {
       return data
     case .json:
       var text = "[\n"
+      // Journal, decisions and ledger rows name Litige's own numbers (event and case); the data kinds'
+      // case_id is a company's reference and stays a string.
+      let numbered = table.columns.contains("event_id")
       for (index, row) in table.rows.enumerated() {
         let fields = zip(table.columns, row).map { column, value in
-          "\(jsonString(column)): \(value.map(jsonString) ?? "null")"
+          "\(jsonString(column)): \(value.map { jsonValue($0, column: column, numbered: numbered) } ?? "null")"
         }
         text += "  {" + fields.joined(separator: ", ") + "}" + (index + 1 < table.rows.count ? ",\n" : "\n")
       }
       return Data((text + "]\n").utf8)
     }
+  }
+
+  /// Columns that hold numbers and true/false in JSON; amounts stay decimal strings (exact, the
+  /// convention of every `--json`), identifiers stay strings (a company's are not numbers).
+  static let integerColumns: Set<String> = ["event_id", "case_id"]
+  static let flagColumns: Set<String> = ["vip"]
+
+  /// `value` of `column` as a JSON value: a number, true/false, or a string.
+  static func jsonValue(_ value: String, column: String, numbered: Bool) -> String {
+    if numbered, integerColumns.contains(column), let number = Int64(value) { return String(number) }
+    if flagColumns.contains(column), value == "true" || value == "false" { return value }
+    return jsonString(value)
   }
 
   /// The columns that hold amounts.

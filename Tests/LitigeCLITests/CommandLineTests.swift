@@ -73,6 +73,7 @@ struct CommandLineTests {
     for arguments in [
       ["plugins", "list", "--json"], ["plugins", "check", "--json"], ["batch", "history", "--json"],
       ["case", "list", "--json"], ["outbox", "list", "--json"], ["gesture", "list", "--json"],
+      ["plugins", "time", "nightly", "--case", "4", "--iterations", "10", "--json"],
       [
         "case", "open", "--customer", "C0004", "--reason", "Il manque deux cartons", "--disputed", "50",
         "--json",

@@ -55,6 +55,26 @@ struct ExportTests {
     }
   }
 
+  @Test("JSON exports type what is a number or a flag; amounts stay exact decimal strings")
+  func jsonTypes() throws {
+    let store = try Fixtures.importedStore()
+    let customers =
+      try JSONSerialization.jsonObject(
+        with: try Exporter.encode(try Exporter.table(.customers, store: store), format: .json))
+      as? [[String: Any]]
+    #expect(customers?.first?["vip"] is Bool)
+    let invoices =
+      try JSONSerialization.jsonObject(
+        with: try Exporter.encode(try Exporter.table(.invoices, store: store), format: .json))
+      as? [[String: Any]]
+    #expect((invoices?.first?["total"] as? String)?.contains(".") == true)
+    let journal =
+      try JSONSerialization.jsonObject(
+        with: try Exporter.encode(try Exporter.table(.journal, store: store), format: .json))
+      as? [[String: Any]]
+    #expect(journal?.first?["event_id"] is NSNumber && !(journal?.first?["event_id"] is String))
+  }
+
   @Test("--since keeps what came after, for incremental feeds")
   func since() throws {
     let store = try Fixtures.importedStore()
