@@ -845,6 +845,13 @@ public enum CaseRules {
     return index == bytes.count ? fields : nil
   }
 
+  /// `value` as a JSON string literal: the journal's escaping, shared by every JSON Litige writes by hand.
+  public static func jsonQuoted(_ value: String) -> String {
+    var text = ""
+    appendQuoted(value, to: &text)
+    return text
+  }
+
   private static func appendQuoted(_ value: String, to text: inout String) {
     text += "\""
     for scalar in value.unicodeScalars {

@@ -200,26 +200,8 @@ public enum Exporter {
     return value
   }
 
-  /// `text` as a JSON string literal.
-  static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          out += String(format: "\\u%04x", scalar.value)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// `text` as a JSON string literal (the journal's escaping).
+  static func jsonString(_ text: String) -> String { CaseRules.jsonQuoted(text) }
 
   /// Writes `data` to `path` whole or not at all, or to standard output for `-`.
   ///
