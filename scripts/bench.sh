@@ -26,49 +26,129 @@ seconds() { awk -v n="$1" 'BEGIN { printf "%.2f", n }'; }
     "SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 || echo '?')."
   echo "Date: $(date -u +%Y-%m-%d). Command: make bench (BENCH_SIZES=\"$sizes\" BENCH_JOBS=$jobs)."
   echo
-  echo "| Open cases | Night | Cases visited | Decisions | Wall time (s) | Cases/s | Peak RSS (MB) |"
-  echo "|---:|---|---:|---:|---:|---:|---:|"
+  echo "| Open cases | Night | Cases visited | Asleep | Decisions | Wall time (s) | Open cases/s | Peak RSS (MB) |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 } | tee "$results"
+
+# The workspaces are generated as of a fixed instant (LITIGE_NOW), so that the nights below fall after
+# every case was opened, whatever the day the bench runs.
+generated_at=2026-02-28T12:00:00Z
+nights="2026-03-02 2026-03-03 2026-03-04 2026-03-05 2026-03-06"
+
+# One night: prints its table row; $1 size, $2 label, $3 date, $4 workspace folder, then extra options.
+night() {
+  local size=$1 label=$2 day=$3 dir=$4
+  shift 4
+  local out cases asleep decisions wall rss rate open
+  out=$(cd "$dir" && /usr/bin/time -f "TIME %e %M" "$bin" batch --jobs "$jobs" --as-of "$day" "$@" \
+    --report "$work/night-$size-$label.json" 2>&1) || true
+  cases=$(echo "$out" | sed -n 's/.*: \([0-9]*\) cases, .*/\1/p' | head -n 1)
+  asleep=$(echo "$out" | sed -n 's/^ *\([0-9]*\) open cases* with nothing due.*/\1/p' | head -n 1)
+  asleep=${asleep:-0}
+  decisions=$(echo "$out" | sed -n 's/.* cases, \([0-9]*\) decisions.*/\1/p' | head -n 1)
+  wall=$(echo "$out" | awk '/^TIME/ { print $2 }')
+  rss=$(echo "$out" | awk '/^TIME/ { printf "%.0f", $3 / 1024 }')
+  open=$((cases + asleep))
+  rate=$(awk -v c="$open" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? c / s : 0) }')
+  echo "| $size | $label ($day) | $cases | $asleep | $decisions | $(seconds "$wall") | $rate | $rss |" | tee -a "$results"
+}
 
 for size in $sizes; do
   dir=$work/$size
-  if [ ! -f "$dir/pristine.sqlite" ]; then
+  if [ ! -f "$dir/pristine.sqlite" ] || [ "$(cat "$dir/generated_at" 2>/dev/null)" != "$generated_at" ]; then
     rm -rf "$dir" && mkdir -p "$dir"
-    (cd "$dir" && "$bin" init >/dev/null && "$bin" generate --cases "$size" --seed 7 --force >&2 \
+    start=$(date +%s.%N)
+    (cd "$dir" && "$bin" init >/dev/null && LITIGE_NOW=$generated_at "$bin" generate --cases "$size" --seed 7 --force >&2 \
       && mv litige.sqlite pristine.sqlite)
+    echo "$generated_at" > "$dir/generated_at"
+    echo "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" > "$dir/generate_seconds"
   fi
+  echo "litige generate --cases $size: $(cat "$dir/generate_seconds") s (when the workspace was made)" | tee -a "$results"
   rm -f "$dir"/litige.sqlite*
   cp "$dir/pristine.sqlite" "$dir/litige.sqlite"
-  # First night: the backlog of a fresh workspace (most cases get a decision). Second night: the
-  # steady state, one day later (few cases change).
-  for night in "first 2026-03-01" "second 2026-03-02"; do
-    set -- $night
-    out=$(cd "$dir" && /usr/bin/time -f "TIME %e %M" "$bin" batch --jobs "$jobs" --as-of "$2" \
-      --report "$work/night-$size-$1.json" 2>&1) || true
-    cases=$(echo "$out" | sed -n 's/.*: \([0-9]*\) cases, .*/\1/p' | head -n 1)
-    decisions=$(echo "$out" | sed -n 's/.* cases, \([0-9]*\) decisions.*/\1/p' | head -n 1)
-    wall=$(echo "$out" | awk '/^TIME/ { print $2 }')
-    rss=$(echo "$out" | awk '/^TIME/ { printf "%.0f", $3 / 1024 }')
-    rate=$(awk -v c="$cases" -v s="$wall" 'BEGIN { printf "%.0f", (s > 0 ? c / s : 0) }')
-    echo "| $size | $1 | $cases | $decisions | $(seconds "$wall") | $rate | $rss |" | tee -a "$results"
+  # Five nights in a row: the first is a fresh workspace's backlog (every case visited); the next ones
+  # visit only what the wake-up index says is due.
+  n=1
+  for day in $nights; do
+    night "$size" "night $n" "$day" "$dir"
+    n=$((n + 1))
   done
+  # The same last night again, visiting every case (--full), on a copy: what the index saves.
+  cp "$dir/litige.sqlite" "$dir/full.sqlite"
+  (cd "$dir" && mv litige.sqlite indexed.sqlite && mv full.sqlite litige.sqlite)
+  night "$size" "night 6 --full" 2026-03-07 "$dir" --full
+  (cd "$dir" && rm -f litige.sqlite* && mv indexed.sqlite litige.sqlite)
+  night "$size" "night 6" 2026-03-07 "$dir"
 done
+
+# The stock-Lua baseline (bench/baseline): the same plugins over the same cases preloaded as plain
+# tables, first night, one process; Litige's first night as a ratio of it (same workspace, same day).
+base_size=${BENCH_BASELINE_SIZE:-100000}
+if [ -f "$work/$base_size/pristine.sqlite" ]; then
+  export_dir=$work/baseline-$base_size
+  if [ ! -f "$export_dir/meta.lua" ]; then
+    python3 bench/baseline/export_cases.py "$work/$base_size/pristine.sqlite" 2026-03-02 "$export_dir" \
+      --toml "$work/$base_size/litige.toml" >&2
+  fi
+  baseline_line=$(lua5.4 bench/baseline/run.lua "$export_dir" --plugins plugins)
+  baseline_rate=$(echo "$baseline_line" | sed -n 's/.* \([0-9.]*\) cases\/s.*/\1/p')
+  rm -f "$work/$base_size"/litige.sqlite* && cp "$work/$base_size/pristine.sqlite" "$work/$base_size/litige.sqlite"
+  one=$(cd "$work/$base_size" && "$bin" batch --jobs 1 --as-of 2026-03-02 2>&1 | sed -n 's/.* \([0-9]*\) cases\/s.*/\1/p')
+  rm -f "$work/$base_size"/litige.sqlite* && cp "$work/$base_size/pristine.sqlite" "$work/$base_size/litige.sqlite"
+  two=$(cd "$work/$base_size" && "$bin" batch --jobs 2 --as-of 2026-03-02 2>&1 | sed -n 's/.* \([0-9]*\) cases\/s.*/\1/p')
+  {
+    echo
+    echo "| First night, $base_size cases (2026-03-02) | Cases/s | Litige / baseline |"
+    echo "|---|---:|---:|"
+    echo "| Stock lua5.4 baseline (bench/baseline, one process, hook calls only) | $baseline_rate | 1 |"
+    echo "| Litige --jobs 1 (whole command) | $one | $(awk -v a="$one" -v b="$baseline_rate" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| Litige --jobs 2 (whole command) | $two | $(awk -v a="$two" -v b="$baseline_rate" 'BEGIN { printf "%.2f", a / b }') |"
+  } | tee -a "$results"
+fi
+
+# 90 nights with and without the wake-up index on the same company: the journals must be identical.
+replay_cases=${BENCH_REPLAY_CASES:-20000}
+replay_nights=${BENCH_REPLAY_NIGHTS:-90}
+replay=$work/replay-$replay_cases
+rm -rf "$replay" && mkdir -p "$replay/indexed" "$replay/full"
+(cd "$replay/indexed" && "$bin" init >/dev/null && LITIGE_NOW=$generated_at "$bin" generate --cases "$replay_cases" --seed 11 --force >/dev/null)
+cp "$replay/indexed/litige.sqlite" "$replay/indexed/litige.toml" "$replay/full/"
+for side in indexed full; do
+  extra=""
+  [ "$side" = full ] && extra="--full"
+  start=$(date +%s.%N)
+  for i in $(seq 0 $((replay_nights - 1))); do
+    day=$(date -u -d "2026-03-02 + $i days" +%Y-%m-%d)
+    (cd "$replay/$side" && "$bin" batch --jobs "$jobs" --as-of "$day" $extra >/dev/null 2>&1)
+  done
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' > "$replay/$side.seconds"
+  sqlite3 "$replay/$side/litige.sqlite" \
+    "SELECT case_id, at, kind, payload, reason, source, hook FROM events ORDER BY case_id, id" > "$replay/$side.journal"
+done
+if cmp -s "$replay/indexed.journal" "$replay/full.journal"; then same="identical"; else same="DIFFERENT"; fi
+{
+  echo
+  echo "$replay_nights nights over $replay_cases cases: with the index $(cat "$replay/indexed.seconds") s," \
+    "visiting every case $(cat "$replay/full.seconds") s; journals $same ($(wc -l < "$replay/indexed.journal") events)."
+} | tee -a "$results"
 
 # One hook call: the probe plugin's hook through Litige on a real case, and the same function on a
 # plain table in stock lua5.4, in this same run.
 probe=$work/probe
 rm -rf "$probe" && cp -r bench/probe "$probe"
 (cd "$probe" && "$bin" init >/dev/null 2>&1 || true)
-(cd "$probe" && "$bin" generate --cases 100 --seed 7 --force >/dev/null)
-litige_line=$(cd "$probe" && "$bin" plugins time nightly --case 5 --iterations 200000 --as-of 2026-03-01)
+(cd "$probe" && LITIGE_NOW=$generated_at "$bin" generate --cases 100 --seed 7 --force >/dev/null)
+litige_line=$(cd "$probe" && "$bin" plugins time nightly --case 5 --iterations 200000 --as-of 2026-03-02)
 stock_line=$(lua5.4 bench/stock_hook.lua 2000000)
 litige_us=$(echo "$litige_line" | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
 stock_us=$(echo "$stock_line" | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
+first_us=$(echo "$litige_line" | sed -n 's/.*; \([0-9.]*\) µs for a case.*/\1/p')
 {
   echo
   echo "| One hook call (bench/probe) | µs per call |"
   echo "|---|---:|"
-  echo "| Litige, case object, as the nightly runner calls it | $litige_us |"
+  echo "| Litige, a hook call on a case whose view is built (the night's hooks share it) | $litige_us |"
+  echo "| Litige, a case's first hook call (its view built) | $first_us |"
   echo "| Stock lua5.4, plain table | $stock_us |"
   echo "| Ratio | $(awk -v a="$litige_us" -v b="$stock_us" 'BEGIN { printf "%.1fx", a / b }') |"
 } | tee -a "$results"

@@ -19,7 +19,7 @@ public struct BatchOptions: Sendable {
   /// Continue this unfinished run instead of starting a new one.
   public var resume: RunRecord?
   /// The hooks run on every case, in order.
-  public var hooks = ["escalate", "compensate", "nightly"]
+  public var hooks = BatchOptions.nightHooks
   /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
   public var limits = PluginHost.hookLimits
   /// When set, each worker is a child process running this executable (`litige batch worker`) under a
@@ -39,6 +39,15 @@ public struct BatchOptions: Sendable {
   public var caseRange: ClosedRange<Int64>?
   /// The run's id starts with this (`night`, or `import` for an import's triage).
   public var runName = "night"
+  /// Visit every case that is not closed, whatever the wake-up index says (`litige batch --full`).
+  public var full = false
+
+  /// Whether this run is a night as the wake-up index knows it: the night's hooks over every case.
+  ///
+  /// Other runs (an import's triage, other hooks) visit every case of their range and record no dates.
+  public var usesWakeIndex: Bool { caseRange == nil && hooks == Self.nightHooks }
+  /// The hooks of a night, in order.
+  public static let nightHooks = ["escalate", "compensate", "nightly"]
 
   /// Default options: now, all cores, 500 ids a chunk.
   public init() {}
@@ -74,6 +83,11 @@ public struct BatchReport: Codable, Sendable {
   public var asOf: String
   /// Cases visited.
   public var cases: Int
+  /// Open cases the wake-up index left alone tonight (nothing due on them); nil in reports written
+  /// before the index existed.
+  public var casesAsleep: Int?
+  /// Whether the night visited every open case (`--full`, or the plugins or configuration changed).
+  public var full: Bool?
   /// Cases with at least one failed hook call.
   public var failedCases: Int
   /// Decisions applied (or, dry, that would be), by kind, by plugin and by owner department.
@@ -106,6 +120,7 @@ public struct BatchReport: Codable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case runId = "run_id", status, abortReason = "abort_reason", dryRun = "dry_run", asOf = "as_of", cases,
+      casesAsleep = "cases_asleep", full,
       failedCases = "failed_cases", decisionsByKind = "decisions_by_kind", decisionsByPlugin =
       "decisions_by_plugin", decisionsByOwner = "decisions_by_owner", failures, suspendedPlugins =
       "suspended_plugins", skippedByPlugin = "skipped_by_plugin", seconds, casesPerSecond =
@@ -146,7 +161,7 @@ public final class BatchRunner: Sendable {
     -> BatchReport
   {
     // Load the plugins once up front, so a broken configuration fails before any case is touched.
-    _ = try makeHost()
+    let loaded = try makeHost()
     let started = Date()
     let run: RunRecord
     if let previous = options.resume {
@@ -157,17 +172,28 @@ public final class BatchRunner: Sendable {
       run = try store.startRun(
         id: id, asOf: options.asOf, dryRun: options.dryRun, chunkSize: options.chunkSize)
     }
-    let done = options.dryRun ? [] : try store.completedChunks(runId: run.id)
-    let chunkCount = run.lastCaseId <= 0 ? 0 : Int((run.lastCaseId - 1) / Int64(run.chunkSize)) + 1
-    let pending = (0..<chunkCount).filter { chunk in
-      guard !done.contains(chunk) else { return false }
-      guard let range = options.caseRange else { return true }
-      let low = Int64(chunk) * Int64(run.chunkSize) + 1
-      return range.overlaps(low...(low + Int64(run.chunkSize) - 1))
+    // The cases to visit: those the wake-up index says are due tonight, or every open case when the
+    // night is full (asked, or the plugins or configuration changed since the dates were computed).
+    let today = LocalDate(options.asOf, in: store.settings.timeZone)
+    let tonight = NightIndex.key(today)
+    let fingerprint = NightIndex.fingerprint(
+      plugins: loaded.plugins, configuration: configuration, hooks: options.hooks)
+    let stored = try store.nightIndexFingerprint()
+    let full = !options.usesWakeIndex || options.full || stored != fingerprint
+    var due = try store.dueCaseIds(through: tonight, full: full)
+    let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count)
+    if let range = options.caseRange { due = due.filter { range.contains($0) } }
+    let done = options.dryRun ? [] : try store.completedChunkRanges(runId: run.id)
+    if !done.isEmpty { due = due.filter { id in !done.contains { $0.contains(id) } } }
+    let chunks = stride(from: 0, to: due.count, by: run.chunkSize).map { start in
+      let slice = due[start..<min(due.count, start + run.chunkSize)]
+      return NightChunk(
+        first: slice.first ?? 0, last: slice.last ?? 0, dueThrough: full ? nil : tonight,
+        recordsWakes: options.usesWakeIndex)
     }
-    state.prepare(chunks: pending, total: chunkCount, done: done.count)
+    state.prepare(chunks: chunks, total: chunks.count + done.count, done: done.count)
 
-    let jobs = max(1, min(options.jobs, max(1, pending.count)))
+    let jobs = max(1, min(options.jobs, max(1, chunks.count)))
     let errors = ErrorBox()
     let supervisor = try options.workerExecutable.map { executable in
       try BatchSupervisor(runner: self, executable: executable, run: run)
@@ -188,6 +214,10 @@ public final class BatchRunner: Sendable {
     if state.snapshot().stopReason == nil, options.hooks.contains("nightly") {
       _ = state.add(try invoicePass(run: run), errorBudget: options.errorBudget, completesChunk: false)
     }
+    // A full night that went through records whose dates the index now holds.
+    if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
+      try store.setNightIndexFingerprint(fingerprint)
+    }
 
     let snapshot = state.snapshot()
     let seconds = Date().timeIntervalSince(started)
@@ -195,7 +225,8 @@ public final class BatchRunner: Sendable {
     if snapshot.stopReason != nil { status = "aborted" }
     let report = BatchReport(
       runId: run.id, status: status, abortReason: snapshot.stopReason, dryRun: options.dryRun,
-      asOf: Timestamp.utcText(run.asOf), cases: snapshot.cases, failedCases: snapshot.failedCases,
+      asOf: Timestamp.utcText(run.asOf), cases: snapshot.cases,
+      casesAsleep: asleep, full: full, failedCases: snapshot.failedCases,
       decisionsByKind: snapshot.byKind, decisionsByPlugin: snapshot.byPlugin,
       decisionsByOwner: snapshot.byOwner,
       failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },
@@ -245,6 +276,8 @@ public final class BatchRunner: Sendable {
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
     var failingCases: Set<Int64> = []
+    var written: Set<Int64> = []
+    defer { if !options.dryRun { try? store.markDue(written) } }
     for due in try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf)
     {
@@ -266,6 +299,7 @@ public final class BatchRunner: Sendable {
           tally.byKind[event.kind, default: 0] += 1
           tally.byPlugin[outcome.plugin, default: 0] += 1
           tally.byOwner[owner, default: 0] += 1
+          written.insert(event.caseId)
         }
       }
     }
@@ -278,15 +312,15 @@ public final class BatchRunner: Sendable {
   ///
   /// Writes the chunk's decisions with its checkpoint in one transaction. `skip` names, per case,
   /// plugins not to run (killed there before).
-  func processChunk(_ chunk: Int, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:]) throws
-    -> Tally
+  func processChunk(_ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:])
+    throws -> Tally
   {
     let session = host.runtime.session
-    let low = Int64(chunk) * Int64(run.chunkSize) + 1
-    let high = min(run.lastCaseId, low + Int64(run.chunkSize) - 1)
+    let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
-    let snapshot = try store.nightSnapshot(of: low...high)
+    let snapshot = try store.nightSnapshot(of: chunk.first...chunk.last, dueThrough: chunk.dueThrough)
     session.load(snapshot)
+    var wakes: [Int64: Int] = [:]
     var failingCases: Set<Int64> = []
     for (caseId, message) in snapshot.unreadable.sorted(by: { $0.key < $1.key }) {
       failingCases.insert(caseId)
@@ -311,10 +345,24 @@ public final class BatchRunner: Sendable {
         continue
       }
       session.rollback()
+      // The core's own next date, then each call's declaration: the earliest holds (NightIndex).
+      var wake: Wake? = .onChange
+      if let current = try session.disputeCase(id: caseId), let facts = try session.facts(id: caseId),
+        let day = CaseRules.lifecycleWake(
+          for: current, facts: facts, settings: store.settings, today: today)
+      {
+        wake = .on(day)
+      }
+      session.rollback()
       for hook in options.hooks {
         for outcome in host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
         {
+          if let current = wake, let declared = outcome.wake, outcome.failure == nil, outcome.events.isEmpty {
+            wake = Wake.earliest(current, declared)
+          } else {
+            wake = nil  // declared nothing, failed, skipped or decided: due the next night
+          }
           if outcome.skipped {
             tally.skipped[outcome.plugin, default: 0] += 1
           } else if let message = outcome.failure {
@@ -329,13 +377,15 @@ public final class BatchRunner: Sendable {
           }
         }
       }
+      if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
       tally.cases += 1
     }
     let settled = session.finishChunk()
     if !options.dryRun {
       let conflicts = try store.writeNight(
         settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
-        at: options.asOf, runId: run.id, chunk: chunk, cases: tally.cases, failures: failingCases.count)
+        at: options.asOf, runId: run.id, chunk: Int(chunk.first), cases: tally.cases,
+        failures: failingCases.count, wakes: wakes, touched: snapshot.touched, lastCaseId: chunk.last)
       for conflict in conflicts {
         failingCases.insert(conflict.caseId)
         let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
@@ -379,13 +429,13 @@ struct Tally: Codable {
 /// The run's shared state: the chunks left and the counts so far, behind a lock.
 final class RunState: @unchecked Sendable {
   private let lock = NSLock()
-  private var queue: [Int] = []
+  private var queue: [NightChunk] = []
   private var total = 0
   private var chunksDone = 0
   private var counts = Tally()
   private var stopReason: String?
 
-  func prepare(chunks: [Int], total: Int, done: Int) {
+  func prepare(chunks: [NightChunk], total: Int, done: Int) {
     lock.withLock {
       queue = chunks.reversed()
       self.total = total
@@ -393,7 +443,7 @@ final class RunState: @unchecked Sendable {
     }
   }
 
-  func nextChunk() -> Int? {
+  func nextChunk() -> NightChunk? {
     lock.withLock { stopReason == nil ? queue.popLast() : nil }
   }
 

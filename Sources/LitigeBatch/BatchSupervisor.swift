@@ -89,7 +89,9 @@ final class BatchSupervisor: Sendable {
           }
           deaths += 1
           guard deaths < 3 else {
-            throw BatchSupervisorError("a worker process died three times on chunk \(chunk): \(description)")
+            throw BatchSupervisorError(
+              "a worker process died three times on the chunk of cases \(chunk.first)-\(chunk.last): \(description)"
+            )
           }
           continue
         }
@@ -167,7 +169,7 @@ struct WorkerCommand: Codable {
     var caseId: Int64
     var plugin: String
   }
-  var chunk: Int
+  var chunk: NightChunk
   var suspended: [PluginSuspension]
   var skip: [Skip]
 }

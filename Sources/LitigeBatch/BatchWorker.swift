@@ -32,7 +32,7 @@ public enum BatchWorker {
       var answer = WorkerAnswer(chunk: -1)
       do {
         let command = try decoder.decode(WorkerCommand.self, from: Data(line.utf8))
-        answer.chunk = command.chunk
+        answer.chunk = Int(command.chunk.first)
         for suspension in command.suspended { host.suspend(suspension) }
         var skip: [Int64: Set<String>] = [:]
         for entry in command.skip { skip[entry.caseId, default: []].insert(entry.plugin) }

@@ -68,6 +68,13 @@ struct BatchCommand: ParsableCommand {
         """)
     var inProcess = false
 
+    @Flag(
+      help: """
+        Visit every open case, not only those the wake-up index says are due tonight (the index is \
+        rebuilt by itself when a plugin, its settings or litige.toml change).
+        """)
+    var full = false
+
     func validate() throws {
       guard jobs >= 1, jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
       guard (0...1).contains(errorBudget) else {
@@ -90,6 +97,7 @@ struct BatchCommand: ParsableCommand {
       let store = try workspace.openStore()
       var options = BatchOptions()
       options.dryRun = dryRun
+      options.full = full
       options.jobs = jobs
       options.errorBudget = errorBudget
       options.chunkSize = chunkSize
@@ -185,6 +193,13 @@ struct BatchCommand: ParsableCommand {
         "\(result.dryRun ? "Dry run " : "")\(result.runId): \(result.cases) cases, "
           + "\(decisions) decision\(decisions == 1 ? "" : "s") \(result.dryRun ? "would be " : "")applied, "
           + "\(result.failedCases) failed, \(String(format: "%.0f", result.casesPerSecond)) cases/s.")
+      if let asleep = result.casesAsleep, asleep > 0 {
+        print(
+          "  \(asleep) open case\(asleep == 1 ? "" : "s") with nothing due tonight (litige batch --full visits them)"
+        )
+      } else if result.full == true, !result.dryRun {
+        print("  every open case visited (full night): the wake-up index is up to date")
+      }
       for (kind, count) in result.decisionsByKind.sorted(by: { $0.key < $1.key }) {
         print("  \(kind): \(count)")
       }

@@ -32,7 +32,7 @@ struct GenerateCommand: ParsableCommand {
 
   func run() throws {
     let store = try InitCommand.createWorkspace(at: workspace.path, force: force)
-    let reference = Date()
+    let reference = try CommandClock.now()  // LITIGE_NOW pins it (make bench: reproducible workspaces)
     let slice = 3_000  // a multiple of 3, so that customer ids stay distinct across slices
     var written = 0
     var offset = 0

@@ -706,6 +706,30 @@ public enum CaseRules {
     return decisions
   }
 
+  /// The first day after `today` on which `lifecycleDecisions` may decide something on a case that does
+  /// not change meanwhile; nil when only a change can make it decide (the case is not resolved).
+  ///
+  /// For the night's wake-up index (issue 14): a resolved case is due when its promise's date has
+  /// passed (domain.md §4) and when its follow-up window and its remainder's new due date are over
+  /// (§3.9); a case kept open by a pending claim is looked at every night, since what is collectable
+  /// moves with the invoices' due dates.
+  public static func lifecycleWake(
+    for disputeCase: DisputeCase, facts: CaseFacts, settings: CompanySettings, today: LocalDate
+  ) -> LocalDate? {
+    guard disputeCase.status == .resolved, let resolvedAt = disputeCase.resolvedAt else { return nil }
+    let tomorrow = today.adding(days: 1)
+    var closing = LocalDate(resolvedAt, in: settings.timeZone).adding(days: settings.followUpDays)
+    let remainderDue = facts.ledgers.flatMap(\.disputes).filter { $0.caseId == disputeCase.id }.compactMap(
+      \.newDueOn
+    ).max()
+    if let remainderDue { closing = max(closing, remainderDue.adding(days: 1)) }
+    var wake = closing
+    if let promise = facts.promise, promise.status == .pending {
+      wake = min(wake, promise.dueOn.adding(days: 1))
+    }
+    return max(wake, tomorrow)
+  }
+
   private static func judge(_ facts: inout CaseFacts, settings: CompanySettings, at now: Date) throws
     -> [CaseEvent]
   {

@@ -34,6 +34,11 @@ public final class CaseSession {
   /// Their events by case, for `history(ofCase:)`.
   private var settledEvents: [Int64: [JournalEvent]] = [:]
   private var brokenPromiseCounts: [String: Int] = [:]
+  /// Bumped whenever what a script reads of any case may have changed (a decision, a rollback of staged
+  /// decisions, a settled or committed call, a new chunk): case views built before are stale then.
+  public private(set) var revision = 0
+  /// Bumped when batch mode starts or ends a chunk: views of the previous chunk are let go.
+  public private(set) var chunkGeneration = 0
 
   /// A session over `store` deciding at `now` as `provenance`.
   public init(store: any Workspace, now: Date, provenance: Provenance) {
@@ -124,6 +129,7 @@ public final class CaseSession {
       [proposed], to: current, facts: &facts, settings: store.settings, provenance: provenance, at: now)
     working[caseId] = (updated, facts)
     guard !events.isEmpty else { return }  // changes nothing: nothing to stage
+    revision += 1
     staged[caseId, default: []].append(proposed)
     stagedInOrder.append(proposed)
     stagedEvents += events
@@ -153,6 +159,7 @@ public final class CaseSession {
   public func commit() throws -> [JournalEvent] {
     let events = try store.applyAll(staged, provenance: provenance, at: now)
     rollback()
+    revision += 1
     return events
   }
 
@@ -171,6 +178,7 @@ public final class CaseSession {
   ///
   /// In batch mode the cases fall back to where the last settled call left them.
   public func rollback() {
+    if !staged.isEmpty { revision += 1 }
     staged = [:]
     stagedInOrder = []
     stagedEvents = []
@@ -183,6 +191,8 @@ public final class CaseSession {
   /// (`settle`) to be written together by `Store.writeNight`.
   public func load(_ snapshot: NightSnapshot) {
     rollback()
+    revision += 1
+    chunkGeneration += 1
     self.snapshot = snapshot
     reader = ChunkReader(snapshot: snapshot, store: store)
     settledCases = [:]
@@ -199,6 +209,7 @@ public final class CaseSession {
   public func settle() -> [JournalEvent] {
     precondition(snapshot != nil, "settle() needs a chunk loaded with load(_:)")
     let events = stagedEvents
+    if !events.isEmpty { revision += 1 }
     for (caseId, decisions) in staged {
       guard let entry = working[caseId] else { continue }
       settledCases[caseId] = entry
@@ -217,6 +228,8 @@ public final class CaseSession {
   ) {
     let result = (settledCalls, settledCases.mapValues(\.disputeCase), snapshot?.lastEventIds ?? [:])
     rollback()
+    revision += 1
+    chunkGeneration += 1
     snapshot = nil
     reader = store
     settledCases = [:]

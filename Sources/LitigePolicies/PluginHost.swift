@@ -37,6 +37,9 @@ public struct LoadedPlugin {
   public var config: [String: LuaValue]
   /// Its hooks by name, in `runtime`'s state.
   var hooks: [String: LuaReference]
+  /// A digest of every file of its folder, when it was loaded: the night's wake-up index is recomputed
+  /// when it changes, even if the version did not.
+  public var sourceDigest = ContentDigest()
   /// The plugin's own Lua state (over the host's session): its memory, its globals and its library
   /// views are its own, so it can neither fill another plugin's ceiling nor tamper with what another
   /// plugin sees (DESIGN.md, Sandbox).
@@ -46,6 +49,8 @@ public struct LoadedPlugin {
   public var hookNames: [String] { hooks.keys.sorted() }
   /// `name@version`, as the journal records it.
   public var provenanceName: String { "\(name)@\(version)" }
+  /// Each hook's caller (`LuaState.hookCaller`), made on first use.
+  var callers: [String: LuaReference] = [:]
 }
 
 /// What one hook call of one plugin did.
@@ -62,6 +67,28 @@ public struct HookOutcome {
   public var failureKind: LuaError.Kind?
   /// The plugin was suspended for the rest of the run and did not run on this case.
   public var skipped = false
+  /// When the plugin next needs the case, as the call declared it (nil: it declared nothing, or failed).
+  public var wake: Wake?
+}
+
+/// When a plugin next needs a case, as a night's hook call declares it (issue 14's wake-up contract).
+///
+/// A declaration holds while the case does not change: anything that changes it (an event, a message,
+/// a payment, an invoice, its customer) makes it due the next night whatever was declared.
+public enum Wake: Sendable, Equatable {
+  /// Not before the night of that day (in the company's time zone).
+  case on(LocalDate)
+  /// Only when the case changes.
+  case onChange
+
+  /// The earlier of two declarations (nil: none yet).
+  public static func earliest(_ first: Wake?, _ second: Wake) -> Wake {
+    switch (first, second) {
+    case (nil, _), (.onChange?, _): return second
+    case (.on(let day)?, .onChange): return .on(day)
+    case (.on(let day)?, .on(let other)): return .on(min(day, other))
+    }
+  }
 }
 
 /// Why a plugin was stopped for the rest of a run.
@@ -106,7 +133,11 @@ public final class PluginHost {
   /// The runtime the plugins run in.
   public let runtime: PolicyRuntime
   /// The enabled plugins, highest priority first (ties by name).
-  public private(set) var plugins: [LoadedPlugin] = []
+  public private(set) var plugins: [LoadedPlugin] = [] {
+    didSet { provenanceNames = plugins.map(\.provenanceName) }
+  }
+  /// `name@version` of each plugin, made once (the hot path reads them at every call).
+  private var provenanceNames: [String] = []
   private var configTables: [String: LuaValue] = [:]
   /// How many resource failures in a row suspend a plugin (nil: never).
   ///
@@ -172,6 +203,7 @@ public final class PluginHost {
     }
     guard problems.isEmpty else { throw ConfigError(problems.joined(separator: "\n")) }
     plugins.sort { ($0.priority, $1.name) > ($1.priority, $0.name) }
+    provenanceNames = plugins.map(\.provenanceName)  // observers do not run in init
   }
 
   /// Limits of one hook call: one case should take milliseconds, far below `litige run`'s defaults.
@@ -286,9 +318,11 @@ public final class PluginHost {
       priority = Int(number)
     }
     let schema = try Self.schema(value["config"], chunk: chunk)
-    return LoadedPlugin(
+    var plugin = LoadedPlugin(
       name: name, version: version, priority: priority, displayFolder: display, schema: schema, config: [:],
       hooks: hooks, runtime: pluginRuntime)
+    plugin.sourceDigest.addFiles(below: folder)
+    return plugin
   }
 
   private static func schema(_ value: LuaValue, chunk: String) throws -> [PluginConfigField] {
@@ -431,7 +465,7 @@ public final class PluginHost {
   private func noteOutcome(_ outcome: HookOutcome, of plugin: LoadedPlugin, caseId: Int64) {
     guard let limit = suspendAfter else { return }
     guard outcome.failure != nil, !outcome.skipped else {
-      failureStreaks[plugin.name] = nil
+      if !failureStreaks.isEmpty { failureStreaks[plugin.name] = nil }
       return
     }
     let kind = outcome.failureKind ?? .validation
@@ -446,6 +480,16 @@ public final class PluginHost {
         plugin: plugin.provenanceName, kind: kind.rawValue,
         consecutiveFailures: resource && streak.count < limit ? total : streak.count, caseId: caseId)
     }
+  }
+
+  /// The caller of `hook` of the plugin at `index` (see `LuaState.hookCaller`), made once.
+  private func caller(of index: Int, hook: String, function: LuaReference) throws -> LuaReference {
+    if let made = plugins[index].callers[hook] { return made }
+    let plugin = plugins[index]
+    let made = try plugin.runtime.state.hookCaller(
+      function, config: configTable(of: plugin), plugin: plugin.name, version: plugin.version, hookName: hook)
+    plugins[index].callers[hook] = made
+    return made
   }
 
   /// Plugin `plugin`'s configuration as the Lua table value `ctx.config` copies, built once.
@@ -487,7 +531,7 @@ public final class PluginHost {
     let day = sessionDay
     for (index, plugin) in plugins.enumerated() {
       guard let function = plugin.hooks[hook] else { continue }
-      var outcome = HookOutcome(plugin: plugin.provenanceName, hook: hook, events: [], failure: nil)
+      var outcome = HookOutcome(plugin: provenanceNames[index], hook: hook, events: [], failure: nil)
       if skipping.contains(plugin.name) {
         outcome.skipped = true
         outcome.failure = "skipped: its earlier call on this case was killed past the hard deadline"
@@ -503,38 +547,31 @@ public final class PluginHost {
         continue
       }
       let runtime = plugin.runtime
+      let provenanceName = outcome.plugin
       onCall?(index, hook, caseId)
       defer { onCall?(nil, hook, caseId) }
       session.rollback()
-      session.provenance = Provenance(source: plugin.provenanceName, hook: hook, runId: runId)
+      session.provenance = Provenance(source: provenanceName, hook: hook, runId: runId)
+      runtime.wake = nil
       do {
         try runtime.state.seedRandom(
           Int64(
             truncatingIfNeeded: caseId &* 1_000_003 &+ Int64(day.year * 10_000 + day.month * 100 + day.day)))
-        let config = configTable(of: plugin)
-        try runtime.state.call(function, argumentCount: subject == nil ? 2 : 3) { stack in
-          runtime.pushCase(id: caseId, on: stack)
-          if let subject { stack.push(subject) }
-          // A fresh ctx for each call, so that nothing a plugin stores in it reaches the next case.
-          stack.pushTable(fieldCount: 6)
-          stack.push(config)
-          stack.setField("config")
-          stack.push(.string(plugin.name))
-          stack.setField("plugin")
-          stack.push(.string(plugin.version))
-          stack.setField("version")
-          stack.push(.string(hook))
-          stack.setField("hook")
+        let caller = try caller(of: index, hook: hook, function: function)
+        // A fresh ctx for each call (made by the caller), so that nothing a plugin stores in it reaches
+        // the next case.
+        try runtime.state.call(caller, argumentCount: subject == nil ? 3 : 4) { stack in
+          try runtime.pushCase(id: caseId, on: stack)
           stack.push(.string(runId))
-          stack.setField("run_id")
           stack.push(.integer(Int64(session.now.timeIntervalSince1970)))
-          stack.setField("now")
+          if let subject { stack.push(subject) }
         }
         if session.snapshot != nil {
           outcome.events = session.settle()
         } else {
           outcome.events = dryRun ? try session.preview() : try session.commit()
         }
+        outcome.wake = runtime.wake
       } catch {
         session.rollback()
         outcome.failure = "\(error)"

@@ -16,10 +16,23 @@ public final class PolicyRuntime {
   public let session: CaseSession
   /// Where `litige.log` writes.
   public var logger: Logger
+  /// When the current hook call said its plugin next needs the case; nil when it said nothing.
+  ///
+  /// Set by `litige.wake_on` and `litige.wake_on_change`; the host resets it before each call.
+  public var wake: Wake?
 
-  private var caseClass: LuaObjectClass?
-  private var invoiceClass: LuaObjectClass?
-  private var customerClass: LuaObjectClass?
+  private var caseClass: LuaViewClass?
+  private var invoiceClass: LuaViewClass?
+  private var customerClass: LuaViewClass?
+  /// The case views of this state, by case, with the session revision they were built at (batch mode:
+  /// one view per case per chunk, shared by the hooks of that case while nothing changes).
+  private var caseViews: [Int64: LuaReference] = [:]
+  /// What the kept views were built under; when any of it moves, they are let go.
+  ///
+  /// The session's chunk and revision, and (outside batch mode) the call into Lua.
+  private var caseViewsEpoch = (chunk: -1, revision: -1, call: -1)
+  /// Views kept at most; beyond, they are let go (detached) and built again when needed.
+  static let maxCaseViews = 2_048
   private var cursorClass: LuaObjectClass?
   private var utc: TimeZone { TimeZone(identifier: "UTC") ?? .current }
 
@@ -48,6 +61,14 @@ public final class PolicyRuntime {
     state = try LuaState(limits: limits)
     try installClasses()
     try installLibrary()
+    state.beforeCall = { [unowned self] in
+      // A decision, a rollback or a new chunk since the kept views were built: let them go now, so
+      // that a view a script kept from an earlier call reads current values.
+      if currentViewsEpoch != caseViewsEpoch {
+        releaseCaseViews(on: state.mainStack)
+        caseViewsEpoch = currentViewsEpoch
+      }
+    }
   }
 
   /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
@@ -60,7 +81,7 @@ public final class PolicyRuntime {
     "status",
     "tags",
   ]
-  /// The case fields that hold strings, numbers or nil, served from the object's field cache.
+  /// The case fields that hold strings, numbers or nil, filled in the case's view at once.
   static let casePlainFields = [
     "age_days", "category", "channel", "currency", "deadline", "disputed", "escalation", "id", "opened_at",
     "outcome", "owner", "priority", "reason", "reference", "status",
@@ -70,6 +91,14 @@ public final class PolicyRuntime {
     "collectable", "collection_suspended", "credited", "currency", "customer", "due_on", "frozen",
     "issued_on", "number",
     "outstanding", "owed", "paid", "refunded", "total", "written_off",
+  ]
+  /// The invoice fields filled in its view at once (the amounts, from its ledger, on first read).
+  static let invoicePlainFields = [
+    "collection_suspended", "currency", "due_on", "issued_on", "number", "total",
+  ]
+  /// The customer fields filled in its view at once (all but `broken_promises`).
+  static let customerPlainFields = [
+    "email", "id", "kind", "language", "name", "phone", "segment", "since", "vip",
   ]
   /// The fields of a customer.
   public static let customerFieldNames = [
@@ -142,8 +171,39 @@ public final class PolicyRuntime {
   }
 
   /// Pushes case `id` as a Lua object.
-  public func pushCase(id: Int64, on stack: LuaStack) {
-    if let caseClass { stack.pushObject(CaseObject(id: id), of: caseClass) }
+  ///
+  /// One view per case is kept and pushed again (`litige.case(5)` twice is the same table, and the
+  /// hooks of a case share it) while nothing moves: in batch mode, as long as the chunk and the
+  /// session's revision stay (no decision anywhere since); outside batch mode, within one call into
+  /// Lua as well. When something moved, every kept view is detached (a script that still holds one
+  /// reads from the host, so it stays current) and views are built again.
+  public func pushCase(id: Int64, on stack: LuaStack) throws {
+    guard let caseClass else { return stack.push(.nil) }
+    let epoch = currentViewsEpoch
+    if epoch != caseViewsEpoch || caseViews.count >= Self.maxCaseViews {
+      releaseCaseViews(on: stack)
+      caseViewsEpoch = epoch
+    }
+    if let kept = caseViews[id] { return stack.push(reference: kept) }
+    try stack.pushView(CaseObject(id: id), of: caseClass)
+    caseViews[id] = stack.referenceTop()
+  }
+
+  /// What kept views depend on now (see `pushCase`).
+  private var currentViewsEpoch: (chunk: Int, revision: Int, call: Int) {
+    (session.chunkGeneration, session.revision, session.snapshot == nil ? state.callCount : 0)
+  }
+
+  /// Lets go of the kept case views: each is detached (a script that kept one reads from the host).
+  private func releaseCaseViews(on stack: LuaStack) {
+    guard let caseClass else { return }
+    for (_, kept) in caseViews {
+      stack.push(reference: kept)
+      stack.detachView(at: -1, of: caseClass)
+      stack.pop()
+      state.release(kept)
+    }
+    caseViews = [:]
   }
 
   /// Invoice `number` as the plain table `before_due(case, invoice, ctx)` receives: `number`,
@@ -183,7 +243,7 @@ public final class PolicyRuntime {
           stack.push(.nil)
           return 1
         }
-        pushCase(id: id, on: stack)
+        try pushCase(id: id, on: stack)
         return 1
       },
       "cases": { [unowned self] stack in try cases(stack) },
@@ -228,6 +288,25 @@ public final class PolicyRuntime {
         let from = try Self.date(stack, 1, "days_between")
         stack.push(.integer(Int64(from.days(until: try Self.date(stack, 2, "days_between")))))
         return 1
+      },
+      "wake_on": { [unowned self] stack in
+        // The night's wake-up contract (issue 14): this plugin has nothing to decide on the case before
+        // that day unless the case changes. A date "YYYY-MM-DD" or an instant (Unix seconds).
+        let day: LocalDate
+        if stack.count >= 1, case .string = try stack.value(at: 1) {
+          day = try Self.date(stack, 1, "wake_on")
+        } else {
+          let seconds = try stack.integer(at: 1, function: "wake_on")
+          let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+          try Self.plausible { try Plausible.check(instant, field: "litige.wake_on") }
+          day = LocalDate(instant, in: session.store.settings.timeZone)
+        }
+        wake = Wake.earliest(wake, .on(day))
+        return 0
+      },
+      "wake_on_change": { [unowned self] _ in
+        wake = Wake.earliest(wake, .onChange)
+        return 0
       },
       "is_business_day": { [unowned self] stack in
         let day = try dayOrToday(stack, "is_business_day")
@@ -356,18 +435,18 @@ public final class PolicyRuntime {
     }
     let id = cursor.ids[cursor.position]
     cursor.position += 1
-    pushCase(id: id, on: stack)
+    try pushCase(id: id, on: stack)
     return 1
   }
 
   private func pushInvoice(_ invoice: Invoice?, on stack: LuaStack) throws {
     guard let invoice, let invoiceClass else { return stack.push(.nil) }
-    stack.pushObject(RecordObject(invoice), of: invoiceClass)
+    try stack.pushView(RecordObject(invoice), of: invoiceClass)
   }
 
   private func pushCustomer(_ customer: Customer?, on stack: LuaStack) throws {
     guard let customer, let customerClass else { return stack.push(.nil) }
-    stack.pushObject(RecordObject(customer), of: customerClass)
+    try stack.pushView(RecordObject(customer), of: customerClass)
   }
 
   // MARK: Classes
@@ -375,8 +454,15 @@ public final class PolicyRuntime {
   private func installClasses() throws {
     let caseMethods = CaseMethods.make(runtime: self)
     caseMethodNames = caseMethods.keys.sorted()
-    caseClass = try state.defineClass(
-      name: "case",
+    caseClass = try state.defineViewClass(
+      name: "case", plainFields: Self.casePlainFields,
+      fill: { [unowned self] stack, object in
+        guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
+          for _ in Self.casePlainFields { stack.push(.nil) }
+          return
+        }
+        pushPlainFields(of: current, on: stack)
+      },
       fields: { [unowned self] stack, object, key in
         guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
           return false
@@ -385,15 +471,22 @@ public final class PolicyRuntime {
       },
       methods: caseMethods,
       describe: { [unowned self] object in summary(ofCase: (object as? CaseObject)?.id ?? 0) },
-      fill: { [unowned self] stack, object in
-        guard let handle = object as? CaseObject, let current = try session.disputeCase(id: handle.id) else {
-          for _ in Self.casePlainFields { stack.push(.nil) }
+      fieldNames: Self.caseFieldNames)
+    invoiceClass = try state.defineViewClass(
+      name: "invoice", plainFields: Self.invoicePlainFields,
+      fill: { stack, object in
+        guard let invoice = (object as? RecordObject<Invoice>)?.record else {
+          for _ in Self.invoicePlainFields { stack.push(.nil) }
           return
         }
-        pushPlainFields(of: current, on: stack)
-      }, plainFields: Self.casePlainFields, fieldNames: Self.caseFieldNames)
-    invoiceClass = try state.defineClass(
-      name: "invoice",
+        // In the order of invoicePlainFields.
+        stack.push(.boolean(invoice.collectionSuspended))
+        stack.push(.string(invoice.total.currency.code))
+        stack.push(.string(invoice.dueOn.description))
+        stack.push(.string(invoice.issuedOn.description))
+        stack.push(.string(invoice.number))
+        stack.push(.number(invoice.total.major))
+      },
       fields: { [unowned self] stack, object, key in
         guard let invoice = (object as? RecordObject<Invoice>)?.record else { return false }
         return try invoiceField(invoice, key, on: stack)
@@ -402,8 +495,15 @@ public final class PolicyRuntime {
         guard let invoice = (object as? RecordObject<Invoice>)?.record else { return "invoice ?" }
         return "invoice \(invoice.number) · \(invoice.total) · paid \(invoice.paid) · due \(invoice.dueOn)"
       }, fieldNames: Self.invoiceFieldNames)
-    customerClass = try state.defineClass(
-      name: "customer",
+    customerClass = try state.defineViewClass(
+      name: "customer", plainFields: Self.customerPlainFields,
+      fill: { stack, object in
+        guard let customer = (object as? RecordObject<Customer>)?.record else {
+          for _ in Self.customerPlainFields { stack.push(.nil) }
+          return
+        }
+        for key in Self.customerPlainFields { _ = Self.customerField(customer, key, on: stack) }
+      },
       fields: { [unowned self] stack, object, key in
         guard let customer = (object as? RecordObject<Customer>)?.record else { return false }
         if key == "broken_promises" {

@@ -381,7 +381,7 @@ public enum PolicyTests {
         runtime.state.release(test)
       }
       runtime.session.rollback()
-      try runtime.state.call(check, argumentCount: 1) { runtime.pushCase(id: caseId, on: $0) }
+      try runtime.state.call(check, argumentCount: 1) { try runtime.pushCase(id: caseId, on: $0) }
     }
     return nil
   }

@@ -259,6 +259,9 @@ public struct WorkspaceConfiguration: Sendable {
   public var company: CompanySettings
   /// Whether the file has a `[company]`, `[approvers]` or `[gestures.caps]` table.
   public var definesCompany: Bool
+  /// A digest of the file's bytes (empty without a file): the night's wake-up index is recomputed when
+  /// it changes.
+  public var digest = ContentDigest()
 
   /// Creates a configuration directly (tests, `litige test`).
   public init(
@@ -282,7 +285,9 @@ public struct WorkspaceConfiguration: Sendable {
     var enabled: [Enabled] = []
     var company = CompanySettings()
     var definesCompany = false
+    var digest = ContentDigest()
     if let data = FileManager.default.contents(atPath: url.path) {
+      digest.add(data)
       guard let text = String(data: data, encoding: .utf8) else {
         throw ConfigError(
           "\(display):\(Self.firstLineNotUTF8(data)): the file is not UTF-8 text (save it as UTF-8)")
@@ -333,8 +338,10 @@ public struct WorkspaceConfiguration: Sendable {
       }
     }
     if let bundled { paths.append((bundled, relativeDisplay(bundled))) }
-    return WorkspaceConfiguration(
+    var configuration = WorkspaceConfiguration(
       file: display, pluginPaths: paths, enabled: enabled, company: company, definesCompany: definesCompany)
+    configuration.digest = digest
+    return configuration
   }
 
   /// The 1-based line of the first line of `data` that is not valid UTF-8.

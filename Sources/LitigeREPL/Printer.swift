@@ -60,6 +60,11 @@ enum ConsoleHelpers {
     render = function(value, colour, depth, seen, indent)
       local kind = type(value)
       if kind == "string" then return paint(string.format("%q", value), kind, colour) end
+      -- A case, an invoice, a customer: read-only views whose metatable shows the class name.
+      local class = getmetatable(value)
+      if kind == "table" and (class == "case" or class == "invoice" or class == "customer") then
+        return paint("<" .. tostring(value) .. ">", "userdata", colour)
+      end
       if kind == "table" then return render_table(value, colour, depth, seen, indent) end
       if kind == "userdata" then return paint("<" .. tostring(value) .. ">", kind, colour) end
       return paint(tostring(value), kind, colour)
@@ -102,7 +107,10 @@ enum ConsoleHelpers {
           if not ok or next_value == nil then return names end
           value = next_value
         end
-        if type(value) == "userdata" then return host_members(value, separator) or names end
+        if type(value) == "userdata" or (type(value) == "table" and type(getmetatable(value)) == "string") then
+          local members = host_members(value, separator)
+          if members then return members end
+        end
         if type(value) == "string" and separator == ":" then value = string end
         if type(value) == "table" then
           for key, member in pairs(value) do

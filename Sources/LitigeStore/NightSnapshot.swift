@@ -26,6 +26,10 @@ public struct NightSnapshot: Sendable {
   /// Each case's journal, in the order events were applied, typed.
   public var events: [Int64: [JournalEvent]] = [:]
 
+  /// Each case's change counter when the snapshot was taken (`cases.touched`): the night's new
+  /// wake-up date is written only if it has not moved since.
+  public var touched: [Int64: Int64] = [:]
+
   /// Cases left out because their records cannot be read, with why (the night reports them failed).
   public var unreadable: [Int64: String] = [:]
 
@@ -73,8 +77,71 @@ public struct NightConflict: Sendable, Equatable {
 
 extension Store {
   /// Loads the cases with ids in `range` that are not closed, with everything hooks read about them.
-  public func nightSnapshot(of range: ClosedRange<Int64>) throws -> NightSnapshot {
-    try database.read { db in try Records.nightSnapshot(of: range, timeZone: settings.timeZone, db) }
+  ///
+  /// With `dueThrough` (a night's `NightIndex.key`), only the cases whose wake-up date is on or before
+  /// it are loaded: the rest of the range is not read at all.
+  public func nightSnapshot(of range: ClosedRange<Int64>, dueThrough: Int? = nil) throws -> NightSnapshot {
+    try database.read { db in
+      try Records.nightSnapshot(of: range, dueThrough: dueThrough, timeZone: settings.timeZone, db)
+    }
+  }
+
+  /// The ids of the cases that are not closed and are due on the night of `key` (their wake-up date is
+  /// on or before it), ascending; with `full`, every case that is not closed.
+  public func dueCaseIds(through key: Int, full: Bool) throws -> [Int64] {
+    try database.read { db in
+      try Int64.fetchAll(
+        db,
+        sql: full
+          ? "SELECT id FROM cases WHERE status <> 'closed' ORDER BY id"
+          : "SELECT id FROM cases WHERE status <> 'closed' AND wake_on <= ? ORDER BY id",
+        arguments: full ? [] : [key])
+    }
+  }
+
+  /// The first night (`YYYYMMDD`) the wake-up index says case `caseId` is due on: 0 for the next
+  /// night, 99991231 only when it changes; nil for no such case.
+  public func wakeOn(caseId: Int64) throws -> Int? {
+    try database.read { db in
+      try Int.fetchOne(db, sql: "SELECT wake_on FROM cases WHERE id = ?", arguments: [caseId])
+    }
+  }
+
+  /// Makes cases `ids` due the next night (the night's own letters, written outside its chunks).
+  public func markDue(_ ids: Set<Int64>) throws {
+    guard !ids.isEmpty else { return }
+    try database.write { db in
+      for id in ids.sorted() {
+        try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [id])
+      }
+    }
+  }
+
+  /// How many cases are not closed.
+  public func openCaseCount() throws -> Int {
+    try database.read { db in
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE status <> 'closed'") ?? 0
+    }
+  }
+
+  /// The fingerprint of the plugins and configuration that computed the stored wake-up dates, if any.
+  public func nightIndexFingerprint() throws -> String? {
+    try database.read { db in
+      try String.fetchOne(db, sql: "SELECT fingerprint FROM night_index WHERE id = 1")
+    }
+  }
+
+  /// Records that the stored wake-up dates were computed by `fingerprint` (after a full night).
+  public func setNightIndexFingerprint(_ fingerprint: String) throws {
+    try database.write { db in
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO night_index (id, fingerprint) VALUES (1, ?)", arguments: [fingerprint])
+    }
+  }
+
+  /// Forgets the stored wake-up dates' fingerprint, so that the next night visits every case.
+  public func clearNightIndexFingerprint() throws {
+    try database.write { db in try db.execute(sql: "DELETE FROM night_index") }
   }
 
   /// Writes a chunk of a night in one transaction: its settled calls and the chunk's checkpoint.
@@ -83,26 +150,59 @@ extension Store {
   /// the calls' events as computed. A case someone changed meanwhile is judged again call by call on its
   /// stored state; a call the core now refuses is skipped and returned as a conflict. Either the whole
   /// chunk is written with its checkpoint or nothing is, so a chunk is never applied twice.
+  ///
+  /// `wakes` are the visited cases' next wake-up dates (`NightIndex.key`); each is written only for a
+  /// case that had no decision tonight and whose change counter is still the snapshot's (`touched`): a
+  /// case someone changed meanwhile stays due. `lastCaseId` is the chunk's last case id, recorded
+  /// with its checkpoint (the chunk is named by its first).
   public func writeNight(
     _ calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64], at now: Date,
-    runId: String, chunk: Int, cases: Int, failures: Int
+    runId: String, chunk: Int, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
+    touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil
   ) throws -> [NightConflict] {
     try database.write { db in
       var conflicts: [NightConflict] = []
       var callsByCase: [Int64: [SettledCall]] = [:]
       for call in calls where !call.events.isEmpty { callsByCase[call.caseId, default: []].append(call) }
+      // Which cases changed since the snapshot, in one query for the chunk: a case's change counter
+      // moves with every change made outside the night (schema v10).
+      var counters: [Int64: Int64] = [:]
+      if let low = touched.keys.min(), let high = touched.keys.max() {
+        let rows = try Row.fetchCursor(
+          db.cachedStatement(sql: "SELECT id, touched FROM cases WHERE id BETWEEN ? AND ?"),
+          arguments: [low, high])
+        while let row = try rows.next() { counters[row[0]] = row[1] }
+      }
       for caseId in callsByCase.keys.sorted() {
         guard let caseCalls = callsByCase[caseId] else { continue }
-        let stored = try Int64.fetchOne(
-          db.cachedStatement(sql: "SELECT MAX(id) FROM events WHERE case_id = ?"), arguments: [caseId])
-        if stored == lastEventIds[caseId], let final = finalCases[caseId] {
-          let facts = try Records.facts(for: final, timeZone: settings.timeZone, db)
+        let unchanged: Bool
+        if let counter = touched[caseId] {
+          unchanged = counters[caseId] == counter
+        } else {
+          unchanged =
+            try Int64.fetchOne(
+              db.cachedStatement(sql: "SELECT MAX(id) FROM events WHERE case_id = ?"), arguments: [caseId])
+            == lastEventIds[caseId]
+        }
+        if unchanged, let final = finalCases[caseId] {
+          let events = caseCalls.flatMap(\.events)
+          // Only a granted gesture's ledger effects read the facts (CaseRules.effects): derived then.
+          let granting = events.contains { if case .gestureGranted = $0.event { true } else { false } }
+          let facts =
+            granting
+            ? try Records.facts(for: final, timeZone: settings.timeZone, db)
+            : CaseFacts.derive(
+              journal: [], communications: [], customerKind: .company, ledgers: [], promise: nil,
+              currency: final.disputed.currency, timeZone: settings.timeZone)
           try Records.update(final, db)
-          for event in caseCalls.flatMap(\.events) {
+          for event in events {
             try Records.record(event, of: final, facts: facts, timeZone: settings.timeZone, db)
           }
+          // Decided tonight: due the next night (the night's own events do not fire the trigger).
+          try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [caseId])
           continue
         }
+        try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [caseId])
         for call in caseCalls {
           guard let current = try Records.fetchCase(db, id: caseId) else { break }
           do {
@@ -117,40 +217,56 @@ extension Store {
           }
         }
       }
-      try Records.completeChunk(runId: runId, chunk: chunk, cases: cases, failures: failures, db)
+      for (caseId, day) in wakes where callsByCase[caseId] == nil {
+        guard let counter = touched[caseId] else { continue }
+        try db.executeCached(
+          sql: "UPDATE cases SET wake_on = ? WHERE id = ? AND touched = ? AND status <> 'closed'",
+          arguments: [day, caseId, counter])
+      }
+      try Records.completeChunk(
+        runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)
       return conflicts
     }
   }
 }
 
 extension Records {
-  static func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int, _ db: Database) throws {
+  static func completeChunk(
+    runId: String, chunk: Int, cases: Int, failures: Int, lastCaseId: Int64? = nil, _ db: Database
+  ) throws {
     try db.executeCached(
-      sql: "INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures) VALUES (?, ?, ?, ?)",
-      arguments: [runId, chunk, cases, failures])
+      sql: """
+        INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures, last_case_id) VALUES (?, ?, ?, ?, ?)
+        """,
+      arguments: [runId, chunk, cases, failures, lastCaseId])
   }
 
-  static func nightSnapshot(of range: ClosedRange<Int64>, timeZone: TimeZone, _ db: Database) throws
-    -> NightSnapshot
-  {
+  static func nightSnapshot(
+    of range: ClosedRange<Int64>, dueThrough: Int? = nil, timeZone: TimeZone, _ db: Database
+  ) throws -> NightSnapshot {
     var snapshot = NightSnapshot()
-    let bounds: StatementArguments = [range.lowerBound, range.upperBound]
-    let links = try invoiceLinks(db, caseIds: [range.lowerBound, range.upperBound])
+    // The cases read: every case of the range that is not closed, or only those due tonight.
+    let selected =
+      "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"
+      + (dueThrough == nil ? "" : " AND wake_on <= ?")
+    let inRange = dueThrough == nil ? "case_id BETWEEN ? AND ?" : "case_id IN (\(selected))"
+    var bounds: StatementArguments = [range.lowerBound, range.upperBound]
+    if let dueThrough { bounds += [dueThrough] }
+    let links = try invoiceLinks(db, where: inRange, arguments: bounds)
     let caseRows = try Row.fetchCursor(
-      db.cachedStatement(sql: "SELECT * FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"),
-      arguments: bounds)
+      db.cachedStatement(sql: "SELECT * FROM cases WHERE id IN (\(selected))"), arguments: bounds)
     while let row = try caseRows.next() {
       let disputeCase = try disputeCase(row, invoices: links[row["id"], default: []])
       snapshot.cases[disputeCase.id] = disputeCase
+      snapshot.touched[disputeCase.id] = row["touched"]
     }
     guard !snapshot.cases.isEmpty else { return snapshot }
 
     let customerRows = try Row.fetchCursor(
       db.cachedStatement(
-        sql: """
-          SELECT * FROM customers WHERE id IN
-          (SELECT DISTINCT customer_id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed')
-          """), arguments: bounds)
+        sql:
+          "SELECT * FROM customers WHERE id IN (SELECT DISTINCT customer_id FROM cases WHERE id IN (\(selected)))"
+      ), arguments: bounds)
     while let row = try customerRows.next() {
       let customer = customer(row)
       snapshot.customers[customer.id] = customer
@@ -159,7 +275,7 @@ extension Records {
       db.cachedStatement(
         sql: """
           SELECT case_id, invoices.* FROM invoices JOIN case_invoices ON invoice_number = number
-          WHERE case_id BETWEEN ? AND ? ORDER BY case_id, number
+          WHERE \(inRange) ORDER BY case_id, number
           """), arguments: bounds)
     while let row = try invoiceRows.next() {
       let caseId: Int64 = row["case_id"]
@@ -168,7 +284,7 @@ extension Records {
     }
     let communicationRows = try Row.fetchCursor(
       db.cachedStatement(
-        sql: "SELECT * FROM communications WHERE case_id BETWEEN ? AND ? ORDER BY case_id, at, id"),
+        sql: "SELECT * FROM communications WHERE \(inRange) ORDER BY case_id, at, id"),
       arguments: bounds)
     while let row = try communicationRows.next() {
       let message = try communication(row)
@@ -176,7 +292,7 @@ extension Records {
       snapshot.communications[message.caseId, default: []].append(message)
     }
     let eventRows = try Row.fetchCursor(
-      db.cachedStatement(sql: "SELECT * FROM events WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
+      db.cachedStatement(sql: "SELECT * FROM events WHERE \(inRange) ORDER BY case_id, id"),
       arguments: bounds)
     while let row = try eventRows.next() {
       let caseId: Int64 = row["case_id"]
@@ -199,11 +315,11 @@ extension Records {
     }
     try fillLedgers(
       &ledgers,
-      where: "invoice_number IN (SELECT invoice_number FROM case_invoices WHERE case_id BETWEEN ? AND ?)",
+      where: "invoice_number IN (SELECT invoice_number FROM case_invoices WHERE \(inRange))",
       arguments: bounds, db)
     var promises: [Int64: Row] = [:]
     let promiseRows = try Row.fetchCursor(
-      db.cachedStatement(sql: "SELECT * FROM promises WHERE case_id BETWEEN ? AND ? ORDER BY case_id, id"),
+      db.cachedStatement(sql: "SELECT * FROM promises WHERE \(inRange) ORDER BY case_id, id"),
       arguments: bounds)
     while let row = try promiseRows.next() { promises[row["case_id"]] = row.copy() }
 

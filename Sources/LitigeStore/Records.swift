@@ -146,14 +146,21 @@ enum Records {
 
   static func invoiceLinks(_ db: Database, caseIds: [Int64]) throws -> [Int64: [InvoiceLink]] {
     guard !caseIds.isEmpty, let low = caseIds.min(), let high = caseIds.max() else { return [:] }
+    return try invoiceLinks(db, where: "case_id BETWEEN ? AND ?", arguments: [low, high])
+  }
+
+  /// The invoice links of the cases `condition` selects (on `case_invoices`), by case.
+  static func invoiceLinks(_ db: Database, where condition: String, arguments: StatementArguments) throws
+    -> [Int64: [InvoiceLink]]
+  {
     var links: [Int64: [InvoiceLink]] = [:]
     let rows = try Row.fetchAll(
       db.cachedStatement(
         sql: """
-          SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE case_id BETWEEN ? AND ?
+          SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE \(condition)
           ORDER BY invoice_number
           """),
-      arguments: [low, high])
+      arguments: arguments)
     for row in rows {
       links[row["case_id"], default: []].append(
         InvoiceLink(number: row["invoice_number"], disputedMinor: row["disputed_minor"]))

@@ -58,6 +58,23 @@ extension Store {
     }
   }
 
+  /// The ranges of case ids of run `runId`'s chunks already done (a chunk is named by its first case;
+  /// chunks of runs from before the wake-up index are named by their number).
+  public func completedChunkRanges(runId: String) throws -> [ClosedRange<Int64>] {
+    try database.read { db in
+      let size =
+        try Int64.fetchOne(db, sql: "SELECT chunk_size FROM runs WHERE id = ?", arguments: [runId]) ?? 1
+      return try Row.fetchAll(
+        db, sql: "SELECT chunk, last_case_id FROM run_chunks WHERE run_id = ?", arguments: [runId]
+      ).map { row in
+        let chunk: Int64 = row["chunk"]
+        if let last: Int64 = row["last_case_id"] { return chunk...max(chunk, last) }
+        let first = chunk * size + 1
+        return first...(first + size - 1)
+      }
+    }
+  }
+
   /// Records how a run ended, with its report.
   public func finishRun(id: String, status: String, report: String) throws {
     try database.write { db in

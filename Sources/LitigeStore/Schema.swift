@@ -164,6 +164,42 @@ enum Schema {
       // RGPD article 17: a nightly import of the ERP's export must not bring an erased customer back.
       try db.execute(sql: "ALTER TABLE customers ADD COLUMN forgotten_at TEXT")
     }
+    migrator.registerMigration("v10: the night's wake-up index") { db in
+      // Issue 14: a case's `wake_on` (YYYYMMDD, 0 = every night) is the first night a plugin or the
+      // core may decide on it if nothing changes; anything that changes the case (an event, a message,
+      // a payment, an invoice, its customer) resets it to 0 and bumps `touched`, so the night's write
+      // of a new date never overrides a change made while it ran (the night's own events do not fire
+      // it: the night writes a decided case as due itself). `night_index` holds the fingerprint
+      // of the plugins and configuration that computed the dates: when it differs, the night is full.
+      try db.execute(
+        sql: """
+          ALTER TABLE cases ADD COLUMN wake_on INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE cases ADD COLUMN touched INTEGER NOT NULL DEFAULT 0;
+          CREATE INDEX cases_wake ON cases(wake_on) WHERE status <> 'closed';
+          CREATE TABLE night_index (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL);
+          ALTER TABLE run_chunks ADD COLUMN last_case_id INTEGER;
+          CREATE TRIGGER wake_on_event AFTER INSERT ON events WHEN NEW.run_id NOT LIKE 'night-%' BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = NEW.case_id;
+          END;
+          CREATE TRIGGER wake_on_communication AFTER INSERT ON communications BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = NEW.case_id;
+          END;
+          CREATE TRIGGER wake_on_case_invoice AFTER INSERT ON case_invoices BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = NEW.case_id;
+          END;
+          CREATE TRIGGER wake_on_payment AFTER INSERT ON payments BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1
+            WHERE id IN (SELECT case_id FROM case_invoices WHERE invoice_number = NEW.invoice_number);
+          END;
+          CREATE TRIGGER wake_on_invoice AFTER UPDATE ON invoices BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1
+            WHERE id IN (SELECT case_id FROM case_invoices WHERE invoice_number = NEW.number);
+          END;
+          CREATE TRIGGER wake_on_customer AFTER UPDATE ON customers BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE customer_id = NEW.id;
+          END;
+          """)
+    }
     return migrator
   }
 }

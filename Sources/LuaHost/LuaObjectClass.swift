@@ -81,10 +81,20 @@ extension LuaState {
     return LuaObjectClass(name: name, metatable: reference ?? LUA_NOREF)
   }
 
-  /// The host object at `position` whatever its class, or nil for any other value.
+  /// The host object at `position` whatever its class (a view's object too), or nil for any other value.
   public func objectOrNil(on stack: LuaStack, at position: Int32) -> AnyObject? {
-    guard lua_type(stack.pointer, position) == LUA_TUSERDATA,
-      let raw = lua_touserdata(stack.pointer, position)
+    let pointer = stack.pointer
+    if lua_type(pointer, position) == LUA_TTABLE {
+      // A view: its object is kept in its metatable, which scripts cannot reach.
+      guard lua_getmetatable(pointer, position) != 0 else { return nil }
+      defer { litige_pop(pointer, 2) }
+      lua_pushstring(pointer, "__litige_object")
+      lua_rawget(pointer, -2)
+      guard lua_type(pointer, -1) == LUA_TUSERDATA, let raw = lua_touserdata(pointer, -1) else { return nil }
+      return objects[raw.load(as: Int.self)]
+    }
+    guard lua_type(pointer, position) == LUA_TUSERDATA,
+      let raw = lua_touserdata(pointer, position)
     else {
       return nil
     }
@@ -127,5 +137,172 @@ extension LuaStack {
   public func object(at position: Int32, of objectClass: LuaObjectClass, function: String) throws -> AnyObject
   {
     try state.object(on: self, at: position, className: objectClass.name, function: function)
+  }
+}
+
+/// A kind of host object that scripts see as a read-only table (issue 14): a case, an invoice.
+///
+/// A view is built once from the object's plain fields (strings, numbers, booleans, nil) and read
+/// through a proxy whose `__index` is that table: a field read costs a table lookup, not a call into
+/// the host. Other fields are asked of the host on first read and kept; methods refresh the table
+/// after they run. Assigning a field raises at the script's line; reading one that does not exist
+/// raises with the closest name. The host decides how long a view stays current: `detachView` makes
+/// an old view read everything from the host again.
+public final class LuaViewClass {
+  /// The name scripts see in messages (`case`).
+  public let name: String
+  let parts: Int32
+  let handleMetatable: Int32
+  let plainFields: [String]
+  let fill: (LuaStack, AnyObject) throws -> Void
+
+  init(
+    name: String, parts: Int32, handleMetatable: Int32, plainFields: [String],
+    fill: @escaping (LuaStack, AnyObject) throws -> Void
+  ) {
+    self.name = name
+    self.parts = parts
+    self.handleMetatable = handleMetatable
+    self.plainFields = plainFields
+    self.fill = fill
+  }
+}
+
+extension LuaState {
+  /// Defines a class of host objects seen as read-only tables (see `LuaViewClass`).
+  ///
+  /// - `fill(stack, object)` pushes the values of `plainFields`, in that order.
+  /// - `fields(stack, object, key)` pushes any other field and returns true, or returns false when
+  ///   there is no such field; its value is kept in the view until a method runs.
+  /// - `methods` receive the host object as their first argument (`case:tag("vip")`).
+  /// - `describe` gives `tostring(view)`; it must not include personal data.
+  public func defineViewClass(
+    name: String, plainFields: [String], fill: @escaping (LuaStack, AnyObject) throws -> Void,
+    fields: @escaping (LuaStack, AnyObject, String) throws -> Bool, methods: [String: LuaHostFunction],
+    describe: @escaping (AnyObject) -> String, fieldNames: [String]
+  ) throws -> LuaViewClass {
+    let known = fieldNames + plainFields + methods.keys.sorted()
+    let resolve = register { [unowned self] stack in
+      let object = try self.object(on: stack, at: 1, className: name, function: "index")
+      guard let key = stack.rawString(at: 2) else {
+        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
+      }
+      guard try fields(stack, object, key) else {
+        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
+      }
+      return 1
+    }
+    let newIndex = register { stack in
+      let key = stack.rawString(at: 2) ?? "?"
+      throw LuaRaisedError(
+        "field '\(key)' of \(name) is read-only (decisions go through methods such as \(name):tag(...))")
+    }
+    let collect = register { [unowned self] stack in
+      if let handle = lua_touserdata(stack.pointer, 1)?.load(as: Int.self) { self.objects[handle] = nil }
+      return 0
+    }
+    let show = register { [unowned self] stack in
+      let object = try self.object(on: stack, at: 1, className: name, function: "tostring")
+      stack.push(.string(describe(object)))
+      return 1
+    }
+    let fillFunction = register { [unowned self] stack in
+      let object = try self.object(on: stack, at: 1, className: name, function: "index")
+      _ = lua_checkstack(stack.pointer, Int32(plainFields.count) + 4)
+      try fill(stack, object)
+      return plainFields.count
+    }
+    guard
+      let parts = try sandboxOperation(
+        "make_view_class", argumentCount: 8, keep: true,
+        push: { stack in
+          stack.push(.string(name))
+          stack.pushLibrary(methods)
+          stack.pushFunction(id: resolve)
+          stack.pushFunction(id: newIndex)
+          stack.pushFunction(id: collect)
+          stack.pushFunction(id: show)
+          stack.pushFunction(id: fillFunction)
+          stack.push(.array(plainFields.map { .string($0) }))
+        })
+    else { throw LuaError(kind: .runtime, message: "cannot define the view class \(name)") }
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(parts))
+    lua_getfield(pointer, -1, "handle_mt")
+    let handleMetatable = luaL_ref(pointer, litige_registry_index())
+    litige_pop(pointer, 1)
+    return LuaViewClass(
+      name: name, parts: parts, handleMetatable: handleMetatable, plainFields: plainFields, fill: fill)
+  }
+}
+
+extension LuaStack {
+  /// Pushes a new view of `object` (see `LuaViewClass`).
+  ///
+  /// Throws what the class's `fill` throws (nothing is left on the stack then).
+  public func pushView(_ object: AnyObject, of viewClass: LuaViewClass) throws {
+    let top = lua_gettop(pointer)
+    _ = lua_checkstack(pointer, Int32(viewClass.plainFields.count) + 12)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(viewClass.parts))  // parts
+    let parts = lua_gettop(pointer)
+    // The handle the methods receive.
+    let handle = state.retainObject(object, className: viewClass.name, metatable: viewClass.handleMetatable)
+    let block = lua_newuserdatauv(pointer, MemoryLayout<Int>.size + 64, 0)
+    block?.storeBytes(of: handle, as: Int.self)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(viewClass.handleMetatable))
+    lua_setmetatable(pointer, -2)
+    let userdata = lua_gettop(pointer)
+    // The fields table, filled at once.
+    lua_createtable(pointer, 0, Int32(viewClass.plainFields.count) + 4)
+    let fields = lua_gettop(pointer)
+    do {
+      try viewClass.fill(self, object)
+    } catch {
+      lua_settop(pointer, top)
+      throw error
+    }
+    for name in viewClass.plainFields.reversed() { lua_setfield(pointer, fields, name) }
+    lua_getfield(pointer, parts, "fields_mt")
+    lua_setmetatable(pointer, fields)
+    lua_getfield(pointer, parts, "object_of")
+    lua_pushvalue(pointer, fields)
+    lua_pushvalue(pointer, userdata)
+    lua_rawset(pointer, -3)
+    litige_pop(pointer, 1)
+    // The proxy and its own metatable (its `__index` is this view's fields table).
+    lua_createtable(pointer, 0, 0)
+    let proxy = lua_gettop(pointer)
+    lua_createtable(pointer, 0, 6)
+    lua_pushvalue(pointer, fields)
+    lua_setfield(pointer, -2, "__index")
+    lua_getfield(pointer, parts, "newindex")
+    lua_setfield(pointer, -2, "__newindex")
+    lua_getfield(pointer, parts, "tostring")
+    lua_setfield(pointer, -2, "__tostring")
+    lua_pushstring(pointer, viewClass.name)
+    lua_setfield(pointer, -2, "__name")
+    lua_pushstring(pointer, viewClass.name)
+    lua_setfield(pointer, -2, "__metatable")
+    lua_pushvalue(pointer, userdata)
+    lua_setfield(pointer, -2, "__litige_object")
+    lua_setmetatable(pointer, proxy)
+    lua_getfield(pointer, parts, "fields_of")
+    lua_pushvalue(pointer, proxy)
+    lua_pushvalue(pointer, fields)
+    lua_rawset(pointer, -3)
+    litige_pop(pointer, 1)
+    // Leave only the proxy.
+    lua_copy(pointer, proxy, top + 1)
+    lua_settop(pointer, top + 1)
+  }
+
+  /// Makes the view at `position` read every field from the host from now on (it is no longer kept
+  /// current by its owner); does nothing to other values.
+  public func detachView(at position: Int32, of viewClass: LuaViewClass) {
+    let index = lua_absindex(pointer, position)
+    guard lua_type(pointer, index) == LUA_TTABLE, lua_getmetatable(pointer, index) != 0 else { return }
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(viewClass.parts))
+    lua_getfield(pointer, -1, "live")
+    lua_setfield(pointer, -3, "__index")
+    litige_pop(pointer, 2)
   }
 }

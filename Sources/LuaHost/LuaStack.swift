@@ -238,3 +238,15 @@ public struct LuaStack {
     }
   }
 }
+
+extension LuaStack {
+  /// Keeps the value on top of the stack alive in the registry (it stays on the stack); release the
+  /// reference with `LuaState.release`.
+  public func referenceTop() -> LuaReference {
+    lua_pushvalue(pointer, -1)
+    return LuaReference(reference: luaL_ref(pointer, litige_registry_index()))
+  }
+
+  /// Removes the top `count` values.
+  public func pop(_ count: Int32 = 1) { litige_pop(pointer, count) }
+}

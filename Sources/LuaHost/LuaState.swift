@@ -84,6 +84,15 @@ public final class LuaState {
   /// Set by `runKeepingResult`: the next call keeps its first result in the registry.
   private var keepNextResult = false
   private var keptResult: Int32 = LUA_NOREF
+  /// How many calls into Lua this state has started (host objects' views use it to know a new call
+  /// began).
+  public private(set) var callCount = 0
+  /// Runs at the start of every call into Lua, before anything is pushed.
+  ///
+  /// Host objects' views are brought up to date there. It must not call into Lua.
+  public var beforeCall: (() -> Void)?
+  /// The main thread's stack, for host code working on the state between calls.
+  public var mainStack: LuaStack { LuaStack(pointer: pointer, state: self) }
   var objects: [Int: AnyObject] = [:]
   private var nextObjectHandle = 0
   private var classMetatables: [String: Int32] = [:]
@@ -305,6 +314,8 @@ public final class LuaState {
   {
     precondition(!inCall, "LuaState: a call into Lua started while another is running on this state")
     inCall = true
+    callCount &+= 1
+    beforeCall?()
     defer { inCall = false }
     let stack = LuaStack(pointer: pointer, state: self)
     let base = lua_gettop(pointer)
@@ -553,6 +564,28 @@ public final class LuaState {
     litige_pop(pointer, 1)
     luaL_unref(pointer, litige_registry_index(), holder)
     return result
+  }
+
+  /// A function that calls `hook` as `hook(case, ctx)`, or `hook(case, subject, ctx)` when given a
+  /// subject, with a fresh `ctx` made in Lua: `{config, plugin, version, hook, run_id, now}`.
+  ///
+  /// Call it with the case, the run id, the instant (seconds) and the subject (or nil). `config` is
+  /// made read-only once (nested tables too) and shared by the calls. Release it with `release`.
+  public func hookCaller(
+    _ hook: LuaReference, config: LuaValue, plugin: String, version: String, hookName: String
+  ) throws -> LuaReference {
+    guard
+      let reference = try sandboxOperation(
+        "make_hook_caller", argumentCount: 5, keep: true,
+        push: { stack in
+          stack.push(reference: hook)
+          stack.push(config)
+          stack.push(.string(plugin))
+          stack.push(.string(version))
+          stack.push(.string(hookName))
+        })
+    else { throw LuaError(kind: .runtime, message: "cannot make the caller of \(hookName)") }
+    return LuaReference(reference: reference)
   }
 
   /// Creates a fresh global environment for a script or a plugin.

@@ -256,6 +256,77 @@ enum Sandbox {
         __metatable = name,
       }
     end
+    -- Host objects seen as plain tables (issue 14): a view is a read-only proxy whose `__index` is a
+    -- plain table of the object's fields, filled once, so a field read is a table lookup with no call
+    -- into the host. A field not in the table (a nil field, one built on first read, a method or a
+    -- misspelt name) reaches `index` below once; heavy fields are then kept in the table. A method
+    -- (a decision) refreshes the view's table after it runs, so reads stay current. A view the host
+    -- no longer keeps up to date is detached: its reads then go to the host every time (`live`).
+    function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list)
+      local plain, parameters, entries = {}, {}, {}
+      for i, key in ipairs(plain_list) do
+        plain[key] = true
+        parameters[i] = "v" .. i
+        entries[i] = format("[%q] = v%d", key, i)
+      end
+      local make_fields = G.load(
+        "local " .. concat(parameters, ", ") .. " = ...\nreturn { " .. concat(entries, ", ") .. " }",
+        "=sandbox", "t", {})
+      local object_of = setmetatable({}, { __mode = "k" })  -- fields table -> host object
+      local fields_of = setmetatable({}, { __mode = "k" })  -- view -> fields table
+      local function refresh(fields)
+        local fresh = make_fields(fill(object_of[fields]))
+        for key in next, fields do fields[key] = nil end
+        for key, value in next, fresh do fields[key] = value end
+      end
+      local function settled(fields, ...)
+        refresh(fields)
+        return ...
+      end
+      local wrapped = {}
+      for key, method in next, methods do
+        wrapped[key] = function(self, ...)
+          local fields = fields_of[self]
+          if fields == nil then return bumped(method(self, ...)) end  -- the method names the bad receiver
+          return settled(fields, bumped(method(object_of[fields], ...)))
+        end
+      end
+      local fields_mt = {
+        __index = function(fields, key)
+          local method = wrapped[key]
+          if method ~= nil then return method end
+          if plain[key] then return nil end
+          local value = resolve(object_of[fields], key)  -- an unknown field raises, with a suggestion
+          rawset(fields, key, value)
+          return value
+        end,
+        __metatable = name,
+      }
+      local function live(self, key)
+        local method = wrapped[key]
+        if method ~= nil then return method end
+        local object = object_of[fields_of[self]]
+        local value = make_fields(fill(object))[key]
+        if value ~= nil or plain[key] then return value end
+        return resolve(object, key)
+      end
+      holder[1] = {
+        fields_mt = fields_mt, object_of = object_of, fields_of = fields_of, newindex = newindex,
+        tostring = function(self) return describe(object_of[fields_of[self]]) end, live = live,
+        handle_mt = { __gc = gc, __name = name, __metatable = name },
+      }
+    end
+    -- A hook's caller (issue 14): the `ctx` of each call is a fresh table, made here from values
+    -- kept as upvalues rather than pushed by the host at every call; `ctx.config` is one read-only
+    -- view of the plugin's settings, shared by its calls (nothing a call does reaches the next).
+    function operations.make_hook_caller(holder, hook, config, plugin, version, name)
+      local settings = readonly(config, "ctx.config")
+      holder[1] = function(case, run_id, now, subject)
+        local ctx = { config = settings, plugin = plugin, version = version, hook = name, run_id = run_id, now = now }
+        if subject ~= nil then return hook(case, subject, ctx) end
+        return hook(case, ctx)
+      end
+    end
     G.debug.getregistry()["litige.sandbox"] = operations
     """#
 

@@ -59,9 +59,12 @@ end
 -- A progress update, once keep_informed_days have passed without news, on working days.
 local function keep_informed(case, ctx)
   if case.status ~= "acknowledged" and case.status ~= "investigating" and case.status ~= "awaiting_customer" then return end
-  if not litige.is_business_day() then return end
+  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
   local last, updates = last_news(case)
-  if last == nil or litige.days_between(last, litige.today()) < ctx.config.keep_informed_days then return end
+  if last == nil then return end   -- only a letter or a message (a change) starts the clock
+  if litige.days_between(last, litige.today()) < ctx.config.keep_informed_days then
+    return litige.wake_on(litige.add_days(last, ctx.config.keep_informed_days))
+  end
   local by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.keep_informed_days))
   case:send{ template = "progress_update_" .. (updates + 1), channel = "email", body = text(case, "progress", by),
     reason = "no news for " .. litige.days_between(last, litige.today()) .. " days: keep the customer informed" }
@@ -72,7 +75,7 @@ local function acknowledge(case, ctx)
   if case.status ~= "open" or case:has_sent("acknowledgement") then return end
   -- An e-mail answers the same day, any day; a postal letter is dated a working day.
   local channel = reply_channel[case.channel]
-  if channel ~= "email" and not litige.is_business_day() then return end
+  if channel ~= "email" and not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
   local by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.answer_within_days))
   case:send{ template = "acknowledgement", channel = channel,
     body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }
@@ -86,7 +89,7 @@ end
 
 return {
   name = "acknowledgement",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 90,   -- after triage, which sets the owner and the deadline
   description = "Acknowledges every new case in the customer's language and keeps them informed.",
   config = {
@@ -98,7 +101,10 @@ return {
   triage = acknowledge,
   -- A case opened on a Sunday or a holiday, or imported, is acknowledged on the next working day; a
   -- customer left without news for keep_informed_days gets a progress update (domain.md §5).
+  -- Needed again when the case changes, or on the day a progress update falls due (the night's
+  -- wake-up index: the earliest date declared holds).
   nightly = function(case, ctx)
+    litige.wake_on_change()
     acknowledge(case, ctx)
     keep_informed(case, ctx)
   end,

@@ -75,7 +75,7 @@ end
 
 return {
   name = "compensation",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 40,
   description = "Proposes the gesture a case calls for, within caps; flags those that need approval.",
   config = {
@@ -91,9 +91,12 @@ return {
   },
 
   compensate = function(case, ctx)
+    -- Nothing here depends on the date but the working day and what was decided today: needed again when
+    -- the case changes (an approval, an answer, a person's work), or tomorrow (wake-up index).
+    litige.wake_on_change()
     if case.status == "resolved" or case.status == "closed" then return end
     -- Letters go out on working days only.
-    if not litige.is_business_day() then return end
+    if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
     -- An offer that needed an approval reaches the customer once a named approver has approved it.
     local pending = case.gestures[#case.gestures]
     if pending ~= nil then
@@ -104,7 +107,8 @@ return {
       return
     end
     -- Nobody has looked at a case that was not answered yet; nothing is offered on the way to court.
-    if case.status == "open" or case.category == nil or not settled_before_today(case) then return end
+    if case.status == "open" or case.category == nil then return end
+    if not settled_before_today(case) then return litige.wake_on(litige.add_days(litige.today(), 1)) end
     if case.escalation == "formal_notice" or case.escalation == "court" then return end
     local config = ctx.config
     -- Where the category calls for an investigation, a person must have worked the case: assigned it,

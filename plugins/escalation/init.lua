@@ -36,8 +36,13 @@ local function idle_days(case, now)
       or (event.kind == "status" and event.data.from == "proposed")
     if answered and event.at > since then since = event.at end
   end
-  return (now - since) // DAY
+  return (now - since) // DAY, since
 end
+
+-- The night's wake-up index (docs/policies.md): the ladder needs the case again when it changes, on the
+-- day the idle time reaches `days`, or tomorrow when what is collectable decides (it moves with due dates).
+local function wake_after_idle(since, days) litige.wake_on(since + days * DAY) end
+local function wake_tomorrow() litige.wake_on(litige.add_days(litige.today(), 1)) end
 
 local words = {
   fr = {
@@ -113,6 +118,7 @@ end
 -- real amicable attempt (a proposal, a mediation, a conciliation); this policy does not ask for them.
 local function claimable(case, level)
   if case.claimable > 0 then return true end
+  wake_tomorrow()
   if case.owed > 0 then
     case:tag("nothing_collectable", string.format("what is owed is in dispute or not due again: no %s", level))
   else
@@ -149,9 +155,10 @@ local function propose(case, level, reason)
 end
 
 local function escalate(case, ctx)
+  litige.wake_on_change()
   if case.status == "closed" then return end
   -- Letters go out on working days only (no Sunday, no public holiday).
-  if not litige.is_business_day() then return end
+  if not litige.is_business_day() then return wake_tomorrow() end
   local config = ctx.config
   -- A resolved case is not escalated by this policy; a person may still decide a formal notice for
   -- the remainder (a broken promise), and then the letter goes out below.
@@ -166,10 +173,11 @@ local function escalate(case, ctx)
   end
   -- A proposal awaiting the customer's answer pauses the ladder.
   if case.status == "proposed" then return end
-  local idle = idle_days(case, ctx.now)
+  local idle, since = idle_days(case, ctx.now)
   local level = case.escalation
   local function to_formal_notice(why)
     if case.claimable <= 0 and case.owed > 0 then
+      wake_tomorrow()
       -- Everything owed is in dispute: nothing can be demanded until someone rules on the claim
       -- (rejected: the amount falls due again; accepted: it is conceded).
       if not case:has_tag("ruling_proposed") then
@@ -188,10 +196,16 @@ local function escalate(case, ctx)
       to_formal_notice(idle .. " days without progress; mediation skipped by policy")
     elseif not config.skip_mediation and idle >= config.mediation_after_days then
       case:escalate("mediation", idle .. " days without progress in amicable talks")
+    else
+      wake_after_idle(since, config.skip_mediation and config.formal_notice_after_days or config.mediation_after_days)
     end
-  elseif level == "mediation" and idle >= config.formal_notice_after_days then
+  elseif level == "mediation" and idle < config.formal_notice_after_days then
+    wake_after_idle(since, config.formal_notice_after_days)
+  elseif level == "mediation" then
     to_formal_notice(idle .. " days in mediation without agreement")
-  elseif level == "formal_notice" and idle >= config.court_after_days then
+  elseif level == "formal_notice" and idle < config.court_after_days then
+    wake_after_idle(since, config.court_after_days)
+  elseif level == "formal_notice" then
     if not claimable(case, "court") then return end
     if case.owed < config.court_minimum then
       case:tag("write_off_candidate", string.format("%.2f %s owed is below the court minimum", case.owed, case.currency))
@@ -212,7 +226,7 @@ end
 
 return {
   name = "escalation",
-  version = "1.2.0",
+  version = "1.3.0",
   priority = 50,
   description = "Moves stalled cases up the ladder and sends the formal notice letter.",
   config = {

@@ -51,10 +51,13 @@ local function signature(language)
   return language == "fr" and "Le service client" or "Customer service"
 end
 
+-- The night's wake-up index (docs/policies.md): needed again when the case changes, on the day the
+-- survey falls due and on the day the payment reminder does.
 local function follow_up(case, ctx)
+  litige.wake_on_change()
   if case.status ~= "resolved" then return end
   -- Letters go out on working days.
-  if not litige.is_business_day() then return end
+  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
   local resolved = resolution(case)
   if resolved == nil then return end
   local config = ctx.config
@@ -71,6 +74,8 @@ local function follow_up(case, ctx)
       case:propose_gesture{ kind = "voucher", amount = config.loyalty_voucher,
         reason = "loyalty incentive after the dispute" }
     end
+  elseif not case:has_sent("satisfaction_survey") and not chased then
+    litige.wake_on(resolved.at + config.satisfaction_after_days * DAY)
   end
   local due = resolved.data.new_due_date
   if due then
@@ -82,6 +87,8 @@ local function follow_up(case, ctx)
         body = string.format(letters[language].reminder, case.reference or tostring(case.id), litige.format_money(case.owed, language),
           litige.format_date(due, language), signature(language)),
         reason = "preventive reminder: payment due on " .. due .. " as agreed" }
+    elseif days_left > config.reminder_days_before_due and not case:has_sent("payment_reminder") then
+      litige.wake_on(litige.add_days(due, -config.reminder_days_before_due))
     end
   end
 end
@@ -105,7 +112,7 @@ end
 
 return {
   name = "follow_up",
-  version = "1.3.0",
+  version = "1.4.0",
   priority = 20,
   description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date; preventive reminders before other invoices' due dates.",
   config = {

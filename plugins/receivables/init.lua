@@ -87,12 +87,30 @@ local function sent_on(case, name)
   return nil
 end
 
+-- The night's wake-up index (docs/policies.md).
+local function wake_tomorrow() litige.wake_on(litige.add_days(litige.today(), 1)) end
+
+-- The day after the first due date still to come on the case's invoices: penalties start running then.
+local function wake_at_next_due_date(case)
+  local today, first = litige.today(), nil
+  for _, invoice in ipairs(case.invoices) do
+    if invoice.due_on >= today and (first == nil or invoice.due_on < first) then first = invoice.due_on end
+  end
+  if first then litige.wake_on(litige.add_days(first, 1)) end
+end
+
 local function nightly(case, ctx)
   local config, customer = ctx.config, case.customer
+  litige.wake_on_change()
   if case.status ~= "resolved" and case.status ~= "closed" then
     if customer.kind ~= "company" then return end   -- the legal late penalties are between companies
+    -- Tagged once: nothing more until the case changes.
+    local waived = litige.company().penalties_on_disputed ~= "accrue"
+    if case:has_tag(waived and "late_penalties_waived" or "late_penalties_accruing") then return end
     local accruing = penalties(case, "accrue")
-    if accruing == nil or accruing.total <= 0 then return end
+    -- A missing rate is added to litige.toml, which makes the next night visit every case.
+    if accruing == nil then return end
+    if accruing.total <= 0 then return wake_at_next_due_date(case) end
     if litige.company().penalties_on_disputed ~= "accrue" then
       case:tag("late_penalties_waived", #accruing.invoices .. " disputed invoice(s) past due: penalties waived by policy")
     else
@@ -101,13 +119,16 @@ local function nightly(case, ctx)
     end
     return
   end
-  if case.status ~= "resolved" or not litige.is_business_day() then return end
+  if case.status ~= "resolved" then return end
+  if not litige.is_business_day() then return wake_tomorrow() end
 
   -- The core judges the promise once its date has passed; a broken or partly kept one resumes the chase.
   local promise = case.promise
   if promise and promise.status == "pending" and litige.today() > promise.due_on then
     case:judge_promise("the promised date " .. promise.due_on .. " has passed")
     promise = case.promise
+  elseif promise and promise.status == "pending" then
+    litige.wake_on(litige.add_days(promise.due_on, 1))
   end
   if promise and (promise.status == "broken" or promise.status == "partly_kept") and not case:has_sent("promise_reminder") then
     local language = letter_language(case)
@@ -120,9 +141,14 @@ local function nightly(case, ctx)
     end
   end
   -- The reminder went unheeded: a person decides a formal notice for the remainder (decision queue).
+  if promise and (promise.status == "broken" or promise.status == "partly_kept") and case.claimable <= 0
+    and case.escalation ~= "formal_notice" and case.escalation ~= "court" and not case:has_tag("formal_notice_proposed") then
+    wake_tomorrow()   -- what is collectable moves with the invoices' due dates
+  end
   if promise and (promise.status == "broken" or promise.status == "partly_kept") and case.claimable > 0
     and case.escalation ~= "formal_notice" and case.escalation ~= "court" and not case:has_tag("formal_notice_proposed") then
     local reminded = sent_on(case, "promise_reminder")
+    if reminded then litige.wake_on(litige.add_days(reminded, config.payment_days)) end
     if reminded and litige.days_between(reminded, litige.today()) >= config.payment_days then
       case:tag("formal_notice_proposed", string.format("the promise was %s and the reminder of %s went unheeded: "
         .. "a person decides a formal notice for the %.2f %s still due (litige case escalate %d formal_notice)",
@@ -142,10 +168,13 @@ local function nightly(case, ctx)
     -- Not before the new due date the resolution agreed has passed (the claim's letter says it was
     -- missed); without one, the remainder fell due on the invoices' own dates.
     local agreed = new_due_date(case)
-    if agreed ~= nil and litige.today() <= agreed then return end
+    if agreed ~= nil and litige.today() <= agreed then return litige.wake_on(litige.add_days(agreed, 1)) end
   end
+  if case.owed <= 0 then return end   -- nothing owed: only a change (an invoice, a payment) matters
   local claim = penalties(case, lost and "accrue" or "waive")
-  if claim == nil or claim.total <= 0 or (not lost and case.claimable <= 0) then return end
+  -- What can be claimed moves with the invoices' due dates: look again tomorrow.
+  if claim == nil then return end   -- a missing rate: see above
+  if claim.total <= 0 or (not lost and case.claimable <= 0) then return wake_tomorrow() end
   case:send{ template = "penalty_claim", channel = "registered_letter", claim_penalties = lost and "accrue" or "waive",
     reason = lost and "the dispute was rejected: the penalties accrued meanwhile are claimed"
       or "the new due date was missed: late penalties are claimed",
@@ -154,7 +183,7 @@ end
 
 return {
   name = "receivables",
-  version = "1.3.0",
+  version = "1.4.0",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {

@@ -60,7 +60,7 @@ end
 
 return {
   name = "triage",
-  version = "1.3.0",
+  version = "1.4.0",
   priority = 100,
   description = "Category from the customer's words, owner, priority, tags and resolution deadline of a new case.",
   config = {
@@ -76,7 +76,10 @@ return {
   },
 
   -- Cases that arrived without a category (an import, a message) are triaged at night too.
+  -- What it decides depends on the case alone, not on the date: it is needed again only when the case
+  -- changes (the night's wake-up index, docs/policies.md).
   nightly = function(case, ctx)
+    litige.wake_on_change()
     if case.status == "resolved" or case.status == "closed" then return end
     if case.category == nil or case.owner == nil then categorize(case, ctx.config) end
     set_deadline(case, ctx.config)
