@@ -212,7 +212,9 @@ public final class BatchRunner: Sendable {
     }
     if let error = errors.value { throw error }
     if state.snapshot().stopReason == nil, options.hooks.contains("nightly") {
-      _ = state.add(try invoicePass(run: run), errorBudget: options.errorBudget, completesChunk: false)
+      _ = state.add(
+        try invoicePass(run: run, dueThrough: full ? nil : tonight), errorBudget: options.errorBudget,
+        completesChunk: false)
     }
     // A full night that went through records whose dates the index now holds.
     if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
@@ -270,24 +272,41 @@ public final class BatchRunner: Sendable {
   /// `invoicePassDays` days, of a customer with a dispute history; `case` is that customer's latest
   /// case. Each call is committed on its own (a letter is sent once per template and invoice, so a
   /// night run twice sends nothing more). Its counts join the night's; it visits no case.
-  func invoicePass(run: RunRecord) throws -> Tally {
+  ///
+  /// With `dueThrough`, only the invoices whose wake-up date has come (the plugins' `before_due`
+  /// calls declare it, as night hooks do for cases); every visited invoice gets its next date.
+  func invoicePass(run: RunRecord, dueThrough: Int? = nil) throws -> Tally {
     let host = try makeHost()
     guard host.plugins.contains(where: { $0.hookNames.contains("before_due") }) else { return Tally() }
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
     var failingCases: Set<Int64> = []
     var written: Set<Int64> = []
-    defer { if !options.dryRun { try? store.markDue(written) } }
+    var wakes: [String: Int] = [:]
+    defer {
+      if !options.dryRun {
+        try? store.markDue(written)
+        try? store.setInvoiceWakes(wakes)
+      }
+    }
     for due in try store.invoicesComingDue(
-      from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf)
+      from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
+      dueThrough: dueThrough)
     {
       guard
         let subject = try host.runtime.invoiceSubject(number: due.invoice, sentTemplates: due.sentTemplates)
       else { continue }
       let owner = try store.disputeCase(id: due.caseId)?.owner?.rawValue ?? "unassigned"
+      var wake: Wake? = .onChange
+      defer { if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) } }
       for outcome in host.run(
         hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
       {
+        if let current = wake, let declared = outcome.wake, outcome.failure == nil, outcome.events.isEmpty {
+          wake = Wake.earliest(current, declared)
+        } else {
+          wake = nil
+        }
         if outcome.skipped {
           tally.skipped[outcome.plugin, default: 0] += 1
         } else if let message = outcome.failure {

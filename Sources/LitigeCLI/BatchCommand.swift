@@ -206,7 +206,7 @@ struct BatchCommand: ParsableCommand {
       // The morning's work queues (litige case list --queue NAME).
       // Counted here on workspaces up to 20,000 cases (it reads every case and, for the answers queue, its
       // facts); above, `litige case list --queue NAME` counts one queue without slowing the night.
-      if !result.dryRun, try store.counts()["cases", default: 0] <= 20_000 {
+      if !result.dryRun, try store.openCaseCount() <= 20_000 {
         let cases = try store.cases(matching: CaseFilter(activeOnly: false)).filter { $0.status != .closed }
         let counts = try WorkQueue.allCases.map { queue in
           (

@@ -29,13 +29,28 @@ public struct InvoiceComingDue: Sendable, Equatable {
 }
 
 extension Store {
+  /// Records the invoice pass's next wake-up dates (`YYYYMMDD`, 0 = the next night), by invoice.
+  public func setInvoiceWakes(_ wakes: [String: Int]) throws {
+    guard !wakes.isEmpty else { return }
+    try database.write { db in
+      for (number, day) in wakes.sorted(by: { $0.key < $1.key }) {
+        try db.executeCached(
+          sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
+      }
+    }
+  }
+
   /// The invoices due from `first` through `last` that are still owed (after payments, credits and
   /// write-offs), are in no dispute, and belong to a customer who has had one (a case opened by
   /// `asOf`): the night's pass for preventive reminders (relances préventives, domain.md §5).
   ///
   /// Ordered by due date, then number.
-  public func invoicesComingDue(from first: LocalDate, through last: LocalDate, asOf: Date) throws
-    -> [InvoiceComingDue]
+  ///
+  /// With `dueThrough` (a night's `YYYYMMDD`), only the invoices whose wake-up date has come.
+  public func invoicesComingDue(
+    from first: LocalDate, through last: LocalDate, asOf: Date, dueThrough: Int? = nil
+  )
+    throws -> [InvoiceComingDue]
   {
     try database.read { db in
       let rows = try Row.fetchAll(
@@ -44,13 +59,13 @@ extension Store {
             SELECT i.number, i.due_on,
               (SELECT MAX(c.id) FROM cases c WHERE c.customer_id = i.customer_id AND c.opened_at <= ?) AS case_id
             FROM invoices i
-            WHERE i.due_on BETWEEN ? AND ? AND i.paid_minor < i.total_minor
+            WHERE i.due_on BETWEEN ? AND ? AND i.paid_minor < i.total_minor AND i.wake_on <= ?
               AND NOT EXISTS (
                 SELECT 1 FROM case_invoices ci JOIN cases c ON c.id = ci.case_id
                 WHERE ci.invoice_number = i.number AND ci.disputed_minor > 0 AND c.status <> 'closed')
             ORDER BY i.due_on, i.number
             """),
-        arguments: [Timestamp.utcText(asOf), first.description, last.description])
+        arguments: [Timestamp.utcText(asOf), first.description, last.description, dueThrough ?? Int.max])
       let candidates = try rows.compactMap { row -> InvoiceComingDue? in
         guard let caseId: Int64 = row["case_id"] else { return nil }
         return InvoiceComingDue(

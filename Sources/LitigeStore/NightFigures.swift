@@ -144,29 +144,29 @@ extension Store {
           }
         }
       }
-      // The queues, as `litige case list --queue` counts them.
+      // The queues, as `litige case list --queue` counts them, in one pass over the open cases.
       let active = "status NOT IN ('resolved', 'closed')"
-      func count(_ condition: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE \(condition)") ?? 0
-      }
       // As `litige case list --queue approval` counts them: a gesture awaiting an approver, or an
       // active case a policy tagged for one.
-      figures.needsPerson.approvals = try count(
-        """
-        status <> 'closed' AND (EXISTS (SELECT 1 FROM json_each(cases.gestures) g
-          WHERE json_extract(g.value, '$.needs_approval') = 1 AND json_extract(g.value, '$.approved_by') IS NULL
-            AND json_extract(g.value, '$.state') IN ('proposed', 'accepted'))
-          OR (\(active) AND tags LIKE '%"gesture_needs_approval"%'))
-        """)
-      figures.needsPerson.formalNoticesToConfirm = try count(
-        "status <> 'closed' AND escalation IN ('amicable', 'mediation') AND tags LIKE '%\"formal_notice_proposed\"%'"
-      )
-      figures.needsPerson.courtStepsToConfirm = try count(
-        "status <> 'closed' AND escalation <> 'court' AND tags LIKE '%\"court_proposed\"%'")
-      figures.needsPerson.rulings = try count("\(active) AND tags LIKE '%\"ruling_proposed\"%'")
-      figures.needsPerson.deadlinesBreached =
-        try Int.fetchOne(
-          db, sql: "SELECT COUNT(*) FROM cases WHERE \(active) AND deadline < ?", arguments: [asOfText]) ?? 0
+      let queues = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT
+            SUM((gestures <> '[]' AND EXISTS (SELECT 1 FROM json_each(cases.gestures) g
+              WHERE json_extract(g.value, '$.needs_approval') = 1 AND json_extract(g.value, '$.approved_by') IS NULL
+                AND json_extract(g.value, '$.state') IN ('proposed', 'accepted')))
+              OR (\(active) AND tags LIKE '%"gesture_needs_approval"%')),
+            SUM(escalation IN ('amicable', 'mediation') AND tags LIKE '%"formal_notice_proposed"%'),
+            SUM(escalation <> 'court' AND tags LIKE '%"court_proposed"%'),
+            SUM(\(active) AND tags LIKE '%"ruling_proposed"%'),
+            SUM(\(active) AND deadline < ?)
+          FROM cases WHERE status <> 'closed'
+          """, arguments: [asOfText])
+      figures.needsPerson.approvals = queues?[0] ?? 0
+      figures.needsPerson.formalNoticesToConfirm = queues?[1] ?? 0
+      figures.needsPerson.courtStepsToConfirm = queues?[2] ?? 0
+      figures.needsPerson.rulings = queues?[3] ?? 0
+      figures.needsPerson.deadlinesBreached = queues?[4] ?? 0
       // Exposure: the open disputes of each customer.
       figures.topCustomers = try Row.fetchAll(
         db,

@@ -200,6 +200,20 @@ enum Schema {
           END;
           """)
     }
+    migrator.registerMigration("v11: the invoice pass's wake-up dates") { db in
+      // Issue 14: the night's invoice pass (before_due) visits an invoice when the date its plugins
+      // declared has come (`wake_on`, YYYYMMDD, 0 = every night); a change of its amounts, due date,
+      // payments or customer makes it due again. The night's report reads its events by run.
+      try db.execute(
+        sql: """
+          ALTER TABLE invoices ADD COLUMN wake_on INTEGER NOT NULL DEFAULT 0;
+          CREATE INDEX events_run ON events(run_id);
+          CREATE TRIGGER invoice_wake AFTER UPDATE OF customer_id, due_on, total_minor, paid_minor,
+            collection_suspended ON invoices BEGIN
+            UPDATE invoices SET wake_on = 0 WHERE number = NEW.number;
+          END;
+          """)
+    }
     return migrator
   }
 }

@@ -95,11 +95,16 @@ end
 
 -- The night's invoice pass: `invoice` is owed, in no dispute, due within 30 days, and its customer has
 -- had a dispute (`case` is their latest case, where the letter is kept as proof).
+-- The invoice pass's wake-up index: the invoice is needed again on the day its notice starts, or when
+-- it changes (a payment, a new due date).
 local function before_due(case, invoice, ctx)
+  litige.wake_on_change()
   local notice = ctx.config.preventive_days_before_due
-  if notice == 0 or not litige.is_business_day() then return end
+  if notice == 0 then return end
+  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
   local days_left = litige.days_between(litige.today(), invoice.due_on)
-  if days_left < 0 or days_left > notice or invoice.owed <= 0 then return end
+  if days_left > notice then return litige.wake_on(litige.add_days(invoice.due_on, -notice)) end
+  if days_left < 0 or invoice.owed <= 0 then return end
   -- Once per invoice, whichever of the customer's cases kept the letter.
   if (invoice.sent or {}).preventive_reminder or case:has_sent("preventive_reminder", invoice.number) then return end
   local language = language_of(case)
