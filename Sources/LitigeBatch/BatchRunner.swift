@@ -178,8 +178,11 @@ public final class BatchRunner: Sendable {
     let tonight = NightIndex.key(today)
     let fingerprint = NightIndex.fingerprint(
       plugins: loaded.plugins, configuration: configuration, hooks: options.hooks)
-    let stored = try store.nightIndexFingerprint()
-    let full = !options.usesWakeIndex || options.full || stored != fingerprint
+    // A night for an earlier day than the index last served cannot trust its dates either.
+    let stored = try store.nightIndexState()
+    let full =
+      !options.usesWakeIndex || options.full || stored.fingerprint != fingerprint
+      || (stored.lastNight ?? 0) > tonight
     var due = try store.dueCaseIds(through: tonight, full: full)
     let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count)
     if let range = options.caseRange { due = due.filter { range.contains($0) } }
@@ -217,8 +220,9 @@ public final class BatchRunner: Sendable {
         completesChunk: false)
     }
     // A full night that went through records whose dates the index now holds.
-    if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
-      try store.setNightIndexFingerprint(fingerprint)
+    if options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
+      if full { try store.setNightIndexFingerprint(fingerprint) }
+      try store.setNightIndexLastNight(tonight)
     }
 
     let snapshot = state.snapshot()

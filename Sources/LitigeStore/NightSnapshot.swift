@@ -124,10 +124,12 @@ extension Store {
     }
   }
 
-  /// The fingerprint of the plugins and configuration that computed the stored wake-up dates, if any.
-  public func nightIndexFingerprint() throws -> String? {
+  /// The fingerprint of the plugins and configuration that computed the stored wake-up dates, and the
+  /// last night (`YYYYMMDD`) they served; nils when no night recorded them.
+  public func nightIndexState() throws -> (fingerprint: String?, lastNight: Int?) {
     try database.read { db in
-      try String.fetchOne(db, sql: "SELECT fingerprint FROM night_index WHERE id = 1")
+      let row = try Row.fetchOne(db, sql: "SELECT fingerprint, last_night FROM night_index WHERE id = 1")
+      return (row?["fingerprint"], row?["last_night"])
     }
   }
 
@@ -135,7 +137,19 @@ extension Store {
   public func setNightIndexFingerprint(_ fingerprint: String) throws {
     try database.write { db in
       try db.execute(
-        sql: "INSERT OR REPLACE INTO night_index (id, fingerprint) VALUES (1, ?)", arguments: [fingerprint])
+        sql: """
+          INSERT INTO night_index (id, fingerprint) VALUES (1, ?)
+          ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint
+          """, arguments: [fingerprint])
+    }
+  }
+
+  /// Records that the index served the night of `key` (`YYYYMMDD`), if later than the last one.
+  public func setNightIndexLastNight(_ key: Int) throws {
+    try database.write { db in
+      try db.execute(
+        sql: "UPDATE night_index SET last_night = MAX(COALESCE(last_night, 0), ?) WHERE id = 1",
+        arguments: [key])
     }
   }
 

@@ -203,11 +203,19 @@ enum Schema {
     migrator.registerMigration("v11: the invoice pass's wake-up dates") { db in
       // Issue 14: the night's invoice pass (before_due) visits an invoice when the date its plugins
       // declared has come (`wake_on`, YYYYMMDD, 0 = every night); a change of its amounts, due date,
-      // payments or customer makes it due again. The night's report reads its events by run.
+      // payments or customer makes it due again. The night's report reads its events by run. A case
+      // whose fields change without an event (an import) is due again too, and the index remembers
+      // the last night it served: a night for an earlier day visits every case.
       try db.execute(
         sql: """
           ALTER TABLE invoices ADD COLUMN wake_on INTEGER NOT NULL DEFAULT 0;
           CREATE INDEX events_run ON events(run_id);
+          ALTER TABLE night_index ADD COLUMN last_night INTEGER;
+          CREATE TRIGGER wake_on_case_update AFTER UPDATE OF customer_id, opened_at, channel, category, reason,
+            status, priority, owner, escalation, disputed_minor, deadline, tags, gestures, outcome, resolved_at,
+            external_ref ON cases BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = NEW.id;
+          END;
           CREATE TRIGGER invoice_wake AFTER UPDATE OF customer_id, due_on, total_minor, paid_minor,
             collection_suspended ON invoices BEGIN
             UPDATE invoices SET wake_on = 0 WHERE number = NEW.number;

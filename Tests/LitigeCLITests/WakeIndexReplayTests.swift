@@ -125,6 +125,9 @@ struct WakeIndexReplayTests {
     #expect(Self.visited(fourth.output) >= open - 1)
     let fifth = try Self.night(litige, start.adding(days: 4))
     #expect(fifth.report["full"] as? Bool == false)
+    // A (dry) night for an earlier day than the index served cannot trust its dates: it visits every case.
+    let earlier = try Self.night(litige, start.adding(days: 2), "--dry-run")
+    #expect(earlier.report["full"] as? Bool == true)
     // --full visits every case whatever the index says.
     let openNow = try store.cases(matching: CaseFilter(activeOnly: true)).count
     let forced = try Self.night(litige, start.adding(days: 5), "--full")
