@@ -290,6 +290,12 @@ extension LuaStack {
     lua_pushvalue(pointer, fields)
     lua_rawset(pointer, -3)
     litige_pop(pointer, 1)
+    // rawset(view, ...) is refused like a write into a library table.
+    lua_getfield(pointer, parts, "frozen")
+    lua_pushvalue(pointer, proxy)
+    lua_pushboolean(pointer, 1)
+    lua_rawset(pointer, -3)
+    litige_pop(pointer, 1)
     // Leave only the proxy.
     lua_copy(pointer, proxy, top + 1)
     lua_settop(pointer, top + 1)

@@ -314,6 +314,7 @@ enum Sandbox {
         fields_mt = fields_mt, object_of = object_of, fields_of = fields_of, newindex = newindex,
         tostring = function(self) return describe(object_of[fields_of[self]]) end, live = live,
         handle_mt = { __gc = gc, __name = name, __metatable = name },
+        frozen = frozen,  -- the host adds each view: the sandbox's rawset refuses to write into it
       }
     end
     -- A hook's caller (issue 14): the `ctx` of each call is a fresh table, made here from values
