@@ -183,6 +183,9 @@ public final class BatchRunner: Sendable {
     let full =
       !options.usesWakeIndex || options.full || stored.fingerprint != fingerprint
       || (stored.lastNight ?? 0) > tonight
+    // Recorded before any chunk writes a date: a night that is killed after writing dates relative to
+    // a later day than the next night's makes that next night full (it cannot trust them).
+    if options.usesWakeIndex, !options.dryRun { try store.setNightIndexLastNight(tonight, exact: false) }
     var due = try store.dueCaseIds(through: tonight, full: full)
     let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count)
     if let range = options.caseRange { due = due.filter { range.contains($0) } }
@@ -220,9 +223,10 @@ public final class BatchRunner: Sendable {
         completesChunk: false)
     }
     // A full night that went through records whose dates the index now holds.
-    if options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
-      if full { try store.setNightIndexFingerprint(fingerprint) }
-      try store.setNightIndexLastNight(tonight)
+    // A full night that went through computed every date as of tonight.
+    if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
+      try store.setNightIndexFingerprint(fingerprint)
+      try store.setNightIndexLastNight(tonight, exact: true)
     }
 
     let snapshot = state.snapshot()

@@ -197,7 +197,7 @@ struct BatchCommand: ParsableCommand {
         print(
           "  \(asleep) open case\(asleep == 1 ? "" : "s") with nothing due tonight (litige batch --full visits them)"
         )
-      } else if result.full == true, !result.dryRun {
+      } else if result.full == true, !result.dryRun, result.status != "aborted" {
         print("  every open case visited (full night): the wake-up index is up to date")
       }
       for (kind, count) in result.decisionsByKind.sorted(by: { $0.key < $1.key }) {

@@ -96,10 +96,24 @@ public final class CaseSession {
 
   /// How many payment promises of customer `customerId` were judged broken (cached for the chunk).
   public func brokenPromises(customerId: String) throws -> Int {
-    if let count = brokenPromiseCounts[customerId] { return count }
-    let count = try reader.brokenPromises(customerId: customerId)
-    if snapshot != nil { brokenPromiseCounts[customerId] = count }
-    return count
+    let stored: Int
+    if let count = brokenPromiseCounts[customerId] {
+      stored = count
+    } else {
+      stored = try reader.brokenPromises(customerId: customerId)
+      if snapshot != nil { brokenPromiseCounts[customerId] = stored }
+    }
+    // In batch mode, promises judged broken earlier in this chunk are not in the store yet: counted
+    // here, so that what a case sees does not depend on which chunk another case of the customer
+    // fell into (the wake-up index changes the chunks).
+    var settled = 0
+    for (caseId, events) in settledEvents
+    where settledCases[caseId]?.disputeCase.customerId == customerId {
+      for event in events {
+        if case .promiseJudged(.broken, _, _, _) = event.event { settled += 1 }
+      }
+    }
+    return stored + settled
   }
 
   /// The most decisions one call (a hook call, a script) may stage on one case.

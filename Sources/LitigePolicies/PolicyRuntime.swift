@@ -494,7 +494,7 @@ public final class PolicyRuntime {
       describe: { object in
         guard let invoice = (object as? RecordObject<Invoice>)?.record else { return "invoice ?" }
         return "invoice \(invoice.number) · \(invoice.total) · paid \(invoice.paid) · due \(invoice.dueOn)"
-      }, fieldNames: Self.invoiceFieldNames)
+      }, fieldNames: Self.invoiceFieldNames, keepsFields: false)
     customerClass = try state.defineViewClass(
       name: "customer", plainFields: Self.customerPlainFields,
       fill: { stack, object in
@@ -516,7 +516,7 @@ public final class PolicyRuntime {
         // No name, email or phone: a customer's identity is personal data.
         guard let customer = (object as? RecordObject<Customer>)?.record else { return "customer ?" }
         return "customer \(customer.id) · \(customer.kind.rawValue)" + (customer.vip ? " · vip" : "")
-      }, fieldNames: Self.customerFieldNames)
+      }, fieldNames: Self.customerFieldNames, keepsFields: false)
     cursorClass = try state.defineClass(
       name: "case cursor", fields: { _, _, _ in false }, methods: [:], describe: { _ in "case cursor" })
   }

@@ -144,12 +144,16 @@ extension Store {
     }
   }
 
-  /// Records that the index served the night of `key` (`YYYYMMDD`), if later than the last one.
-  public func setNightIndexLastNight(_ key: Int) throws {
+  /// Records the night of `key` (`YYYYMMDD`) as the latest the stored dates may be relative to: the
+  /// later of it and the last one, or exactly it (`exact`, after a full night recomputed every date).
+  public func setNightIndexLastNight(_ key: Int, exact: Bool) throws {
     try database.write { db in
       try db.execute(
-        sql: "UPDATE night_index SET last_night = MAX(COALESCE(last_night, 0), ?) WHERE id = 1",
-        arguments: [key])
+        sql: """
+          INSERT INTO night_index (id, fingerprint, last_night) VALUES (1, '', ?)
+          ON CONFLICT(id) DO UPDATE SET last_night = CASE WHEN ? THEN excluded.last_night
+            ELSE MAX(COALESCE(last_night, 0), excluded.last_night) END
+          """, arguments: [key, exact])
     }
   }
 

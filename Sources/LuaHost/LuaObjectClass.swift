@@ -176,10 +176,13 @@ extension LuaState {
   ///   there is no such field; its value is kept in the view until a method runs.
   /// - `methods` receive the host object as their first argument (`case:tag("vip")`).
   /// - `describe` gives `tostring(view)`; it must not include personal data.
+  /// - `keepsFields`: other fields are kept in the view once read (until a method refreshes it); a
+  ///   class without methods whose fields move with other objects' decisions (an invoice's amounts)
+  ///   asks the host at every read instead.
   public func defineViewClass(
     name: String, plainFields: [String], fill: @escaping (LuaStack, AnyObject) throws -> Void,
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool, methods: [String: LuaHostFunction],
-    describe: @escaping (AnyObject) -> String, fieldNames: [String]
+    describe: @escaping (AnyObject) -> String, fieldNames: [String], keepsFields: Bool = true
   ) throws -> LuaViewClass {
     let known = fieldNames + plainFields + methods.keys.sorted()
     let resolve = register { [unowned self] stack in
@@ -195,7 +198,8 @@ extension LuaState {
     let newIndex = register { stack in
       let key = stack.rawString(at: 2) ?? "?"
       throw LuaRaisedError(
-        "field '\(key)' of \(name) is read-only (decisions go through methods such as \(name):tag(...))")
+        "field '\(key)' of \(name) is read-only"
+          + (methods.isEmpty ? "" : " (decisions go through methods such as \(name):tag(...))"))
     }
     let collect = register { [unowned self] stack in
       if let handle = lua_touserdata(stack.pointer, 1)?.load(as: Int.self) { self.objects[handle] = nil }
@@ -214,7 +218,7 @@ extension LuaState {
     }
     guard
       let parts = try sandboxOperation(
-        "make_view_class", argumentCount: 8, keep: true,
+        "make_view_class", argumentCount: 9, keep: true,
         push: { stack in
           stack.push(.string(name))
           stack.pushLibrary(methods)
@@ -224,6 +228,7 @@ extension LuaState {
           stack.pushFunction(id: show)
           stack.pushFunction(id: fillFunction)
           stack.push(.array(plainFields.map { .string($0) }))
+          stack.push(.boolean(keepsFields))
         })
     else { throw LuaError(kind: .runtime, message: "cannot define the view class \(name)") }
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(parts))

@@ -262,7 +262,7 @@ enum Sandbox {
     -- misspelt name) reaches `index` below once; heavy fields are then kept in the table. A method
     -- (a decision) refreshes the view's table after it runs, so reads stay current. A view the host
     -- no longer keeps up to date is detached: its reads then go to the host every time (`live`).
-    function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list)
+    function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list, keep)
       local plain, parameters, entries = {}, {}, {}
       for i, key in ipairs(plain_list) do
         plain[key] = true
@@ -297,7 +297,7 @@ enum Sandbox {
           if method ~= nil then return method end
           if plain[key] then return nil end
           local value = resolve(object_of[fields], key)  -- an unknown field raises, with a suggestion
-          rawset(fields, key, value)
+          if keep then rawset(fields, key, value) end
           return value
         end,
         __metatable = name,

@@ -109,6 +109,30 @@ struct PolicyRuntimeTests {
     }
   }
 
+  @Test("views refuse rawset; a case reads its own decisions at once")
+  func viewsAreReadOnlyAndInvoicesStayCurrent() throws {
+    let (runtime, _) = try makeRuntime()
+    let seen = try runtime.runScript(
+      source: """
+        local c
+        for candidate in litige.cases{active = true} do
+          if candidate.status ~= "resolved" and #candidate.invoices > 0 and candidate.invoices[1].frozen > 0 then
+            c = candidate
+            break
+          end
+        end
+        local refused = not pcall(rawset, c, "status", "closed") and not pcall(rawset, c.customer, "name", "x")
+        local invoice = c.invoices[1]
+        local before = invoice.frozen
+        c:resolve{ outcome = "rejected", new_due_date = litige.add_days(litige.today(), 30), reason = "agreed" }
+        return refused, c.status, before, invoice.frozen
+        """, chunkName: "views.lua")
+    #expect(seen.count == 4)
+    #expect(seen.first == true, "rawset on a view is refused")
+    #expect(seen[1] == "resolved")
+    #expect(seen[2] == seen[3], "an invoice's amounts are the stored ledger's until the decision is written")
+  }
+
   @Test func decisionsAreStagedAndReadBackButNotStored() throws {
     let (runtime, store) = try makeRuntime()
     let id = try activeCaseId(store)
