@@ -16,6 +16,41 @@ public final class LuaObjectClass {
 }
 
 extension LuaState {
+  /// The host functions every class of host objects needs: a field's value (an unknown one is an error
+  /// naming the closest of `known`), the refusal of an assignment, the collection of an object's
+  /// handle, and its description.
+  fileprivate func registerClassFunctions(
+    name: String, fields: @escaping (LuaStack, AnyObject, String) throws -> Bool, hasMethods: Bool,
+    describe: @escaping (AnyObject) -> String, known: [String]
+  ) -> (resolve: Int32, newIndex: Int32, collect: Int32, show: Int32) {
+    let resolve = register { [unowned self] stack in
+      let object = try self.object(on: stack, at: 1, className: name, function: "index")
+      guard let key = stack.rawString(at: 2) else {
+        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
+      }
+      guard try fields(stack, object, key) else {
+        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
+      }
+      return 1
+    }
+    let newIndex = register { stack in
+      let key = stack.rawString(at: 2) ?? "?"
+      throw LuaRaisedError(
+        "field '\(key)' of \(name) is read-only"
+          + (hasMethods ? " (decisions go through methods such as \(name):tag(...))" : ""))
+    }
+    let collect = register { [unowned self] stack in
+      if let handle = lua_touserdata(stack.pointer, 1)?.load(as: Int.self) { self.objects[handle] = nil }
+      return 0
+    }
+    let show = register { [unowned self] stack in
+      let object = try self.object(on: stack, at: 1, className: name, function: "tostring")
+      stack.push(.string(describe(object)))
+      return 1
+    }
+    return (resolve, newIndex, collect, show)
+  }
+
   /// Defines a class of host objects.
   ///
   /// - `fields(stack, object, key)` pushes the value of field `key` of `object` and returns true, or
@@ -34,32 +69,9 @@ extension LuaState {
     describe: @escaping (AnyObject) -> String,
     fill: ((LuaStack, AnyObject) throws -> Void)? = nil, plainFields: [String] = [], fieldNames: [String] = []
   ) throws -> LuaObjectClass {
-    // A misspelt field gets the closest known name (a field or a method) in its error.
-    let known = fieldNames + plainFields + methods.keys.sorted()
-    let resolve = register { [unowned self] stack in
-      let object = try self.object(on: stack, at: 1, className: name, function: "index")
-      guard let key = stack.rawString(at: 2) else {
-        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
-      }
-      guard try fields(stack, object, key) else {
-        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
-      }
-      return 1
-    }
-    let newIndex = register { stack in
-      let key = stack.rawString(at: 2) ?? "?"
-      throw LuaRaisedError(
-        "field '\(key)' of \(name) is read-only (decisions go through methods such as \(name):tag(...))")
-    }
-    let collect = register { [unowned self] stack in
-      if let handle = lua_touserdata(stack.pointer, 1)?.load(as: Int.self) { self.objects[handle] = nil }
-      return 0
-    }
-    let show = register { [unowned self] stack in
-      let object = try self.object(on: stack, at: 1, className: name, function: "tostring")
-      stack.push(.string(describe(object)))
-      return 1
-    }
+    let (resolve, newIndex, collect, show) = registerClassFunctions(
+      name: name, fields: fields, hasMethods: !methods.isEmpty, describe: describe,
+      known: fieldNames + plainFields + methods.keys.sorted())
     let fillFunction = fill.map { fill in
       register { [unowned self] stack in
         let object = try self.object(on: stack, at: 1, className: name, function: "index")
@@ -184,32 +196,9 @@ extension LuaState {
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool, methods: [String: LuaHostFunction],
     describe: @escaping (AnyObject) -> String, fieldNames: [String], keepsFields: Bool = true
   ) throws -> LuaViewClass {
-    let known = fieldNames + plainFields + methods.keys.sorted()
-    let resolve = register { [unowned self] stack in
-      let object = try self.object(on: stack, at: 1, className: name, function: "index")
-      guard let key = stack.rawString(at: 2) else {
-        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
-      }
-      guard try fields(stack, object, key) else {
-        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
-      }
-      return 1
-    }
-    let newIndex = register { stack in
-      let key = stack.rawString(at: 2) ?? "?"
-      throw LuaRaisedError(
-        "field '\(key)' of \(name) is read-only"
-          + (methods.isEmpty ? "" : " (decisions go through methods such as \(name):tag(...))"))
-    }
-    let collect = register { [unowned self] stack in
-      if let handle = lua_touserdata(stack.pointer, 1)?.load(as: Int.self) { self.objects[handle] = nil }
-      return 0
-    }
-    let show = register { [unowned self] stack in
-      let object = try self.object(on: stack, at: 1, className: name, function: "tostring")
-      stack.push(.string(describe(object)))
-      return 1
-    }
+    let (resolve, newIndex, collect, show) = registerClassFunctions(
+      name: name, fields: fields, hasMethods: !methods.isEmpty, describe: describe,
+      known: fieldNames + plainFields + methods.keys.sorted())
     let fillFunction = register { [unowned self] stack in
       let object = try self.object(on: stack, at: 1, className: name, function: "index")
       _ = lua_checkstack(stack.pointer, Int32(plainFields.count) + 4)
