@@ -396,8 +396,26 @@ struct CaseCommand: ParsableCommand {
       let events = try store.events(ofCase: id)
       let facts = try store.facts(for: item)
       let today = LocalDate(try CommandClock.now(), in: zone)
+      // The wake-up index (issue 14): when the night next visits the case if nothing changes it.
+      let wake = item.status == .closed ? nil : try store.wakeOn(caseId: id)
+      // JSON: a date, "next" or "on_change" (null when closed).
+      let nextNight: String? =
+        switch wake {
+        case nil: nil
+        case 0?: "next"
+        case 99_991_231?: "on_change"
+        case let key?: String(format: "%04d-%02d-%02d", key / 10_000, key / 100 % 100, key % 100)
+        }
+      let nextVisitText: String =
+        switch nextNight {
+        case nil: "none (closed)"
+        case "next"?: "the next night"
+        case "on_change"?: "when the case changes (no plugin needs it before)"
+        case let day?: "the night of \(day), or sooner if the case changes"
+        }
       if json {
         var object = CaseJSON.summary(item, timeZone: zone)
+        object["next_visit"] = nextNight ?? NSNull()
         object["reason"] = item.reason
         object["ledger"] = CaseJSON.ledger(item, facts: facts, today: today)
         object["customer"] = customer.map {
@@ -480,6 +498,7 @@ struct CaseCommand: ParsableCommand {
           } ?? "none"
         ),
         ("Reason", item.reason),
+        ("Next visit", nextVisitText),
       ]
       lines += fields.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }
       if !invoices.isEmpty {

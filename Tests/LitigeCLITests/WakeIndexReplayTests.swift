@@ -103,11 +103,19 @@ struct WakeIndexReplayTests {
     }
     #expect(!asleep.isEmpty, "some case has nothing due")
     guard let sleeper = asleep.first else { return }
+    // case show says when the night next visits it.
+    let shown = try litige.run("case", "show", String(sleeper), "--json")
+    let before = try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any]
+    let day = try Self.wakeOn(store, sleeper)
+    let expected = String(format: "%04d-%02d-%02d", day / 10_000, day / 100 % 100, day % 100)
+    #expect(before?["next_visit"] as? String == (day == 99_991_231 ? "on_change" : expected))
     let note = try litige.run(
       at: "\(start.adding(days: 1))T10:00:00Z", "case", "note", String(sleeper), "--direction", "in",
       "--channel", "email", "--summary", "Des nouvelles ?", "--by", "julien")
     #expect(note.status == 0, "\(note.standardError)")
     #expect(try Self.wakeOn(store, sleeper) == 0, "a message makes the case due")
+    let after = try litige.run("case", "show", String(sleeper))
+    #expect(after.standardOutput.contains("Next visit the next night"), "\(after.standardOutput)")
     let third = try Self.night(litige, start.adding(days: 2))
     #expect(third.report["full"] as? Bool == false)
     #expect((third.report["cases_asleep"] as? Int ?? 0) > 0)
