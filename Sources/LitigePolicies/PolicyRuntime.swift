@@ -714,9 +714,16 @@ public final class PolicyRuntime {
   private func invoiceField(_ invoice: Invoice, _ key: String, on stack: LuaStack) throws -> Bool {
     // Money fields come from the invoice's ledger (payments, credits, write-offs, money paid back).
     func ledgerAmount(_ amount: (InvoiceLedger) throws -> Money) throws {
-      guard let ledger = try session.ledger(ofInvoice: invoice.number) else {
+      guard var ledger = try session.ledger(ofInvoice: invoice.number) else {
         stack.push(.nil)
         return
+      }
+      // A case the script resolved (or reopened) in this call releases (or freezes) its portion at
+      // once, as `case.frozen` shows it.
+      for index in ledger.disputes.indices {
+        if let working = session.working[ledger.disputes[index].caseId] {
+          ledger.disputes[index].open = working.disputeCase.status.isActive
+        }
       }
       stack.push(.number(try amount(ledger).major))
     }
