@@ -222,7 +222,6 @@ public final class BatchRunner: Sendable {
         try invoicePass(run: run, dueThrough: full ? nil : tonight), errorBudget: options.errorBudget,
         completesChunk: false)
     }
-    // A full night that went through records whose dates the index now holds.
     // A full night that went through computed every date as of tonight.
     if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
       try store.setNightIndexFingerprint(fingerprint)
@@ -310,11 +309,7 @@ public final class BatchRunner: Sendable {
       for outcome in host.run(
         hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
       {
-        if let current = wake, let declared = outcome.wake, outcome.failure == nil, outcome.events.isEmpty {
-          wake = Wake.earliest(current, declared)
-        } else {
-          wake = nil
-        }
+        wake = NightIndex.combine(wake, with: outcome)
         if outcome.skipped {
           tally.skipped[outcome.plugin, default: 0] += 1
         } else if let message = outcome.failure {
@@ -366,17 +361,16 @@ public final class BatchRunner: Sendable {
         tally.byPlugin[event.provenance.source, default: 0] += 1
         tally.byOwner[owner, default: 0] += 1
       }
-      if try session.disputeCase(id: caseId)?.status == .closed {
+      let current = try session.disputeCase(id: caseId)
+      if current?.status == .closed {
         session.rollback()
         tally.cases += 1
         continue
       }
-      session.rollback()
       // The core's own next date, then each call's declaration: the earliest holds (NightIndex).
       var wake: Wake? = .onChange
-      if let current = try session.disputeCase(id: caseId), let facts = try session.facts(id: caseId),
-        let day = CaseRules.lifecycleWake(
-          for: current, facts: facts, settings: store.settings, today: today)
+      if let current, let facts = try session.facts(id: caseId),
+        let day = CaseRules.lifecycleWake(for: current, facts: facts, settings: store.settings, today: today)
       {
         wake = .on(day)
       }
@@ -385,11 +379,7 @@ public final class BatchRunner: Sendable {
         for outcome in host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
         {
-          if let current = wake, let declared = outcome.wake, outcome.failure == nil, outcome.events.isEmpty {
-            wake = Wake.earliest(current, declared)
-          } else {
-            wake = nil  // declared nothing, failed, skipped or decided: due the next night
-          }
+          wake = NightIndex.combine(wake, with: outcome)
           if outcome.skipped {
             tally.skipped[outcome.plugin, default: 0] += 1
           } else if let message = outcome.failure {

@@ -24,8 +24,7 @@ public final class PolicyRuntime {
   private var caseClass: LuaViewClass?
   private var invoiceClass: LuaViewClass?
   private var customerClass: LuaViewClass?
-  /// The case views of this state, by case, with the session revision they were built at (batch mode:
-  /// one view per case per chunk, shared by the hooks of that case while nothing changes).
+  /// The case views of this state kept for reuse, by case (see `pushCase`).
   private var caseViews: [Int64: LuaReference] = [:]
   /// What the kept views were built under; when any of it moves, they are let go.
   ///
@@ -61,14 +60,8 @@ public final class PolicyRuntime {
     state = try LuaState(limits: limits)
     try installClasses()
     try installLibrary()
-    state.beforeCall = { [unowned self] in
-      // A decision, a rollback or a new chunk since the kept views were built: let them go now, so
-      // that a view a script kept from an earlier call reads current values.
-      if currentViewsEpoch != caseViewsEpoch {
-        releaseCaseViews(on: state.mainStack)
-        caseViewsEpoch = currentViewsEpoch
-      }
-    }
+    // A view a script kept from an earlier call must read current values.
+    state.beforeCall = { [unowned self] in releaseStaleCaseViews(on: state.mainStack) }
   }
 
   /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
@@ -179,11 +172,7 @@ public final class PolicyRuntime {
   /// reads from the host, so it stays current) and views are built again.
   public func pushCase(id: Int64, on stack: LuaStack) throws {
     guard let caseClass else { return stack.push(.nil) }
-    let epoch = currentViewsEpoch
-    if epoch != caseViewsEpoch || caseViews.count >= Self.maxCaseViews {
-      releaseCaseViews(on: stack)
-      caseViewsEpoch = epoch
-    }
+    releaseStaleCaseViews(on: stack)
     if let kept = caseViews[id] { return stack.push(reference: kept) }
     try stack.pushView(CaseObject(id: id), of: caseClass)
     caseViews[id] = stack.referenceTop()
@@ -194,9 +183,14 @@ public final class PolicyRuntime {
     (session.chunkGeneration, session.revision, session.snapshot == nil ? state.callCount : 0)
   }
 
-  /// Lets go of the kept case views: each is detached (a script that kept one reads from the host).
-  private func releaseCaseViews(on stack: LuaStack) {
-    guard let caseClass else { return }
+  /// Lets go of the kept case views when a decision, a rollback or a new chunk (or, outside batch
+  /// mode, a new call) happened since they were built, or when there are too many.
+  ///
+  /// Each is detached: a script that kept one reads from the host, so it stays current.
+  private func releaseStaleCaseViews(on stack: LuaStack) {
+    let epoch = currentViewsEpoch
+    guard epoch != caseViewsEpoch || caseViews.count >= Self.maxCaseViews, let caseClass else { return }
+    caseViewsEpoch = epoch
     for (_, kept) in caseViews {
       stack.push(reference: kept)
       stack.detachView(at: -1, of: caseClass)
@@ -553,14 +547,19 @@ public final class PolicyRuntime {
   /// The ledgers of a case's invoices as the core computes them (Ledger.swift), with the case's own
   /// portions open or released as its working state says (a script that resolved it sees them released).
   private func ledgers(of current: DisputeCase) throws -> [InvoiceLedger] {
-    guard let facts = try session.facts(id: current.id) else { return [] }
-    return facts.ledgers.map { ledger in
-      var ledger = ledger
-      for index in ledger.disputes.indices where ledger.disputes[index].caseId == current.id {
-        ledger.disputes[index].open = current.status.isActive
+    try session.facts(id: current.id)?.ledgers.map(asWorked) ?? []
+  }
+
+  /// `ledger` with the portions of the cases the session is working on open or released as their
+  /// working state says (a case the script resolved in this call shows its portion released at once).
+  private func asWorked(_ ledger: InvoiceLedger) -> InvoiceLedger {
+    var ledger = ledger
+    for index in ledger.disputes.indices {
+      if let working = session.working[ledger.disputes[index].caseId] {
+        ledger.disputes[index].open = working.disputeCase.status.isActive
       }
-      return ledger
     }
+    return ledger
   }
 
   /// The late penalties (or, against a consumer, legal interest) on the case's invoices today.
@@ -714,16 +713,9 @@ public final class PolicyRuntime {
   private func invoiceField(_ invoice: Invoice, _ key: String, on stack: LuaStack) throws -> Bool {
     // Money fields come from the invoice's ledger (payments, credits, write-offs, money paid back).
     func ledgerAmount(_ amount: (InvoiceLedger) throws -> Money) throws {
-      guard var ledger = try session.ledger(ofInvoice: invoice.number) else {
+      guard let ledger = try session.ledger(ofInvoice: invoice.number).map(asWorked) else {
         stack.push(.nil)
         return
-      }
-      // A case the script resolved (or reopened) in this call releases (or freezes) its portion at
-      // once, as `case.frozen` shows it.
-      for index in ledger.disputes.indices {
-        if let working = session.working[ledger.disputes[index].caseId] {
-          ledger.disputes[index].open = working.disputeCase.status.isActive
-        }
       }
       stack.push(.number(try amount(ledger).major))
     }

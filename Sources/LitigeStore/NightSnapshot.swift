@@ -157,11 +157,6 @@ extension Store {
     }
   }
 
-  /// Forgets the stored wake-up dates' fingerprint, so that the next night visits every case.
-  public func clearNightIndexFingerprint() throws {
-    try database.write { db in try db.execute(sql: "DELETE FROM night_index") }
-  }
-
   /// Writes a chunk of a night in one transaction: its settled calls and the chunk's checkpoint.
   ///
   /// A case whose journal has not moved since the snapshot (`lastEventIds`) gets `finalCases`' state and
@@ -184,11 +179,14 @@ extension Store {
       for call in calls where !call.events.isEmpty { callsByCase[call.caseId, default: []].append(call) }
       // Which cases changed since the snapshot, in one query for the chunk: a case's change counter
       // moves with every change made outside the night (schema v10).
+      // Only the chunk's own cases: a chunk of due cases may span many ids it did not visit.
       var counters: [Int64: Int64] = [:]
-      if let low = touched.keys.min(), let high = touched.keys.max() {
+      if !touched.isEmpty {
+        let ids = "[" + touched.keys.map(String.init).joined(separator: ",") + "]"
         let rows = try Row.fetchCursor(
-          db.cachedStatement(sql: "SELECT id, touched FROM cases WHERE id BETWEEN ? AND ?"),
-          arguments: [low, high])
+          db.cachedStatement(
+            sql: "SELECT id, touched FROM cases WHERE id IN (SELECT value FROM json_each(?))"),
+          arguments: [ids])
         while let row = try rows.next() { counters[row[0]] = row[1] }
       }
       for caseId in callsByCase.keys.sorted() {

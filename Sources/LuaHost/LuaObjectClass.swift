@@ -51,44 +51,30 @@ extension LuaState {
     return (resolve, newIndex, collect, show)
   }
 
-  /// Defines a class of host objects.
+  /// Defines a class of host objects seen as userdata (a case cursor): every field read asks the host.
   ///
   /// - `fields(stack, object, key)` pushes the value of field `key` of `object` and returns true, or
   ///   returns false when there is no such field (the script then gets an error naming the field).
-  /// - `methods` are called with the object as first argument (`case:tag("vip")`).
+  /// - `methods` are called with the object as first argument.
   /// - `describe` gives `tostring(object)`; it must not include personal data.
-  /// - `fill(stack, object)`, if given, pushes the values of the object's `plainFields` (strings,
-  ///   numbers, booleans or nil), in that order, at once. Reads of those fields are then served from it until the
-  ///   next call into Lua or the next method call, whichever comes first; `fields` is never asked for
-  ///   them. Fields that hold tables or objects are not plain: each read gets a fresh one from
-  ///   `fields`, as without a cache.
+  ///
+  /// Objects a script reads many fields of are views instead (`defineViewClass`).
   public func defineClass(
     name: String,
     fields: @escaping (LuaStack, AnyObject, String) throws -> Bool,
     methods: [String: LuaHostFunction],
-    describe: @escaping (AnyObject) -> String,
-    fill: ((LuaStack, AnyObject) throws -> Void)? = nil, plainFields: [String] = [], fieldNames: [String] = []
+    describe: @escaping (AnyObject) -> String, fieldNames: [String] = []
   ) throws -> LuaObjectClass {
     let (resolve, newIndex, collect, show) = registerClassFunctions(
       name: name, fields: fields, hasMethods: !methods.isEmpty, describe: describe,
-      known: fieldNames + plainFields + methods.keys.sorted())
-    let fillFunction = fill.map { fill in
-      register { [unowned self] stack in
-        let object = try self.object(on: stack, at: 1, className: name, function: "index")
-        _ = lua_checkstack(stack.pointer, Int32(plainFields.count) + 4)
-        try fill(stack, object)
-        return plainFields.count
-      }
-    }
-    let reference = try sandboxOperation("make_class", argumentCount: 8, keep: true) { stack in
+      known: fieldNames + methods.keys.sorted())
+    let reference = try sandboxOperation("make_class", argumentCount: 6, keep: true) { stack in
       stack.push(.string(name))
       stack.pushLibrary(methods)
       stack.pushFunction(id: resolve)
       stack.pushFunction(id: newIndex)
       stack.pushFunction(id: collect)
       stack.pushFunction(id: show)
-      if let fillFunction { stack.pushFunction(id: fillFunction) } else { stack.push(.nil) }
-      stack.push(.array(plainFields.map { .string($0) }))
     }
     return LuaObjectClass(name: name, metatable: reference ?? LUA_NOREF)
   }

@@ -76,7 +76,6 @@ public final class LuaState {
   let control: UnsafeMutablePointer<litige_control>
   private var functions: [LuaHostFunction] = []
   private var sandbox: Int32 = 0  // registry reference to the prelude's table of operations
-  private var generation: Int32 = LUA_NOREF  // the prelude's object-cache generation, bumped per call
   private var pendingSeed: Int32 = LUA_NOREF  // the prelude's table holding the next math.random seed
   private var messageHandler: Int32 = 0
   private var lastRaised: (message: String, kind: LuaError.Kind)?
@@ -323,16 +322,6 @@ public final class LuaState {
     guard lua_checkstack(pointer, Int32(argumentCount) + 8) != 0 else {
       throw LuaError(kind: .runtime, message: "too many arguments")
     }
-    if generation != LUA_NOREF {
-      // Objects' field caches from earlier calls are stale now (see the prelude's make_class).
-      lua_rawgeti(pointer, litige_registry_index(), lua_Integer(generation))
-      lua_rawgeti(pointer, -1, 1)
-      let current = lua_tointegerx(pointer, -1, nil)
-      litige_pop(pointer, 1)
-      lua_pushinteger(pointer, current &+ 1)
-      lua_rawseti(pointer, -2, 1)
-      litige_pop(pointer, 1)
-    }
     // A call is charged only for what it makes: garbage an earlier call left is collected first when
     // it could matter. > lua_gc [-0, +0, -] does not raise (finalizer errors become warnings).
     if control.pointee.limit != 0, control.pointee.used > control.pointee.limit / 2 {
@@ -501,8 +490,6 @@ public final class LuaState {
     lua_getfield(pointer, litige_registry_index(), "litige.sandbox")
     sandbox = luaL_ref(pointer, litige_registry_index())
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(sandbox))
-    lua_getfield(pointer, -1, "generation")
-    generation = luaL_ref(pointer, litige_registry_index())
     lua_getfield(pointer, -1, "pending_seed")
     pendingSeed = luaL_ref(pointer, litige_registry_index())
     litige_pop(pointer, 1)
@@ -632,7 +619,7 @@ public final class LuaState {
   }
 
   func retainObject(_ object: AnyObject, className: String, metatable: Int32) -> Int {
-    classMetatables[className] = metatable
+    if classMetatables[className] != metatable { classMetatables[className] = metatable }
     nextObjectHandle += 1
     objects[nextObjectHandle] = object
     return nextObjectHandle

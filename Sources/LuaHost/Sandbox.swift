@@ -206,49 +206,11 @@ enum Sandbox {
     end
     function operations.seed(n) pending_seed[1] = n end
     operations.pending_seed = pending_seed
-    -- Host objects' plain fields are read through a cache: `fill(object)` returns them all in one
-    -- table, so a script reading ten fields crosses into the host once, not ten times. A cache is
-    -- good for one generation: the host bumps it at the start of every call, and every method call
-    -- (a decision) bumps it after running, so a read always sees the current state.
-    local generation, GENERATION = { 0 }, {}
-    local caches = setmetatable({}, { __mode = "k" })
-    operations.generation = generation
-    local function bumped(...)
-      generation[1] = generation[1] + 1
-      return ...
-    end
-    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list)
-      -- `fill(object)` returns the plain fields' values in the order of `plain_list`; a generated
-      -- table constructor turns them into the cache in one step.
-      local plain, make_cache = {}, nil
-      if fill ~= nil then
-        local parameters, entries = {}, {}
-        for i, key in ipairs(plain_list) do
-          plain[key] = true
-          parameters[i] = "v" .. i
-          entries[i] = format("[%q] = v%d", key, i)
-        end
-        make_cache = G.load(
-          "local " .. concat(parameters, ", ") .. " = ...\nreturn { " .. concat(entries, ", ") .. " }",
-          "=sandbox", "t", {})
-      end
-      local wrapped = {}
-      for key, method in next, methods do
-        wrapped[key] = function(...) return bumped(method(...)) end
-      end
+    -- Host objects as userdata (a case cursor): every field read asks the host.
+    function operations.make_class(holder, name, methods, resolve, newindex, gc, describe)
       local index = function(self, key)
-        local method = wrapped[key]
+        local method = methods[key]
         if method ~= nil then return method end
-        if fill ~= nil then
-          local cache = caches[self]
-          if cache == nil or cache[GENERATION] ~= generation[1] then
-            cache = make_cache(fill(self))
-            cache[GENERATION] = generation[1]
-            caches[self] = cache
-          end
-          local value = cache[key]
-          if value ~= nil or plain[key] then return value end  -- a plain field absent from the cache is nil
-        end
         return resolve(self, key)
       end
       holder[1] = {
@@ -287,8 +249,8 @@ enum Sandbox {
       for key, method in next, methods do
         wrapped[key] = function(self, ...)
           local fields = fields_of[self]
-          if fields == nil then return bumped(method(self, ...)) end  -- the method names the bad receiver
-          return settled(fields, bumped(method(object_of[fields], ...)))
+          if fields == nil then return method(self, ...) end  -- the method names the bad receiver
+          return settled(fields, method(object_of[fields], ...))
         end
       end
       local fields_mt = {
