@@ -47,16 +47,20 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
   /// The date of `instant` in `timeZone`.
   public init(_ instant: Date, in timeZone: TimeZone) {
-    var calendar = Self.utc
-    calendar.timeZone = timeZone
-    let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-    year = parts.year ?? 1970
-    month = parts.month ?? 1
-    day = parts.day ?? 1
+    // The zone's offset at that instant, then whole days: a Calendar lookup per date showed in
+    // profiles of the night (penalties count day by day).
+    let offset = Self.isUTC(timeZone) ? 0 : timeZone.secondsFromGMT(for: instant)
+    let seconds = instant.timeIntervalSince1970.rounded(.down) + Double(offset)
+    let days = Int((seconds / 86_400).rounded(.down))
+    self = Self(daysSinceEpoch: days)
   }
 
   /// Midnight at the start of this date in `timeZone`.
+  ///
+  /// Where the zone skips midnight (a clock change at 00:00), the first instant of the day that exists.
   public func start(in timeZone: TimeZone) -> Date {
+    let midnightUTC = Date(timeIntervalSince1970: Double(daysSinceEpoch) * 86_400)
+    if Self.isUTC(timeZone) { return midnightUTC }
     var calendar = Self.utc
     calendar.timeZone = timeZone
     return calendar.date(from: DateComponents(year: year, month: month, day: day))
@@ -65,15 +69,45 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
   /// The date `days` later (earlier when negative).
   public func adding(days: Int) -> LocalDate {
-    let start = start(in: TimeZone(identifier: "UTC") ?? .current)
-    return LocalDate(
-      start.addingTimeInterval(Double(days) * 86_400), in: TimeZone(identifier: "UTC") ?? .current)
+    Self(daysSinceEpoch: daysSinceEpoch + days)
   }
 
   /// Whole days from this date to `other` (negative when `other` is earlier).
   public func days(until other: LocalDate) -> Int {
-    let utc = TimeZone(identifier: "UTC") ?? .current
-    return Int(((other.start(in: utc).timeIntervalSince(start(in: utc))) / 86_400).rounded())
+    other.daysSinceEpoch - daysSinceEpoch
+  }
+
+  /// Days since 1970-01-01 in the proleptic Gregorian calendar (negative before).
+  ///
+  /// Howard Hinnant's `days_from_civil` (chrono-Compatible Low-Level Date Algorithms), exact for every
+  /// year an `Int` holds.
+  public var daysSinceEpoch: Int {
+    let shiftedYear = month <= 2 ? year - 1 : year
+    let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+    let yearOfEra = shiftedYear - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+  }
+
+  /// The date `days` after 1970-01-01 (before when negative): Hinnant's `civil_from_days`.
+  public init(daysSinceEpoch days: Int) {
+    let shifted = days + 719_468
+    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+    let dayOfEra = shifted - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let shiftedMonth = (5 * dayOfYear + 2) / 153
+    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+    self.init(
+      validYear: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month,
+      day: dayOfYear - (153 * shiftedMonth + 2) / 5 + 1)
+  }
+
+  /// Whether `timeZone` is UTC (or GMT), whose dates need no offset.
+  private static func isUTC(_ timeZone: TimeZone) -> Bool {
+    let identifier = timeZone.identifier
+    return identifier == "UTC" || identifier == "GMT"
   }
 
   /// `YYYY-MM-DD`.

@@ -93,3 +93,46 @@ struct MoneyParsingPropertyTests {
     }
   }
 }
+
+@Suite("Date arithmetic, against Foundation's calendar")
+struct LocalDateArithmeticPropertyTests {
+  static let utc: Calendar = {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+    return calendar
+  }()
+
+  /// The reference: what the product computed before, through Foundation (Gregorian from 1583 on).
+  static func referenceDate(daysAfterEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+    let parts = utc.dateComponents(
+      [.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+    return (parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+  }
+
+  @Test("days since 1970 and back agree with Foundation from 1600 to 9999")
+  func daysAgree() async {
+    // 1600-01-01 is day -135,140; 9999-12-31 is day 2,932,896.
+    await propertyCheck(count: 3_000, input: Gen.int(in: -135_140...2_932_896)) { days in
+      let date = LocalDate(daysSinceEpoch: days)
+      let reference = Self.referenceDate(daysAfterEpoch: days)
+      #expect(date.year == reference.year && date.month == reference.month && date.day == reference.day)
+      #expect(date.daysSinceEpoch == days)
+      #expect(date.adding(days: 45).description == LocalDate(daysSinceEpoch: days + 45).description)
+      #expect(date.days(until: date.adding(days: -400)) == -400)
+    }
+  }
+
+  @Test("the date of an instant in a zone with summer time is its local day")
+  func datesInParis() throws {
+    let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+    // 22:30 UTC on 31 March 2026 is 00:30 on 1 April in Paris (UTC+2); in winter, 23:30 local.
+    #expect(LocalDate(try Timestamp.parse("2026-03-31T22:30:00Z"), in: paris).description == "2026-04-01")
+    #expect(LocalDate(try Timestamp.parse("2026-01-31T22:30:00Z"), in: paris).description == "2026-01-31")
+    #expect(LocalDate(try Timestamp.parse("1969-12-31T23:59:59Z"), in: .gmt).description == "1969-12-31")
+    let day = try LocalDate(parsing: "2026-03-29")  // the spring change in Paris
+    #expect(Timestamp.utcText(day.start(in: paris)) == "2026-03-28T23:00:00Z")
+    #expect(try LocalDate(parsing: "2028-02-28").adding(days: 1).description == "2028-02-29")
+    #expect(try LocalDate(parsing: "2100-02-28").adding(days: 1).description == "2100-03-01")
+    #expect(try LocalDate(parsing: "2026-11-30").weekday == 1)
+  }
+}
