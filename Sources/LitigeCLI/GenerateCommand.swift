@@ -42,7 +42,8 @@ struct GenerateCommand: ParsableCommand {
         seed: seed &+ UInt64(offset), reference: reference, customerCount: max(1, count / 3),
         invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset)
       try store.load(
-        data, provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"))
+        data, provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"),
+        freshWorkspace: true)
       written += count
       offset += slice
       if isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LitigeCore
 
 /// A deterministic pseudo-random generator (SplitMix64): the same seed gives the same sequence on
@@ -304,8 +305,25 @@ extension Store {
   /// Customers, invoices and cases are written as opened, then each case's messages and people's actions
   /// in time order, so that statuses, gestures and the ledger move as the lifecycle says. One transaction; a step the core refuses is skipped (the
   /// generator may propose what the rules then forbid, as people do).
-  public func load(_ data: DemoData, provenance: Provenance) throws {
+  ///
+  /// `freshWorkspace`: the workspace has never run a night (`litige generate` creating it), so the
+  /// wake-up triggers are set aside while loading; leave false when loading into a workspace in use.
+  public func load(_ data: DemoData, provenance: Provenance, freshWorkspace: Bool = false) throws {
     try database.write { db in
+      // A workspace being generated has no night yet: nothing to wake. Its wake-up triggers (schema
+      // v10, v11) are set aside for the load and put back in the same transaction, as a bulk load
+      // builds indexes after its rows; every case and invoice is due on the first night anyway
+      // (`wake_on` defaults to 0). Each trigger fired an update per message, event and invoice refresh.
+      let wakeTriggers =
+        freshWorkspace
+        ? try Row.fetchAll(
+          db,
+          sql: """
+            SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+            AND (name GLOB 'wake_*' OR name GLOB '*_wake') ORDER BY name
+            """
+        ).map { (name: $0["name"] as String, sql: $0["sql"] as String) } : []
+      for trigger in wakeTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
       for customer in data.customers { try Records.insert(customer, db) }
       for invoice in data.invoices { try Records.insert(invoice, db) }
       for disputeCase in data.cases { try Records.open(disputeCase, provenance: provenance, db) }
@@ -330,6 +348,8 @@ extension Store {
         // read again only after a payment, which changes the ledger.
         guard var current = try Records.fetchCase(db, id: caseId) else { continue }
         var facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
+        // The case's row is written once, after its history (and before a payment, which reads it).
+        var changed = false
         for (_, entry) in entries {
           let person: String
           let decision: Decision
@@ -346,6 +366,9 @@ extension Store {
             switch action.step {
             case .decide(let made): decision = made
             case .pay(let payment):
+              // A payment reads which cases are still open on its invoice: the row must be current.
+              if changed { try Records.update(current, db) }
+              changed = false
               try? Records.recordPayment(payment, by: person, at: action.at, db)
               facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
               continue
@@ -359,11 +382,11 @@ extension Store {
               facts: &facts,
               settings: settings, provenance: who, at: entry.at)
             guard !events.isEmpty else { continue }
-            try Records.update(updated, db)
             for event in events {
               try Records.record(event, of: updated, facts: before, timeZone: settings.timeZone, db)
             }
             current = updated
+            changed = true
             if events.contains(where: {
               if case .gestureGranted = $0.event { return true } else { return false }
             }) {
@@ -373,7 +396,9 @@ extension Store {
             continue
           }
         }
+        if changed { try Records.update(current, db) }
       }
+      for trigger in wakeTriggers { try db.execute(sql: trigger.sql) }
     }
   }
 }

@@ -52,6 +52,34 @@ struct StoreTests {
     }
   }
 
+  @Test("a fresh workspace's bulk load gives the same data, and its wake-up triggers are back after it")
+  func freshWorkspaceLoad() throws {
+    let data = DemoData.generate(seed: 11, reference: reference)
+    let plain = try Store.inMemory()
+    try plain.load(data, provenance: provenance)
+    let bulk = try Store.inMemory()
+    let triggers = "SELECT name || ':' || sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    let before = try bulk.database.read { db in try String.fetchAll(db, sql: triggers) }
+    try bulk.load(data, provenance: provenance, freshWorkspace: true)
+    #expect(try bulk.database.read { db in try String.fetchAll(db, sql: triggers) } == before)
+    #expect(before.contains { $0.hasPrefix("wake_on_communication:") })
+    #expect(try bulk.cases(matching: CaseFilter()) == plain.cases(matching: CaseFilter()))
+    for id in try plain.caseIds(matching: CaseFilter()) {
+      #expect(try bulk.events(ofCase: id).map(\.event) == plain.events(ofCase: id).map(\.event))
+    }
+    // A message after the load wakes its case again.
+    let touched = "SELECT touched FROM cases WHERE id = 1"
+    let was = try bulk.database.read { db in try Int.fetchOne(db, sql: touched) }
+    try bulk.database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO communications (case_id, at, direction, channel, author, summary)
+          VALUES (1, '2026-11-29T10:00:00Z', 'incoming', 'email', 'client', 'relance')
+          """)
+    }
+    #expect(try bulk.database.read { db in try Int.fetchOne(db, sql: touched) } == (was ?? 0) + 1)
+  }
+
   @Test func openingACaseSuspendsCollectionOfItsInvoices() throws {
     let (store, _) = try demoStore()
     let active = try #require(try store.cases(matching: CaseFilter(activeOnly: true), limit: 1).first)
