@@ -23,10 +23,7 @@ public enum NightIndex {
   /// `wake` after one more hook call: the earlier of the two when the call declared a date and decided
   /// nothing; nil (due the next night) when it declared nothing, failed, was skipped or decided.
   static func combine(_ wake: Wake?, with outcome: HookOutcome) -> Wake? {
-    guard let wake, let declared = outcome.wake, outcome.failure == nil, outcome.events.isEmpty else {
-      return nil
-    }
-    return Wake.earliest(wake, declared)
+    Wake.combining(wake, with: outcome)
   }
 
   /// The stored date for `wake` after the night of `today` (nil: due the next night).

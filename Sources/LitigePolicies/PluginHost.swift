@@ -89,6 +89,18 @@ public enum Wake: Sendable, Equatable {
     case (.on(let day)?, .on(let other)): return .on(min(day, other))
     }
   }
+
+  /// What a case's calls declared so far (`wake`), combined with one more call's `outcome`.
+  ///
+  /// The earlier of the two when the call declared and decided nothing; nil (the case is due the next
+  /// night) when it declared nothing, failed, was skipped or decided. Start from `.onChange`, the
+  /// latest there is.
+  public static func combining(_ wake: Wake?, with outcome: HookOutcome) -> Wake? {
+    guard let wake, let declared = outcome.wake, outcome.failure == nil, !outcome.skipped,
+      outcome.events.isEmpty
+    else { return nil }
+    return earliest(wake, declared)
+  }
 }
 
 /// Why a plugin was stopped for the rest of a run.

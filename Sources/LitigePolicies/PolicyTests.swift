@@ -30,6 +30,8 @@ public struct PolicyTestResult: Sendable {
 ///     config = { large_amount = 1000 },      -- settings of the plugin under test
 ///     hooks = { "triage" },                  -- run in this order (default: triage)
 ///     expect = { { "tag", "public_complaint" }, { "prioritize", 1 } },
+///     expect_wake = "2026-01-22",            -- optional: when the night would next visit the case
+///                                            -- ("YYYY-MM-DD", "change" or "next night")
 ///     check = function(case) assert(case.priority == 1) end,   -- optional, after the hooks
 ///     -- or: expect_error = "court needs a formal notice",      -- a hook must fail with this
 ///   },
@@ -111,7 +113,7 @@ public enum PolicyTests {
   /// The keys a test may have, and those of its tables.
   static let testKeys = [
     "name", "case", "customer", "invoices", "communications", "message", "upcoming", "history", "promise",
-    "config", "company", "plugins", "hooks", "now", "expect", "expect_error", "check",
+    "config", "company", "plugins", "hooks", "now", "expect", "expect_error", "expect_wake", "check",
   ]
   static let tableKeys: [String: [String]] = [
     "case": [
@@ -128,6 +130,27 @@ public enum PolicyTests {
     "company": ["name", "legal_form", "siren", "address", "penalties_on_disputed", "approvers"],
     "gestures": ["kind", "amount", "state", "needs_approval", "approved_by"],
   ]
+  /// What `expect_wake` may say.
+  static let expectWakeForms =
+    "expect_wake must be a date \"YYYY-MM-DD\" (not before that night), \"change\" (only when the case "
+    + "changes) or \"next night\" (the hooks declared nothing, decided, or gave a day not after today)"
+
+  /// The normalized `expect_wake` of a test; throws when it is none of `expectWakeForms`.
+  static func expectedWake(_ value: LuaValue) throws -> String {
+    guard let text = value.stringValue else { throw ConfigError(expectWakeForms) }
+    if text == "change" || text == "next night" { return text }
+    return try LocalDate(parsing: text, field: "expect_wake").description
+  }
+
+  /// How a test shows a combined declaration (see `expectWakeForms`).
+  static func wakeText(_ wake: Wake?) -> String {
+    switch wake {
+    case nil: return "next night"
+    case .onChange?: return "change"
+    case .on(let day)?: return day.description
+    }
+  }
+
   /// Keys whose values are numbers.
   static let numberKeys: Set<String> = [
     "total", "paid", "disputed", "amount", "age_days", "priority", "paid_since", "id",
@@ -161,6 +184,9 @@ public enum PolicyTests {
     }
     for key in fields.keys.compactMap(\.stringValue).sorted() where !testKeys.contains(key) {
       return fail(key, "unknown key '\(key)'\(Suggestion.phrase(for: key, among: testKeys))")
+    }
+    if spec["expect_wake"] != .nil, (try? expectedWake(spec["expect_wake"])) == nil {
+      return fail("expect_wake", expectWakeForms)
     }
     func check(_ value: LuaValue, keys: [String], in table: String) -> String? {
       guard case .table(let entries) = value else {
@@ -255,10 +281,13 @@ public enum PolicyTests {
           "plugins", "unknown plugin '\(written)'\(Suggestion.phrase(for: written, among: available))")
       }
     }
-    if spec["expect"] == .nil, spec["expect_error"] == .nil, spec["check"] == .nil {
+    if spec["expect"] == .nil, spec["expect_error"] == .nil, spec["check"] == .nil,
+      spec["expect_wake"] == .nil
+    {
       return fail(
         "name",
-        "the test checks nothing: give expect = { ... } (expect = {} for no decision), expect_error or check")
+        "the test checks nothing: give expect = { ... } (expect = {} for no decision), expect_error, expect_wake or check"
+      )
     }
     return nil
   }
@@ -333,9 +362,11 @@ public enum PolicyTests {
         number: spec["upcoming"]["number"].stringValue ?? PolicyTests.upcomingNumber)
     }
     var actual: [String] = []
+    var wake: Wake? = .onChange
     for hook in hooks {
       let argument = hook == "on_communication" || hook == "before_due" ? subject : nil
       for outcome in host.run(hook: hook, caseId: caseId, runId: "test", subject: argument) {
+        wake = Wake.combining(wake, with: outcome)
         if let failure = outcome.failure {
           guard let expected = spec["expect_error"].stringValue else {
             return "\(outcome.plugin) \(hook) failed: \(failure)"
@@ -363,6 +394,16 @@ public enum PolicyTests {
         }.joined(separator: " ")
       }
       if expected != actual { return diff(expected: expected, actual: actual) }
+    }
+    if spec["expect_wake"] != .nil {
+      // As the night stores it: a date not after today means the next night (NightIndex.key).
+      let today = LocalDate(now, in: store.settings.timeZone)
+      var shown = wakeText(wake)
+      if case .on(let day)? = wake, day <= today { shown = "next night" }
+      let expected = try expectedWake(spec["expect_wake"])
+      if shown != expected {
+        return "the night would next visit the case: expected \(expected), the hooks said \(shown)"
+      }
     }
     if spec["check"] != .nil {
       // A test's check may require the plugin's own modules (`require("classify")`) and its data

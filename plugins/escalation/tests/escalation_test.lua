@@ -16,6 +16,7 @@ return {
     invoices = unpaid,
     hooks = { "escalate" },
     expect = { { "escalate", "mediation" } },
+    expect_wake = "next night",  -- a case decided on is visited again the next night
   },
   {
     name = "a recent message from the customer is progress: nothing moves",
@@ -24,6 +25,8 @@ return {
     communications = { { direction = "in", channel = "phone", age_days = 5 } },
     hooks = { "escalate" },
     expect = {},
+    -- The message of 2026-01-10 plus the 30 days of mediation_after_days: the night of 2026-02-09.
+    expect_wake = "2026-02-09",
   },
   {
     name = "stalled mediation brings a formal notice by registered letter, in French",
