@@ -338,6 +338,10 @@ public struct WorkspaceConfiguration: Sendable {
       }
     }
     if let bundled { paths.append((bundled, relativeDisplay(bundled))) }
+    // One folder named twice (plugin_paths = ["plugins"] when the bundled plugins are found as
+    // ./plugins, or a path written two ways) is searched once: its plugins are not duplicates.
+    var seen = Set<String>()
+    paths = paths.filter { seen.insert($0.url.standardizedFileURL.resolvingSymlinksInPath().path).inserted }
     var configuration = WorkspaceConfiguration(
       file: display, pluginPaths: paths, enabled: enabled, company: company, definesCompany: definesCompany)
     configuration.digest = digest

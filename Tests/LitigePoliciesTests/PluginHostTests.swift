@@ -155,6 +155,19 @@ struct PluginHostTests {
     #expect(problem?.contains("two plugins are named 'triage'") == true, "\(problem ?? "accepted")")
   }
 
+  @Test("one folder named twice, as plugin_paths and as the bundled folder, is searched once")
+  func oneFolderNamedTwice() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "plugins/acme/init.lua", "return { name = 'acme', version = '1.0', nightly = function() end }")
+    try sandbox.write(
+      "litige.toml", "[workspace]\nplugin_paths = [\"plugins\", \"./plugins/\"]\n[plugins.acme]\n")
+    #expect(sandbox.problem(bundled: sandbox.folder.appendingPathComponent("plugins")) == nil)
+    let configuration = try WorkspaceConfiguration.load(
+      folder: sandbox.folder, bundled: sandbox.folder.appendingPathComponent("plugins"))
+    #expect(configuration.pluginPaths.count == 1)
+  }
+
   @Test func onePluginsGlobalsNeverReachAnother() throws {
     let sandbox = Sandbox()
     try sandbox.write(
