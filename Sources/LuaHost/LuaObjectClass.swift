@@ -240,7 +240,15 @@ extension LuaStack {
       lua_settop(pointer, top)
       throw error
     }
-    for name in viewClass.plainFields.reversed() { lua_setfield(pointer, fields, name) }
+    // The names are Lua strings made once (parts.plain_keys): no C string and no interning per view.
+    lua_getfield(pointer, parts, "plain_keys")
+    let keys = lua_gettop(pointer)
+    for position in stride(from: Int32(1), through: Int32(viewClass.plainFields.count), by: 1) {
+      lua_rawgeti(pointer, keys, lua_Integer(position))
+      lua_pushvalue(pointer, fields + position)
+      lua_rawset(pointer, fields)
+    }
+    lua_settop(pointer, fields)
     lua_getfield(pointer, parts, "fields_mt")
     lua_setmetatable(pointer, fields)
     lua_getfield(pointer, parts, "object_of")

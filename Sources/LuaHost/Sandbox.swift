@@ -277,6 +277,7 @@ enum Sandbox {
         tostring = function(self) return describe(object_of[fields_of[self]]) end, live = live,
         handle_mt = { __gc = gc, __name = name, __metatable = name },
         frozen = frozen,  -- the host adds each view: the sandbox's rawset refuses to write into it
+        plain_keys = plain_list,  -- the plain fields' names as Lua strings, for the host's fill
       }
     end
     -- A hook's caller (issue 14): the `ctx` of each call is a fresh table, made here from values
