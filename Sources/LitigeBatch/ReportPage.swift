@@ -53,7 +53,7 @@ struct ReportPage {
       "resolve": "Délai de résolution (90 derniers jours)", "median": "médiane",
       "p90": "9 dossiers sur 10 en",
       "days": "jours", "resolvedCases": "dossiers résolus", "p90after": "au plus", "night": "La nuit",
-      "visited": "dossiers examinés",
+      "visited": "dossiers examinés", "asleep": "dossiers ouverts sans rien à faire cette nuit",
       "decisions": "décisions", "failures": "Échecs, par plugin et message", "plugin": "Plugin",
       "message": "Message",
       "count": "Dossiers", "none": "Aucun.", "empty": "Rien à montrer.", "perSecond": "dossiers par seconde",
@@ -81,6 +81,7 @@ struct ReportPage {
       "resolve": "Days to resolve (last 90 days)", "median": "median", "p90": "9 cases in 10 within",
       "p90after": "at most",
       "days": "days", "resolvedCases": "cases resolved", "night": "The night", "visited": "cases visited",
+      "asleep": "open cases with nothing due tonight",
       "decisions": "decisions", "failures": "Failures, by plugin and message", "plugin": "Plugin",
       "message": "Message",
       "count": "Cases", "none": "None.", "empty": "Nothing to show.", "perSecond": "cases per second",
@@ -125,8 +126,11 @@ struct ReportPage {
     let longest = bars.map { min($0.label.count, 38) }.max() ?? 0
     let labelWidth = min(250, max(60, Int(Double(longest) * 6.6) + 8))
     let barX = labelWidth + 6
+    // The value column fits the longest value text too ("415 899 748,51 €" at a large company).
+    let valueRoom = max(60, Int(Double(bars.map(\.text.count).max() ?? 0) * 6.6) + 10)
     let rows: [[String: Any]] = bars.enumerated().map { index, bar in
-      let width = Int((Double(max(0, bar.value)) / Double(largest) * Double(520 - barX - 96)).rounded())
+      let width = Int(
+        (Double(max(0, bar.value)) / Double(largest) * Double(max(40, 520 - barX - valueRoom))).rounded())
       let shown = bar.label.count > 38 ? String(bar.label.prefix(37)) + "…" : bar.label
       return [
         "label": bar.label, "shown": shown, "text": bar.text, "value": String(bar.value),
@@ -261,13 +265,16 @@ struct ReportPage {
         : "\(word("median")) \(count(figures.daysToResolve.median)) \(word("days")) · \(word("p90")) \(count(figures.daysToResolve.p90)) \(word("days")) \(word("p90after")) · \(count(figures.daysToResolve.cases)) \(word("resolvedCases"))",
       "nightTitle": word("night"),
       "night": [
-        tile("visited", count(report.cases), Int64(report.cases)),
-        tile(
-          "decisions", count(report.decisionsByKind.values.reduce(0, +)),
-          Int64(report.decisionsByKind.values.reduce(0, +))),
-        tile(
-          "perSecond", count(Int(report.casesPerSecond.rounded())), Int64(report.casesPerSecond.rounded())),
-      ],
+        tile("visited", count(report.cases), Int64(report.cases))
+      ]
+        // The wake-up index's share of the night (issue 14): open cases it did not need to read.
+        + (report.casesAsleep.map { [tile("asleep", count($0), Int64($0))] } ?? []) + [
+          tile(
+            "decisions", count(report.decisionsByKind.values.reduce(0, +)),
+            Int64(report.decisionsByKind.values.reduce(0, +))),
+          tile(
+            "perSecond", count(Int(report.casesPerSecond.rounded())), Int64(report.casesPerSecond.rounded())),
+        ],
       "failuresTitle": word("failures"), "failures": failureRows + suspensions,
       "noFailures": failureRows.isEmpty && suspensions.isEmpty,
       "noneText": word("none"), "pluginHeader": word("plugin"), "messageHeader": word("message"),

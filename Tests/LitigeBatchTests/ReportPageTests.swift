@@ -50,7 +50,7 @@ struct ReportPageTests {
       DemoData.generate(seed: 5, reference: reference, customerCount: 30, invoiceCount: 200, caseCount: 90),
       provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
     var last: BatchReport?
-    for day in ["2026-12-01", "2026-12-02"] {
+    for day in ["2026-12-01", "2026-12-02", "2026-12-03"] {
       var options = BatchOptions()
       options.asOf = try Timestamp.parse("\(day)T01:00:00Z")
       options.jobs = 1
@@ -110,6 +110,23 @@ struct ReportPageTests {
     return Int64(value)
   }
 
+  @Test("a large company's amounts fit the charts: no value text runs past the right edge")
+  func largeAmountsFit() throws {
+    var night = try report(language: "fr")
+    night.portfolio.disputedByAge["0-30 days"] = 41_589_974_851  // 415 899 748,51 €
+    night.portfolio.disputedByAge["31-60 days"] = 7_406_288_607
+    let dom = try rendered(night.html())
+    let ages = try bars(dom, chart: "age")
+    #expect(ages.first?.text == "415\u{202F}899\u{202F}748,51\u{A0}€")
+    let valueText = try Regex(
+      #"<rect x="\d+" y="\d+" width="\d+" height="18" rx="2"></rect><text x="(\d+)" y="\d+">([^<]*)</text>"#)
+    for match in dom.matches(of: valueText) {
+      let x = match.output[1].substring.flatMap { Int($0) } ?? 0
+      let text = unescape(match.output[2].substring.map(String.init) ?? "")
+      #expect(Double(x) + Double(text.count) * 6.6 <= 522, "\(text) is cut at x=\(x)")
+    }
+  }
+
   @Test("every chart and figure on the rendered page equals the JSON report's", arguments: ["fr", "en"])
   func pageMatchesTheJSON(language: String) throws {
     let night = try report(language: language)
@@ -148,6 +165,15 @@ struct ReportPageTests {
       let label = match.output[2].substring.map(String.init) ?? ""
       #expect(Double(label.count) * 6.6 <= Double(x) + 8, "\(label) is cut at x=\(x)")
     }
+    // Value texts fit on the right: none ends past the chart's width (520).
+    let valueText = try Regex(
+      #"<rect x="\d+" y="\d+" width="\d+" height="18" rx="2"></rect><text x="(\d+)" y="\d+">([^<]*)</text>"#)
+    for match in dom.matches(of: valueText) {
+      let x = match.output[1].substring.flatMap { Int($0) } ?? 0
+      let text = unescape(match.output[2].substring.map(String.init) ?? "")
+      #expect(Double(x) + Double(text.count) * 6.6 <= 522, "\(text) is cut at x=\(x)")
+    }
+    #expect(dom.matches(of: valueText).count >= 4)
     let promises = try bars(dom, chart: "promises")
     #expect(
       promises.map(\.value)
@@ -155,7 +181,7 @@ struct ReportPageTests {
     let trend = try bars(dom, chart: "trend")
     #expect(
       trend.map(\.value) == figures.previousNights.map(\.disputedMinor) + [json.portfolio.disputedMinor])
-    #expect(trend.count == 2)
+    #expect(trend.count == 3)
     #expect(trend.first?.label == (language == "fr" ? "1er décembre 2026" : "1 December 2026"))
 
     #expect(tile(dom, "approvals") == Int64(figures.needsPerson.approvals))
@@ -166,6 +192,13 @@ struct ReportPageTests {
     #expect(tile(dom, "disputed") == json.portfolio.disputedMinor)
     #expect(tile(dom, "open") == Int64(json.portfolio.openCases))
     #expect(tile(dom, "visited") == Int64(json.cases))
+    // The third night leaves asleep the cases with nothing due (the wake-up index).
+    let asleep = try #require(json.casesAsleep)
+    #expect(asleep > 0 && tile(dom, "asleep") == Int64(asleep))
+    #expect(
+      unescape(dom).contains(
+        language == "fr"
+          ? "dossiers ouverts sans rien à faire cette nuit" : "open cases with nothing due tonight"))
     #expect(unescape(dom).contains(money(json.portfolio.disputedMinor)))
     // No internal identifiers: no run id, no plugin version.
     #expect(!dom.contains(json.runId))
