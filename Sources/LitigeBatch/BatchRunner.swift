@@ -187,9 +187,13 @@ public final class BatchRunner: Sendable {
     // a later day than the next night's makes that next night full (it cannot trust them).
     if options.usesWakeIndex, !options.dryRun { try store.setNightIndexLastNight(tonight, exact: false) }
     var due = try store.dueCaseIds(through: tonight, full: full)
-    let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count)
-    if let range = options.caseRange { due = due.filter { range.contains($0) } }
     let done = options.dryRun ? [] : try store.completedChunkRanges(runId: run.id)
+    // A resumed night reports the whole night: what its chunks done before did counts too.
+    let earlier = done.isEmpty ? RunTotals() : try store.runTotals(runId: run.id)
+    // The cases the earlier chunks visited have their new dates already: they were not asleep.
+    let dueAndDone = done.isEmpty ? 0 : due.count { id in done.contains { $0.contains(id) } }
+    let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count - earlier.cases + dueAndDone)
+    if let range = options.caseRange { due = due.filter { range.contains($0) } }
     if !done.isEmpty { due = due.filter { id in !done.contains { $0.contains(id) } } }
     let chunks = stride(from: 0, to: due.count, by: run.chunkSize).map { start in
       let slice = due[start..<min(due.count, start + run.chunkSize)]
@@ -198,6 +202,13 @@ public final class BatchRunner: Sendable {
         recordsWakes: options.usesWakeIndex)
     }
     state.prepare(chunks: chunks, total: chunks.count + done.count, done: done.count)
+    if !done.isEmpty {
+      _ = state.add(
+        Tally(
+          cases: earlier.cases, failedCases: earlier.failedCases, byKind: earlier.byKind,
+          byPlugin: earlier.byPlugin, byOwner: earlier.byOwner),
+        errorBudget: options.errorBudget, completesChunk: false)
+    }
 
     let jobs = max(1, min(options.jobs, max(1, chunks.count)))
     let errors = ErrorBox()
@@ -240,7 +251,7 @@ public final class BatchRunner: Sendable {
       decisionsByOwner: snapshot.byOwner,
       failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },
       skippedByPlugin: snapshot.skipped, seconds: seconds,
-      casesPerSecond: seconds > 0 ? Double(snapshot.cases) / seconds : 0,
+      casesPerSecond: seconds > 0 ? Double(snapshot.cases - earlier.cases) / seconds : 0,
       resumedChunks: done.count, portfolio: try store.portfolio(asOf: run.asOf),
       currency: store.settings.currency.code, figures: try store.nightFigures(runId: run.id, asOf: run.asOf),
       language: store.settings.profile.language, timeZone: store.settings.timeZone.identifier)

@@ -51,6 +51,38 @@ extension Store {
     }
   }
 
+  /// What run `runId` did so far: the cases its completed chunks visited and failed on, and its
+  /// decisions by kind, by source (the plugin, `name@version`) and by the case's owner now.
+  ///
+  /// A resumed night reads it before it goes on, so that its report covers the whole night.
+  public func runTotals(runId: String) throws -> RunTotals {
+    try database.read { db in
+      var totals = RunTotals()
+      if let row = try Row.fetchOne(
+        db,
+        sql:
+          "SELECT COALESCE(SUM(cases), 0) AS cases, COALESCE(SUM(failures), 0) AS failures FROM run_chunks WHERE run_id = ?",
+        arguments: [runId])
+      {
+        totals.cases = row["cases"]
+        totals.failedCases = row["failures"]
+      }
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT e.kind, e.source, COALESCE(c.owner, 'unassigned') AS owner, COUNT(*) AS n
+          FROM events e LEFT JOIN cases c ON c.id = e.case_id WHERE e.run_id = ? GROUP BY 1, 2, 3
+          """, arguments: [runId])
+      {
+        let count: Int = row["n"]
+        totals.byKind[row["kind"], default: 0] += count
+        totals.byPlugin[row["source"], default: 0] += count
+        totals.byOwner[row["owner"], default: 0] += count
+      }
+      return totals
+    }
+  }
+
   /// The chunks of run `runId` already done.
   public func completedChunks(runId: String) throws -> Set<Int> {
     try database.read { db in
@@ -116,4 +148,21 @@ extension Store {
         arguments: [range.lowerBound, range.upperBound])
     }
   }
+}
+
+/// What a run did so far (see `Store.runTotals`).
+public struct RunTotals: Sendable, Equatable {
+  /// Cases visited by its completed chunks.
+  public var cases = 0
+  /// Cases that failed in them.
+  public var failedCases = 0
+  /// Its decisions by kind (`tag`, `send`...).
+  public var byKind: [String: Int] = [:]
+  /// Its decisions by source (`escalation@1.3.0`).
+  public var byPlugin: [String: Int] = [:]
+  /// Its decisions by the case's owner now (`unassigned` for none).
+  public var byOwner: [String: Int] = [:]
+
+  /// No work yet.
+  public init() {}
 }
