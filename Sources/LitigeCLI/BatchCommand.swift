@@ -58,7 +58,9 @@ struct BatchCommand: ParsableCommand {
 
     @Option(
       parsing: .unconditional,
-      help: "Suspend a plugin for the night after this many time or memory failures in a row.")
+      help:
+        "Suspend a plugin for the night after this many time or memory failures in a row (or three times as many in all)."
+    )
     var suspendAfter = 3
 
     @Flag(
