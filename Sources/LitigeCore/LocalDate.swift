@@ -42,7 +42,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else { throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got '\(text)'") }
-    try self.init(year: year, month: month, day: day, field: field)
+    do {
+      try self.init(year: year, month: month, day: day, field: field)
+    } catch {
+      // The text as written ('2026-02-30'), not its numbers (2026-2-30).
+      throw DomainError.invalid(field: field, "'\(text)' is not a date")
+    }
   }
 
   /// The date of `instant` in `timeZone`.

@@ -295,6 +295,8 @@ public final class PolicyRuntime {
           try Self.plausible { try Plausible.check(instant, field: "litige.wake_on") }
           day = LocalDate(instant, in: session.store.settings.timeZone)
         }
+        // Within the dates the core keeps (Plausible): 9999-12-31 would read as "on change" once stored.
+        try Self.plausible { try Plausible.check(day, field: "litige.wake_on") }
         wake = Wake.earliest(wake, .on(day))
         return 0
       },

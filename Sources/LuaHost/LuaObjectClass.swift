@@ -193,7 +193,7 @@ extension LuaState {
     }
     guard
       let parts = try sandboxOperation(
-        "make_view_class", argumentCount: 9, keep: true,
+        "make_view_class", argumentCount: 10, keep: true,
         push: { stack in
           stack.push(.string(name))
           stack.pushLibrary(methods)
@@ -204,6 +204,7 @@ extension LuaState {
           stack.pushFunction(id: fillFunction)
           stack.push(.array(plainFields.map { .string($0) }))
           stack.push(.boolean(keepsFields))
+          stack.push(.array(fieldNames.map { .string($0) }))
         })
     else { throw LuaError(kind: .runtime, message: "cannot define the view class \(name)") }
     lua_rawgeti(pointer, litige_registry_index(), lua_Integer(parts))
@@ -259,13 +260,15 @@ extension LuaStack {
     // The proxy and its own metatable (its `__index` is this view's fields table).
     lua_createtable(pointer, 0, 0)
     let proxy = lua_gettop(pointer)
-    lua_createtable(pointer, 0, 6)
+    lua_createtable(pointer, 0, 7)
     lua_pushvalue(pointer, fields)
     lua_setfield(pointer, -2, "__index")
     lua_getfield(pointer, parts, "newindex")
     lua_setfield(pointer, -2, "__newindex")
     lua_getfield(pointer, parts, "tostring")
     lua_setfield(pointer, -2, "__tostring")
+    lua_getfield(pointer, parts, "pairs")
+    lua_setfield(pointer, -2, "__pairs")
     lua_pushstring(pointer, viewClass.name)
     lua_setfield(pointer, -2, "__name")
     lua_pushstring(pointer, viewClass.name)

@@ -134,6 +134,12 @@ public struct LuaStack {
     var isNumber: Int32 = 0
     let value = lua_tointegerx(pointer, position, &isNumber)
     guard lua_type(pointer, position) == LUA_TNUMBER, isNumber != 0 else {
+      if lua_type(pointer, position) == LUA_TNUMBER {
+        // As stock Lua words it, with the value: 1.5, 1e+300, nan.
+        let number = lua_tonumberx(pointer, position, nil)
+        throw LuaRaisedError(
+          "bad argument #\(position) to '\(function)' (number has no integer representation: \(number))")
+      }
       throw argumentError(position, function, "integer")
     }
     return value

@@ -224,8 +224,29 @@ enum Sandbox {
     -- misspelt name) reaches `index` below once; heavy fields are then kept in the table. A method
     -- (a decision) refreshes the view's table after it runs, so reads stay current. A view the host
     -- no longer keeps up to date is detached: its reads then go to the host every time (`live`).
-    function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list, keep)
+    function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list, keep,
+                                        field_list)
       local plain, parameters, entries = {}, {}, {}
+      -- pairs(view) walks the object's fields in name order (its methods are not fields), skipping nil.
+      local names, named = {}, {}
+      for _, list in ipairs({ plain_list, field_list }) do
+        for _, key in ipairs(list) do
+          if not named[key] and methods[key] == nil then named[key] = true; names[#names + 1] = key end
+        end
+      end
+      G.table.sort(names)
+      local function view_pairs(self)
+        local position = 0
+        return function()
+          while true do
+            position = position + 1
+            local key = names[position]
+            if key == nil then return nil end
+            local value = self[key]
+            if value ~= nil then return key, value end
+          end
+        end, self, nil
+      end
       for i, key in ipairs(plain_list) do
         plain[key] = true
         parameters[i] = "v" .. i
@@ -278,6 +299,7 @@ enum Sandbox {
         handle_mt = { __gc = gc, __name = name, __metatable = name },
         frozen = frozen,  -- the host adds each view: the sandbox's rawset refuses to write into it
         plain_keys = plain_list,  -- the plain fields' names as Lua strings, for the host's fill
+        pairs = view_pairs,
       }
     end
     -- A hook's caller (issue 14): the `ctx` of each call is a fresh table, made here from values

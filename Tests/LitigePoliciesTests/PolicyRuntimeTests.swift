@@ -58,11 +58,61 @@ struct PolicyRuntimeTests {
       ("return litige.case(\(id)).customer.langage", "(did you mean 'language'?)"),
       ("return litige.case(\(id)).invoices[1].du_on", "(did you mean 'due_on'?)"),
       ("return litige.case(\(id)):has_tga('x')", "(did you mean 'has_tag'?)"),
+      // Two letters swapped count as one mistake, even in a short name.
+      ("return litige.case(\(id)).customer.nmae", "(did you mean 'name'?)"),
+      ("return litige.case(\(id)).stauts", "(did you mean 'status'?)"),
     ] {
       #expect {
         try runtime.runScript(source: script, chunkName: "typo.lua")
       } throws: { error in
         "\(error)".contains(suggestion)
+      }
+    }
+  }
+
+  @Test("pairs walks a view's fields in name order, with the values a read gives; methods are not fields")
+  func pairsWalksTheFields() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try #require(try store.caseIds(matching: CaseFilter()).first)
+    let values = try runtime.runScript(
+      source: """
+        local c = litige.case(\(id))
+        local names, same = {}, true
+        for key, value in pairs(c) do
+          names[#names + 1] = key
+          if type(value) ~= "table" and value ~= c[key] then same = false end
+        end
+        local customer = {}
+        for key in pairs(c.customer) do customer[#customer + 1] = key end
+        return table.concat(names, ","), same, table.concat(customer, ",")
+        """, chunkName: "pairs.lua")
+    let current = try #require(try store.disputeCase(id: id))
+    let names = values[0].stringValue?.split(separator: ",").map(String.init) ?? []
+    // Every field but those that are nil on this case, in order; no method.
+    let nilFields = Set([
+      "deadline", "outcome", "owner", "promise", "reference", "category", "limitation_date",
+    ])
+    #expect(names == names.sorted() && names.contains("status") && names.contains("history"))
+    #expect(Set(PolicyRuntime.caseFieldNames).subtracting(names).isSubset(of: nilFields))
+    #expect(!names.contains("tag") && !names.contains("has_tag"))
+    #expect(values[1] == .boolean(true))
+    #expect(names.contains("owner") == (current.owner != nil))
+    #expect(values[2].stringValue?.contains("broken_promises,email,id,kind") == true)
+  }
+
+  @Test("dates and integers refused by the library quote the value as written")
+  func refusedArgumentsQuoteTheValue() throws {
+    let (runtime, _) = try makeRuntime()
+    for (script, message) in [
+      ("return litige.add_days('2026-02-30', 1)", "(date: '2026-02-30' is not a date)"),
+      ("return litige.date(1.5)", "(number has no integer representation: 1.5)"),
+      ("return litige.add_days('2026-01-01', 0/0)", "(number has no integer representation: -nan)"),
+      ("litige.wake_on('9999-12-31')", "litige.wake_on: 9999-12-31 is outside 1970-01-01...2199-12-31"),
+    ] {
+      #expect {
+        try runtime.runScript(source: script, chunkName: "args.lua")
+      } throws: { error in
+        "\(error)".contains(message)
       }
     }
   }
