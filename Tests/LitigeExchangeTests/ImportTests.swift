@@ -1,6 +1,7 @@
 import Foundation
 import LitigeCore
 import LitigeStore
+import PropertyBased
 import Testing
 
 @testable import LitigeExchange
@@ -388,5 +389,43 @@ struct ExchangeAttackTests {
     #expect(found[0].hasPrefix("p.csv:2:3: amount '99999.00': is more than the invoice's total"))
     #expect(found[1].hasPrefix("p.csv:3:2: paid_on '2020-01-01': is before the invoice was issued"))
     #expect(found[2] == "p.csv:5:4: reference 'F-2026-00002 R3': already on line 4: each record once")
+  }
+}
+
+@Suite("Imported field checks, against the patterns they replace")
+struct ImportChecksPropertyTests {
+  @Test("a language code is what [a-z]{2,3}(-[a-z]{2})? accepts")
+  func languageCodes() async {
+    let text = Gen.element(of: Array("afrz-AÉ 1")).map { String($0 ?? "a") }.array(of: 0...8).map {
+      $0.joined()
+    }
+    await propertyCheck(count: 3_000, input: text) { code in
+      #expect(
+        ImportChecks.isLanguageCode(code) == (code.wholeMatch(of: /[a-z]{2,3}(-[a-z]{2})?/) != nil), "\(code)"
+      )
+    }
+    for (code, valid) in [
+      ("fr", true), ("fra", true), ("fr-be", true), ("FR", false), ("f", false), ("fr-", false),
+    ] {
+      #expect(ImportChecks.isLanguageCode(code) == valid, "\(code)")
+    }
+  }
+
+  @Test("an e-mail address is what [^@\\s]+@[^@\\s]+\\.[^@\\s]+ accepts")
+  func emailAddresses() async {
+    let text = Gen.element(of: Array("a@.é \t\u{A0}x")).map { String($0 ?? "a") }.array(of: 0...9).map {
+      $0.joined()
+    }
+    await propertyCheck(count: 3_000, input: text) { address in
+      #expect(
+        ImportChecks.isEmailAddress(address) == (address.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil),
+        "\(address.debugDescription)")
+    }
+    for (address, valid) in [
+      ("compta@exemple.fr", true), ("a@b.c", true), ("a@.b", false), ("a@b.", false), ("@b.c", false),
+      ("a b@c.d", false), ("a@b@c.d", false), ("élise@société.fr", true),
+    ] {
+      #expect(ImportChecks.isEmailAddress(address) == valid, "\(address)")
+    }
   }
 }
