@@ -344,10 +344,12 @@ public final class BatchRunner: Sendable {
   /// Runs the hooks over one chunk's cases; returns its counts.
   ///
   /// Writes the chunk's decisions with its checkpoint in one transaction. `skip` names, per case,
-  /// plugins not to run (killed there before).
-  func processChunk(_ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:])
-    throws -> Tally
-  {
+  /// plugins not to run (killed there before). `beforeWriting` runs just before that transaction: a
+  /// worker whose supervisor is gone exits there rather than write a chunk a resumed night redoes.
+  func processChunk(
+    _ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
+    beforeWriting: () -> Void = {}
+  ) throws -> Tally {
     let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
@@ -410,6 +412,7 @@ public final class BatchRunner: Sendable {
     }
     let settled = session.finishChunk()
     if !options.dryRun {
+      beforeWriting()
       let conflicts = try store.writeNight(
         settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: Int(chunk.first), cases: tally.cases,

@@ -11,12 +11,15 @@ public enum BatchWorker {
   /// page at `statusPath` is where each hook call is published. Throws when the plugins do not load.
   public static func serve(runner: BatchRunner, run: RunRecord, statusPath: String) throws {
     let page = try WorkerStatusPage(path: statusPath, create: false)
-    // A worker whose supervisor is gone (killed) must not run on, orphaned, in a call stuck in C.
+    // A worker whose supervisor is gone (killed) must not run on, orphaned, in a call stuck in C,
+    // nor write a chunk after it: a night resumed at once would read that chunk as not done, redo it
+    // and report it short (the attack round caught a worker committing up to a second later).
     let parent = getppid()
     Thread.detachNewThread {
-      while getppid() == parent { sleep(1) }
+      while getppid() == parent { usleep(50_000) }
       _exit(1)
     }
+    let exitIfOrphaned = { if getppid() != parent { _exit(1) } }
     let host = try runner.makeHost()
     FileHandle.standardOutput.write(
       try JSONEncoder().encode(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)))
@@ -36,7 +39,8 @@ public enum BatchWorker {
         for suspension in command.suspended { host.suspend(suspension) }
         var skip: [Int64: Set<String>] = [:]
         for entry in command.skip { skip[entry.caseId, default: []].insert(entry.plugin) }
-        answer.tally = try runner.processChunk(command.chunk, run: run, host: host, skip: skip)
+        answer.tally = try runner.processChunk(
+          command.chunk, run: run, host: host, skip: skip, beforeWriting: exitIfOrphaned)
       } catch {
         answer.error = "worker \(getpid()): \(error)"
       }

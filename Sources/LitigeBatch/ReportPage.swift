@@ -292,7 +292,7 @@ struct ReportPage {
     .dry { background: #fff4d6; border: 1px solid #e7c35c; padding: 6px 10px; border-radius: 6px; display: inline-block; }
     .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
     .tile { border: 1px solid #dde3e8; border-radius: 8px; padding: 10px 12px; }
-    .tile b { display: block; font-size: 19px; font-variant-numeric: tabular-nums; }
+    .tile b { display: block; font-size: 19px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
     .tile span { color: #56606b; font-size: 12.5px; }
     .tile.bad { border-color: #e0a3a3; background: #fdf3f3; } .tile.bad b { color: #a3171b; }
     .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px 28px; }

@@ -92,7 +92,12 @@ public struct ImportReader {
     let segment = optionalText(record, "segment", maxBytes: 100) ?? ""
     let phone = optionalText(record, "phone", maxBytes: 40)
     let address = optionalText(record, "address", maxBytes: 400)
-    let language = trimmedSpaces(record["language"] ?? "fr").lowercased()
+    // Upper-case ASCII letters are read as lower case (FR is fr); nothing else is folded (the Kelvin
+    // sign is not a K).
+    let language = String(
+      decoding: trimmedSpaces(record["language"] ?? "fr").utf8.map {
+        $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0
+      }, as: UTF8.self)
     // ISO 639-1 or -2, optionally with a region (fr, en, fr-be).
     if !ImportChecks.isLanguageCode(language) {
       add(record, "language", "expected a language code such as fr or en")
@@ -544,10 +549,18 @@ enum ImportChecks {
     return parts.count == 1 || (parts[1].count == 2 && lowercaseLetters(parts[1]))
   }
 
-  /// `[^@\s]+@[^@\s]+\.[^@\s]+`: one @ with something before it, a domain with a dot that has
-  /// something on each side, no white space.
+  /// Whether `text` is an e-mail address as imports accept it (`[^@\s]+@[^@\s]+\.[^@\s]+`).
+  ///
+  /// One @ with something before it, a domain with a dot that has something on each side, no white
+  /// space. Invisible characters (a zero-width space, a control character) are refused too: pasted from a
+  /// web page, they make an address no mail server delivers to.
   static func isEmailAddress(_ text: String) -> Bool {
-    guard !text.contains(where: \.isWhitespace) else { return false }
+    guard
+      !text.contains(where: \.isWhitespace),
+      !text.unicodeScalars.contains(where: {
+        [.format, .control].contains($0.properties.generalCategory)
+      })
+    else { return false }
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty else { return false }
     return parts[1].dropFirst().dropLast().contains(".")

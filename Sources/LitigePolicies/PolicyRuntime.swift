@@ -290,8 +290,13 @@ public final class PolicyRuntime {
         if stack.count >= 1, case .string = try stack.value(at: 1) {
           day = try Self.date(stack, 1, "wake_on")
         } else {
-          let seconds = try stack.integer(at: 1, function: "wake_on")
-          let instant = Date(timeIntervalSince1970: TimeInterval(seconds))
+          // An instant is taken at its date: a fraction of a second does not matter.
+          let seconds = try stack.number(at: 1, function: "wake_on")
+          guard seconds.isFinite else {
+            throw LuaRaisedError(
+              "bad argument #1 to 'wake_on' (expected a date or an instant, got \(seconds))")
+          }
+          let instant = Date(timeIntervalSince1970: seconds.rounded(.down))
           try Self.plausible { try Plausible.check(instant, field: "litige.wake_on") }
           day = LocalDate(instant, in: session.store.settings.timeZone)
         }

@@ -227,7 +227,8 @@ enum Sandbox {
     function operations.make_view_class(holder, name, methods, resolve, newindex, gc, describe, fill, plain_list, keep,
                                         field_list)
       local plain, parameters, entries = {}, {}, {}
-      -- pairs(view) walks the object's fields in name order (its methods are not fields), skipping nil.
+      -- pairs(view) walks the object's fields in name order (its methods are not fields), skipping nil
+      -- and those that cannot be computed now (penalties without a rate): a read of each gives its error.
       local names, named = {}, {}
       for _, list in ipairs({ plain_list, field_list }) do
         for _, key in ipairs(list) do
@@ -235,6 +236,7 @@ enum Sandbox {
         end
       end
       G.table.sort(names)
+      local function index_of(view, key) return view[key] end
       local function view_pairs(self)
         local position = 0
         return function()
@@ -242,8 +244,8 @@ enum Sandbox {
             position = position + 1
             local key = names[position]
             if key == nil then return nil end
-            local value = self[key]
-            if value ~= nil then return key, value end
+            local ok, value = protect(index_of, self, key)
+            if ok and value ~= nil then return key, value end
           end
         end, self, nil
       end

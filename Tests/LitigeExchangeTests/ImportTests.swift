@@ -151,6 +151,30 @@ struct ImportTests {
     #expect(try store.recordChanges().isEmpty)
   }
 
+  @Test(
+    "a language is read in ASCII only: FR is fr, a Kelvin sign is not a K; invisible characters spoil an e-mail"
+  )
+  func languagesAndInvisibleCharacters() throws {
+    let store = try Store.inMemory()
+    let bad =
+      "id,name,kind,email,language\nC1,Émile,company,a@b.fr,FR\nC2,Zoé,person,,\u{212A}a\nC3,Noël,person,n\u{200B}@b.fr,fr\n"
+    #expect {
+      try Importer.run(
+        .customers, path: try temporaryFile("c.csv", bad), file: "c.csv", into: store,
+        options: Fixtures.options())
+    } throws: { error in
+      let text = "\(error)"
+      return text.contains("c.csv:3") && text.contains("expected a language code") && text.contains("c.csv:4")
+        && text.contains("expected an e-mail address")
+    }
+    #expect(try store.customer(id: "C1") == nil)  // nothing is written when a record is wrong
+    _ = try Importer.run(
+      .customers, path: try temporaryFile("c.csv", "id,name,kind,language\nC1,Émile,company,FR\n"),
+      file: "c.csv",
+      into: store, options: Fixtures.options())
+    #expect(try store.customer(id: "C1")?.language == "fr")
+  }
+
   @Test("an updated export updates what changed and journals each change")
   func updatedExport() throws {
     let store = try Store.inMemory()
@@ -421,6 +445,8 @@ struct ImportChecksPropertyTests {
         ImportChecks.isEmailAddress(address) == (address.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) != nil),
         "\(address.debugDescription)")
     }
+    // Beyond the pattern: invisible characters are refused.
+    #expect(!ImportChecks.isEmailAddress("a\u{200B}@b.fr") && !ImportChecks.isEmailAddress("a@b.fr\u{7}"))
     for (address, valid) in [
       ("compta@exemple.fr", true), ("a@b.c", true), ("a@.b", false), ("a@b.", false), ("@b.c", false),
       ("a b@c.d", false), ("a@b@c.d", false), ("élise@société.fr", true),

@@ -115,6 +115,14 @@ struct PolicyRuntimeTests {
         "\(error)".contains(message)
       }
     }
+    // An instant is taken at its date, a fraction of a second included.
+    #expect(throws: Never.self) {
+      try runtime.runScript(source: "litige.wake_on(litige.now() + 86400.5)", chunkName: "w.lua")
+    }
+    #expect(
+      runtime.wake
+        == .on(
+          LocalDate(reference.addingTimeInterval(86_400), in: TimeZone(identifier: "Europe/Paris") ?? .gmt)))
   }
 
   @Test("every plain field served from the field cache has the value the store holds")
