@@ -207,7 +207,11 @@ struct ReportPage {
     let tonightMoney = figures.money
     let person = figures.needsPerson
     func tile(_ key: String, _ value: String, _ raw: Int64, bad: Bool = false) -> [String: Any] {
-      ["label": word(key), "value": value, "raw": String(raw), "key": key, "bad": bad]
+      // A long figure (a billion euros) is set smaller, so that it fits its tile on one line.
+      [
+        "label": word(key), "value": value, "raw": String(raw), "key": key, "bad": bad,
+        "long": value.count > 13,
+      ]
     }
     return [
       "lang": language, "title": "\(word("title")) · \(day(tonight.description))",
@@ -292,7 +296,8 @@ struct ReportPage {
     .dry { background: #fff4d6; border: 1px solid #e7c35c; padding: 6px 10px; border-radius: 6px; display: inline-block; }
     .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
     .tile { border: 1px solid #dde3e8; border-radius: 8px; padding: 10px 12px; }
-    .tile b { display: block; font-size: 19px; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+    .tile b { display: block; font-size: 19px; font-variant-numeric: tabular-nums; overflow-wrap: break-word; }
+    .tile b.long { font-size: 15px; }
     .tile span { color: #56606b; font-size: 12.5px; }
     .tile.bad { border-color: #e0a3a3; background: #fdf3f3; } .tile.bad b { color: #a3171b; }
     .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px 28px; }
@@ -306,11 +311,11 @@ struct ReportPage {
     <p class="sub">{{subtitle}}</p>
     {{#dry}}<p class="dry">{{dryText}}</p>{{/dry}}
     <h2>{{tonightTitle}}</h2>
-    <div class="tiles" id="money">{{#money}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b>{{value}}</b><span>{{label}}</span></div>{{/money}}</div>
+    <div class="tiles" id="money">{{#money}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b{{#long}} class="long"{{/long}}>{{value}}</b><span>{{label}}</span></div>{{/money}}</div>
     <h2>{{personTitle}}</h2>
-    <div class="tiles" id="person">{{#person}}<div class="tile{{#bad}} bad{{/bad}}" data-key="{{key}}" data-value="{{raw}}"><b>{{value}}</b><span>{{label}}</span></div>{{/person}}</div>
+    <div class="tiles" id="person">{{#person}}<div class="tile{{#bad}} bad{{/bad}}" data-key="{{key}}" data-value="{{raw}}"><b{{#long}} class="long"{{/long}}>{{value}}</b><span>{{label}}</span></div>{{/person}}</div>
     <h2>{{receivablesTitle}}</h2>
-    <div class="tiles" id="receivables">{{#receivables}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b>{{value}}</b><span>{{label}}</span></div>{{/receivables}}</div>
+    <div class="tiles" id="receivables">{{#receivables}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b{{#long}} class="long"{{/long}}>{{value}}</b><span>{{label}}</span></div>{{/receivables}}</div>
     <div class="charts">
     {{#charts}}<div class="chart" id="chart-{{id}}"><h3>{{title}}</h3>
     {{#empty}}<p class="sub">{{emptyText}}</p>{{/empty}}
@@ -322,7 +327,7 @@ struct ReportPage {
     <h2>{{resolveTitle}}</h2>
     <p id="resolve">{{resolve}}</p>
     <h2>{{nightTitle}}</h2>
-    <div class="tiles" id="night">{{#night}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b>{{value}}</b><span>{{label}}</span></div>{{/night}}</div>
+    <div class="tiles" id="night">{{#night}}<div class="tile" data-key="{{key}}" data-value="{{raw}}"><b{{#long}} class="long"{{/long}}>{{value}}</b><span>{{label}}</span></div>{{/night}}</div>
     <h2>{{failuresTitle}}</h2>
     {{#noFailures}}<p>{{noneText}}</p>{{/noFailures}}
     {{^noFailures}}<table id="failures"><tr><th>{{pluginHeader}}</th><th>{{messageHeader}}</th><th>{{countHeader}}</th></tr>

@@ -115,7 +115,11 @@ struct ReportPageTests {
     var night = try report(language: "fr")
     night.portfolio.disputedByAge["0-30 days"] = 41_589_974_851  // 415 899 748,51 €
     night.portfolio.disputedByAge["31-60 days"] = 7_406_288_607
+    night.portfolio.disputedMinor = 200_052_803_365  // 2 000 528 033,65 €: set smaller to fit its tile
     let dom = try rendered(night.html())
+    #expect(dom.contains(#"data-key="disputed" data-value="200052803365"><b class="long">"#))
+    // A short figure keeps the tiles' size.
+    #expect(dom.contains(#"data-key="open" data-value="\#(night.portfolio.openCases)"><b>"#))
     let ages = try bars(dom, chart: "age")
     #expect(ages.first?.text == "415\u{202F}899\u{202F}748,51\u{A0}€")
     #expect(try valueTextsEndPastTheChart(dom).isEmpty)
