@@ -83,10 +83,11 @@ test: deps
 	$(SWIFT) test
 	$(LITIGE) test plugins examples/online-retailer/plugins examples/wholesaler/plugins
 
-# The hostile scripts of Tests/Hostile in litige run, litige batch and the REPL (a few minutes).
+# The hostile scripts of Tests/Hostile in litige run, litige batch and the REPL, 60 nights on 5,000
+# cases, the install test and the 90-night twin replay of the wake-up index on 2,000 cases (15 minutes).
 test-slow: deps
 	$(SWIFT) build --build-tests
-	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter "HostileScriptsTests|SixtyNightsTests|InstallTests"
+	LITIGE_SLOW_TESTS=1 $(SWIFT) test --skip-build --filter "HostileScriptsTests|SixtyNightsTests|InstallTests|WakeIndexReplayTests"
 
 # The Lua host's tests under AddressSanitizer (and LeakSanitizer), in a build folder of their own.
 test-asan: deps
