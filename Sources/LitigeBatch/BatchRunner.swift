@@ -320,7 +320,7 @@ public final class BatchRunner: Sendable {
       for outcome in host.run(
         hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
       {
-        wake = NightIndex.combine(wake, with: outcome)
+        wake = Wake.combining(wake, with: outcome)
         if outcome.skipped {
           tally.skipped[outcome.plugin, default: 0] += 1
         } else if let message = outcome.failure {
@@ -392,7 +392,7 @@ public final class BatchRunner: Sendable {
         for outcome in host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
         {
-          wake = NightIndex.combine(wake, with: outcome)
+          wake = Wake.combining(wake, with: outcome)
           if outcome.skipped {
             tally.skipped[outcome.plugin, default: 0] += 1
           } else if let message = outcome.failure {

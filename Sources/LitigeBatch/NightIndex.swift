@@ -20,18 +20,12 @@ public enum NightIndex {
   /// A case due only when it changes.
   public static let onChange = 99_991_231
 
-  /// `wake` after one more hook call: the earlier of the two when the call declared a date and decided
-  /// nothing; nil (due the next night) when it declared nothing, failed, was skipped or decided.
-  static func combine(_ wake: Wake?, with outcome: HookOutcome) -> Wake? {
-    Wake.combining(wake, with: outcome)
-  }
-
   /// The stored date for `wake` after the night of `today` (nil: due the next night).
   static func key(of wake: Wake?, today: LocalDate) -> Int {
-    switch wake {
+    switch Wake.kept(wake, after: today) {
     case nil: return everyNight
     case .onChange?: return onChange
-    case .on(let day)?: return day > today ? key(day) : everyNight
+    case .on(let day)?: return key(day)
     }
   }
 

@@ -101,6 +101,12 @@ public enum Wake: Sendable, Equatable {
     else { return nil }
     return earliest(wake, declared)
   }
+
+  /// `wake` as the night of `today` keeps it: a day not after `today` means the next night (nil).
+  public static func kept(_ wake: Wake?, after today: LocalDate) -> Wake? {
+    if case .on(let day)? = wake, day <= today { return nil }
+    return wake
+  }
 }
 
 /// Why a plugin was stopped for the rest of a run.

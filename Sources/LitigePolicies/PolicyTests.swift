@@ -396,10 +396,8 @@ public enum PolicyTests {
       if expected != actual { return diff(expected: expected, actual: actual) }
     }
     if spec["expect_wake"] != .nil {
-      // As the night stores it: a date not after today means the next night (NightIndex.key).
-      let today = LocalDate(now, in: store.settings.timeZone)
-      var shown = wakeText(wake)
-      if case .on(let day)? = wake, day <= today { shown = "next night" }
+      // As the night keeps it: a date not after today means the next night.
+      let shown = wakeText(Wake.kept(wake, after: LocalDate(now, in: store.settings.timeZone)))
       let expected = try expectedWake(spec["expect_wake"])
       if shown != expected {
         return "the night would next visit the case: expected \(expected), the hooks said \(shown)"
