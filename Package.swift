@@ -70,7 +70,8 @@ let package = Package(
     .target(
       name: "LitigeCLI",
       dependencies: [
-        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL", "LitigeExchange", "LuaHost",
+        "LitigeCore", "LitigeStore", "LitigePolicies", "LitigeBatch", "LitigeREPL", "LitigeExchange",
+        "LuaHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -83,7 +84,12 @@ let package = Package(
     .testTarget(
       name: "LitigeCoreTests",
       dependencies: ["LitigeCore", .product(name: "PropertyBased", package: "swift-property-based")]),
-    .testTarget(name: "LitigeStoreTests", dependencies: ["LitigeStore"]),
+    .testTarget(
+      name: "LitigeStoreTests",
+      dependencies: [
+        "LitigeStore", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
     .testTarget(
       name: "LitigePoliciesTests",
       dependencies: ["LitigePolicies", .product(name: "PropertyBased", package: "swift-property-based")]),

@@ -285,60 +285,89 @@ public final class BatchRunner: Sendable {
 
   /// The night's invoice pass (domain.md §5, relances préventives).
   ///
-  /// It calls `before_due(case, invoice,
-  /// ctx)` of the plugins that have it for each invoice still owed, in no dispute, due within
-  /// `invoicePassDays` days, of a customer with a dispute history; `case` is that customer's latest
-  /// case. Each call is committed on its own (a letter is sent once per template and invoice, so a
-  /// night run twice sends nothing more). Its counts join the night's; it visits no case.
+  /// It calls `before_due(case, invoice, ctx)` of the plugins that have it for each invoice still
+  /// owed, in no dispute, due within `invoicePassDays` days, of a customer with a dispute history;
+  /// `case` is that customer's latest case. A letter is sent once per template and invoice, so a night
+  /// run twice sends nothing more. Its counts join the night's; it visits no case.
+  ///
+  /// The invoices are taken `chunkSize` at a time: their cases read in one snapshot, the calls settled
+  /// in memory and written in one transaction (`Store.writeNight`, without a checkpoint), as a chunk
+  /// of cases is; a case someone changed meanwhile is judged again on its stored state.
   ///
   /// With `dueThrough`, only the invoices whose wake-up date has come (the plugins' `before_due`
   /// calls declare it, as night hooks do for cases); every visited invoice gets its next date.
   func invoicePass(run: RunRecord, dueThrough: Int? = nil) throws -> Tally {
     let host = try makeHost()
     guard host.plugins.contains(where: { $0.hookNames.contains("before_due") }) else { return Tally() }
+    let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
     var failingCases: Set<Int64> = []
-    var written: Set<Int64> = []
     var wakes: [String: Int] = [:]
-    defer {
-      if !options.dryRun {
-        try? store.markDue(written)
-        try? store.setInvoiceWakes(wakes)
-      }
-    }
-    for due in try store.invoicesComingDue(
+    defer { if !options.dryRun { try? store.setInvoiceWakes(wakes) } }
+    let coming = try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
       dueThrough: dueThrough)
-    {
-      guard
-        let subject = try host.runtime.invoiceSubject(number: due.invoice, sentTemplates: due.sentTemplates)
-      else { continue }
-      let owner = try store.disputeCase(id: due.caseId)?.owner?.rawValue ?? "unassigned"
-      var wake: Wake? = .onChange
-      defer { if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) } }
-      for outcome in host.run(
-        hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
-      {
-        wake = Wake.combining(wake, with: outcome)
-        if outcome.skipped {
-          tally.skipped[outcome.plugin, default: 0] += 1
-        } else if let message = outcome.failure {
-          failingCases.insert(due.caseId)
-          tally.failures.append(
-            .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
+    for start in stride(from: 0, to: coming.count, by: max(1, run.chunkSize)) {
+      let batch = coming[start..<min(coming.count, start + max(1, run.chunkSize))]
+      let snapshot = try store.nightSnapshot(ofCases: Set(batch.map(\.caseId)))
+      session.load(snapshot)
+      for due in batch {
+        guard
+          let subject = try host.runtime.invoiceSubject(number: due.invoice, sentTemplates: due.sentTemplates)
+        else { continue }
+        let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
+        var wake: Wake? = .onChange
+        for outcome in host.run(
+          hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
+        {
+          wake = Wake.combining(wake, with: outcome)
+          if outcome.skipped {
+            tally.skipped[outcome.plugin, default: 0] += 1
+          } else if let message = outcome.failure {
+            failingCases.insert(due.caseId)
+            tally.failures.append(
+              .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
+          }
+          for event in outcome.events {
+            tally.byKind[event.kind, default: 0] += 1
+            tally.byPlugin[outcome.plugin, default: 0] += 1
+            tally.byOwner[owner, default: 0] += 1
+          }
         }
-        for event in outcome.events {
-          tally.byKind[event.kind, default: 0] += 1
-          tally.byPlugin[outcome.plugin, default: 0] += 1
-          tally.byOwner[owner, default: 0] += 1
-          written.insert(event.caseId)
-        }
+        if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) }
       }
+      let settled = session.finishChunk()
+      guard !options.dryRun else { continue }
+      // A case decided on is due the next night (writeNight marks it), as after a chunk of cases.
+      let conflicts = try store.writeNight(
+        settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
+        at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, touched: snapshot.touched)
+      count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count
     tally.suspensions = Array(host.suspended.values)
     return tally
+  }
+
+  /// Counts `conflicts` as failures: calls settled but not written (the case changed during the
+  /// night and the core refused them on its stored state), whose events leave the night's counts.
+  private func count(
+    _ conflicts: [NightConflict], of snapshot: NightSnapshot, in tally: inout Tally,
+    failingCases: inout Set<Int64>
+  ) {
+    for conflict in conflicts {
+      failingCases.insert(conflict.caseId)
+      let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
+      for event in conflict.droppedEvents {  // counted when settled, but not written
+        tally.byKind[event.kind, default: 0] -= 1
+        tally.byPlugin[conflict.source, default: 0] -= 1
+        tally.byOwner[owner, default: 0] -= 1
+      }
+      tally.failures.append(
+        .init(
+          caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message))
+    }
   }
 
   /// Runs the hooks over one chunk's cases; returns its counts.
@@ -417,19 +446,7 @@ public final class BatchRunner: Sendable {
         settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: Int(chunk.first), cases: tally.cases,
         failures: failingCases.count, wakes: wakes, touched: snapshot.touched, lastCaseId: chunk.last)
-      for conflict in conflicts {
-        failingCases.insert(conflict.caseId)
-        let owner = snapshot.cases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
-        for event in conflict.droppedEvents {  // counted when settled, but not written
-          tally.byKind[event.kind, default: 0] -= 1
-          tally.byPlugin[conflict.source, default: 0] -= 1
-          tally.byOwner[owner, default: 0] -= 1
-        }
-        tally.failures.append(
-          .init(
-            caseId: conflict.caseId, plugin: conflict.source, hook: conflict.hook, message: conflict.message
-          ))
-      }
+      count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count
     tally.suspensions = Array(host.suspended.values)

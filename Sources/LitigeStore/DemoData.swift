@@ -314,13 +314,14 @@ extension Store {
       // v10, v11) are set aside for the load and put back in the same transaction, as a bulk load
       // builds indexes after its rows; every case and invoice is due on the first night anyway
       // (`wake_on` defaults to 0). Each trigger fired an update per message, event and invoice refresh.
+      // The queue triggers (v12) too: the cases' queues are computed once, after the load.
       let wakeTriggers =
         freshWorkspace
         ? try Row.fetchAll(
           db,
           sql: """
             SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-            AND (name GLOB 'wake_*' OR name GLOB '*_wake') ORDER BY name
+            AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*') ORDER BY name
             """
         ).map { (name: $0["name"] as String, sql: $0["sql"] as String) } : []
       for trigger in wakeTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
@@ -398,6 +399,7 @@ extension Store {
         }
         if changed { try Records.update(current, db) }
       }
+      if freshWorkspace { try db.execute(sql: "UPDATE cases SET queues = \(Schema.queueFlags(of: "cases"))") }
       for trigger in wakeTriggers { try db.execute(sql: trigger.sql) }
     }
   }

@@ -86,6 +86,14 @@ extension Store {
     }
   }
 
+  /// Loads cases `ids` (closed ones too; unknown ids are left out) with everything hooks read about
+  /// them, as `nightSnapshot(of:)` does for a range: the night's invoice pass reads its cases so.
+  public func nightSnapshot(ofCases ids: Set<Int64>) throws -> NightSnapshot {
+    try database.read { db in
+      try Records.nightSnapshot(of: 0...0, ids: ids.sorted(), timeZone: settings.timeZone, db)
+    }
+  }
+
   /// The ids of the cases that are not closed and are due on the night of `key` (their wake-up date is
   /// on or before it), ascending; with `full`, every case that is not closed.
   public func dueCaseIds(through key: Int, full: Bool) throws -> [Int64] {
@@ -104,16 +112,6 @@ extension Store {
   public func wakeOn(caseId: Int64) throws -> Int? {
     try database.read { db in
       try Int.fetchOne(db, sql: "SELECT wake_on FROM cases WHERE id = ?", arguments: [caseId])
-    }
-  }
-
-  /// Makes cases `ids` due the next night (the night's own letters, written outside its chunks).
-  public func markDue(_ ids: Set<Int64>) throws {
-    guard !ids.isEmpty else { return }
-    try database.write { db in
-      for id in ids.sorted() {
-        try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [id])
-      }
     }
   }
 
@@ -167,10 +165,11 @@ extension Store {
   /// `wakes` are the visited cases' next wake-up dates (`NightIndex.key`); each is written only for a
   /// case that had no decision tonight and whose change counter is still the snapshot's (`touched`): a
   /// case someone changed meanwhile stays due. `lastCaseId` is the chunk's last case id, recorded
-  /// with its checkpoint (the chunk is named by its first).
+  /// with its checkpoint (the chunk is named by its first). With `chunk` nil no checkpoint is
+  /// recorded (the invoice pass, which a resumed night runs again).
   public func writeNight(
     _ calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64], at now: Date,
-    runId: String, chunk: Int, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
+    runId: String, chunk: Int?, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
     touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil
   ) throws -> [NightConflict] {
     try database.write { db in
@@ -239,8 +238,10 @@ extension Store {
           sql: "UPDATE cases SET wake_on = ? WHERE id = ? AND touched = ? AND status <> 'closed'",
           arguments: [day, caseId, counter])
       }
-      try Records.completeChunk(
-        runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)
+      if let chunk {
+        try Records.completeChunk(
+          runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)
+      }
       return conflicts
     }
   }
@@ -258,16 +259,36 @@ extension Records {
   }
 
   static func nightSnapshot(
-    of range: ClosedRange<Int64>, dueThrough: Int? = nil, timeZone: TimeZone, _ db: Database
+    of range: ClosedRange<Int64>, dueThrough: Int? = nil, ids: [Int64]? = nil, timeZone: TimeZone,
+    _ db: Database
   ) throws -> NightSnapshot {
     var snapshot = NightSnapshot()
-    // The cases read: every case of the range that is not closed, or only those due tonight.
-    let selected =
-      "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"
-      + (dueThrough == nil ? "" : " AND wake_on <= ?")
-    let inRange = dueThrough == nil ? "case_id BETWEEN ? AND ?" : "case_id IN (\(selected))"
-    var bounds: StatementArguments = [range.lowerBound, range.upperBound]
-    if let dueThrough { bounds += [dueThrough] }
+    // The cases read: every case of the range that is not closed, or only those due tonight; or the
+    // cases named, whatever their status.
+    let selected: String
+    let inRange: String
+    let bounds: StatementArguments
+    if let ids {
+      guard !ids.isEmpty else { return snapshot }
+      selected = "SELECT value FROM json_each(?)"
+      inRange = "case_id IN (\(selected))"
+      bounds = ["[" + ids.map(String.init).joined(separator: ",") + "]"]
+    } else if let dueThrough {
+      // Selected once, from the narrow index of open cases (schema v12), then named by id: a chunk of
+      // due cases spans many cases asleep tonight, whose wide rows each query would read again.
+      let ids = try Int64.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed' AND wake_on <= ?"),
+        arguments: [range.lowerBound, range.upperBound, dueThrough])
+      guard !ids.isEmpty else { return snapshot }
+      selected = "SELECT value FROM json_each(?)"
+      inRange = "case_id IN (\(selected))"
+      bounds = ["[" + ids.map(String.init).joined(separator: ",") + "]"]
+    } else {
+      selected = "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"
+      inRange = "case_id BETWEEN ? AND ?"
+      bounds = [range.lowerBound, range.upperBound]
+    }
     let links = try invoiceLinks(db, where: inRange, arguments: bounds)
     let caseRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM cases WHERE id IN (\(selected))"), arguments: bounds)

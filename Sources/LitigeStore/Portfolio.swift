@@ -27,24 +27,34 @@ extension Store {
     try database.read { db in
       var portfolio = Portfolio(
         openCases: 0, disputedMinor: 0, disputedByAge: [:], disputedByCategory: [:], deadlinesBreached: 0)
+      // A case's age is whole days, (asOf - opened) / 86,400 truncated. `opened_at` is whole seconds in
+      // the store's text form, so "at most N days" is "opened after asOf - (N + 1) days, rounded
+      // down", compared as text; the cases are summed by category and age in SQL, from the narrow
+      // index of open cases (schema v12).
+      func openedAfter(days: Double) -> String {
+        Timestamp.utcText(asOf.addingTimeInterval(-(days + 1) * 86_400))
+      }
+      let buckets = ["0-30 days", "31-60 days", "61-90 days", "over 90 days"]
       let rows = try Row.fetchCursor(
         db,
         sql: """
-          SELECT opened_at, category, disputed_minor, deadline FROM cases
-          WHERE status NOT IN ('resolved', 'closed')
-          """)
-      let asOfText = Timestamp.utcText(asOf)
+          SELECT category,
+            CASE WHEN opened_at > ? THEN 0 WHEN opened_at > ? THEN 1 WHEN opened_at > ? THEN 2 ELSE 3 END
+              AS bucket,
+            COUNT(*) AS cases, SUM(disputed_minor) AS disputed, SUM(deadline < ?) AS breached
+          FROM cases INDEXED BY cases_open WHERE status <> 'closed' AND status <> 'resolved'
+          GROUP BY category, bucket
+          """,
+        arguments: [
+          openedAfter(days: 30), openedAfter(days: 60), openedAfter(days: 90), Timestamp.utcText(asOf),
+        ])
       while let row = try rows.next() {
-        let amount: Int64 = row["disputed_minor"]
-        let opened = try Timestamp.parse(row["opened_at"])
-        let days = Int(asOf.timeIntervalSince(opened) / 86_400)
-        let bucket =
-          days <= 30 ? "0-30 days" : days <= 60 ? "31-60 days" : days <= 90 ? "61-90 days" : "over 90 days"
-        portfolio.openCases += 1
+        let amount: Int64 = row["disputed"]
+        portfolio.openCases += row["cases"] as Int
         portfolio.disputedMinor += amount
-        portfolio.disputedByAge[bucket, default: 0] += amount
+        portfolio.disputedByAge[buckets[row["bucket"] as Int], default: 0] += amount
         portfolio.disputedByCategory[(row["category"] as String?) ?? "uncategorized", default: 0] += amount
-        if let deadline = row["deadline"] as String?, deadline < asOfText { portfolio.deadlinesBreached += 1 }
+        portfolio.deadlinesBreached += (row["breached"] as Int?) ?? 0
       }
       return portfolio
     }

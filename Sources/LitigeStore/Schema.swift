@@ -222,6 +222,63 @@ enum Schema {
           END;
           """)
     }
+    migrator.registerMigration("v12: indexes for a steady night: the due cases of a chunk, letters sent") {
+      db in
+      // Issue 14, from the profile of a steady 1M-case night:
+      // - `cases_due` is narrow and holds the open cases only: a chunk of the night's due cases finds
+      //   them in it without reading the wide rows of the many cases of its id range asleep tonight;
+      // - `events_sent_invoice` finds the letters already sent about an invoice (the invoice pass
+      //   tells `before_due` which templates went out) without reading the customer's whole journal.
+      // - `queues` holds what puts a case in a person's queue (`Schema.queueFlags`), kept by triggers
+      //   from its tags and gestures, and `cases_open` holds what the night's figures and portfolio
+      //   read of the open cases: they are counted from it without parsing 800k gesture lists.
+      try db.execute(
+        sql: """
+          CREATE INDEX cases_due ON cases(id, wake_on) WHERE status <> 'closed';
+          CREATE INDEX events_sent_invoice ON events(json_extract(payload, '$.invoice')) WHERE kind = 'send';
+          ALTER TABLE cases ADD COLUMN queues INTEGER NOT NULL DEFAULT 0;
+          UPDATE cases SET queues = \(queueFlags(of: "cases"));
+          CREATE TRIGGER queues_of_new_case AFTER INSERT ON cases BEGIN
+            UPDATE cases SET queues = \(queueFlags(of: "NEW")) WHERE id = NEW.id;
+          END;
+          CREATE TRIGGER queues_of_changed_case AFTER UPDATE OF tags, gestures ON cases BEGIN
+            UPDATE cases SET queues = \(queueFlags(of: "NEW")) WHERE id = NEW.id;
+          END;
+          CREATE INDEX cases_open ON cases(
+            customer_id, disputed_minor, status, category, opened_at, deadline, escalation, queues)
+            WHERE status <> 'closed';
+          """)
+    }
     return migrator
+  }
+
+  /// Bits of `cases.queues` (schema v12): what a person's queues look for in a case's tags and gestures.
+  enum QueueFlag: Int {
+    /// A gesture that needs approval has none yet and is proposed or accepted.
+    case gestureAwaitingApproval = 1
+    /// Tag `gesture_needs_approval`.
+    case gestureNeedsApprovalTag = 2
+    /// Tag `formal_notice_proposed`.
+    case formalNoticeProposed = 4
+    /// Tag `court_proposed`.
+    case courtProposed = 8
+    /// Tag `ruling_proposed`.
+    case rulingProposed = 16
+  }
+
+  /// The SQL value of `cases.queues` for the row `row` (`NEW` in a trigger, `cases` in an update).
+  ///
+  /// The same tests `litige case list --queue` makes (CaseWorkCommands): tags are matched whole, with
+  /// their quotes, in the stored JSON list.
+  static func queueFlags(of row: String) -> String {
+    """
+    ((CASE WHEN \(row).gestures <> '[]' AND EXISTS (SELECT 1 FROM json_each(\(row).gestures) g
+        WHERE json_extract(g.value, '$.needs_approval') = 1 AND json_extract(g.value, '$.approved_by') IS NULL
+          AND json_extract(g.value, '$.state') IN ('proposed', 'accepted')) THEN 1 ELSE 0 END)
+      | (CASE WHEN \(row).tags LIKE '%"gesture_needs_approval"%' THEN 2 ELSE 0 END)
+      | (CASE WHEN \(row).tags LIKE '%"formal_notice_proposed"%' THEN 4 ELSE 0 END)
+      | (CASE WHEN \(row).tags LIKE '%"court_proposed"%' THEN 8 ELSE 0 END)
+      | (CASE WHEN \(row).tags LIKE '%"ruling_proposed"%' THEN 16 ELSE 0 END))
+    """
   }
 }

@@ -292,7 +292,9 @@ public final class Store: Sendable {
   public func applyAll(
     _ decisionsByCase: [Int64: [ProposedDecision]], provenance: Provenance, at now: Date
   ) throws -> [JournalEvent] {
-    try write { db in
+    // Nothing to write opens no transaction: most hook calls of a night decide nothing.
+    guard decisionsByCase.values.contains(where: { !$0.isEmpty }) else { return [] }
+    return try write { db in
       var written: [JournalEvent] = []
       for caseId in decisionsByCase.keys.sorted() {
         guard let decisions = decisionsByCase[caseId], !decisions.isEmpty else { continue }

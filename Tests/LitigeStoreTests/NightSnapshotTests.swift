@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LitigeCore
 import Testing
 
@@ -33,6 +34,69 @@ struct NightSnapshotTests {
       #expect(snapshot.events[id] ?? [] == (try store.events(ofCase: id)))
       #expect(snapshot.customers[stored.customerId] == (try store.customer(id: stored.customerId)))
     }
+  }
+
+  @Test("a snapshot of named cases holds closed ones too, as the point reads return them")
+  func snapshotOfNamedCases() throws {
+    let store = try demoStore()
+    let all = try store.caseIds(matching: CaseFilter())
+    let closed = try all.filter { try store.disputeCase(id: $0)?.status == .closed }
+    let chosen = Set(Array(closed.prefix(3)) + Array(all.suffix(5)) + [999_999])
+    #expect(!closed.isEmpty, "the demo has closed cases")
+    let snapshot = try store.nightSnapshot(ofCases: chosen)
+    #expect(snapshot.caseIds == chosen.filter { $0 != 999_999 }.sorted())
+    for id in snapshot.caseIds {
+      let stored = try #require(try store.disputeCase(id: id))
+      #expect(snapshot.cases[id] == stored)
+      #expect(snapshot.facts[id] == (try store.facts(for: stored)), "facts of case \(id)")
+      #expect(snapshot.events[id] ?? [] == (try store.events(ofCase: id)))
+      #expect(snapshot.communications[id] ?? [] == (try store.communications(ofCase: id)))
+    }
+    #expect(try store.nightSnapshot(ofCases: []).cases.isEmpty)
+  }
+
+  @Test("a due chunk's snapshot holds its due open cases only, each as a whole-range snapshot has it")
+  func dueSnapshotMatchesTheRange() throws {
+    let store = try demoStore()
+    let whole = try store.nightSnapshot(of: 1...200)
+    // Every other open case wakes on 2026-01-01, the rest at the end of 2099.
+    let open = whole.caseIds
+    try store.database.write { db in
+      for (index, id) in open.enumerated() {
+        try db.execute(
+          sql: "UPDATE cases SET wake_on = ? WHERE id = ?",
+          arguments: [index % 2 == 0 ? 20_260_101 : 20_991_231, id])
+      }
+    }
+    let due = try store.nightSnapshot(of: 1...200, dueThrough: 20_300_101)
+    #expect(due.caseIds == open.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+    for id in due.caseIds {
+      #expect(due.cases[id] == whole.cases[id])
+      #expect(due.facts[id] == whole.facts[id], "facts of case \(id)")
+      #expect(due.events[id] ?? [] == whole.events[id] ?? [])
+    }
+    #expect(try store.nightSnapshot(of: 1...200, dueThrough: 20_251_231).cases.isEmpty)
+  }
+
+  @Test("a steady night's queries use schema v12's indexes, not a scan of the cases or the journal")
+  func steadyNightQueriesUseTheirIndexes() throws {
+    let store = try demoStore()
+    func plan(_ sql: String) throws -> String {
+      try store.database.read { db in
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+          .joined(separator: "\n")
+      }
+    }
+    let due = try plan(
+      "SELECT id FROM cases WHERE id BETWEEN 1 AND 9 AND status <> 'closed' AND wake_on <= 20260101")
+    #expect(due.contains("INDEX cases_due"), "\(due)")
+    let sent = try plan(
+      """
+      SELECT DISTINCT json_extract(e.payload, '$.template') FROM events e
+      JOIN cases c ON c.id = e.case_id JOIN invoices i ON i.customer_id = c.customer_id
+      WHERE i.number = 'F1' AND e.kind = 'send' AND json_extract(e.payload, '$.invoice') = 'F1'
+      """)
+    #expect(sent.contains("events_sent_invoice"), "\(sent)")
   }
 
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
