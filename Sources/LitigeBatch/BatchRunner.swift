@@ -312,9 +312,16 @@ public final class BatchRunner: Sendable {
       let batch = coming[start..<min(coming.count, start + max(1, run.chunkSize))]
       let snapshot = try store.nightSnapshot(ofCases: Set(batch.map(\.caseId)))
       session.load(snapshot)
+      // As the session would read them one by one: from the chunk when one of its cases disputes the
+      // invoice (ChunkReader), else from the workspace, which nothing writes to before the chunk ends.
+      let ledgers = try store.ledgers(ofInvoices: batch.map(\.invoice)).merging(
+        snapshot.facts.values.flatMap(\.ledgers).map { ($0.invoice.number, $0) }
+      ) { _, fromChunk in fromChunk }
       for due in batch {
         guard
-          let subject = try host.runtime.invoiceSubject(number: due.invoice, sentTemplates: due.sentTemplates)
+          let ledger = ledgers[due.invoice],
+          let subject = try host.runtime.invoiceSubject(
+            number: due.invoice, sentTemplates: due.sentTemplates, ledger: ledger)
         else { continue }
         let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
         var wake: Wake? = .onChange

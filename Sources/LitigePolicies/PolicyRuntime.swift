@@ -204,8 +204,15 @@ public final class PolicyRuntime {
   /// `customer_id`, `issued_on`, `due_on`, `currency`, in major units `total`, `paid` and `owed`
   /// (after payments, credits and write-offs), and `sent`, the templates already sent about it on any
   /// of the customer's cases (`invoice.sent.preventive_reminder`); nil for an unknown invoice.
-  public func invoiceSubject(number: String, sentTemplates: Set<String> = []) throws -> LuaValue? {
-    guard let ledger = try session.ledger(ofInvoice: number) else { return nil }
+  ///
+  /// `ledger`, when given, is the invoice's ledger as the caller read it (the night's invoice pass
+  /// reads a chunk's together); otherwise the session reads it.
+  public func invoiceSubject(
+    number: String, sentTemplates: Set<String> = [], ledger given: InvoiceLedger? = nil
+  )
+    throws -> LuaValue?
+  {
+    guard let ledger = try given ?? session.ledger(ofInvoice: number) else { return nil }
     let invoice = ledger.invoice
     return .table([
       "sent": .table(

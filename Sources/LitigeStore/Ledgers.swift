@@ -95,6 +95,19 @@ extension Store {
     }
   }
 
+  /// The ledgers of invoices `numbers` (unknown ones left out), read together: by number.
+  public func ledgers(ofInvoices numbers: [String]) throws -> [String: InvoiceLedger] {
+    try database.read { db in
+      var ledgers: [String: InvoiceLedger] = [:]
+      for start in stride(from: 0, to: numbers.count, by: 500) {  // within SQLite's variable limit
+        ledgers.merge(
+          try Records.ledgers(of: Array(numbers[start..<min(start + 500, numbers.count)]), db)
+        ) { first, _ in first }
+      }
+      return ledgers
+    }
+  }
+
   /// The ledger of invoice `number`: its payments, credits, write-offs and every case's portion of it.
   public func ledger(ofInvoice number: String) throws -> InvoiceLedger? {
     try database.read { db in try Records.ledgers(of: [number], db)[number] }
