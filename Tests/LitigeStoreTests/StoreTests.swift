@@ -52,17 +52,20 @@ struct StoreTests {
     }
   }
 
-  @Test("a fresh workspace's bulk load gives the same data, and its wake-up triggers are back after it")
+  @Test("a fresh workspace's bulk load gives the same data, and its triggers and indexes are back after it")
   func freshWorkspaceLoad() throws {
     let data = DemoData.generate(seed: 11, reference: reference)
     let plain = try Store.inMemory()
     try plain.load(data, provenance: provenance)
     let bulk = try Store.inMemory()
-    let triggers = "SELECT name || ':' || sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    let triggers = "SELECT name || ':' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
     let before = try bulk.database.read { db in try String.fetchAll(db, sql: triggers) }
     try bulk.load(data, provenance: provenance, freshWorkspace: true)
     #expect(try bulk.database.read { db in try String.fetchAll(db, sql: triggers) } == before)
     #expect(before.contains { $0.hasPrefix("wake_on_communication:") })
+    #expect(
+      before.contains { $0.hasPrefix("cases_open:") }
+        && before.contains { $0.hasPrefix("queues_of_new_case:") })
     #expect(try bulk.cases(matching: CaseFilter()) == plain.cases(matching: CaseFilter()))
     // The queues (schema v12) are computed after a bulk load as the triggers compute them case by case.
     let queues = "SELECT id || ':' || queues FROM cases ORDER BY id"
