@@ -48,6 +48,9 @@ public struct BatchOptions: Sendable {
   public var usesWakeIndex: Bool { caseRange == nil && hooks == Self.nightHooks }
   /// The hooks of a night, in order.
   public static let nightHooks = ["escalate", "compensate", "nightly"]
+  /// The hooks a worker may be running, as its status page numbers them: the run's, then the invoice
+  /// pass's `before_due`.
+  var workerHooks: [String] { hooks + ["before_due"] }
 
   /// Default options: now, all cores, 500 ids a chunk.
   public init() {}
@@ -210,28 +213,37 @@ public final class BatchRunner: Sendable {
         errorBudget: options.errorBudget, completesChunk: false)
     }
 
-    let jobs = max(1, min(options.jobs, max(1, chunks.count)))
-    let errors = ErrorBox()
     let supervisor = try options.workerExecutable.map { executable in
       try BatchSupervisor(runner: self, executable: executable, run: run)
     }
-    DispatchQueue.concurrentPerform(iterations: jobs) { slot in
-      do {
-        if let supervisor {
-          try supervisor.superviseSlot(slot, progress: progress)
-        } else {
-          try self.work(run: run, progress: progress)
+    /// Runs the chunks queued in `state` on `jobs` workers (processes when supervised) until none is left.
+    func runQueuedChunks(count: Int) throws {
+      let jobs = max(1, min(options.jobs, max(1, count)))
+      let errors = ErrorBox()
+      DispatchQueue.concurrentPerform(iterations: jobs) { slot in
+        do {
+          if let supervisor {
+            try supervisor.superviseSlot(slot, progress: progress)
+          } else {
+            try self.work(run: run, progress: progress)
+          }
+        } catch {
+          errors.set(error)
+          self.state.stop(reason: "a worker failed: \(error)")
         }
-      } catch {
-        errors.set(error)
-        self.state.stop(reason: "a worker failed: \(error)")
       }
+      if let error = errors.value { throw error }
     }
-    if let error = errors.value { throw error }
-    if state.snapshot().stopReason == nil, options.hooks.contains("nightly") {
-      _ = state.add(
-        try invoicePass(run: run, dueThrough: full ? nil : tonight), errorBudget: options.errorBudget,
-        completesChunk: false)
+    try runQueuedChunks(count: chunks.count)
+    // The invoice pass, once every case chunk is written (it reads what they decided), in chunks of
+    // invoices that the same workers run: a before_due call stuck in C is killed with its worker, not
+    // the night (domain.md §5, relances préventives).
+    if state.snapshot().stopReason == nil, options.hooks.contains("nightly"),
+      loaded.plugins.contains(where: { $0.hookNames.contains("before_due") })
+    {
+      let invoiceChunks = try self.invoiceChunks(run: run, dueThrough: full ? nil : tonight)
+      state.append(invoiceChunks)
+      try runQueuedChunks(count: invoiceChunks.count)
     }
     // A full night that went through computed every date as of tonight.
     if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
@@ -283,73 +295,87 @@ public final class BatchRunner: Sendable {
   /// How far ahead the invoice pass looks: the longest notice a `before_due` policy may want.
   static let invoicePassDays = 30
 
-  /// The night's invoice pass (domain.md §5, relances préventives).
+  /// The night's invoice pass (domain.md §5, relances préventives), as chunks of invoices.
   ///
-  /// It calls `before_due(case, invoice, ctx)` of the plugins that have it for each invoice still
-  /// owed, in no dispute, due within `invoicePassDays` days, of a customer with a dispute history;
-  /// `case` is that customer's latest case. A letter is sent once per template and invoice, so a night
-  /// run twice sends nothing more. Its counts join the night's; it visits no case.
-  ///
-  /// The invoices are taken `chunkSize` at a time: their cases read in one snapshot, the calls settled
-  /// in memory and written in one transaction (`Store.writeNight`, without a checkpoint), as a chunk
-  /// of cases is; a case someone changed meanwhile is judged again on its stored state.
+  /// The pass calls `before_due(case, invoice, ctx)` of the plugins that have it for each invoice
+  /// still owed, in no dispute, due within `invoicePassDays` days, of a customer with a dispute
+  /// history; `case` is that customer's latest case. A letter is sent once per template and invoice,
+  /// so a night run twice sends nothing more. Its counts join the night's; it visits no case.
   ///
   /// With `dueThrough`, only the invoices whose wake-up date has come (the plugins' `before_due`
   /// calls declare it, as night hooks do for cases); every visited invoice gets its next date.
-  func invoicePass(run: RunRecord, dueThrough: Int? = nil) throws -> Tally {
-    let host = try makeHost()
-    guard host.plugins.contains(where: { $0.hookNames.contains("before_due") }) else { return Tally() }
+  func invoiceChunks(run: RunRecord, dueThrough: Int? = nil) throws -> [NightChunk] {
+    let today = LocalDate(options.asOf, in: store.settings.timeZone)
+    let coming = try store.invoicesComingDue(
+      from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
+      dueThrough: dueThrough)
+    let size = max(1, run.chunkSize)
+    return stride(from: 0, to: coming.count, by: size).map { start in
+      let invoices = Array(coming[start..<min(coming.count, start + size)])
+      return NightChunk(
+        first: invoices.first?.caseId ?? 0, last: invoices.last?.caseId ?? 0, dueThrough: dueThrough,
+        recordsWakes: options.usesWakeIndex, invoices: invoices)
+    }
+  }
+
+  /// Runs one chunk of the invoice pass; returns its counts.
+  ///
+  /// Its cases are read in one snapshot, the calls settled in memory and written in one transaction
+  /// with the invoices' next wake-up dates (`Store.writeNight`, without a checkpoint: a resumed night
+  /// runs the pass again, and what was sent is not sent twice); a case someone changed meanwhile is
+  /// judged again on its stored state. `skip` names, per case, plugins not to run (killed there).
+  func processInvoiceChunk(
+    _ invoices: [InvoiceComingDue], run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
+    beforeWriting: () -> Void = {}
+  ) throws -> Tally {
     let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
     var failingCases: Set<Int64> = []
     var wakes: [String: Int] = [:]
-    defer { if !options.dryRun { try? store.setInvoiceWakes(wakes) } }
-    let coming = try store.invoicesComingDue(
-      from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
-      dueThrough: dueThrough)
-    for start in stride(from: 0, to: coming.count, by: max(1, run.chunkSize)) {
-      let batch = coming[start..<min(coming.count, start + max(1, run.chunkSize))]
-      let snapshot = try store.nightSnapshot(ofCases: Set(batch.map(\.caseId)))
-      session.load(snapshot)
-      // As the session would read them one by one: from the chunk when one of its cases disputes the
-      // invoice (ChunkReader), else from the workspace, which nothing writes to before the chunk ends.
-      let ledgers = try store.ledgers(ofInvoices: batch.map(\.invoice)).merging(
-        snapshot.facts.values.flatMap(\.ledgers).map { ($0.invoice.number, $0) }
-      ) { _, fromChunk in fromChunk }
-      for due in batch {
-        guard
-          let ledger = ledgers[due.invoice],
-          let subject = try host.runtime.invoiceSubject(
-            number: due.invoice, sentTemplates: due.sentTemplates, ledger: ledger)
-        else { continue }
-        let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
-        var wake: Wake? = .onChange
-        for outcome in host.run(
-          hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun)
-        {
-          wake = Wake.combining(wake, with: outcome)
-          if outcome.skipped {
-            tally.skipped[outcome.plugin, default: 0] += 1
-          } else if let message = outcome.failure {
-            failingCases.insert(due.caseId)
-            tally.failures.append(
-              .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
-          }
-          for event in outcome.events {
-            tally.byKind[event.kind, default: 0] += 1
-            tally.byPlugin[outcome.plugin, default: 0] += 1
-            tally.byOwner[owner, default: 0] += 1
-          }
+    let snapshot = try store.nightSnapshot(ofCases: Set(invoices.map(\.caseId)))
+    session.load(snapshot)
+    // As the session would read them one by one: from the chunk when one of its cases disputes the
+    // invoice (ChunkReader), else from the workspace, which nothing writes to before the chunk ends.
+    let ledgers = try store.ledgers(ofInvoices: invoices.map(\.invoice)).merging(
+      snapshot.facts.values.flatMap(\.ledgers).map { ($0.invoice.number, $0) }
+    ) { _, fromChunk in fromChunk }
+    for due in invoices {
+      guard
+        let ledger = ledgers[due.invoice],
+        let subject = try host.runtime.invoiceSubject(
+          number: due.invoice, sentTemplates: due.sentTemplates, ledger: ledger)
+      else { continue }
+      let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
+      var wake: Wake? = .onChange
+      for outcome in host.run(
+        hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun,
+        skipping: skip[due.caseId] ?? [])
+      {
+        wake = Wake.combining(wake, with: outcome)
+        if outcome.skipped {
+          tally.skipped[outcome.plugin, default: 0] += 1
+        } else if let message = outcome.failure {
+          failingCases.insert(due.caseId)
+          tally.failures.append(
+            .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
         }
-        if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) }
+        for event in outcome.events {
+          tally.byKind[event.kind, default: 0] += 1
+          tally.byPlugin[outcome.plugin, default: 0] += 1
+          tally.byOwner[owner, default: 0] += 1
+        }
       }
-      let settled = session.finishChunk()
-      guard !options.dryRun else { continue }
+      if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) }
+    }
+    let settled = session.finishChunk()
+    if !options.dryRun {
+      beforeWriting()
       // A case decided on is due the next night (writeNight marks it), as after a chunk of cases.
       let conflicts = try store.writeNight(
         settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
-        at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, touched: snapshot.touched)
+        at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, touched: snapshot.touched,
+        invoiceWakes: wakes)
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count
@@ -386,6 +412,10 @@ public final class BatchRunner: Sendable {
     _ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
     beforeWriting: () -> Void = {}
   ) throws -> Tally {
+    if let invoices = chunk.invoices {
+      return try processInvoiceChunk(
+        invoices, run: run, host: host, skip: skip, beforeWriting: beforeWriting)
+    }
     let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
@@ -495,6 +525,14 @@ final class RunState: @unchecked Sendable {
       queue = chunks.reversed()
       self.total = total
       chunksDone = done
+    }
+  }
+
+  /// Queues more chunks after those left (the invoice pass's, once the cases' are done).
+  func append(_ chunks: [NightChunk]) {
+    lock.withLock {
+      queue = chunks.reversed() + queue
+      total += chunks.count
     }
   }
 

@@ -90,7 +90,9 @@ final class BatchSupervisor: Sendable {
           deaths += 1
           guard deaths < 3 else {
             throw BatchSupervisorError(
-              "a worker process died three times on the chunk of cases \(chunk.first)-\(chunk.last): \(description)"
+              "a worker process died three times on the chunk of "
+                + (chunk.invoices.map { "\($0.count) invoices from \($0.first?.invoice ?? "")" }
+                  ?? "cases \(chunk.first)-\(chunk.last)") + ": \(description)"
             )
           }
           continue
@@ -111,7 +113,7 @@ final class BatchSupervisor: Sendable {
     skip.append(.init(caseId: caseId, plugin: name))
     var tally = Tally()
     tally.failedCases = 1
-    let hooks = runner.options.hooks
+    let hooks = runner.options.workerHooks
     tally.failures = [
       .init(
         caseId: caseId, plugin: plugin, hook: hooks.indices.contains(hookIndex) ? hooks[hookIndex] : "?",

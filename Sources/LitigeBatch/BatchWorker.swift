@@ -3,7 +3,8 @@ import LitigePolicies
 import LitigeStore
 
 /// The worker side of a supervised night (`litige batch worker`): reads chunk commands on standard
-/// input, one JSON object a line, runs each chunk and answers its counts on standard output.
+/// input, one JSON object a line, runs each chunk (of cases, or of the invoice pass) and answers its
+/// counts on standard output.
 public enum BatchWorker {
   /// Serves commands until standard input closes.
   ///
@@ -24,7 +25,7 @@ public enum BatchWorker {
     FileHandle.standardOutput.write(
       try JSONEncoder().encode(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)))
         + Data("\n".utf8))
-    let hooks = runner.options.hooks
+    let hooks = runner.options.workerHooks
     host.onCall = { plugin, hook, caseId in
       page.publish(plugin: plugin, hook: hooks.firstIndex(of: hook) ?? -1, caseId: caseId)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LitigeCore
 import LitigePolicies
+import LitigeStore
 import LuaHost
 
 /// The night's wake-up index (issue 14): which cases a night visits, and the dates it records.
@@ -60,12 +61,15 @@ public enum NightIndex {
   }
 }
 
-/// One chunk of a night: the visited cases with ids from `first` through `last`.
+/// One chunk of a night: the visited cases with ids from `first` through `last`; or, in the invoice
+/// pass that follows them, `invoices`.
 struct NightChunk: Codable, Sendable, Equatable {
   /// The first and last case ids of the chunk (the chunk is named by its first).
   var first: Int64, last: Int64
   /// Only the cases due on or before this day (`NightIndex.key`) are read; nil: every open case.
   var dueThrough: Int?
-  /// Whether the visited cases' wake-up dates are recorded (the night's hooks, all cases).
+  /// Whether the visited cases' (or invoices') wake-up dates are recorded.
   var recordsWakes: Bool
+  /// A chunk of the invoice pass (`BatchRunner.processInvoiceChunk`): the invoices coming due, in order.
+  var invoices: [InvoiceComingDue]? = nil
 }

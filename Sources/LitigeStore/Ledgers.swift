@@ -17,7 +17,7 @@ public struct RecordedAdjustment: Sendable, Equatable {
 }
 
 /// An invoice coming due of a customer with a dispute history, and the customer's latest case.
-public struct InvoiceComingDue: Sendable, Equatable {
+public struct InvoiceComingDue: Sendable, Equatable, Codable {
   /// The invoice's number.
   public var invoice: String
   /// Its due date.
@@ -29,17 +29,6 @@ public struct InvoiceComingDue: Sendable, Equatable {
 }
 
 extension Store {
-  /// Records the invoice pass's next wake-up dates (`YYYYMMDD`, 0 = the next night), by invoice.
-  public func setInvoiceWakes(_ wakes: [String: Int]) throws {
-    guard !wakes.isEmpty else { return }
-    try database.write { db in
-      for (number, day) in wakes.sorted(by: { $0.key < $1.key }) {
-        try db.executeCached(
-          sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
-      }
-    }
-  }
-
   /// The invoices due from `first` through `last` that are still owed (after payments, credits and
   /// write-offs), are in no dispute, and belong to a customer who has had one (a case opened by
   /// `asOf`): the night's pass for preventive reminders (relances préventives, domain.md §5).
@@ -198,6 +187,14 @@ extension Records {
   }
 
   /// The ledgers of invoices `numbers`, by number: payments, credits, write-offs and every case's portion.
+  /// Records the invoice pass's next wake-up dates (`YYYYMMDD`, 0 = the next night), by invoice, in
+  /// `db`'s transaction.
+  static func setInvoiceWakes(_ wakes: [String: Int], _ db: Database) throws {
+    for (number, day) in wakes.sorted(by: { $0.key < $1.key }) {
+      try db.executeCached(sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
+    }
+  }
+
   static func ledgers(of numbers: [String], _ db: Database) throws -> [String: InvoiceLedger] {
     guard !numbers.isEmpty else { return [:] }
     let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")

@@ -166,11 +166,12 @@ extension Store {
   /// case that had no decision tonight and whose change counter is still the snapshot's (`touched`): a
   /// case someone changed meanwhile stays due. `lastCaseId` is the chunk's last case id, recorded
   /// with its checkpoint (the chunk is named by its first). With `chunk` nil no checkpoint is
-  /// recorded (the invoice pass, which a resumed night runs again).
+  /// recorded (the invoice pass, which a resumed night runs again). `invoiceWakes` are the invoice
+  /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night).
   public func writeNight(
     _ calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64], at now: Date,
     runId: String, chunk: Int?, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
-    touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil
+    touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil, invoiceWakes: [String: Int] = [:]
   ) throws -> [NightConflict] {
     try database.write { db in
       var conflicts: [NightConflict] = []
@@ -238,6 +239,7 @@ extension Store {
           sql: "UPDATE cases SET wake_on = ? WHERE id = ? AND touched = ? AND status <> 'closed'",
           arguments: [day, caseId, counter])
       }
+      try Records.setInvoiceWakes(invoiceWakes, db)
       if let chunk {
         try Records.completeChunk(
           runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)

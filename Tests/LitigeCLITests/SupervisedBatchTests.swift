@@ -6,8 +6,11 @@ import Testing
 /// The nightly run's worker processes under their supervisor, with a plugin that misbehaves.
 @Suite("litige batch under a hostile plugin")
 struct SupervisedBatchTests {
-  /// A demo workspace and a copy with plugin `hostile` enabled, whose nightly hook is `body`.
-  private func workspaces(hostile body: String) throws -> (plain: Litige, hostile: Litige) {
+  /// A demo workspace and a copy with plugin `hostile` enabled, whose `hook` (nightly, or the invoice
+  /// pass's before_due) is `body`.
+  private func workspaces(hostile body: String, hook: String = "nightly") throws -> (
+    plain: Litige, hostile: Litige
+  ) {
     let plain = try Litige.demo()
     let folder = URL(fileURLWithPath: plain.workspace).deletingLastPathComponent()
     let copy = FileManager.default.temporaryDirectory.appendingPathComponent("litige-hostile-\(UUID())")
@@ -16,7 +19,7 @@ struct SupervisedBatchTests {
     try FileManager.default.createDirectory(at: plugin, withIntermediateDirectories: true)
     try """
     return { name = "hostile", version = "1.0.0", priority = 1000,
-      nightly = function(case, ctx)
+      \(hook) = function(case, \(hook == "before_due" ? "invoice, " : "")ctx)
     \(body)
       end }
     """.write(to: plugin.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
@@ -63,6 +66,36 @@ struct SupervisedBatchTests {
     // The chunk replayed after the kill doubled nothing and lost nothing.
     #expect(try journal(hostile.workspace) == journal(plain.workspace))
     #expect(try hostile.run("case", "list").status == 0)
+  }
+
+  @Test("a before_due call stuck in C is killed with its worker: the night goes on, the plugin suspended")
+  func aStuckInvoicePassCallIsKilled() throws {
+    // The invoice pass ran in the supervisor's own process: such a call ended the night, every night.
+    let (plain, hostile) = try workspaces(
+      hostile: "string.find(string.rep('a', 300000), '.-.-.-.-b')", hook: "before_due")
+    // The demo's invoices fall due in the weeks after today: the pass has some two days from now.
+    let day = LocalDate(Date(), in: TimeZone(identifier: "Europe/Paris") ?? .gmt).adding(days: 2)
+    let night = [
+      "batch", "--as-of", day.description, "--timeout", "0.3", "--jobs", "2", "--chunk-size", "20",
+    ]
+    #expect(try plain.run(night).status == 0)
+    let reportPath = (hostile.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let result = try hostile.run(night + ["--report", reportPath])
+    #expect(result.status == 1, "\(result.standardError)")
+    let json = try report(hostile)
+    #expect(json["status"] as? String == "failed")
+    let failures = json["failures"] as? [[String: Any]] ?? []
+    #expect(failures.count == 3, "\(failures)")
+    #expect(
+      failures.allSatisfy {
+        $0["hook"] as? String == "before_due" && $0["plugin"] as? String == "hostile@1.0.0"
+      })
+    #expect(failures.allSatisfy { ($0["message"] as? String)?.contains("hard deadline") == true })
+    let suspended = json["suspended_plugins"] as? [[String: Any]] ?? []
+    #expect(suspended.first?["plugin"] as? String == "hostile@1.0.0")
+    // Every other plugin's letters, the invoice pass's included, are written as without it.
+    #expect(try journal(hostile.workspace) == journal(plain.workspace))
+    #expect(try hostile.run("batch", "history").standardOutput.contains("running") == false)
   }
 
   @Test("a plugin that always loops is suspended after three calls and the others decide as without it")
