@@ -186,7 +186,6 @@ extension Records {
       ])
   }
 
-  /// The ledgers of invoices `numbers`, by number: payments, credits, write-offs and every case's portion.
   /// Records the invoice pass's next wake-up dates (`YYYYMMDD`, 0 = the next night), by invoice, in
   /// `db`'s transaction.
   static func setInvoiceWakes(_ wakes: [String: Int], _ db: Database) throws {
@@ -195,6 +194,7 @@ extension Records {
     }
   }
 
+  /// The ledgers of invoices `numbers`, by number: payments, credits, write-offs and every case's portion.
   static func ledgers(of numbers: [String], _ db: Database) throws -> [String: InvoiceLedger] {
     guard !numbers.isEmpty else { return [:] }
     let marks = Array(repeating: "?", count: numbers.count).joined(separator: ", ")
