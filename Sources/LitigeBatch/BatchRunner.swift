@@ -308,14 +308,28 @@ public final class BatchRunner: Sendable {
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     let coming = try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
-      dueThrough: dueThrough)
-    let size = max(1, run.chunkSize)
-    return stride(from: 0, to: coming.count, by: size).map { start in
-      let invoices = Array(coming[start..<min(coming.count, start + size)])
-      return NightChunk(
-        first: invoices.first?.caseId ?? 0, last: invoices.last?.caseId ?? 0, dueThrough: dueThrough,
-        recordsWakes: options.usesWakeIndex, invoices: invoices)
+      dueThrough: dueThrough, withSentTemplates: false)
+    // A case's invoices stay together, in the order of their due dates, in one chunk: two workers
+    // writing the same case from two snapshots would each write it as they saw it, and its letters'
+    // order in the journal would depend on which finished first.
+    var byCase: [Int64: [InvoiceComingDue]] = [:]
+    for due in coming { byCase[due.caseId, default: []].append(due) }
+    var chunks: [NightChunk] = []
+    var invoices: [InvoiceComingDue] = []
+    func close() {
+      guard let first = invoices.first?.caseId, let last = invoices.last?.caseId else { return }
+      chunks.append(
+        NightChunk(
+          first: first, last: last, dueThrough: dueThrough, recordsWakes: options.usesWakeIndex,
+          invoices: invoices))
+      invoices = []
     }
+    for caseId in byCase.keys.sorted() {
+      invoices += byCase[caseId] ?? []
+      if invoices.count >= max(1, run.chunkSize) { close() }
+    }
+    close()
+    return chunks
   }
 
   /// Runs one chunk of the invoice pass; returns its counts.
@@ -340,11 +354,14 @@ public final class BatchRunner: Sendable {
     let ledgers = try store.ledgers(ofInvoices: invoices.map(\.invoice)).merging(
       snapshot.facts.values.flatMap(\.ledgers).map { ($0.invoice.number, $0) }
     ) { _, fromChunk in fromChunk }
+    // The letters already sent, read now rather than when the pass began: one a person sent about an
+    // invoice meanwhile (on another of the customer's cases) is not sent again by a later chunk.
+    let sent = try store.sentTemplates(ofInvoices: invoices.map(\.invoice))
     for due in invoices {
       guard
         let ledger = ledgers[due.invoice],
         let subject = try host.runtime.invoiceSubject(
-          number: due.invoice, sentTemplates: due.sentTemplates, ledger: ledger)
+          number: due.invoice, sentTemplates: sent[due.invoice] ?? due.sentTemplates, ledger: ledger)
       else { continue }
       let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
       var wake: Wake? = .onChange

@@ -93,6 +93,21 @@ struct BatchCommand: ParsableCommand {
       if let report, !report.hasSuffix(".json"), !report.hasSuffix(".html") {
         throw ValidationError("--report must name a .json or an .html file")
       }
+      // Checked before the night: a report that cannot be written after it leaves the night done and
+      // its figures only in `batch history`.
+      if let report {
+        let folder = (report as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder),
+          isFolder.boolValue
+        else { throw ValidationError("--report \(report): the folder '\(folder)' does not exist") }
+        guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+          throw ValidationError("--report \(report): cannot write in the folder '\(folder)'")
+        }
+        if FileManager.default.fileExists(atPath: report, isDirectory: &isFolder), isFolder.boolValue {
+          throw ValidationError("--report \(report) is a folder; name a .json or an .html file")
+        }
+      }
     }
 
     func run() throws {
@@ -182,12 +197,18 @@ struct BatchCommand: ParsableCommand {
           ])
       }
       if let path = report {
-        if path.hasSuffix(".html") {
-          try result.html().write(toFile: path, atomically: true, encoding: .utf8)
-        } else {
-          let encoder = JSONEncoder()
-          encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-          try encoder.encode(result).write(to: URL(fileURLWithPath: path))
+        do {
+          if path.hasSuffix(".html") {
+            try result.html().write(toFile: path, atomically: true, encoding: .utf8)
+          } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: path))
+          }
+        } catch {
+          throw Failure(
+            "\(result.runId) is done and written, but its report could not be written to \(path) "
+              + "(\(error.localizedDescription)); its counts are in `litige batch history --json`")
         }
       }
       let decisions = result.decisionsByKind.values.reduce(0, +)

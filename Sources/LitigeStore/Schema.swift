@@ -268,17 +268,18 @@ enum Schema {
 
   /// The SQL value of `cases.queues` for the row `row` (`NEW` in a trigger, `cases` in an update).
   ///
-  /// The same tests `litige case list --queue` makes (CaseWorkCommands): tags are matched whole, with
-  /// their quotes, in the stored JSON list.
+  /// The same tests `litige case list --queue` makes (CaseWorkCommands): each tag of the stored JSON
+  /// list is compared whole (a `LIKE` pattern took `court-proposed` for `court_proposed`: `_` matches
+  /// any character).
   static func queueFlags(of row: String) -> String {
     """
     ((CASE WHEN \(row).gestures <> '[]' AND EXISTS (SELECT 1 FROM json_each(\(row).gestures) g
         WHERE json_extract(g.value, '$.needs_approval') = 1 AND json_extract(g.value, '$.approved_by') IS NULL
           AND json_extract(g.value, '$.state') IN ('proposed', 'accepted')) THEN 1 ELSE 0 END)
-      | (CASE WHEN \(row).tags LIKE '%"gesture_needs_approval"%' THEN 2 ELSE 0 END)
-      | (CASE WHEN \(row).tags LIKE '%"formal_notice_proposed"%' THEN 4 ELSE 0 END)
-      | (CASE WHEN \(row).tags LIKE '%"court_proposed"%' THEN 8 ELSE 0 END)
-      | (CASE WHEN \(row).tags LIKE '%"ruling_proposed"%' THEN 16 ELSE 0 END))
+      | (CASE WHEN \(row).tags = '[]' THEN 0 ELSE (SELECT COALESCE(SUM(DISTINCT CASE t.value
+          WHEN 'gesture_needs_approval' THEN 2 WHEN 'formal_notice_proposed' THEN 4
+          WHEN 'court_proposed' THEN 8 WHEN 'ruling_proposed' THEN 16 ELSE 0 END), 0)
+        FROM json_each(\(row).tags) t) END))
     """
   }
 }

@@ -188,6 +188,44 @@ struct InvoicePassTests {
     ).run()
   }
 
+  @Test("the pass's chunks keep each case's invoices together, in due-date order, whatever the size")
+  func invoiceChunksKeepACaseTogether() throws {
+    let (folder, store) = try workspace()
+    // More invoices coming due for customer C1 (latest case 1), then a second customer with a case.
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    try store.insert(
+      customers: [Customer(id: "C3", name: "Troisième", kind: .company)],
+      invoices: try (7...12).map { index in
+        Invoice(
+          number: "F-\(index)", customerId: index % 2 == 0 ? "C1" : "C3",
+          issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: try LocalDate(parsing: "2026-03-\(25 - index)"), total: try euros(100), paid: try euros(0))
+      },
+      cases: [
+        DisputeCase(
+          id: 3, customerId: "C3", openedAt: tuesday.addingTimeInterval(-86_400), channel: .email,
+          reason: "prix", disputed: try euros(10), invoiceNumbers: ["F-11"])
+      ], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+    for size in [1, 2, 3, 500] {
+      var options = BatchOptions()
+      options.asOf = tuesday
+      let runner = try BatchRunner(
+        store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+        options: options)
+      let run = try store.startRun(id: "chunks-\(size)", asOf: tuesday, dryRun: true, chunkSize: size)
+      let chunks = try runner.invoiceChunks(run: run)
+      let all = chunks.flatMap { $0.invoices ?? [] }
+      #expect(Set(all.map(\.caseId)) == [1, 3], "size \(size)")
+      for caseId in [Int64(1), 3] {
+        // One chunk holds all of a case's invoices, earliest due first.
+        #expect(chunks.filter { $0.invoices?.contains { $0.caseId == caseId } == true }.count == 1)
+        let dues = all.filter { $0.caseId == caseId }.map(\.dueOn)
+        #expect(dues == dues.sorted(), "size \(size), case \(caseId)")
+      }
+      #expect(chunks.count == (size >= all.count ? 1 : 2), "size \(size)")
+    }
+  }
+
   @Test func onlyOwedUndisputedInvoicesOfCustomersWithADisputeHistoryAreRemindedOnce() throws {
     let (folder, store) = try workspace()
     let dry = try night(folder, store, dryRun: true)

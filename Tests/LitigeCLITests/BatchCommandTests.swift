@@ -58,6 +58,20 @@ struct BatchCommandTests {
     #expect(again.standardOutput.contains(" 0 decisions applied"), "\(again.standardOutput)")
   }
 
+  @Test("a report that could not be written after the night is refused before it starts")
+  func anUnwritableReportIsRefusedFirst() throws {
+    let litige = try Litige.demo()
+    let missing = "/nonexistent-\(UUID().uuidString)/night.json"
+    let run = try litige.run(["batch", "--as-of", "2027-01-20", "--report", missing])
+    #expect(run.status == 2)
+    #expect(run.standardError.contains("the folder '/nonexistent-"), "\(run.standardError)")
+    let folder = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    #expect(try litige.run(["batch", "--as-of", "2027-01-20", "--report", folder]).status == 2)
+    // No night ran: the next one is the first.
+    #expect(!(try litige.run("batch", "history").standardOutput.contains("night-")))
+  }
+
   @Test func historyListsRunsAndTheJSONReportCounts() throws {
     let litige = try Litige.demo()
     let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"

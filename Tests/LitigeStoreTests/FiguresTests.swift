@@ -97,8 +97,19 @@ struct FiguresTests {
       queues(of: try store.nightFigures(runId: "none", asOf: asOf))
         == (try queuesCaseByCase(store, asOf: asOf)))
     let active = try store.cases(matching: CaseFilter(activeOnly: true)).filter { $0.escalation == .amicable }
-    try #require(active.count >= 4)
+    try #require(active.count >= 8)
     let tags = ["gesture_needs_approval", "formal_notice_proposed", "court_proposed", "ruling_proposed"]
+    // Tags that look like a queue's to a LIKE pattern (`_` matches any character) put no case in it.
+    for (item, tag) in zip(
+      active.dropFirst(5), ["court-proposed", "ruling:proposed", "gesture-needs-approval"])
+    {
+      _ = try store.apply(
+        [ProposedDecision(caseId: item.id, decision: .tag(tag), reason: "test")], caseId: item.id,
+        provenance: provenance, at: reference)
+    }
+    #expect(
+      queues(of: try store.nightFigures(runId: "none", asOf: asOf))
+        == (try queuesCaseByCase(store, asOf: asOf)))
     for (item, tag) in zip(active, tags) {
       _ = try store.apply(
         [ProposedDecision(caseId: item.id, decision: .tag(tag), reason: "test")], caseId: item.id,
