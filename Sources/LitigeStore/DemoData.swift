@@ -315,28 +315,20 @@ extension Store {
       // builds indexes after its rows; every case and invoice is due on the first night anyway
       // (`wake_on` defaults to 0). Each trigger fired an update per message, event and invoice refresh.
       // The queue triggers (v12) too: the cases' queues are computed once, after the load.
-      let wakeTriggers =
-        freshWorkspace
-        ? try Row.fetchAll(
-          db,
-          sql: """
-            SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-            AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*') ORDER BY name
-            """
-        ).map { (name: $0["name"] as String, sql: $0["sql"] as String) } : []
-      for trigger in wakeTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
       // So are the indexes only a night reads (schema v10, v12): built once after the rows, not
       // maintained row by row (they cost a seventh of `generate` when kept).
-      let nightIndexes =
+      let setAside =
         freshWorkspace
         ? try Row.fetchAll(
           db,
           sql: """
-            SELECT name, sql FROM sqlite_master WHERE type = 'index'
-            AND name IN ('cases_wake', 'cases_due', 'cases_open', 'events_sent_invoice') ORDER BY name
+            SELECT type, name, sql FROM sqlite_master
+            WHERE (type = 'trigger' AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*'))
+              OR (type = 'index' AND name IN ('cases_wake', 'cases_due', 'cases_open', 'events_sent_invoice'))
+            ORDER BY type, name
             """
-        ).map { (name: $0["name"] as String, sql: $0["sql"] as String) } : []
-      for index in nightIndexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+        ).map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) } : []
+      for item in setAside { try db.execute(sql: "DROP \(item.type.uppercased()) \(item.name)") }
       for customer in data.customers { try Records.insert(customer, db) }
       for invoice in data.invoices { try Records.insert(invoice, db) }
       for disputeCase in data.cases { try Records.open(disputeCase, provenance: provenance, db) }
@@ -412,8 +404,7 @@ extension Store {
         if changed { try Records.update(current, db) }
       }
       if freshWorkspace { try db.execute(sql: "UPDATE cases SET queues = \(Schema.queueFlags(of: "cases"))") }
-      for trigger in wakeTriggers { try db.execute(sql: trigger.sql) }
-      for index in nightIndexes { try db.execute(sql: index.sql) }
+      for item in setAside { try db.execute(sql: item.sql) }
     }
   }
 }
