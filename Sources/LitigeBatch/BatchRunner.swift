@@ -216,6 +216,7 @@ public final class BatchRunner: Sendable {
     let supervisor = try options.workerExecutable.map { executable in
       try BatchSupervisor(runner: self, executable: executable, run: run)
     }
+    defer { supervisor?.finishWorkers() }
     /// Runs the chunks queued in `state` on `jobs` workers (processes when supervised) until none is left.
     func runQueuedChunks(count: Int) throws {
       let jobs = max(1, min(options.jobs, max(1, count)))

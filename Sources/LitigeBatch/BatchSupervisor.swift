@@ -22,6 +22,8 @@ final class BatchSupervisor: Sendable {
   private let hardDeadline: Duration
   private let folder: URL
   private let killCounts = KillCounts()
+  /// The workers idle between two rounds of chunks (the cases', then the invoice pass's), by slot.
+  private let idle = IdleWorkers()
 
   init(runner: BatchRunner, executable: URL, run: RunRecord) throws {
     self.runner = runner
@@ -35,14 +37,25 @@ final class BatchSupervisor: Sendable {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   }
 
-  deinit { try? FileManager.default.removeItem(at: folder) }
+  deinit {
+    finishWorkers()
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  /// Ends the workers kept between rounds (their input closed: each finishes and exits).
+  func finishWorkers() {
+    for worker in idle.takeAll() { worker.finish() }
+  }
 
   /// Runs chunks through one worker process until none are left.
+  ///
+  /// The worker is kept for the slot's next round (`finishWorkers` ends it): starting one loads every
+  /// plugin again.
   func superviseSlot(_ slot: Int, progress: @Sendable (BatchProgress) -> Void) throws {
     let state = runner.runState
     let statusPath = folder.appendingPathComponent("worker-\(slot).status").path
-    var worker: WorkerProcess?
-    defer { worker?.finish() }
+    var worker: WorkerProcess? = idle.take(slot)
+    defer { if let worker { idle.keep(worker, slot: slot) } }
     while let chunk = state.nextChunk() {
       var skip: [WorkerCommand.Skip] = []
       var deaths = 0
@@ -150,6 +163,20 @@ final class BatchSupervisor: Sendable {
 struct BatchSupervisorError: Error, CustomStringConvertible {
   let description: String
   init(_ description: String) { self.description = description }
+}
+
+/// The supervisor's workers between two rounds of chunks, by slot.
+final class IdleWorkers: @unchecked Sendable {
+  private let lock = NSLock()
+  private var workers: [Int: WorkerProcess] = [:]
+  func take(_ slot: Int) -> WorkerProcess? { lock.withLock { workers.removeValue(forKey: slot) } }
+  func keep(_ worker: WorkerProcess, slot: Int) { lock.withLock { workers[slot] = worker } }
+  func takeAll() -> [WorkerProcess] {
+    lock.withLock {
+      defer { workers = [:] }
+      return Array(workers.values)
+    }
+  }
 }
 
 /// How many times the supervisor killed each plugin's calls this night.
