@@ -26,6 +26,9 @@ final class BatchSupervisor: Sendable {
   private let idle = IdleWorkers()
 
   init(runner: BatchRunner, executable: URL, run: RunRecord) throws {
+    // A worker that died between two chunks has a closed input: writing the next command to it must
+    // fail with EPIPE (and the worker be replaced), not end the supervisor with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
     self.runner = runner
     self.executable = executable
     self.run = run
@@ -169,7 +172,15 @@ struct BatchSupervisorError: Error, CustomStringConvertible {
 final class IdleWorkers: @unchecked Sendable {
   private let lock = NSLock()
   private var workers: [Int: WorkerProcess] = [:]
-  func take(_ slot: Int) -> WorkerProcess? { lock.withLock { workers.removeValue(forKey: slot) } }
+  /// The slot's worker, if it is still alive (one that died while idle is reaped and forgotten).
+  func take(_ slot: Int) -> WorkerProcess? {
+    guard let worker = lock.withLock({ workers.removeValue(forKey: slot) }) else { return nil }
+    guard worker.isRunning else {
+      worker.finish()
+      return nil
+    }
+    return worker
+  }
   func keep(_ worker: WorkerProcess, slot: Int) { lock.withLock { workers[slot] = worker } }
   func takeAll() -> [WorkerProcess] {
     lock.withLock {
@@ -237,6 +248,11 @@ final class WorkerProcess {
     process.standardInput = input
     process.standardOutput = output
     process.standardError = FileHandle.standardError
+    // A worker that crashes ends at once, so that the supervisor sees it gone: Swift's backtracer
+    // would keep the dead process running (and spinning) while it symbolicates.
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWIFT_BACKTRACE"] = "enable=no"
+    process.environment = environment
     do {
       try process.run()
     } catch {
@@ -360,9 +376,15 @@ final class WorkerProcess {
     process.waitUntilExit()
   }
 
-  /// Closes its input: the worker finishes and exits.
+  /// Whether the process is still alive.
+  var isRunning: Bool { process.isRunning }
+
+  /// Closes its input: the worker finishes and exits; one that has not after two seconds (stopped,
+  /// or stuck) is killed.
   func finish() {
     try? input.fileHandleForWriting.close()
+    for _ in 0..<200 where process.isRunning { usleep(10_000) }
+    if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
 }

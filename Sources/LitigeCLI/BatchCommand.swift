@@ -95,7 +95,14 @@ struct BatchCommand: ParsableCommand {
       }
       // Checked before the night: a report that cannot be written after it leaves the night done and
       // its figures only in `batch history`.
-      if let report {
+      if var report {
+        // A link is judged by where it leads (a dangling one by the folder it names).
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: report) {
+          report =
+            target.hasPrefix("/")
+            ? target
+            : ((report as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+        }
         let folder = (report as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder),
@@ -104,8 +111,13 @@ struct BatchCommand: ParsableCommand {
         guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
           throw ValidationError("--report \(report): cannot write in the folder '\(folder)'")
         }
-        if FileManager.default.fileExists(atPath: report, isDirectory: &isFolder), isFolder.boolValue {
-          throw ValidationError("--report \(report) is a folder; name a .json or an .html file")
+        if FileManager.default.fileExists(atPath: report, isDirectory: &isFolder) {
+          guard !isFolder.boolValue else {
+            throw ValidationError("--report \(report) is a folder; name a .json or an .html file")
+          }
+          guard FileManager.default.isWritableFile(atPath: report) else {
+            throw ValidationError("--report \(report): the file exists and cannot be written")
+          }
         }
       }
     }
