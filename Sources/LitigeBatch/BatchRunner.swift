@@ -322,7 +322,7 @@ public final class BatchRunner: Sendable {
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     let coming = try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
-      dueThrough: dueThrough, withSentTemplates: false)
+      dueThrough: dueThrough)
     // A case's invoices stay together, in the order of their due dates, in one chunk: two workers
     // writing the same case from two snapshots would each write it as they saw it, and its letters'
     // order in the journal would depend on which finished first.
@@ -375,7 +375,7 @@ public final class BatchRunner: Sendable {
       guard
         let ledger = ledgers[due.invoice],
         let subject = try host.runtime.invoiceSubject(
-          number: due.invoice, sentTemplates: sent[due.invoice] ?? due.sentTemplates, ledger: ledger)
+          number: due.invoice, sentTemplates: sent[due.invoice] ?? [], ledger: ledger)
       else { continue }
       let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
       var wake: Wake? = .onChange
@@ -384,17 +384,8 @@ public final class BatchRunner: Sendable {
         skipping: skip[due.caseId] ?? [])
       {
         wake = Wake.combining(wake, with: outcome)
-        if outcome.skipped {
-          tally.skipped[outcome.plugin, default: 0] += 1
-        } else if let message = outcome.failure {
+        if tally.count(outcome, caseId: due.caseId, hook: "before_due", owner: owner) {
           failingCases.insert(due.caseId)
-          tally.failures.append(
-            .init(caseId: due.caseId, plugin: outcome.plugin, hook: "before_due", message: message))
-        }
-        for event in outcome.events {
-          tally.byKind[event.kind, default: 0] += 1
-          tally.byPlugin[outcome.plugin, default: 0] += 1
-          tally.byOwner[owner, default: 0] += 1
         }
       }
       if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) }
@@ -490,18 +481,7 @@ public final class BatchRunner: Sendable {
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
         {
           wake = Wake.combining(wake, with: outcome)
-          if outcome.skipped {
-            tally.skipped[outcome.plugin, default: 0] += 1
-          } else if let message = outcome.failure {
-            failingCases.insert(caseId)
-            tally.failures.append(
-              .init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
-          }
-          for event in outcome.events {
-            tally.byKind[event.kind, default: 0] += 1
-            tally.byPlugin[outcome.plugin, default: 0] += 1
-            tally.byOwner[owner, default: 0] += 1
-          }
+          if tally.count(outcome, caseId: caseId, hook: hook, owner: owner) { failingCases.insert(caseId) }
         }
       }
       if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
@@ -540,6 +520,23 @@ struct Tally: Codable {
   var failures: [BatchReport.Failure] = []
   var skipped: [String: Int] = [:]
   var suspensions: [PluginSuspension] = []
+
+  /// Counts one hook call's outcome on case `caseId` (of department `owner`); returns whether it failed.
+  mutating func count(_ outcome: HookOutcome, caseId: Int64, hook: String, owner: String) -> Bool {
+    var failed = false
+    if outcome.skipped {
+      skipped[outcome.plugin, default: 0] += 1
+    } else if let message = outcome.failure {
+      failures.append(.init(caseId: caseId, plugin: outcome.plugin, hook: hook, message: message))
+      failed = true
+    }
+    for event in outcome.events {
+      byKind[event.kind, default: 0] += 1
+      byPlugin[outcome.plugin, default: 0] += 1
+      byOwner[owner, default: 0] += 1
+    }
+    return failed
+  }
 }
 
 /// The run's shared state: the chunks left and the counts so far, behind a lock.

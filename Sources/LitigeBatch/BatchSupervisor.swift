@@ -181,7 +181,9 @@ final class IdleWorkers: @unchecked Sendable {
     }
     return worker
   }
+  /// Keeps `worker` for the slot's next round.
   func keep(_ worker: WorkerProcess, slot: Int) { lock.withLock { workers[slot] = worker } }
+  /// Every kept worker, no longer kept (to finish them).
   func takeAll() -> [WorkerProcess] {
     lock.withLock {
       defer { workers = [:] }

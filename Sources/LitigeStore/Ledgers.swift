@@ -24,8 +24,6 @@ public struct InvoiceComingDue: Sendable, Equatable, Codable {
   public var dueOn: LocalDate
   /// The customer's most recent case opened by then: where a letter about the invoice is kept.
   public var caseId: Int64
-  /// The templates of the letters already sent about the invoice, on any of the customer's cases.
-  public var sentTemplates: Set<String> = []
 }
 
 extension Store {
@@ -35,11 +33,10 @@ extension Store {
   ///
   /// Ordered by due date, then number.
   ///
-  /// With `dueThrough` (a night's `YYYYMMDD`), only the invoices whose wake-up date has come. Without
-  /// `withSentTemplates`, `sentTemplates` are left empty (the night reads them chunk by chunk).
+  /// With `dueThrough` (a night's `YYYYMMDD`), only the invoices whose wake-up date has come. The
+  /// letters already sent about them are read when they are called (`sentTemplates(ofInvoices:)`).
   public func invoicesComingDue(
-    from first: LocalDate, through last: LocalDate, asOf: Date, dueThrough: Int? = nil,
-    withSentTemplates: Bool = true
+    from first: LocalDate, through last: LocalDate, asOf: Date, dueThrough: Int? = nil
   )
     throws -> [InvoiceComingDue]
   {
@@ -71,9 +68,6 @@ extension Store {
           return try ledger.owed().minorUnits > 0
         }
       }
-      guard withSentTemplates else { return owed }
-      let sent = try Records.sentTemplates(ofInvoices: owed.map(\.invoice), db)
-      for index in owed.indices { owed[index].sentTemplates = sent[owed[index].invoice] ?? [] }
       return owed
     }
   }
@@ -81,7 +75,21 @@ extension Store {
   /// The templates of the letters already sent about each of invoices `numbers`, on any case of the
   /// invoice's customer (a letter about an invoice is sent once, whichever case kept it); by number.
   public func sentTemplates(ofInvoices numbers: [String]) throws -> [String: Set<String>] {
-    try database.read { db in try Records.sentTemplates(ofInvoices: numbers, db) }
+    try database.read { db in
+      var sent: [String: Set<String>] = [:]
+      for number in numbers {
+        // The index events_sent_invoice (schema v12) finds the letters about the invoice.
+        sent[number] = Set(
+          try String.fetchAll(
+            db.cachedStatement(
+              sql: """
+                SELECT DISTINCT json_extract(e.payload, '$.template') FROM events e
+                JOIN cases c ON c.id = e.case_id JOIN invoices i ON i.customer_id = c.customer_id
+                WHERE i.number = ? AND e.kind = 'send' AND json_extract(e.payload, '$.invoice') = ?
+                """), arguments: [number, number]))
+      }
+      return sent
+    }
   }
 
   /// The ledgers of invoices `numbers` (unknown ones left out), read together: by number.
@@ -192,23 +200,6 @@ extension Records {
     for (number, day) in wakes.sorted(by: { $0.key < $1.key }) {
       try db.executeCached(sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
     }
-  }
-
-  /// See `Store.sentTemplates(ofInvoices:)`; reads in `db`'s transaction.
-  static func sentTemplates(ofInvoices numbers: [String], _ db: Database) throws -> [String: Set<String>] {
-    var sent: [String: Set<String>] = [:]
-    for number in numbers {
-      // The index events_sent_invoice (schema v12) finds the letters about the invoice.
-      sent[number] = Set(
-        try String.fetchAll(
-          db.cachedStatement(
-            sql: """
-              SELECT DISTINCT json_extract(e.payload, '$.template') FROM events e
-              JOIN cases c ON c.id = e.case_id JOIN invoices i ON i.customer_id = c.customer_id
-              WHERE i.number = ? AND e.kind = 'send' AND json_extract(e.payload, '$.invoice') = ?
-              """), arguments: [number, number]))
-    }
-    return sent
   }
 
   /// The ledgers of invoices `numbers`, by number: payments, credits, write-offs and every case's portion.

@@ -82,7 +82,7 @@ extension Store {
   /// it are loaded: the rest of the range is not read at all.
   public func nightSnapshot(of range: ClosedRange<Int64>, dueThrough: Int? = nil) throws -> NightSnapshot {
     try database.read { db in
-      try Records.nightSnapshot(of: range, dueThrough: dueThrough, timeZone: settings.timeZone, db)
+      try Records.nightSnapshot(.range(range, dueThrough: dueThrough), timeZone: settings.timeZone, db)
     }
   }
 
@@ -90,7 +90,7 @@ extension Store {
   /// them, as `nightSnapshot(of:)` does for a range: the night's invoice pass reads its cases so.
   public func nightSnapshot(ofCases ids: Set<Int64>) throws -> NightSnapshot {
     try database.read { db in
-      try Records.nightSnapshot(of: 0...0, ids: ids.sorted(), timeZone: settings.timeZone, db)
+      try Records.nightSnapshot(.cases(ids.sorted()), timeZone: settings.timeZone, db)
     }
   }
 
@@ -182,7 +182,7 @@ extension Store {
       // Only the chunk's own cases: a chunk of due cases may span many ids it did not visit.
       var counters: [Int64: Int64] = [:]
       if !touched.isEmpty {
-        let ids = "[" + touched.keys.map(String.init).joined(separator: ",") + "]"
+        let ids = Records.jsonList(Array(touched.keys))
         let rows = try Row.fetchCursor(
           db.cachedStatement(
             sql: "SELECT id, touched FROM cases WHERE id IN (SELECT value FROM json_each(?))"),
@@ -260,22 +260,32 @@ extension Records {
       arguments: [runId, chunk, cases, failures, lastCaseId])
   }
 
-  static func nightSnapshot(
-    of range: ClosedRange<Int64>, dueThrough: Int? = nil, ids: [Int64]? = nil, timeZone: TimeZone,
-    _ db: Database
-  ) throws -> NightSnapshot {
+  /// Which cases a night snapshot reads.
+  enum SnapshotSelection {
+    /// The cases of `range` that are not closed; with `dueThrough`, only those due by that night.
+    case range(ClosedRange<Int64>, dueThrough: Int?)
+    /// These cases, whatever their status.
+    case cases([Int64])
+  }
+
+  /// `ids` as a JSON list, for `IN (SELECT value FROM json_each(?))`: one argument, whatever their number.
+  static func jsonList(_ ids: [Int64]) -> String {
+    "[" + ids.map(String.init).joined(separator: ",") + "]"
+  }
+
+  static func nightSnapshot(_ selection: SnapshotSelection, timeZone: TimeZone, _ db: Database) throws
+    -> NightSnapshot
+  {
     var snapshot = NightSnapshot()
-    // The cases read: every case of the range that is not closed, or only those due tonight; or the
-    // cases named, whatever their status.
-    let selected: String
-    let inRange: String
+    // The cases read (`selected`), and the same as a condition on `case_id` (`inRange`).
+    var selected = "SELECT value FROM json_each(?)"
+    var inRange = "case_id IN (\(selected))"
     let bounds: StatementArguments
-    if let ids {
+    switch selection {
+    case .cases(let ids):
       guard !ids.isEmpty else { return snapshot }
-      selected = "SELECT value FROM json_each(?)"
-      inRange = "case_id IN (\(selected))"
-      bounds = ["[" + ids.map(String.init).joined(separator: ",") + "]"]
-    } else if let dueThrough {
+      bounds = [jsonList(ids)]
+    case .range(let range, let dueThrough?):
       // Selected once, from the narrow index of open cases (schema v12), then named by id: a chunk of
       // due cases spans many cases asleep tonight, whose wide rows each query would read again.
       let ids = try Int64.fetchAll(
@@ -283,10 +293,8 @@ extension Records {
           sql: "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed' AND wake_on <= ?"),
         arguments: [range.lowerBound, range.upperBound, dueThrough])
       guard !ids.isEmpty else { return snapshot }
-      selected = "SELECT value FROM json_each(?)"
-      inRange = "case_id IN (\(selected))"
-      bounds = ["[" + ids.map(String.init).joined(separator: ",") + "]"]
-    } else {
+      bounds = [jsonList(ids)]
+    case .range(let range, nil):
       selected = "SELECT id FROM cases WHERE id BETWEEN ? AND ? AND status <> 'closed'"
       inRange = "case_id BETWEEN ? AND ?"
       bounds = [range.lowerBound, range.upperBound]
