@@ -1,6 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The night's hot path (the bridge, the core, the store, the policies and the runner) is built for
+// release without the run-time exclusivity checks: they were an eighth of a hook call's time in the
+// profile (`swift_beginAccess` and its thread-local set, issue 14). Debug builds, which the tests
+// run, keep them, so an overlapping access is still caught there.
+let releaseSpeed: [SwiftSetting] = [
+  .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
   name: "Litige",
   platforms: [.macOS(.v13)],
@@ -27,13 +35,14 @@ let package = Package(
       cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])]
     ),
     // Generic Swift <-> Lua embedding: sandbox, limits, values, errors. Knows nothing of disputes.
-    .target(name: "LuaHost", dependencies: ["CLuaShim"]),
+    .target(name: "LuaHost", dependencies: ["CLuaShim"], swiftSettings: releaseSpeed),
     // The dispute domain: money, cases, invoices, decisions and the rules no script can break.
-    .target(name: "LitigeCore"),
+    .target(name: "LitigeCore", swiftSettings: releaseSpeed),
     // Persistence on SQLite through GRDB: schema, repositories, journal, demo data.
     .target(
       name: "LitigeStore",
-      dependencies: ["LitigeCore", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: ["LitigeCore", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: releaseSpeed
     ),
     // Binds the core to Lua: the `litige` API, case views, the decision API, script runs.
     .target(
@@ -41,7 +50,8 @@ let package = Package(
       dependencies: [
         "LitigeCore", "LitigeStore", "LuaHost",
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: releaseSpeed
     ),
     // The nightly runner: every open case through the policies, in parallel, resumable, with reports.
     .target(
@@ -49,7 +59,8 @@ let package = Package(
       dependencies: [
         "LitigeCore", "LitigeStore", "LitigePolicies", "LuaHost",
         .product(name: "Mustache", package: "swift-mustache"),
-      ]),
+      ],
+      swiftSettings: releaseSpeed),
     // A company's data in and out: CSV and JSON files read as real exports are (encodings,
     // separators, positions of every problem), typed for the store; exports and the outbox's files.
     .target(

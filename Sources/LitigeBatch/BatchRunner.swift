@@ -395,7 +395,8 @@ public final class BatchRunner: Sendable {
       beforeWriting()
       // A case decided on is due the next night (writeNight marks it), as after a chunk of cases.
       let conflicts = try store.writeNight(
-        settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
+        settled.calls, finalCases: settled.finalCases, storedCases: snapshot.cases,
+        lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, touched: snapshot.touched,
         invoiceWakes: wakes)
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
@@ -491,7 +492,8 @@ public final class BatchRunner: Sendable {
     if !options.dryRun {
       beforeWriting()
       let conflicts = try store.writeNight(
-        settled.calls, finalCases: settled.finalCases, lastEventIds: settled.lastEventIds,
+        settled.calls, finalCases: settled.finalCases, storedCases: snapshot.cases,
+        lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: Int(chunk.first), cases: tally.cases,
         failures: failingCases.count, wakes: wakes, touched: snapshot.touched, lastCaseId: chunk.last)
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)

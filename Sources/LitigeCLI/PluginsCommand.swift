@@ -236,8 +236,10 @@ extension PluginsCommand {
       // As in a night: the case is loaded with its chunk once, and the hooks of the case share its view
       // (a call's decisions are dropped, so each call starts from the same case).
       session.load(snapshot)
+      // The arguments read once: the loop times the host, not the argument parser's property wrappers.
+      let (hook, caseId, host) = (self.hook, self.case, context.host)
       func call() {
-        for outcome in context.host.run(hook: hook, caseId: self.case, runId: "timing", dryRun: true)
+        for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", dryRun: true)
         where outcome.failure != nil {
           failures += 1
         }

@@ -167,9 +167,12 @@ extension Store {
   /// case someone changed meanwhile stays due. `lastCaseId` is the chunk's last case id, recorded
   /// with its checkpoint (the chunk is named by its first). With `chunk` nil no checkpoint is
   /// recorded (the invoice pass, which a resumed night runs again). `invoiceWakes` are the invoice
-  /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night).
+  /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night). `storedCases` are
+  /// the cases as the snapshot read them: a case unchanged since is written column by column, only
+  /// what its calls changed.
   public func writeNight(
-    _ calls: [SettledCall], finalCases: [Int64: DisputeCase], lastEventIds: [Int64: Int64], at now: Date,
+    _ calls: [SettledCall], finalCases: [Int64: DisputeCase], storedCases: [Int64: DisputeCase] = [:],
+    lastEventIds: [Int64: Int64], at now: Date,
     runId: String, chunk: Int?, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
     touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil, invoiceWakes: [String: Int] = [:]
   ) throws -> [NightConflict] {
@@ -210,12 +213,11 @@ extension Store {
             : CaseFacts.derive(
               journal: [], communications: [], customerKind: .company, ledgers: [], promise: nil,
               currency: final.disputed.currency, timeZone: settings.timeZone)
-          try Records.update(final, db)
+          // Decided tonight: due the next night (the night's own events do not fire the trigger).
+          try Records.update(final, stored: storedCases[caseId], dueNextNight: true, db)
           for event in events {
             try Records.record(event, of: final, facts: facts, timeZone: settings.timeZone, db)
           }
-          // Decided tonight: due the next night (the night's own events do not fire the trigger).
-          try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [caseId])
           continue
         }
         try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [caseId])

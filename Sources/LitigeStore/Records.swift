@@ -228,7 +228,13 @@ enum Records {
     }
   }
 
-  private static func caseColumns(_ disputeCase: DisputeCase) throws -> StatementArguments {
+  /// The stored columns of a case, in the order `caseColumns` gives their values (its id last).
+  private static let caseColumnNames = [
+    "customer_id", "opened_at", "channel", "category", "reason", "status", "priority", "owner", "escalation",
+    "currency", "disputed_minor", "deadline", "tags", "gestures", "outcome", "resolved_at", "id",
+  ]
+
+  private static func caseColumns(_ disputeCase: DisputeCase) throws -> [DatabaseValue] {
     let gestures = disputeCase.gestures.map {
       StoredGesture(
         id: $0.id, kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, state: $0.state.rawValue,
@@ -236,14 +242,19 @@ enum Records {
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    let tags =
+      disputeCase.tags.isEmpty ? "[]" : String(decoding: try encoder.encode(disputeCase.tags), as: UTF8.self)
+    let gesturesText = gestures.isEmpty ? "[]" : String(decoding: try encoder.encode(gestures), as: UTF8.self)
     return [
-      disputeCase.customerId, Timestamp.utcText(disputeCase.openedAt), disputeCase.channel.rawValue,
-      disputeCase.category?.rawValue, disputeCase.reason, disputeCase.status.rawValue, disputeCase.priority,
-      disputeCase.owner?.rawValue, disputeCase.escalation.rawValue, disputeCase.disputed.currency.code,
-      disputeCase.disputed.minorUnits, disputeCase.deadline.map(Timestamp.utcText),
-      String(decoding: try encoder.encode(disputeCase.tags), as: UTF8.self),
-      String(decoding: try encoder.encode(gestures), as: UTF8.self), disputeCase.outcome?.rawValue,
-      disputeCase.resolvedAt.map(Timestamp.utcText), disputeCase.id,
+      disputeCase.customerId.databaseValue, Timestamp.utcText(disputeCase.openedAt).databaseValue,
+      disputeCase.channel.rawValue.databaseValue, disputeCase.category?.rawValue.databaseValue ?? .null,
+      disputeCase.reason.databaseValue, disputeCase.status.rawValue.databaseValue,
+      disputeCase.priority.databaseValue, disputeCase.owner?.rawValue.databaseValue ?? .null,
+      disputeCase.escalation.rawValue.databaseValue, disputeCase.disputed.currency.code.databaseValue,
+      disputeCase.disputed.minorUnits.databaseValue,
+      disputeCase.deadline.map(Timestamp.utcText)?.databaseValue ?? .null, tags.databaseValue,
+      gesturesText.databaseValue, disputeCase.outcome?.rawValue.databaseValue ?? .null,
+      disputeCase.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null, disputeCase.id.databaseValue,
     ]
   }
 
@@ -253,16 +264,31 @@ enum Records {
         INSERT INTO cases (customer_id, opened_at, channel, category, reason, status, priority, owner, escalation,
           currency, disputed_minor, deadline, tags, gestures, outcome, resolved_at, id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """, arguments: try caseColumns(disputeCase))
+        """, arguments: StatementArguments(try caseColumns(disputeCase)))
   }
 
-  static func update(_ disputeCase: DisputeCase, _ db: Database) throws {
+  /// Writes `disputeCase` over its stored row.
+  ///
+  /// With `stored`, the case as it is stored now, only the columns that differ are written: SQLite then
+  /// maintains only the indexes on them, and the queue trigger runs only when tags or gestures changed.
+  /// `dueNextNight` also sets its wake-up date to the next night (`wake_on = 0`) in the same statement.
+  static func update(
+    _ disputeCase: DisputeCase, stored: DisputeCase? = nil, dueNextNight: Bool = false, _ db: Database
+  ) throws {
+    let values = try caseColumns(disputeCase)
+    let before = try stored.map(caseColumns)
+    var assignments: [String] = []
+    var arguments: [DatabaseValue] = []
+    for position in 0..<(values.count - 1) where before?[position] != values[position] {
+      assignments.append("\(caseColumnNames[position]) = ?")
+      arguments.append(values[position])
+    }
+    if dueNextNight { assignments.append("wake_on = 0") }
+    guard !assignments.isEmpty else { return }
+    arguments.append(disputeCase.id.databaseValue)
     try db.executeCached(
-      sql: """
-        UPDATE cases SET customer_id = ?, opened_at = ?, channel = ?, category = ?, reason = ?, status = ?,
-          priority = ?, owner = ?, escalation = ?, currency = ?, disputed_minor = ?, deadline = ?, tags = ?,
-          gestures = ?, outcome = ?, resolved_at = ? WHERE id = ?
-        """, arguments: try caseColumns(disputeCase))
+      sql: "UPDATE cases SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+      arguments: StatementArguments(arguments))
   }
 
   static func paidOnInvoices(of caseId: Int64, _ db: Database) throws -> Int64 {

@@ -231,6 +231,16 @@ public final class LuaState {
     try call(reference: function.reference, argumentCount: argumentCount, pushArguments: pushArguments)
   }
 
+  /// Calls `function` as `call(_:argumentCount:pushArguments:)` does and drops what it returns, which
+  /// is neither checked nor copied out: for calls made for their effects (a hook's decisions).
+  public func callDiscardingResults(
+    _ function: LuaReference, argumentCount: Int, pushArguments: (LuaStack) throws -> Void
+  ) throws {
+    _ = try call(
+      reference: function.reference, argumentCount: argumentCount, resultCount: 0,
+      pushArguments: pushArguments)
+  }
+
   /// Compiles and runs `source` in `environment`; returns the chunk's results.
   @discardableResult
   public func run(source: String, chunkName: String, environment: LuaEnvironment) throws -> [LuaValue] {
@@ -308,9 +318,10 @@ public final class LuaState {
     luaL_unref(pointer, litige_registry_index(), function.reference)
   }
 
-  func call(reference: Int32, argumentCount: Int, pushArguments: (LuaStack) throws -> Void) throws
-    -> [LuaValue]
-  {
+  func call(
+    reference: Int32, argumentCount: Int, resultCount: Int32 = LUA_MULTRET,
+    pushArguments: (LuaStack) throws -> Void
+  ) throws -> [LuaValue] {
     precondition(!inCall, "LuaState: a call into Lua started while another is running on this state")
     inCall = true
     callCount &+= 1
@@ -335,7 +346,7 @@ public final class LuaState {
     litige_set_running(control, pointer)
     let token = limits.timeout.map { Watchdog.shared.arm(mainThread: pointer, after: $0) }
     control.pointee.host_depth -= 1
-    let status = litige_pcall_host(pointer, Int32(argumentCount), LUA_MULTRET, base + 1)
+    let status = litige_pcall_host(pointer, Int32(argumentCount), resultCount, base + 1)
     control.pointee.host_depth += 1
     if let token { Watchdog.shared.disarm(token) }
     let interrupt = litige_interrupt_reason(control)

@@ -164,4 +164,53 @@ struct NightSnapshotTests {
     #expect(try store.events(ofCase: open.id).count == before + 1)
     #expect(try store.events(ofCase: open.id).last?.provenance == provenance)
   }
+
+  @Test("a night writes only the columns a case's decisions changed, with its wake-up date, in one statement")
+  func writesOnlyChangedColumns() throws {
+    let store = try demoStore()
+    let id = try #require(try store.nightSnapshot(of: 1...200).caseIds.first)
+    let stored = try #require(try store.disputeCase(id: id))
+    // A marker in two columns the decisions leave alone: a write of the whole row would erase it.
+    try store.database.write { db in
+      try db.execute(
+        sql: "UPDATE cases SET reason = 'marker', channel = 'marker', wake_on = 20991231 WHERE id = ?",
+        arguments: [id])
+    }
+    func row() throws -> Row {
+      try #require(
+        try store.database.read { db in
+          try Row.fetchOne(
+            db,
+            sql: "SELECT reason, channel, priority, tags, wake_on, queues, touched FROM cases WHERE id = ?",
+            arguments: [id])
+        })
+    }
+    // Nothing changed and no wake-up date to set: nothing is written.
+    let untouched = try row()
+    try store.database.write { db in try Records.update(stored, stored: stored, db) }
+    #expect(try row() == untouched)
+    // Nothing changed, due the next night: only the date.
+    try store.database.write { db in try Records.update(stored, stored: stored, dueNextNight: true, db) }
+    #expect(try row()["wake_on"] as Int == 0)
+    #expect(try row()["reason"] as String == "marker")
+    // Priority and tags changed: those two are written, the marker stays, the queue flags follow the tag.
+    var final = stored
+    final.priority = stored.priority == 1 ? 2 : 1
+    final.tags = stored.tags + ["court_proposed"]
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE cases SET wake_on = 20991231 WHERE id = ?", arguments: [id])
+      try Records.update(final, stored: stored, dueNextNight: true, db)
+    }
+    let written = try row()
+    #expect(written["priority"] as Int == final.priority)
+    #expect(
+      written["tags"] as String == (String(data: try JSONEncoder().encode(final.tags), encoding: .utf8)))
+    #expect(written["reason"] as String == "marker")
+    #expect(written["channel"] as String == "marker")
+    #expect(written["wake_on"] as Int == 0)
+    #expect((written["queues"] as Int) & Int(Schema.QueueFlag.courtProposed.rawValue) != 0)
+    // Without a stored state every column is written.
+    try store.database.write { db in try Records.update(final, db) }
+    #expect(try store.disputeCase(id: id) == final)
+  }
 }
