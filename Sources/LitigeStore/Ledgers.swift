@@ -41,28 +41,34 @@ extension Store {
     throws -> [InvoiceComingDue]
   {
     // The window is read in two halves on two connections at once: at 1M cases the dispute check of
-    // each invoice is a random read, and the night waits for this list before its invoice pass.
+    // each invoice is a random read, and the night waits for this list before its invoice pass. The
+    // halves split the due dates as stored text, `[first, middle)` and `[middle, last]`, so that
+    // together they hold exactly what one read of `[first, last]` holds, a malformed date included.
     let span = first.days(until: last)
+    let window = (first.description, last.description)
     guard span >= 1 else {
-      return try invoicesComingDueSerially(from: first, through: last, asOf: asOf, dueThrough: dueThrough)
+      return try invoicesComingDueSerially(
+        from: window.0, through: window.1, below: nil, asOf: asOf, dueThrough: dueThrough)
     }
-    let middle = first.adding(days: span / 2)
-    let halves = [(first, middle), (middle.adding(days: 1), last)]
+    let middle = first.adding(days: span / 2 + 1).description
+    let halves: [(from: String, below: String?)] = [(window.0, middle), (middle, nil)]
     let results = ConcurrentResults<[InvoiceComingDue]>(count: halves.count)
     DispatchQueue.concurrentPerform(iterations: halves.count) { part in
       results.set(
         part,
         Result {
           try invoicesComingDueSerially(
-            from: halves[part].0, through: halves[part].1, asOf: asOf, dueThrough: dueThrough)
+            from: halves[part].from, through: window.1, below: halves[part].below, asOf: asOf,
+            dueThrough: dueThrough)
         })
     }
     return try results.values().flatMap { $0 }
   }
 
-  /// `invoicesComingDue` in one read.
+  /// `invoicesComingDue` in one read, of the invoices whose stored due date is from `first` through
+  /// `last`, and before `below` when given (compared as text, as stored).
   private func invoicesComingDueSerially(
-    from first: LocalDate, through last: LocalDate, asOf: Date, dueThrough: Int?
+    from first: String, through last: String, below: String?, asOf: Date, dueThrough: Int?
   ) throws -> [InvoiceComingDue] {
     try database.read { db in
       let rows = try Row.fetchAll(
@@ -71,13 +77,14 @@ extension Store {
             SELECT i.number, i.due_on,
               (SELECT MAX(c.id) FROM cases c WHERE c.customer_id = i.customer_id AND c.opened_at <= ?) AS case_id
             FROM invoices i
-            WHERE i.due_on BETWEEN ? AND ? AND i.paid_minor < i.total_minor AND i.wake_on <= ?
+            WHERE i.due_on BETWEEN ? AND ? AND (? IS NULL OR i.due_on < ?)
+              AND i.paid_minor < i.total_minor AND i.wake_on <= ?
               AND NOT EXISTS (
                 SELECT 1 FROM case_invoices ci JOIN cases c ON c.id = ci.case_id
                 WHERE ci.invoice_number = i.number AND ci.disputed_minor > 0 AND c.status <> 'closed')
             ORDER BY i.due_on, i.number
             """),
-        arguments: [Timestamp.utcText(asOf), first.description, last.description, dueThrough ?? Int.max])
+        arguments: [Timestamp.utcText(asOf), first, last, below, below, dueThrough ?? Int.max])
       let candidates = try rows.compactMap { row -> InvoiceComingDue? in
         guard let caseId: Int64 = row["case_id"] else { return nil }
         return InvoiceComingDue(

@@ -187,6 +187,32 @@ struct PluginHostTests {
     #expect(try store.disputeCase(id: 1)?.tags == ["isolated"])
   }
 
+  @Test("what a hook returns is not read: a cycle or a huge table returned changes nothing of its call")
+  func aHooksReturnValueIsNotRead() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "p/odd/init.lua",
+      """
+      return { name = 'odd', version = '1.0', priority = 2, triage = function(c)
+        c:tag('cycle')
+        local cycle = {}; cycle.self = cycle
+        local huge = {}; for i = 1, 100001 do huge[i] = i end
+        return cycle, huge, setmetatable({}, { __index = function() error('read') end })
+      end }
+      """)
+    try sandbox.write(
+      "p/next/init.lua",
+      "return { name = 'next', version = '1.0', priority = 1, triage = function(c) c:tag('after') return c end }"
+    )
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.odd]\n[plugins.next]\n")
+    let store = try sandbox.store(cases: 1)
+    let before = try #require(try store.disputeCase(id: 1)).tags
+    let outcomes = try sandbox.host(store: store).run(hook: "triage", caseId: 1, runId: "r")
+    #expect(outcomes.map(\.failure) == [nil, nil])
+    let after = try #require(try store.disputeCase(id: 1)).tags
+    #expect(Set(after) == Set(before + ["cycle", "after"]), "\(before) -> \(after)")
+  }
+
   @Test func loadingAPluginDoesNotRunItsHooks() throws {
     let sandbox = Sandbox()
     try sandbox.write(

@@ -213,4 +213,37 @@ struct NightSnapshotTests {
     try store.database.write { db in try Records.update(final, db) }
     #expect(try store.disputeCase(id: id) == final)
   }
+
+  @Test("the invoices coming due are read in two halves that hold exactly the window, in order")
+  func invoicesComingDueAcrossTheHalves() throws {
+    let store = try Store.inMemory()
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    let first = try LocalDate(parsing: "2026-03-10")
+    // Due on the window's first day, either side of its middle, its last day, and the day after.
+    let offsets = [0, 15, 16, 30, 31, 7]
+    try store.insert(
+      customers: [Customer(id: "C1", name: "Client", kind: .company)],
+      invoices: try offsets.enumerated().map { index, offset in
+        Invoice(
+          number: "F-\(index)", customerId: "C1", issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: first.adding(days: offset), total: try euros(100), paid: try euros(0))
+      },
+      cases: [
+        DisputeCase(
+          id: 1, customerId: "C1", openedAt: reference.addingTimeInterval(-400 * 86_400), channel: .email,
+          reason: "prix", disputed: try euros(10), invoiceNumbers: [], status: .open)
+      ], provenance: provenance)
+    let asOf = try LocalDate(parsing: "2026-03-10").start(in: store.settings.timeZone)
+    func listed(_ last: LocalDate) throws -> [String] {
+      try store.invoicesComingDue(from: first, through: last, asOf: asOf).map(\.invoice)
+    }
+    #expect(try listed(first.adding(days: 30)) == ["F-0", "F-5", "F-1", "F-2", "F-3"])
+    #expect(try listed(first) == ["F-0"])
+    #expect(try listed(first.adding(days: 1)) == ["F-0"])
+    // A due date stored malformed between the halves is read, and refused, as one read would.
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE invoices SET due_on = '2026-03-25 ' WHERE number = 'F-1'")
+    }
+    #expect(throws: (any Error).self) { try listed(first.adding(days: 30)) }
+  }
 }
