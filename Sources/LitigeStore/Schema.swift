@@ -249,6 +249,15 @@ enum Schema {
             WHERE status <> 'closed';
           """)
     }
+    migrator.registerMigration("v13: the cases resolved lately, for the night's days to resolve") { db in
+      // Issue 14: the night's figures give the days to resolve of the cases resolved in the last 90
+      // days (NightFigures). Without an index on `resolved_at` that read every case's wide row: 6 s
+      // with a cold cache at 1M cases. Partial and covering: only resolved cases, with what is read.
+      try db.execute(
+        sql: """
+          CREATE INDEX cases_resolved ON cases(resolved_at, opened_at) WHERE resolved_at IS NOT NULL;
+          """)
+    }
     return migrator
   }
 

@@ -63,8 +63,16 @@ public final class Store: Sendable {
     try Schema.migrator.migrate(database)
     if let given {
       // The workspace's amounts are in one currency: a litige.toml naming another would mix them.
+      // Every writer keeps one (the importer refuses another currency, the others write the
+      // settings'), so the first and the last invoice tell it: a DISTINCT over every invoice was a
+      // full scan at every start (0.2 s of CPU, up to 2 s cold, with 2.5M invoices).
       let currencies = try database.read { db in
-        try String.fetchAll(db, sql: "SELECT DISTINCT currency FROM invoices LIMIT 3")
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT currency FROM invoices
+            WHERE rowid IN ((SELECT MIN(rowid) FROM invoices), (SELECT MAX(rowid) FROM invoices))
+            """)
       }
       if let other = currencies.first(where: { $0 != given.currency.code }) {
         throw StoreError(

@@ -78,7 +78,7 @@ struct NightSnapshotTests {
     #expect(try store.nightSnapshot(of: 1...200, dueThrough: 20_251_231).cases.isEmpty)
   }
 
-  @Test("a steady night's queries use schema v12's indexes, not a scan of the cases or the journal")
+  @Test("a steady night's queries use schema v12's and v13's indexes, not a scan of the cases or the journal")
   func steadyNightQueriesUseTheirIndexes() throws {
     let store = try demoStore()
     func plan(_ sql: String) throws -> String {
@@ -97,6 +97,13 @@ struct NightSnapshotTests {
       WHERE i.number = 'F1' AND e.kind = 'send' AND json_extract(e.payload, '$.invoice') = 'F1'
       """)
     #expect(sent.contains("events_sent_invoice"), "\(sent)")
+    // The night's days to resolve (NightFigures) read the cases resolved lately from v13's index.
+    let resolved = try plan(
+      """
+      SELECT julianday(resolved_at) - julianday(opened_at) FROM cases
+      WHERE resolved_at IS NOT NULL AND resolved_at >= '2026-01-01' AND resolved_at <= '2026-04-01' ORDER BY 1
+      """)
+    #expect(resolved.contains("COVERING INDEX cases_resolved"), "\(resolved)")
   }
 
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
