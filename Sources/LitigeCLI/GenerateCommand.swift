@@ -40,7 +40,8 @@ struct GenerateCommand: ParsableCommand {
       let count = min(slice, cases - written)
       let data = DemoData.generate(
         seed: seed &+ UInt64(offset), reference: reference, customerCount: max(1, count / 3),
-        invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset)
+        invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset,
+        currency: store.settings.currency)
       try store.load(
         data, provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"),
         freshWorkspace: true)

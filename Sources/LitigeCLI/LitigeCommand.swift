@@ -219,7 +219,7 @@ struct InitCommand: ParsableCommand {
       print("Created an empty workspace at \(path).")
       return
     }
-    let data = DemoData.generate(seed: seed, reference: Date())
+    let data = DemoData.generate(seed: seed, reference: Date(), currency: store.settings.currency)
     try store.load(data, provenance: Provenance(source: "user:demo", hook: "import", runId: "demo-\(seed)"))
     let counts = try store.counts()
     print(

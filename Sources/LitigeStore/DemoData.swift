@@ -109,16 +109,17 @@ public struct DemoData: Sendable {
   /// Generates the data set: `customerCount` customers, `invoiceCount` invoices, `caseCount` cases,
   /// the newest opened a few days before `reference`.
   ///
-  /// `offset` shifts every identifier, so that large workspaces are generated slice by slice.
+  /// `offset` shifts every identifier, so that large workspaces are generated slice by slice. Every
+  /// amount is in `currency`, the workspace's (a demo in euros in a dollar workspace would mix them).
   public static func generate(
     seed: UInt64, reference: Date, customerCount: Int = 40, invoiceCount: Int = 300, caseCount: Int = 120,
-    offset: Int = 0
+    offset: Int = 0, currency: Currency = .euro
   ) -> DemoData {
     var random = SeededGenerator(seed: seed)
     var data = DemoData()
     let paris = TimeZone(identifier: "Europe/Paris") ?? .current
     let today = LocalDate(reference, in: paris)
-    let euro = Currency.euro
+    let euro = currency  // the amounts' currency: euros unless the workspace keeps another
     let provenance = Provenance(source: "user:demo", hook: "manual", runId: "demo-\(seed)")
 
     for index in 1...customerCount {

@@ -60,43 +60,61 @@ public final class Store: Sendable {
 
   init(database: any DatabaseWriter, settings given: CompanySettings? = nil) throws {
     self.database = database
+    // Everything is checked before the schema is migrated, so that a refused open writes nothing.
+    let (superseded, stored, currencies) = try database.read { db in
+      (
+        try Schema.migrator.hasBeenSuperseded(db),
+        try db.tableExists("settings") ? Self.storedSettings(db) : CompanySettings(),
+        try db.tableExists("invoices") ? Self.invoiceCurrencies(db) : []
+      )
+    }
+    // GRDB would open it and leave the newer schema's changes unknown to this version's writes.
+    guard !superseded else {
+      throw StoreError(
+        "this workspace was made by a newer version of Litige (its schema has changes this version "
+          + "does not know): open it with that version or a later one")
+    }
+    let settings = given ?? stored
+    // The workspace's amounts are in one currency: settings naming another would mix them.
+    if let other = currencies.first(where: { $0 != settings.currency.code }) {
+      throw StoreError(
+        given != nil
+          ? "litige.toml says the company's currency is \(settings.currency.code), but the workspace's invoices are in \(other)"
+          : "the workspace's invoices are in \(other), but its currency is \(settings.currency.code): "
+            + "set it in litige.toml ([company] currency = \"\(other)\")")
+    }
+    self.settings = settings
     try Schema.migrator.migrate(database)
-    if let given {
-      // The workspace's amounts are in one currency: a litige.toml naming another would mix them.
-      // Every writer keeps one (the importer refuses another currency, the others write the
-      // settings'), so the first and the last invoice tell it: a DISTINCT over every invoice was a
-      // full scan at every start (0.2 s of CPU, up to 2 s cold, with 2.5M invoices).
-      let currencies = try database.read { db in
-        try String.fetchAll(
-          db,
-          sql: """
-            SELECT currency FROM invoices
-            WHERE rowid IN ((SELECT MIN(rowid) FROM invoices), (SELECT MAX(rowid) FROM invoices))
-            """)
+  }
+
+  /// The currencies of the workspace's first and last invoice (by rowid), or none.
+  ///
+  /// Every writer keeps the workspace's one currency (the importer refuses another, the others write
+  /// the settings'), so these two tell it, and a currency changed in litige.toml since shows in both.
+  /// A DISTINCT over every invoice was a full scan at every start (2.03 s cold with 2.5M invoices).
+  private static func invoiceCurrencies(_ db: Database) throws -> [String] {
+    try String.fetchAll(
+      db,
+      sql: """
+        SELECT currency FROM invoices
+        WHERE rowid IN ((SELECT MIN(rowid) FROM invoices), (SELECT MAX(rowid) FROM invoices))
+        """)
+  }
+
+  /// The settings stored in the workspace (`settings` table) over the defaults.
+  private static func storedSettings(_ db: Database) throws -> CompanySettings {
+    var settings = CompanySettings()
+    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM settings") {
+      let key: String = row["key"]
+      let value: String = row["value"]
+      switch key {
+      case "currency":
+        settings = CompanySettings(currency: try Currency(code: value), timeZone: settings.timeZone)
+      case "time_zone": settings.timeZone = TimeZone(identifier: value) ?? settings.timeZone
+      default: continue
       }
-      if let other = currencies.first(where: { $0 != given.currency.code }) {
-        throw StoreError(
-          "litige.toml says the company's currency is \(given.currency.code), but the workspace's invoices are in \(other)"
-        )
-      }
-      settings = given
-      return
     }
-    settings = try database.read { db in
-      var settings = CompanySettings()
-      let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings")
-      for row in rows {
-        let key: String = row["key"]
-        let value: String = row["value"]
-        switch key {
-        case "currency":
-          settings = CompanySettings(currency: try Currency(code: value), timeZone: settings.timeZone)
-        case "time_zone": settings.timeZone = TimeZone(identifier: value) ?? settings.timeZone
-        default: continue
-        }
-      }
-      return settings
-    }
+    return settings
   }
 
   // MARK: Reading

@@ -265,6 +265,24 @@ struct CaseWorkTests {
     #expect(result.standardError.contains("currency is USD, but the workspace's invoices are in EUR"))
   }
 
+  @Test("a demo and a generated workspace take the company's currency, whichever it is")
+  func demoInTheCompanysCurrency() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-usd-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try "[company]\ncurrency = \"USD\"\n".write(
+      to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+    let demo = try litige.run("init", "--demo", "--seed", "3")
+    #expect(demo.status == 0, "\(demo.standardError)")
+    let generated = try litige.run("generate", "--cases", "30", "--seed", "5", "--force")
+    #expect(generated.status == 0, "\(generated.standardError)")
+    let store = try Store.open(
+      path: litige.workspace, settings: CompanySettings(currency: try Currency(code: "USD")))
+    let invoices = try (1...30).flatMap { try store.invoices(ofCase: Int64($0)) }
+    #expect(invoices.count >= 30)
+    #expect(invoices.allSatisfy { $0.total.currency.code == "USD" })
+  }
+
   @Test("case list --queue shows a person's work queues")
   func workQueues() throws {
     let litige = try Litige.demo()

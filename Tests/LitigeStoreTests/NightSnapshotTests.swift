@@ -253,4 +253,81 @@ struct NightSnapshotTests {
     }
     #expect(throws: (any Error).self) { try listed(first.adding(days: 30)) }
   }
+
+}
+
+@Suite("Opening a workspace")
+struct OpeningTests {
+  func workspace(currency: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("litige-open-\(UUID()).sqlite")
+      .path
+    let settings = CompanySettings(currency: try Currency(code: currency))
+    let store = try Store.open(path: path, settings: settings)
+    try store.insert(
+      customers: [Customer(id: "C1", name: "Client", kind: .company)],
+      invoices: try (1...3).map { index in
+        Invoice(
+          number: "F-\(index)", customerId: "C1", issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: try LocalDate(parsing: "2026-03-01"),
+          total: try Money(major: 100, currency: settings.currency, field: "test"),
+          paid: Money.zero(settings.currency))
+      }, provenance: provenance)
+    return path
+  }
+
+  /// The migrations applied to the workspace at `path` and its schema, read without migrating it.
+  func schema(_ path: String) throws -> [String] {
+    try DatabaseQueue(path: path).read { db in
+      try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+        + String.fetchAll(db, sql: "SELECT name FROM sqlite_master ORDER BY name")
+    }
+  }
+
+  @Test("a workspace migrated by a newer Litige is refused, its schema left as it is")
+  func newerSchemaIsRefused() throws {
+    let path = try workspace(currency: "EUR")
+    try DatabaseQueue(path: path).write { db in
+      try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+    }
+    let before = try schema(path)
+    #expect {
+      _ = try Store.open(path: path)
+    } throws: { "\($0)".contains("made by a newer version of Litige") }
+    #expect(try schema(path) == before)
+  }
+
+  @Test("a currency refused at opening is refused before the schema is migrated")
+  func refusedBeforeMigrating() throws {
+    let path = try workspace(currency: "EUR")
+    // As an older version left it: without v13.
+    try DatabaseQueue(path: path).write { db in
+      try db.execute(
+        sql: """
+          DELETE FROM grdb_migrations WHERE identifier LIKE 'v13:%';
+          DROP INDEX cases_resolved;
+          """)
+    }
+    let before = try schema(path)
+    #expect(!before.contains("cases_resolved"))
+    #expect {
+      _ = try Store.open(path: path, settings: CompanySettings(currency: try Currency(code: "USD")))
+    } throws: { "\($0)".contains("currency is USD, but the workspace's invoices are in EUR") }
+    #expect(try schema(path) == before)
+    _ = try Store.open(path: path)
+    #expect(try schema(path).contains("cases_resolved"))
+  }
+
+  @Test("invoices in another currency than the stored settings' are refused without a litige.toml")
+  func currencyWithoutSettings() throws {
+    let path = try workspace(currency: "USD")
+    #expect {
+      _ = try Store.open(path: path)
+    } throws: { "\($0)".contains("invoices are in USD, but its currency is EUR") }
+    #expect(try Store.open(path: path, settings: CompanySettings(currency: try Currency(code: "USD"))) != nil)
+    // A workspace without invoices opens under any currency.
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("litige-open-\(UUID()).sqlite")
+      .path
+    _ = try Store.open(path: empty, settings: CompanySettings(currency: try Currency(code: "JPY")))
+    _ = try Store.open(path: empty)
+  }
 }
