@@ -252,18 +252,7 @@ public final class BatchRunner: Sendable {
       try store.setNightIndexLastNight(tonight, exact: true)
     }
 
-    // The portfolio and the night's figures each scan the open cases: read side by side, on two
-    // cores (a second of a steady 1M-case night when read one after the other).
-    let (asOf, runId, store) = (run.asOf, run.id, self.store)
-    let portfolio = Outcome<Portfolio>()
-    let figures = Outcome<NightFigures>()
-    DispatchQueue.concurrentPerform(iterations: 2) { part in
-      if part == 0 {
-        portfolio.set(Result { try store.portfolio(asOf: asOf) })
-      } else {
-        figures.set(Result { try store.nightFigures(runId: runId, asOf: asOf) })
-      }
-    }
+    let (portfolio, figures) = try store.portfolioAndFigures(runId: run.id, asOf: run.asOf)
 
     let snapshot = state.snapshot()
     let seconds = Date().timeIntervalSince(started)
@@ -278,8 +267,8 @@ public final class BatchRunner: Sendable {
       failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },
       skippedByPlugin: snapshot.skipped, seconds: seconds,
       casesPerSecond: seconds > 0 ? Double(snapshot.cases - earlier.cases) / seconds : 0,
-      resumedChunks: done.count, portfolio: try portfolio.get(),
-      currency: store.settings.currency.code, figures: try figures.get(),
+      resumedChunks: done.count, portfolio: portfolio,
+      currency: store.settings.currency.code, figures: figures,
       language: store.settings.profile.language, timeZone: store.settings.timeZone.identifier)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -626,20 +615,6 @@ final class RunState: @unchecked Sendable {
         stopReason, counts.skipped, counts.suspensions
       )
     }
-  }
-}
-
-/// What a computation on another thread gave: its value or its error, set once.
-final class Outcome<Value: Sendable>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var result: Result<Value, any Error>?
-  func set(_ result: Result<Value, any Error>) { lock.withLock { self.result = result } }
-  /// The value, or the error thrown; a programming error if nothing was set.
-  func get() throws -> Value {
-    guard let result = lock.withLock({ result }) else {
-      preconditionFailure("Outcome read before it was set")
-    }
-    return try result.get()
   }
 }
 

@@ -495,9 +495,8 @@ public final class PluginHost {
   /// all (a plugin that loops on two cases in five would otherwise cost a time limit each time); and
   /// after ten times as many ordinary errors in a row (a broken deploy of one plugin must not take
   /// the whole night's error budget with it).
-  private func noteOutcome(_ outcome: HookOutcome, ofPluginAt index: Int, caseId: Int64) {
+  private func noteOutcome(_ outcome: HookOutcome, of plugin: HookEntry, caseId: Int64) {
     guard let limit = suspendAfter else { return }
-    let plugin = plugins[index]
     guard outcome.failure != nil, !outcome.skipped else {
       if !failureStreaks.isEmpty { failureStreaks[plugin.name] = nil }
       return
@@ -623,7 +622,7 @@ public final class PluginHost {
         outcome.failure = "\(error)"
         outcome.failureKind = (error as? LuaError)?.kind
       }
-      if suspendAfter != nil { noteOutcome(outcome, ofPluginAt: index, caseId: caseId) }
+      noteOutcome(outcome, of: entry, caseId: caseId)
       outcomes.append(outcome)
     }
     return outcomes

@@ -51,18 +51,16 @@ extension Store {
         from: window.0, through: window.1, below: nil, asOf: asOf, dueThrough: dueThrough)
     }
     let middle = first.adding(days: span / 2 + 1).description
-    let halves: [(from: String, below: String?)] = [(window.0, middle), (middle, nil)]
-    let results = ConcurrentResults<[InvoiceComingDue]>(count: halves.count)
-    DispatchQueue.concurrentPerform(iterations: halves.count) { part in
-      results.set(
-        part,
-        Result {
-          try invoicesComingDueSerially(
-            from: halves[part].from, through: window.1, below: halves[part].below, asOf: asOf,
-            dueThrough: dueThrough)
-        })
-    }
-    return try results.values().flatMap { $0 }
+    let (early, late) = try bothAtOnce(
+      {
+        try invoicesComingDueSerially(
+          from: window.0, through: window.1, below: middle, asOf: asOf, dueThrough: dueThrough)
+      },
+      {
+        try invoicesComingDueSerially(
+          from: middle, through: window.1, below: nil, asOf: asOf, dueThrough: dueThrough)
+      })
+    return early + late
   }
 
   /// `invoicesComingDue` in one read, of the invoices whose stored due date is from `first` through
@@ -480,26 +478,5 @@ extension Optional {
   func orThrow(_ field: String) throws -> Wrapped {
     guard let value = self else { throw StoreError("\(field): unreadable value") }
     return value
-  }
-}
-
-/// Results of work done on several threads at once, by position (`DispatchQueue.concurrentPerform`).
-final class ConcurrentResults<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var results: [Result<Value, any Error>?]
-
-  init(count: Int) { results = Array(repeating: nil, count: count) }
-
-  /// Records the result of part `position`.
-  func set(_ position: Int, _ result: Result<Value, any Error>) {
-    lock.withLock { results[position] = result }
-  }
-
-  /// The values in order; throws the first part's error, if any failed.
-  func values() throws -> [Value] {
-    try lock.withLock { results }.map { result in
-      guard let result else { preconditionFailure("a part of the concurrent work did not finish") }
-      return try result.get()
-    }
   }
 }

@@ -103,6 +103,14 @@ public struct NightFigures: Codable, Sendable, Equatable {
 }
 
 extension Store {
+  /// The open cases' portfolio as of `asOf` and the figures of run `runId`, for its report.
+  ///
+  /// Both scan the open cases: they are read side by side on two connections (a second of a steady
+  /// 1M-case night when read one after the other).
+  public func portfolioAndFigures(runId: String, asOf: Date) throws -> (Portfolio, NightFigures) {
+    try bothAtOnce({ try portfolio(asOf: asOf) }, { try nightFigures(runId: runId, asOf: asOf) })
+  }
+
   /// The figures of run `runId`, decided as of `asOf`.
   public func nightFigures(runId: String, asOf: Date) throws -> NightFigures {
     try database.read { db in

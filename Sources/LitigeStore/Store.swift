@@ -380,3 +380,40 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
   /// The message.
   public var description: String { message }
 }
+
+extension Store {
+  /// Runs `first` and `second` at once on two threads and returns both results.
+  ///
+  /// Throws the first one's error, then the second's. For two reads of a file workspace: each takes
+  /// its own reader connection of the pool; in memory they take turns.
+  func bothAtOnce<First, Second>(
+    _ first: @Sendable () throws -> First, _ second: @Sendable () throws -> Second
+  ) throws -> (First, Second) {
+    let results = PairOfResults<First, Second>()
+    DispatchQueue.concurrentPerform(iterations: 2) { part in
+      if part == 0 {
+        results.set(first: Result { try first() })
+      } else {
+        results.set(second: Result { try second() })
+      }
+    }
+    return try results.values()
+  }
+}
+
+/// The results of `Store.bothAtOnce`'s two threads, each set once.
+private final class PairOfResults<First, Second>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var first: Result<First, any Error>?
+  private var second: Result<Second, any Error>?
+
+  func set(first result: Result<First, any Error>) { lock.withLock { first = result } }
+  func set(second result: Result<Second, any Error>) { lock.withLock { second = result } }
+
+  /// Both values; throws the first's error, then the second's.
+  func values() throws -> (First, Second) {
+    let (first, second) = lock.withLock { (self.first, self.second) }
+    guard let first, let second else { preconditionFailure("a thread of bothAtOnce did not finish") }
+    return (try first.get(), try second.get())
+  }
+}
