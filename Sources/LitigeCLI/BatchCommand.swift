@@ -155,10 +155,20 @@ struct BatchCommand: ParsableCommand {
           "a night as of \(LocalDate(last, in: store.settings.timeZone)) was already run; nights run forward "
             + "(use --dry-run to see what an earlier night would have decided)")
       }
+      // One night at a time on a workspace: a second `litige batch` would take the running night for
+      // an unfinished one and resume it beside it. The lock is the kernel's (flock on the database
+      // file, which SQLite's own fcntl locks do not touch): it goes with the process, even killed.
+      let nightLock = dryRun ? nil : try NightLock(path: workspace.path)
+      defer { withExtendedLifetime(nightLock) {} }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
+        let asked = asOf.map { _ in LocalDate(options.asOf, in: store.settings.timeZone) }
+        let resumed = LocalDate(unfinished.asOf, in: store.settings.timeZone)
         options.resume = unfinished
         options.asOf = unfinished.asOf
-        note("Resuming \(unfinished.id), which did not finish (as of \(Timestamp.utcText(unfinished.asOf))).")
+        note(
+          "Resuming \(unfinished.id), which did not finish (as of \(Timestamp.utcText(unfinished.asOf)))."
+            + (asked.map { $0 != resumed ? " The night as of \($0) is not run: run the command again." : "" }
+              ?? ""))
       }
       let configuration = try BatchCommand.configuration(of: workspace)
       let runner = BatchRunner(store: store, configuration: configuration, options: options)
@@ -441,4 +451,25 @@ final class ProgressDisplay: @unchecked Sendable {
       ? String(format: "%dh%02dm", total / 3_600, total % 3_600 / 60)
       : String(format: "%dm%02ds", total / 60, total % 60)
   }
+}
+
+/// The right to run a night on a workspace, held by one `litige batch` at a time.
+///
+/// An exclusive `flock` on the database file, taken without waiting and released when the process
+/// ends, however it ends. Throws `Failure` naming the workspace when another process holds it.
+final class NightLock {
+  private let descriptor: Int32
+
+  init(path: String) throws {
+    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw Failure("cannot open \(path) to run a night on it") }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      throw Failure(
+        "a night is already running on \(path) (another litige batch holds it): wait for it to finish, "
+          + "or stop it (Ctrl-C) and run the command again to resume it")
+    }
+  }
+
+  deinit { close(descriptor) }
 }

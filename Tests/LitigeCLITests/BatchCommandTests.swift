@@ -58,6 +58,24 @@ struct BatchCommandTests {
     #expect(again.standardOutput.contains(" 0 decisions applied"), "\(again.standardOutput)")
   }
 
+  @Test("a second night on a workspace is refused while one runs, and writes nothing; then it runs")
+  func oneNightAtATime() throws {
+    let litige = try Litige.demo()
+    // Another litige batch holding the workspace, as the running night does.
+    let holder = open(litige.workspace, O_RDONLY)
+    #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+    let refused = try litige.run("batch", "--as-of", "2026-03-03")
+    #expect(refused.status == 1)
+    #expect(refused.standardError.contains("a night is already running on \(litige.workspace)"))
+    #expect(try Store.open(path: litige.workspace).runs(limit: 10).isEmpty)
+    // A dry run writes no event: it is not held back.
+    #expect(try litige.run("batch", "--as-of", "2026-03-03", "--dry-run").status == 0)
+    close(holder)  // the holder ends (killed or done): the lock goes with it
+    let night = try litige.run("batch", "--as-of", "2026-03-03")
+    #expect(night.status == 0, "\(night.standardError)")
+    #expect(try Store.open(path: litige.workspace).runs(limit: 10).contains { !$0.dryRun })
+  }
+
   @Test("a report that could not be written after the night is refused before it starts")
   func anUnwritableReportIsRefusedFirst() throws {
     let litige = try Litige.demo()
