@@ -360,7 +360,14 @@ public final class BatchRunner: Sendable {
     // The letters already sent, read now rather than when the pass began: one a person sent about an
     // invoice meanwhile (on another of the customer's cases) is not sent again by a later chunk.
     let sent = try store.sentTemplates(ofInvoices: invoices.map(\.invoice))
+    // A case whose stored data cannot be read fails once, named; its invoices keep their wake-up date,
+    // so they are checked again the next night.
+    for (caseId, message) in snapshot.unreadable.sorted(by: { $0.key < $1.key }) {
+      failingCases.insert(caseId)
+      tally.failures.append(.init(caseId: caseId, plugin: "litige@core", hook: "read", message: message))
+    }
     for due in invoices {
+      if snapshot.unreadable[due.caseId] != nil { continue }
       guard
         let ledger = ledgers[due.invoice],
         let subject = try host.runtime.invoiceSubject(

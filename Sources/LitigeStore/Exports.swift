@@ -48,7 +48,7 @@ extension Store {
   /// Every customer, by id.
   public func exportCustomers() throws -> [Customer] {
     try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM customers ORDER BY id").map(Records.customer)
+      try Row.fetchAll(db, sql: "SELECT * FROM customers ORDER BY id").map { try Records.customer($0) }
     }
   }
 

@@ -345,7 +345,7 @@ private struct ImportWork {
       summary.added += 1
       return
     }
-    let old = Records.customer(row)
+    let old = try Records.customer(row)
     let changed = try journal(
       "customer", customer.id,
       [

@@ -190,14 +190,19 @@ extension Store {
 
 extension Records {
   static func adjustment(_ row: Row) throws -> RecordedAdjustment {
-    let currency = try Currency(code: row["currency"])
+    let stored = StoredRow(row, "ledger adjustment")
+    let currency = try stored.parsed("currency") { try Currency(code: $0) }
+    let caseId: Int64? = try stored.optional("case_id")
     return RecordedAdjustment(
       adjustment: LedgerAdjustment(
-        kind: try LedgerAdjustmentKind(rawValue: row["kind"]).orThrow("adjustments.kind"),
-        invoiceNumber: row["invoice_number"], on: try LocalDate(parsing: row["on_date"]),
-        amount: Money(minorUnits: row["amount_minor"], currency: currency), caseId: row["case_id"]),
-      caseId: row["case_id"], reference: row["reference"], reason: row["reason"],
-      recordedBy: row["recorded_by"])
+        kind: try stored.parsed("kind") {
+          try LedgerAdjustmentKind(rawValue: $0).orThrow("adjustments.kind")
+        },
+        invoiceNumber: try stored.value("invoice_number"),
+        on: try stored.parsed("on_date") { try LocalDate(parsing: $0) },
+        amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency), caseId: caseId),
+      caseId: caseId, reference: try stored.value("reference"), reason: try stored.value("reason"),
+      recordedBy: try stored.value("recorded_by"))
   }
 
   static func adjustmentExists(invoice: String, reference: String, _ db: Database) throws -> Bool {
@@ -256,20 +261,21 @@ extension Records {
     let payments = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM payments WHERE \(condition) ORDER BY id"), arguments: arguments)
     while let row = try payments.next() {
-      let number: String = row["invoice_number"]
+      let stored = StoredRow(row, "payment")
+      let number: String = try stored.value("invoice_number")
       guard ledgers[number] != nil else { continue }
-      let currency = try Currency(code: row["currency"])
+      let currency = try stored.parsed("currency") { try Currency(code: $0) }
       ledgers[number]?.payments.append(
         Payment(
-          invoiceNumber: number, paidOn: try LocalDate(parsing: row["paid_on"]),
-          amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
-          method: row["method"]))
+          invoiceNumber: number, paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
+          amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+          reference: try stored.value("reference"), method: try stored.value("method")))
     }
     let adjustments = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM adjustments WHERE \(condition) ORDER BY id"),
       arguments: arguments)
     while let row = try adjustments.next() {
-      let number: String = row["invoice_number"]
+      let number: String = try StoredRow(row, "ledger adjustment").value("invoice_number")
       guard ledgers[number] != nil else { continue }
       ledgers[number]?.adjustments.append(try adjustment(row).adjustment)
     }
@@ -280,14 +286,16 @@ extension Records {
           WHERE \(condition) ORDER BY case_id
           """), arguments: arguments)
     while let row = try portions.next() {
-      let number: String = row["invoice_number"]
+      let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
+      let number: String = try stored.value("invoice_number")
       guard ledgers[number] != nil else { continue }
-      let currency = try Currency(code: row["currency"])
+      let currency = try stored.parsed("currency") { try Currency(code: $0) }
       ledgers[number]?.disputes.append(
         DisputedPortion(
-          caseId: row["case_id"], invoiceNumber: number,
-          amount: Money(minorUnits: row["disputed_minor"], currency: currency), open: row["open"],
-          newDueOn: try (row["new_due_on"] as String?).map { try LocalDate(parsing: $0) }))
+          caseId: try stored.value("case_id"), invoiceNumber: number,
+          amount: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
+          open: try stored.value("open"),
+          newDueOn: try stored.parsedIfPresent("new_due_on") { try LocalDate(parsing: $0) }))
     }
   }
 

@@ -301,24 +301,43 @@ extension Records {
       inRange = "case_id BETWEEN ? AND ?"
       bounds = [range.lowerBound, range.upperBound]
     }
-    let links = try invoiceLinks(db, where: inRange, arguments: bounds)
+    // A case whose stored data cannot be read (a workspace edited by hand) is left out of the night
+    // with the reason, not the whole chunk: `unreadable` names it, and the rest of the chunk goes on.
+    var unreadable: [Int64: String] = [:]
+    func leaveOut(_ caseId: Int64, _ error: StoreError) {
+      if unreadable[caseId] == nil { unreadable[caseId] = error.message }
+    }
+    let links = try invoiceLinks(db, where: inRange, arguments: bounds, unreadable: leaveOut)
     let caseRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM cases WHERE id IN (\(selected))"), arguments: bounds)
     while let row = try caseRows.next() {
-      let disputeCase = try disputeCase(row, invoices: links[row["id"], default: []])
-      snapshot.cases[disputeCase.id] = disputeCase
-      snapshot.touched[disputeCase.id] = row["touched"]
+      let id: Int64 = row["id"]  // the rowid: always an integer
+      do {
+        let disputeCase = try disputeCase(row, invoices: links[id, default: []])
+        snapshot.cases[id] = disputeCase
+        snapshot.touched[id] = try StoredRow(row, "case").value("touched")
+      } catch let error as StoreError {
+        leaveOut(id, error)
+      }
     }
-    guard !snapshot.cases.isEmpty else { return snapshot }
+    guard !snapshot.cases.isEmpty else { return snapshot.leavingOut(unreadable) }
 
     let customerRows = try Row.fetchCursor(
       db.cachedStatement(
         sql:
           "SELECT * FROM customers WHERE id IN (SELECT DISTINCT customer_id FROM cases WHERE id IN (\(selected)))"
       ), arguments: bounds)
+    var unreadableCustomers: [String: StoreError] = [:]
     while let row = try customerRows.next() {
-      let customer = customer(row)
-      snapshot.customers[customer.id] = customer
+      do {
+        let customer = try customer(row)
+        snapshot.customers[customer.id] = customer
+      } catch let error as StoreError {
+        unreadableCustomers[(try? StoredRow(row, "customer").value("id", as: String.self)) ?? ""] = error
+      }
+    }
+    for (caseId, disputeCase) in snapshot.cases {
+      if let error = unreadableCustomers[disputeCase.customerId] { leaveOut(caseId, error) }
     }
     let invoiceRows = try Row.fetchCursor(
       db.cachedStatement(
@@ -327,34 +346,39 @@ extension Records {
           WHERE \(inRange) ORDER BY case_id, number
           """), arguments: bounds)
     while let row = try invoiceRows.next() {
-      let caseId: Int64 = row["case_id"]
+      let caseId: Int64 = try StoredRow(row, "case", key: "case_id").value("case_id")
       guard snapshot.cases[caseId] != nil else { continue }
-      snapshot.invoices[caseId, default: []].append(try invoice(row))
+      do {
+        snapshot.invoices[caseId, default: []].append(try invoice(row))
+      } catch let error as StoreError {
+        leaveOut(caseId, error)
+      }
     }
     let communicationRows = try Row.fetchCursor(
       db.cachedStatement(
         sql: "SELECT * FROM communications WHERE \(inRange) ORDER BY case_id, at, id"),
       arguments: bounds)
     while let row = try communicationRows.next() {
-      let message = try communication(row)
-      guard snapshot.cases[message.caseId] != nil else { continue }
-      snapshot.communications[message.caseId, default: []].append(message)
+      let caseId: Int64 = try StoredRow(row, "communication").value("case_id")
+      guard snapshot.cases[caseId] != nil else { continue }
+      do {
+        snapshot.communications[caseId, default: []].append(try communication(row))
+      } catch let error as StoreError {
+        leaveOut(caseId, error)
+      }
     }
     let eventRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM events WHERE \(inRange) ORDER BY case_id, id"),
       arguments: bounds)
     while let row = try eventRows.next() {
-      let caseId: Int64 = row["case_id"]
+      let caseId: Int64 = try StoredRow(row, "journal event").value("case_id")
       guard let owner = snapshot.cases[caseId] else { continue }
       do {
         let journalEvent = try event(row, currency: owner.disputed.currency)
         snapshot.events[caseId, default: []].append(journalEvent)
-        snapshot.lastEventIds[caseId] = row["id"]
+        snapshot.lastEventIds[caseId] = row["id"]  // the rowid: always an integer
       } catch let error as StoreError {
-        // One case whose journal cannot be read is left out of the night, not the whole chunk.
-        snapshot.cases[caseId] = nil
-        snapshot.events[caseId] = nil
-        snapshot.unreadable[caseId] = error.message
+        leaveOut(caseId, error)
       }
     }
     // The ledgers of the chunk's invoices, with every case's portions of them.
@@ -370,20 +394,28 @@ extension Records {
     let promiseRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM promises WHERE \(inRange) ORDER BY case_id, id"),
       arguments: bounds)
-    while let row = try promiseRows.next() { promises[row["case_id"]] = row.copy() }
+    while let row = try promiseRows.next() {
+      promises[try StoredRow(row, "promise").value("case_id")] = row.copy()
+    }
 
-    for (caseId, disputeCase) in snapshot.cases {
+    for (caseId, disputeCase) in snapshot.cases where unreadable[caseId] == nil {
       let invoices = snapshot.invoices[caseId] ?? []
       let paid = invoices.reduce(Int64(0)) { $0 + $1.paid.minorUnits }
       var promise: PaymentPromise?
       if let row = promises[caseId] {
-        let promiseCurrency = try Currency(code: row["currency"])
-        let paidAtPromise: Int64 = row["paid_at_promise_minor"]
-        promise = PaymentPromise(
-          amount: Money(minorUnits: row["amount_minor"], currency: promiseCurrency),
-          dueOn: try LocalDate(parsing: row["due_on"]),
-          paidSince: Money(minorUnits: max(0, paid - paidAtPromise), currency: promiseCurrency),
-          status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
+        do {
+          let stored = StoredRow(row, "promise")
+          let promiseCurrency = try stored.parsed("currency") { try Currency(code: $0) }
+          let paidAtPromise: Int64 = try stored.value("paid_at_promise_minor")
+          promise = PaymentPromise(
+            amount: Money(minorUnits: try stored.value("amount_minor"), currency: promiseCurrency),
+            dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
+            paidSince: Money(minorUnits: max(0, paid - paidAtPromise), currency: promiseCurrency),
+            status: PaymentPromise.Status(rawValue: try stored.value("status")) ?? .pending)
+        } catch let error as StoreError {
+          leaveOut(caseId, error)
+          continue
+        }
       }
       snapshot.facts[caseId] = CaseFacts.derive(
         journal: snapshot.events[caseId] ?? [], communications: snapshot.communications[caseId] ?? [],
@@ -391,6 +423,25 @@ extension Records {
         ledgers: invoices.compactMap { ledgers[$0.number] }, promise: promise,
         currency: disputeCase.disputed.currency, timeZone: timeZone)
     }
-    return snapshot
+    return snapshot.leavingOut(unreadable)
+  }
+}
+
+extension NightSnapshot {
+  /// This snapshot without the cases of `unreadable`, which it records with their reasons.
+  func leavingOut(_ unreadable: [Int64: String]) -> NightSnapshot {
+    guard !unreadable.isEmpty else { return self }
+    var result = self
+    for (caseId, message) in unreadable {
+      result.unreadable[caseId] = message
+      result.cases[caseId] = nil
+      result.facts[caseId] = nil
+      result.lastEventIds[caseId] = nil
+      result.invoices[caseId] = nil
+      result.communications[caseId] = nil
+      result.events[caseId] = nil
+      result.touched[caseId] = nil
+    }
+    return result
   }
 }

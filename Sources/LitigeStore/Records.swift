@@ -4,47 +4,67 @@ import LitigeCore
 
 /// Row <-> domain conversions and the SQL of `Store`, kept in one place.
 enum Records {
-  static func customer(_ row: Row) -> Customer {
-    Customer(
-      id: row["id"], name: row["name"], kind: CustomerKind(rawValue: row["kind"]) ?? .company,
-      segment: row["segment"],
-      email: row["email"], phone: row["phone"], language: row["language"], vip: row["vip"],
-      since: (row["since"] as String?).flatMap { try? LocalDate(parsing: $0) },
-      address: row.hasColumn("address") ? row["address"] : nil)
+  /// The customer of `row` (a `customers` row).
+  ///
+  /// Throws `StoreError` naming the customer and column when a value cannot be read; a `since` that
+  /// is not a date reads as unknown.
+  static func customer(_ row: Row) throws -> Customer {
+    let stored = StoredRow(row, "customer")
+    return Customer(
+      id: try stored.value("id"), name: try stored.value("name"),
+      kind: CustomerKind(rawValue: try stored.value("kind")) ?? .company,
+      segment: try stored.value("segment"), email: try stored.optional("email"),
+      phone: try stored.optional("phone"), language: try stored.value("language"),
+      vip: try stored.value("vip"),
+      since: (try stored.optional("since", as: String.self)).flatMap { try? LocalDate(parsing: $0) },
+      address: row.hasColumn("address") ? try stored.optional("address") : nil)
   }
 
+  /// The invoice of `row` (an `invoices` row, possibly joined); throws `StoreError` naming it and the
+  /// column when a value cannot be read.
   static func invoice(_ row: Row) throws -> Invoice {
-    let currency = try Currency(code: row["currency"])
+    let stored = StoredRow(row, "invoice", key: "number")
+    let currency = try stored.parsed("currency") { try Currency(code: $0) }
     return Invoice(
-      number: row["number"], customerId: row["customer_id"],
-      issuedOn: try LocalDate(parsing: row["issued_on"]), dueOn: try LocalDate(parsing: row["due_on"]),
-      total: Money(minorUnits: row["total_minor"], currency: currency),
-      paid: Money(minorUnits: row["paid_minor"], currency: currency),
-      collectionSuspended: row["collection_suspended"])
+      number: try stored.value("number"), customerId: try stored.value("customer_id"),
+      issuedOn: try stored.parsed("issued_on") { try LocalDate(parsing: $0) },
+      dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
+      total: Money(minorUnits: try stored.value("total_minor"), currency: currency),
+      paid: Money(minorUnits: try stored.value("paid_minor"), currency: currency),
+      collectionSuspended: try stored.value("collection_suspended"))
   }
 
+  /// The communication of `row`; throws `StoreError` naming it and the column when a value cannot be
+  /// read.
   static func communication(_ row: Row) throws -> Communication {
-    Communication(
-      caseId: row["case_id"], at: try Timestamp.parse(row["at"]),
-      direction: try Direction.parse(row["direction"]),
-      channel: try Channel.parse(row["channel"]), author: row["author"], summary: row["summary"])
+    let stored = StoredRow(row, "communication")
+    return Communication(
+      caseId: try stored.value("case_id"), at: try stored.parsed("at") { try Timestamp.parse($0) },
+      direction: try stored.parsed("direction") { try Direction.parse($0) },
+      channel: try stored.parsed("channel") { try Channel.parse($0) }, author: try stored.value("author"),
+      summary: try stored.value("summary"))
   }
 
   /// The journal event of `row`; `currency` is its case's (for amounts written without one).
   ///
   /// Throws `StoreError` naming the event and case when its data cannot be read.
   static func event(_ row: Row, currency: Currency) throws -> JournalEvent {
-    let caseId: Int64 = row["case_id"]
+    let stored = StoredRow(row, "journal event")
+    let caseId: Int64 = try stored.value("case_id")
     let event: CaseEvent
     do {
-      event = try CaseEvent(kind: row["kind"], payload: row["payload"], currency: currency)
+      event = try CaseEvent(
+        kind: try stored.value("kind"), payload: try stored.value("payload"), currency: currency)
     } catch let error as DomainError {
-      let id: Int64 = row["id"]
+      let id: Int64 = try stored.value("id")
       throw StoreError("journal event \(id) of case \(caseId) cannot be read: \(error)")
     }
     return JournalEvent(
-      caseId: caseId, at: try Timestamp.parse(row["at"]), event: event, reason: row["reason"],
-      provenance: Provenance(source: row["source"], hook: row["hook"], runId: row["run_id"]))
+      caseId: caseId, at: try stored.parsed("at") { try Timestamp.parse($0) }, event: event,
+      reason: try stored.value("reason"),
+      provenance: Provenance(
+        source: try stored.value("source"), hook: try stored.value("hook"), runId: try stored.value("run_id"))
+    )
   }
 
   /// A gesture as `cases.gestures` holds it; `id`, `state` and `needs_approval` are absent in
@@ -68,37 +88,65 @@ enum Records {
   struct InvoiceLink {
     var number: String
     var disputedMinor: Int64
+
+    init(number: String, disputedMinor: Int64) {
+      self.number = number
+      self.disputedMinor = disputedMinor
+    }
+
+    /// The link of a `case_invoices` row; throws `StoreError` naming its case and column.
+    init(_ row: Row) throws {
+      let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
+      number = try stored.value("invoice_number")
+      disputedMinor = try stored.value("disputed_minor")
+    }
   }
 
+  /// The case of `row` (a `cases` row) with its invoice links.
+  ///
+  /// Throws `StoreError` naming the case and the column when a value cannot be read (a hand-edited
+  /// workspace), without printing the row.
   static func disputeCase(_ row: Row, invoices links: [InvoiceLink]) throws -> DisputeCase {
+    let stored = StoredRow(row, "case")
     let invoices = links.map(\.number)
-    let currency = try Currency(code: row["currency"])
+    let currency = try stored.parsed("currency") { try Currency(code: $0) }
     var result = DisputeCase(
-      id: row["id"], customerId: row["customer_id"], openedAt: try Timestamp.parse(row["opened_at"]),
-      channel: try Channel.parse(row["channel"]),
-      category: try (row["category"] as String?).map { try DisputeCategory.parse($0) },
-      reason: row["reason"], disputed: Money(minorUnits: row["disputed_minor"], currency: currency),
-      invoiceNumbers: invoices, status: try CaseStatus.parse(row["status"]))
-    result.priority = row["priority"]
-    result.owner = try (row["owner"] as String?).map { try Department.parse($0) }
-    result.escalation = try EscalationLevel.parse(row["escalation"])
-    result.deadline = try (row["deadline"] as String?).map { try Timestamp.parse($0) }
-    let tags: String = row["tags"]
-    result.tags = tags == "[]" ? [] : try JSONDecoder().decode([String].self, from: Data(tags.utf8))
-    let gestures: String = row["gestures"]
-    let stored =
-      gestures == "[]" ? [] : try JSONDecoder().decode([StoredGesture].self, from: Data(gestures.utf8))
-    result.gestures = try stored.enumerated().map { offset, gesture in
-      Gesture(
-        id: gesture.id ?? offset + 1, kind: try GestureKind.parse(gesture.kind),
-        amount: Money(minorUnits: gesture.amountMinor, currency: currency),
-        state: try gesture.state.map { try GestureState.parse($0) } ?? .granted,
-        approvedBy: gesture.approvedBy,
-        needsApproval: gesture.needsApproval ?? false)
+      id: try stored.value("id"), customerId: try stored.value("customer_id"),
+      openedAt: try stored.parsed("opened_at") { try Timestamp.parse($0) },
+      channel: try stored.parsed("channel") { try Channel.parse($0) },
+      category: try stored.parsedIfPresent("category") { try DisputeCategory.parse($0) },
+      reason: try stored.value("reason"),
+      disputed: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
+      invoiceNumbers: invoices, status: try stored.parsed("status") { try CaseStatus.parse($0) })
+    result.priority = try stored.value("priority")
+    result.owner = try stored.parsedIfPresent("owner") { try Department.parse($0) }
+    result.escalation = try stored.parsed("escalation") { try EscalationLevel.parse($0) }
+    result.deadline = try stored.parsedIfPresent("deadline") { try Timestamp.parse($0) }
+    result.tags = try stored.parsed("tags") { tags in
+      guard tags != "[]" else { return [] }
+      guard let list = try? JSONDecoder().decode([String].self, from: Data(tags.utf8)) else {
+        throw DomainError.invalid(field: "tags", "expected a JSON list of tags such as [\"vip\"]")
+      }
+      return list
     }
-    result.outcome = try (row["outcome"] as String?).map { try ResolutionOutcome.parse($0) }
-    result.resolvedAt = try (row["resolved_at"] as String?).map { try Timestamp.parse($0) }
-    result.reference = row.hasColumn("external_ref") ? row["external_ref"] : nil
+    result.gestures = try stored.parsed("gestures") { gestures in
+      guard gestures != "[]" else { return [] }
+      guard let list = try? JSONDecoder().decode([StoredGesture].self, from: Data(gestures.utf8)) else {
+        throw DomainError.invalid(
+          field: "gestures", "expected a JSON list of gestures with kind and amount_minor")
+      }
+      return try list.enumerated().map { offset, gesture in
+        Gesture(
+          id: gesture.id ?? offset + 1, kind: try GestureKind.parse(gesture.kind),
+          amount: Money(minorUnits: gesture.amountMinor, currency: currency),
+          state: try gesture.state.map { try GestureState.parse($0) } ?? .granted,
+          approvedBy: gesture.approvedBy,
+          needsApproval: gesture.needsApproval ?? false)
+      }
+    }
+    result.outcome = try stored.parsedIfPresent("outcome") { try ResolutionOutcome.parse($0) }
+    result.resolvedAt = try stored.parsedIfPresent("resolved_at") { try Timestamp.parse($0) }
+    result.reference = row.hasColumn("external_ref") ? try stored.optional("external_ref") : nil
     for link in links where link.disputedMinor > 0 {
       result.portions[link.number] = Money(minorUnits: link.disputedMinor, currency: currency)
     }
@@ -117,7 +165,7 @@ enum Records {
           "SELECT invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number"
       ),
       arguments: [id]
-    ).map { InvoiceLink(number: $0["invoice_number"], disputedMinor: $0["disputed_minor"]) }
+    ).map { try InvoiceLink($0) }
     return try disputeCase(row, invoices: links)
   }
 
@@ -150,9 +198,13 @@ enum Records {
   }
 
   /// The invoice links of the cases `condition` selects (on `case_invoices`), by case.
-  static func invoiceLinks(_ db: Database, where condition: String, arguments: StatementArguments) throws
-    -> [Int64: [InvoiceLink]]
-  {
+  ///
+  /// A link that cannot be read throws, or, with `unreadable`, is left out and reported to it with
+  /// its case (the night leaves that case alone rather than the whole chunk).
+  static func invoiceLinks(
+    _ db: Database, where condition: String, arguments: StatementArguments,
+    unreadable: ((Int64, StoreError) -> Void)? = nil
+  ) throws -> [Int64: [InvoiceLink]] {
     var links: [Int64: [InvoiceLink]] = [:]
     let rows = try Row.fetchAll(
       db.cachedStatement(
@@ -162,8 +214,15 @@ enum Records {
           """),
       arguments: arguments)
     for row in rows {
-      links[row["case_id"], default: []].append(
-        InvoiceLink(number: row["invoice_number"], disputedMinor: row["disputed_minor"]))
+      do {
+        let link = try InvoiceLink(row)
+        links[try StoredRow(row, "case").value("case_id"), default: []].append(link)
+      } catch let error as StoreError {
+        guard let unreadable, let caseId: Int64 = try? StoredRow(row, "case").value("case_id") else {
+          throw error
+        }
+        unreadable(caseId, error)
+      }
     }
     return links
   }

@@ -124,7 +124,7 @@ public final class Store: Sendable {
     try database.read { db in
       try Row.fetchOne(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [id])
     }
-    .map(Records.customer)
+    .map { try Records.customer($0) }
   }
 
   /// The invoice numbered `number`, or nil.

@@ -231,6 +231,65 @@ struct CaseWorkTests {
     #expect(night["cases"] as? Int == 2)
   }
 
+  @Test("a case row edited by hand fails its case, named with the column, not the night nor the process")
+  func handEditedRows() throws {
+    let litige = try Self.ledgerWorkspace()
+    for reason in ["Remise oubliée sur la facture", "Livraison incomplète", "Prix erroné"] {
+      #expect(
+        try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", reason).status
+          == 0)
+    }
+    @discardableResult
+    func sql(_ statement: String) throws -> String {
+      let process = Process()
+      let output = Pipe()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["sqlite3", litige.workspace, statement]
+      process.standardOutput = output
+      try process.run()
+      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(statement)")
+      return text
+    }
+    // SQLite keeps text in an INTEGER column; a time without its offset; a message dated the same way.
+    try sql("UPDATE cases SET disputed_minor = 'abc' WHERE id = 1")
+    try sql(
+      "INSERT INTO communications (case_id, at, direction, channel, author, summary) "
+        + "VALUES (2, '2026-02-01 10:00:00', 'in', 'phone', 'Léa', 'Appel du client')")
+
+    // One case at a time: a clear error naming the case and the column, not a crash printing the row.
+    var result = try litige.run("case", "show", "1")
+    #expect(result.status == 1)
+    #expect(
+      result.standardError.contains("case 1: disputed_minor: expected an integer, found the text 'abc'"))
+    #expect(!result.standardError.contains("Remise oubliée"))
+    result = try litige.run("case", "show", "2")
+    #expect(result.status == 1)
+    #expect(result.standardError.contains(": at: expected a time in ISO 8601 with an offset"))
+    #expect(!result.standardError.contains("Appel du client"))
+
+    // The night: the two cases fail, named; the third is visited.
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
+    #expect(result.status == 1, "\(result.standardError)")
+    let night = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+    )
+    let failures = night["failures"] as? [[String: Any]] ?? []
+    #expect(failures.map { $0["case_id"] as? Int } == [1, 2])
+    #expect(failures.map { $0["plugin"] as? String } == ["litige@core", "litige@core"])
+    #expect(
+      (failures.first?["message"] as? String)
+        == "case 1: disputed_minor: expected an integer, found the text 'abc'")
+    #expect((failures.last?["message"] as? String)?.contains("at: expected a time in ISO 8601") == true)
+    #expect(night["cases"] as? Int == 3)
+    #expect(night["failed_cases"] as? Int == 2)
+    // The two stay due (the next night tries them again); the third was visited and sleeps.
+    let wakes = try sql("SELECT wake_on FROM cases ORDER BY id").split(separator: "\n")
+    #expect(wakes.count == 3 && wakes[0] == "0" && wakes[1] == "0" && wakes[2] != "0", "\(wakes)")
+  }
+
   @Test(
     "nights run forward, within the calendar; a litige.toml the policies refuse stops case open before it writes"
   )
