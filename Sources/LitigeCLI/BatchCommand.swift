@@ -249,20 +249,13 @@ struct BatchCommand: ParsableCommand {
         print("  \(kind): \(count)")
       }
       // The morning's work queues (litige case list --queue NAME).
-      // Counted here on workspaces up to 20,000 cases (it reads every case and, for the answers queue, its
-      // facts); above, `litige case list --queue NAME` counts one queue without slowing the night.
+      // Counted here on workspaces up to 20,000 cases (it reads every open case, and the commitments of
+      // the active ones); above, `litige case list --queue NAME` counts one queue without slowing the night.
       if !result.dryRun, try store.openCaseCount() <= 20_000 {
         do {
           let cases = try store.cases(matching: CaseFilter(activeOnly: false)).filter { $0.status != .closed }
           let counts = try WorkQueue.allCases.map { queue in
-            (
-              queue,
-              try cases.filter {
-                queue.holds(
-                  $0, at: options.asOf, facts: queue == .answers ? try store.facts(for: $0) : nil,
-                  timeZone: store.settings.timeZone)
-              }.count
-            )
+            (queue, try queue.cases(of: cases, at: options.asOf, in: store).count)
           }
           print(
             "Work queues: "

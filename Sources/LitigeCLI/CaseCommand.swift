@@ -335,12 +335,7 @@ struct CaseCommand: ParsableCommand {
       }
       if let queue {
         let now = try CommandClock.now()
-        cases = Array(
-          try cases.filter {
-            queue.holds(
-              $0, at: now, facts: queue == .answers ? try store.facts(for: $0) : nil,
-              timeZone: store.settings.timeZone)
-          }.prefix(limit))
+        cases = Array(try queue.cases(of: cases, at: now, in: store).prefix(limit))
       }
       let zone = store.settings.timeZone
       if json {

@@ -149,13 +149,13 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
   case formalNotice = "formal_notice"
   case court
 
-  /// Whether `item` waits in this queue at `now`; `facts` are needed by the `answers` queue only.
-  func holds(_ item: DisputeCase, at now: Date, facts: CaseFacts? = nil, timeZone: TimeZone = .gmt) -> Bool {
+  /// Whether `item` waits in this queue at `now`; `missedCommitment` (whether a promised answer or
+  /// news due today or before has met no letter or message, `Store.casesWithMissedCommitments`) is
+  /// read by the `answers` queue only.
+  func holds(_ item: DisputeCase, at now: Date, missedCommitment: Bool = false) -> Bool {
     switch self {
     case .answers:
-      // A promised answer or news due today or before, that no letter or message has met.
-      guard item.status.isActive, let facts else { return false }
-      return !facts.missedCommitments(on: LocalDate(now, in: timeZone)).isEmpty
+      return item.status.isActive && missedCommitment
     case .approval:
       return item.status != .closed
         && (item.gestures.contains(where: \.awaitsApproval)
@@ -173,6 +173,17 @@ enum WorkQueue: String, ExpressibleByArgument, CaseIterable {
     case .formalNotice: return item.status.isActive && item.escalation == .formalNotice
     case .court: return item.status.isActive && item.escalation == .court
     }
+  }
+
+  /// The cases of `cases` waiting in this queue at `now`, in their order (the `answers` queue reads
+  /// the commitments of all of them in one pass).
+  func cases(of cases: [DisputeCase], at now: Date, in store: Store) throws -> [DisputeCase] {
+    let missed =
+      self == .answers
+      ? try store.casesWithMissedCommitments(
+        among: cases.filter(\.status.isActive).map(\.id), on: LocalDate(now, in: store.settings.timeZone))
+      : []
+    return cases.filter { holds($0, at: now, missedCommitment: missed.contains($0.id)) }
   }
 }
 

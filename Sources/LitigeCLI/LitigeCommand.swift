@@ -136,7 +136,7 @@ struct InitCommand: ParsableCommand {
     claire = 5000
     marc = 20000
 
-    # The largest gesture of each kind granted without an approval (EUR).
+    # The largest gesture of each kind granted without an approval, in [company] currency.
     [gestures.caps]
     discount = 500
     credit_note = 2000
@@ -145,7 +145,7 @@ struct InitCommand: ParsableCommand {
     voucher = 150
 
     [plugins.triage]
-    large_amount = 5000     # EUR; above it a case is priority 2 at least
+    large_amount = 5000     # in [company] currency; above it a case is priority 2 at least
     resolution_days = 30
 
     [plugins.acknowledgement]
@@ -153,7 +153,7 @@ struct InitCommand: ParsableCommand {
     keep_informed_days = 7
 
     [plugins.compensation]
-    approval_threshold = 1000   # EUR; larger gestures are tagged for a person to approve
+    approval_threshold = 1000   # in [company] currency; larger gestures are tagged for a person to approve
     goodwill_percent = 10
 
     [plugins.receivables]
@@ -162,7 +162,7 @@ struct InitCommand: ParsableCommand {
 
     [plugins.follow_up]
     satisfaction_after_days = 7
-    loyalty_voucher = 20        # EUR; 0 for none
+    loyalty_voucher = 20        # in [company] currency; 0 for none
 
     [plugins.escalation]
     mediation_after_days = 30

@@ -225,7 +225,24 @@ public struct BusinessCalendar: Sendable, Equatable {
     let weekday = day.weekday
     if weekday == 6 || weekday == 7 { return false }
     if extraClosedDays.contains(day) { return false }
-    return !publicHolidays(in: day.year).contains(day)
+    return !isPublicHoliday(day)
+  }
+
+  /// Whether `day` is one of `publicHolidays(in: day.year)`, without building the year's set: it is
+  /// asked for every day a deadline is counted over, many times per case in a night.
+  public func isPublicHoliday(_ day: LocalDate) -> Bool {
+    guard holidays != .none else { return false }
+    switch (day.month, day.day) {
+    case (1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25): return true
+    case (12, 26): return holidays == .franceAlsaceMoselle
+    default: break
+    }
+    // Easter falls from 22 March to 25 April: Good Friday (Alsace-Moselle) is from 20 March, Whit
+    // Monday at most 14 June.
+    guard (3...6).contains(day.month) else { return false }
+    let fromEaster = Self.easter(day.year).days(until: day)
+    return fromEaster == 1 || fromEaster == 39 || fromEaster == 50
+      || (fromEaster == -2 && holidays == .franceAlsaceMoselle)
   }
 
   /// `day` if it is a working day, else the next one.

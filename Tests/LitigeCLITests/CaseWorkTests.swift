@@ -342,6 +342,43 @@ struct CaseWorkTests {
     #expect(invoices.allSatisfy { $0.total.currency.code == "USD" })
   }
 
+  @Test("the answers queue, read in one pass, holds exactly the cases whose facts show a missed commitment")
+  func answersQueueMatchesEachCasesFacts() throws {
+    let litige = try Litige.demo()
+    let zone = try Store.open(path: litige.workspace).settings.timeZone
+    let today = LocalDate(Date(), in: zone)
+    // Nights over two weeks: the policies promise answers and news (follow-ups), and later letters
+    // meet some of those promises.
+    for offset in [0, 3, 6, 9, 12] {
+      let night = try litige.run("batch", "--in-process", "--as-of", today.adding(days: offset).description)
+      #expect(night.status == 0, "\(night.standardError)")
+    }
+    let store = try Store.open(path: litige.workspace)
+    let cases = try store.cases(matching: CaseFilter(activeOnly: false)).filter { $0.status != .closed }
+    var seen = 0
+    for offset in [-3, 0, 2, 5, 9, 12, 15, 40] {
+      let day = today.adding(days: offset)
+      var expected: Set<Int64> = []
+      for item in cases where item.status.isActive {
+        if !(try store.facts(for: item).missedCommitments(on: day)).isEmpty { expected.insert(item.id) }
+      }
+      let found = try store.casesWithMissedCommitments(
+        among: cases.filter(\.status.isActive).map(\.id), on: day)
+      #expect(found == expected, "\(day)")
+      seen += expected.count
+    }
+    #expect(seen > 0)  // the comparison saw cases in the queue
+    // The command lists the same cases.
+    let listed = try litige.run(
+      at: Timestamp.utcText(today.start(in: zone).addingTimeInterval(12 * 3_600)), "case", "list", "--queue",
+      "answers", "--json")
+    let ids = (try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])?
+      .compactMap { $0["id"] as? Int }
+    let expected = try store.casesWithMissedCommitments(
+      among: cases.filter(\.status.isActive).map(\.id), on: today)
+    #expect(ids.map(Set.init) == Set(expected.map { Int($0) }))
+  }
+
   @Test("case list --queue shows a person's work queues")
   func workQueues() throws {
     let litige = try Litige.demo()

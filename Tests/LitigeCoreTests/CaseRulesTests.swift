@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 
 @testable import LitigeCore
@@ -236,6 +237,45 @@ struct PayloadReadingTests {
     ])
   func roundTrip(payload: [String: String]) {
     #expect(CaseRules.payload(decoding: CaseRules.json(payload)) == payload)
+  }
+
+  /// Random text: controls, the characters JSON escapes, ASCII, accented and other BMP letters, and
+  /// characters outside the BMP (written as themselves, or by Foundation as surrogate pairs).
+  static let text = Gen<Character>.oneOf(
+    Gen.unicodeScalar(in: "\u{0}"..."\u{1F}").map { Character($0) },
+    Gen.element(of: Array("\"\\/{}:,")).map { $0 ?? "x" },
+    Gen.unicodeScalar(in: " "..."~").map { Character($0) },
+    Gen.unicodeScalar(in: "\u{A0}"..."\u{D7FF}").map { Character($0) },
+    Gen.unicodeScalar(in: "\u{10000}"..."\u{10FFFF}").map { Character($0) }
+  ).string(of: 0...24)
+
+  @Test("random payloads: read back by hand as written, and as Foundation reads what Foundation writes")
+  func randomPayloads() async {
+    await propertyCheck(count: 500, input: Self.text.array(of: 0...5), Self.text.array(of: 5...5)) {
+      keys, values in
+      let payload = Dictionary(zip(keys, values), uniquingKeysWith: { first, _ in first })
+      let written = CaseRules.json(payload)
+      #expect(CaseRules.flatObject(Array(written.utf8)) == payload, "\(written)")
+      // Foundation escapes differently (\u00e9 for é with .withoutEscapingSlashes off, pairs for emoji):
+      // what it writes reads the same by hand as through Foundation itself.
+      if let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) {
+        let foundation = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        #expect(CaseRules.flatObject(Array(data)) == foundation, "\(String(decoding: data, as: UTF8.self))")
+      }
+    }
+  }
+
+  @Test("escapes JSON allows are read by hand; a lone surrogate or a bad escape is left to Foundation")
+  func escapes() {
+    #expect(
+      CaseRules.flatObject(Array(#"{"a":"\u00e9t\u00E9 \ud83d\ude00 \/\b\f\n\r\t\"\\"}"#.utf8))
+        == ["a": "été 😀 /\u{08}\u{0C}\n\r\t\"\\"])
+    #expect(CaseRules.flatObject(Array(#"{"a":"\ud83d"}"#.utf8)) == nil)
+    #expect(CaseRules.flatObject(Array(#"{"a":"\ude00x"}"#.utf8)) == nil)
+    #expect(CaseRules.flatObject(Array(#"{"a":"\x41"}"#.utf8)) == nil)
+    #expect(CaseRules.flatObject(Array(#"{"a":"\u12"}"#.utf8)) == nil)
+    #expect(CaseRules.flatObject(Array(#"{"a":"x\"#.utf8)) == nil)
+    #expect(CaseRules.payload(decoding: #"{"a":"\x41"}"#) == [:])
   }
 
   @Test("anything that is not a flat object of strings reads as empty or through Foundation")

@@ -362,6 +362,24 @@ struct CompanyTests {
     #expect(LocalDate.unchecked(year: 2026, month: 11, day: 29).weekday == 7)
   }
 
+  @Test(
+    "a day is a public holiday exactly when the year's list holds it, 1900 to 2200, in every calendar",
+    arguments: BusinessCalendar.Holidays.allCases)
+  func holidayCheckMatchesTheList(holidays: BusinessCalendar.Holidays) {
+    let calendar = BusinessCalendar(holidays: holidays)
+    for year in 1900...2200 {
+      let listed = calendar.publicHolidays(in: year)
+      var day = LocalDate.unchecked(year: year, month: 1, day: 1)
+      var found = 0
+      while day.year == year {
+        #expect(calendar.isPublicHoliday(day) == listed.contains(day), "\(day)")
+        if calendar.isPublicHoliday(day) { found += 1 }
+        day = day.adding(days: 1)
+      }
+      #expect(found == listed.count, "\(year)")
+    }
+  }
+
   @Test("SIREN numbers carry a Luhn key")
   func siren() {
     #expect(CompanyProfile.isValidSIREN("123456782"))
