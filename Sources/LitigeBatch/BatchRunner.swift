@@ -473,13 +473,28 @@ public final class BatchRunner: Sendable {
         wake = .on(day)
       }
       session.rollback()
+      // Whether a call decided, and whether every call either decided or declared its next date.
+      var decided = false
+      var everyCallAnswered = true
       for hook in options.hooks {
         for outcome in host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
         {
           wake = Wake.combining(wake, with: outcome)
           if tally.count(outcome, caseId: caseId, hook: hook, owner: owner) { failingCases.insert(caseId) }
+          if !outcome.events.isEmpty { decided = true }
+          if outcome.failure != nil || outcome.skipped || (outcome.events.isEmpty && outcome.wake == nil) {
+            everyCallAnswered = false
+          }
         }
+      }
+      // A case decided on is due the next night: its policies have not seen what they decided. Rather
+      // than read it again tomorrow, ask them now, on the decided state (a probe, dropped): if none
+      // decides anything more and all declare a later date, that date holds, as for a case visited
+      // without a decision. Not on a full night: every case decides then, and the next night is
+      // cheaper than a second call of every hook.
+      if decided, everyCallAnswered, chunk.recordsWakes, chunk.dueThrough != nil, !options.dryRun {
+        wake = try probe(caseId, run: run, host: host, skip: skip[caseId] ?? [], today: today)
       }
       if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
       tally.cases += 1
@@ -497,6 +512,36 @@ public final class BatchRunner: Sendable {
     tally.failedCases = failingCases.count
     tally.suspensions = Array(host.suspended.values)
     return tally
+  }
+}
+
+extension BatchRunner {
+  /// The next night case `caseId` is needed on, asked after tonight's calls decided on it: its core
+  /// date and its policies' declarations on the decided state, or nil (tomorrow) when a call would
+  /// decide more, fails or declares nothing.
+  ///
+  /// The calls are probes (`PluginHost.run(probing:)`): what they decide is dropped, never written or
+  /// counted. A declaration holds for the state it was made on until its date (docs/policies.md); the
+  /// probe makes one on the state the case will have tomorrow, so a night with the index still
+  /// writes the journal a night visiting every case writes (WakeIndexReplayTests).
+  func probe(_ caseId: Int64, run: RunRecord, host: PluginHost, skip: Set<String>, today: LocalDate) throws
+    -> Wake?
+  {
+    let session = host.runtime.session
+    var wake: Wake? = .onChange
+    if let current = try session.disputeCase(id: caseId), let facts = try session.facts(id: caseId),
+      let day = CaseRules.lifecycleWake(for: current, facts: facts, settings: store.settings, today: today)
+    {
+      wake = .on(day)
+    }
+    session.rollback()
+    for hook in options.hooks {
+      for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, skipping: skip, probing: true) {
+        wake = Wake.combining(wake, with: outcome)
+      }
+      if wake == nil { return nil }
+    }
+    return wake
   }
 }
 

@@ -188,6 +188,16 @@ public final class CaseSession {
     return events
   }
 
+  /// Drops the staged decisions like `rollback` and returns what they would have recorded.
+  ///
+  /// For a call made only to learn whether it decides anything (the night's probe of a case it
+  /// decided on): the events are computed on the working copies, and nothing reaches the store or the
+  /// chunk's settled state.
+  public func discard() -> [JournalEvent] {
+    defer { rollback() }
+    return stagedEvents
+  }
+
   /// Drops every staged decision and forgets the working copies.
   ///
   /// In batch mode the cases fall back to where the last settled call left them.

@@ -546,9 +546,13 @@ public final class PluginHost {
   /// for the runner to write with the chunk.
   ///
   /// Plugins named in `skipping` do not run (a supervisor killed their call on this case before).
+  ///
+  /// With `probing` (batch mode), each call's decisions are reported and dropped (`CaseSession.discard`)
+  /// and its failures do not count towards suspending the plugin: the night asks a case it decided on
+  /// whether its policies want anything more (`BatchRunner`).
   public func run(
     hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false,
-    skipping: Set<String> = []
+    skipping: Set<String> = [], probing: Bool = false
   ) -> [HookOutcome] {
     var outcomes: [HookOutcome] = []
     if hook == "before_due", subject == nil {
@@ -600,6 +604,7 @@ public final class PluginHost {
       session.rollback()
       session.provenance = Provenance(source: provenanceName, hook: hook, runId: runId)
       runtime.wake = nil
+      runtime.logsDropped = probing
       do {
         try runtime.state.seedRandom(seed)
         let caller = try entry.caller ?? caller(of: index, hook: hook, function: function)
@@ -611,7 +616,9 @@ public final class PluginHost {
           stack.push(.integer(Int64(session.now.timeIntervalSince1970)))
           if let subject { stack.push(subject) }
         }
-        if session.snapshot != nil {
+        if probing {
+          outcome.events = session.discard()
+        } else if session.snapshot != nil {
           outcome.events = session.settle()
         } else {
           outcome.events = dryRun ? try session.preview() : try session.commit()
@@ -622,7 +629,7 @@ public final class PluginHost {
         outcome.failure = "\(error)"
         outcome.failureKind = (error as? LuaError)?.kind
       }
-      noteOutcome(outcome, of: entry, caseId: caseId)
+      if !probing { noteOutcome(outcome, of: entry, caseId: caseId) }
       outcomes.append(outcome)
     }
     return outcomes

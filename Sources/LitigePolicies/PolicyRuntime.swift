@@ -21,6 +21,10 @@ public final class PolicyRuntime {
   /// Set by `litige.wake_on` and `litige.wake_on_change`; the host resets it before each call.
   public var wake: Wake?
 
+  /// Whether `litige.log` lines are dropped: during the night's probes (`PluginHost.run(probing:)`),
+  /// whose calls repeat a call already made and logged.
+  public var logsDropped = false
+
   private var caseClass: LuaViewClass?
   private var invoiceClass: LuaViewClass?
   private var customerClass: LuaViewClass?
@@ -369,6 +373,7 @@ public final class PolicyRuntime {
         return 1
       },
       "log": { [unowned self] stack in
+        guard !logsDropped else { return 0 }
         var parts: [String] = []
         for position in 1...max(1, stack.count) {
           switch try stack.value(at: position) {

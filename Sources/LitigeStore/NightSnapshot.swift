@@ -162,9 +162,10 @@ extension Store {
   /// stored state; a call the core now refuses is skipped and returned as a conflict. Either the whole
   /// chunk is written with its checkpoint or nothing is, so a chunk is never applied twice.
   ///
-  /// `wakes` are the visited cases' next wake-up dates (`NightIndex.key`); each is written only for a
-  /// case that had no decision tonight and whose change counter is still the snapshot's (`touched`): a
-  /// case someone changed meanwhile stays due. `lastCaseId` is the chunk's last case id, recorded
+  /// `wakes` are the visited cases' next wake-up dates (`NightIndex.key`, 0 = the next night); each is
+  /// written only for a case whose change counter is still the snapshot's (`touched`): a case someone
+  /// changed meanwhile stays due. A case decided on tonight is due the next night unless its date is
+  /// later (the runner asked its policies again on the decided state). `lastCaseId` is the chunk's last case id, recorded
   /// with its checkpoint (the chunk is named by its first). With `chunk` nil no checkpoint is
   /// recorded (the invoice pass, which a resumed night runs again). `invoiceWakes` are the invoice
   /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night). `storedCases` are
@@ -213,10 +214,17 @@ extension Store {
             : CaseFacts.derive(
               journal: [], communications: [], customerKind: .company, ledgers: [], promise: nil,
               currency: final.disputed.currency, timeZone: settings.timeZone)
-          // Decided tonight: due the next night (the night's own events do not fire the trigger).
+          // Decided tonight: due the next night (the night's own events do not fire the trigger)...
           try Records.update(final, stored: storedCases[caseId], dueNextNight: true, db)
           for event in events {
             try Records.record(event, of: final, facts: facts, timeZone: settings.timeZone, db)
+          }
+          // ...unless the night asked its policies again on the decided state and they declared a later
+          // date (BatchRunner's probe). Written last: the case's own triggers have set 0 by now.
+          if let day = wakes[caseId], day != 0 {
+            try db.executeCached(
+              sql: "UPDATE cases SET wake_on = ? WHERE id = ? AND status <> 'closed'",
+              arguments: [day, caseId])
           }
           continue
         }

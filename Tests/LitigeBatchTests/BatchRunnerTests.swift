@@ -14,19 +14,21 @@ private struct Workspace {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-batch-\(UUID())")
   let store: Store
 
-  init(cases: Int = 60, failEvery: Int = 0) throws {
+  init(cases: Int = 60, failEvery: Int = 0, plugin: String? = nil) throws {
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("p/night"), withIntermediateDirectories: true)
-    try """
-    return {
-      name = "night", version = "1.0",
-      config = { fail_every = { type = "integer", default = 0 } },
-      nightly = function(c, ctx)
-        c:tag("night_seen", "visited by the nightly run")
-        if ctx.config.fail_every > 0 and c.id % ctx.config.fail_every == 0 then error("policy bug on purpose") end
-      end,
-    }
-    """.write(to: folder.appendingPathComponent("p/night/init.lua"), atomically: true, encoding: .utf8)
+    try
+      (plugin
+        ?? """
+        return {
+          name = "night", version = "1.0",
+          config = { fail_every = { type = "integer", default = 0 } },
+          nightly = function(c, ctx)
+            c:tag("night_seen", "visited by the nightly run")
+            if ctx.config.fail_every > 0 and c.id % ctx.config.fail_every == 0 then error("policy bug on purpose") end
+          end,
+        }
+        """).write(to: folder.appendingPathComponent("p/night/init.lua"), atomically: true, encoding: .utf8)
     try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = \(failEvery)\n"
       .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
     store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
@@ -78,6 +80,57 @@ struct BatchRunnerTests {
     let second = try workspace.runner().run()
     #expect(second.decisionsByKind.isEmpty)
     #expect(try workspace.taggedEvents().filter { $0.value > 1 }.isEmpty)
+  }
+
+  @Test("a case decided on sleeps until its policies' date when, asked again, they want nothing more")
+  func aDecidedCaseIsProbedOnItsNewState() throws {
+    // Three steps a night apart at most: `first` on every case, then `second` on even ids, then
+    // `third` on multiples of 4, each a reaction to the step before; otherwise ten days of quiet.
+    let workspace = try Workspace(
+      cases: 40,
+      plugin: """
+        return {
+          name = "night", version = "1.0",
+          config = { fail_every = { type = "integer", default = 0 } },
+          nightly = function(c, ctx)
+            litige.wake_on(litige.add_days(litige.today(), 10))
+            if not c:has_tag("first") then return c:tag("first") end
+            if c.id % 2 == 0 and not c:has_tag("second") then return c:tag("second") end
+            if c.id % 4 == 0 and not c:has_tag("third") then return c:tag("third") end
+          end,
+        }
+        """)
+    let open = try workspace.visitedCases()
+    func runNight(_ day: Int) throws -> BatchReport {
+      try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+      }.run()
+    }
+    func wakes() throws -> [Int64: Int] {
+      Dictionary(uniqueKeysWithValues: try open.map { ($0, try workspace.store.wakeOn(caseId: $0) ?? -1) })
+    }
+    // The first night visits every case (no index yet) and does not probe: all are due the next.
+    #expect(try runNight(0).cases == open.count)
+    #expect(try wakes().values.allSatisfy { $0 == 0 })
+    // The second: every case; even ids decide `second`. Asked again, multiples of 4 would decide
+    // `third`: due tomorrow. The others declared ten days on the decided state: asleep.
+    #expect(try runNight(1).cases == open.count)
+    let second = try wakes()
+    let reacting = Set(open.filter { $0 % 4 == 0 })
+    #expect(Set(second.filter { $0.value == 0 }.keys) == reacting)
+    let zone = workspace.store.settings.timeZone
+    let tenDaysOn = NightIndex.key(LocalDate(night.addingTimeInterval(86_400), in: zone).adding(days: 10))
+    #expect(second.filter { $0.value != 0 }.values.allSatisfy { $0 == tenDaysOn }, "\(second)")
+    // The third visits only those, which decide `third` and then sleep.
+    #expect(try runNight(2).cases == reacting.count)
+    #expect(try wakes().values.allSatisfy { $0 != 0 })
+    #expect(try runNight(3).cases == 0)
+    for id in open {
+      let tags = try workspace.store.disputeCase(id: id)?.tags ?? []
+      #expect(tags.contains("first") && tags.contains("second") == (id % 2 == 0))
+      #expect(tags.contains("third") == (id % 4 == 0))
+    }
   }
 
   @Test func aFailingCaseAppliesNothingAndTheNightGoesOn() throws {
