@@ -59,7 +59,7 @@ end
 -- A progress update, once keep_informed_days have passed without news, on working days.
 local function keep_informed(case, ctx)
   if case.status ~= "acknowledged" and case.status ~= "investigating" and case.status ~= "awaiting_customer" then return end
-  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+  if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
   local last, updates = last_news(case)
   if last == nil then return end   -- only a letter or a message (a change) starts the clock
   if litige.days_between(last, litige.today()) < ctx.config.keep_informed_days then
@@ -75,7 +75,7 @@ local function acknowledge(case, ctx)
   if case.status ~= "open" or case:has_sent("acknowledgement") then return end
   -- An e-mail answers the same day, any day; a postal letter is dated a working day.
   local channel = reply_channel[case.channel]
-  if channel ~= "email" and not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+  if channel ~= "email" and not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
   local by = litige.next_business_day(litige.add_days(litige.today(), ctx.config.answer_within_days))
   case:send{ template = "acknowledgement", channel = channel,
     body = text(case, "acknowledgement", by), reason = "first answer within 24 hours, in the customer's language" }
@@ -89,7 +89,7 @@ end
 
 return {
   name = "acknowledgement",
-  version = "1.3.0",
+  version = "1.3.1",
   priority = 90,   -- after triage, which sets the owner and the deadline
   description = "Acknowledges every new case in the customer's language and keeps them informed.",
   config = {

@@ -75,7 +75,7 @@ end
 
 return {
   name = "compensation",
-  version = "1.3.0",
+  version = "1.3.1",
   priority = 40,
   description = "Proposes the gesture a case calls for, within caps; flags those that need approval.",
   config = {
@@ -96,7 +96,7 @@ return {
     litige.wake_on_change()
     if case.status == "resolved" or case.status == "closed" then return end
     -- Letters go out on working days only.
-    if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+    if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
     -- An offer that needed an approval reaches the customer once a named approver has approved it.
     local pending = case.gestures[#case.gestures]
     if pending ~= nil then

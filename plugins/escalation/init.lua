@@ -158,7 +158,7 @@ local function escalate(case, ctx)
   litige.wake_on_change()
   if case.status == "closed" then return end
   -- Letters go out on working days only (no Sunday, no public holiday).
-  if not litige.is_business_day() then return wake_tomorrow() end
+  if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
   local config = ctx.config
   -- A resolved case is not escalated by this policy; a person may still decide a formal notice for
   -- the remainder (a broken promise), and then the letter goes out below.
@@ -226,7 +226,7 @@ end
 
 return {
   name = "escalation",
-  version = "1.3.0",
+  version = "1.3.1",
   priority = 50,
   description = "Moves stalled cases up the ladder and sends the formal notice letter.",
   config = {

@@ -57,7 +57,7 @@ local function follow_up(case, ctx)
   litige.wake_on_change()
   if case.status ~= "resolved" then return end
   -- Letters go out on working days.
-  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+  if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
   local resolved = resolution(case)
   if resolved == nil then return end
   local config = ctx.config
@@ -101,7 +101,7 @@ local function before_due(case, invoice, ctx)
   litige.wake_on_change()
   local notice = ctx.config.preventive_days_before_due
   if notice == 0 then return end
-  if not litige.is_business_day() then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+  if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
   local days_left = litige.days_between(litige.today(), invoice.due_on)
   if days_left > notice then return litige.wake_on(litige.add_days(invoice.due_on, -notice)) end
   if days_left < 0 or invoice.owed <= 0 then return end
@@ -117,7 +117,7 @@ end
 
 return {
   name = "follow_up",
-  version = "1.4.0",
+  version = "1.4.1",
   priority = 20,
   description = "After resolution: satisfaction survey, loyalty voucher, reminder before the agreed due date; preventive reminders before other invoices' due dates.",
   config = {

@@ -120,7 +120,7 @@ local function nightly(case, ctx)
     return
   end
   if case.status ~= "resolved" then return end
-  if not litige.is_business_day() then return wake_tomorrow() end
+  if not litige.is_business_day() then return litige.wake_on(litige.next_business_day()) end
 
   -- The core judges the promise once its date has passed; a broken or partly kept one resumes the chase.
   local promise = case.promise
@@ -183,7 +183,7 @@ end
 
 return {
   name = "receivables",
-  version = "1.4.0",
+  version = "1.4.1",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {

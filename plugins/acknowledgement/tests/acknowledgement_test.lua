@@ -80,6 +80,15 @@ return {
     expect = { { "send", "acknowledgement" }, { "follow_up", "2026-01-23" }, { "follow_up", "2026-01-26" } },
   },
   {
+    name = "on a weekend, a case waiting for its progress update is needed again on Monday, not Sunday",
+    now = "2026-01-17T10:00:00+01:00",
+    case = { reason = "prix", owner = "quality", status = "investigating" },
+    history = { { kind = "send", age_days = 8, data = { template = "acknowledgement", channel = "email" } } },
+    hooks = { "nightly" },
+    expect = {},
+    expect_wake = "2026-01-19",
+  },
+  {
     name = "a customer without news for a week gets a progress update, in French, once",
     case = { reason = "prix", owner = "quality", status = "investigating" },
     history = { { kind = "send", age_days = 8, data = { template = "acknowledgement", channel = "email" } } },

@@ -12,6 +12,15 @@ return {
     end,
   },
   {
+    name = "no offer on a weekend: the case is needed again on Monday, not Sunday",
+    now = "2026-01-17T10:00:00+01:00",
+    case = { status = "investigating", reason = "prix", category = "price", disputed = 75.5 },
+    invoices = { { total = 900 } },
+    hooks = { "compensate" },
+    expect = {},
+    expect_wake = "2026-01-19",
+  },
+  {
     name = "a price error is repaired with a discount",
     case = { status = "investigating", reason = "prix", category = "price", disputed = 75.5 },
     invoices = { { total = 900 } },

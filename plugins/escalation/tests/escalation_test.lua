@@ -19,6 +19,15 @@ return {
     expect_wake = "next night",  -- a case decided on is visited again the next night
   },
   {
+    name = "nothing moves on a weekend: the case is needed again on Monday, not Sunday",
+    now = "2026-01-17T10:00:00+01:00",
+    case = { reason = "prix", age_days = 40 },
+    invoices = unpaid,
+    hooks = { "escalate" },
+    expect = {},
+    expect_wake = "2026-01-19",
+  },
+  {
     name = "a recent message from the customer is progress: nothing moves",
     case = { reason = "prix", age_days = 40 },
     invoices = unpaid,

@@ -11,6 +11,16 @@ return {
     expect = { { "send", "satisfaction_survey" }, { "propose_gesture", "voucher", "20.00" } },
   },
   {
+    name = "the survey waits for a working day: on a Saturday the case is needed again on Monday",
+    now = "2026-01-17T10:00:00+01:00",
+    case = { reason = "prix", status = "resolved", disputed = 300 },
+    invoices = { { total = 300 } },
+    history = resolved,
+    hooks = { "nightly" },
+    expect = {},
+    expect_wake = "2026-01-19",
+  },
+  {
     name = "nothing is sent twice",
     case = { reason = "prix", status = "resolved", disputed = 300 },
     invoices = { { total = 300 } },

@@ -40,6 +40,16 @@ return {
     expect = {},
   },
   {
+    name = "a promise is judged on a working day: on a Saturday the case is needed again on Monday",
+    now = "2026-01-17T10:00:00+01:00",
+    case = { reason = "prix", status = "resolved" },
+    invoices = { { total = 900 } },
+    promise = { amount = 500, due_on = "2026-01-10", paid_since = 500 },
+    hooks = { "nightly" },
+    expect = {},
+    expect_wake = "2026-01-19",
+  },
+  {
     name = "a promise paid in full is kept",
     case = { reason = "prix", status = "resolved" },
     invoices = { { total = 900 } },
