@@ -191,6 +191,22 @@ public struct InvoiceLedger: Hashable, Sendable {
     return max(due, zero)
   }
 
+  /// The first day after `day` on which `collectable(on:)` may differ from its value on `day` with
+  /// nothing recorded meanwhile, or nil when it cannot.
+  ///
+  /// `collectable(on:)` reads the day only against the invoice's due date (collectable from the day
+  /// after it) and a resolved dispute's new due date (its remainder collectable from the day after
+  /// it): the earliest of those days still to come. A payment, a credit or a dispute changes it too,
+  /// but those are recorded changes, which wake a case anyway (domain.md §4: nothing is demanded
+  /// before it is due).
+  public func collectableChanges(after day: LocalDate) -> LocalDate? {
+    var candidates = [invoice.dueOn.adding(days: 1)]
+    for portion in disputes where !portion.open {
+      if let newDue = portion.newDueOn { candidates.append(newDue.adding(days: 1)) }
+    }
+    return candidates.filter { $0 > day }.min()
+  }
+
   /// What a refund would give back: what was paid beyond what is due.
   ///
   /// Never more than the customer actually paid and was not given back: a credit beyond what is owed

@@ -70,7 +70,8 @@ public final class PolicyRuntime {
 
   /// The fields scripts read on a case, as `case.<field>` resolves them (for completion and docs).
   public static let caseFieldNames = [
-    "age_days", "attempts", "category", "channel", "claimable", "communications", "currency", "customer",
+    "age_days", "attempts", "category", "channel", "claimable", "claimable_changes_on", "communications",
+    "currency", "customer",
     "deadline", "disputed", "escalation", "frozen", "gestures", "history", "id", "invoices",
     "limitation_date",
     "opened_at", "outcome", "owed", "owner", "payments", "penalties", "priority", "promise", "reason",
@@ -635,6 +636,12 @@ public final class PolicyRuntime {
       let today = LocalDate(session.now, in: session.store.settings.timeZone)
       stack.push(try total(try ledgers(of: current)) { try $0.collectable(on: today) })
     case "refund_due": stack.push(try total(try ledgers(of: current)) { try $0.refundDue() })
+    case "claimable_changes_on":
+      // The next day `claimable` may change by itself: an invoice falls due, or a resolved dispute's new
+      // due date passes (InvoiceLedger.collectableChanges); nil when only a recorded change can move it.
+      let today = LocalDate(session.now, in: session.store.settings.timeZone)
+      let next = try ledgers(of: current).compactMap { $0.collectableChanges(after: today) }.min()
+      stack.push(next.map { .string($0.description) } ?? .nil)
     case "limitation_date":
       // Code civil 2233, 2238, 2240 and Code de commerce L110-4 / consommation L218-2 (CaseFacts).
       stack.push(try session.facts(id: current.id)?.limitationDate.map { .string($0.description) } ?? .nil)

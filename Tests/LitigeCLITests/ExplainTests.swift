@@ -84,7 +84,7 @@ struct ExplainTests {
       #expect(found != nil, "'\(milestone)' missing or out of order in:\n\(story.standardOutput)")
       position = (found ?? position) + 1
     }
-    #expect(story.standardOutput.contains("by escalation@1.3.1 (escalate): 31 days without progress"))
+    #expect(story.standardOutput.contains("by escalation@1.3.2 (escalate): 31 days without progress"))
     #expect(story.standardOutput.contains("by user:Léa (case escalate): accord de la direction"))
     #expect(story.standardOutput.contains("court"))
     // The route follows what is claimed (domain.md §4), and says so.

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 
 @testable import LitigeCore
@@ -19,6 +20,53 @@ private func invoice(_ total: String, due: String = "2026-06-30") -> Invoice {
 
 @Suite("The amount ledger")
 struct LedgerTests {
+  @Test("what is collectable stays as it is until the day collectableChanges names, and always with none")
+  func collectableChangesOnlyOnTheDayNamed() async {
+    // An invoice with open and resolved disputes (some with new due dates), payments, and a day to
+    // look from, anywhere from two months before its due date to two months after the new ones.
+    let offsets = Gen.int(in: -60...60)
+    await propertyCheck(
+      count: 300, input: offsets, offsets.array(of: 0...3), Gen.int(in: 0...3), Gen.int(in: -70...130)
+    ) { dueOffset, newDueOffsets, openCount, lookOffset in
+      let base = day("2026-06-30")
+      var ledger = InvoiceLedger(invoice: invoice("1000.00", due: base.adding(days: dueOffset).description))
+      for (index, offset) in newDueOffsets.enumerated() {
+        ledger.disputes.append(
+          DisputedPortion(
+            caseId: Int64(index + 1), invoiceNumber: "F-1", amount: eur("100.00"), open: false,
+            newDueOn: index % 2 == 0 ? base.adding(days: offset) : nil))
+      }
+      for index in 0..<openCount {
+        ledger.disputes.append(
+          DisputedPortion(caseId: Int64(10 + index), invoiceNumber: "F-1", amount: eur("50.00")))
+      }
+      let today = base.adding(days: lookOffset)
+      let next = ledger.collectableChanges(after: today)
+      let now = try? ledger.collectable(on: today)
+      var later = today.adding(days: 1)
+      let horizon = today.adding(days: 200)
+      while later < (next ?? horizon) {
+        let then = try? ledger.collectable(on: later)
+        #expect(then == now, "\(later) before \(String(describing: next))")
+        later = later.adding(days: 1)
+      }
+      if let next { #expect(next > today) }
+    }
+  }
+
+  @Test("an invoice falls due the day after its due date; a resolved remainder the day after its new one")
+  func collectableChangesOnDueDates() throws {
+    var ledger = InvoiceLedger(invoice: invoice("1000.00", due: "2026-06-30"))
+    #expect(ledger.collectableChanges(after: day("2026-06-01")) == day("2026-07-01"))
+    #expect(ledger.collectableChanges(after: day("2026-07-01")) == nil)
+    ledger.disputes.append(
+      DisputedPortion(
+        caseId: 1, invoiceNumber: "F-1", amount: eur("300.00"), open: false, newDueOn: day("2026-08-15")))
+    #expect(ledger.collectableChanges(after: day("2026-07-01")) == day("2026-08-16"))
+    #expect(try ledger.collectable(on: day("2026-08-15")) == eur("700.00"))
+    #expect(try ledger.collectable(on: day("2026-08-16")) == eur("1000.00"))
+  }
+
   @Test("payments in several parts are each kept; paid is their sum")
   func paymentsInSeveralParts() throws {
     var ledger = InvoiceLedger(invoice: invoice("4162.44"))

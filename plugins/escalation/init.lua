@@ -40,9 +40,13 @@ local function idle_days(case, now)
 end
 
 -- The night's wake-up index (docs/policies.md): the ladder needs the case again when it changes, on the
--- day the idle time reaches `days`, or tomorrow when what is collectable decides (it moves with due dates).
+-- day the idle time reaches `days`, or when what is collectable decides, the day it can change (a due
+-- date passing: case.claimable_changes_on).
 local function wake_after_idle(since, days) litige.wake_on(since + days * DAY) end
-local function wake_tomorrow() litige.wake_on(litige.add_days(litige.today(), 1)) end
+-- Waiting for something to be claimable: only a due date passing (or a recorded change) can do it.
+local function wake_when_claimable_changes(case)
+  if case.claimable_changes_on then litige.wake_on(case.claimable_changes_on) end
+end
 
 local words = {
   fr = {
@@ -118,7 +122,7 @@ end
 -- real amicable attempt (a proposal, a mediation, a conciliation); this policy does not ask for them.
 local function claimable(case, level)
   if case.claimable > 0 then return true end
-  wake_tomorrow()
+  wake_when_claimable_changes(case)
   if case.owed > 0 then
     case:tag("nothing_collectable", string.format("what is owed is in dispute or not due again: no %s", level))
   else
@@ -177,7 +181,7 @@ local function escalate(case, ctx)
   local level = case.escalation
   local function to_formal_notice(why)
     if case.claimable <= 0 and case.owed > 0 then
-      wake_tomorrow()
+      wake_when_claimable_changes(case)
       -- Everything owed is in dispute: nothing can be demanded until someone rules on the claim
       -- (rejected: the amount falls due again; accepted: it is conceded).
       if not case:has_tag("ruling_proposed") then
@@ -226,7 +230,7 @@ end
 
 return {
   name = "escalation",
-  version = "1.3.1",
+  version = "1.3.2",
   priority = 50,
   description = "Moves stalled cases up the ladder and sends the formal notice letter.",
   config = {

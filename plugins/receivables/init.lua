@@ -143,7 +143,8 @@ local function nightly(case, ctx)
   -- The reminder went unheeded: a person decides a formal notice for the remainder (decision queue).
   if promise and (promise.status == "broken" or promise.status == "partly_kept") and case.claimable <= 0
     and case.escalation ~= "formal_notice" and case.escalation ~= "court" and not case:has_tag("formal_notice_proposed") then
-    wake_tomorrow()   -- what is collectable moves with the invoices' due dates
+    -- What is collectable moves with the invoices' due dates: needed again when one passes.
+    if case.claimable_changes_on then litige.wake_on(case.claimable_changes_on) end
   end
   if promise and (promise.status == "broken" or promise.status == "partly_kept") and case.claimable > 0
     and case.escalation ~= "formal_notice" and case.escalation ~= "court" and not case:has_tag("formal_notice_proposed") then
@@ -183,7 +184,7 @@ end
 
 return {
   name = "receivables",
-  version = "1.4.1",
+  version = "1.4.2",
   priority = 60,
   description = "Late penalties on disputed invoices (waived or accrued) and payment promises kept or broken.",
   config = {

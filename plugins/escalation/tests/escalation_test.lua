@@ -150,6 +150,22 @@ return {
     expect = { { "tag", "ruling_proposed" } },
   },
   {
+    name = "waiting for that ruling, the case sleeps until it changes: nothing falls due by itself",
+    case = { reason = "prix", age_days = 60, escalation = "mediation", tags = { "ruling_proposed" } },
+    invoices = unpaid,
+    hooks = { "escalate" },
+    expect = {},
+    expect_wake = "change",
+  },
+  {
+    name = "or until an invoice not yet due falls due, which may make something claimable",
+    case = { reason = "prix", age_days = 60, escalation = "mediation", tags = { "ruling_proposed" } },
+    invoices = { unpaid[1], { number = "F-2026-0007", total = 400, issued_on = "2026-01-02", due_on = "2026-02-01" } },
+    hooks = { "escalate" },
+    expect = {},
+    expect_wake = "2026-02-02",
+  },
+  {
     name = "the time an offer waited for the customer's answer is not counted",
     case = { reason = "prix", age_days = 90, disputed = 300 },
     invoices = unpaid,
