@@ -9,8 +9,10 @@ import LuaHost
 /// Every visited case gets the first night on which a plugin or the core may decide something on it
 /// if nothing changes: the earliest of what each night hook call declared (`litige.wake_on`,
 /// `litige.wake_on_change`) and of the core's own lifecycle dates (`CaseRules.lifecycleWake`). A call
-/// that declared nothing, failed or was skipped makes the case due the next night, as does any
-/// decision. The store resets the date when anything changes the case (schema v10's triggers). The
+/// that declared nothing, failed or was skipped makes the case due the next night, as does a
+/// decision unless the calls, asked again on the decided state (`BatchRunner.probe`), would decide
+/// nothing more and declare a later date. The store resets the date when anything changes the case
+/// (schema v10's triggers). The
 /// dates hold for the plugins and configuration that computed them: when their fingerprint differs
 /// from the stored one, the night visits every case (and records the new fingerprint once complete).
 public enum NightIndex {

@@ -159,6 +159,9 @@ public enum Timestamp {
       (1...31).contains(day),
       hour < 24, minute < 60, second < 61
     else { return nil }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let monthDays: [Int32] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard day <= monthDays[Int(month) - 1] else { return nil }  // 2026-02-30 is no day (parse says so)
     var parts = tm()
     parts.tm_year = year - 1900
     parts.tm_mon = month - 1
@@ -183,6 +186,13 @@ public enum Timestamp {
   /// A time without an offset is refused: its zone would be a guess. Throws `DomainError.invalid`.
   public static func parse(_ text: String, field: String = "at") throws -> Date {
     if let instant = parseCanonicalUTC(text) { return instant }
+    // A day the calendar does not have (2026-02-30) is refused, not carried into the next month, as
+    // `timegm` and Foundation's formatter would.
+    guard text.utf8.count >= 10, (try? LocalDate(parsing: String(text.prefix(10)))) != nil else {
+      throw DomainError.invalid(
+        field: field,
+        "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got '\(text)'")
+    }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
     if let instant = formatter.date(from: text) { return instant }

@@ -24,6 +24,17 @@ public struct InvoiceComingDue: Sendable, Equatable, Codable {
   public var dueOn: LocalDate
   /// The customer's most recent case opened by then: where a letter about the invoice is kept.
   public var caseId: Int64
+  /// Why the invoice cannot be read (its stored due date is not a date), or nil: the night reports it
+  /// as a failure on `caseId` and leaves the invoice due (`dueOn` is then the window's first day).
+  public var unreadable: String?
+
+  /// An invoice coming due.
+  public init(invoice: String, dueOn: LocalDate, caseId: Int64, unreadable: String? = nil) {
+    self.invoice = invoice
+    self.dueOn = dueOn
+    self.caseId = caseId
+    self.unreadable = unreadable
+  }
 }
 
 extension Store {
@@ -83,12 +94,25 @@ extension Store {
             ORDER BY i.due_on, i.number
             """),
         arguments: [Timestamp.utcText(asOf), first, last, below, below, dueThrough ?? Int.max])
+      var owed: [InvoiceComingDue] = []
       let candidates = try rows.compactMap { row -> InvoiceComingDue? in
         guard let caseId: Int64 = row["case_id"] else { return nil }
-        return InvoiceComingDue(
-          invoice: row["number"], dueOn: try LocalDate(parsing: row["due_on"] as String), caseId: caseId)
+        let stored = StoredRow(row, "invoice", key: "number")
+        let number: String = try stored.value("number")
+        do {
+          return InvoiceComingDue(
+            invoice: number, dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) }, caseId: caseId
+          )
+        } catch let error as StoreError {
+          // A due date that is no date (a hand edit) sorts inside the window as text: reported, not fatal.
+          owed.append(
+            InvoiceComingDue(
+              invoice: number,
+              dueOn: try LocalDate(parsing: first),  // the window's first day, as written by the caller
+              caseId: caseId, unreadable: error.message))
+          return nil
+        }
       }
-      var owed: [InvoiceComingDue] = []
       for start in stride(from: 0, to: candidates.count, by: 500) {  // within SQLite's variable limit
         let batch = candidates[start..<min(start + 500, candidates.count)]
         let ledgers = try Records.ledgers(of: batch.map(\.invoice), db)
@@ -254,30 +278,46 @@ extension Records {
 
   /// Adds payments, adjustments and portions to `ledgers` from the rows matching `condition` (on
   /// `invoice_number`).
+  ///
+  /// A row that cannot be read throws, or, with `unreadable`, is reported to it with its invoice and
+  /// left out (the night then leaves that invoice's cases alone, not the whole chunk).
   static func fillLedgers(
     _ ledgers: inout [String: InvoiceLedger], where condition: String, arguments: StatementArguments,
-    _ db: Database
+    unreadable: ((String, StoreError) -> Void)? = nil, _ db: Database
   ) throws {
+    /// Runs `read` on `row`, reporting its error with the row's invoice to `unreadable` when given.
+    func reading(_ row: Row, _ read: () throws -> Void) throws {
+      do {
+        try read()
+      } catch let error as StoreError {
+        guard let unreadable else { throw error }
+        unreadable(row["invoice_number"] as String? ?? "", error)
+      }
+    }
     let payments = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM payments WHERE \(condition) ORDER BY id"), arguments: arguments)
     while let row = try payments.next() {
-      let stored = StoredRow(row, "payment")
-      let number: String = try stored.value("invoice_number")
-      guard ledgers[number] != nil else { continue }
-      let currency = try stored.parsed("currency") { try Currency(code: $0) }
-      ledgers[number]?.payments.append(
-        Payment(
-          invoiceNumber: number, paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
-          amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
-          reference: try stored.value("reference"), method: try stored.value("method")))
+      try reading(row) {
+        let stored = StoredRow(row, "payment")
+        let number: String = try stored.value("invoice_number")
+        guard ledgers[number] != nil else { return }
+        let currency = try stored.parsed("currency") { try Currency(code: $0) }
+        ledgers[number]?.payments.append(
+          Payment(
+            invoiceNumber: number, paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
+            amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+            reference: try stored.value("reference"), method: try stored.value("method")))
+      }
     }
     let adjustments = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM adjustments WHERE \(condition) ORDER BY id"),
       arguments: arguments)
     while let row = try adjustments.next() {
-      let number: String = try StoredRow(row, "ledger adjustment").value("invoice_number")
-      guard ledgers[number] != nil else { continue }
-      ledgers[number]?.adjustments.append(try adjustment(row).adjustment)
+      try reading(row) {
+        let number: String = try StoredRow(row, "ledger adjustment").value("invoice_number")
+        guard ledgers[number] != nil else { return }
+        ledgers[number]?.adjustments.append(try adjustment(row).adjustment)
+      }
     }
     let portions = try Row.fetchCursor(
       db.cachedStatement(
@@ -286,16 +326,18 @@ extension Records {
           WHERE \(condition) ORDER BY case_id
           """), arguments: arguments)
     while let row = try portions.next() {
-      let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
-      let number: String = try stored.value("invoice_number")
-      guard ledgers[number] != nil else { continue }
-      let currency = try stored.parsed("currency") { try Currency(code: $0) }
-      ledgers[number]?.disputes.append(
-        DisputedPortion(
-          caseId: try stored.value("case_id"), invoiceNumber: number,
-          amount: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
-          open: try stored.value("open"),
-          newDueOn: try stored.parsedIfPresent("new_due_on") { try LocalDate(parsing: $0) }))
+      try reading(row) {
+        let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
+        let number: String = try stored.value("invoice_number")
+        guard ledgers[number] != nil else { return }
+        let currency = try stored.parsed("currency") { try Currency(code: $0) }
+        ledgers[number]?.disputes.append(
+          DisputedPortion(
+            caseId: try stored.value("case_id"), invoiceNumber: number,
+            amount: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
+            open: try stored.value("open"),
+            newDueOn: try stored.parsedIfPresent("new_due_on") { try LocalDate(parsing: $0) }))
+      }
     }
   }
 

@@ -394,10 +394,21 @@ extension Records {
     for invoice in snapshot.invoices.values.joined() {
       ledgers[invoice.number] = InvoiceLedger(invoice: invoice)
     }
+    // A payment, adjustment or portion that cannot be read leaves out the cases of its invoice.
+    var unreadableInvoices: [String: StoreError] = [:]
     try fillLedgers(
       &ledgers,
       where: "invoice_number IN (SELECT invoice_number FROM case_invoices WHERE \(inRange))",
-      arguments: bounds, db)
+      arguments: bounds,
+      unreadable: { number, error in unreadableInvoices[number] = unreadableInvoices[number] ?? error },
+      db)
+    if !unreadableInvoices.isEmpty {
+      for (caseId, invoices) in snapshot.invoices {
+        if let error = invoices.lazy.compactMap({ unreadableInvoices[$0.number] }).first {
+          leaveOut(caseId, error)
+        }
+      }
+    }
     var promises: [Int64: Row] = [:]
     let promiseRows = try Row.fetchCursor(
       db.cachedStatement(sql: "SELECT * FROM promises WHERE \(inRange) ORDER BY case_id, id"),
@@ -412,14 +423,7 @@ extension Records {
       var promise: PaymentPromise?
       if let row = promises[caseId] {
         do {
-          let stored = StoredRow(row, "promise")
-          let promiseCurrency = try stored.parsed("currency") { try Currency(code: $0) }
-          let paidAtPromise: Int64 = try stored.value("paid_at_promise_minor")
-          promise = PaymentPromise(
-            amount: Money(minorUnits: try stored.value("amount_minor"), currency: promiseCurrency),
-            dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
-            paidSince: Money(minorUnits: max(0, paid - paidAtPromise), currency: promiseCurrency),
-            status: PaymentPromise.Status(rawValue: try stored.value("status")) ?? .pending)
+          promise = try Records.promise(row, paidNow: paid)
         } catch let error as StoreError {
           leaveOut(caseId, error)
           continue

@@ -42,14 +42,19 @@ extension Store {
   }
 
   /// A row of `payments` as a recorded payment.
+  ///
+  /// Throws `StoreError` naming the payment and the column when a value cannot be read.
   static func recordedPayment(_ row: Row) throws -> RecordedPayment {
-    let currency = try Currency(code: row["currency"])
+    let stored = StoredRow(row, "payment")
+    let currency = try stored.parsed("currency") { try Currency(code: $0) }
     return RecordedPayment(
       payment: Payment(
-        invoiceNumber: row["invoice_number"], paidOn: try LocalDate(parsing: row["paid_on"]),
-        amount: Money(minorUnits: row["amount_minor"], currency: currency), reference: row["reference"],
-        method: row["method"]),
-      recordedAt: try Timestamp.parse(row["recorded_at"]), recordedBy: row["recorded_by"])
+        invoiceNumber: try stored.value("invoice_number"),
+        paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
+        amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+        reference: try stored.value("reference"), method: try stored.value("method")),
+      recordedAt: try stored.parsed("recorded_at") { try Timestamp.parse($0) },
+      recordedBy: try stored.value("recorded_by"))
   }
 }
 

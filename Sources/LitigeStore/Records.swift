@@ -379,14 +379,21 @@ enum Records {
         db.cachedStatement(sql: "SELECT * FROM promises WHERE case_id = ? ORDER BY id DESC LIMIT 1"),
         arguments: [disputeCase.id])
     else { return nil }
-    let currency = try Currency(code: row["currency"])
-    let paidNow = try paidOnInvoices(of: disputeCase.id, db)
-    let paidAtPromise: Int64 = row["paid_at_promise_minor"]
+    return try promise(row, paidNow: try paidOnInvoices(of: disputeCase.id, db))
+  }
+
+  /// The promise of a `promises` row, `paidNow` being what its case's invoices have been paid in all.
+  ///
+  /// Throws `StoreError` naming the promise and the column when a value cannot be read.
+  static func promise(_ row: Row, paidNow: Int64) throws -> PaymentPromise {
+    let stored = StoredRow(row, "promise")
+    let currency = try stored.parsed("currency") { try Currency(code: $0) }
+    let paidAtPromise: Int64 = try stored.value("paid_at_promise_minor")
     return PaymentPromise(
-      amount: Money(minorUnits: row["amount_minor"], currency: currency),
-      dueOn: try LocalDate(parsing: row["due_on"]),
+      amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+      dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
       paidSince: Money(minorUnits: max(0, paidNow - paidAtPromise), currency: currency),
-      status: PaymentPromise.Status(rawValue: row["status"]) ?? .pending)
+      status: PaymentPromise.Status(rawValue: try stored.value("status")) ?? .pending)
   }
 
   static func insert(_ communication: Communication, _ db: Database) throws {

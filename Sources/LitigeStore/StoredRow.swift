@@ -50,10 +50,19 @@ struct StoredRow {
     -> Value
   {
     let stored = try storedValue(column)
-    guard let value = Value.fromDatabaseValue(stored) else {
+    guard let value = Value.fromDatabaseValue(stored), !Self.truncates(stored, to: Value.self) else {
       throw mismatch(column, expected: Value.self, found: stored)
     }
     return value
+  }
+
+  /// Whether reading `stored` as `type` would drop a fraction: GRDB reads 12.5 in an INTEGER column
+  /// as 12 (an amount in minor units, a priority), which no writer of Litige stores.
+  private static func truncates<Value>(_ stored: DatabaseValue, to type: Value.Type) -> Bool {
+    guard case .double(let number) = stored.storage, Value.self is any BinaryInteger.Type else {
+      return false
+    }
+    return number.rounded(.towardZero) != number
   }
 
   /// Column `column` as text (any text is valid: what it must say is checked by `parsed`).
@@ -70,7 +79,7 @@ struct StoredRow {
   {
     let stored = try storedValue(column)
     if stored.isNull { return nil }
-    guard let value = Value.fromDatabaseValue(stored) else {
+    guard let value = Value.fromDatabaseValue(stored), !Self.truncates(stored, to: Value.self) else {
       throw mismatch(column, expected: Value.self, found: stored)
     }
     return value

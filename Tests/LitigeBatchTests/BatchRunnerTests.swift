@@ -133,6 +133,36 @@ struct BatchRunnerTests {
     }
   }
 
+  @Test("a few cases failing every night do not exceed the error budget of a night that visits few")
+  func casesFailingEveryNightDoNotAbortTheIndexNights() throws {
+    // Every third case is tagged once, then fails every night: due again each night, they are most of
+    // what a night with the index visits; the others sleep for a month.
+    let workspace = try Workspace(
+      cases: 90,
+      plugin: """
+        return {
+          name = "night", version = "1.0",
+          config = { fail_every = { type = "integer", default = 0 } },
+          nightly = function(c, ctx)
+            litige.wake_on(litige.add_days(litige.today(), 30))
+            if c.id % 3 ~= 0 then return end
+            if c:has_tag("flaky") then error("fails every night on purpose") end
+            c:tag("flaky")
+          end,
+        }
+        """)
+    let flaky = try workspace.visitedCases().filter { $0 % 3 == 0 }
+    #expect(flaky.count >= 20)
+    for day in 0..<4 {
+      let report = try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+      }.run()
+      #expect(report.abortReason == nil, "night \(day): \(report.abortReason ?? "")")
+      if day >= 1 { #expect(report.failedCases == flaky.count, "night \(day)") }
+    }
+  }
+
   @Test func aFailingCaseAppliesNothingAndTheNightGoesOn() throws {
     let workspace = try Workspace(failEvery: 5)
     let report = try workspace.runner().run()

@@ -290,6 +290,55 @@ struct CaseWorkTests {
     #expect(wakes.count == 3 && wakes[0] == "0" && wakes[1] == "0" && wakes[2] != "0", "\(wakes)")
   }
 
+  @Test("a hand-edited payment or invoice due date fails its case, and the next night still runs")
+  func handEditedLedgerRows() throws {
+    let litige = try Self.ledgerWorkspace()
+    #expect(
+      try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", "Prix erroné")
+        .status == 0)
+    func sql(_ statement: String) throws {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["sqlite3", litige.workspace, statement]
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(statement)")
+    }
+    // A payment whose amount is text, on the disputed invoice; the other invoice, in no dispute, due in
+    // the night's window with a due date that is no date.
+    try sql(
+      "INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at, "
+        + "recorded_by) VALUES ('F-1', '2026-11-01', 'EUR', 'douze', 'VIR-X', 'transfer', '2026-11-01T00:00:00Z', 'Léa')"
+    )
+    try sql("UPDATE invoices SET due_on = '2099-01-10 00:00' WHERE number = 'F-2'")
+
+    var result = try litige.run("payment", "list", "F-1")
+    #expect(result.status == 1, "\(result.standardError)")
+    #expect(result.standardError.contains(": amount_minor: expected an integer, found the text 'douze'"))
+    #expect(!result.standardError.contains("Léa") && !result.standardError.contains("VIR-X"))
+
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
+    #expect(result.status == 1, "\(result.standardError)")
+    let night = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+    )
+    #expect(night["status"] as? String == "failed")
+    #expect(night["abort_reason"] == nil)
+    let messages = (night["failures"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+    #expect(messages.contains { $0.contains("amount_minor: expected an integer, found the text 'douze'") })
+    // The invoice pass (its plugins are not installed here) is handed the invoice as unreadable.
+    let coming = try Store.open(path: litige.workspace).invoicesComingDue(
+      from: try LocalDate(parsing: "2099-01-01"), through: try LocalDate(parsing: "2099-01-31"),
+      asOf: try Timestamp.parse("2099-01-01T01:00:00Z"))
+    #expect(coming.map(\.invoice) == ["F-2"])
+    #expect(coming.first?.unreadable?.hasPrefix("invoice F-2: due_on: expected a date") == true, "\(coming)")
+    // Not wedged: the next night is a new night, not the last one resumed.
+    result = try litige.run("batch", "--as-of", "2099-01-02", "--in-process")
+    #expect(!result.standardError.contains("Resuming"), "\(result.standardError)")
+    #expect(result.standardOutput.contains("night-2099-01-02"), "\(result.standardOutput)")
+  }
+
   @Test(
     "nights run forward, within the calendar; a litige.toml the policies refuse stops case open before it writes"
   )
