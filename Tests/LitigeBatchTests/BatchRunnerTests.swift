@@ -40,6 +40,19 @@ private struct Workspace {
       provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
   }
 
+  /// The source of a plugin `night` whose nightly hook `(c, ctx)` runs `body`.
+  static func plugin(nightly body: String) -> String {
+    """
+    return {
+      name = "night", version = "1.0",
+      config = { fail_every = { type = "integer", default = 0 } },
+      nightly = function(c, ctx)
+    \(body)
+      end,
+    }
+    """
+  }
+
   func runner(_ change: (inout BatchOptions) -> Void = { _ in }) throws -> BatchRunner {
     var options = BatchOptions()
     options.asOf = night
@@ -88,18 +101,13 @@ struct BatchRunnerTests {
     // `third` on multiples of 4, each a reaction to the step before; otherwise ten days of quiet.
     let workspace = try Workspace(
       cases: 40,
-      plugin: """
-        return {
-          name = "night", version = "1.0",
-          config = { fail_every = { type = "integer", default = 0 } },
-          nightly = function(c, ctx)
-            litige.wake_on(litige.add_days(litige.today(), 10))
-            if not c:has_tag("first") then return c:tag("first") end
-            if c.id % 2 == 0 and not c:has_tag("second") then return c:tag("second") end
-            if c.id % 4 == 0 and not c:has_tag("third") then return c:tag("third") end
-          end,
-        }
-        """)
+      plugin: Workspace.plugin(
+        nightly: """
+          litige.wake_on(litige.add_days(litige.today(), 10))
+          if not c:has_tag("first") then return c:tag("first") end
+          if c.id % 2 == 0 and not c:has_tag("second") then return c:tag("second") end
+          if c.id % 4 == 0 and not c:has_tag("third") then return c:tag("third") end
+          """))
     let open = try workspace.visitedCases()
     func runNight(_ day: Int) throws -> BatchReport {
       try workspace.runner {
@@ -139,18 +147,13 @@ struct BatchRunnerTests {
     // what a night with the index visits; the others sleep for a month.
     let workspace = try Workspace(
       cases: 90,
-      plugin: """
-        return {
-          name = "night", version = "1.0",
-          config = { fail_every = { type = "integer", default = 0 } },
-          nightly = function(c, ctx)
-            litige.wake_on(litige.add_days(litige.today(), 30))
-            if c.id % 3 ~= 0 then return end
-            if c:has_tag("flaky") then error("fails every night on purpose") end
-            c:tag("flaky")
-          end,
-        }
-        """)
+      plugin: Workspace.plugin(
+        nightly: """
+          litige.wake_on(litige.add_days(litige.today(), 30))
+          if c.id % 3 ~= 0 then return end
+          if c:has_tag("flaky") then error("fails every night on purpose") end
+          c:tag("flaky")
+          """))
     let flaky = try workspace.visitedCases().filter { $0 % 3 == 0 }
     #expect(flaky.count >= 20)
     for day in 0..<4 {
