@@ -186,6 +186,10 @@ public final class PluginHost {
   public private(set) var suspended: [String: PluginSuspension] = [:]
   private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
   private var resourceFailures: [String: Int] = [:]
+  /// Each plugin's probe calls that ran out of time or memory (`run(probing:)`): after
+  /// `suspendAfter` of them its calls are no longer probed (its cases are due the next night, as
+  /// without probes), so a plugin looping only on decided states costs a few time limits a night.
+  public private(set) var probeResourceFailures: [String: Int] = [:]
 
   /// Stops whichever plugin call is running, from any thread (Ctrl-C in the REPL).
   public var interrupter: LuaInterrupter {
@@ -590,6 +594,13 @@ public final class PluginHost {
         outcomes.append(outcome)
         continue
       }
+      if probing, let limit = suspendAfter, probeResourceFailures[name, default: 0] >= limit {
+        outcome.skipped = true
+        outcome.failure =
+          "not probed: \(outcome.plugin)'s probe calls ran out of time or memory \(limit) times"
+        outcomes.append(outcome)
+        continue
+      }
       if !suspended.isEmpty, let suspension = suspended[name] {
         outcome.skipped = true
         outcome.failure =
@@ -629,7 +640,11 @@ public final class PluginHost {
         outcome.failure = "\(error)"
         outcome.failureKind = (error as? LuaError)?.kind
       }
-      if !probing { noteOutcome(outcome, of: entry, caseId: caseId) }
+      if !probing {
+        noteOutcome(outcome, of: entry, caseId: caseId)
+      } else if outcome.failureKind == .timeout || outcome.failureKind == .memory {
+        probeResourceFailures[name, default: 0] += 1
+      }
       outcomes.append(outcome)
     }
     return outcomes

@@ -21,11 +21,11 @@ private struct Sandbox {
     try text.write(to: url, atomically: true, encoding: .utf8)
   }
 
-  func host(store: Store? = nil, bundled: URL? = nil) throws -> PluginHost {
+  func host(store: Store? = nil, bundled: URL? = nil, timeout: Duration = .seconds(20)) throws -> PluginHost {
     try PluginHost(
       store: try store ?? Store.inMemory(), now: reference,
       configuration: try WorkspaceConfiguration.load(folder: folder, bundled: bundled),
-      limits: .init(timeout: .seconds(20)))
+      limits: .init(timeout: timeout))
   }
 
   /// A store with a few generated cases, for hooks to run on.
@@ -315,5 +315,34 @@ struct TriagePolicyTests {
     let triaged = try triage(reason: "Je ne suis pas content", channel: .phone)
     #expect(triaged.category == nil)
     #expect(triaged.owner == .operations)
+  }
+}
+
+@Suite("The night's probes")
+struct ProbeTests {
+  @Test("a plugin whose probe calls run out of time is no longer probed, and never suspended for it")
+  func probesThatTimeOutStop() throws {
+    let sandbox = Sandbox()
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.loop]\n")
+    try sandbox.write(
+      "p/loop/init.lua",
+      "return { name = \"loop\", version = \"1.0\", nightly = function(c, ctx) while true do end end }\n")
+    let store = try sandbox.store(cases: 1)
+    let host = try sandbox.host(store: store, timeout: .milliseconds(50))
+    host.suspendAfter = 3
+    let id = try #require(try store.caseIds(matching: CaseFilter()).first)
+    host.runtime.session.load(try store.nightSnapshot(of: id...id))
+    var failures: [String] = []
+    for _ in 0..<6 {
+      for outcome in host.run(hook: "nightly", caseId: id, runId: "t", probing: true) {
+        failures.append(outcome.failure ?? "")
+      }
+    }
+    #expect(failures.count == 6)
+    #expect(failures.prefix(3).allSatisfy { $0.contains("time limit") }, "\(failures)")
+    #expect(failures.dropFirst(3).allSatisfy { $0.hasPrefix("not probed: loop@1.0") }, "\(failures)")
+    #expect(host.probeResourceFailures["loop"] == 3)
+    #expect(host.suspended.isEmpty)
+    _ = host.runtime.session.finishChunk()
   }
 }
