@@ -364,14 +364,11 @@ public final class BatchRunner: Sendable {
     // A case whose stored data cannot be read fails once, named; its invoices keep their wake-up date,
     // so they are checked again the next night.
     for (caseId, message) in snapshot.unreadable.sorted(by: { $0.key < $1.key }) {
-      failingCases.insert(caseId)
-      tally.failures.append(.init(caseId: caseId, plugin: "litige@core", hook: "read", message: message))
+      tally.countUnreadable(caseId, message, failingCases: &failingCases)
     }
     for due in invoices {
       if let message = due.unreadable {
-        failingCases.insert(due.caseId)
-        tally.failures.append(
-          .init(caseId: due.caseId, plugin: "litige@core", hook: "read", message: message))
+        tally.countUnreadable(due.caseId, message, failingCases: &failingCases)
         continue
       }
       if snapshot.unreadable[due.caseId] != nil { continue }
@@ -450,8 +447,7 @@ public final class BatchRunner: Sendable {
     var wakes: [Int64: Int] = [:]
     var failingCases: Set<Int64> = []
     for (caseId, message) in snapshot.unreadable.sorted(by: { $0.key < $1.key }) {
-      failingCases.insert(caseId)
-      tally.failures.append(.init(caseId: caseId, plugin: "litige@core", hook: "read", message: message))
+      tally.countUnreadable(caseId, message, failingCases: &failingCases)
       tally.cases += 1
     }
     for caseId in snapshot.caseIds {
@@ -570,6 +566,13 @@ struct Tally: Codable {
   var failures: [BatchReport.Failure] = []
   var skipped: [String: Int] = [:]
   var suspensions: [PluginSuspension] = []
+
+  /// Counts case `caseId` as failed because its stored data cannot be read (`litige@core`, hook
+  /// `read`, with `message` naming the record and column); it joins `failingCases`.
+  mutating func countUnreadable(_ caseId: Int64, _ message: String, failingCases: inout Set<Int64>) {
+    failingCases.insert(caseId)
+    failures.append(.init(caseId: caseId, plugin: "litige@core", hook: "read", message: message))
+  }
 
   /// Counts one hook call's outcome on case `caseId` (of department `owner`); returns whether it failed.
   mutating func count(_ outcome: HookOutcome, caseId: Int64, hook: String, owner: String) -> Bool {

@@ -88,18 +88,6 @@ enum Records {
   struct InvoiceLink {
     var number: String
     var disputedMinor: Int64
-
-    init(number: String, disputedMinor: Int64) {
-      self.number = number
-      self.disputedMinor = disputedMinor
-    }
-
-    /// The link of a `case_invoices` row; throws `StoreError` naming its case and column.
-    init(_ row: Row) throws {
-      let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
-      number = try stored.value("invoice_number")
-      disputedMinor = try stored.value("disputed_minor")
-    }
   }
 
   /// The case of `row` (a `cases` row) with its invoice links.
@@ -214,13 +202,11 @@ enum Records {
           """),
       arguments: arguments)
     for row in rows {
+      let caseId: Int64 = try StoredRow(row, "case", key: "case_id").value("case_id")
       do {
-        let link = try InvoiceLink(row)
-        links[try StoredRow(row, "case").value("case_id"), default: []].append(link)
+        links[caseId, default: []].append(try InvoiceLink(row))
       } catch let error as StoreError {
-        guard let unreadable, let caseId: Int64 = try? StoredRow(row, "case").value("case_id") else {
-          throw error
-        }
+        guard let unreadable else { throw error }
         unreadable(caseId, error)
       }
     }
@@ -436,5 +422,14 @@ extension Database {
   /// Runs a statement prepared once per connection and reused (GRDB's statement cache).
   func executeCached(sql: String, arguments: StatementArguments = []) throws {
     try cachedStatement(sql: sql).execute(arguments: arguments)
+  }
+}
+
+extension Records.InvoiceLink {
+  /// The link of a `case_invoices` row; throws `StoreError` naming its case and column.
+  init(_ row: Row) throws {
+    let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
+    number = try stored.value("invoice_number")
+    disputedMinor = try stored.value("disputed_minor")
   }
 }
