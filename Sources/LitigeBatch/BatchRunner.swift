@@ -429,11 +429,12 @@ public final class BatchRunner: Sendable {
   /// Runs the hooks over one chunk's cases; returns its counts.
   ///
   /// Writes the chunk's decisions with its checkpoint in one transaction. `skip` names, per case,
-  /// plugins not to run (killed there before). `beforeWriting` runs just before that transaction: a
+  /// plugins not to run (killed there before); `skipProbes`, plugins not to probe (a probe of theirs
+  /// was killed there: the case is then due the next night). `beforeWriting` runs just before that transaction: a
   /// worker whose supervisor is gone exits there rather than write a chunk a resumed night redoes.
   func processChunk(
     _ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
-    beforeWriting: () -> Void = {}
+    skipProbes: [Int64: Set<String>] = [:], beforeWriting: () -> Void = {}
   ) throws -> Tally {
     if let invoices = chunk.invoices {
       return try processInvoiceChunk(
@@ -497,7 +498,9 @@ public final class BatchRunner: Sendable {
       // without a decision. Not on a full night: every case decides then, and the next night is
       // cheaper than a second call of every hook.
       if decided, everyCallAnswered, chunk.recordsWakes, chunk.dueThrough != nil, !options.dryRun {
-        wake = try probe(caseId, run: run, host: host, skip: skip[caseId] ?? [], today: today)
+        wake = try probe(
+          caseId, run: run, host: host, skip: (skip[caseId] ?? []).union(skipProbes[caseId] ?? []),
+          today: today)
       }
       if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
       tally.cases += 1

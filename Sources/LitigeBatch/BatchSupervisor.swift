@@ -22,6 +22,8 @@ final class BatchSupervisor: Sendable {
   private let hardDeadline: Duration
   private let folder: URL
   private let killCounts = KillCounts()
+  /// Probe calls killed per plugin (counted apart from real calls; names with their version).
+  private let probeKillCounts = KillCounts()
   /// The workers idle between two rounds of chunks (the cases', then the invoice pass's), by slot.
   private let idle = IdleWorkers()
 
@@ -73,7 +75,9 @@ final class BatchSupervisor: Sendable {
           worker = started
         }
         guard let current = worker else { continue }
-        let command = WorkerCommand(chunk: chunk, suspended: state.suspensions(), skip: skip)
+        let command = WorkerCommand(
+          chunk: chunk, suspended: state.suspensions(), skip: skip,
+          unprobed: probeKillCounts.reaching(runner.options.suspendAfter))
         switch try current.perform(command, hardDeadline: hardDeadline, stopping: { state.isStopping }) {
         case .stopped:
           worker = nil
@@ -83,6 +87,12 @@ final class BatchSupervisor: Sendable {
         case .stuck(let caseId, let pluginIndex, let hookIndex, let seconds):
           current.kill()
           worker = nil
+          if let probed = probe(
+            caseId: caseId, plugin: current.name(ofPlugin: pluginIndex), hookIndex: hookIndex)
+          {
+            skip.append(probed)
+            continue
+          }
           blame(
             caseId: caseId, plugin: current.name(ofPlugin: pluginIndex), hookIndex: hookIndex,
             kind: "timeout",
@@ -94,6 +104,12 @@ final class BatchSupervisor: Sendable {
         case .died(let description, let call):
           worker = nil
           if let call {
+            if let probed = probe(
+              caseId: call.caseId, plugin: current.name(ofPlugin: call.plugin), hookIndex: call.hook)
+            {
+              skip.append(probed)
+              continue
+            }
             // The worker died inside a plugin's call (a crash in C): that call is the culprit, as for a
             // kill; the chunk is replayed without it.
             blame(
@@ -116,6 +132,16 @@ final class BatchSupervisor: Sendable {
         break
       }
     }
+  }
+
+  /// When the call killed (or that crashed its worker) was a probe (`BatchRunner.probe`): the skip
+  /// that replays the chunk without probing that plugin on that case (the case is then due the next
+  /// night), with no failure counted and nothing towards suspending the plugin; nil for a real call.
+  private func probe(caseId: Int64, plugin: String, hookIndex: Int) -> WorkerCommand.Skip? {
+    guard hookIndex >= runner.options.workerHooks.count else { return nil }
+    let name = String(plugin.split(separator: "@").first ?? "")
+    _ = probeKillCounts.add(name)
+    return .init(caseId: caseId, plugin: name, probe: true)
   }
 
   /// Records that plugin `pluginIndex`'s call on `caseId` was killed or crashed its worker, skips it
@@ -202,18 +228,34 @@ final class KillCounts: @unchecked Sendable {
       return counts[plugin] ?? 0
     }
   }
+
+  /// The plugins counted at least `limit` times.
+  func reaching(_ limit: Int) -> [String] {
+    lock.withLock { counts.filter { $0.value >= limit }.map(\.key).sorted() }
+  }
 }
 
 /// What the supervisor asks a worker: one chunk, with the plugins suspended so far and the plugins not
 /// to run on given cases (killed there before).
 struct WorkerCommand: Codable {
+  /// A plugin not to run on a case; with `probe`, only not to probe it there (a probe was killed).
   struct Skip: Codable {
     var caseId: Int64
     var plugin: String
+    var probe: Bool? = nil
+  }
+
+  /// The index a worker publishes for a call of `hook` (the supervisor's `workerHooks`): a probe's is
+  /// offset by their count, so that the supervisor tells a killed probe from a real call.
+  static func hookIndex(of hook: String, in hooks: [String], probing: Bool) -> Int {
+    guard let index = hooks.firstIndex(of: hook) else { return -1 }
+    return probing ? hooks.count + index : index
   }
   var chunk: NightChunk
   var suspended: [PluginSuspension]
   var skip: [Skip]
+  /// Plugins no longer probed tonight: `suspendAfter` of their probes were killed.
+  var unprobed: [String] = []
 }
 
 /// What a worker answers: first, once its plugins are loaded, their names in its order; then each

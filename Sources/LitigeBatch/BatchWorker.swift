@@ -26,8 +26,9 @@ public enum BatchWorker {
       try JSONEncoder().encode(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)))
         + Data("\n".utf8))
     let hooks = runner.options.workerHooks
-    host.onCall = { plugin, hook, caseId in
-      page.publish(plugin: plugin, hook: hooks.firstIndex(of: hook) ?? -1, caseId: caseId)
+    host.onCall = { plugin, hook, caseId, probing in
+      page.publish(
+        plugin: plugin, hook: WorkerCommand.hookIndex(of: hook, in: hooks, probing: probing), caseId: caseId)
     }
     let encoder = JSONEncoder()
     let decoder = JSONDecoder()
@@ -38,10 +39,19 @@ public enum BatchWorker {
         let command = try decoder.decode(WorkerCommand.self, from: Data(line.utf8))
         answer.chunk = Int(command.chunk.first)
         for suspension in command.suspended { host.suspend(suspension) }
+        for name in command.unprobed { host.stopProbing(name) }
         var skip: [Int64: Set<String>] = [:]
-        for entry in command.skip { skip[entry.caseId, default: []].insert(entry.plugin) }
+        var skipProbes: [Int64: Set<String>] = [:]
+        for entry in command.skip {
+          if entry.probe == true {
+            skipProbes[entry.caseId, default: []].insert(entry.plugin)
+          } else {
+            skip[entry.caseId, default: []].insert(entry.plugin)
+          }
+        }
         answer.tally = try runner.processChunk(
-          command.chunk, run: run, host: host, skip: skip, beforeWriting: exitIfOrphaned)
+          command.chunk, run: run, host: host, skip: skip, skipProbes: skipProbes,
+          beforeWriting: exitIfOrphaned)
       } catch {
         answer.error = "worker \(getpid()): \(error)"
       }

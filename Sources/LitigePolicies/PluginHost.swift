@@ -178,10 +178,10 @@ public final class PluginHost {
   /// (time or memory), the plugin is suspended for the rest of this host's life. The nightly runner
   /// sets it, so one broken plugin costs a few calls, not a time limit per case.
   public var suspendAfter: Int?
-  /// Told when a plugin's hook call starts (the plugin's index in `plugins`, the hook, the case) and
-  /// ends (nil):
-  /// a batch worker publishes it for the supervisor that kills a call stuck in C.
-  public var onCall: ((_ plugin: Int?, _ hook: String, _ caseId: Int64) -> Void)?
+  /// Told when a plugin's hook call starts (the plugin's index in `plugins`, the hook, the case,
+  /// whether the call is a probe) and ends (nil): a batch worker publishes it for the supervisor that
+  /// kills a call stuck in C, and does not blame the plugin's real calls for a probe it killed.
+  public var onCall: ((_ plugin: Int?, _ hook: String, _ caseId: Int64, _ probing: Bool) -> Void)?
   /// The plugins suspended so far, by name.
   public private(set) var suspended: [String: PluginSuspension] = [:]
   private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
@@ -194,6 +194,12 @@ public final class PluginHost {
   /// Stops whichever plugin call is running, from any thread (Ctrl-C in the REPL).
   public var interrupter: LuaInterrupter {
     LuaInterrupter(combining: [runtime.state.interrupter] + plugins.map(\.runtime.state.interrupter))
+  }
+
+  /// Stops probing plugin `name` for the rest of the run, as after `suspendAfter` probe failures (a
+  /// supervisor that killed its probes tells the next worker this way).
+  public func stopProbing(_ name: String) {
+    probeResourceFailures[name] = max(probeResourceFailures[name] ?? 0, suspendAfter ?? 0)
   }
 
   /// Suspends plugin `name` for the rest of the run, as if it had failed `suspendAfter` times (a
@@ -610,8 +616,8 @@ public final class PluginHost {
         continue
       }
       let provenanceName = outcome.plugin
-      onCall?(index, hook, caseId)
-      defer { onCall?(nil, hook, caseId) }
+      onCall?(index, hook, caseId, probing)
+      defer { onCall?(nil, hook, caseId, probing) }
       session.rollback()
       session.provenance = Provenance(source: provenanceName, hook: hook, runId: runId)
       runtime.wake = nil

@@ -68,6 +68,35 @@ struct SupervisedBatchTests {
     #expect(try hostile.run("case", "list").status == 0)
   }
 
+  @Test("a probe stuck in C is killed without blame: the call's decision stays, the plugin is not suspended")
+  func aProbeStuckInCIsNotAFailure() throws {
+    // Cases 7, 17, 27... are tagged once a night; asked again on the decided state (the probe:
+    // tonight's tag is there), the plugin is stuck in one C call, which the supervisor kills with its
+    // worker. After three such kills the plugin is no longer probed that night.
+    let (_, hostile) = try workspaces(
+      hostile: """
+        litige.wake_on_change()
+        if case.id % 10 ~= 7 then return end
+        local tag = "h" .. litige.today():gsub("-", "")
+        if case:has_tag(tag) then string.find(string.rep('a', 300000), '.-.-.-.-b') else case:tag(tag) end
+        """)
+    let reportPath = (hostile.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let options = ["--timeout", "0.3", "--jobs", "2", "--chunk-size", "20", "--report", reportPath]
+    // The first night visits every case and does not probe; the second probes case 7 after its tag.
+    #expect(try hostile.run(["batch", "--as-of", "2027-01-20"] + options).status == 0)
+    let second = try hostile.run(["batch", "--as-of", "2027-01-21"] + options)
+    #expect(second.status == 0, "\(second.standardError)")
+    #expect((try report(hostile)["failures"] as? [[String: Any]] ?? []).isEmpty)
+    #expect(!second.standardError.contains("suspended"))
+    let store = try Store.open(path: hostile.workspace)
+    let tagged = try store.caseIds(matching: CaseFilter()).filter { $0 % 10 == 7 }.filter {
+      (try store.disputeCase(id: $0)?.tags ?? []).contains("h20270121")
+    }
+    // Every open one of them kept its tag (the demo's closed cases are not visited).
+    let open = try store.cases(matching: CaseFilter()).filter { $0.id % 10 == 7 && $0.status != .closed }
+    #expect(tagged.count > 3 && Set(tagged) == Set(open.map(\.id)), "\(tagged)")
+  }
+
   @Test("a before_due call stuck in C is killed with its worker: the night goes on, the plugin suspended")
   func aStuckInvoicePassCallIsKilled() throws {
     // The invoice pass ran in the supervisor's own process: such a call ended the night, every night.
