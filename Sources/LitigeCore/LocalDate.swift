@@ -188,10 +188,11 @@ public enum Timestamp {
     if let instant = parseCanonicalUTC(text) { return instant }
     // A day the calendar does not have (2026-02-30) is refused, not carried into the next month, as
     // `timegm` and Foundation's formatter would.
-    guard text.utf8.count >= 10, (try? LocalDate(parsing: String(text.prefix(10)))) != nil else {
-      throw DomainError.invalid(
-        field: field,
-        "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got '\(text)'")
+    if text.utf8.count >= 10, case let day = String(text.prefix(10)),
+      day.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) }),
+      (try? LocalDate(parsing: day)) == nil
+    {
+      throw DomainError.invalid(field: field, "\(day) is not a day of the calendar, in '\(text)'")
     }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]

@@ -48,7 +48,12 @@ struct MoneyTests {
     #expect(try Timestamp.parse("2024-02-29T23:59:59Z").timeIntervalSince1970 == 1_709_251_199)
     #expect(throws: DomainError.self) { try Timestamp.parse("2026-13-01T00:00:00Z") }
     // A day the month does not have is refused, not carried into the next month.
-    #expect(throws: DomainError.self) { try Timestamp.parse("2026-02-30T10:00:00Z") }
+    #expect(
+      throws: DomainError.invalid(
+        field: "at", "2026-02-30 is not a day of the calendar, in '2026-02-30T10:00:00Z'")
+    ) {
+      try Timestamp.parse("2026-02-30T10:00:00Z")
+    }
     #expect(throws: DomainError.self) { try Timestamp.parse("2026-02-29T10:00:00+01:00") }
     #expect(throws: DomainError.self) { try Timestamp.parse("2026-04-31T10:00:00.5Z") }
     #expect(try Timestamp.parse("2028-02-29T10:00:00+01:00").timeIntervalSince1970 == 1_835_427_600)
