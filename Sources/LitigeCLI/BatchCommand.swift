@@ -156,8 +156,8 @@ struct BatchCommand: ParsableCommand {
             + "(use --dry-run to see what an earlier night would have decided)")
       }
       // One night at a time on a workspace: a second `litige batch` would take the running night for
-      // an unfinished one and resume it beside it. The lock is the kernel's (flock on the database
-      // file, which SQLite's own fcntl locks do not touch): it goes with the process, even killed.
+      // an unfinished one and resume it beside it. The lock is the kernel's (flock on a file beside the
+      // database, see NightLock): it goes with the process, even killed.
       let nightLock = dryRun ? nil : try NightLock(path: workspace.path)
       defer { withExtendedLifetime(nightLock) {} }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
@@ -453,18 +453,32 @@ final class ProgressDisplay: @unchecked Sendable {
 
 /// The right to run a night on a workspace, held by one `litige batch` at a time.
 ///
-/// An exclusive `flock` on the database file, taken without waiting and released when the process
-/// ends, however it ends. Throws `Failure` naming the workspace when another process holds it.
+/// An exclusive `flock` on the file `<database>.night-lock` beside the database, taken without waiting
+/// and released when the process ends, however it ends. Throws `Failure` naming the workspace when
+/// another process holds it.
+///
+/// Not on the database file itself: closing any descriptor of that file drops every POSIX lock this
+/// process holds on it, SQLite's own included (https://www.sqlite.org/howtocorrupt.html, 2.2). With
+/// its shared lock gone, another process's last connection takes itself for the only one and
+/// checkpoints and deletes the write-ahead log under this one: the workspace is corrupted. A night
+/// run on 2026-11-30 ended so ("Rowid 42 out of order", a page past the file's end).
 final class NightLock {
   private let descriptor: Int32
 
-  init(path: String) throws {
-    descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw Failure("cannot open \(path) to run a night on it") }
+  /// The lock file of the workspace whose database is at `database`.
+  static func path(ofDatabase database: String) -> String { database + ".night-lock" }
+
+  init(path database: String) throws {
+    let path = Self.path(ofDatabase: database)
+    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw Failure(
+        "cannot create \(path) to run a night on \(database): \(String(cString: strerror(errno)))")
+    }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       close(descriptor)
       throw Failure(
-        "a night is already running on \(path) (another litige batch holds it): wait for it to finish, "
+        "a night is already running on \(database) (another litige batch holds it): wait for it to finish, "
           + "or stop it (Ctrl-C) and run the command again to resume it")
     }
   }

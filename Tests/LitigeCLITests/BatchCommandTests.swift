@@ -3,6 +3,8 @@ import LitigeCore
 import LitigeStore
 import Testing
 
+@testable import LitigeCLI
+
 @Suite("litige batch")
 struct BatchCommandTests {
   /// Every journal entry of the workspace made by the nightly run, as comparable text.
@@ -62,7 +64,7 @@ struct BatchCommandTests {
   func oneNightAtATime() throws {
     let litige = try Litige.demo()
     // Another litige batch holding the workspace, as the running night does.
-    let holder = open(litige.workspace, O_RDONLY)
+    let holder = open(NightLock.path(ofDatabase: litige.workspace), O_RDWR | O_CREAT, 0o600)
     #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
     let refused = try litige.run("batch", "--as-of", "2026-03-03")
     #expect(refused.status == 1)
@@ -74,6 +76,30 @@ struct BatchCommandTests {
     let night = try litige.run("batch", "--as-of", "2026-03-03")
     #expect(night.status == 0, "\(night.standardError)")
     #expect(try Store.open(path: litige.workspace).runs(limit: 10).contains { !$0.dryRun })
+  }
+
+  /// The POSIX locks this process holds on the file at `path`, as /proc/locks lists them.
+  private func posixLocksOfThisProcess(on path: String) throws -> [String] {
+    let inode = try #require(
+      try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
+    return try String(contentsOfFile: "/proc/locks", encoding: .utf8).split(separator: "\n").filter {
+      let fields = $0.split(separator: " ")
+      return fields.count >= 8 && fields[1] == "POSIX" && fields[4] == "\(getpid())"
+        && fields[5].hasSuffix(":\(inode)")
+    }.map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+  }
+
+  @Test("taking and releasing the night lock leaves SQLite's own locks on the database")
+  func theNightLockLeavesSQLitesLocks() throws {
+    let litige = try Litige.demo()
+    let store = try Store.open(path: litige.workspace)
+    _ = try store.runs(limit: 1)  // the pool's connections are open: each holds its shared lock
+    let held = try posixLocksOfThisProcess(on: litige.workspace)
+    #expect(!held.isEmpty, "SQLite holds no lock on the database: the test sees nothing")
+    // A lock on the database file itself dropped them when it was closed (howtocorrupt.html 2.2).
+    do { _ = try NightLock(path: litige.workspace) }
+    #expect(try posixLocksOfThisProcess(on: litige.workspace) == held)
+    withExtendedLifetime(store) {}
   }
 
   @Test("a report that could not be written after the night is refused before it starts")
