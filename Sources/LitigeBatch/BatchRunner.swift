@@ -109,6 +109,8 @@ public struct BatchReport: Codable, Sendable {
   public var seconds: Double
   /// Cases per second.
   public var casesPerSecond: Double
+  /// Where the wall-clock time went (absent from reports written before it existed).
+  public var phaseSeconds: PhaseSeconds?
   /// Chunks skipped because an earlier attempt of this run had completed them.
   public var resumedChunks: Int
   /// The disputed receivables after the night.
@@ -127,9 +129,20 @@ public struct BatchReport: Codable, Sendable {
       failedCases = "failed_cases", decisionsByKind = "decisions_by_kind", decisionsByPlugin =
       "decisions_by_plugin", decisionsByOwner = "decisions_by_owner", failures, suspendedPlugins =
       "suspended_plugins", skippedByPlugin = "skipped_by_plugin", seconds, casesPerSecond =
-      "cases_per_second", resumedChunks = "resumed_chunks", portfolio, currency, figures, language, timeZone =
+      "cases_per_second", phaseSeconds = "phase_seconds", resumedChunks = "resumed_chunks", portfolio,
+      currency, figures, language, timeZone =
       "time_zone"
   }
+}
+
+/// Where a night's wall-clock seconds went, for operations reading why a night was slow.
+public struct PhaseSeconds: Codable, Sendable, Equatable {
+  /// Choosing the cases due and visiting them (the case chunks).
+  public var cases: Double
+  /// The invoice pass: choosing the invoices coming due and running `before_due` on them.
+  public var invoices: Double
+  /// The portfolio and the night's figures, read after the writes.
+  public var figures: Double
 }
 
 /// Runs the enabled plugins' nightly hooks over every case that is not closed.
@@ -236,6 +249,7 @@ public final class BatchRunner: Sendable {
       if let error = errors.value { throw error }
     }
     try runQueuedChunks(count: chunks.count)
+    let casesDone = Date()
     // The invoice pass, once every case chunk is written (it reads what they decided), in chunks of
     // invoices that the same workers run: a before_due call stuck in C is killed with its worker, not
     // the night (domain.md §5, relances préventives).
@@ -252,7 +266,11 @@ public final class BatchRunner: Sendable {
       try store.setNightIndexLastNight(tonight, exact: true)
     }
 
+    let invoicesDone = Date()
     let (portfolio, figures) = try store.portfolioAndFigures(runId: run.id, asOf: run.asOf)
+    let phases = PhaseSeconds(
+      cases: casesDone.timeIntervalSince(started), invoices: invoicesDone.timeIntervalSince(casesDone),
+      figures: Date().timeIntervalSince(invoicesDone))
 
     let snapshot = state.snapshot()
     let seconds = Date().timeIntervalSince(started)
@@ -267,6 +285,7 @@ public final class BatchRunner: Sendable {
       failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },
       skippedByPlugin: snapshot.skipped, seconds: seconds,
       casesPerSecond: seconds > 0 ? Double(snapshot.cases - earlier.cases) / seconds : 0,
+      phaseSeconds: phases,
       resumedChunks: done.count, portfolio: portfolio,
       currency: store.settings.currency.code, figures: figures,
       language: store.settings.profile.language, timeZone: store.settings.timeZone.identifier)
@@ -342,14 +361,19 @@ public final class BatchRunner: Sendable {
   /// runs the pass again, and what was sent is not sent twice); a case someone changed meanwhile is
   /// judged again on its stored state. `skip` names, per case, plugins not to run (killed there).
   func processInvoiceChunk(
-    _ invoices: [InvoiceComingDue], run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
-    beforeWriting: () -> Void = {}
+    _ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
+    skipProbes: [Int64: Set<String>] = [:], beforeWriting: () -> Void = {}
   ) throws -> Tally {
+    let invoices = chunk.invoices ?? []
     let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
     var tally = Tally()
     var failingCases: Set<Int64> = []
     var wakes: [String: Int] = [:]
+    // The invoices whose calls all decided or declared, and decided (with the letters sent tonight
+    // about each), and the cases decided on, with whether every call on them answered so.
+    var toProbe: [(due: InvoiceComingDue, ledger: InvoiceLedger, sent: Set<String>)] = []
+    var decidedCases: [Int64: Bool] = [:]
     let readable = invoices.filter { $0.unreadable == nil }
     let snapshot = try store.nightSnapshot(ofCases: Set(readable.map(\.caseId)))
     session.load(snapshot)
@@ -379,6 +403,10 @@ public final class BatchRunner: Sendable {
       else { continue }
       let owner = snapshot.cases[due.caseId]?.owner?.rawValue ?? "unassigned"
       var wake: Wake? = .onChange
+      var decided = false
+      var everyCallAnswered = true
+      var sentTonight: Set<String> = []
+      var onlyLetters = true
       for outcome in host.run(
         hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject, dryRun: options.dryRun,
         skipping: skip[due.caseId] ?? [])
@@ -387,18 +415,72 @@ public final class BatchRunner: Sendable {
         if tally.count(outcome, caseId: due.caseId, hook: "before_due", owner: owner) {
           failingCases.insert(due.caseId)
         }
+        if !outcome.events.isEmpty { decided = true }
+        if outcome.failure != nil || outcome.skipped || (outcome.events.isEmpty && outcome.wake == nil) {
+          everyCallAnswered = false
+        }
+        for event in outcome.events {
+          // A letter leaves the invoice's ledger as read; another decision might not: not probed.
+          guard case .sent(let template, _, _, let invoice, _) = event.event else {
+            onlyLetters = false
+            continue
+          }
+          if invoice == due.invoice { sentTonight.insert(template) }
+        }
+      }
+      if decided {
+        decidedCases[due.caseId] = everyCallAnswered && decidedCases[due.caseId, default: true]
+        if everyCallAnswered, onlyLetters {
+          toProbe.append((due, ledger, (sent[due.invoice] ?? []).union(sentTonight)))
+        }
       }
       if options.usesWakeIndex { wakes[due.invoice] = NightIndex.key(of: wake, today: today) }
+    }
+    // What was decided is due the next night: its policies have not seen it. As for a chunk of cases,
+    // ask them now on the decided state (probes, dropped), once the chunk's invoices are all done (a
+    // case's invoices are in one chunk, so the probes see everything tonight decided on the case): an
+    // invoice's `before_due` with its letters sent tonight among `invoice.sent`, and the nightly hooks
+    // of each case a letter went on. A declared date holds if nothing more would be decided; otherwise
+    // the invoice (or case) is due the next night, as before.
+    var caseWakes: [Int64: Int] = [:]
+    if chunk.recordsWakes, chunk.dueThrough != nil, !options.dryRun {
+      for (due, ledger, sentTemplates) in toProbe where !failingCases.contains(due.caseId) {
+        guard
+          let subject = try host.runtime.invoiceSubject(
+            number: due.invoice, sentTemplates: sentTemplates, ledger: ledger)
+        else { continue }
+        var wake: Wake? = .onChange
+        for outcome in host.run(
+          hook: "before_due", caseId: due.caseId, runId: run.id, subject: subject,
+          skipping: (skip[due.caseId] ?? []).union(skipProbes[due.caseId] ?? []), probing: true)
+        {
+          wake = Wake.combining(wake, with: outcome)
+        }
+        wakes[due.invoice] = NightIndex.key(of: wake, today: today)
+      }
+      for (caseId, answered) in decidedCases.sorted(by: { $0.key < $1.key })
+      where answered && !failingCases.contains(caseId) {
+        guard let current = try session.disputeCase(id: caseId), current.status != .closed else {
+          session.rollback()
+          continue
+        }
+        session.rollback()
+        caseWakes[caseId] = NightIndex.key(
+          of: try probe(
+            caseId, run: run, host: host, skip: (skip[caseId] ?? []).union(skipProbes[caseId] ?? []),
+            today: today),
+          today: today)
+      }
     }
     let settled = session.finishChunk()
     if !options.dryRun {
       beforeWriting()
-      // A case decided on is due the next night (writeNight marks it), as after a chunk of cases.
+      // A case decided on is due the next night (writeNight marks it) unless its probe declared a date.
       let conflicts = try store.writeNight(
         settled.calls, finalCases: settled.finalCases, storedCases: snapshot.cases,
         lastEventIds: settled.lastEventIds,
-        at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, touched: snapshot.touched,
-        invoiceWakes: wakes)
+        at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, wakes: caseWakes,
+        touched: snapshot.touched, invoiceWakes: wakes)
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count
@@ -436,9 +518,9 @@ public final class BatchRunner: Sendable {
     _ chunk: NightChunk, run: RunRecord, host: PluginHost, skip: [Int64: Set<String>] = [:],
     skipProbes: [Int64: Set<String>] = [:], beforeWriting: () -> Void = {}
   ) throws -> Tally {
-    if let invoices = chunk.invoices {
+    if chunk.invoices != nil {
       return try processInvoiceChunk(
-        invoices, run: run, host: host, skip: skip, beforeWriting: beforeWriting)
+        chunk, run: run, host: host, skip: skip, skipProbes: skipProbes, beforeWriting: beforeWriting)
     }
     let session = host.runtime.session
     let today = LocalDate(options.asOf, in: store.settings.timeZone)

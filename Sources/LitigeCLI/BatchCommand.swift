@@ -216,6 +216,9 @@ struct BatchCommand: ParsableCommand {
           [
             "run": result.runId, "status": result.status, "cases": "\(result.cases)",
             "failed": "\(result.failedCases)", "cases_per_s": String(format: "%.0f", result.casesPerSecond),
+            "cases_s": String(format: "%.2f", result.phaseSeconds?.cases ?? 0),
+            "invoices_s": String(format: "%.2f", result.phaseSeconds?.invoices ?? 0),
+            "figures_s": String(format: "%.2f", result.phaseSeconds?.figures ?? 0),
           ])
       }
       if let path = report {

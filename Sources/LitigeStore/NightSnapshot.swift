@@ -115,6 +115,14 @@ extension Store {
     }
   }
 
+  /// The first night (`YYYYMMDD`) the invoice pass is due to visit invoice `number` on: 0 for the
+  /// next night, 99991231 only when it changes; nil for no such invoice.
+  public func wakeOn(invoice number: String) throws -> Int? {
+    try database.read { db in
+      try Int.fetchOne(db, sql: "SELECT wake_on FROM invoices WHERE number = ?", arguments: [number])
+    }
+  }
+
   /// How many cases are not closed.
   public func openCaseCount() throws -> Int {
     try database.read { db in

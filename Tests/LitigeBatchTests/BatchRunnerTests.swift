@@ -312,6 +312,53 @@ struct InvoicePassTests {
     }
   }
 
+  @Test("a letter the pass sends is asked again at once: the invoice and its case sleep until their dates")
+  func aLetterOfThePassIsProbed() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-due-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("plugins")
+    try "[workspace]\nplugin_paths = [\"\(plugins.path)\"]\n[plugins.follow_up]\n"
+      .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    // Case 2 disputes F-1; F-7, due Friday 20 March, enters the seven days' notice on Friday the 13th.
+    try store.insert(
+      customers: [Customer(id: "C1", name: "Boulangerie Émile", kind: .company)],
+      invoices: try [("F-1", "2026-02-28"), ("F-7", "2026-03-20")].map { number, due in
+        Invoice(
+          number: number, customerId: "C1", issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: try LocalDate(parsing: due), total: try euros(300), paid: try euros(0))
+      },
+      cases: [
+        DisputeCase(
+          id: 2, customerId: "C1", openedAt: tuesday.addingTimeInterval(-10 * 86_400), channel: .email,
+          reason: "prix", disputed: try euros(100), invoiceNumbers: ["F-1"])
+      ], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+    func night(_ day: Int, full: Bool = false) throws -> BatchReport {
+      var options = BatchOptions()
+      options.asOf = tuesday.addingTimeInterval(Double(day) * 86_400)
+      options.jobs = 1
+      options.full = full
+      return try BatchRunner(
+        store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+        options: options
+      ).run()
+    }
+    for day in 0..<3 { #expect(try night(day).decisionsByKind.isEmpty) }
+    #expect(try store.wakeOn(invoice: "F-7") == 20_260_313)
+    // Friday: the letter. Asked again on the decided state, follow_up wants the invoice only if it
+    // changes, and the case likewise: neither is due on Saturday.
+    let friday = try night(3)
+    #expect(friday.decisionsByKind["send"] == 1, "\(friday.decisionsByKind)")
+    #expect(try store.wakeOn(invoice: "F-7") == NightIndex.onChange)
+    #expect(try store.wakeOn(caseId: 2) == NightIndex.onChange)
+    let saturday = try night(4)
+    #expect(saturday.cases == 0 && saturday.decisionsByKind.isEmpty)
+    // A night visiting everything decides nothing more either: the dates were right.
+    #expect(try night(5, full: true).decisionsByKind.isEmpty)
+  }
+
   @Test func onlyOwedUndisputedInvoicesOfCustomersWithADisputeHistoryAreRemindedOnce() throws {
     let (folder, store) = try workspace()
     let dry = try night(folder, store, dryRun: true)
