@@ -562,13 +562,22 @@ public final class BatchRunner: Sendable {
       // Whether a call decided, and whether every call either decided or declared its next date.
       var decided = false
       var everyCallAnswered = true
-      for hook in options.hooks {
-        for outcome in host.run(
+      // The last call that decided (its hook's index and its place among that hook's plugins), and
+      // what the calls after it declared: they ran on the decided state already.
+      var lastDecision: ProbeExtent?
+      var declaredSince: Wake? = .onChange
+      for (hookIndex, hook) in options.hooks.enumerated() {
+        let outcomes = host.run(
           hook: hook, caseId: caseId, runId: run.id, dryRun: options.dryRun, skipping: skip[caseId] ?? [])
-        {
+        for (position, outcome) in outcomes.enumerated() {
           wake = Wake.combining(wake, with: outcome)
+          declaredSince = Wake.combining(declaredSince, with: outcome)
           if tally.count(outcome, caseId: caseId, hook: hook, owner: owner) { failingCases.insert(caseId) }
-          if !outcome.events.isEmpty { decided = true }
+          if !outcome.events.isEmpty {
+            decided = true
+            lastDecision = ProbeExtent(hooks: hookIndex, plugins: position + 1)
+            declaredSince = .onChange
+          }
           if outcome.failure != nil || outcome.skipped || (outcome.events.isEmpty && outcome.wake == nil) {
             everyCallAnswered = false
           }
@@ -579,10 +588,15 @@ public final class BatchRunner: Sendable {
       // decides anything more and all declare a later date, that date holds, as for a case visited
       // without a decision. Not on a full night: every case decides then, and the next night is
       // cheaper than a second call of every hook.
-      if decided, everyCallAnswered, chunk.recordsWakes, chunk.dueThrough != nil, !options.dryRun {
+      // Only the calls up to the last that decided are asked again: those after it ran on the decided
+      // state, and what they declared stands (`declaredSince`).
+      if decided, everyCallAnswered, chunk.recordsWakes, chunk.dueThrough != nil, !options.dryRun,
+        let declaredSince
+      {
         wake = try probe(
           caseId, run: run, host: host, skip: (skip[caseId] ?? []).union(skipProbes[caseId] ?? []),
-          today: today)
+          today: today, through: lastDecision
+        ).map { Wake.earliest($0, declaredSince) }
       }
       if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
       tally.cases += 1
@@ -612,9 +626,13 @@ extension BatchRunner {
   /// counted. A declaration holds for the state it was made on until its date (docs/policies.md); the
   /// probe makes one on the state the case will have tomorrow, so a night with the index still
   /// writes the journal a night visiting every case writes (WakeIndexReplayTests).
-  func probe(_ caseId: Int64, run: RunRecord, host: PluginHost, skip: Set<String>, today: LocalDate) throws
-    -> Wake?
-  {
+  ///
+  /// With `extent`, only the calls up to the last that decided are asked again (the calls after it
+  /// ran on the decided state: their caller combines what they declared).
+  func probe(
+    _ caseId: Int64, run: RunRecord, host: PluginHost, skip: Set<String>, today: LocalDate,
+    through extent: ProbeExtent? = nil
+  ) throws -> Wake? {
     let session = host.runtime.session
     var wake: Wake? = .onChange
     if let current = try session.disputeCase(id: caseId), let facts = try session.facts(id: caseId),
@@ -623,14 +641,25 @@ extension BatchRunner {
       wake = .on(day)
     }
     session.rollback()
-    for hook in options.hooks {
-      for outcome in host.run(hook: hook, caseId: caseId, runId: run.id, skipping: skip, probing: true) {
+    for (hookIndex, hook) in options.hooks.enumerated() {
+      if let extent, hookIndex > extent.hooks { break }
+      let plugins = extent.flatMap { $0.hooks == hookIndex ? $0.plugins : nil }
+      for outcome in host.run(
+        hook: hook, caseId: caseId, runId: run.id, skipping: skip, probing: true, firstPlugins: plugins)
+      {
         wake = Wake.combining(wake, with: outcome)
       }
       if wake == nil { return nil }
     }
     return wake
   }
+}
+
+/// How far a probe asks a case's calls again: every hook before `hooks` (an index in the night's
+/// hooks), then the first `plugins` plugins of that hook.
+struct ProbeExtent: Equatable {
+  var hooks: Int
+  var plugins: Int
 }
 
 /// How far a run is, as `BatchRunner.run` reports it after each chunk.

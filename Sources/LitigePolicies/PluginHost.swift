@@ -560,9 +560,11 @@ public final class PluginHost {
   /// With `probing` (batch mode), each call's decisions are reported and dropped (`CaseSession.discard`)
   /// and its failures do not count towards suspending the plugin: the night asks a case it decided on
   /// whether its policies want anything more (`BatchRunner`).
+  ///
+  /// With `firstPlugins`, only the first that many of the hook's plugins (in priority order) run.
   public func run(
     hook: String, caseId: Int64, runId: String, subject: LuaValue? = nil, dryRun: Bool = false,
-    skipping: Set<String> = [], probing: Bool = false
+    skipping: Set<String> = [], probing: Bool = false, firstPlugins: Int? = nil
   ) -> [HookOutcome] {
     var outcomes: [HookOutcome] = []
     if hook == "before_due", subject == nil {
@@ -591,7 +593,7 @@ public final class PluginHost {
       }
       hookEntries[hook] = entries
     }
-    for entry in entries {
+    for entry in entries.prefix(firstPlugins ?? entries.count) {
       let (index, name, function, runtime) = (entry.index, entry.name, entry.function, entry.runtime)
       var outcome = HookOutcome(plugin: entry.provenanceName, hook: hook, events: [], failure: nil)
       if !skipping.isEmpty, skipping.contains(name) {

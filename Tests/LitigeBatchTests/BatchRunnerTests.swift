@@ -141,6 +141,61 @@ struct BatchRunnerTests {
     }
   }
 
+  @Test("the calls after a case's last decision are not asked again, and what they declared holds")
+  func callsAfterTheLastDecisionKeepTheirDates() throws {
+    // `night` (priority 10) wants each case the next day, then tags it and wants it in ten days;
+    // `later` (priority 1) runs after it, decides nothing and wants even cases in three days, odd ones
+    // only on a change.
+    let workspace = try Workspace(
+      cases: 20,
+      plugin: """
+        return {
+          name = "night", version = "1.0", priority = 10,
+          config = { fail_every = { type = "integer", default = 0 } },
+          nightly = function(c)
+            if litige.today() == "2026-09-21" then return litige.wake_on(litige.add_days(litige.today(), 1)) end
+            litige.wake_on(litige.add_days(litige.today(), 10))
+            if not c:has_tag("seen") then c:tag("seen") end
+          end,
+        }
+        """)
+    let later = workspace.folder.appendingPathComponent("p/later")
+    try FileManager.default.createDirectory(at: later, withIntermediateDirectories: true)
+    try """
+    return {
+      name = "later", version = "1.0", priority = 1,
+      nightly = function(c)
+        if c.id % 2 == 0 then litige.wake_on(litige.add_days(litige.today(), 3)) else litige.wake_on_change() end
+      end,
+    }
+    """.write(to: later.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    let toml = workspace.folder.appendingPathComponent("litige.toml")
+    try (try String(contentsOf: toml, encoding: .utf8) + "[plugins.later]\n").write(
+      to: toml, atomically: true, encoding: .utf8)
+    let open = try workspace.visitedCases()
+    let zone = workspace.store.settings.timeZone
+    func runNight(_ day: Int) throws -> BatchReport {
+      try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+      }.run()
+    }
+    // The first night (full: no dates yet) decides nothing; the second, on the index, tags every
+    // case and asks again: `night` wants it in ten days, and `later`, which ran after the tag, in three
+    // days (even ids) or on a change (odd ids). The earliest holds.
+    let first = try runNight(0)
+    #expect(first.decisionsByKind.isEmpty && first.failures.isEmpty, "\(first.failures) \(first.status)")
+    let second = try runNight(1)
+    #expect(second.full == false)
+    #expect(second.decisionsByKind["tag"] == open.count, "\(second.decisionsByKind)")
+    let day = LocalDate(night.addingTimeInterval(86_400), in: zone)
+    for id in open {
+      let expected = NightIndex.key(day.adding(days: id % 2 == 0 ? 3 : 10))
+      let stored = try workspace.store.wakeOn(caseId: id)
+      #expect(stored == expected, "case \(id): \(String(describing: stored)), expected \(expected)")
+    }
+  }
+
   @Test("a few cases failing every night do not exceed the error budget of a night that visits few")
   func casesFailingEveryNightDoNotAbortTheIndexNights() throws {
     // Every third case is tagged once, then fails every night: due again each night, they are most of
