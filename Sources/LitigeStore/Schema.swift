@@ -258,6 +258,16 @@ enum Schema {
           CREATE INDEX cases_resolved ON cases(resolved_at, opened_at) WHERE resolved_at IS NOT NULL;
           """)
     }
+    migrator.registerMigration("v14: the open cases by category, for the night's portfolio") { db in
+      // Issue 14: the portfolio sums the open cases' disputed amounts by category and age. Grouped
+      // from `cases_open` (in customer order) it sorted 800,000 rows at 1M cases (0.85 s); in category
+      // order it streams them (0.36 s). Partial and covering: only what the portfolio reads.
+      try db.execute(
+        sql: """
+          CREATE INDEX cases_open_category ON cases(category, opened_at, disputed_minor, deadline, status)
+            WHERE status <> 'closed' AND status <> 'resolved';
+          """)
+    }
     return migrator
   }
 

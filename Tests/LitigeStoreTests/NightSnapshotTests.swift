@@ -78,7 +78,7 @@ struct NightSnapshotTests {
     #expect(try store.nightSnapshot(of: 1...200, dueThrough: 20_251_231).cases.isEmpty)
   }
 
-  @Test("a steady night's queries use schema v12's and v13's indexes, not a scan of the cases or the journal")
+  @Test("a steady night's queries use schema v12's to v14's indexes, not a scan or a sort of the cases")
   func steadyNightQueriesUseTheirIndexes() throws {
     let store = try demoStore()
     func plan(_ sql: String) throws -> String {
@@ -104,6 +104,15 @@ struct NightSnapshotTests {
       WHERE resolved_at IS NOT NULL AND resolved_at >= '2026-01-01' AND resolved_at <= '2026-04-01' ORDER BY 1
       """)
     #expect(resolved.contains("COVERING INDEX cases_resolved"), "\(resolved)")
+    // The portfolio streams the open cases in category order from v14's index: no sort of them.
+    let portfolio = try plan(
+      """
+      SELECT category, COUNT(*), SUM(disputed_minor), SUM(deadline < '2026-01-01'), SUM(opened_at > '2025-12-01')
+      FROM cases INDEXED BY cases_open_category WHERE status <> 'closed' AND status <> 'resolved'
+      GROUP BY category
+      """)
+    #expect(portfolio.contains("COVERING INDEX cases_open_category"), "\(portfolio)")
+    #expect(!portfolio.contains("TEMP B-TREE"), "\(portfolio)")
   }
 
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
