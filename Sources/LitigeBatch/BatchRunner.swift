@@ -328,6 +328,12 @@ public final class BatchRunner: Sendable {
   /// calls declare it, as night hooks do for cases); every visited invoice gets its next date.
   func invoiceChunks(run: RunRecord, dueThrough: Int? = nil) throws -> [NightChunk] {
     let today = LocalDate(options.asOf, in: store.settings.timeZone)
+    // On a night using the index, the invoices a dispute holds (or of customers without a case) are
+    // set aside until that changes, rather than read and passed over every night.
+    if let dueThrough, options.usesWakeIndex, !options.dryRun {
+      _ = try store.setAsideHeldInvoices(
+        from: today, through: today.adding(days: Self.invoicePassDays), dueThrough: dueThrough)
+    }
     let coming = try store.invoicesComingDue(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
       dueThrough: dueThrough)

@@ -316,7 +316,7 @@ extension Store {
       // builds indexes after its rows; every case and invoice is due on the first night anyway
       // (`wake_on` defaults to 0). Each trigger fired an update per message, event and invoice refresh.
       // The queue triggers (v12) too: the cases' queues are computed once, after the load.
-      // So are the indexes only a night reads (schema v10, v12, v13, v14): built once after the rows, not
+      // So are the indexes only a night reads (schema v10, v12 to v15): built once after the rows, not
       // maintained row by row (they cost a seventh of `generate` when kept).
       let setAside =
         freshWorkspace
@@ -326,7 +326,7 @@ extension Store {
             SELECT type, name, sql FROM sqlite_master
             WHERE (type = 'trigger' AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*'))
               OR (type = 'index' AND name IN ('cases_wake', 'cases_due', 'cases_open', 'cases_resolved', 'events_sent_invoice',
-                'cases_open_category'))
+                'cases_open_category', 'invoices_pass'))
             ORDER BY type, name
             """
         ).map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) } : []

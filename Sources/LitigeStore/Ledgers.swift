@@ -74,6 +74,28 @@ extension Store {
     return early + late
   }
 
+  /// Sets aside the invoices of the pass's window (stored due date from `first` through `last`) still
+  /// owed and due by the night of `dueThrough` that the pass would not visit because an open case
+  /// disputes them, or because their customer has no case: their wake-up date becomes "only on a
+  /// change" (99991231), and schema v15's triggers make them due again when that ends. Returns how
+  /// many. The pass then reads only the invoices it may visit, not every disputed one every night.
+  public func setAsideHeldInvoices(from first: LocalDate, through last: LocalDate, dueThrough: Int) throws
+    -> Int
+  {
+    try database.write { db in
+      try db.execute(
+        sql: """
+          UPDATE invoices SET wake_on = 99991231
+          WHERE due_on BETWEEN ? AND ? AND paid_minor < total_minor AND wake_on <= ?
+            AND (EXISTS (
+                SELECT 1 FROM case_invoices ci JOIN cases c ON c.id = ci.case_id
+                WHERE ci.invoice_number = invoices.number AND ci.disputed_minor > 0 AND c.status <> 'closed')
+              OR NOT EXISTS (SELECT 1 FROM cases c WHERE c.customer_id = invoices.customer_id))
+          """, arguments: [first.description, last.description, dueThrough])
+      return db.changesCount
+    }
+  }
+
   /// `invoicesComingDue` in one read, of the invoices whose stored due date is from `first` through
   /// `last`, and before `below` when given (compared as text, as stored).
   private func invoicesComingDueSerially(

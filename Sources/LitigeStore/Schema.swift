@@ -268,6 +268,45 @@ enum Schema {
             WHERE status <> 'closed' AND status <> 'resolved';
           """)
     }
+    migrator.registerMigration("v15: the invoice pass sets aside the invoices a dispute holds") { db in
+      // Issue 14: the invoice pass read every owed invoice of its 30-day window due tonight, and
+      // checked each for an open dispute: at 1M cases 55,000 disputed invoices a night, never visited,
+      // so never given a date. The pass now sets them aside (`wake_on` 99991231, only on a change,
+      // `Store.setAsideHeldInvoices`), with the invoices of customers without any case, and these
+      // triggers make them due again when that ends: a portion of them changes or goes, a case
+      // disputing them closes, a case is opened for (or moved to) their customer.
+      // `wake_on_invoice` woke an invoice's cases on any change of its row, its own wake-up date
+      // included: each date the pass wrote woke the invoice's open cases for nothing. It now leaves
+      // `wake_on` out (plugins do not see it). `invoices_pass` holds the owed invoices by due date with
+      // their wake-up dates: the window's invoices due tonight are found without reading the others.
+      try db.execute(
+        sql: """
+          DROP TRIGGER wake_on_invoice;
+          CREATE TRIGGER wake_on_invoice AFTER UPDATE OF number, customer_id, issued_on, due_on, currency,
+            total_minor, paid_minor, collection_suspended ON invoices BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1
+            WHERE id IN (SELECT case_id FROM case_invoices WHERE invoice_number = NEW.number);
+          END;
+          CREATE TRIGGER wake_invoice_on_portion AFTER UPDATE OF invoice_number, disputed_minor ON case_invoices
+          BEGIN
+            UPDATE invoices SET wake_on = 0 WHERE number IN (OLD.invoice_number, NEW.invoice_number) AND wake_on <> 0;
+          END;
+          CREATE TRIGGER wake_invoice_on_unlink AFTER DELETE ON case_invoices BEGIN
+            UPDATE invoices SET wake_on = 0 WHERE number = OLD.invoice_number AND wake_on <> 0;
+          END;
+          CREATE TRIGGER wake_invoice_on_close AFTER UPDATE OF status ON cases WHEN NEW.status = 'closed' BEGIN
+            UPDATE invoices SET wake_on = 0
+            WHERE number IN (SELECT invoice_number FROM case_invoices WHERE case_id = NEW.id) AND wake_on <> 0;
+          END;
+          CREATE TRIGGER wake_invoice_on_case AFTER INSERT ON cases BEGIN
+            UPDATE invoices SET wake_on = 0 WHERE customer_id = NEW.customer_id AND wake_on <> 0;
+          END;
+          CREATE TRIGGER wake_invoice_on_case_customer AFTER UPDATE OF customer_id ON cases BEGIN
+            UPDATE invoices SET wake_on = 0 WHERE customer_id = NEW.customer_id AND wake_on <> 0;
+          END;
+          CREATE INDEX invoices_pass ON invoices(due_on, wake_on) WHERE paid_minor < total_minor;
+          """)
+    }
     return migrator
   }
 

@@ -414,6 +414,80 @@ struct InvoicePassTests {
     #expect(try night(5, full: true).decisionsByKind.isEmpty)
   }
 
+  @Test("invoices a dispute holds, or of a customer without a case, wait for that to end, not every night")
+  func heldInvoicesWaitForTheHoldToEnd() throws {
+    let (folder, store) = try workspace()
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    let setup = Provenance(source: "test", hook: "setup", runId: "setup")
+    // Case 2 disputes F-7 (due Friday 20 March); C2 (F-4, due on the 13th) has no case.
+    try store.insert(
+      invoices: [
+        Invoice(
+          number: "F-7", customerId: "C1", issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: try LocalDate(parsing: "2026-03-20"), total: try euros(300), paid: try euros(0))
+      ],
+      cases: [
+        DisputeCase(
+          id: 2, customerId: "C1", openedAt: tuesday.addingTimeInterval(-5 * 86_400), channel: .email,
+          reason: "prix", disputed: try euros(300), invoiceNumbers: ["F-7"])
+      ], provenance: setup)
+    func night(_ day: Int) throws -> BatchReport {
+      var options = BatchOptions()
+      options.asOf = tuesday.addingTimeInterval(Double(day) * 86_400)
+      options.jobs = 1
+      return try BatchRunner(
+        store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
+        options: options
+      ).run()
+    }
+    func reminded(_ number: String) throws -> Bool {
+      try [1, 2, 3].flatMap { try store.events(ofCase: $0) }.contains {
+        if case .sent("preventive_reminder", _, _, number?, _) = $0.event { return true }
+        return false
+      }
+    }
+    _ = try night(0)  // Tuesday, the first night: every invoice, no dates yet
+    _ = try night(1)  // Wednesday, on the index: the held invoices are set aside
+    #expect(try store.wakeOn(invoice: "F-7") == NightIndex.onChange)
+    #expect(try store.wakeOn(invoice: "F-4") == NightIndex.onChange)
+    // The pass writing an invoice's date does not wake its cases: plugins do not see that date.
+    let caseWake = try store.wakeOn(caseId: 2)
+    #expect(caseWake != NightIndex.everyNight)
+    _ = try store.writeNight(
+      [], finalCases: [:], lastEventIds: [:], at: tuesday, runId: "test", chunk: nil, cases: 0, failures: 0,
+      invoiceWakes: ["F-7": 20_260_401])
+    #expect(try store.wakeOn(caseId: 2) == caseWake)
+    // A case opened for C2 makes its invoices due again; closing case 2 frees F-7.
+    try store.insert(
+      cases: [
+        DisputeCase(
+          id: 3, customerId: "C2", openedAt: tuesday.addingTimeInterval(86_400), channel: .email,
+          reason: "délai", disputed: try euros(10), invoiceNumbers: ["F-1"])
+      ], provenance: setup)
+    #expect(try store.wakeOn(invoice: "F-4") == NightIndex.everyNight)
+    // Case 2 is resolved (rejected: F-7 stays disputed until the case closes): Thursday, F-4 is
+    // reminded (due in a day) and F-7 set aside again.
+    _ = try store.apply(
+      [
+        ProposedDecision(
+          caseId: 2,
+          decision: .resolve(
+            outcome: .rejected, newDueDate: try LocalDate(parsing: "2026-03-20"), promise: nil),
+          reason: "refusé")
+      ], caseId: 2, provenance: setup, at: tuesday.addingTimeInterval(86_400 + 3_600))
+    _ = try night(2)
+    #expect(try reminded("F-4") && !(try reminded("F-7")))
+    #expect(try store.wakeOn(invoice: "F-7") == NightIndex.onChange)
+    // Closing case 2 frees F-7 (nothing else about the invoice changes): Friday the 13th, the first day
+    // of its notice, it is reminded, as a night visiting every invoice would.
+    _ = try store.apply(
+      [ProposedDecision(caseId: 2, decision: .close, reason: "terminé")], caseId: 2, provenance: setup,
+      at: tuesday.addingTimeInterval(2 * 86_400 + 3_600))
+    #expect(try store.wakeOn(invoice: "F-7") == NightIndex.everyNight)
+    _ = try night(3)
+    #expect(try reminded("F-7"))
+  }
+
   @Test func onlyOwedUndisputedInvoicesOfCustomersWithADisputeHistoryAreRemindedOnce() throws {
     let (folder, store) = try workspace()
     let dry = try night(folder, store, dryRun: true)

@@ -115,6 +115,67 @@ struct NightSnapshotTests {
     #expect(!portfolio.contains("TEMP B-TREE"), "\(portfolio)")
   }
 
+  @Test("schema v15: a set-aside invoice is due again when what held it ends; its own date wakes no case")
+  func heldInvoicesWakeWhenTheHoldEnds() throws {
+    let store = try demoStore()
+    try store.database.write { db in
+      let link = try #require(
+        try Row.fetchOne(
+          db,
+          sql: """
+            SELECT ci.case_id, ci.invoice_number, c.customer_id, c.status FROM case_invoices ci
+            JOIN cases c ON c.id = ci.case_id WHERE c.status <> 'closed' ORDER BY ci.case_id LIMIT 1
+            """))
+      let (caseId, number, customer, status): (Int64, String, String, String) = (
+        link[0], link[1], link[2], link[3]
+      )
+      func invoiceWake() throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT wake_on FROM invoices WHERE number = ?", arguments: [number])
+      }
+      func caseWake() throws -> Int? {
+        try Int.fetchOne(db, sql: "SELECT wake_on FROM cases WHERE id = ?", arguments: [caseId])
+      }
+      func setAside() throws {
+        try db.execute(sql: "UPDATE invoices SET wake_on = 99991231 WHERE number = ?", arguments: [number])
+        try db.execute(sql: "UPDATE cases SET wake_on = 20991231 WHERE id = ?", arguments: [caseId])
+      }
+      // The invoice's own date is not the case's data: writing it wakes no case; its amounts do.
+      try setAside()
+      #expect(try invoiceWake() == 99_991_231 && caseWake() == 20_991_231)
+      try db.execute(sql: "UPDATE invoices SET paid_minor = paid_minor WHERE number = ?", arguments: [number])
+      #expect(try caseWake() == 0)
+      // The case disputing it closes (a night's lifecycle writes only the status).
+      try setAside()
+      try db.execute(sql: "UPDATE cases SET status = 'closed' WHERE id = ?", arguments: [caseId])
+      #expect(try invoiceWake() == 0)
+      try db.execute(sql: "UPDATE cases SET status = ? WHERE id = ?", arguments: [status, caseId])
+      // Its portion changes, or goes.
+      try setAside()
+      try db.execute(
+        sql: "UPDATE case_invoices SET disputed_minor = 0 WHERE case_id = ? AND invoice_number = ?",
+        arguments: [caseId, number])
+      #expect(try invoiceWake() == 0)
+      try setAside()
+      try db.execute(
+        sql: "DELETE FROM case_invoices WHERE case_id = ? AND invoice_number = ?",
+        arguments: [caseId, number])
+      #expect(try invoiceWake() == 0)
+      // A case is opened for its customer, or moved to it.
+      try setAside()
+      try db.execute(
+        sql: """
+          INSERT INTO cases (id, customer_id, opened_at, channel, reason, status, priority, escalation, currency,
+            disputed_minor)
+          SELECT 999999, customer_id, opened_at, channel, reason, status, priority, escalation, currency, 0
+          FROM cases WHERE id = ?
+          """, arguments: [caseId])
+      #expect(try invoiceWake() == 0)
+      try setAside()
+      try db.execute(sql: "UPDATE cases SET customer_id = ? WHERE id = 999999", arguments: [customer])
+      #expect(try invoiceWake() == 0)
+    }
+  }
+
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
   func concurrentChangeIsJudgedAgain() throws {
     let store = try demoStore()
