@@ -74,11 +74,12 @@ extension Store {
     return early + late
   }
 
-  /// Sets aside the invoices of the pass's window (stored due date from `first` through `last`) still
-  /// owed and due by the night of `dueThrough` that the pass would not visit because an open case
-  /// disputes them, or because their customer has no case: their wake-up date becomes "only on a
-  /// change" (99991231), and schema v15's triggers make them due again when that ends. Returns how
-  /// many. The pass then reads only the invoices it may visit, not every disputed one every night.
+  /// Sets aside the invoices the night's invoice pass would pass over; returns how many.
+  ///
+  /// These are the invoices of the pass's window (stored due date from `first` through `last`), still
+  /// owed and due by the night of `dueThrough`, that an open case disputes or whose customer has no
+  /// case. Their wake-up date becomes "only on a change" (99991231), and schema v15's triggers make
+  /// them due again when that ends: the pass then reads only the invoices it may visit.
   public func setAsideHeldInvoices(from first: LocalDate, through last: LocalDate, dueThrough: Int) throws
     -> Int
   {
