@@ -13,7 +13,9 @@ struct BatchCommand: ParsableCommand {
     discussion: """
       Each case goes through the escalate, compensate and nightly hooks of the enabled plugins. One failing
       case never stops the night; the exit status is 1 when any failed. An interrupted run (Ctrl-C, a kill,
-      a power cut) is resumed by the next 'litige batch': nothing is applied twice.
+      a power cut) is resumed by the next 'litige batch': nothing is applied twice. One night runs at a
+      time on a workspace: while one runs, another 'litige batch' on it is refused (the lock is the
+      file <database>.night-lock beside the database, created on the first night).
       """,
     subcommands: [Run.self, History.self, Worker.self], defaultSubcommand: Run.self)
 
