@@ -281,14 +281,19 @@ struct InvoicePassTests {
   /// Tuesday 10 March 2026 at 2 in the morning, Paris time.
   let tuesday = Date(timeIntervalSince1970: 1_773_104_400)
 
-  func workspace() throws -> (folder: URL, store: Store) {
+  /// An empty workspace with the standard follow_up plugin enabled.
+  func emptyWorkspace() throws -> (folder: URL, store: Store) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-due-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("plugins")
     try "[workspace]\nplugin_paths = [\"\(plugins.path)\"]\n[plugins.follow_up]\n"
       .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
-    let store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
+    return (folder, try Store.open(path: folder.appendingPathComponent("w.sqlite").path))
+  }
+
+  func workspace() throws -> (folder: URL, store: Store) {
+    let (folder, store) = try emptyWorkspace()
     let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
     func invoice(_ number: String, _ customer: String, due: String, total: Double, paid: Double = 0) throws
       -> Invoice
@@ -318,11 +323,15 @@ struct InvoicePassTests {
     return (folder, store)
   }
 
-  func night(_ folder: URL, _ store: Store, dryRun: Bool = false) throws -> BatchReport {
+  /// The night `day` days after Tuesday's.
+  func night(_ folder: URL, _ store: Store, day: Int = 0, dryRun: Bool = false, full: Bool = false) throws
+    -> BatchReport
+  {
     var options = BatchOptions()
-    options.asOf = tuesday
+    options.asOf = tuesday.addingTimeInterval(Double(day) * 86_400)
     options.jobs = 1
     options.dryRun = dryRun
+    options.full = full
     return try BatchRunner(
       store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
       options: options
@@ -369,13 +378,7 @@ struct InvoicePassTests {
 
   @Test("a letter the pass sends is asked again at once: the invoice and its case sleep until their dates")
   func aLetterOfThePassIsProbed() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-due-\(UUID())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("plugins")
-    try "[workspace]\nplugin_paths = [\"\(plugins.path)\"]\n[plugins.follow_up]\n"
-      .write(to: folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
-    let store = try Store.open(path: folder.appendingPathComponent("w.sqlite").path)
+    let (folder, store) = try emptyWorkspace()
     let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
     // Case 2 disputes F-1; F-7, due Friday 20 March, enters the seven days' notice on Friday the 13th.
     try store.insert(
@@ -391,14 +394,7 @@ struct InvoicePassTests {
           reason: "prix", disputed: try euros(100), invoiceNumbers: ["F-1"])
       ], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
     func night(_ day: Int, full: Bool = false) throws -> BatchReport {
-      var options = BatchOptions()
-      options.asOf = tuesday.addingTimeInterval(Double(day) * 86_400)
-      options.jobs = 1
-      options.full = full
-      return try BatchRunner(
-        store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
-        options: options
-      ).run()
+      try self.night(folder, store, day: day, full: full)
     }
     for day in 0..<3 { #expect(try night(day).decisionsByKind.isEmpty) }
     #expect(try store.wakeOn(invoice: "F-7") == 20_260_313)
@@ -431,15 +427,7 @@ struct InvoicePassTests {
           id: 2, customerId: "C1", openedAt: tuesday.addingTimeInterval(-5 * 86_400), channel: .email,
           reason: "prix", disputed: try euros(300), invoiceNumbers: ["F-7"])
       ], provenance: setup)
-    func night(_ day: Int) throws -> BatchReport {
-      var options = BatchOptions()
-      options.asOf = tuesday.addingTimeInterval(Double(day) * 86_400)
-      options.jobs = 1
-      return try BatchRunner(
-        store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
-        options: options
-      ).run()
-    }
+    func night(_ day: Int) throws -> BatchReport { try self.night(folder, store, day: day) }
     func reminded(_ number: String) throws -> Bool {
       try [1, 2, 3].flatMap { try store.events(ofCase: $0) }.contains {
         if case .sent("preventive_reminder", _, _, number?, _) = $0.event { return true }
