@@ -359,10 +359,17 @@ struct CaseCommand: ParsableCommand {
           ] + (references ? [item.reference ?? "-"] : []))
       }
       print(table.render())
-      let total = cases.reduce(Int64(0)) { $0 + $1.disputed.minorUnits }
+      // Each stored amount is bounded (Money.maxStoredMinorUnits), not their sum: said, not trapped.
+      let total = cases.reduce(Int64?(0)) { sum, item in
+        sum.flatMap { sum in
+          let (added, overflow) = sum.addingReportingOverflow(item.disputed.minorUnits)
+          return overflow ? nil : added
+        }
+      }
       print(
         "\(cases.count) case\(cases.count == 1 ? "" : "s"), "
-          + "\(Money(minorUnits: total, currency: store.settings.currency).formatted) disputed")
+          + (total.map { "\(Money(minorUnits: $0, currency: store.settings.currency).formatted) disputed" }
+            ?? "more disputed than an amount can hold"))
     }
   }
 

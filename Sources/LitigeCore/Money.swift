@@ -59,6 +59,13 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     self.currency = currency
   }
 
+  /// The largest amount, in minor units either way, the store holds.
+  ///
+  /// It is what a script or a file can give (below 10^15 major units, `init(major:)`) in the currency
+  /// with the most decimals this product knows (3). A stored amount beyond it is damaged data (a hand
+  /// edit): reading it is refused, and the night's sums leave it out.
+  public static let maxStoredMinorUnits: Int64 = 1_000_000_000_000_000_000
+
   /// Zero in `currency`.
   public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
 

@@ -181,6 +181,7 @@ extension Store {
           SELECT t.customer_id, cu.name, t.open_cases, t.disputed FROM (
             SELECT customer_id, COUNT(*) AS open_cases, SUM(disputed_minor) AS disputed
             FROM cases INDEXED BY cases_open WHERE status <> 'closed' AND \(active)
+              AND disputed_minor BETWEEN -\(Money.maxStoredMinorUnits) AND \(Money.maxStoredMinorUnits)
             GROUP BY customer_id ORDER BY disputed DESC, customer_id LIMIT 10) t
           JOIN customers cu ON cu.id = t.customer_id ORDER BY t.disputed DESC, t.customer_id
           """

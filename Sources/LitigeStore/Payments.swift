@@ -51,7 +51,7 @@ extension Store {
       payment: Payment(
         invoiceNumber: try stored.value("invoice_number"),
         paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
-        amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+        amount: Money(minorUnits: try stored.amount("amount_minor"), currency: currency),
         reference: try stored.value("reference"), method: try stored.value("method")),
       recordedAt: try stored.parsed("recorded_at") { try Timestamp.parse($0) },
       recordedBy: try stored.value("recorded_by"))

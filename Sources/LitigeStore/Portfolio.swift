@@ -31,7 +31,8 @@ extension Store {
       // the store's text form, so "at most N days" is "opened after asOf - (N + 1) days, rounded
       // down", compared as text. The cases are summed by category in the order of the index of open
       // cases by category (schema v14), which streams them, and by age within each category; an age
-      // bucket is reported when it holds a case, as a category is.
+      // bucket is reported when it holds a case, as a category is. A case whose stored amount is beyond
+      // what Litige stores (a hand edit) is left out, as the night leaves it out, naming it.
       func openedAfter(days: Double) -> String {
         Timestamp.utcText(asOf.addingTimeInterval(-(days + 1) * 86_400))
       }
@@ -48,6 +49,7 @@ extension Store {
             SUM(NOT opened_at > ?2 AND opened_at > ?3) AS cases2,
             SUM(CASE WHEN NOT opened_at > ?2 AND opened_at > ?3 THEN disputed_minor ELSE 0 END) AS disputed2
           FROM cases INDEXED BY cases_open_category WHERE status <> 'closed' AND status <> 'resolved'
+            AND disputed_minor BETWEEN -\(Money.maxStoredMinorUnits) AND \(Money.maxStoredMinorUnits)
           GROUP BY category
           """,
         arguments: [thirty, sixty, ninety, Timestamp.utcText(asOf)])

@@ -29,8 +29,8 @@ enum Records {
       number: try stored.value("number"), customerId: try stored.value("customer_id"),
       issuedOn: try stored.parsed("issued_on") { try LocalDate(parsing: $0) },
       dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
-      total: Money(minorUnits: try stored.value("total_minor"), currency: currency),
-      paid: Money(minorUnits: try stored.value("paid_minor"), currency: currency),
+      total: Money(minorUnits: try stored.amount("total_minor"), currency: currency),
+      paid: Money(minorUnits: try stored.amount("paid_minor"), currency: currency),
       collectionSuspended: try stored.value("collection_suspended"))
   }
 
@@ -104,7 +104,7 @@ enum Records {
       channel: try stored.parsed("channel") { try Channel.parse($0) },
       category: try stored.parsedIfPresent("category") { try DisputeCategory.parse($0) },
       reason: try stored.value("reason"),
-      disputed: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
+      disputed: Money(minorUnits: try stored.amount("disputed_minor"), currency: currency),
       invoiceNumbers: invoices, status: try stored.parsed("status") { try CaseStatus.parse($0) })
     result.priority = try stored.value("priority")
     result.owner = try stored.parsedIfPresent("owner") { try Department.parse($0) }
@@ -124,7 +124,11 @@ enum Records {
           field: "gestures", "expected a JSON list of gestures with kind and amount_minor")
       }
       return try list.enumerated().map { offset, gesture in
-        Gesture(
+        guard gesture.amountMinor.magnitude <= Money.maxStoredMinorUnits.magnitude else {
+          throw DomainError.invalid(
+            field: "gestures", "gesture \(offset + 1): its amount is beyond the largest Litige stores")
+        }
+        return Gesture(
           id: gesture.id ?? offset + 1, kind: try GestureKind.parse(gesture.kind),
           amount: Money(minorUnits: gesture.amountMinor, currency: currency),
           state: try gesture.state.map { try GestureState.parse($0) } ?? .granted,
@@ -374,9 +378,9 @@ enum Records {
   static func promise(_ row: Row, paidNow: Int64) throws -> PaymentPromise {
     let stored = StoredRow(row, "promise")
     let currency = try stored.parsed("currency") { try Currency(code: $0) }
-    let paidAtPromise: Int64 = try stored.value("paid_at_promise_minor")
+    let paidAtPromise = try stored.amount("paid_at_promise_minor")
     return PaymentPromise(
-      amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+      amount: Money(minorUnits: try stored.amount("amount_minor"), currency: currency),
       dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
       paidSince: Money(minorUnits: max(0, paidNow - paidAtPromise), currency: currency),
       status: PaymentPromise.Status(rawValue: try stored.value("status")) ?? .pending)
@@ -430,6 +434,6 @@ extension Records.InvoiceLink {
   init(_ row: Row) throws {
     let stored = StoredRow(row, "case", key: "case_id", table: "case_invoices")
     number = try stored.value("invoice_number")
-    disputedMinor = try stored.value("disputed_minor")
+    disputedMinor = try stored.amount("disputed_minor")
   }
 }

@@ -56,6 +56,19 @@ struct StoredRow {
     return value
   }
 
+  /// Column `column` as an amount in minor units; throws naming the record and column when it is no
+  /// integer or lies beyond `Money.maxStoredMinorUnits` either way (a hand edit: no writer of Litige
+  /// stores one, and summing it would overflow).
+  func amount(_ column: String) throws -> Int64 {
+    let minor: Int64 = try value(column)
+    guard minor.magnitude <= Money.maxStoredMinorUnits.magnitude else {
+      throw error(
+        column,
+        "\(minor) minor units is beyond the largest amount Litige stores (±\(Money.maxStoredMinorUnits))")
+    }
+    return minor
+  }
+
   /// Whether reading `stored` as `type` would drop a fraction: GRDB reads 12.5 in an INTEGER column
   /// as 12 (an amount in minor units, a priority), which no writer of Litige stores.
   private static func truncates<Value>(_ stored: DatabaseValue, to type: Value.Type) -> Bool {

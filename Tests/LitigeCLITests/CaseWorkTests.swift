@@ -290,6 +290,47 @@ struct CaseWorkTests {
     #expect(wakes.count == 3 && wakes[0] == "0" && wakes[1] == "0" && wakes[2] != "0", "\(wakes)")
   }
 
+  @Test("an amount edited by hand to the largest integer fails its case, not the report, nor any sum")
+  func handEditedHugeAmounts() throws {
+    let litige = try Self.ledgerWorkspace()
+    for reason in ["Prix erroné", "Remise oubliée", "Livraison incomplète"] {
+      #expect(
+        try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", reason).status
+          == 0)
+    }
+    func sql(_ statement: String) throws {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      process.arguments = ["sqlite3", litige.workspace, statement]
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(statement)")
+    }
+    // Two cases at Int64.max: their sum overflowed SQLite's SUM in the night's report (every later
+    // night resumed the unfinished one and failed again) and trapped `case list`'s total.
+    try sql("UPDATE cases SET disputed_minor = 9223372036854775807 WHERE id IN (1, 2)")
+    let beyond = "disputed_minor: 9223372036854775807 minor units is beyond the largest amount Litige stores"
+    var result = try litige.run("case", "list")
+    #expect(
+      result.status == 1 && result.standardError.contains("case 1: " + beyond), "\(result.standardError)")
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
+    #expect(result.status == 1, "\(result.standardError)")
+    let night = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+    )
+    #expect(night["status"] as? String == "failed")
+    let failures = night["failures"] as? [[String: Any]] ?? []
+    #expect(failures.map { $0["case_id"] as? Int } == [1, 2])
+    #expect(failures.allSatisfy { ($0["message"] as? String)?.contains(beyond) == true })
+    // The portfolio counts the third case only.
+    let portfolio = night["portfolio"] as? [String: Any]
+    #expect(portfolio?["open_cases"] as? Int == 1)
+    #expect(portfolio?["disputed_minor"] as? Int == 1_000)
+    result = try litige.run("batch", "--as-of", "2099-01-02", "--in-process")
+    #expect(!result.standardError.contains("Resuming"), "\(result.standardError)")
+  }
+
   @Test("a hand-edited payment or invoice due date fails its case, and the next night still runs")
   func handEditedLedgerRows() throws {
     let litige = try Self.ledgerWorkspace()
