@@ -14,8 +14,7 @@ struct BatchCommand: ParsableCommand {
       Each case goes through the escalate, compensate and nightly hooks of the enabled plugins. One failing
       case never stops the night; the exit status is 1 when any failed. An interrupted run (Ctrl-C, a kill,
       a power cut) is resumed by the next 'litige batch': nothing is applied twice. One night runs at a
-      time on a workspace: while one runs, another 'litige batch' on it is refused (the lock is the
-      file <database>.night-lock beside the database, created on the first night).
+      time on a workspace: while one runs, another 'litige batch' on it (by any path) is refused.
       """,
     subcommands: [Run.self, History.self, Worker.self], defaultSubcommand: Run.self)
 
@@ -125,6 +124,12 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
+      // One night at a time on a workspace: a second `litige batch` would take the running night for
+      // an unfinished one and resume it beside it. The lock is the kernel's, on the database file, taken
+      // before this process opens it and held until it ends, even killed (NightLock).
+      if !dryRun, FileManager.default.fileExists(atPath: workspace.path) {
+        try NightLock.take(path: workspace.path)
+      }
       let store = try workspace.openStore()
       var options = BatchOptions()
       options.dryRun = dryRun
@@ -157,11 +162,6 @@ struct BatchCommand: ParsableCommand {
           "a night as of \(LocalDate(last, in: store.settings.timeZone)) was already run; nights run forward "
             + "(use --dry-run to see what an earlier night would have decided)")
       }
-      // One night at a time on a workspace: a second `litige batch` would take the running night for
-      // an unfinished one and resume it beside it. The lock is the kernel's (flock on a file beside the
-      // database, see NightLock): it goes with the process, even killed.
-      let nightLock = dryRun ? nil : try NightLock(path: workspace.path)
-      defer { withExtendedLifetime(nightLock) {} }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
         let asked = asOf.map { _ in LocalDate(options.asOf, in: store.settings.timeZone) }
         let resumed = LocalDate(unfinished.asOf, in: store.settings.timeZone)
@@ -458,35 +458,41 @@ final class ProgressDisplay: @unchecked Sendable {
 
 /// The right to run a night on a workspace, held by one `litige batch` at a time.
 ///
-/// An exclusive `flock` on the file `<database>.night-lock` beside the database, taken without waiting
-/// and released when the process ends, however it ends. Throws `Failure` naming the workspace when
-/// another process holds it.
+/// An exclusive `flock` on the database file, taken without waiting before the workspace is opened,
+/// and held until the process ends, however it ends (the kernel releases it). The lock is on the file
+/// itself, so a symbolic or hard link to the database is the same workspace, and anyone who may read
+/// the database may take it. Throws `Failure` naming the workspace when another process holds it.
 ///
-/// Not on the database file itself: closing any descriptor of that file drops every POSIX lock this
-/// process holds on it, SQLite's own included (https://www.sqlite.org/howtocorrupt.html, 2.2). With
-/// its shared lock gone, another process's last connection takes itself for the only one and
-/// checkpoints and deletes the write-ahead log under this one: the workspace is corrupted. A night
-/// run on 2026-11-30 ended so ("Rowid 42 out of order", a page past the file's end).
-final class NightLock {
+/// The descriptor is never closed while the process runs: closing any descriptor of the database
+/// drops every POSIX lock this process holds on it, SQLite's own included
+/// (https://www.sqlite.org/howtocorrupt.html, 2.2), and another process's last connection would then
+/// take itself for the only one and checkpoint and delete the write-ahead log under this one. A night
+/// run on 2026-11-30 corrupted its workspace so when this lock was released at the end of the night.
+/// It is only closed when the lock is refused, before this process has opened the database.
+final class NightLock: Sendable {
   private let descriptor: Int32
 
-  /// The lock file of the workspace whose database is at `database`.
-  static func path(ofDatabase database: String) -> String { database + ".night-lock" }
+  /// The locks this process holds, kept alive until it ends.
+  nonisolated(unsafe) private static var held: [NightLock] = []
 
-  init(path database: String) throws {
-    let path = Self.path(ofDatabase: database)
-    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+  /// Takes the lock of the database at `path`, or throws `Failure` when another process holds it.
+  @discardableResult
+  static func take(path: String) throws -> NightLock {
+    let lock = try NightLock(path: path)
+    held.append(lock)
+    return lock
+  }
+
+  private init(path: String) throws {
+    descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      throw Failure(
-        "cannot create \(path) to run a night on \(database): \(String(cString: strerror(errno)))")
+      throw Failure("cannot open \(path) to run a night on it: \(String(cString: strerror(errno)))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       close(descriptor)
       throw Failure(
-        "a night is already running on \(database) (another litige batch holds it): wait for it to finish, "
+        "a night is already running on \(path) (another litige batch holds it): wait for it to finish, "
           + "or stop it (Ctrl-C) and run the command again to resume it")
     }
   }
-
-  deinit { close(descriptor) }
 }

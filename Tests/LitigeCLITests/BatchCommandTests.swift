@@ -64,12 +64,17 @@ struct BatchCommandTests {
   func oneNightAtATime() throws {
     let litige = try Litige.demo()
     // Another litige batch holding the workspace, as the running night does.
-    let holder = open(NightLock.path(ofDatabase: litige.workspace), O_RDWR | O_CREAT, 0o600)
+    let holder = open(litige.workspace, O_RDONLY)
     #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
     let refused = try litige.run("batch", "--as-of", "2026-03-03")
     #expect(refused.status == 1)
     #expect(refused.standardError.contains("a night is already running on \(litige.workspace)"))
     #expect(try Store.open(path: litige.workspace).runs(limit: 10).isEmpty)
+    // The same workspace by another path (a symbolic link) is the same workspace.
+    let link = (litige.workspace as NSString).deletingLastPathComponent + "/lien vers l'espace.sqlite"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: litige.workspace)
+    let linked = try Litige(workspace: link).run("batch", "--as-of", "2026-03-03")
+    #expect(linked.status == 1 && linked.standardError.contains("a night is already running on \(link)"))
     // A dry run writes no event: it is not held back.
     #expect(try litige.run("batch", "--as-of", "2026-03-03", "--dry-run").status == 0)
     close(holder)  // the holder ends (killed or done): the lock goes with it
@@ -89,15 +94,16 @@ struct BatchCommandTests {
     }.map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
   }
 
-  @Test("taking and releasing the night lock leaves SQLite's own locks on the database")
+  @Test("taking the night lock leaves SQLite's own locks on the database, and it is kept")
   func theNightLockLeavesSQLitesLocks() throws {
     let litige = try Litige.demo()
     let store = try Store.open(path: litige.workspace)
     _ = try store.runs(limit: 1)  // the pool's connections are open: each holds its shared lock
     let held = try posixLocksOfThisProcess(on: litige.workspace)
     #expect(!held.isEmpty, "SQLite holds no lock on the database: the test sees nothing")
-    // A lock on the database file itself dropped them when it was closed (howtocorrupt.html 2.2).
-    do { _ = try NightLock(path: litige.workspace) }
+    // Closing a descriptor of the database drops them (howtocorrupt.html 2.2): the night's lock is
+    // never closed while the process runs.
+    try NightLock.take(path: litige.workspace)
     #expect(try posixLocksOfThisProcess(on: litige.workspace) == held)
     withExtendedLifetime(store) {}
   }
