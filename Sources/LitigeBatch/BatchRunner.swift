@@ -486,7 +486,8 @@ public final class BatchRunner: Sendable {
         settled.calls, finalCases: settled.finalCases, storedCases: snapshot.cases,
         lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: nil, cases: 0, failures: 0, wakes: caseWakes,
-        touched: snapshot.touched, invoiceWakes: wakes)
+        touched: snapshot.touched, invoiceWakes: wakes,
+        invoicesTouched: Dictionary(invoices.map { ($0.invoice, $0.touched) }) { first, _ in first })
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count

@@ -27,13 +27,19 @@ public struct InvoiceComingDue: Sendable, Equatable, Codable {
   /// Why the invoice cannot be read (its stored due date is not a date), or nil: the night reports it
   /// as a failure on `caseId` and leaves the invoice due (`dueOn` is then the window's first day).
   public var unreadable: String?
+  /// The invoice's change counter when it was listed (schema v16): the pass writes its next date only
+  /// if it has not moved since.
+  public var touched: Int64
 
   /// An invoice coming due.
-  public init(invoice: String, dueOn: LocalDate, caseId: Int64, unreadable: String? = nil) {
+  public init(
+    invoice: String, dueOn: LocalDate, caseId: Int64, unreadable: String? = nil, touched: Int64 = 0
+  ) {
     self.invoice = invoice
     self.dueOn = dueOn
     self.caseId = caseId
     self.unreadable = unreadable
+    self.touched = touched
   }
 }
 
@@ -106,7 +112,7 @@ extension Store {
       let rows = try Row.fetchAll(
         db.cachedStatement(
           sql: """
-            SELECT i.number, i.due_on,
+            SELECT i.number, i.due_on, i.touched,
               (SELECT MAX(c.id) FROM cases c WHERE c.customer_id = i.customer_id AND c.opened_at <= ?) AS case_id
             FROM invoices i
             WHERE i.due_on BETWEEN ? AND ? AND (? IS NULL OR i.due_on < ?)
@@ -122,17 +128,19 @@ extension Store {
         guard let caseId: Int64 = row["case_id"] else { return nil }
         let stored = StoredRow(row, "invoice", key: "number")
         let number: String = try stored.value("number")
+        let touched: Int64 = try stored.value("touched")
         do {
           return InvoiceComingDue(
-            invoice: number, dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) }, caseId: caseId
-          )
+            invoice: number, dueOn: try stored.parsed("due_on") { try LocalDate(parsing: $0) },
+            caseId: caseId,
+            touched: touched)
         } catch let error as StoreError {
           // A due date that is no date (a hand edit) sorts inside the window as text: reported, not fatal.
           owed.append(
             InvoiceComingDue(
               invoice: number,
               dueOn: try LocalDate(parsing: first),  // the window's first day, as written by the caller
-              caseId: caseId, unreadable: error.message))
+              caseId: caseId, unreadable: error.message, touched: touched))
           return nil
         }
       }
@@ -247,7 +255,7 @@ extension Records {
         },
         invoiceNumber: try stored.value("invoice_number"),
         on: try stored.parsed("on_date") { try LocalDate(parsing: $0) },
-        amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency), caseId: caseId),
+        amount: Money(minorUnits: try stored.amount("amount_minor"), currency: currency), caseId: caseId),
       caseId: caseId, reference: try stored.value("reference"), reason: try stored.value("reason"),
       recordedBy: try stored.value("recorded_by"))
   }
@@ -277,9 +285,19 @@ extension Records {
 
   /// Records the invoice pass's next wake-up dates (`YYYYMMDD`, 0 = the next night), by invoice, in
   /// `db`'s transaction.
-  static func setInvoiceWakes(_ wakes: [String: Int], _ db: Database) throws {
+  ///
+  /// An invoice with a counter in `touched` gets its date only if its change counter still has that
+  /// value: changed during the night, it stays due.
+  static func setInvoiceWakes(_ wakes: [String: Int], touched: [String: Int64] = [:], _ db: Database) throws {
     for (number, day) in wakes.sorted(by: { $0.key < $1.key }) {
-      try db.executeCached(sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
+      if let counter = touched[number] {
+        try db.executeCached(
+          sql: "UPDATE invoices SET wake_on = ? WHERE number = ? AND touched = ?",
+          arguments: [day, number, counter])
+      } else {
+        try db.executeCached(
+          sql: "UPDATE invoices SET wake_on = ? WHERE number = ?", arguments: [day, number])
+      }
     }
   }
 
@@ -328,7 +346,7 @@ extension Records {
         ledgers[number]?.payments.append(
           Payment(
             invoiceNumber: number, paidOn: try stored.parsed("paid_on") { try LocalDate(parsing: $0) },
-            amount: Money(minorUnits: try stored.value("amount_minor"), currency: currency),
+            amount: Money(minorUnits: try stored.amount("amount_minor"), currency: currency),
             reference: try stored.value("reference"), method: try stored.value("method")))
       }
     }
@@ -357,7 +375,7 @@ extension Records {
         ledgers[number]?.disputes.append(
           DisputedPortion(
             caseId: try stored.value("case_id"), invoiceNumber: number,
-            amount: Money(minorUnits: try stored.value("disputed_minor"), currency: currency),
+            amount: Money(minorUnits: try stored.amount("disputed_minor"), currency: currency),
             open: try stored.value("open"),
             newDueOn: try stored.parsedIfPresent("new_due_on") { try LocalDate(parsing: $0) }))
       }

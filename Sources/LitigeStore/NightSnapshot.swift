@@ -176,14 +176,16 @@ extension Store {
   /// later (the runner asked its policies again on the decided state). `lastCaseId` is the chunk's last case id, recorded
   /// with its checkpoint (the chunk is named by its first). With `chunk` nil no checkpoint is
   /// recorded (the invoice pass, which a resumed night runs again). `invoiceWakes` are the invoice
-  /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night). `storedCases` are
+  /// pass's next dates for the invoices it visited (`YYYYMMDD`, 0 = the next night), each written only
+  /// if the invoice's change counter is still the one in `invoicesTouched` (when given). `storedCases` are
   /// the cases as the snapshot read them: a case unchanged since is written column by column, only
   /// what its calls changed.
   public func writeNight(
     _ calls: [SettledCall], finalCases: [Int64: DisputeCase], storedCases: [Int64: DisputeCase] = [:],
     lastEventIds: [Int64: Int64], at now: Date,
     runId: String, chunk: Int?, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
-    touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil, invoiceWakes: [String: Int] = [:]
+    touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil, invoiceWakes: [String: Int] = [:],
+    invoicesTouched: [String: Int64] = [:]
   ) throws -> [NightConflict] {
     try database.write { db in
       var conflicts: [NightConflict] = []
@@ -257,7 +259,7 @@ extension Store {
           sql: "UPDATE cases SET wake_on = ? WHERE id = ? AND touched = ? AND status <> 'closed'",
           arguments: [day, caseId, counter])
       }
-      try Records.setInvoiceWakes(invoiceWakes, db)
+      try Records.setInvoiceWakes(invoiceWakes, touched: invoicesTouched, db)
       if let chunk {
         try Records.completeChunk(
           runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)

@@ -307,6 +307,49 @@ enum Schema {
           CREATE INDEX invoices_pass ON invoices(due_on, wake_on) WHERE paid_minor < total_minor;
           """)
     }
+    migrator.registerMigration("v16: an invoice's change counter, for the invoice pass's dates") { db in
+      // Issue 14: the invoice pass wrote each visited invoice's next date whatever happened to the
+      // invoice meanwhile: a new due date imported while the night ran was overwritten by the date the
+      // pass had worked out from the old one, and the invoice slept past its reminder. Each change that
+      // makes an invoice due again now also moves `touched`, and the pass writes a date only when it
+      // has not moved since the list was read (as for cases, schema v10). Credits, write-offs and money
+      // paid back change what is owed: they make the invoice due again too.
+      try db.execute(
+        sql: """
+          ALTER TABLE invoices ADD COLUMN touched INTEGER NOT NULL DEFAULT 0;
+          DROP TRIGGER invoice_wake;
+          CREATE TRIGGER invoice_wake AFTER UPDATE OF customer_id, due_on, total_minor, paid_minor,
+            collection_suspended ON invoices BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1 WHERE number = NEW.number;
+          END;
+          CREATE TRIGGER wake_invoice_on_adjustment AFTER INSERT ON adjustments BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1 WHERE number = NEW.invoice_number;
+          END;
+          DROP TRIGGER wake_invoice_on_portion;
+          CREATE TRIGGER wake_invoice_on_portion AFTER UPDATE OF invoice_number, disputed_minor ON case_invoices
+          BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1
+            WHERE number IN (OLD.invoice_number, NEW.invoice_number);
+          END;
+          DROP TRIGGER wake_invoice_on_unlink;
+          CREATE TRIGGER wake_invoice_on_unlink AFTER DELETE ON case_invoices BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1 WHERE number = OLD.invoice_number;
+          END;
+          DROP TRIGGER wake_invoice_on_close;
+          CREATE TRIGGER wake_invoice_on_close AFTER UPDATE OF status ON cases WHEN NEW.status = 'closed' BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1
+            WHERE number IN (SELECT invoice_number FROM case_invoices WHERE case_id = NEW.id);
+          END;
+          DROP TRIGGER wake_invoice_on_case;
+          CREATE TRIGGER wake_invoice_on_case AFTER INSERT ON cases BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1 WHERE customer_id = NEW.customer_id;
+          END;
+          DROP TRIGGER wake_invoice_on_case_customer;
+          CREATE TRIGGER wake_invoice_on_case_customer AFTER UPDATE OF customer_id ON cases BEGIN
+            UPDATE invoices SET wake_on = 0, touched = touched + 1 WHERE customer_id = NEW.customer_id;
+          END;
+          """)
+    }
     return migrator
   }
 

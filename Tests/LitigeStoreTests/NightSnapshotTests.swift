@@ -176,6 +176,54 @@ struct NightSnapshotTests {
     }
   }
 
+  @Test("schema v16: the pass's date for an invoice changed during the night is not written")
+  func anInvoiceChangedDuringTheNightStaysDue() throws {
+    let store = try demoStore()
+    let number = try #require(
+      try store.database.read { db in
+        try String.fetchOne(db, sql: "SELECT number FROM invoices WHERE paid_minor < total_minor LIMIT 1")
+      })
+    func state() throws -> (wake: Int, touched: Int64) {
+      try store.database.read { db in
+        let row = try #require(
+          try Row.fetchOne(
+            db, sql: "SELECT wake_on, touched FROM invoices WHERE number = ?", arguments: [number]))
+        return (row[0], row[1])
+      }
+    }
+    let listed = try state().touched
+    // Someone gives it a new due date while the night runs: it is due again, and its counter moves.
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE invoices SET due_on = '2026-12-24' WHERE number = ?", arguments: [number])
+    }
+    let changed = try state()
+    #expect(changed.wake == 0 && changed.touched == listed + 1)
+    func writeDate(counter: Int64) throws {
+      _ = try store.writeNight(
+        [], finalCases: [:], lastEventIds: [:], at: reference, runId: "night", chunk: nil, cases: 0,
+        failures: 0, invoiceWakes: [number: 20_261_217], invoicesTouched: [number: counter])
+    }
+    // The date the pass worked out from the listed invoice is not written; one from its state now is.
+    try writeDate(counter: listed)
+    #expect(try state().wake == 0)
+    try writeDate(counter: changed.touched)
+    #expect(try state().wake == 20_261_217)
+    // A credit note changes what is owed: due again too.
+    let caseId = try #require(
+      try store.database.read { db in
+        try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM cases")
+      })
+    try store.database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO adjustments (invoice_number, kind, on_date, currency, amount_minor, case_id, reference,
+            reason, recorded_at, recorded_by)
+          VALUES (?, 'credit', '2026-12-01', 'EUR', 100, ?, 'AV-1', 'avoir', '2026-12-01T00:00:00Z', 'test')
+          """, arguments: [number, caseId])
+    }
+    #expect(try state().wake == 0)
+  }
+
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
   func concurrentChangeIsJudgedAgain() throws {
     let store = try demoStore()
