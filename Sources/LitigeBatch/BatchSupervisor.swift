@@ -37,9 +37,24 @@ final class BatchSupervisor: Sendable {
     pluginNames = try runner.makeHost().plugins.map(\.provenanceName)
     let timeout = runner.options.limits.timeout ?? .seconds(10)
     hardDeadline = runner.options.hardDeadline ?? timeout * 2 + .seconds(1)
+    Self.removeFoldersOfEndedNights()
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "litige-batch-\(getpid())-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  /// Removes the status folders (`litige-batch-PID-...`) that nights killed outright (SIGKILL, a power
+  /// cut) left in the temporary folder: those whose process no longer exists. A folder of a live
+  /// process, or of a process this user may not signal, is left alone.
+  static func removeFoldersOfEndedNights() {
+    let temporary = FileManager.default.temporaryDirectory
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+    for name in names where name.hasPrefix("litige-batch-") {
+      guard let pid = Int32(name.dropFirst("litige-batch-".count).prefix { $0.isNumber }), pid > 0,
+        kill(pid, 0) != 0, errno == ESRCH
+      else { continue }
+      try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+    }
   }
 
   deinit {

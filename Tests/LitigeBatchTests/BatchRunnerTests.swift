@@ -275,6 +275,28 @@ struct BatchRunnerTests {
   }
 }
 
+@Suite("Supervisor's status folders")
+struct StatusFolderTests {
+  @Test("a status folder left by a night killed outright is removed by the next; a live night's is kept")
+  func foldersOfEndedNightsAreRemoved() throws {
+    let ended = Process()
+    ended.executableURL = URL(fileURLWithPath: "/bin/true")
+    try ended.run()
+    ended.waitUntilExit()
+    let temporary = FileManager.default.temporaryDirectory
+    let left = temporary.appendingPathComponent(
+      "litige-batch-\(ended.processIdentifier)-\(UUID().uuidString.prefix(8))")
+    let live = temporary.appendingPathComponent("litige-batch-\(getpid())-\(UUID().uuidString.prefix(8))")
+    for folder in [left, live] {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+    BatchSupervisor.removeFoldersOfEndedNights()
+    #expect(!FileManager.default.fileExists(atPath: left.path))
+    #expect(FileManager.default.fileExists(atPath: live.path))
+    try FileManager.default.removeItem(at: live)
+  }
+}
+
 /// The night's invoice pass with the standard follow-up plugin (domain.md §5, relances préventives).
 @Suite("Invoice pass")
 struct InvoicePassTests {
