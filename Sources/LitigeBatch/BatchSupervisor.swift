@@ -43,9 +43,10 @@ final class BatchSupervisor: Sendable {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   }
 
-  /// Removes the status folders (`litige-batch-PID-...`) that nights killed outright (SIGKILL, a power
-  /// cut) left in the temporary folder: those whose process no longer exists. A folder of a live
-  /// process, or of a process this user may not signal, is left alone.
+  /// Removes the status folders that nights killed outright left in the temporary folder.
+  ///
+  /// A folder is `litige-batch-PID-...`; it is removed when process PID no longer exists (a SIGKILL, a
+  /// power cut). A folder of a live process, or of a process this user may not signal, is left alone.
   static func removeFoldersOfEndedNights() {
     let temporary = FileManager.default.temporaryDirectory
     let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
