@@ -154,7 +154,7 @@ enum Records {
     let links = try Row.fetchAll(
       db.cachedStatement(
         sql:
-          "SELECT invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number"
+          "SELECT case_id, invoice_number, disputed_minor FROM case_invoices WHERE case_id = ? ORDER BY invoice_number"
       ),
       arguments: [id]
     ).map { try InvoiceLink($0) }

@@ -29,6 +29,8 @@ struct StoredRow {
 
   /// `case 12`, `invoice F-2026-001`: the record, named by its key as stored.
   var name: String {
+    // GRDB's subscript stops the process on a column the query did not select: asked first.
+    guard row.hasColumn(key) else { return record }
     switch (row[key] as DatabaseValue).storage {
     case .int64(let number): return "\(record) \(number)"
     case .string(let text): return "\(record) \(text.prefix(60))"

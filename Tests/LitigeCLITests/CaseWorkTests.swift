@@ -310,6 +310,16 @@ struct CaseWorkTests {
     // night resumed the unfinished one and failed again) and trapped `case list`'s total.
     try sql("UPDATE cases SET disputed_minor = 9223372036854775807 WHERE id IN (1, 2)")
     let beyond = "disputed_minor: 9223372036854775807 minor units is beyond the largest amount Litige stores"
+    // A portion likewise, read with its case: named, not a crash (the message asked for a column the
+    // query had not selected).
+    try sql("UPDATE case_invoices SET disputed_minor = -9223372036854775808 WHERE case_id = 3")
+    let portion = try litige.run("case", "show", "3")
+    #expect(portion.status == 1, "\(portion.standardError)")
+    #expect(
+      portion.standardError.contains(
+        "case 3: case_invoices.disputed_minor: -9223372036854775808 minor units is beyond"),
+      "\(portion.standardError)")
+    try sql("UPDATE case_invoices SET disputed_minor = 1000 WHERE case_id = 3")
     var result = try litige.run("case", "list")
     #expect(
       result.status == 1 && result.standardError.contains("case 1: " + beyond), "\(result.standardError)")
