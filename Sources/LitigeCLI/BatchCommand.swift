@@ -116,11 +116,26 @@ struct BatchCommand: ParsableCommand {
           guard !isFolder.boolValue else {
             throw ValidationError("--report \(report) is a folder; name a .json or an .html file")
           }
+          // By any name (a link): writing the report there would destroy the workspace.
+          for file in ["", "-wal", "-shm"] where Self.isSameFile(report, workspace.path + file) {
+            throw ValidationError(
+              "--report \(report) is the workspace's database\(file.isEmpty ? "" : " (\(file))"): name another file"
+            )
+          }
           guard FileManager.default.isWritableFile(atPath: report) else {
             throw ValidationError("--report \(report): the file exists and cannot be written")
           }
         }
       }
+    }
+
+    /// Whether paths `first` and `second` name the same file (links followed), by device and inode:
+    /// `stat` opens neither (closing a descriptor of the database would drop SQLite's locks).
+    static func isSameFile(_ first: String, _ second: String) -> Bool {
+      var a = stat()
+      var b = stat()
+      guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+      return a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     func run() throws {
@@ -230,7 +245,8 @@ struct BatchCommand: ParsableCommand {
           } else {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(result).write(to: URL(fileURLWithPath: path))
+            // Atomically: a new file renamed over the path, never written through a link it may be.
+            try encoder.encode(result).write(to: URL(fileURLWithPath: path), options: .atomic)
           }
         } catch {
           throw Failure(

@@ -118,6 +118,18 @@ struct BatchCommandTests {
     let folder = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     #expect(try litige.run(["batch", "--as-of", "2027-01-20", "--report", folder]).status == 2)
+    // The workspace's database by another name (a symbolic or a hard link): writing the report there
+    // destroyed the workspace.
+    let base = (litige.workspace as NSString).deletingLastPathComponent
+    try FileManager.default.createSymbolicLink(
+      atPath: base + "/lien.json", withDestinationPath: litige.workspace)
+    try FileManager.default.linkItem(atPath: litige.workspace, toPath: base + "/dur.html")
+    for report in [base + "/lien.json", base + "/dur.html"] {
+      let refused = try litige.run(["batch", "--as-of", "2027-01-20", "--report", report])
+      #expect(
+        refused.status == 2 && refused.standardError.contains("is the workspace's database"), "\(report)")
+    }
+    #expect(try litige.run("case", "list").status == 0)
     // No night ran: the next one is the first.
     #expect(!(try litige.run("batch", "history").standardOutput.contains("night-")))
   }
