@@ -45,14 +45,18 @@ final class BatchSupervisor: Sendable {
 
   /// Removes the status folders that nights killed outright left in the temporary folder.
   ///
-  /// A folder is `litige-batch-PID-...`; it is removed when process PID no longer exists (a SIGKILL, a
-  /// power cut). A folder of a live process, or of a process this user may not signal, is left alone.
+  /// A folder is `litige-batch-PID-XXXXXXXX`; it is removed when process PID no longer exists (a
+  /// SIGKILL, a power cut). A folder of a live process, of a process this user may not signal, or
+  /// named otherwise (an older version's) is left alone.
   static func removeFoldersOfEndedNights() {
     let temporary = FileManager.default.temporaryDirectory
     let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
     for name in names where name.hasPrefix("litige-batch-") {
-      guard let pid = Int32(name.dropFirst("litige-batch-".count).prefix { $0.isNumber }), pid > 0,
-        kill(pid, 0) != 0, errno == ESRCH
+      // Exactly `litige-batch-PID-XXXXXXXX` (as `init` names them): nothing else is taken for one.
+      let parts = name.dropFirst("litige-batch-".count).split(
+        separator: "-", omittingEmptySubsequences: false)
+      guard parts.count == 2, parts[1].count == 8, parts[1].allSatisfy(\.isHexDigit),
+        parts[0].allSatisfy(\.isASCII), let pid = Int32(parts[0]), pid > 1, kill(pid, 0) != 0, errno == ESRCH
       else { continue }
       try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
     }

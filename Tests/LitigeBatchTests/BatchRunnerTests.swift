@@ -287,13 +287,16 @@ struct StatusFolderTests {
     let left = temporary.appendingPathComponent(
       "litige-batch-\(ended.processIdentifier)-\(UUID().uuidString.prefix(8))")
     let live = temporary.appendingPathComponent("litige-batch-\(getpid())-\(UUID().uuidString.prefix(8))")
-    for folder in [left, live] {
+    // Named otherwise (an older version's UUID folders): left alone, whatever it starts with.
+    let other = temporary.appendingPathComponent("litige-batch-\(ended.processIdentifier)ABC-notanight")
+    for folder in [left, live, other] {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
     BatchSupervisor.removeFoldersOfEndedNights()
     #expect(!FileManager.default.fileExists(atPath: left.path))
     #expect(FileManager.default.fileExists(atPath: live.path))
-    try FileManager.default.removeItem(at: live)
+    #expect(FileManager.default.fileExists(atPath: other.path))
+    for folder in [live, other] { try FileManager.default.removeItem(at: folder) }
   }
 }
 
