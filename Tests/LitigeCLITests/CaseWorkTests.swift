@@ -7,6 +7,42 @@ import Testing
 @Suite("Working a case from the command line")
 struct CaseWorkTests {
   /// A workspace with one company customer and two invoices, no plugin, and the approvers of litige.toml.
+  /// Runs `statement` with the sqlite3 command on `workspace`, as a person editing it by hand would;
+  /// returns what it prints.
+  @discardableResult
+  static func sqlite(_ statement: String, on workspace: String) throws -> String {
+    let process = Process()
+    let output = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["sqlite3", workspace, statement]
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(statement)")
+    return text
+  }
+
+  /// Runs the night of `day` in process with a JSON report, expects it to end with failed cases (exit
+  /// status 1), and returns the report.
+  static func failingNight(_ litige: Litige, day: String) throws -> [String: Any] {
+    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
+    let result = try litige.run("batch", "--as-of", day, "--in-process", "--report", report)
+    #expect(result.status == 1, "\(result.standardError)")
+    return try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+    )
+  }
+
+  /// Opens one case for customer C1 on invoice F-1 (10.00 EUR) per reason, with `litige case open`.
+  static func openCases(_ reasons: [String], in litige: Litige) throws {
+    for reason in reasons {
+      #expect(
+        try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", reason).status
+          == 0)
+    }
+  }
+
   static func ledgerWorkspace() throws -> Litige {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-life-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -234,24 +270,9 @@ struct CaseWorkTests {
   @Test("a case row edited by hand fails its case, named with the column, not the night nor the process")
   func handEditedRows() throws {
     let litige = try Self.ledgerWorkspace()
-    for reason in ["Remise oubliée sur la facture", "Livraison incomplète", "Prix erroné"] {
-      #expect(
-        try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", reason).status
-          == 0)
-    }
+    try Self.openCases(["Remise oubliée sur la facture", "Livraison incomplète", "Prix erroné"], in: litige)
     @discardableResult
-    func sql(_ statement: String) throws -> String {
-      let process = Process()
-      let output = Pipe()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = ["sqlite3", litige.workspace, statement]
-      process.standardOutput = output
-      try process.run()
-      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(statement)")
-      return text
-    }
+    func sql(_ statement: String) throws -> String { try Self.sqlite(statement, on: litige.workspace) }
     // SQLite keeps text in an INTEGER column; a time without its offset; a message dated the same way.
     try sql("UPDATE cases SET disputed_minor = 'abc' WHERE id = 1")
     try sql(
@@ -270,12 +291,7 @@ struct CaseWorkTests {
     #expect(!result.standardError.contains("Appel du client"))
 
     // The night: the two cases fail, named; the third is visited.
-    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
-    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
-    #expect(result.status == 1, "\(result.standardError)")
-    let night = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-    )
+    let night = try Self.failingNight(litige, day: "2099-01-01")
     let failures = night["failures"] as? [[String: Any]] ?? []
     #expect(failures.map { $0["case_id"] as? Int } == [1, 2])
     #expect(failures.map { $0["plugin"] as? String } == ["litige@core", "litige@core"])
@@ -293,19 +309,8 @@ struct CaseWorkTests {
   @Test("an amount edited by hand to the largest integer fails its case, not the report, nor any sum")
   func handEditedHugeAmounts() throws {
     let litige = try Self.ledgerWorkspace()
-    for reason in ["Prix erroné", "Remise oubliée", "Livraison incomplète"] {
-      #expect(
-        try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", reason).status
-          == 0)
-    }
-    func sql(_ statement: String) throws {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = ["sqlite3", litige.workspace, statement]
-      try process.run()
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(statement)")
-    }
+    try Self.openCases(["Prix erroné", "Remise oubliée", "Livraison incomplète"], in: litige)
+    func sql(_ statement: String) throws { try Self.sqlite(statement, on: litige.workspace) }
     // Two cases at Int64.max: their sum overflowed SQLite's SUM in the night's report (every later
     // night resumed the unfinished one and failed again) and trapped `case list`'s total.
     try sql("UPDATE cases SET disputed_minor = 9223372036854775807 WHERE id IN (1, 2)")
@@ -323,12 +328,7 @@ struct CaseWorkTests {
     var result = try litige.run("case", "list")
     #expect(
       result.status == 1 && result.standardError.contains("case 1: " + beyond), "\(result.standardError)")
-    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
-    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
-    #expect(result.status == 1, "\(result.standardError)")
-    let night = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-    )
+    let night = try Self.failingNight(litige, day: "2099-01-01")
     #expect(night["status"] as? String == "failed")
     let failures = night["failures"] as? [[String: Any]] ?? []
     #expect(failures.map { $0["case_id"] as? Int } == [1, 2])
@@ -347,14 +347,7 @@ struct CaseWorkTests {
     #expect(
       try litige.run("case", "open", "--customer", "C1", "--invoice", "F-1=10", "--reason", "Prix erroné")
         .status == 0)
-    func sql(_ statement: String) throws {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = ["sqlite3", litige.workspace, statement]
-      try process.run()
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(statement)")
-    }
+    func sql(_ statement: String) throws { try Self.sqlite(statement, on: litige.workspace) }
     // A payment whose amount is text, on the disputed invoice; the other invoice, in no dispute, due in
     // the night's window with a due date that is no date.
     try sql(
@@ -368,12 +361,7 @@ struct CaseWorkTests {
     #expect(result.standardError.contains(": amount_minor: expected an integer, found the text 'douze'"))
     #expect(!result.standardError.contains("Léa") && !result.standardError.contains("VIR-X"))
 
-    let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
-    result = try litige.run("batch", "--as-of", "2099-01-01", "--in-process", "--report", report)
-    #expect(result.status == 1, "\(result.standardError)")
-    let night = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-    )
+    let night = try Self.failingNight(litige, day: "2099-01-01")
     #expect(night["status"] as? String == "failed")
     #expect(night["abort_reason"] == nil)
     let messages = (night["failures"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
