@@ -6,7 +6,6 @@ import Testing
 /// The commands of the people who work cases, driven as a credit team would.
 @Suite("Working a case from the command line")
 struct CaseWorkTests {
-  /// A workspace with one company customer and two invoices, no plugin, and the approvers of litige.toml.
   /// Runs `statement` with the sqlite3 command on `workspace`, as a person editing it by hand would;
   /// returns what it prints.
   @discardableResult
@@ -43,6 +42,7 @@ struct CaseWorkTests {
     }
   }
 
+  /// A workspace with one company customer and two invoices, no plugin, and the approvers of litige.toml.
   static func ledgerWorkspace() throws -> Litige {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-life-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
