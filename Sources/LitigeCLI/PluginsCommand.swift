@@ -228,6 +228,7 @@ extension PluginsCommand {
       }
       let context = try PolicyContext(workspace: workspace, now: now)
       let snapshot = try context.store.nightSnapshot(of: self.case...self.case)
+      if let message = snapshot.unreadable[self.case] { throw Failure(message) }
       guard snapshot.cases[self.case] != nil else {
         throw Failure("case \(self.case) does not exist or is closed")
       }

@@ -325,6 +325,9 @@ struct CaseWorkTests {
         "case 3: case_invoices.disputed_minor: -9223372036854775808 minor units is beyond"),
       "\(portion.standardError)")
     try sql("UPDATE case_invoices SET disputed_minor = 1000 WHERE case_id = 3")
+    // Timing a hook on such a case says why it cannot, not that the case does not exist.
+    let timed = try litige.run("plugins", "time", "nightly", "--case", "1", "--iterations", "1")
+    #expect(timed.status == 1 && timed.standardError.contains(beyond), "\(timed.standardError)")
     var result = try litige.run("case", "list")
     #expect(
       result.status == 1 && result.standardError.contains("case 1: " + beyond), "\(result.standardError)")
