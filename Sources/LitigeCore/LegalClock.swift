@@ -134,9 +134,7 @@ extension LocalDate {
     let total = year * 12 + (month - 1) + months
     let newYear = total / 12
     let newMonth = total % 12 + 1
-    let isLeap = newYear % 4 == 0 && (newYear % 100 != 0 || newYear % 400 == 0)
-    let lengths = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    let day = min(self.day, lengths[newMonth - 1])
+    let day = min(self.day, LocalDate.days(inMonth: newMonth, of: newYear))
     return (try? LocalDate(year: newYear, month: newMonth, day: day)) ?? self
   }
 }

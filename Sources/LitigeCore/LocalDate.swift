@@ -11,12 +11,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     return calendar
   }()
 
+  /// How many days month `month` (1-12) of `year` has, in the proleptic Gregorian calendar.
+  public static func days(inMonth month: Int, of year: Int) -> Int {
+    let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    return [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+  }
+
   /// A date from its parts; throws `DomainError.invalid` when it does not exist (`2026-02-30`).
   public init(year: Int, month: Int, day: Int, field: String = "date") throws {
     // The proleptic Gregorian calendar, checked by arithmetic (a Calendar lookup showed in profiles).
-    let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    let daysInMonth = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    guard (1...9_999).contains(year), (1...12).contains(month), (1...daysInMonth[month - 1]).contains(day)
+    guard (1...9_999).contains(year), (1...12).contains(month),
+      (1...Self.days(inMonth: month, of: year)).contains(day)
     else {
       throw DomainError.invalid(field: field, "\(year)-\(month)-\(day) is not a date")
     }
@@ -159,9 +164,8 @@ public enum Timestamp {
       (1...31).contains(day),
       hour < 24, minute < 60, second < 61
     else { return nil }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    let monthDays: [Int32] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    guard day <= monthDays[Int(month) - 1] else { return nil }  // 2026-02-30 is no day (parse says so)
+    // 2026-02-30 is no day (`parse` says so): `timegm` would carry it into March.
+    guard day <= LocalDate.days(inMonth: Int(month), of: Int(year)) else { return nil }
     var parts = tm()
     parts.tm_year = year - 1900
     parts.tm_mon = month - 1
