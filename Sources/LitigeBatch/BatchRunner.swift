@@ -422,9 +422,7 @@ public final class BatchRunner: Sendable {
           failingCases.insert(due.caseId)
         }
         if !outcome.events.isEmpty { decided = true }
-        if outcome.failure != nil || outcome.skipped || (outcome.events.isEmpty && outcome.wake == nil) {
-          everyCallAnswered = false
-        }
+        if !outcome.answered { everyCallAnswered = false }
         for event in outcome.events {
           // A letter leaves the invoice's ledger as read; another decision might not: not probed.
           guard case .sent(let template, _, _, let invoice, _) = event.event else {
@@ -466,11 +464,9 @@ public final class BatchRunner: Sendable {
       }
       for (caseId, answered) in decidedCases.sorted(by: { $0.key < $1.key })
       where answered && !failingCases.contains(caseId) {
-        guard let current = try session.disputeCase(id: caseId), current.status != .closed else {
-          session.rollback()
-          continue
-        }
+        let status = try session.disputeCase(id: caseId)?.status
         session.rollback()
+        guard let status, status != .closed else { continue }
         caseWakes[caseId] = NightIndex.key(
           of: try probe(
             caseId, run: run, host: host, skip: (skip[caseId] ?? []).union(skipProbes[caseId] ?? []),
@@ -585,9 +581,7 @@ public final class BatchRunner: Sendable {
             lastDecision = ProbeExtent(hooks: hookIndex, plugins: position + 1)
             declaredSince = .onChange
           }
-          if outcome.failure != nil || outcome.skipped || (outcome.events.isEmpty && outcome.wake == nil) {
-            everyCallAnswered = false
-          }
+          if !outcome.answered { everyCallAnswered = false }
         }
       }
       // A case decided on is due the next night: its policies have not seen what they decided. Rather

@@ -69,6 +69,10 @@ public struct HookOutcome {
   public var skipped = false
   /// When the plugin next needs the case, as the call declared it (nil: it declared nothing, or failed).
   public var wake: Wake?
+
+  /// Whether the call ran and either decided or declared its next date: what the night needs of
+  /// every call on a case to ask them again on the decided state (`BatchRunner.probe`).
+  public var answered: Bool { failure == nil && !skipped && (!events.isEmpty || wake != nil) }
 }
 
 /// When a plugin next needs a case, as a night's hook call declares it (issue 14's wake-up contract).
