@@ -65,6 +65,14 @@ private struct Workspace {
       options: options)
   }
 
+  /// Runs the night `day` days after `night` with the night's hooks (so with the wake-up index).
+  func runNight(_ day: Int) throws -> BatchReport {
+    try runner {
+      $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+      $0.hooks = BatchOptions.nightHooks
+    }.run()
+  }
+
   func taggedEvents() throws -> [Int64: Int] {
     var counts: [Int64: Int] = [:]
     for id in try store.caseIds(matching: CaseFilter()) {
@@ -109,21 +117,15 @@ struct BatchRunnerTests {
           if c.id % 4 == 0 and not c:has_tag("third") then return c:tag("third") end
           """))
     let open = try workspace.visitedCases()
-    func runNight(_ day: Int) throws -> BatchReport {
-      try workspace.runner {
-        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
-        $0.hooks = BatchOptions.nightHooks
-      }.run()
-    }
     func wakes() throws -> [Int64: Int] {
       Dictionary(uniqueKeysWithValues: try open.map { ($0, try workspace.store.wakeOn(caseId: $0) ?? -1) })
     }
     // The first night visits every case (no index yet) and does not probe: all are due the next.
-    #expect(try runNight(0).cases == open.count)
+    #expect(try workspace.runNight(0).cases == open.count)
     #expect(try wakes().values.allSatisfy { $0 == 0 })
     // The second: every case; even ids decide `second`. Asked again, multiples of 4 would decide
     // `third`: due tomorrow. The others declared ten days on the decided state: asleep.
-    #expect(try runNight(1).cases == open.count)
+    #expect(try workspace.runNight(1).cases == open.count)
     let second = try wakes()
     let reacting = Set(open.filter { $0 % 4 == 0 })
     #expect(Set(second.filter { $0.value == 0 }.keys) == reacting)
@@ -131,9 +133,9 @@ struct BatchRunnerTests {
     let tenDaysOn = NightIndex.key(LocalDate(night.addingTimeInterval(86_400), in: zone).adding(days: 10))
     #expect(second.filter { $0.value != 0 }.values.allSatisfy { $0 == tenDaysOn }, "\(second)")
     // The third visits only those, which decide `third` and then sleep.
-    #expect(try runNight(2).cases == reacting.count)
+    #expect(try workspace.runNight(2).cases == reacting.count)
     #expect(try wakes().values.allSatisfy { $0 != 0 })
-    #expect(try runNight(3).cases == 0)
+    #expect(try workspace.runNight(3).cases == 0)
     for id in open {
       let tags = try workspace.store.disputeCase(id: id)?.tags ?? []
       #expect(tags.contains("first") && tags.contains("second") == (id % 2 == 0))
@@ -174,18 +176,12 @@ struct BatchRunnerTests {
       to: toml, atomically: true, encoding: .utf8)
     let open = try workspace.visitedCases()
     let zone = workspace.store.settings.timeZone
-    func runNight(_ day: Int) throws -> BatchReport {
-      try workspace.runner {
-        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
-        $0.hooks = BatchOptions.nightHooks
-      }.run()
-    }
     // The first night (full: no dates yet) decides nothing; the second, on the index, tags every
     // case and asks again: `night` wants it in ten days, and `later`, which ran after the tag, in three
     // days (even ids) or on a change (odd ids). The earliest holds.
-    let first = try runNight(0)
+    let first = try workspace.runNight(0)
     #expect(first.decisionsByKind.isEmpty && first.failures.isEmpty, "\(first.failures) \(first.status)")
-    let second = try runNight(1)
+    let second = try workspace.runNight(1)
     #expect(second.full == false)
     #expect(second.decisionsByKind["tag"] == open.count, "\(second.decisionsByKind)")
     let day = LocalDate(night.addingTimeInterval(86_400), in: zone)
@@ -212,10 +208,7 @@ struct BatchRunnerTests {
     let flaky = try workspace.visitedCases().filter { $0 % 3 == 0 }
     #expect(flaky.count >= 20)
     for day in 0..<4 {
-      let report = try workspace.runner {
-        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
-        $0.hooks = BatchOptions.nightHooks
-      }.run()
+      let report = try workspace.runNight(day)
       #expect(report.abortReason == nil, "night \(day): \(report.abortReason ?? "")")
       if day >= 1 { #expect(report.failedCases == flaky.count, "night \(day)") }
     }
