@@ -421,7 +421,7 @@ extension Records {
       decisions, to: current, facts: facts, settings: settings, provenance: provenance, at: now)
     guard !events.isEmpty else { return [] }
     try update(updated, db)
-    for event in events { try record(event, of: updated, facts: facts, timeZone: settings.timeZone, db) }
+    try record(events, of: updated, facts: facts, timeZone: settings.timeZone, db)
     return events
   }
 
@@ -431,9 +431,29 @@ extension Records {
   static func record(
     _ event: JournalEvent, of disputeCase: DisputeCase, facts: CaseFacts, timeZone: TimeZone, _ db: Database
   ) throws {
-    try append(event, db)
-    for effect in CaseRules.effects(of: event.event, on: disputeCase, facts: facts) {
-      try execute(effect, of: disputeCase, event: event, timeZone: timeZone, db)
+    try record(CollectionOfOne(event), of: disputeCase, facts: facts, timeZone: timeZone, db)
+  }
+
+  /// Appends `events` (in their order, several rows per statement), then executes the ledger effects
+  /// the core derives from each, in the same order: an effect reads no event id and appends none, and
+  /// `facts` are the case's before the events, as for `record` one by one.
+  static func record(
+    _ events: some Collection<JournalEvent>, of disputeCase: DisputeCase, facts: CaseFacts,
+    timeZone: TimeZone, _ db: Database
+  ) throws {
+    try append(events, db)
+    try executeEffects(of: events, on: disputeCase, facts: facts, timeZone: timeZone, db)
+  }
+
+  /// Executes the ledger effects the core derives from `events` (already in the journal), in order.
+  static func executeEffects(
+    of events: some Collection<JournalEvent>, on disputeCase: DisputeCase, facts: CaseFacts,
+    timeZone: TimeZone, _ db: Database
+  ) throws {
+    for event in events {
+      for effect in CaseRules.effects(of: event.event, on: disputeCase, facts: facts) {
+        try execute(effect, of: disputeCase, event: event, timeZone: timeZone, db)
+      }
     }
   }
 

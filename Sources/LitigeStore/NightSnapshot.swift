@@ -203,6 +203,7 @@ extension Store {
           arguments: [ids])
         while let row = try rows.next() { counters[row[0]] = row[1] }
       }
+      var journal = PendingJournal()
       for caseId in callsByCase.keys.sorted() {
         guard let caseCalls = callsByCase[caseId] else { continue }
         let unchanged: Bool
@@ -226,9 +227,8 @@ extension Store {
               currency: final.disputed.currency, timeZone: settings.timeZone)
           // Decided tonight: due the next night (the night's own events do not fire the trigger)...
           try Records.update(final, stored: storedCases[caseId], dueNextNight: true, db)
-          for event in events {
-            try Records.record(event, of: final, facts: facts, timeZone: settings.timeZone, db)
-          }
+          try Records.executeEffects(of: events, on: final, facts: facts, timeZone: settings.timeZone, db)
+          try journal.add(events, db)
           // ...unless the night asked its policies again on the decided state and they declared a later
           // date (BatchRunner's probe). Written last: the case's own triggers have set 0 by now.
           if let day = wakes[caseId], day != 0 {
@@ -238,6 +238,7 @@ extension Store {
           }
           continue
         }
+        try journal.flush(db)
         try db.executeCached(sql: "UPDATE cases SET wake_on = 0 WHERE id = ?", arguments: [caseId])
         for call in caseCalls {
           guard let current = try Records.fetchCase(db, id: caseId) else { break }
@@ -253,6 +254,7 @@ extension Store {
           }
         }
       }
+      try journal.flush(db)
       for (caseId, day) in wakes where callsByCase[caseId] == nil {
         guard let counter = touched[caseId] else { continue }
         try db.executeCached(
@@ -465,5 +467,29 @@ extension NightSnapshot {
       result.touched[caseId] = nil
     }
     return result
+  }
+}
+
+/// The events of a night's chunk waiting to be appended: the events of several cases go in one INSERT
+/// (`Records.append`).
+///
+/// Only the rows wait: a case's ledger effects are executed when the case is written, as before (they
+/// read no event and no event's id, and the night's events fire no trigger), so every table but the
+/// journal changes in the same order, and the journal's rows keep theirs. A caller flushes before
+/// anything that appends events otherwise (a case judged again) and before the chunk ends.
+struct PendingJournal {
+  private var events: [JournalEvent] = []
+
+  /// Adds `events`; appends what waits once it fills an INSERT.
+  mutating func add(_ events: [JournalEvent], _ db: Database) throws {
+    self.events += events
+    if self.events.count >= Records.eventsPerStatement { try flush(db) }
+  }
+
+  /// Appends every event waiting.
+  mutating func flush(_ db: Database) throws {
+    guard !events.isEmpty else { return }
+    try Records.append(events, db)
+    events.removeAll(keepingCapacity: true)
   }
 }

@@ -269,6 +269,75 @@ struct NightSnapshotTests {
     #expect(try store.completedChunks(runId: run.id) == [0, 1])
   }
 
+  @Test(
+    "a chunk's events go in several rows per INSERT and keep their order, each letter's outbox row on its event"
+  )
+  func batchedJournalKeepsOrderAndLetters() throws {
+    let store = try demoStore()
+    let chosen = Array(try store.nightSnapshot(of: 1...200).caseIds.prefix(40))
+    #expect(chosen.count == 40, "the demo has 40 open cases in its first 200")
+    let snapshot = try store.nightSnapshot(of: chosen[0]...chosen[chosen.count - 1])
+    let run = try store.startRun(id: "n3", asOf: reference, dryRun: false, chunkSize: 500)
+    var calls: [SettledCall] = []
+    var finals: [Int64: DisputeCase] = [:]
+    var expected: [(caseId: Int64, kind: String, reason: String)] = []
+    // Two letters and a tag a case (and what the core adds): over 120 events, more than one INSERT holds.
+    for (index, caseId) in chosen.enumerated() {
+      var facts = try #require(snapshot.facts[caseId])
+      let decisions = [
+        ProposedDecision(caseId: caseId, decision: .tag("batch-\(index)"), reason: "tag \(index)"),
+        ProposedDecision(
+          caseId: caseId, decision: .send(template: "letter_a\(index)", channel: .email, body: "a"),
+          reason: "first letter \(index)"),
+        ProposedDecision(
+          caseId: caseId, decision: .send(template: "letter_b\(index)", channel: .letter, body: "b"),
+          reason: "second letter \(index)"),
+      ]
+      let (final, events) = try CaseRules.apply(
+        decisions, to: try #require(snapshot.cases[caseId]), facts: &facts, settings: store.settings,
+        provenance: provenance, at: reference)
+      finals[caseId] = final
+      calls.append(SettledCall(caseId: caseId, provenance: provenance, decisions: decisions, events: events))
+      expected += events.map { (caseId, $0.kind, $0.reason) }
+    }
+    // A case someone changed meanwhile is judged again in the middle of the chunk: its events are
+    // appended on their own, after the cases before it and before the cases after it.
+    let middle = chosen[20]
+    try store.apply(
+      [ProposedDecision(caseId: middle, decision: .tag("by-hand"), reason: "")], caseId: middle,
+      provenance: Provenance(source: "agent", hook: "cli", runId: "x"), at: reference)
+    let firstNew = try #require(
+      try store.database.read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM events") })
+    let conflicts = try store.writeNight(
+      calls, finalCases: finals, lastEventIds: snapshot.lastEventIds, at: reference, runId: run.id, chunk: 0,
+      cases: chosen.count, failures: 0, touched: snapshot.touched)
+    #expect(conflicts.isEmpty)
+    let written = try store.database.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT case_id, kind, reason FROM events WHERE id > ? ORDER BY id", arguments: [firstNew])
+    }
+    #expect(
+      written.map { "\($0["case_id"] as Int64) \($0["kind"] as String) \($0["reason"] as String)" }
+        == expected.map { "\($0.caseId) \($0.kind) \($0.reason)" })
+    // Every letter is in the outbox once, on its own event: same case, same template.
+    let letters = try store.database.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT o.case_id AS outbox_case, o.template, e.case_id AS event_case, e.kind, e.payload
+          FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.event_id > ? ORDER BY o.id
+          """, arguments: [firstNew])
+    }
+    #expect(expected.count > Records.eventsPerStatement)
+    #expect(letters.count == expected.filter { $0.kind == "send" }.count && letters.count == 80)
+    for letter in letters {
+      let template: String = letter["template"]
+      #expect(letter["outbox_case"] as Int64 == letter["event_case"] as Int64, "\(template)")
+      #expect(letter["kind"] as String == "send")
+      #expect((letter["payload"] as String).contains("\"\(template)\""), "\(template)")
+    }
+  }
+
   @Test("an untouched case gets the night's state and events in one transaction with the checkpoint")
   func untouchedCaseIsWrittenAsComputed() throws {
     let store = try demoStore()
