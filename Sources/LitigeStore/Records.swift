@@ -428,6 +428,18 @@ enum Records {
         sql: "INSERT INTO events (case_id, at, kind, payload, reason, source, hook, run_id) VALUES \(rows)",
         arguments: StatementArguments(values))
       let firstId = db.lastInsertedRowID - Int64(part.count) + 1
+      let letters = part.contains { if case .sent = $0.event { true } else { false } }
+      // SQLite gives random ids once a row holds the largest id there is: only a hand-edited journal
+      // could; refused rather than linking a letter to another event.
+      if letters, part.count > 1,
+        try Int.fetchOne(
+          db.cachedStatement(sql: "SELECT COUNT(*) FROM events WHERE id BETWEEN ? AND ?"),
+          arguments: [firstId, db.lastInsertedRowID]) != part.count
+      {
+        throw StoreError(
+          "the journal's event ids are not consecutive (its largest id is \(Int64.max)?): "
+            + "this workspace's events table was changed by hand")
+      }
       // Every letter or message decided waits in the outbox until someone sends it (issue 12).
       for (offset, event) in part.enumerated() {
         guard case .sent(let template, let channel, _, _, _) = event.event else { continue }

@@ -338,6 +338,37 @@ struct NightSnapshotTests {
     }
   }
 
+  @Test("a journal whose ids ran out (a hand-edited largest id) is refused, not linked at random")
+  func exhaustedEventIdsAreRefused() throws {
+    let store = try demoStore()
+    let caseId = try #require(try store.nightSnapshot(of: 1...200).caseIds.first)
+    let snapshot = try store.nightSnapshot(of: caseId...caseId)
+    try store.database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO events (id, case_id, at, kind, payload, reason, source, hook, run_id)
+          VALUES (?, ?, '2026-01-01T00:00:00Z', 'tag', '{"tag":"x"}', '', 'hand', 'hand', 'hand')
+          """, arguments: [Int64.max, caseId])
+    }
+    var facts = try #require(snapshot.facts[caseId])
+    let decisions = ["a", "b"].map {
+      ProposedDecision(caseId: caseId, decision: .send(template: $0, channel: .email, body: $0), reason: "")
+    }
+    let (final, events) = try CaseRules.apply(
+      decisions, to: try #require(snapshot.cases[caseId]), facts: &facts, settings: store.settings,
+      provenance: provenance, at: reference)
+    let run = try store.startRun(id: "n4", asOf: reference, dryRun: false, chunkSize: 500)
+    let before = try store.events(ofCase: caseId).count
+    #expect(throws: StoreError.self) {
+      try store.writeNight(
+        [SettledCall(caseId: caseId, provenance: provenance, decisions: decisions, events: events)],
+        finalCases: [caseId: final], lastEventIds: [caseId: Int64.max], at: reference, runId: run.id,
+        chunk: 0, cases: 1, failures: 0)
+    }
+    #expect(try store.events(ofCase: caseId).count == before)
+    #expect(try store.completedChunks(runId: run.id).isEmpty)
+  }
+
   @Test("an untouched case gets the night's state and events in one transaction with the checkpoint")
   func untouchedCaseIsWrittenAsComputed() throws {
     let store = try demoStore()
