@@ -338,8 +338,8 @@ struct NightSnapshotTests {
     }
   }
 
-  @Test("a journal whose ids ran out (a hand-edited largest id) is refused, not linked at random")
-  func exhaustedEventIdsAreRefused() throws {
+  @Test("a journal whose ids ran out (a hand-edited largest id) still links each letter to its own event")
+  func exhaustedEventIdsStillLinkLetters() throws {
     let store = try demoStore()
     let caseId = try #require(try store.nightSnapshot(of: 1...200).caseIds.first)
     let snapshot = try store.nightSnapshot(of: caseId...caseId)
@@ -351,22 +351,33 @@ struct NightSnapshotTests {
           """, arguments: [Int64.max, caseId])
     }
     var facts = try #require(snapshot.facts[caseId])
-    let decisions = ["a", "b"].map {
-      ProposedDecision(caseId: caseId, decision: .send(template: $0, channel: .email, body: $0), reason: "")
+    let templates = (1...5).map { "letter\($0)" }
+    let decisions = templates.map {
+      ProposedDecision(caseId: caseId, decision: .send(template: $0, channel: .email, body: $0), reason: $0)
     }
     let (final, events) = try CaseRules.apply(
       decisions, to: try #require(snapshot.cases[caseId]), facts: &facts, settings: store.settings,
       provenance: provenance, at: reference)
     let run = try store.startRun(id: "n4", asOf: reference, dryRun: false, chunkSize: 500)
-    let before = try store.events(ofCase: caseId).count
-    #expect(throws: StoreError.self) {
-      try store.writeNight(
-        [SettledCall(caseId: caseId, provenance: provenance, decisions: decisions, events: events)],
-        finalCases: [caseId: final], lastEventIds: [caseId: Int64.max], at: reference, runId: run.id,
-        chunk: 0, cases: 1, failures: 0)
+    let conflicts = try store.writeNight(
+      [SettledCall(caseId: caseId, provenance: provenance, decisions: decisions, events: events)],
+      finalCases: [caseId: final], lastEventIds: [caseId: Int64.max], at: reference, runId: run.id,
+      chunk: 0, cases: 1, failures: 0)
+    #expect(conflicts.isEmpty)
+    let letters = try store.database.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT o.template, e.case_id, e.kind, e.reason FROM outbox o JOIN events e ON e.id = o.event_id
+          WHERE e.run_id = ? ORDER BY o.id
+          """, arguments: [provenance.runId])
     }
-    #expect(try store.events(ofCase: caseId).count == before)
-    #expect(try store.completedChunks(runId: run.id).isEmpty)
+    #expect(letters.map { $0["template"] as String } == templates)
+    for letter in letters {
+      #expect(letter["case_id"] as Int64 == caseId && letter["kind"] as String == "send")
+      #expect(letter["reason"] as String == letter["template"] as String)
+    }
+    #expect(try store.completedChunks(runId: run.id) == [0])
   }
 
   @Test("an untouched case gets the night's state and events in one transaction with the checkpoint")
