@@ -406,8 +406,10 @@ enum Records {
   /// Appends `events` to the journal in their order, up to `eventsPerStatement` rows per INSERT, and
   /// puts each letter or message decided in the outbox.
   ///
-  /// A night writes about four events a case: one statement each cost a tenth of a first night (each
-  /// execution pays SQLite's per-statement work, the statement journal above all). The rows of one
+  /// A night writes about four events a case: with one statement each, the INSERTs were 13 % of a
+  /// first night's profile, each paying SQLite's per-statement work (its statement journal, the
+  /// triggers' and foreign key's checks); batched, the night's writing thread spends about a tenth
+  /// less (BENCHMARKS.md, seventh session). The rows of one
   /// INSERT take consecutive ids in their order (`events.id` is a rowid without AUTOINCREMENT: each new
   /// row gets the largest id plus one), which is how a letter's outbox row finds its event; a journal
   /// whose largest id leaves no room for them (a hand edit) gets one row per INSERT.
