@@ -26,7 +26,12 @@ public final class CaseSession {
   /// Where cases are read: the store, or in batch mode the chunk (see `load(_:)`).
   public private(set) var reader: any CaseReading
   /// The chunk being worked in batch mode (see `load(_:)`); nil otherwise.
-  public private(set) var snapshot: NightSnapshot?
+  public private(set) var snapshot: NightSnapshot? {
+    didSet { inBatchMode = snapshot != nil }
+  }
+  /// Whether a chunk is loaded (`snapshot != nil`), read without copying the snapshot out: the hot
+  /// path asks at every hook call, and a copy retains each of its tables.
+  public private(set) var inBatchMode = false
   /// Cases as settled calls left them, in batch mode: what the next call starts from.
   private var settledCases: [Int64: (disputeCase: DisputeCase, facts: CaseFacts)] = [:]
   /// Calls settled in this chunk, in order.
@@ -101,7 +106,7 @@ public final class CaseSession {
       stored = count
     } else {
       stored = try reader.brokenPromises(customerId: customerId)
-      if snapshot != nil { brokenPromiseCounts[customerId] = stored }
+      if inBatchMode { brokenPromiseCounts[customerId] = stored }
     }
     // In batch mode, promises judged broken earlier in this chunk are not in the store yet: counted
     // here, so that what a case sees does not depend on which chunk another case of the customer
@@ -163,7 +168,7 @@ public final class CaseSession {
     provenance = Provenance(source: "litige@core", hook: "lifecycle", runId: runId)
     defer { provenance = saved }
     for decision in decisions { try decide(decision.decision, on: caseId, reason: decision.reason) }
-    return snapshot != nil ? settle() : try commit()
+    return inBatchMode ? settle() : try commit()
   }
 
   /// Writes every staged decision in one transaction and clears the stage; returns the events written.
@@ -202,11 +207,14 @@ public final class CaseSession {
   ///
   /// In batch mode the cases fall back to where the last settled call left them.
   public func rollback() {
-    if !staged.isEmpty { revision += 1 }
-    staged = [:]
-    stagedInOrder = []
-    stagedEvents = []
-    working = [:]
+    // Each hook call rolls back at least twice: an empty session is left as it is.
+    if !staged.isEmpty {
+      revision += 1
+      staged = [:]
+    }
+    if !stagedInOrder.isEmpty { stagedInOrder = [] }
+    if !stagedEvents.isEmpty { stagedEvents = [] }
+    if !working.isEmpty { working = [:] }
   }
 
   // MARK: Batch mode
@@ -231,7 +239,11 @@ public final class CaseSession {
   ///
   /// Only in batch mode: the decisions reach the store when the chunk is written.
   public func settle() -> [JournalEvent] {
-    precondition(snapshot != nil, "settle() needs a chunk loaded with load(_:)")
+    precondition(inBatchMode, "settle() needs a chunk loaded with load(_:)")
+    if staged.isEmpty, stagedEvents.isEmpty {
+      rollback()
+      return []
+    }
     let events = stagedEvents
     if !events.isEmpty { revision += 1 }
     for (caseId, decisions) in staged {

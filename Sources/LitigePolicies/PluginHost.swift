@@ -49,8 +49,8 @@ public struct LoadedPlugin {
   public var hookNames: [String] { hooks.keys.sorted() }
   /// `name@version`, as the journal records it.
   public var provenanceName: String { "\(name)@\(version)" }
-  /// Each hook's caller (`LuaState.hookCaller`), made on first use.
-  var callers: [String: LuaReference] = [:]
+  /// Each hook's `ctx` maker (`LuaState.hookContext`), made on first use.
+  var contexts: [String: LuaHookContext] = [:]
 }
 
 /// What one hook call of one plugin did.
@@ -161,18 +161,31 @@ public final class PluginHost {
       hookEntries = [:]
     }
   }
-  /// One plugin's hook as `run` calls it.
-  private struct HookEntry {
+  /// One plugin's hook as `run` calls it (a class: the hot path copies one reference, not six fields).
+  private final class HookEntry {
     let index: Int
     let name: String
     let provenanceName: String
     let function: LuaReference
     let runtime: PolicyRuntime
-    let caller: LuaReference?
+    let context: LuaHookContext?
+
+    init(
+      index: Int, name: String, provenanceName: String, function: LuaReference, runtime: PolicyRuntime,
+      context: LuaHookContext?
+    ) {
+      (self.index, self.name, self.provenanceName) = (index, name, provenanceName)
+      (self.function, self.runtime, self.context) = (function, runtime, context)
+    }
   }
   /// The plugins that have each hook, in priority order, found once per hook rather than at every call
   /// (a hook call is a few hundred nanoseconds: a dictionary lookup per plugin was a tenth of it).
-  private var hookEntries: [String: [HookEntry]] = [:]
+  private var hookEntries: [String: [HookEntry]] = [:] {
+    didSet { lastHookEntries = nil }
+  }
+  /// The entries of the hook `run` was last called with: a night calls the same hook case after case,
+  /// and comparing a short string costs less than hashing it.
+  private var lastHookEntries: (hook: String, entries: [HookEntry])?
   /// `name@version` of each plugin, made once (the hot path reads them at every call).
   private var provenanceNames: [String] = []
   private var configTables: [String: LuaValue] = [:]
@@ -529,13 +542,13 @@ public final class PluginHost {
     }
   }
 
-  /// The caller of `hook` of the plugin at `index` (see `LuaState.hookCaller`), made once.
-  private func caller(of index: Int, hook: String, function: LuaReference) throws -> LuaReference {
-    if let made = plugins[index].callers[hook] { return made }
+  /// The `ctx` maker of `hook` of the plugin at `index` (see `LuaState.hookContext`), made once.
+  private func context(of index: Int, hook: String) throws -> LuaHookContext {
+    if let made = plugins[index].contexts[hook] { return made }
     let plugin = plugins[index]
-    let made = try plugin.runtime.state.hookCaller(
-      function, config: configTable(of: plugin), plugin: plugin.name, version: plugin.version, hookName: hook)
-    plugins[index].callers[hook] = made
+    let made = try plugin.runtime.state.hookContext(
+      config: configTable(of: plugin), plugin: plugin.name, version: plugin.version, hookName: hook)
+    plugins[index].contexts[hook] = made
     return made
   }
 
@@ -585,18 +598,23 @@ public final class PluginHost {
     let seed = Int64(
       truncatingIfNeeded: caseId &* 1_000_003 &+ Int64(day.year * 10_000 + day.month * 100 + day.day))
     let entries: [HookEntry]
-    if let found = hookEntries[hook] {
+    if let last = lastHookEntries, last.hook == hook {
+      entries = last.entries
+    } else if let found = hookEntries[hook] {
       entries = found
+      lastHookEntries = (hook, found)
     } else {
       entries = plugins.indices.compactMap { index in
         plugins[index].hooks[hook].map {
           HookEntry(
             index: index, name: plugins[index].name, provenanceName: provenanceNames[index], function: $0,
-            runtime: plugins[index].runtime, caller: plugins[index].callers[hook])
+            runtime: plugins[index].runtime, context: plugins[index].contexts[hook])
         }
       }
       hookEntries[hook] = entries
+      lastHookEntries = (hook, entries)
     }
+    outcomes.reserveCapacity(entries.count)
     for entry in entries.prefix(firstPlugins ?? entries.count) {
       let (index, name, function, runtime) = (entry.index, entry.name, entry.function, entry.runtime)
       var outcome = HookOutcome(plugin: entry.provenanceName, hook: hook, events: [], failure: nil)
@@ -630,18 +648,17 @@ public final class PluginHost {
       runtime.logsDropped = probing
       do {
         try runtime.state.seedRandom(seed)
-        let caller = try entry.caller ?? caller(of: index, hook: hook, function: function)
-        // A fresh ctx for each call (made by the caller), so that nothing a plugin stores in it reaches
-        // the next case. What a hook returns is not read: its effects are its decisions.
-        try runtime.state.callDiscardingResults(caller, argumentCount: subject == nil ? 3 : 4) { stack in
+        let context = try entry.context ?? context(of: index, hook: hook)
+        // A fresh ctx for each call, so that nothing a plugin stores in it reaches the next case. What a
+        // hook returns is not read: its effects are its decisions.
+        try runtime.state.callDiscardingResults(function, argumentCount: subject == nil ? 2 : 3) { stack in
           try runtime.pushCase(id: caseId, on: stack)
-          stack.push(.string(runId))
-          stack.push(.integer(Int64(session.now.timeIntervalSince1970)))
           if let subject { stack.push(subject) }
+          context.push(on: stack, runId: runId, now: Int64(session.now.timeIntervalSince1970))
         }
         if probing {
           outcome.events = session.discard()
-        } else if session.snapshot != nil {
+        } else if session.inBatchMode {
           outcome.events = session.settle()
         } else {
           outcome.events = dryRun ? try session.preview() : try session.commit()

@@ -185,7 +185,7 @@ public final class PolicyRuntime {
 
   /// What kept views depend on now (see `pushCase`).
   private var currentViewsEpoch: (chunk: Int, revision: Int, call: Int) {
-    (session.chunkGeneration, session.revision, session.snapshot == nil ? state.callCount : 0)
+    (session.chunkGeneration, session.revision, session.inBatchMode ? 0 : state.callCount)
   }
 
   /// Lets go of the kept case views when a decision, a rollback or a new chunk (or, outside batch

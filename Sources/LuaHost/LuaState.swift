@@ -65,8 +65,15 @@ public final class LuaState {
 
   /// The limits in force; changing them applies from the next call.
   public var limits: Limits {
-    didSet { control.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0 }
+    didSet {
+      control.pointee.limit = limits.memoryBytes > 0 ? size_t(limits.memoryBytes) : 0
+      timeoutNanoseconds = limits.timeout.map(Watchdog.nanoseconds)
+    }
   }
+  /// `limits.timeout` as the watchdog takes it, converted once rather than at every call.
+  private var timeoutNanoseconds: UInt64?
+  /// This state's place in the watchdog (its calls' deadlines).
+  private let watchSlot: Watchdog.Slot
   /// Where `print` writes, as text (bytes that are not UTF-8 shown as U+FFFD); by default standard output.
   public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
   /// Where `print` writes its bytes unchanged, as `lua5.4` does; when set, `output` is not used.
@@ -110,6 +117,9 @@ public final class LuaState {
       throw LuaError(kind: .memory, message: "cannot create a Lua state")
     }
     pointer = state
+    watchSlot = Watchdog.Slot(mainThread: state)
+    Watchdog.shared.register(watchSlot)
+    timeoutNanoseconds = limits.timeout.map(Watchdog.nanoseconds)
     let version = Int(lua_version(state))
     // From here on `deinit` closes the state and frees the control block, even when init throws.
     guard version == Self.requiredVersion else {
@@ -137,6 +147,7 @@ public final class LuaState {
     // Closing runs the `__gc` of host objects; this object is being destroyed, so detach it first:
     // with no host, the trampoline's dispatch does nothing.
     control.pointee.host = nil
+    Watchdog.shared.unregister(watchSlot)
     lua_close(pointer)
     control.deallocate()
   }
@@ -344,11 +355,12 @@ public final class LuaState {
     lastRaised = nil
     litige_clear_interrupt(control)
     litige_set_running(control, pointer)
-    let token = limits.timeout.map { Watchdog.shared.arm(mainThread: pointer, after: $0) }
+    let watched = timeoutNanoseconds
+    if let watched { Watchdog.shared.arm(watchSlot, nanoseconds: watched) }
     control.pointee.host_depth -= 1
     let status = litige_pcall_host(pointer, Int32(argumentCount), resultCount, base + 1)
     control.pointee.host_depth += 1
-    if let token { Watchdog.shared.disarm(token) }
+    if watched != nil { Watchdog.shared.disarm(watchSlot) }
     let interrupt = litige_interrupt_reason(control)
     lua_sethook(pointer, nil, 0, 0)
     litige_clear_interrupt(control)
@@ -564,26 +576,22 @@ public final class LuaState {
     return result
   }
 
-  /// A function that calls `hook` as `hook(case, ctx)`, or `hook(case, subject, ctx)` when given a
-  /// subject, with a fresh `ctx` made in Lua: `{config, plugin, version, hook, run_id, now}`.
-  ///
-  /// Call it with the case, the run id, the instant (seconds) and the subject (or nil). `config` is
-  /// made read-only once (nested tables too) and shared by the calls. Release it with `release`.
-  public func hookCaller(
-    _ hook: LuaReference, config: LuaValue, plugin: String, version: String, hookName: String
-  ) throws -> LuaReference {
+  /// The `ctx` maker of one plugin's hook: `config` is made read-only once (nested tables too) and
+  /// shared by the calls. See `LuaHookContext`.
+  public func hookContext(config: LuaValue, plugin: String, version: String, hookName: String) throws
+    -> LuaHookContext
+  {
     guard
       let reference = try sandboxOperation(
-        "make_hook_caller", argumentCount: 5, keep: true,
+        "make_hook_context", argumentCount: 4, keep: true,
         push: { stack in
-          stack.push(reference: hook)
           stack.push(config)
           stack.push(.string(plugin))
           stack.push(.string(version))
           stack.push(.string(hookName))
         })
-    else { throw LuaError(kind: .runtime, message: "cannot make the caller of \(hookName)") }
-    return LuaReference(reference: reference)
+    else { throw LuaError(kind: .runtime, message: "cannot make the ctx of \(hookName)") }
+    return LuaHookContext(metatable: reference)
   }
 
   /// Creates a fresh global environment for a script or a plugin.
@@ -678,4 +686,44 @@ public struct LuaInterrupter: @unchecked Sendable {
 private let hostDispatch: litige_host_dispatch = { thread, id in
   guard let thread, let control = litige_control_of(thread), let host = control.pointee.host else { return 0 }
   return Unmanaged<LuaState>.fromOpaque(host).takeUnretainedValue().dispatch(thread, id)
+}
+
+/// Makes the `ctx` argument of one plugin's hook calls: `config`, `plugin`, `version`, `hook`,
+/// `run_id` and `now`.
+///
+/// Each call gets a fresh empty table whose metatable reads those fields from one table kept per
+/// plugin and hook, so what a hook stores in its `ctx` never reaches another call, and making it costs
+/// no key insertions. Belongs to the state that made it (`LuaState.hookContext`); it lives as long as
+/// that state.
+public final class LuaHookContext {
+  private let metatable: Int32
+  private var runId: String?
+  private var now: Int64?
+
+  init(metatable: Int32) { self.metatable = metatable }
+
+  /// Pushes a fresh `ctx` for a call of run `runId` at `now` (seconds since 1970, UTC).
+  ///
+  /// Must be called on the stack of the state that made it, from the host (it makes no call that can
+  /// raise: the host's allocations are never refused).
+  public func push(on stack: LuaStack, runId: String, now: Int64) {
+    let pointer = stack.pointer
+    _ = lua_checkstack(pointer, 4)
+    lua_createtable(pointer, 0, 0)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(metatable))
+    if runId != self.runId || now != self.now {
+      // The shared fields change once per run, not per call.
+      lua_pushstring(pointer, "__index")
+      lua_rawget(pointer, -2)
+      lua_pushstring(pointer, "run_id")
+      stack.push(.string(runId))
+      lua_rawset(pointer, -3)
+      lua_pushstring(pointer, "now")
+      lua_pushinteger(pointer, now)
+      lua_rawset(pointer, -3)
+      litige_pop(pointer, 1)
+      (self.runId, self.now) = (runId, now)
+    }
+    _ = lua_setmetatable(pointer, -2)
+  }
 }

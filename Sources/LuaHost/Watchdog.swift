@@ -1,28 +1,42 @@
 import CLuaShim
 import Foundation
+import Synchronization
 
 /// The one thread that enforces call deadlines for every Lua state of the process.
 ///
-/// A call registers its deadline when it starts and removes it when it ends; nothing runs per Lua
-/// instruction. When a deadline passes, the watchdog asks the state to stop (`litige_request_interrupt`,
-/// which only stores the reason and installs a hook, as lua.c does for Ctrl-C); the hook then raises on
-/// every instruction until the call has unwound, so a `pcall` in the script cannot swallow it.
+/// Each state has a slot (`Watchdog.Slot`), registered when the state is made and removed when it is
+/// closed. A call stores its deadline in its state's slot when it starts and clears it when it ends:
+/// two atomic operations and a clock read, no lock and no allocation (a night makes millions of calls;
+/// a dictionary of deadlines under a lock was a twentieth of each). Nothing runs per Lua instruction.
+/// When a deadline passes, the watchdog asks the state to stop (`litige_request_interrupt`, which only
+/// stores the reason and installs a hook, as lua.c does for Ctrl-C); the hook then raises on every
+/// instruction until the call has unwound, so a `pcall` in the script cannot swallow it.
 final class Watchdog: @unchecked Sendable {
   /// The process-wide watchdog, started on first use.
   static let shared = Watchdog()
 
-  private struct Entry {
-    var deadline: UInt64  // DispatchTime uptime, in nanoseconds
-    var mainThread: OpaquePointer
-    var limit: Duration
-    var interrupted = false  // the soft deadline passed; `deadline` is now the hard one
+  /// One state's call deadline, shared by the state's thread and the watchdog's.
+  final class Slot: @unchecked Sendable {
+    /// The deadline of the running call in `Watchdog.now()` nanoseconds, 0 when no call is watched;
+    /// with `interruptedFlag` once the soft deadline passed (it is then the hard one); with `busyFlag`
+    /// while the watchdog is interrupting the call.
+    let deadline = Atomic<UInt64>(0)
+    /// The running call's time limit in nanoseconds, for the hard deadline and its message.
+    let limit = Atomic<UInt64>(0)
+    /// The state's main thread; set once, before the slot is registered.
+    let mainThread: OpaquePointer
+
+    init(mainThread: OpaquePointer) { self.mainThread = mainThread }
   }
 
+  static let interruptedFlag: UInt64 = 1 << 62
+  static let busyFlag: UInt64 = 1 << 63
+  private static let flags = interruptedFlag | busyFlag
+
   private let condition = NSCondition()
-  private var entries: [Int: Entry] = [:]
-  private var nextToken = 0
-  /// The deadline the watchdog thread sleeps until; `.max` when it sleeps until signalled.
-  private var sleepingUntil: UInt64 = .max
+  private var slots: [ObjectIdentifier: Slot] = [:]
+  /// The deadline the watchdog thread sleeps until; `.max` when it sleeps until signalled, 0 awake.
+  private let sleepingUntil = Atomic<UInt64>(0)
 
   private init() {
     let thread = Thread { [unowned self] in self.loop() }
@@ -30,65 +44,116 @@ final class Watchdog: @unchecked Sendable {
     thread.start()
   }
 
-  private static func nanoseconds(_ duration: Duration) -> UInt64 {
+  /// The monotonic clock, in nanoseconds.
+  static func now() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+  }
+
+  /// `duration` in nanoseconds, at most 2^32 seconds.
+  static func nanoseconds(_ duration: Duration) -> UInt64 {
     let components = duration.components
     return UInt64(max(0, min(components.seconds, 1 << 32))) * 1_000_000_000
       + UInt64(max(0, components.attoseconds / 1_000_000_000))
   }
 
-  /// Starts watching a call; returns the token that `disarm` takes.
-  func arm(mainThread: OpaquePointer, after duration: Duration) -> Int {
-    let deadline = DispatchTime.now().uptimeNanoseconds &+ Self.nanoseconds(duration)
+  /// Watches the calls of the state whose slot this is, until `unregister`.
+  func register(_ slot: Slot) {
     condition.lock()
-    defer { condition.unlock() }
-    nextToken += 1
-    entries[nextToken] = Entry(deadline: deadline, mainThread: mainThread, limit: duration)
-    // Wake the thread only if it would otherwise sleep past this deadline. Calls are short and
-    // deadlines long, so in a batch run this signals about once per timeout period, not once per call.
-    if deadline < sleepingUntil { condition.signal() }
-    return nextToken
+    slots[ObjectIdentifier(slot)] = slot
+    condition.unlock()
   }
 
-  /// Stops watching a call.
-  ///
-  /// After it returns the watchdog will not touch that call again. It does not wake the thread: when
-  /// the thread wakes at that call's deadline it finds nothing due and sleeps until the next one.
-  func disarm(_ token: Int) {
+  /// Stops watching a slot; after it returns the watchdog will not touch that state again.
+  func unregister(_ slot: Slot) {
     condition.lock()
-    entries[token] = nil
+    slots[ObjectIdentifier(slot)] = nil
     condition.unlock()
+  }
+
+  /// Starts watching a call of `slot`'s state that may run `nanoseconds`.
+  func arm(_ slot: Slot, nanoseconds: UInt64) {
+    let deadline = (Self.now() &+ max(nanoseconds, 1)) & ~Self.flags
+    slot.limit.store(nanoseconds, ordering: .relaxed)
+    slot.deadline.store(deadline, ordering: .sequentiallyConsistent)
+    // Wake the thread only if it would otherwise sleep past this deadline. Calls are short and
+    // deadlines long, so in a batch run this signals about once per timeout period, not once per call.
+    if deadline < sleepingUntil.load(ordering: .sequentiallyConsistent) {
+      condition.lock()
+      condition.signal()
+      condition.unlock()
+    }
+  }
+
+  /// Stops watching the call of `slot`'s state.
+  ///
+  /// After it returns the watchdog will not touch that call again: if it is interrupting the call at
+  /// that moment, this waits until it is done. It does not wake the thread: when the thread wakes at
+  /// that call's deadline it finds nothing due and sleeps until the next one.
+  func disarm(_ slot: Slot) {
+    let previous = slot.deadline.exchange(0, ordering: .sequentiallyConsistent)
+    if previous & Self.busyFlag != 0 {
+      // The watchdog interrupts while holding the lock.
+      condition.lock()
+      condition.unlock()
+    }
   }
 
   private func loop() {
     condition.lock()
     while true {
-      guard let earliest = entries.values.map(\.deadline).min() else {
-        sleepingUntil = .max
-        condition.wait()
-        continue
-      }
-      let now = DispatchTime.now().uptimeNanoseconds
-      if now >= earliest {
-        for (token, entry) in entries where entry.deadline <= now {
-          if entry.interrupted {
-            // The call ignored its interrupt for as long again plus a second: it is stuck in a C
-            // call that no hook reaches. Only the process boundary can end it.
-            entries[token] = nil
-            let action = LuaHardDeadline.action
-            condition.unlock()
-            action(entry.limit)
-            condition.lock()
-            continue
-          }
-          litige_request_interrupt(entry.mainThread, Int32(LITIGE_INTERRUPT_TIMEOUT))
-          entries[token]?.interrupted = true
-          entries[token]?.deadline = now &+ Self.nanoseconds(entry.limit) &+ 1_000_000_000
+      // Published before the scan, so an `arm` the scan misses sees it and signals (it waits for the
+      // lock, which this thread holds until it sleeps).
+      sleepingUntil.store(.max, ordering: .sequentiallyConsistent)
+      var earliest = UInt64.max
+      let now = Self.now()
+      for slot in slots.values {
+        let deadline = slot.deadline.load(ordering: .sequentiallyConsistent)
+        guard deadline != 0 else { continue }
+        let due = deadline & ~Self.flags
+        guard now >= due else {
+          earliest = min(earliest, due)
+          continue
         }
-      } else {
-        sleepingUntil = earliest
-        _ = condition.wait(until: Date().addingTimeInterval(Double(earliest - now) / 1e9))
-        sleepingUntil = 0  // awake: the next arm need not signal until the thread sleeps again
+        let limit = slot.limit.load(ordering: .relaxed)
+        if deadline & Self.interruptedFlag != 0 {
+          // The call ignored its interrupt for as long again plus a second: it is stuck in a C call
+          // that no hook reaches. Only the process boundary can end it.
+          guard
+            slot.deadline.compareExchange(expected: deadline, desired: 0, ordering: .sequentiallyConsistent)
+              .exchanged
+          else { continue }
+          let action = LuaHardDeadline.action
+          condition.unlock()
+          action(.nanoseconds(Int64(limit)))
+          condition.lock()
+          continue
+        }
+        guard
+          slot.deadline.compareExchange(
+            expected: deadline, desired: deadline | Self.busyFlag, ordering: .sequentiallyConsistent
+          ).exchanged
+        else { continue }  // the call ended (or another began) meanwhile
+        litige_request_interrupt(slot.mainThread, Int32(LITIGE_INTERRUPT_TIMEOUT))
+        let hard = (now &+ limit &+ 1_000_000_000) & ~Self.flags
+        if slot.deadline.compareExchange(
+          expected: deadline | Self.busyFlag, desired: hard | Self.interruptedFlag,
+          ordering: .sequentiallyConsistent
+        ).exchanged {
+          earliest = min(earliest, hard)
+        }
       }
+      if earliest == .max {
+        condition.wait()
+      } else {
+        sleepingUntil.store(earliest, ordering: .sequentiallyConsistent)
+        let remaining = earliest > Self.now() ? earliest - Self.now() : 0
+        if remaining > 0 {
+          _ = condition.wait(until: Date().addingTimeInterval(Double(remaining) / 1e9))
+        }
+      }
+      sleepingUntil.store(0, ordering: .sequentiallyConsistent)  // awake: an arm need not signal
     }
   }
 }

@@ -245,6 +245,44 @@ struct PluginHostTests {
     #expect(try store.disputeCase(id: 1)?.tags == ["first", "last"])
     #expect(try store.events(ofCase: 1).suffix(2).map(\.provenance.source) == ["first@1.0", "last@2.0"])
   }
+
+  /// `ctx` is made cheaply (a fresh table reading shared fields through its metatable): each call still
+  /// gets its own, with the call's run id, and what a hook stores there never reaches the next call.
+  @Test func eachCallGetsItsOwnCtxWithTheCallsFields() throws {
+    let sandbox = Sandbox()
+    // The hook reports what it saw as its error message.
+    try sandbox.write(
+      "p/seer/init.lua",
+      """
+      return { name = 'seer', version = '1.4', config = { cap = { type = 'integer', default = 7 } },
+        triage = function(c, ctx)
+          local seen = {}
+          for key, value in pairs(ctx) do
+            seen[#seen + 1] = key .. '=' .. (key == 'config' and type(value) or tostring(value))
+          end
+          table.sort(seen)
+          local report = (ctx.stored == nil and 'fresh' or 'stale') .. ' ' .. ctx.run_id .. ' ' .. ctx.hook
+            .. ' ' .. ctx.plugin .. ' ' .. ctx.version .. ' ' .. ctx.config.cap .. ' ' .. math.type(ctx.now)
+            .. ' ' .. tostring(getmetatable(ctx)) .. ' | ' .. table.concat(seen, ' ')
+          local ok = pcall(function() ctx.config.cap = 1 end)
+          ctx.stored = true
+          ctx.run_id = 'changed by the hook'
+          ctx.config = 'replaced'
+          error(report .. ' | ' .. tostring(ok) .. ' ' .. tostring(ctx.stored) .. ' ' .. ctx.config, 0)
+        end }
+      """)
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.seer]\n")
+    let store = try sandbox.store(cases: 2)
+    let host = try sandbox.host(store: store)
+    let now = Int64(reference.timeIntervalSince1970)
+    for (caseId, runId) in [(Int64(1), "r1"), (1, "r1"), (2, "r2")] {
+      let outcome = try #require(host.run(hook: "triage", caseId: caseId, runId: runId).first)
+      #expect(
+        outcome.failure
+          == "fresh \(runId) triage seer 1.4 7 integer ctx | config=table hook=triage now=\(now) plugin=seer "
+          + "run_id=\(runId) version=1.4 | false true replaced")
+    }
+  }
 }
 
 @Suite("Standard policy: triage")

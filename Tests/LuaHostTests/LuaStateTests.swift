@@ -125,6 +125,51 @@ struct LuaLimitTests {
     #expect(try lua.run("return 'still alive'") == ["still alive"])
   }
 
+  /// The deadline is each call's own: calls that each stay within it never add up to a timeout, and
+  /// the next endless call is still stopped.
+  @Test func everyCallStartsItsOwnDeadline() throws {
+    let lua = try Harness(timeout: .milliseconds(150))
+    let started = ContinuousClock.now
+    var calls = 0
+    // Short calls for longer than the limit in all.
+    while ContinuousClock.now - started < .milliseconds(450) {
+      #expect(
+        try lua.run("local n = 0 for i = 1, 20000 do n = n + i end return n") == [.integer(200_010_000)])
+      calls += 1
+    }
+    #expect(calls > 1)
+    #expect(lua.error("while true do end")?.kind == .timeout)
+    #expect(try lua.run("return 2") == [.integer(2)])
+  }
+
+  /// States on several threads are watched at once, each against its own limit, while states come
+  /// and go (a closed state leaves the watchdog).
+  @Test func statesOnSeveralThreadsAreEachStoppedAtTheirOwnDeadline() async throws {
+    let limits: [Duration] = [.milliseconds(80), .milliseconds(200), .milliseconds(120)]
+    let kinds = await withTaskGroup(of: LuaError.Kind?.self) { group in
+      for limit in limits {
+        group.addTask {
+          guard let lua = try? Harness(timeout: limit) else { return nil }
+          return lua.error("while true do end")?.kind
+        }
+      }
+      group.addTask {
+        // Meanwhile, short-lived states, each making a call and closed.
+        for index in 0..<200 {
+          guard let lua = try? Harness(timeout: .milliseconds(50)),
+            (try? lua.run("return \(index)")) == [.integer(Int64(index))]
+          else { return .runtime }
+        }
+        return .timeout
+      }
+      var kinds: [LuaError.Kind?] = []
+      for await kind in group { kinds.append(kind) }
+      return kinds
+    }
+    #expect(kinds.count == 4)
+    #expect(kinds.allSatisfy { $0 == .timeout }, "\(kinds)")
+  }
+
   static let escapeAttempts = [
     "while true do pcall(function() while true do end end) end",
     "while true do xpcall(function() while true do end end, function(m) return m end) end",
