@@ -576,8 +576,9 @@ public final class LuaState {
     return result
   }
 
-  /// The `ctx` maker of one plugin's hook: `config` is made read-only once (nested tables too) and
-  /// shared by the calls. See `LuaHookContext`.
+  /// The `ctx` maker of one plugin's hook (see `LuaHookContext`).
+  ///
+  /// `config` is made read-only once (nested tables too) and shared by the calls.
   public func hookContext(config: LuaValue, plugin: String, version: String, hookName: String) throws
     -> LuaHookContext
   {
