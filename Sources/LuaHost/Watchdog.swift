@@ -44,12 +44,22 @@ final class Watchdog: @unchecked Sendable {
     thread.start()
   }
 
-  /// The monotonic clock, in nanoseconds.
+  /// The coarse monotonic clock, in nanoseconds: it reads a value the kernel keeps (a few
+  /// nanoseconds, against about twenty for the precise clock, at every hook call), and moves in steps
+  /// of `resolution`.
   static func now() -> UInt64 {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
     return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
   }
+
+  /// The coarse clock's step (4 ms on most kernels): deadlines are set this much later, so that a call
+  /// is never stopped before its limit (at most two steps after it).
+  static let resolution: UInt64 = {
+    var step = timespec()
+    guard clock_getres(CLOCK_MONOTONIC_COARSE, &step) == 0 else { return 10_000_000 }
+    return min(UInt64(step.tv_sec) &* 1_000_000_000 &+ UInt64(step.tv_nsec), 100_000_000)
+  }()
 
   /// `duration` in nanoseconds, at most 2^32 seconds.
   static func nanoseconds(_ duration: Duration) -> UInt64 {
@@ -74,7 +84,7 @@ final class Watchdog: @unchecked Sendable {
 
   /// Starts watching a call of `slot`'s state that may run `nanoseconds`.
   func arm(_ slot: Slot, nanoseconds: UInt64) {
-    let deadline = (Self.now() &+ max(nanoseconds, 1)) & ~Self.flags
+    let deadline = (Self.now() &+ max(nanoseconds, 1) &+ Self.resolution) & ~Self.flags
     slot.limit.store(nanoseconds, ordering: .relaxed)
     slot.deadline.store(deadline, ordering: .sequentiallyConsistent)
     // Wake the thread only if it would otherwise sleep past this deadline. Calls are short and
@@ -148,8 +158,9 @@ final class Watchdog: @unchecked Sendable {
         condition.wait()
       } else {
         sleepingUntil.store(earliest, ordering: .sequentiallyConsistent)
-        let remaining = earliest > Self.now() ? earliest - Self.now() : 0
-        if remaining > 0 {
+        let now = Self.now()
+        if earliest > now {
+          let remaining = earliest - now
           _ = condition.wait(until: Date().addingTimeInterval(Double(remaining) / 1e9))
         }
       }
