@@ -38,6 +38,9 @@ public final class CaseSession {
   public private(set) var settledCalls: [SettledCall] = []
   /// Their events by case, for `history(ofCase:)`.
   private var settledEvents: [Int64: [JournalEvent]] = [:]
+  /// `historyWithFields(ofCase:)` by case in batch mode, with the count of settled events it saw.
+  private var historyFieldsCache:
+    [Int64: (settledCount: Int, entries: [(event: JournalEvent, fields: [String: String])])] = [:]
   private var brokenPromiseCounts: [String: Int] = [:]
   /// Bumped whenever what a script reads of any case may have changed (a decision, a rollback of staged
   /// decisions, a settled or committed call, a new chunk): case views built before are stale then.
@@ -97,6 +100,32 @@ public final class CaseSession {
   /// The journal of case `caseId`, including calls settled in this chunk.
   public func history(ofCase caseId: Int64) throws -> [JournalEvent] {
     try reader.events(ofCase: caseId) + (settledEvents[caseId] ?? [])
+  }
+
+  /// `history(ofCase:)` with each event's payload as text fields (`CaseEvent.fields`), as scripts read
+  /// `case.history`.
+  ///
+  /// In batch mode it is computed once per case and chunk, and extended with the events calls settle
+  /// on the case since: the five standard plugins that read a case's history each used to turn every
+  /// event's payload into fields (a sixth of a steady night's time went to building histories).
+  public func historyWithFields(ofCase caseId: Int64) throws -> [(
+    event: JournalEvent, fields: [String: String]
+  )] {
+    guard inBatchMode else { return try history(ofCase: caseId).map { (event: $0, fields: $0.event.fields) } }
+    let settled = settledEvents[caseId] ?? []
+    if let cached = historyFieldsCache[caseId], cached.settledCount == settled.count { return cached.entries }
+    var extended: (settledCount: Int, entries: [(event: JournalEvent, fields: [String: String])])?
+    // Taken out of the cache, so that the array is extended in place rather than copied.
+    if let cached = historyFieldsCache.removeValue(forKey: caseId), cached.settledCount < settled.count {
+      extended = cached  // calls settled more events on the case since: only theirs are added
+    }
+    var entries =
+      try extended?.entries ?? reader.events(ofCase: caseId).map { (event: $0, fields: $0.event.fields) }
+    let known = extended?.settledCount ?? 0
+    extended = nil
+    entries += settled[known...].map { (event: $0, fields: $0.event.fields) }
+    historyFieldsCache[caseId] = (settled.count, entries)
+    return entries
   }
 
   /// How many payment promises of customer `customerId` were judged broken (cached for the chunk).
@@ -231,6 +260,7 @@ public final class CaseSession {
     settledCalls = []
     settledEvents = [:]
     brokenPromiseCounts = [:]
+    historyFieldsCache = [:]
   }
 
   /// Keeps the staged decisions in memory as the outcome of one successful hook call.
@@ -272,6 +302,7 @@ public final class CaseSession {
     settledCalls = []
     settledEvents = [:]
     brokenPromiseCounts = [:]
+    historyFieldsCache = [:]
     return result
   }
 }

@@ -651,7 +651,9 @@ public final class PluginHost {
         let context = try entry.context ?? context(of: index, hook: hook)
         // A fresh ctx for each call, so that nothing a plugin stores in it reaches the next case. What a
         // hook returns is not read: its effects are its decisions.
-        try runtime.state.callDiscardingResults(function, argumentCount: subject == nil ? 2 : 3) { stack in
+        try runtime.state.callDiscardingResults(
+          function, argumentCount: subject == nil ? 2 : 3, preparedByArguments: true
+        ) { stack in
           try runtime.pushCase(id: caseId, on: stack)
           if let subject { stack.push(subject) }
           context.push(on: stack, runId: runId, now: Int64(session.now.timeIntervalSince1970))

@@ -708,10 +708,9 @@ public final class PolicyRuntime {
         stack.setIndex(offset + 1)
       }
     case "history":
-      let entries = try session.history(ofCase: current.id)
+      let entries = try session.historyWithFields(ofCase: current.id)
       stack.pushTable(arrayCount: entries.count)
-      for (offset, event) in entries.enumerated() {
-        let payload = event.event.fields
+      for (offset, (event, payload)) in entries.enumerated() {
         stack.pushTable(fieldCount: 6)
         stack.push(instant(event.at))
         stack.setField("at")

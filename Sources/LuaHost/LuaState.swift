@@ -244,12 +244,16 @@ public final class LuaState {
 
   /// Calls `function` as `call(_:argumentCount:pushArguments:)` does and drops what it returns, which
   /// is neither checked nor copied out: for calls made for their effects (a hook's decisions).
+  ///
+  /// With `preparedByArguments`, `beforeCall` does not run: the caller's `pushArguments` does that
+  /// work itself (a hook call brings the case views up to date as it pushes its case).
   public func callDiscardingResults(
-    _ function: LuaReference, argumentCount: Int, pushArguments: (LuaStack) throws -> Void
+    _ function: LuaReference, argumentCount: Int, preparedByArguments: Bool = false,
+    pushArguments: (LuaStack) throws -> Void
   ) throws {
     _ = try call(
       reference: function.reference, argumentCount: argumentCount, resultCount: 0,
-      pushArguments: pushArguments)
+      runsBeforeCall: !preparedByArguments, pushArguments: pushArguments)
   }
 
   /// Compiles and runs `source` in `environment`; returns the chunk's results.
@@ -330,13 +334,13 @@ public final class LuaState {
   }
 
   func call(
-    reference: Int32, argumentCount: Int, resultCount: Int32 = LUA_MULTRET,
+    reference: Int32, argumentCount: Int, resultCount: Int32 = LUA_MULTRET, runsBeforeCall: Bool = true,
     pushArguments: (LuaStack) throws -> Void
   ) throws -> [LuaValue] {
     precondition(!inCall, "LuaState: a call into Lua started while another is running on this state")
     inCall = true
     callCount &+= 1
-    beforeCall?()
+    if runsBeforeCall { beforeCall?() }
     defer { inCall = false }
     let stack = LuaStack(pointer: pointer, state: self)
     let base = lua_gettop(pointer)

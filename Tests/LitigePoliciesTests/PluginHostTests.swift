@@ -356,6 +356,60 @@ struct TriagePolicyTests {
   }
 }
 
+@Suite("Case histories in a night")
+struct NightHistoryTests {
+  /// In batch mode a case's history is built once per chunk and extended as calls settle events: a
+  /// later plugin, or a later hook of the same plugin, reads every event the earlier calls settled, with
+  /// its data, and never one a failed or probing call made.
+  @Test func aLaterCallReadsTheEventsEarlierCallsSettled() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.writer]\n[plugins.reader]\n")
+    // The writer tags the case with the hook's name and one of its own runs; the reader reports the
+    // tags it finds in the history, in order, as its error message.
+    try sandbox.write(
+      "p/writer/init.lua",
+      """
+      local count = 0
+      local function write(c, ctx)
+        count = count + 1
+        c:tag(ctx.hook .. '-' .. count)
+        if ctx.hook == 'escalate' then error('refused after tagging') end
+      end
+      return { name = 'writer', version = '1.0', priority = 10, nightly = write, compensate = write,
+        escalate = write }
+      """)
+    try sandbox.write(
+      "p/reader/init.lua",
+      """
+      local function read(c, ctx)
+        local tags = {}
+        for _, event in ipairs(c.history) do
+          if event.kind == 'tag' then tags[#tags + 1] = event.data.tag end
+        end
+        error(ctx.hook .. ': ' .. table.concat(tags, ' '), 0)
+      end
+      return { name = 'reader', version = '1.0', priority = 1, nightly = read, compensate = read,
+        escalate = read }
+      """)
+    let store = try sandbox.store(cases: 1)
+    let host = try sandbox.host(store: store)
+    let id = try #require(try store.caseIds(matching: CaseFilter()).first)
+    let session = host.runtime.session
+    session.load(try store.nightSnapshot(of: id...id))
+    func readerSaw(_ hook: String, probing: Bool = false) -> String? {
+      host.run(hook: hook, caseId: id, runId: "t", probing: probing).last?.failure
+    }
+    #expect(readerSaw("compensate") == "compensate: compensate-1")
+    #expect(readerSaw("nightly") == "nightly: compensate-1 nightly-2")
+    // A failed call settles nothing, and a probe's decisions are dropped.
+    #expect(readerSaw("escalate") == "escalate: compensate-1 nightly-2")
+    #expect(readerSaw("nightly", probing: true) == "nightly: compensate-1 nightly-2")
+    #expect(readerSaw("compensate") == "compensate: compensate-1 nightly-2 compensate-5")
+    _ = session.finishChunk()
+  }
+}
+
 @Suite("The night's probes")
 struct ProbeTests {
   @Test("a plugin whose probe calls run out of time is no longer probed, and never suspended for it")
