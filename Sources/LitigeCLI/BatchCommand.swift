@@ -90,7 +90,9 @@ struct BatchCommand: ParsableCommand {
       guard memory >= 8, memory <= 65_536 else {
         throw ValidationError("--memory must be between 8 and 65536 MB")
       }
-      guard suspendAfter >= 1 else { throw ValidationError("--suspend-after must be at least 1") }
+      guard suspendAfter >= 1, suspendAfter <= 1_000_000 else {
+        throw ValidationError("--suspend-after must be between 1 and 1000000")
+      }
       if let report, !report.hasSuffix(".json"), !report.hasSuffix(".html") {
         throw ValidationError("--report must name a .json or an .html file")
       }

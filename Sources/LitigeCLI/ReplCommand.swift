@@ -32,8 +32,13 @@ struct ReplCommand: ParsableCommand {
   var dry = true
 
   func validate() throws {
-    guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    guard memory >= 8 else { throw ValidationError("--memory must be at least 8 MB") }
+    // The bounds of `litige run` (a larger value would overflow the limits' units).
+    guard timeout > 0, timeout <= 86_400 else {
+      throw ValidationError("--timeout must be between 0 and 86400 seconds")
+    }
+    guard memory >= 8, memory <= 65_536 else {
+      throw ValidationError("--memory must be between 8 and 65536 MB")
+    }
   }
 
   /// Set in the environment of a REPL started again after a call stuck in C: the new session says so.

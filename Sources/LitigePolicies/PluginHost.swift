@@ -535,7 +535,13 @@ public final class PluginHost {
     let resource = kind == .timeout || kind == .memory
     if resource { resourceFailures[plugin.name, default: 0] += 1 }
     let total = resourceFailures[plugin.name] ?? 0
-    if resource ? (streak.count >= limit || total >= 3 * limit) : streak.count >= 10 * limit {
+    // Saturating: a limit near Int.max means "never" rather than an overflow.
+    let (allResources, ordinary) = (
+      limit.multipliedReportingOverflow(by: 3), limit.multipliedReportingOverflow(by: 10)
+    )
+    let resourceCap = allResources.overflow ? Int.max : allResources.partialValue
+    let ordinaryCap = ordinary.overflow ? Int.max : ordinary.partialValue
+    if resource ? (streak.count >= limit || total >= resourceCap) : streak.count >= ordinaryCap {
       suspended[plugin.name] = PluginSuspension(
         plugin: plugin.provenanceName, kind: kind.rawValue,
         consecutiveFailures: resource && streak.count < limit ? total : streak.count, caseId: caseId)

@@ -125,6 +125,21 @@ struct CommandLineTests {
     #expect(badStatus.status == 2)
     #expect(badStatus.standardError.contains("unknown value 'pending'"))
     #expect(try litige.run("run").status == 2)
+    // Limits too large for their units are refused, not wrapped or trapped on.
+    for (arguments, expected) in [
+      (
+        ["batch", "--dry-run", "--suspend-after", "9223372036854775807"],
+        "--suspend-after must be between 1 and"
+      ),
+      (["repl", "--timeout", "inf"], "--timeout must be between 0 and 86400 seconds"),
+      (["repl", "--timeout", "1e16"], "--timeout must be between 0 and 86400 seconds"),
+      (["repl", "--memory", "17592186044416"], "--memory must be between 8 and 65536 MB"),
+    ] {
+      let result = try litige.run(arguments)
+      #expect(
+        result.status == 2 && result.standardError.contains(expected), "\(arguments): \(result.standardError)"
+      )
+    }
   }
 
   @Test func aScriptsDecisionsAreAppliedOnceAndDryRunWritesNothing() throws {

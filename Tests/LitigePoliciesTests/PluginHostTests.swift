@@ -410,6 +410,24 @@ struct NightHistoryTests {
   }
 }
 
+@Suite("Suspending a failing plugin")
+struct SuspensionTests {
+  /// A limit as large as an integer goes means "never": the counts are compared without overflowing.
+  @Test(arguments: [1, Int.max / 3 + 1, Int.max])
+  func anyLimitIsCountedWithoutOverflow(limit: Int) throws {
+    let sandbox = Sandbox()
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.broken]\n")
+    try sandbox.write(
+      "p/broken/init.lua",
+      "return { name = 'broken', version = '1.0', nightly = function() error('bug') end }\n")
+    let host = try sandbox.host(store: try sandbox.store(cases: 1), timeout: .milliseconds(100))
+    host.suspendAfter = limit
+    for _ in 0..<12 { _ = host.run(hook: "nightly", caseId: 1, runId: "t") }
+    // Ten times the limit of ordinary errors in a row suspend it: only the smallest limit is reached.
+    #expect((host.suspended["broken"] != nil) == (limit == 1))
+  }
+}
+
 @Suite("The night's probes")
 struct ProbeTests {
   @Test("a plugin whose probe calls run out of time is no longer probed, and never suspended for it")
