@@ -143,6 +143,9 @@ stock_line=$(lua5.4 bench/stock_hook.lua 2000000)
 litige_us=$(echo "$litige_line" | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
 stock_us=$(echo "$stock_line" | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
 first_us=$(echo "$litige_line" | sed -n 's/.*; \([0-9.]*\) µs for a case.*/\1/p')
+# What stock lua5.4 itself takes through a read-only proxy and a fresh ctx per call (the design's
+# own floor, whatever the host).
+floor_us=$(lua5.4 bench/proxy_floor.lua 2000000 metactx | sed -n 's/.*: \([0-9.]*\) µs per call.*/\1/p')
 {
   echo
   echo "| One hook call (bench/probe) | µs per call |"
@@ -150,6 +153,7 @@ first_us=$(echo "$litige_line" | sed -n 's/.*; \([0-9.]*\) µs for a case.*/\1/p
   echo "| Litige, a hook call on a case whose view is built (the night's hooks share it) | $litige_us |"
   echo "| Litige, a case's first hook call (its view built) | $first_us |"
   echo "| Stock lua5.4, plain table | $stock_us |"
+  echo "| Stock lua5.4 through a read-only proxy and a fresh ctx per call (bench/proxy_floor.lua) | $floor_us |"
   echo "| Ratio | $(awk -v a="$litige_us" -v b="$stock_us" 'BEGIN { printf "%.1fx", a / b }') |"
 } | tee -a "$results"
 

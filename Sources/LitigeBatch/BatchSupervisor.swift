@@ -117,7 +117,8 @@ final class BatchSupervisor: Sendable {
             caseId: caseId, plugin: current.name(ofPlugin: pluginIndex), hookIndex: hookIndex,
             kind: "timeout",
             message:
-              "time limit exceeded: a single call into the C library ran \(Int(seconds)) s, past the hard "
+              "time limit exceeded: a single call into the C library ran "
+              + "\(LuaState.describe(.milliseconds(Int64(seconds * 1_000)))), past the hard "
               + "deadline of \(LuaState.describe(hardDeadline)); its worker was killed and restarted",
             skip: &skip)
           continue
