@@ -112,7 +112,7 @@ final class Watchdog: @unchecked Sendable {
 
   private func loop() {
     condition.lock()
-    while true {
+    scan: while true {
       // Published before the scan, so an `arm` the scan misses sees it and signals (it waits for the
       // lock, which this thread holds until it sleeps).
       sleepingUntil.store(.max, ordering: .sequentiallyConsistent)
@@ -138,7 +138,7 @@ final class Watchdog: @unchecked Sendable {
           condition.unlock()
           action(.nanoseconds(Int64(limit)))
           condition.lock()
-          continue
+          continue scan  // states may have come and gone meanwhile: scan them again
         }
         guard
           slot.deadline.compareExchange(
