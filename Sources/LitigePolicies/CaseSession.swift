@@ -111,7 +111,8 @@ public final class CaseSession {
   public func historyWithFields(ofCase caseId: Int64) throws -> [(
     event: JournalEvent, fields: [String: String]
   )] {
-    guard inBatchMode else { return try history(ofCase: caseId).map { (event: $0, fields: $0.event.fields) } }
+    let withFields = { (event: JournalEvent) in (event: event, fields: event.event.fields) }
+    guard inBatchMode else { return try history(ofCase: caseId).map(withFields) }
     let settled = settledEvents[caseId] ?? []
     if let cached = historyFieldsCache[caseId], cached.settledCount == settled.count { return cached.entries }
     var extended: (settledCount: Int, entries: [(event: JournalEvent, fields: [String: String])])?
@@ -120,10 +121,10 @@ public final class CaseSession {
       extended = cached  // calls settled more events on the case since: only theirs are added
     }
     var entries =
-      try extended?.entries ?? reader.events(ofCase: caseId).map { (event: $0, fields: $0.event.fields) }
+      try extended?.entries ?? reader.events(ofCase: caseId).map(withFields)
     let known = extended?.settledCount ?? 0
     extended = nil
-    entries += settled[known...].map { (event: $0, fields: $0.event.fields) }
+    entries += settled[known...].map(withFields)
     historyFieldsCache[caseId] = (settled.count, entries)
     return entries
   }

@@ -49,8 +49,6 @@ public struct LoadedPlugin {
   public var hookNames: [String] { hooks.keys.sorted() }
   /// `name@version`, as the journal records it.
   public var provenanceName: String { "\(name)@\(version)" }
-  /// Each hook's `ctx` maker (`LuaState.hookContext`), made on first use.
-  var contexts: [String: LuaHookContext] = [:]
 }
 
 /// What one hook call of one plugin did.
@@ -168,14 +166,12 @@ public final class PluginHost {
     let provenanceName: String
     let function: LuaReference
     let runtime: PolicyRuntime
-    let context: LuaHookContext?
+    /// The hook's `ctx` maker (`LuaState.hookContext`), made at its first call.
+    var context: LuaHookContext?
 
-    init(
-      index: Int, name: String, provenanceName: String, function: LuaReference, runtime: PolicyRuntime,
-      context: LuaHookContext?
-    ) {
+    init(index: Int, name: String, provenanceName: String, function: LuaReference, runtime: PolicyRuntime) {
       (self.index, self.name, self.provenanceName) = (index, name, provenanceName)
-      (self.function, self.runtime, self.context) = (function, runtime, context)
+      (self.function, self.runtime) = (function, runtime)
     }
   }
   /// The plugins that have each hook, in priority order, found once per hook rather than at every call
@@ -548,13 +544,13 @@ public final class PluginHost {
     }
   }
 
-  /// The `ctx` maker of `hook` of the plugin at `index` (see `LuaState.hookContext`), made once.
-  private func context(of index: Int, hook: String) throws -> LuaHookContext {
-    if let made = plugins[index].contexts[hook] { return made }
-    let plugin = plugins[index]
+  /// The `ctx` maker of `entry`'s hook, made at its first call and kept with the entry.
+  private func context(of entry: HookEntry, hook: String) throws -> LuaHookContext {
+    if let made = entry.context { return made }
+    let plugin = plugins[entry.index]
     let made = try plugin.runtime.state.hookContext(
       config: configTable(of: plugin), plugin: plugin.name, version: plugin.version, hookName: hook)
-    plugins[index].contexts[hook] = made
+    entry.context = made
     return made
   }
 
@@ -614,7 +610,7 @@ public final class PluginHost {
         plugins[index].hooks[hook].map {
           HookEntry(
             index: index, name: plugins[index].name, provenanceName: provenanceNames[index], function: $0,
-            runtime: plugins[index].runtime, context: plugins[index].contexts[hook])
+            runtime: plugins[index].runtime)
         }
       }
       hookEntries[hook] = entries
@@ -654,7 +650,7 @@ public final class PluginHost {
       runtime.logsDropped = probing
       do {
         try runtime.state.seedRandom(seed)
-        let context = try entry.context ?? context(of: index, hook: hook)
+        let context = try context(of: entry, hook: hook)
         // A fresh ctx for each call, so that nothing a plugin stores in it reaches the next case. What a
         // hook returns is not read: its effects are its decisions.
         try runtime.state.callDiscardingResults(
