@@ -300,6 +300,8 @@ final class WorkerProcess {
   /// The worker's plugins, `name@version` in its own order (the indices its status page uses).
   private(set) var pluginNames: [String] = []
 
+  /// Held while a worker process starts (see `init`).
+  private static let starting = NSLock()
   private let process = Process()
   private let input = Pipe()
   private let output = Pipe()
@@ -319,7 +321,11 @@ final class WorkerProcess {
     environment["SWIFT_BACKTRACE"] = "enable=no"
     process.environment = environment
     do {
-      try process.run()
+      // One start at a time: Foundation learns that a child ended when a socket only that child holds
+      // closes, and a worker started by another thread in the middle of this start inherited this
+      // worker's end, so its death went unseen and the night's end waited for it for ever
+      // (swift-corelibs-foundation issue 4795; found with two slots starting at once).
+      try Self.starting.withLock { try process.run() }
     } catch {
       throw BatchSupervisorError("cannot start a worker (\(executable.path)): \(error)")
     }
