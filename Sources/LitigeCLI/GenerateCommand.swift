@@ -8,9 +8,10 @@ struct GenerateCommand: ParsableCommand {
     commandName: "generate",
     abstract: "Create a realistic workspace of any size, for benchmarks and tests.",
     discussion: """
-      Cases come with customers (one for three cases), invoices (two and a half per case) and
-      communications, generated and written slice by slice so that memory stays flat. The same seed and
-      day give the same data.
+      Cases come with customers (one for three cases), invoices (two and a half per case) and \
+      communications, generated and written slice by slice so that memory stays flat. The same seed \
+      and day give the same data. An interrupted generation leaves a workspace that Litige refuses to \
+      open: generate it again with --force.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
@@ -35,19 +36,19 @@ struct GenerateCommand: ParsableCommand {
     let reference = try CommandClock.now()  // LITIGE_NOW pins it (make bench: reproducible workspaces)
     let slice = 3_000  // a multiple of 3, so that customer ids stay distinct across slices
     var written = 0
-    var offset = 0
-    while written < cases {
+    try store.bulkLoad(
+      provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)")
+    ) {
+      if written > 0, isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }
+      guard written < cases else { return nil }
       let count = min(slice, cases - written)
+      let offset = written
       let data = DemoData.generate(
         seed: seed &+ UInt64(offset), reference: reference, customerCount: max(1, count / 3),
         invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset,
         currency: store.settings.currency)
-      try store.load(
-        data, provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)"),
-        freshWorkspace: true)
       written += count
-      offset += slice
-      if isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }
+      return data
     }
     if isatty(STDERR_FILENO) == 1 { note("") }
     let counts = try store.counts()

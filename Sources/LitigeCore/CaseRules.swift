@@ -939,6 +939,17 @@ public enum CaseRules {
 
   private static func appendQuoted(_ value: String, to text: inout String) {
     text += "\""
+    // Most values need no escape: appended whole. A scalar at a time, every payload written cost 4 %
+    // of `litige generate` (BENCHMARKS.md, issue 14, ninth session). UTF-8 bytes of 0x80 and above
+    // belong to scalars written as they are.
+    let needsEscape = value.utf8.contains {
+      $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/")
+    }
+    guard needsEscape else {
+      text += value
+      text += "\""
+      return
+    }
     for scalar in value.unicodeScalars {
       switch scalar {
       case "\"": text += "\\\""

@@ -304,109 +304,311 @@ extension Store {
   /// Writes a generated data set, replaying each case's history through the core.
   ///
   /// Customers, invoices and cases are written as opened, then each case's messages and people's actions
-  /// in time order, so that statuses, gestures and the ledger move as the lifecycle says. One transaction; a step the core refuses is skipped (the
-  /// generator may propose what the rules then forbid, as people do).
+  /// in time order, so that statuses, gestures and the ledger move as the lifecycle says. One
+  /// transaction; a step the core refuses is skipped (the generator may propose what the rules then
+  /// forbid, as people do).
   ///
-  /// `freshWorkspace`: the workspace has never run a night (`litige generate` creating it), so the
-  /// wake-up triggers are set aside while loading; leave false when loading into a workspace in use.
-  public func load(_ data: DemoData, provenance: Provenance, freshWorkspace: Bool = false) throws {
+  /// `freshWorkspace`: the workspace has never run a night, so the load is a `bulkLoad` of one slice;
+  /// leave false when loading into a workspace in use.
+  ///
+  /// `readingBack`: every case and its facts are read back from the database before its history, as
+  /// any command does. By default (false) a case whose invoices are all new in `data` and named by no
+  /// other of its cases is kept in memory from its opening instead: nothing but its own history
+  /// changes what the database would give back, and reading it back was a third of `litige generate`
+  /// (BENCHMARKS.md, issue 14, ninth session). Debug builds read it back anyway and throw if the two
+  /// differ; tests load both ways and compare every table.
+  public func load(
+    _ data: DemoData, provenance: Provenance, freshWorkspace: Bool = false, readingBack: Bool = false
+  ) throws {
+    guard !freshWorkspace else {
+      var pending: DemoData? = data
+      try bulkLoad(provenance: provenance, readingBack: readingBack) {
+        defer { pending = nil }
+        return pending
+      }
+      return
+    }
     try database.write { db in
-      // A workspace being generated has no night yet: nothing to wake. Its wake-up triggers (schema
-      // v10, v11) are set aside for the load and put back in the same transaction, as a bulk load
-      // builds indexes after its rows; every case and invoice is due on the first night anyway
-      // (`wake_on` defaults to 0). Each trigger fired an update per message, event and invoice refresh.
-      // The queue triggers (v12) too: the cases' queues are computed once, after the load.
-      // So are the indexes only a night reads (schema v10, v12 to v15): built once after the rows, not
-      // maintained row by row (they cost a seventh of `generate` when kept).
-      let setAside =
-        freshWorkspace
-        ? try Row.fetchAll(
-          db,
-          sql: """
-            SELECT type, name, sql FROM sqlite_master
-            WHERE (type = 'trigger' AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*'))
-              OR (type = 'index' AND name IN ('cases_wake', 'cases_due', 'cases_open', 'cases_resolved', 'events_sent_invoice',
-                'cases_open_category', 'invoices_pass'))
-            ORDER BY type, name
-            """
-        ).map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) } : []
-      for item in setAside { try db.execute(sql: "DROP \(item.type.uppercased()) \(item.name)") }
-      for customer in data.customers { try Records.insert(customer, db) }
-      for invoice in data.invoices { try Records.insert(invoice, db) }
-      for disputeCase in data.cases { try Records.open(disputeCase, provenance: provenance, db) }
-      enum Entry {
-        case message(Communication)
-        case action(DemoAction)
-        var at: Date {
-          switch self {
-          case .message(let message): return message.at
-          case .action(let action): return action.at
-          }
+      var loader = DemoLoader(data: data, settings: settings, readingBack: readingBack)
+      try loader.load(provenance: provenance, db)
+    }
+  }
+
+  /// The key of the `settings` row that marks a bulk load under way (`Store.open` refuses the
+  /// workspace while it is there).
+  static let unfinishedLoadKey = "unfinished_load"
+
+  /// Loads generated data slice by slice (`nextSlice` gives each, nil after the last) into a workspace
+  /// that has never run a night, one transaction per slice, as `load` loads one.
+  ///
+  /// Nothing is due to wake on a workspace without a night, so its wake-up triggers (schema v10, v11)
+  /// are set aside for the whole load, with the queue triggers (v12; each case's queues are computed
+  /// once at the end) and the indexes that only a night reads (v10, v12 to v15) or that no step of the
+  /// load does (by status, customer, run, due date): an index is built once over all the rows, not
+  /// maintained row by row (a seventh of `generate` when kept), and not rebuilt after each slice
+  /// (which made `generate` grow with the square of its size). Every case and invoice is due on the
+  /// first night anyway (`wake_on` defaults to 0).
+  ///
+  /// Until the end, a `settings` row marks the load as unfinished: a workspace whose load was
+  /// interrupted (a crash, a kill) lacks rows and indexes, and `Store.open` refuses it with a message
+  /// saying so. On an error, the triggers and indexes are put back and the error rethrown; the
+  /// workspace stays marked.
+  public func bulkLoad(
+    provenance: Provenance, readingBack: Bool = false, nextSlice: () throws -> DemoData?
+  ) throws {
+    let setAside = try database.write { db in
+      let items = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT type, name, sql FROM sqlite_master
+          WHERE (type = 'trigger' AND (name GLOB 'wake_*' OR name GLOB '*_wake' OR name GLOB 'queues_*'))
+            OR (type = 'index' AND name IN ('cases_wake', 'cases_due', 'cases_open', 'cases_resolved',
+              'events_sent_invoice', 'cases_open_category', 'invoices_pass', 'cases_status', 'cases_customer',
+              'events_run', 'invoices_customer', 'invoices_due'))
+          ORDER BY type, name
+          """
+      ).map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) }
+      for item in items { try db.execute(sql: "DROP \(item.type.uppercased()) \(item.name)") }
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        arguments: [Self.unfinishedLoadKey, provenance.source])
+      return items
+    }
+    do {
+      while let data = try nextSlice() {
+        try database.write { db in
+          var loader = DemoLoader(data: data, settings: settings, readingBack: readingBack)
+          try loader.load(provenance: provenance, db)
         }
       }
-      var timeline: [Int64: [Entry]] = [:]
-      for message in data.communications { timeline[message.caseId, default: []].append(.message(message)) }
-      for action in data.actions { timeline[action.caseId, default: []].append(.action(action)) }
-      for caseId in timeline.keys.sorted() {
-        let entries = (timeline[caseId] ?? []).enumerated().sorted {
-          ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
+    } catch {
+      try? database.write { db in
+        for item in setAside { try db.execute(sql: item.sql) }
+      }
+      throw error
+    }
+    try database.write { db in
+      try db.execute(sql: "UPDATE cases SET queues = \(Schema.queueFlags(of: "cases"))")
+      for item in setAside { try db.execute(sql: item.sql) }
+      try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [Self.unfinishedLoadKey])
+    }
+  }
+}
+
+/// Opens a data set's cases and replays their histories through the core, inside `Store.load`'s
+/// transaction.
+private struct DemoLoader {
+  let data: DemoData
+  let settings: CompanySettings
+  /// The cases kept in memory from their opening (see `Store.load`'s `readingBack`), as opened, and
+  /// their `opened` events.
+  private var kept: [Int64: (disputeCase: DisputeCase, opening: JournalEvent)] = [:]
+  /// The ledgers of the kept cases' invoices once every case is open.
+  private var openedLedgers: [String: InvoiceLedger] = [:]
+  /// The ids of the cases that may be kept: every invoice new in `data` and named by no other case.
+  private let keepable: Set<Int64>
+  /// The customers' kinds, by id.
+  private let customerKinds: [String: CustomerKind]
+
+  init(data: DemoData, settings: CompanySettings, readingBack: Bool) {
+    self.data = data
+    self.settings = settings
+    var namings: [String: Int] = [:]
+    for disputeCase in data.cases {
+      for number in disputeCase.invoiceNumbers { namings[number, default: 0] += 1 }
+    }
+    let newInvoices = Set(data.invoices.map(\.number))
+    keepable =
+      readingBack
+      ? []
+      : Set(
+        data.cases.filter { disputeCase in
+          disputeCase.invoiceNumbers.allSatisfy { newInvoices.contains($0) && namings[$0] == 1 }
+        }.map(\.id))
+    customerKinds = Dictionary(
+      data.customers.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// Writes the data set's customers, invoices and cases, then replays the cases' histories.
+  mutating func load(provenance: Provenance, _ db: Database) throws {
+    for customer in data.customers { try Records.insert(customer, db) }
+    for invoice in data.invoices { try Records.insert(invoice, db) }
+    try open(provenance: provenance, db)
+    try replayHistories(runId: provenance.runId, db)
+  }
+
+  /// The ledgers of the keepable cases' invoices, read in slices of a few hundred (one IN list each).
+  private func keptLedgers(_ db: Database) throws -> [String: InvoiceLedger] {
+    let numbers = data.cases.filter { keepable.contains($0.id) }.flatMap(\.invoiceNumbers)
+    var ledgers: [String: InvoiceLedger] = [:]
+    var start = 0
+    while start < numbers.count {
+      let slice = Array(numbers[start..<min(numbers.count, start + 500)])
+      ledgers.merge(try Records.ledgers(of: slice, db)) { _, new in new }
+      start += slice.count
+    }
+    return ledgers
+  }
+
+  /// Opens every case as the store does; the keepable ones from ledgers read once for all of them.
+  ///
+  /// The kept cases' ledgers after their opening follow from the ones before: each of their invoices
+  /// gains the case's portion (`Records.open` links it), and its collection is suspended while an
+  /// open portion is disputed (`Records.refreshCollection`). Debug builds check them against the
+  /// database as each history starts (`verify`).
+  private mutating func open(provenance: Provenance, _ db: Database) throws {
+    var ledgers = keepable.isEmpty ? [:] : try keptLedgers(db)
+    for disputeCase in data.cases {
+      guard keepable.contains(disputeCase.id) else {
+        try Records.open(disputeCase, provenance: provenance, db)
+        continue
+      }
+      var (opened, event) = try Records.open(disputeCase, provenance: provenance, ledgers: ledgers, db)
+      // As read back: the store lists a case's invoices in number order.
+      opened.invoiceNumbers.sort()
+      kept[opened.id] = (opened, event)
+      for number in opened.invoiceNumbers {
+        let portion = opened.portions[number] ?? .zero(opened.disputed.currency)
+        let open = opened.status.isActive
+        ledgers[number]?.disputes.append(
+          DisputedPortion(
+            caseId: opened.id, invoiceNumber: number, amount: portion, open: open, newDueOn: nil))
+        ledgers[number]?.invoice.collectionSuspended = open && portion.minorUnits > 0
+      }
+    }
+    openedLedgers = ledgers
+  }
+
+  /// The case and its facts as its history starts: from memory when kept (the invoices' ledgers
+  /// read again in one pass, now with the cases' portions), else read back.
+  private func startingPoint(
+    of caseId: Int64, ledgers: [String: InvoiceLedger], _ db: Database
+  ) throws -> (DisputeCase, CaseFacts)? {
+    guard let (opened, opening) = kept[caseId] else {
+      guard let current = try Records.fetchCase(db, id: caseId) else { return nil }
+      return (current, try Records.facts(for: current, timeZone: settings.timeZone, db))
+    }
+    let kind: CustomerKind
+    if let known = customerKinds[opened.customerId] {
+      kind = known
+    } else {
+      kind =
+        try String.fetchOne(
+          db.cachedStatement(sql: "SELECT kind FROM customers WHERE id = ?"), arguments: [opened.customerId]
+        ).flatMap(CustomerKind.init(rawValue:)) ?? .company
+    }
+    // A case just opened: its journal is its `opened` event, no message yet, no promise.
+    let facts = CaseFacts.derive(
+      journal: [opening], communications: [], customerKind: kind,
+      ledgers: opened.invoiceNumbers.compactMap { ledgers[$0] }, promise: nil,
+      currency: opened.disputed.currency, timeZone: settings.timeZone)
+    try verify(opened, facts, db)
+    return (opened, facts)
+  }
+
+  /// In debug builds, throws unless `disputeCase` and `facts` are what reading them back gives.
+  ///
+  /// As the case starts, all of them; after its history, the case's row only (written to the
+  /// second). The facts the core
+  /// keeps up to date as it decides are those its decisions read, not all that `CaseFacts.derive`
+  /// finds in a journal and ledgers (when the customer last had news, portions released): they were
+  /// never read back between two steps, before or since the shortcut.
+  private func verify(
+    _ disputeCase: DisputeCase, _ facts: CaseFacts, _ db: Database, afterHistory: Bool = false
+  ) throws {
+    #if DEBUG
+      let stored = try Records.fetchCase(db, id: disputeCase.id)
+      if afterHistory {
+        guard try stored.map(Records.caseColumns) == Records.caseColumns(disputeCase) else {
+          throw StoreError("case \(disputeCase.id): the loader's case differs from the stored one")
         }
-        // The case and its facts are read once and kept up to date in memory, as CaseSession does;
-        // read again only after a payment, which changes the ledger.
-        guard var current = try Records.fetchCase(db, id: caseId) else { continue }
-        var facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
-        // The case's row is written once, after its history (and before a payment, which reads it).
-        var changed = false
-        for (_, entry) in entries {
-          let person: String
-          let decision: Decision
-          let reason: String
-          switch entry {
-          case .message(let message):
-            try Records.insert(message, db)
-            person = message.direction == .incoming ? "demo" : "julien"
-            decision = .recordMessage(direction: message.direction, channel: message.channel)
-            reason = "message recorded"
-          case .action(let action):
-            person = action.by
-            reason = action.reason
-            switch action.step {
-            case .decide(let made): decision = made
-            case .pay(let payment):
-              // A payment reads which cases are still open on its invoice: the row must be current.
-              if changed { try Records.update(current, db) }
-              changed = false
-              try? Records.recordPayment(payment, by: person, at: action.at, db)
-              facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
-              continue
-            }
-          }
-          let who = Provenance(source: "user:\(person)", hook: "demo", runId: provenance.runId)
-          do {
-            let before = facts
-            let (updated, events) = try CaseRules.apply(
-              [ProposedDecision(caseId: caseId, decision: decision, reason: reason)], to: current,
-              facts: &facts,
-              settings: settings, provenance: who, at: entry.at)
-            guard !events.isEmpty else { continue }
-            for event in events {
-              try Records.record(event, of: updated, facts: before, timeZone: settings.timeZone, db)
-            }
-            current = updated
-            changed = true
-            if events.contains(where: {
-              if case .gestureGranted = $0.event { return true } else { return false }
-            }) {
-              facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
-            }
-          } catch is DomainError {
+        return
+      }
+      guard stored == disputeCase else {
+        throw StoreError("case \(disputeCase.id): the loader's case differs from the stored one")
+      }
+      guard try Records.facts(for: disputeCase, timeZone: settings.timeZone, db) == facts else {
+        throw StoreError("case \(disputeCase.id): the loader's facts differ from the stored ones")
+      }
+    #endif
+  }
+
+  /// Writes each case's messages and people's actions in time order, through the core.
+  ///
+  /// A case's events are appended together (several rows per INSERT) before anything reads the
+  /// journal: a payment, which journals its own event, and the end of the case. The ledger effects run
+  /// at once, as they do not read the journal ("an effect reads no event id": `Records.record`).
+  private mutating func replayHistories(runId: String, _ db: Database) throws {
+    enum Entry {
+      case message(Communication)
+      case action(DemoAction)
+      var at: Date {
+        switch self {
+        case .message(let message): return message.at
+        case .action(let action): return action.at
+        }
+      }
+    }
+    var timeline: [Int64: [Entry]] = [:]
+    for message in data.communications { timeline[message.caseId, default: []].append(.message(message)) }
+    for action in data.actions { timeline[action.caseId, default: []].append(.action(action)) }
+    let ledgers = openedLedgers
+    for caseId in timeline.keys.sorted() {
+      let entries = (timeline[caseId] ?? []).enumerated().sorted {
+        ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
+      }
+      guard var (current, facts) = try startingPoint(of: caseId, ledgers: ledgers, db) else { continue }
+      // The case's row is written once, after its history (and before a payment, which reads it), and
+      // only the columns that changed: SQLite then maintains only the indexes on them.
+      var stored = current
+      var changed = false
+      var journal: [JournalEvent] = []
+      for (_, entry) in entries {
+        let person: String
+        let decision: Decision
+        let reason: String
+        switch entry {
+        case .message(let message):
+          try Records.insert(message, db)
+          person = message.direction == .incoming ? "demo" : "julien"
+          decision = .recordMessage(direction: message.direction, channel: message.channel)
+          reason = "message recorded"
+        case .action(let action):
+          person = action.by
+          reason = action.reason
+          switch action.step {
+          case .decide(let made): decision = made
+          case .pay(let payment):
+            // A payment reads which cases are still open on its invoice: the row must be current.
+            if changed { try Records.update(current, stored: stored, db) }
+            stored = current
+            changed = false
+            try Records.append(journal, db)
+            journal.removeAll()
+            try? Records.recordPayment(payment, by: person, at: action.at, db)
+            facts = try Records.facts(for: current, timeZone: settings.timeZone, db)
             continue
           }
         }
-        if changed { try Records.update(current, db) }
+        let who = Provenance(source: "user:\(person)", hook: "demo", runId: runId)
+        do {
+          let before = facts
+          let (updated, events) = try CaseRules.apply(
+            [ProposedDecision(caseId: caseId, decision: decision, reason: reason)], to: current,
+            facts: &facts, settings: settings, provenance: who, at: entry.at)
+          guard !events.isEmpty else { continue }
+          journal += events
+          try Records.executeEffects(
+            of: events, on: updated, facts: before, timeZone: settings.timeZone, db)
+          current = updated
+          changed = true
+        } catch is DomainError {
+          continue
+        }
       }
-      if freshWorkspace { try db.execute(sql: "UPDATE cases SET queues = \(Schema.queueFlags(of: "cases"))") }
-      for item in setAside { try db.execute(sql: item.sql) }
+      try Records.append(journal, db)
+      if changed { try Records.update(current, stored: stored, db) }
+      try verify(current, facts, db, afterHistory: true)
     }
   }
 }

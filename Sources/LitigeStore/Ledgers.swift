@@ -382,10 +382,19 @@ extension Records {
     }
   }
 
-  /// Opens `disputeCase`: the core checks and computes its portions, the store links and freezes them,
-  /// and journals the `opened` event.
-  static func open(_ disputeCase: DisputeCase, provenance: Provenance, _ db: Database) throws {
-    let ledgers = try self.ledgers(of: disputeCase.invoiceNumbers, db)
+  /// Opens `disputeCase` and returns it as opened, with its `opened` event.
+  ///
+  /// The core checks and computes its portions, the store links and freezes them, and journals the
+  /// event.
+  ///
+  /// `ledgers`, when given, must hold the current ledgers of the case's invoices (a bulk load reads
+  /// them once for many cases); otherwise they are read.
+  @discardableResult
+  static func open(
+    _ disputeCase: DisputeCase, provenance: Provenance, ledgers known: [String: InvoiceLedger]? = nil,
+    _ db: Database
+  ) throws -> (DisputeCase, JournalEvent) {
+    let ledgers = try known ?? self.ledgers(of: disputeCase.invoiceNumbers, db)
     for number in disputeCase.invoiceNumbers where ledgers[number] == nil {
       throw StoreError("case \(disputeCase.id): no invoice \(number)")
     }
@@ -400,10 +409,10 @@ extension Records {
         ])
     }
     try refreshCollection(of: opened.invoiceNumbers, db)
-    try append(
-      JournalEvent(
-        caseId: opened.id, at: opened.openedAt, event: event, reason: "case opened", provenance: provenance),
-      db)
+    let journalEvent = JournalEvent(
+      caseId: opened.id, at: opened.openedAt, event: event, reason: "case opened", provenance: provenance)
+    try append(journalEvent, db)
+    return (opened, journalEvent)
   }
 
   /// Judges `decisions` on `current` with the core and writes the outcome.

@@ -283,7 +283,7 @@ enum Records {
     "currency", "disputed_minor", "deadline", "tags", "gestures", "outcome", "resolved_at", "id",
   ]
 
-  private static func caseColumns(_ disputeCase: DisputeCase) throws -> [DatabaseValue] {
+  static func caseColumns(_ disputeCase: DisputeCase) throws -> [DatabaseValue] {
     let gestures = disputeCase.gestures.map {
       StoredGesture(
         id: $0.id, kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, state: $0.state.rawValue,

@@ -61,12 +61,22 @@ public final class Store: Sendable {
   init(database: any DatabaseWriter, settings given: CompanySettings? = nil) throws {
     self.database = database
     // Everything is checked before the schema is migrated, so that a refused open writes nothing.
-    let (superseded, stored, currencies) = try database.read { db in
+    let (superseded, stored, currencies, unfinished) = try database.read { db in
       (
         try Schema.migrator.hasBeenSuperseded(db),
         try db.tableExists("settings") ? Self.storedSettings(db) : CompanySettings(),
-        try db.tableExists("invoices") ? Self.invoiceCurrencies(db) : []
+        try db.tableExists("invoices") ? Self.invoiceCurrencies(db) : [],
+        try db.tableExists("settings")
+          ? String.fetchOne(
+            db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.unfinishedLoadKey]) : nil
       )
+    }
+    // A bulk load (`litige generate`) that did not finish left some of its rows and none of the
+    // night's indexes (`bulkLoad`).
+    if unfinished != nil {
+      throw StoreError(
+        "this workspace was being generated and the generation did not finish (it was interrupted or "
+          + "failed): it lacks data and indexes; generate it again with --force")
     }
     // GRDB would open it and leave the newer schema's changes unknown to this version's writes.
     guard !superseded else {
