@@ -458,12 +458,17 @@ private struct DemoLoader {
   /// database as each history starts (`verify`).
   private mutating func open(provenance: Provenance, _ db: Database) throws {
     var ledgers = keepable.isEmpty ? [:] : try keptLedgers(db)
+    // The `opened` events are appended together, in the cases' order, several rows per INSERT.
+    var journal: [JournalEvent] = []
     for disputeCase in data.cases {
       guard keepable.contains(disputeCase.id) else {
-        try Records.open(disputeCase, provenance: provenance, db)
+        let (_, event) = try Records.open(disputeCase, provenance: provenance, journaling: false, db)
+        journal.append(event)
         continue
       }
-      var (opened, event) = try Records.open(disputeCase, provenance: provenance, ledgers: ledgers, db)
+      var (opened, event) = try Records.open(
+        disputeCase, provenance: provenance, ledgers: ledgers, journaling: false, db)
+      journal.append(event)
       // As read back: the store lists a case's invoices in number order.
       opened.invoiceNumbers.sort()
       kept[opened.id] = (opened, event)
@@ -476,6 +481,7 @@ private struct DemoLoader {
         ledgers[number]?.invoice.collectionSuspended = open && portion.minorUnits > 0
       }
     }
+    try Records.append(journal, db)
     openedLedgers = ledgers
   }
 

@@ -388,11 +388,12 @@ extension Records {
   /// event.
   ///
   /// `ledgers`, when given, must hold the current ledgers of the case's invoices (a bulk load reads
-  /// them once for many cases); otherwise they are read.
+  /// them once for many cases); otherwise they are read. With `journaling` false the event is not
+  /// appended: the caller appends it before anything else is (a bulk load appends many at once).
   @discardableResult
   static func open(
     _ disputeCase: DisputeCase, provenance: Provenance, ledgers known: [String: InvoiceLedger]? = nil,
-    _ db: Database
+    journaling: Bool = true, _ db: Database
   ) throws -> (DisputeCase, JournalEvent) {
     let ledgers = try known ?? self.ledgers(of: disputeCase.invoiceNumbers, db)
     for number in disputeCase.invoiceNumbers where ledgers[number] == nil {
@@ -411,7 +412,7 @@ extension Records {
     try refreshCollection(of: opened.invoiceNumbers, db)
     let journalEvent = JournalEvent(
       caseId: opened.id, at: opened.openedAt, event: event, reason: "case opened", provenance: provenance)
-    try append(journalEvent, db)
+    if journaling { try append(journalEvent, db) }
     return (opened, journalEvent)
   }
 

@@ -67,7 +67,7 @@ extension Records {
       throw StoreError("no invoice \(payment.invoiceNumber)")
     }
     try ledger.checkNewPayment(payment)
-    try db.execute(
+    try db.executeCached(
       sql: """
         INSERT INTO payments (invoice_number, paid_on, currency, amount_minor, reference, method, recorded_at,
           recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -76,7 +76,7 @@ extension Records {
         payment.invoiceNumber, payment.paidOn.description, payment.amount.currency.code,
         payment.amount.minorUnits, payment.reference, payment.method, Timestamp.utcText(now), author,
       ])
-    try db.execute(
+    try db.executeCached(
       sql: """
         UPDATE invoices SET paid_minor = (SELECT COALESCE(SUM(amount_minor), 0) FROM payments
           WHERE invoice_number = ?) WHERE number = ?
