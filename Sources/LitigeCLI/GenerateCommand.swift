@@ -32,23 +32,32 @@ struct GenerateCommand: ParsableCommand {
   }
 
   func run() throws {
+    // LITIGE_NOW pins it (make bench: reproducible workspaces); read before anything is replaced.
+    let reference = try CommandClock.now()
     let store = try InitCommand.createWorkspace(at: workspace.path, force: force)
-    let reference = try CommandClock.now()  // LITIGE_NOW pins it (make bench: reproducible workspaces)
     let slice = 3_000  // a multiple of 3, so that customer ids stay distinct across slices
-    var written = 0
-    try store.bulkLoad(
-      provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)")
-    ) {
-      if written > 0, isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }
-      guard written < cases else { return nil }
-      let count = min(slice, cases - written)
-      let offset = written
-      let data = DemoData.generate(
-        seed: seed &+ UInt64(offset), reference: reference, customerCount: max(1, count / 3),
-        invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: offset,
-        currency: store.settings.currency)
-      written += count
-      return data
+    var generated = 0
+    var written = 0  // the cases of the slices committed
+    do {
+      try store.bulkLoad(
+        provenance: Provenance(source: "user:generate", hook: "import", runId: "generate-\(seed)")
+      ) {
+        written = generated
+        if written > 0, isatty(STDERR_FILENO) == 1 { note("\r\(written)/\(cases) cases", terminator: "") }
+        guard generated < cases else { return nil }
+        let count = min(slice, cases - generated)
+        let data = DemoData.generate(
+          seed: seed &+ UInt64(generated), reference: reference, customerCount: max(1, count / 3),
+          invoiceCount: max(1, count * 5 / 2), caseCount: count, offset: generated,
+          currency: store.settings.currency)
+        generated += count
+        return data
+      }
+    } catch {
+      if isatty(STDERR_FILENO) == 1 { note("") }
+      throw Failure(
+        "generating \(workspace.path) failed after \(written) cases: \(error). The workspace is unfinished "
+          + "and Litige will not open it: generate it again with --force")
     }
     if isatty(STDERR_FILENO) == 1 { note("") }
     let counts = try store.counts()

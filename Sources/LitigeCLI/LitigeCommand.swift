@@ -188,16 +188,33 @@ struct InitCommand: ParsableCommand {
 
   /// Creates (or with `force`, replaces) the workspace database at `path` and a default litige.toml.
   ///
-  /// Throws `Failure` when the file exists and `force` is false, or cannot be created.
+  /// Throws `Failure` when the file exists and `force` is false, when `path` is a folder (never
+  /// removed, even with `force`), or when the file cannot be created; nothing is removed then.
   static func createWorkspace(at path: String, force: Bool) throws -> Store {
-    if FileManager.default.fileExists(atPath: path) {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue
+    else {
+      throw Failure("cannot create the workspace \(path): the folder \(folder.path) does not exist")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder.path) else {
+      throw Failure("cannot create the workspace \(path): the folder \(folder.path) is not writable")
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+      guard !isFolder.boolValue else {
+        throw Failure(
+          "\(path) is a folder: give the path of the workspace's database file (e.g. \(path)/litige.sqlite)")
+      }
       guard force else { throw Failure("\(path) already exists; use --force to replace it") }
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
-    let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     let configuration = folder.appendingPathComponent("litige.toml")
     if !FileManager.default.fileExists(atPath: configuration.path) {
-      try Self.defaultConfiguration.write(to: configuration, atomically: true, encoding: .utf8)
+      do {
+        try Self.defaultConfiguration.write(to: configuration, atomically: true, encoding: .utf8)
+      } catch {
+        throw Failure("cannot write \(configuration.path): \(error.localizedDescription)")
+      }
     }
     let workspace: WorkspaceConfiguration
     do {
@@ -214,12 +231,14 @@ struct InitCommand: ParsableCommand {
 
   func run() throws {
     let path = workspace.path
+    // Read before anything is created or replaced: a wrong LITIGE_NOW changes nothing.
+    let reference = try CommandClock.now()
     let store = try Self.createWorkspace(at: path, force: force)
     guard demo else {
       print("Created an empty workspace at \(path).")
       return
     }
-    let data = DemoData.generate(seed: seed, reference: Date(), currency: store.settings.currency)
+    let data = DemoData.generate(seed: seed, reference: reference, currency: store.settings.currency)
     try store.load(data, provenance: Provenance(source: "user:demo", hook: "import", runId: "demo-\(seed)"))
     let counts = try store.counts()
     print(

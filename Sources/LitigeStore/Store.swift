@@ -48,6 +48,8 @@ public final class Store: Sendable {
       return try Store(database: pool, settings: settings)
     } catch let error as DatabaseError {
       throw StoreError("cannot open the workspace \(path): \(error.message ?? "\(error.resultCode)")")
+    } catch let error as StoreError {
+      throw StoreError("cannot open the workspace \(path): \(error.message)")
     }
   }
 
@@ -75,8 +77,9 @@ public final class Store: Sendable {
     // night's indexes (`bulkLoad`).
     if unfinished != nil {
       throw StoreError(
-        "this workspace was being generated and the generation did not finish (it was interrupted or "
-          + "failed): it lacks data and indexes; generate it again with --force")
+        "the workspace is being generated, or its generation did not finish (it was interrupted or "
+          + "failed) and it lacks data and indexes: wait for the generation to end, or generate it again "
+          + "with --force")
     }
     // GRDB would open it and leave the newer schema's changes unknown to this version's writes.
     guard !superseded else {

@@ -185,4 +185,57 @@ struct GenerateCommandTests {
     #expect(try store.cases(matching: CaseFilter(), limit: 7_000).allSatisfy { !$0.invoiceNumbers.isEmpty })
     #expect(try litige.run("generate", "--cases", "10", "--seed", "4").status == 1)
   }
+
+  @Test("generate and init refuse a folder, a missing folder and a wrong clock, and replace nothing then")
+  func generateRefusesBeforeReplacingAnything() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-generate-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // A folder given as the database: never removed, even with --force.
+    let inner = folder.appendingPathComponent("keep")
+    try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+    try "precious".write(to: inner.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+    for command in ["generate", "init"] {
+      var arguments = [command, "--db", inner.path, "--force"]
+      if command == "generate" { arguments += ["--cases", "3"] }
+      let refused = try Litige(workspace: inner.path).run(arguments)
+      #expect(
+        refused.status == 1 && refused.standardError.contains("is a folder"), "\(refused.standardError)")
+      #expect(
+        try String(contentsOf: inner.appendingPathComponent("notes.txt"), encoding: .utf8) == "precious")
+    }
+    // A missing folder: named, no Foundation error.
+    let missing = folder.appendingPathComponent("nowhere/w.sqlite").path
+    let noFolder = try Litige(workspace: missing).run("generate", "--db", missing, "--cases", "3")
+    #expect(noFolder.status == 1)
+    #expect(noFolder.standardError.contains("does not exist") && !noFolder.standardError.contains("NSCocoa"))
+    // A wrong LITIGE_NOW: the existing workspace stays as it was.
+    let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+    #expect(
+      try litige.run(at: "2026-02-28T12:00:00Z", "generate", "--cases", "30", "--seed", "2").status == 0)
+    let wrongClock = try litige.run(at: "yesterday", "generate", "--cases", "60", "--force")
+    #expect(wrongClock.status == 1 && wrongClock.standardError.contains("LITIGE_NOW"))
+    #expect(try Store.open(path: litige.workspace).counts()["cases"] == 30)
+  }
+
+  @Test("a demo workspace follows LITIGE_NOW: the same seed and instant give the same data")
+  func demoFollowsThePinnedClock() throws {
+    var journals: [[String]] = []
+    for _ in 0..<2 {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-demo-\(UUID())")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+      #expect(try litige.run(at: "2031-03-01T08:00:00Z", "init", "--demo", "--seed", "9").status == 0)
+      let store = try Store.open(path: litige.workspace)
+      let latest = try #require(try store.cases(matching: CaseFilter()).map(\.openedAt).max())
+      #expect(latest < (try Timestamp.parse("2031-03-01T08:00:00Z")))
+      #expect(latest > (try Timestamp.parse("2030-09-01T00:00:00Z")))
+      journals.append(
+        try store.caseIds(matching: CaseFilter()).flatMap { id in
+          try store.events(ofCase: id).map { "\($0.caseId) \($0.kind) \($0.at)" }
+        })
+    }
+    #expect(journals[0] == journals[1] && !journals[0].isEmpty)
+  }
 }

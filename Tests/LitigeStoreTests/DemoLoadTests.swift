@@ -114,6 +114,7 @@ struct DemoLoadTests {
     #expect(try store.counts()["cases"] == 60)
     let error = #expect(throws: StoreError.self) { try Store.open(path: path) }
     #expect(error?.message.contains("generation did not finish") == true, "\(String(describing: error))")
+    #expect(error?.message.contains(path) == true, "the message names the workspace")
   }
 
   @Test("the demo data set has cases alone on their invoices and cases sharing one, so both paths run")
