@@ -357,6 +357,11 @@ extension Store {
     provenance: Provenance, readingBack: Bool = false, nextSlice: () throws -> DemoData?
   ) throws {
     let setAside = try database.write { db in
+      // Without the wake-up triggers, what the load changes in a workspace that has run nights would
+      // stay asleep in its index: only a workspace without a night may be bulk loaded.
+      guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs)") != true else {
+        throw StoreError("a bulk load is only for a workspace that has never run a night")
+      }
       let items = try Row.fetchAll(
         db,
         sql: """

@@ -94,6 +94,26 @@ struct DemoLoadTests {
     #expect(try bulk.database.read { db in try Int.fetchOne(db, sql: marker) } == 0)
   }
 
+  @Test("a bulk load is refused on a workspace that has run a night, and changes nothing")
+  func bulkLoadNeedsAWorkspaceWithoutNights() throws {
+    let store = try Store.inMemory()
+    try store.database.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO runs (id, started_at, as_of, dry_run, chunk_size, last_case_id, status)
+          VALUES ('night-1', '2026-03-02T01:00:00Z', '2026-03-02', 0, 500, 0, 'completed')
+          """)
+    }
+    let schemaBefore = try store.database.read { db in try String.fetchAll(db, sql: Self.schema) }
+    var remaining = Self.slices(seed: 8)[...]
+    #expect(throws: StoreError.self) {
+      try store.bulkLoad(provenance: Self.provenance) { remaining.popFirst() }
+    }
+    #expect(remaining.count == 3, "no slice was asked for")
+    #expect(try store.counts()["cases"] == 0)
+    #expect(try store.database.read { db in try String.fetchAll(db, sql: Self.schema) } == schemaBefore)
+  }
+
   @Test("a generation that fails half-way leaves a workspace that opening refuses, its indexes put back")
   func interruptedBulkLoadIsRefused() throws {
     struct Interrupted: Error {}
