@@ -442,15 +442,21 @@ private struct DemoLoader {
     try replayHistories(runId: provenance.runId, db)
   }
 
-  /// The ledgers of the keepable cases' invoices, read in slices of a few hundred (one IN list each).
-  private func keptLedgers(_ db: Database) throws -> [String: InvoiceLedger] {
-    let numbers = data.cases.filter { keepable.contains($0.id) }.flatMap(\.invoiceNumbers)
+  /// The ledgers of the keepable cases' invoices as `load` has just inserted them: each is new and
+  /// named by no case yet, so its ledger is the invoice and the opening balance `Records.insert`
+  /// records for what it arrived with as paid (no reading back; `verify` checks them in debug builds).
+  private func keptLedgers() -> [String: InvoiceLedger] {
+    let numbers = Set(data.cases.filter { keepable.contains($0.id) }.flatMap(\.invoiceNumbers))
     var ledgers: [String: InvoiceLedger] = [:]
-    var start = 0
-    while start < numbers.count {
-      let slice = Array(numbers[start..<min(numbers.count, start + 500)])
-      ledgers.merge(try Records.ledgers(of: slice, db)) { _, new in new }
-      start += slice.count
+    for invoice in data.invoices where numbers.contains(invoice.number) {
+      let opening =
+        invoice.paid.minorUnits > 0
+        ? [
+          Payment(
+            invoiceNumber: invoice.number, paidOn: invoice.issuedOn, amount: invoice.paid,
+            reference: "opening-balance", method: "opening balance")
+        ] : []
+      ledgers[invoice.number] = InvoiceLedger(invoice: invoice, payments: opening)
     }
     return ledgers
   }
@@ -462,7 +468,7 @@ private struct DemoLoader {
   /// open portion is disputed (`Records.refreshCollection`). Debug builds check them against the
   /// database as each history starts (`verify`).
   private mutating func open(provenance: Provenance, _ db: Database) throws {
-    var ledgers = keepable.isEmpty ? [:] : try keptLedgers(db)
+    var ledgers = keptLedgers()
     // The `opened` events are appended together, in the cases' order, several rows per INSERT.
     var journal: [JournalEvent] = []
     for disputeCase in data.cases {

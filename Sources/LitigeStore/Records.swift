@@ -263,7 +263,7 @@ enum Records {
         invoice.collectionSuspended,
       ])
     // What an invoice arrives with as paid is its opening balance: one payment, so that `paid` stays
-    // the sum of the payments (schema v4).
+    // the sum of the payments (schema v4). `DemoLoader.keptLedgers` builds the same ledger in memory.
     if invoice.paid.minorUnits > 0 {
       try db.executeCached(
         sql: """
