@@ -400,8 +400,8 @@ extension Store {
   }
 }
 
-/// Opens a data set's cases and replays their histories through the core, inside `Store.load`'s
-/// transaction.
+/// Writes a data set and replays its cases' histories through the core, inside the transaction of
+/// `Store.load` or of one slice of `Store.bulkLoad`.
 private struct DemoLoader {
   let data: DemoData
   let settings: CompanySettings
@@ -461,7 +461,7 @@ private struct DemoLoader {
     return ledgers
   }
 
-  /// Opens every case as the store does; the keepable ones from ledgers read once for all of them.
+  /// Opens every case as the store does; the keepable ones from ledgers built from the data.
   ///
   /// The kept cases' ledgers after their opening follow from the ones before: each of their invoices
   /// gains the case's portion (`Records.open` links it), and its collection is suspended while an
@@ -496,8 +496,8 @@ private struct DemoLoader {
     openedLedgers = ledgers
   }
 
-  /// The case and its facts as its history starts: from memory when kept (the invoices' ledgers
-  /// read again in one pass, now with the cases' portions), else read back.
+  /// The case and its facts as its history starts: from memory when kept (with the ledgers `open`
+  /// derived), else read back.
   private func startingPoint(
     of caseId: Int64, ledgers: [String: InvoiceLedger], _ db: Database
   ) throws -> (DisputeCase, CaseFacts)? {
@@ -526,10 +526,9 @@ private struct DemoLoader {
   /// In debug builds, throws unless `disputeCase` and `facts` are what reading them back gives.
   ///
   /// As the case starts, all of them; after its history, the case's row only (written to the
-  /// second). The facts the core
-  /// keeps up to date as it decides are those its decisions read, not all that `CaseFacts.derive`
-  /// finds in a journal and ledgers (when the customer last had news, portions released): they were
-  /// never read back between two steps, before or since the shortcut.
+  /// second). The facts the core keeps up to date as it decides are those its decisions read, not all
+  /// that `CaseFacts.derive` finds in a journal and ledgers (when the customer last had news,
+  /// portions released): they were never read back between two steps, before or since the shortcut.
   private func verify(
     _ disputeCase: DisputeCase, _ facts: CaseFacts, _ db: Database, afterHistory: Bool = false
   ) throws {
