@@ -501,16 +501,25 @@ final class NightLock: Sendable {
     return lock
   }
 
+  /// Throws `Failure` when another process holds the lock of the database at `path` (a night or a
+  /// generation under way), without keeping it: for a command about to replace the file, which this
+  /// process has not opened (closing the probe's descriptor drops no lock of SQLite's then).
+  static func checkFree(path: String) throws {
+    let probe = try NightLock(path: path)
+    flock(probe.descriptor, LOCK_UN)
+    close(probe.descriptor)
+  }
+
   private init(path: String) throws {
     descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      throw Failure("cannot open \(path) to run a night on it: \(String(cString: strerror(errno)))")
+      throw Failure("cannot open \(path) to lock it: \(String(cString: strerror(errno)))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       close(descriptor)
       throw Failure(
-        "a night is already running on \(path) (another litige batch holds it): wait for it to finish, "
-          + "or stop it (Ctrl-C) and run the command again to resume it")
+        "a night or a generation is already running on \(path) (another litige process holds it): wait "
+          + "for it to finish, or stop it (Ctrl-C); a night stopped resumes when run again")
     }
   }
 }

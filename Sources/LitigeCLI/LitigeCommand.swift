@@ -189,7 +189,9 @@ struct InitCommand: ParsableCommand {
   /// Creates (or with `force`, replaces) the workspace database at `path` and a default litige.toml.
   ///
   /// Throws `Failure` when the file exists and `force` is false, when `path` is a folder (never
-  /// removed, even with `force`), or when the file cannot be created; nothing is removed then.
+  /// removed, even with `force`), when a night or a generation is running on it, or when the file
+  /// cannot be created; nothing is removed then. The new workspace's `NightLock` is held until the
+  /// process ends, so that nothing replaces it or runs a night on it while it is being filled.
   static func createWorkspace(at path: String, force: Bool) throws -> Store {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     var isFolder: ObjCBool = false
@@ -206,6 +208,9 @@ struct InitCommand: ParsableCommand {
           "\(path) is a folder: give the path of the workspace's database file (e.g. \(path)/litige.sqlite)")
       }
       guard force else { throw Failure("\(path) already exists; use --force to replace it") }
+      // Not from under a night or a generation still running on it (their data would go to a
+      // deleted file while they report success).
+      try NightLock.checkFree(path: path)
       for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     let configuration = folder.appendingPathComponent("litige.toml")
@@ -222,11 +227,16 @@ struct InitCommand: ParsableCommand {
     } catch let error as ConfigError {
       throw Failure(error.message)
     }
+    let store: Store
     do {
-      return try Store.open(path: path, settings: workspace.definesCompany ? workspace.company : nil)
+      store = try Store.open(path: path, settings: workspace.definesCompany ? workspace.company : nil)
     } catch {
       throw Failure("\(error)")
     }
+    // Held until this process ends: a night, or another `init --force` or `generate --force`, waits
+    // for the workspace to be made (NightLock).
+    try NightLock.take(path: path)
+    return store
   }
 
   func run() throws {

@@ -68,13 +68,13 @@ struct BatchCommandTests {
     #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
     let refused = try litige.run("batch", "--as-of", "2026-03-03")
     #expect(refused.status == 1)
-    #expect(refused.standardError.contains("a night is already running on \(litige.workspace)"))
+    #expect(refused.standardError.contains("is already running on \(litige.workspace)"))
     #expect(try Store.open(path: litige.workspace).runs(limit: 10).isEmpty)
     // The same workspace by another path (a symbolic link) is the same workspace.
     let link = (litige.workspace as NSString).deletingLastPathComponent + "/lien vers l'espace.sqlite"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: litige.workspace)
     let linked = try Litige(workspace: link).run("batch", "--as-of", "2026-03-03")
-    #expect(linked.status == 1 && linked.standardError.contains("a night is already running on \(link)"))
+    #expect(linked.status == 1 && linked.standardError.contains("is already running on \(link)"))
     // A dry run writes no event: it is not held back.
     #expect(try litige.run("batch", "--as-of", "2026-03-03", "--dry-run").status == 0)
     close(holder)  // the holder ends (killed or done): the lock goes with it
@@ -216,6 +216,29 @@ struct GenerateCommandTests {
     let wrongClock = try litige.run(at: "yesterday", "generate", "--cases", "60", "--force")
     #expect(wrongClock.status == 1 && wrongClock.standardError.contains("LITIGE_NOW"))
     #expect(try Store.open(path: litige.workspace).counts()["cases"] == 30)
+  }
+
+  @Test("generate --force does not replace a workspace another process is working on")
+  func generateWaitsForTheProcessHoldingTheWorkspace() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-generate-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let litige = Litige(workspace: folder.appendingPathComponent("w.sqlite").path)
+    #expect(try litige.run(at: "2026-02-28T12:00:00Z", "generate", "--cases", "3").status == 0)
+    // This process stands for a night or a generation running on it: it holds the file's lock.
+    let descriptor = open(litige.workspace, O_RDONLY | O_CLOEXEC)
+    #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+    for command in [["generate", "--cases", "6", "--force"], ["init", "--force"]] {
+      let refused = try litige.run(command, environment: ["LITIGE_NOW": "2026-02-28T12:00:00Z"])
+      #expect(refused.status == 1, "\(command)")
+      #expect(
+        refused.standardError.contains("is already running on \(litige.workspace)"),
+        "\(refused.standardError)")
+    }
+    close(descriptor)
+    #expect(try Store.open(path: litige.workspace).counts()["cases"] == 3)
+    #expect(try litige.run(at: "2026-02-28T12:00:00Z", "generate", "--cases", "6", "--force").status == 0)
+    #expect(try Store.open(path: litige.workspace).counts()["cases"] == 6)
   }
 
   @Test("a demo workspace follows LITIGE_NOW: the same seed and instant give the same data")
