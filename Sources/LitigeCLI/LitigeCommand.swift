@@ -75,6 +75,12 @@ struct WorkspaceOptions: ParsableArguments {
   @Option(name: .long, help: "The workspace database (default: $LITIGE_DB, else ./litige.sqlite).")
   var db: String?
 
+  func validate() throws {
+    guard !path.isEmpty else {
+      throw ValidationError("the workspace path is empty (--db or LITIGE_DB): give a database file")
+    }
+  }
+
   var path: String { db ?? ProcessInfo.processInfo.environment["LITIGE_DB"] ?? "litige.sqlite" }
 
   /// The folder of the workspace, where its litige.toml lives.
@@ -195,13 +201,21 @@ struct InitCommand: ParsableCommand {
   static func createWorkspace(at path: String, force: Bool) throws -> Store {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
     var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue
-    else {
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else {
       throw Failure("cannot create the workspace \(path): the folder \(folder.path) does not exist")
+    }
+    guard isFolder.boolValue else {
+      throw Failure("cannot create the workspace \(path): \(folder.path) is a file, not a folder")
     }
     guard FileManager.default.isWritableFile(atPath: folder.path) else {
       throw Failure("cannot create the workspace \(path): the folder \(folder.path) is not writable")
     }
+    // Two commands creating a workspace in the folder at once take turns (a lock on the folder,
+    // released when this returns): the second then finds the first's workspace locked (NightLock),
+    // not a file it may delete while the first fills it.
+    let folderDescriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folderDescriptor >= 0 { flock(folderDescriptor, LOCK_EX) }
+    defer { if folderDescriptor >= 0 { close(folderDescriptor) } }
     if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
       guard !isFolder.boolValue else {
         throw Failure(

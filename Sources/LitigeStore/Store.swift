@@ -40,6 +40,15 @@ public final class Store: Sendable {
   /// currency and time zone over the defaults. Throws `StoreError` naming the file when it cannot be
   /// opened or is not a Litige workspace.
   public static func open(path: String, settings: CompanySettings? = nil) throws -> Store {
+    // SQLite keeps a write-ahead log per name: opened under a second hard link, a workspace in use
+    // under the first is read without the other's log and written into its own, which corrupts it
+    // (https://www.sqlite.org/howtocorrupt.html, 2.5). A symbolic link resolves to one name.
+    var status = stat()
+    if stat(path, &status) == 0, status.st_nlink > 1 {
+      throw StoreError(
+        "cannot open the workspace \(path): its file has \(status.st_nlink) hard links, and SQLite would "
+          + "corrupt it through them: open it under one name (copy it, or use a symbolic link)")
+    }
     do {
       var configuration = Configuration()
       configuration.foreignKeysEnabled = true

@@ -129,6 +129,12 @@ struct BatchCommandTests {
       #expect(
         refused.status == 2 && refused.standardError.contains("is the workspace's database"), "\(report)")
     }
+    // A workspace with a second hard link is not opened (SQLite would keep a log per name)...
+    let linked = try litige.run("case", "list")
+    #expect(linked.status == 1 && linked.standardError.contains("hard links"), "\(linked.standardError)")
+    #expect(try Litige(workspace: base + "/dur.html").run("case", "list").status == 1)
+    // ...and opens again under its one name.
+    try FileManager.default.removeItem(atPath: base + "/dur.html")
     #expect(try litige.run("case", "list").status == 0)
     // No night ran: the next one is the first.
     #expect(!(try litige.run("batch", "history").standardOutput.contains("night-")))
