@@ -479,7 +479,8 @@ final class ProgressDisplay: @unchecked Sendable {
 /// An exclusive `flock` on the database file, taken without waiting before the workspace is opened,
 /// and held until the process ends, however it ends (the kernel releases it). The lock is on the file
 /// itself, so a symbolic link to the database is the same workspace (`Store.open` refuses a database
-/// with a second hard link), and anyone who may read the database may take it. Throws `Failure` naming the workspace when another process holds it.
+/// with a second hard link), and anyone who may read the database may take it. Throws `Failure`
+/// naming the workspace when another process holds it.
 ///
 /// The descriptor is never closed while the process runs: closing any descriptor of the database
 /// drops every POSIX lock this process holds on it, SQLite's own included

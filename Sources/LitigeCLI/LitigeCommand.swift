@@ -75,6 +75,7 @@ struct WorkspaceOptions: ParsableArguments {
   @Option(name: .long, help: "The workspace database (default: $LITIGE_DB, else ./litige.sqlite).")
   var db: String?
 
+  /// Refuses an empty workspace path (an empty `--db` or `LITIGE_DB`) before any command runs.
   func validate() throws {
     guard !path.isEmpty else {
       throw ValidationError("the workspace path is empty (--db or LITIGE_DB): give a database file")

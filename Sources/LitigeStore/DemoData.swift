@@ -308,8 +308,9 @@ extension Store {
   /// transaction; a step the core refuses is skipped (the generator may propose what the rules then
   /// forbid, as people do).
   ///
-  /// `freshWorkspace`: the workspace has never run a night, so the load is a `bulkLoad` of one slice;
-  /// leave false when loading into a workspace in use.
+  /// `freshWorkspace`: the workspace has never run a night, so the load is a `bulkLoad` of one slice
+  /// (its own transaction, between the two that set the indexes aside and build them again); leave
+  /// false when loading into a workspace in use.
   ///
   /// `readingBack`: every case and its facts are read back from the database before its history, as
   /// any command does. By default (false) a case whose invoices are all new in `data` and named by no
@@ -321,11 +322,8 @@ extension Store {
     _ data: DemoData, provenance: Provenance, freshWorkspace: Bool = false, readingBack: Bool = false
   ) throws {
     guard !freshWorkspace else {
-      var pending: DemoData? = data
-      try bulkLoad(provenance: provenance, readingBack: readingBack) {
-        defer { pending = nil }
-        return pending
-      }
+      var slices = [data][...]
+      try bulkLoad(provenance: provenance, readingBack: readingBack) { slices.popFirst() }
       return
     }
     try database.write { db in
@@ -410,7 +408,8 @@ private struct DemoLoader {
   private var kept: [Int64: (disputeCase: DisputeCase, opening: JournalEvent)] = [:]
   /// The ledgers of the kept cases' invoices once every case is open.
   private var openedLedgers: [String: InvoiceLedger] = [:]
-  /// The ids of the cases that may be kept: every invoice new in `data` and named by no other case.
+  /// The ids of the cases that may be kept: their customer in `data`, every invoice new in it and
+  /// named by no other case.
   private let keepable: Set<Int64>
   /// The customers' kinds, by id.
   private let customerKinds: [String: CustomerKind]
@@ -423,15 +422,17 @@ private struct DemoLoader {
       for number in disputeCase.invoiceNumbers { namings[number, default: 0] += 1 }
     }
     let newInvoices = Set(data.invoices.map(\.number))
+    let customerKinds = Dictionary(
+      data.customers.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
     keepable =
       readingBack
       ? []
       : Set(
         data.cases.filter { disputeCase in
-          disputeCase.invoiceNumbers.allSatisfy { newInvoices.contains($0) && namings[$0] == 1 }
+          customerKinds[disputeCase.customerId] != nil
+            && disputeCase.invoiceNumbers.allSatisfy { newInvoices.contains($0) && namings[$0] == 1 }
         }.map(\.id))
-    customerKinds = Dictionary(
-      data.customers.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
+    self.customerKinds = customerKinds
   }
 
   /// Writes the data set's customers, invoices and cases, then replays the cases' histories.
@@ -498,26 +499,15 @@ private struct DemoLoader {
 
   /// The case and its facts as its history starts: from memory when kept (with the ledgers `open`
   /// derived), else read back.
-  private func startingPoint(
-    of caseId: Int64, ledgers: [String: InvoiceLedger], _ db: Database
-  ) throws -> (DisputeCase, CaseFacts)? {
-    guard let (opened, opening) = kept[caseId] else {
+  private func startingPoint(of caseId: Int64, _ db: Database) throws -> (DisputeCase, CaseFacts)? {
+    guard let (opened, opening) = kept[caseId], let kind = customerKinds[opened.customerId] else {
       guard let current = try Records.fetchCase(db, id: caseId) else { return nil }
       return (current, try Records.facts(for: current, timeZone: settings.timeZone, db))
-    }
-    let kind: CustomerKind
-    if let known = customerKinds[opened.customerId] {
-      kind = known
-    } else {
-      kind =
-        try String.fetchOne(
-          db.cachedStatement(sql: "SELECT kind FROM customers WHERE id = ?"), arguments: [opened.customerId]
-        ).flatMap(CustomerKind.init(rawValue:)) ?? .company
     }
     // A case just opened: its journal is its `opened` event, no message yet, no promise.
     let facts = CaseFacts.derive(
       journal: [opening], communications: [], customerKind: kind,
-      ledgers: opened.invoiceNumbers.compactMap { ledgers[$0] }, promise: nil,
+      ledgers: opened.invoiceNumbers.compactMap { openedLedgers[$0] }, promise: nil,
       currency: opened.disputed.currency, timeZone: settings.timeZone)
     try verify(opened, facts, db)
     return (opened, facts)
@@ -568,12 +558,11 @@ private struct DemoLoader {
     var timeline: [Int64: [Entry]] = [:]
     for message in data.communications { timeline[message.caseId, default: []].append(.message(message)) }
     for action in data.actions { timeline[action.caseId, default: []].append(.action(action)) }
-    let ledgers = openedLedgers
     for caseId in timeline.keys.sorted() {
       let entries = (timeline[caseId] ?? []).enumerated().sorted {
         ($0.element.at, $0.offset) < ($1.element.at, $1.offset)
       }
-      guard var (current, facts) = try startingPoint(of: caseId, ledgers: ledgers, db) else { continue }
+      guard var (current, facts) = try startingPoint(of: caseId, db) else { continue }
       // The case's row is written once, after its history (and before a payment, which reads it), and
       // only the columns that changed: SQLite then maintains only the indexes on them.
       var stored = current
