@@ -200,7 +200,8 @@ extension PluginsCommand {
       discussion: """
         Loads the case as the nightly runner does (one chunk snapshot), then calls HOOK of every enabled \
         plugin that has it ITERATIONS times, dropping the decisions after each call. Nothing is written. \
-        Prints the mean wall-clock time of one call (all plugins together) in microseconds.
+        Prints the mean wall-clock time of one call (all plugins together) in microseconds. A call that \
+        fails (an error, its time or memory limit) stops the command with the plugin's message.
         """)
     @OptionGroup var workspace: WorkspaceOptions
     @Argument(help: "The hook: triage, compensate, escalate, nightly.") var hook: String
@@ -233,30 +234,47 @@ extension PluginsCommand {
         throw Failure("case \(self.case) does not exist or is closed")
       }
       let session = context.host.runtime.session
-      var failures = 0
       // As in a night: the case is loaded with its chunk once, and the hooks of the case share its view
       // (a call's decisions are dropped, so each call starts from the same case).
       session.load(snapshot)
       // The arguments read once: the loop times the host, not the argument parser's property wrappers.
       let (hook, caseId, host) = (self.hook, self.case, context.host)
+      // A failed call is not a timing: the first one stops the command, named. A plugin that loops
+      // would otherwise be called until its time limit (2 s) thousands of times.
+      var failure: String?
       func call() {
-        for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", dryRun: true)
-        where outcome.failure != nil {
-          failures += 1
+        for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", dryRun: true) {
+          if let message = outcome.failure, failure == nil {
+            failure = "\(outcome.plugin) \(hook) failed on case \(caseId): \(message)"
+          }
         }
         session.rollback()
       }
-      for _ in 0..<100 { call() }
+      func stopOnFailure() throws {
+        if let failure { throw Failure("\(failure); nothing was timed (a call that fails is not timed)") }
+      }
+      for _ in 0..<100 {
+        call()
+        try stopOnFailure()
+      }
       let clock = ContinuousClock()
-      let elapsed = clock.measure { for _ in 0..<iterations { call() } }
+      let elapsed = clock.measure {
+        for _ in 0..<iterations {
+          call()
+          if failure != nil { break }
+        }
+      }
+      try stopOnFailure()
       // The first call on a case also builds its view: timed apart, with the chunk loaded each time.
       let firstCalls = max(1, iterations / 10)
       let elapsedFirst = clock.measure {
         for _ in 0..<firstCalls {
           session.load(snapshot)
           call()
+          if failure != nil { break }
         }
       }
+      try stopOnFailure()
       _ = session.finishChunk()
       func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -268,7 +286,7 @@ extension PluginsCommand {
         print(
           jsonText(
             [
-              "hook": hook, "case_id": self.case, "plugins": plugins, "calls": iterations, "failed": failures,
+              "hook": hook, "case_id": self.case, "plugins": plugins, "calls": iterations,
               "microseconds_per_call": seconds / Double(iterations) * 1e6,
               "microseconds_first_call": firstMicroseconds,
             ] as [String: Any]))
@@ -277,7 +295,6 @@ extension PluginsCommand {
       print(
         "\(hook) on case \(self.case) (\(plugins.joined(separator: ", "))): "
           + "\(String(format: "%.2f", seconds / Double(iterations) * 1e6)) µs per call, \(iterations) calls"
-          + (failures > 0 ? ", \(failures) failed" : "")
           + "; \(String(format: "%.2f", firstMicroseconds)) µs for a case's first call (its view built)")
     }
   }

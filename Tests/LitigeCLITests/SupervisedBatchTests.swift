@@ -150,4 +150,26 @@ struct SupervisedBatchTests {
     #expect(skipped == cases - 3 - closed, "\(skipped) skipped of \(cases) cases, \(closed) closed")
     #expect(try journal(hostile.workspace) == journal(plain.workspace))
   }
+
+  @Test(
+    "timing a hook stops at the first failed call and names it, rather than call a loop for days",
+    .timeLimit(.minutes(1)))
+  func timingStopsAtAFailedCall() throws {
+    let (plain, hostile) = try workspaces(hostile: "if case.id == 4 then while true do end end")
+    // 100 warm-up calls and 100,000 timed ones would each run into the 2 s limit: days.
+    let stuck = try hostile.run("plugins", "time", "nightly", "--case", "4", "--json")
+    #expect(stuck.status == 1, "\(stuck.standardError)")
+    #expect(
+      stuck.standardError.contains("hostile@1.0.0 nightly failed on case 4: ")
+        && stuck.standardError.contains("time limit exceeded")
+        && stuck.standardError.contains("nothing was timed"), "\(stuck.standardError)")
+    #expect(stuck.standardOutput.isEmpty)
+    // On another case the same plugins are timed, the hostile one among them.
+    let timed = try hostile.run("plugins", "time", "nightly", "--case", "2", "--iterations", "10", "--json")
+    #expect(timed.status == 0, "\(timed.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(timed.standardOutput.utf8)) as? [String: Any]
+    #expect((json?["plugins"] as? [String])?.contains("hostile@1.0.0") == true)
+    #expect((json?["microseconds_per_call"] as? Double ?? 0) > 0)
+    #expect(try plain.run("plugins", "time", "nightly", "--case", "4", "--iterations", "10").status == 0)
+  }
 }
