@@ -69,7 +69,7 @@ enum Records {
 
   /// A gesture as `cases.gestures` holds it; `id`, `state` and `needs_approval` are absent in
   /// workspaces of 0.3 and earlier (their gestures were granted at once).
-  private struct StoredGesture: Codable {
+  private struct StoredGesture: Codable, Equatable {
     var id: Int?
     var kind: String
     var amountMinor: Int64
@@ -278,33 +278,102 @@ enum Records {
   }
 
   /// The stored columns of a case, in the order `caseColumns` gives their values (its id last).
-  private static let caseColumnNames = [
+  static let caseColumnNames = [
     "customer_id", "opened_at", "channel", "category", "reason", "status", "priority", "owner", "escalation",
     "currency", "disputed_minor", "deadline", "tags", "gestures", "outcome", "resolved_at", "id",
   ]
 
   static func caseColumns(_ disputeCase: DisputeCase) throws -> [DatabaseValue] {
-    let gestures = disputeCase.gestures.map {
-      StoredGesture(
-        id: $0.id, kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, state: $0.state.rawValue,
-        approvedBy: $0.approvedBy, needsApproval: $0.needsApproval)
-    }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let tags =
-      disputeCase.tags.isEmpty ? "[]" : String(decoding: try encoder.encode(disputeCase.tags), as: UTF8.self)
-    let gesturesText = gestures.isEmpty ? "[]" : String(decoding: try encoder.encode(gestures), as: UTF8.self)
-    return [
+    [
       disputeCase.customerId.databaseValue, Timestamp.utcText(disputeCase.openedAt).databaseValue,
       disputeCase.channel.rawValue.databaseValue, disputeCase.category?.rawValue.databaseValue ?? .null,
       disputeCase.reason.databaseValue, disputeCase.status.rawValue.databaseValue,
       disputeCase.priority.databaseValue, disputeCase.owner?.rawValue.databaseValue ?? .null,
       disputeCase.escalation.rawValue.databaseValue, disputeCase.disputed.currency.code.databaseValue,
       disputeCase.disputed.minorUnits.databaseValue,
-      disputeCase.deadline.map(Timestamp.utcText)?.databaseValue ?? .null, tags.databaseValue,
-      gesturesText.databaseValue, disputeCase.outcome?.rawValue.databaseValue ?? .null,
+      disputeCase.deadline.map(Timestamp.utcText)?.databaseValue ?? .null,
+      try tagsText(disputeCase.tags).databaseValue, try gesturesText(disputeCase.gestures).databaseValue,
+      disputeCase.outcome?.rawValue.databaseValue ?? .null,
       disputeCase.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null, disputeCase.id.databaseValue,
     ]
+  }
+
+  /// `cases.tags`: a JSON list of strings, `[]` when empty.
+  private static func tagsText(_ tags: [String]) throws -> String {
+    tags.isEmpty ? "[]" : String(decoding: try sortedKeysEncoder().encode(tags), as: UTF8.self)
+  }
+
+  /// A case's gestures as `cases.gestures` holds them (see `StoredGesture`).
+  private static func storedGestures(_ gestures: [Gesture]) -> [StoredGesture] {
+    gestures.map {
+      StoredGesture(
+        id: $0.id, kind: $0.kind.rawValue, amountMinor: $0.amount.minorUnits, state: $0.state.rawValue,
+        approvedBy: $0.approvedBy, needsApproval: $0.needsApproval)
+    }
+  }
+
+  /// `cases.gestures`: a JSON list of objects with sorted keys, `[]` when empty.
+  private static func gesturesText(_ gestures: [Gesture]) throws -> String {
+    gestures.isEmpty
+      ? "[]" : String(decoding: try sortedKeysEncoder().encode(storedGestures(gestures)), as: UTF8.self)
+  }
+
+  private static func sortedKeysEncoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }
+
+  /// The columns of `disputeCase`'s row that differ from `stored`'s, with their new values, in the
+  /// order of `caseColumnNames`: what `caseColumns` gives for each where the two differ, found on
+  /// the domain values so that only the changed columns are encoded (the JSON lists most of all).
+  ///
+  /// Equal values give equal columns, and unequal ones unequal columns, except instants, which
+  /// `cases` keeps to the second: those are compared on their text when they differ.
+  static func changedColumns(of disputeCase: DisputeCase, from stored: DisputeCase) throws -> (
+    names: [String], values: [DatabaseValue]
+  ) {
+    var names: [String] = []
+    var values: [DatabaseValue] = []
+    func changed(_ name: String, _ value: DatabaseValue) {
+      names.append(name)
+      values.append(value)
+    }
+    func sameInstant(_ first: Date?, _ second: Date?) -> Bool {
+      if first == second { return true }
+      guard let first, let second else { return false }
+      return Timestamp.utcText(first) == Timestamp.utcText(second)
+    }
+    let (new, old) = (disputeCase, stored)
+    if new.customerId != old.customerId { changed("customer_id", new.customerId.databaseValue) }
+    if !sameInstant(new.openedAt, old.openedAt) {
+      changed("opened_at", Timestamp.utcText(new.openedAt).databaseValue)
+    }
+    if new.channel != old.channel { changed("channel", new.channel.rawValue.databaseValue) }
+    if new.category != old.category { changed("category", new.category?.rawValue.databaseValue ?? .null) }
+    if new.reason != old.reason { changed("reason", new.reason.databaseValue) }
+    if new.status != old.status { changed("status", new.status.rawValue.databaseValue) }
+    if new.priority != old.priority { changed("priority", new.priority.databaseValue) }
+    if new.owner != old.owner { changed("owner", new.owner?.rawValue.databaseValue ?? .null) }
+    if new.escalation != old.escalation { changed("escalation", new.escalation.rawValue.databaseValue) }
+    if new.disputed.currency.code != old.disputed.currency.code {
+      changed("currency", new.disputed.currency.code.databaseValue)
+    }
+    if new.disputed.minorUnits != old.disputed.minorUnits {
+      changed("disputed_minor", new.disputed.minorUnits.databaseValue)
+    }
+    if !sameInstant(new.deadline, old.deadline) {
+      changed("deadline", new.deadline.map(Timestamp.utcText)?.databaseValue ?? .null)
+    }
+    if new.tags != old.tags { changed("tags", try tagsText(new.tags).databaseValue) }
+    if storedGestures(new.gestures) != storedGestures(old.gestures) {
+      changed("gestures", try gesturesText(new.gestures).databaseValue)
+    }
+    if new.outcome != old.outcome { changed("outcome", new.outcome?.rawValue.databaseValue ?? .null) }
+    if !sameInstant(new.resolvedAt, old.resolvedAt) {
+      changed("resolved_at", new.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null)
+    }
+    return (names, values)
   }
 
   static func insert(_ disputeCase: DisputeCase, _ db: Database) throws {
@@ -324,13 +393,18 @@ enum Records {
   static func update(
     _ disputeCase: DisputeCase, stored: DisputeCase? = nil, dueNextNight: Bool = false, _ db: Database
   ) throws {
-    let values = try caseColumns(disputeCase)
-    let before = try stored.map(caseColumns)
     var assignments: [String] = []
     var arguments: [DatabaseValue] = []
-    for position in 0..<(values.count - 1) where before?[position] != values[position] {
-      assignments.append("\(caseColumnNames[position]) = ?")
-      arguments.append(values[position])
+    if let stored {
+      let changed = try changedColumns(of: disputeCase, from: stored)
+      assignments = changed.names.map { "\($0) = ?" }
+      arguments = changed.values
+    } else {
+      let values = try caseColumns(disputeCase)
+      for position in 0..<(values.count - 1) {
+        assignments.append("\(caseColumnNames[position]) = ?")
+        arguments.append(values[position])
+      }
     }
     if dueNextNight { assignments.append("wake_on = 0") }
     guard !assignments.isEmpty else { return }
