@@ -156,6 +156,7 @@ extension Store {
       // tags and gestures are read as the flags `cases.queues` keeps (schema v12), from the narrow
       // index `cases_open` rather than the cases' rows.
       let active = "status <> 'resolved'"
+      let openIndex = try Self.indexedBy("cases_open", db)
       func flag(_ bit: Schema.QueueFlag) -> String { "(queues & \(bit.rawValue)) <> 0" }
       let queues = try Row.fetchOne(
         db,
@@ -166,7 +167,7 @@ extension Store {
             SUM(escalation <> 'court' AND \(flag(.courtProposed))),
             SUM(\(active) AND \(flag(.rulingProposed))),
             SUM(\(active) AND deadline < ?)
-          FROM cases INDEXED BY cases_open WHERE status <> 'closed'
+          FROM cases \(openIndex) WHERE status <> 'closed'
           """, arguments: [asOfText])
       figures.needsPerson.approvals = queues?[0] ?? 0
       figures.needsPerson.formalNoticesToConfirm = queues?[1] ?? 0
@@ -180,7 +181,7 @@ extension Store {
         sql: """
           SELECT t.customer_id, cu.name, t.open_cases, t.disputed FROM (
             SELECT customer_id, COUNT(*) AS open_cases, SUM(disputed_minor) AS disputed
-            FROM cases INDEXED BY cases_open WHERE status <> 'closed' AND \(active)
+            FROM cases \(openIndex) WHERE status <> 'closed' AND \(active)
               AND disputed_minor BETWEEN -\(Money.maxStoredMinorUnits) AND \(Money.maxStoredMinorUnits)
             GROUP BY customer_id ORDER BY disputed DESC, customer_id LIMIT 10) t
           JOIN customers cu ON cu.id = t.customer_id ORDER BY t.disputed DESC, t.customer_id

@@ -3,7 +3,7 @@ import GRDB
 import LitigeCore
 
 /// The disputed receivables of a workspace at a date, for reports.
-public struct Portfolio: Codable, Sendable {
+public struct Portfolio: Codable, Sendable, Equatable {
   /// Open (not resolved or closed) cases.
   public var openCases: Int
   /// Their disputed total, in minor units of the company's currency.
@@ -38,6 +38,7 @@ extension Store {
       }
       let buckets = ["0-30 days", "31-60 days", "61-90 days", "over 90 days"]
       let (thirty, sixty, ninety) = (openedAfter(days: 30), openedAfter(days: 60), openedAfter(days: 90))
+      let byCategory = try Self.indexedBy("cases_open_category", db)
       let rows = try Row.fetchCursor(
         db,
         sql: """
@@ -48,7 +49,7 @@ extension Store {
             SUM(CASE WHEN NOT opened_at > ?1 AND opened_at > ?2 THEN disputed_minor ELSE 0 END) AS disputed1,
             SUM(NOT opened_at > ?2 AND opened_at > ?3) AS cases2,
             SUM(CASE WHEN NOT opened_at > ?2 AND opened_at > ?3 THEN disputed_minor ELSE 0 END) AS disputed2
-          FROM cases INDEXED BY cases_open_category WHERE status <> 'closed' AND status <> 'resolved'
+          FROM cases \(byCategory) WHERE status <> 'closed' AND status <> 'resolved'
             AND disputed_minor BETWEEN -\(Money.maxStoredMinorUnits) AND \(Money.maxStoredMinorUnits)
           GROUP BY category
           """,

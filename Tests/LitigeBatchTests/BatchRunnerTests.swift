@@ -1,10 +1,11 @@
 import Foundation
 import LitigeCore
 import LitigePolicies
-import LitigeStore
+import Synchronization
 import Testing
 
 @testable import LitigeBatch
+@testable import LitigeStore
 
 private let night = Date(timeIntervalSince1970: 1_790_000_000)
 
@@ -265,6 +266,57 @@ struct BatchRunnerTests {
     for (id, count) in tagged {
       #expect(count == (visited.contains(id) ? 1 : 0), "case \(id)")
     }
+  }
+
+  @Test("a night writing most open cases sets the figures' indexes aside, and every night builds them again")
+  func busyNightsSetTheFiguresIndexesAside() throws {
+    // Every case is tagged on its first visit, then sleeps 1 to 20 nights (by its id): after the first
+    // night, a few cases are due each night.
+    let workspace = try Workspace(
+      cases: 60,
+      plugin: Workspace.plugin(
+        nightly: """
+          if #c.tags == 0 then c:tag("seen", "first visit") end
+          litige.wake_on(litige.add_days(litige.today(), c.id % 20 + 1))
+          """))
+    let store = workspace.store
+    func schema() throws -> [String] {
+      try store.database.read { db in
+        try String.fetchAll(
+          db, sql: "SELECT name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY name")
+      }
+    }
+    let before = try schema()
+    // After each chunk: whether the indexes were set aside while the night wrote it.
+    var nights: Set<Bool> = []
+    for day in 0..<4 {
+      let observed = Mutex<[Bool]>([])
+      let runner = try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+      }
+      let report = try runner.run { _ in
+        observed.withLock { $0.append((try? store.figuresIndexesSetAside()) ?? false) }
+      }
+      let busy = report.cases * 10 >= report.cases + (report.casesAsleep ?? 0)
+      let seen = observed.withLock { $0 }
+      #expect(!seen.isEmpty)
+      nights.insert(busy)
+      #expect(
+        seen.allSatisfy { $0 == busy }, "night \(day): \(report.cases) visited, \(report.casesAsleep) asleep")
+      #expect(try schema() == before, "night \(day)")
+      #expect(try !store.figuresIndexesSetAside())
+    }
+    #expect(nights == [true, false], "a busy night and a quiet one")
+    // A night killed with its indexes set aside: a dry run beside still reports its figures, and the
+    // next night builds them again.
+    try store.setAsideFiguresIndexes()
+    let dry = try workspace.runner { $0.dryRun = true }.run()
+    #expect(dry.status == "completed" && dry.portfolio.openCases > 0)
+    #expect(try store.figuresIndexesSetAside())
+    _ = try workspace.runNight(4)
+    #expect(try schema() == before)
+    #expect(try !store.figuresIndexesSetAside())
   }
 }
 

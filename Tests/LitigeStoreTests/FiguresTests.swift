@@ -141,4 +141,53 @@ struct FiguresTests {
     #expect(proposed[0] == after[0] + 1, "withdrawing took the case out of the approval queue")
     #expect(before[1...3] != (try queuesCaseByCase(try demoStore(), asOf: asOf))[1...3], "the tags counted")
   }
+
+  /// The workspace's schema: every index and trigger with its SQL.
+  private static func schema(_ store: Store) throws -> [String] {
+    try store.database.read { db in
+      try String.fetchAll(
+        db,
+        sql: "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY type, name")
+    }
+  }
+
+  @Test("the figures' indexes set aside give the same figures, and come back as they were")
+  func figuresIndexesSetAsideAndRestored() throws {
+    let store = try demoStore()
+    let asOf = reference.addingTimeInterval(86_400)
+    let schema = try Self.schema(store)
+    let (portfolio, figures) = try store.portfolioAndFigures(runId: "t1", asOf: asOf)
+    try store.setAsideFiguresIndexes()
+    try store.setAsideFiguresIndexes()  // a resumed night sets them aside again: nothing is lost
+    #expect(try store.figuresIndexesSetAside())
+    let names = try store.database.read { db in
+      try String.fetchAll(
+        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'")
+    }
+    #expect(Set(names).isDisjoint(with: Store.figuresIndexes), "\(names)")
+    // Without their indexes the figures read the table: the same figures.
+    let (without, withoutFigures) = try store.portfolioAndFigures(runId: "t1", asOf: asOf)
+    #expect(without == portfolio && withoutFigures == figures)
+    #expect(try store.restoreFiguresIndexes() == Store.figuresIndexes.count)
+    #expect(try Self.schema(store) == schema)
+    #expect(try !store.figuresIndexesSetAside())
+    #expect(try store.restoreFiguresIndexes() == 0)
+    #expect(try Self.schema(store) == schema)
+    // A settings row edited by hand runs nothing but the CREATE INDEX of a figures' index.
+    try store.database.write { db in
+      try db.execute(
+        sql: "INSERT INTO settings (key, value) VALUES (?, ?)",
+        arguments: [
+          Store.figuresIndexesKey,
+          #"["CREATE INDEX cases_status ON cases(status); DROP TABLE events","CREATE TABLE x (y)"]"#,
+        ])
+    }
+    #expect(try store.restoreFiguresIndexes() == 0)
+    #expect(try Self.schema(store) == schema)
+    try store.database.write { db in
+      try db.execute(
+        sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [Store.figuresIndexesKey, "{"])
+    }
+    #expect(throws: StoreError.self) { try store.restoreFiguresIndexes() }
+  }
 }
