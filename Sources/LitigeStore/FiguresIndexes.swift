@@ -9,48 +9,63 @@ import GRDB
 /// cases it decides on. Keeping them up to date case by case was a fifth of a first night's CPU (100k
 /// cases: 36-40 s without them against 45-50 s with them), and building them again over the whole
 /// table takes 0.4 s. So a night that visits most open cases drops them before its chunks and builds
-/// them again after (`BatchRunner`). Their SQL waits in `settings` meanwhile, so that a night killed
-/// in between leaves them to the next night to build (`restoreFiguresIndexes`), and a reader finds
-/// them missing, never half built: queries work without them, only slower (`indexedBy`).
+/// them again after (`BatchRunner`). A `settings` row says so meanwhile, so that a night killed in
+/// between leaves them to the next night to build (`restoreFiguresIndexes`), and a reader finds them
+/// missing, never half built: queries work without them, only slower (`indexedBy`).
 extension Store {
-  /// The indexes set aside, all in the `cases` table.
-  static let figuresIndexes = ["cases_open", "cases_open_category", "cases_status"]
-  /// The `settings` row holding the SQL of the indexes set aside (a JSON list), while they are.
+  /// The indexes set aside, all on the `cases` table, with the SQL that builds them: the text of
+  /// their migrations (v1, v12, v14) as `sqlite_master` keeps it, byte for byte (a test holds it to a
+  /// freshly migrated workspace's).
+  static let figuresIndexes: KeyValuePairs<String, String> = [
+    "cases_open": """
+    CREATE INDEX cases_open ON cases(
+      customer_id, disputed_minor, status, category, opened_at, deadline, escalation, queues)
+      WHERE status <> 'closed'
+    """,
+    "cases_open_category": """
+    CREATE INDEX cases_open_category ON cases(category, opened_at, disputed_minor, deadline, status)
+      WHERE status <> 'closed' AND status <> 'resolved'
+    """,
+    "cases_status": "CREATE INDEX cases_status ON cases(status, category)",
+  ]
+  /// The `settings` row that says the figures' indexes are set aside (its value names them, a JSON list).
   static let figuresIndexesKey = "figures_indexes_set_aside"
 
-  /// Drops the figures' indexes that exist, keeping their SQL to build them again.
+  /// Drops the figures' indexes, keeping a row that says so, in one transaction.
   ///
-  /// Idempotent: a resumed night finds them set aside already. One transaction.
+  /// Only an index as the schema made it is dropped (one a person made under the same name is left as
+  /// it is: the night keeps it up to date). Idempotent: a resumed night finds them set aside already.
   public func setAsideFiguresIndexes() throws {
     try database.write { db in
-      var statements = try Self.setAsideStatements(db)
-      let names = Self.figuresIndexes.map { "'\($0)'" }.joined(separator: ", ")
-      let existing = try Row.fetchAll(
-        db,
-        sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (\(names)) ORDER BY name")
-      for row in existing {
-        let name: String = row["name"]
-        statements.append(row["sql"])
+      var dropped: [String] = []
+      for (name, sql) in Self.figuresIndexes {
+        guard
+          try String.fetchOne(
+            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
+            == sql
+        else { continue }
         try db.execute(sql: "DROP INDEX \(name)")
+        dropped.append(name)
       }
+      // A row left by a killed night stays as it is: the indexes it set aside are still to build.
+      guard !dropped.isEmpty, try !Self.setAside(db) else { return }
       try db.execute(
         sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-        arguments: [Self.figuresIndexesKey, Self.jsonText(statements)])
+        arguments: [Self.figuresIndexesKey, "[" + dropped.map { "\"\($0)\"" }.joined(separator: ",") + "]"])
     }
   }
 
-  /// Builds again the indexes `setAsideFiguresIndexes` dropped, in one transaction.
+  /// Builds again the figures' indexes a night set aside, from the schema's SQL; returns how many.
   ///
-  /// Does nothing when none is set aside. Returns how many it built; throws `StoreError` when the
-  /// settings row holding them is not what a night wrote.
+  /// Only while the row that says they are set aside is there; the row is removed in the same
+  /// transaction. Its value is not read: whatever a hand edit put in it, only these three statements
+  /// run.
   @discardableResult
   public func restoreFiguresIndexes() throws -> Int {
     try database.write { db in
-      let statements = try Self.setAsideStatements(db)
+      guard try Self.setAside(db) else { return 0 }
       var built = 0
-      for sql in statements {
-        // Built by anyone since (a newer schema's migration): kept as it is.
-        guard let name = Self.indexName(in: sql), try !Self.indexExists(name, db) else { continue }
+      for (name, sql) in Self.figuresIndexes where try !Self.indexExists(name, db) {
         try db.execute(sql: sql)
         built += 1
       }
@@ -62,43 +77,27 @@ extension Store {
   /// Whether the figures' indexes are set aside now (a night is writing, or one was killed before it
   /// built them again).
   public func figuresIndexesSetAside() throws -> Bool {
-    try database.read { db in try !Self.setAsideStatements(db).isEmpty }
+    try database.read { db in try Self.setAside(db) }
   }
 
-  /// `INDEXED BY name` when index `name` exists, else nothing: a night's figures name their index,
-  /// and a dry run beside a night that set it aside reads the table instead.
+  /// `INDEXED BY name` when index `name` exists as the schema made it, else nothing: a night's figures
+  /// name their index, and a dry run beside a night that set it aside (or a workspace whose index a
+  /// person made otherwise) reads without it.
   static func indexedBy(_ name: String, _ db: Database) throws -> String {
-    try indexExists(name, db) ? "INDEXED BY \(name)" : ""
+    let expected = figuresIndexes.first { $0.key == name }?.value
+    let stored = try String.fetchOne(
+      db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
+    return stored != nil && stored == expected ? "INDEXED BY \(name)" : ""
+  }
+
+  private static func setAside(_ db: Database) throws -> Bool {
+    try Bool.fetchOne(
+      db, sql: "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?)", arguments: [figuresIndexesKey])
+      ?? false
   }
 
   private static func indexExists(_ name: String, _ db: Database) throws -> Bool {
     try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)",
-      arguments: [name]) ?? false
-  }
-
-  private static func setAsideStatements(_ db: Database) throws -> [String] {
-    guard
-      let text = try String.fetchOne(
-        db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [figuresIndexesKey])
-    else { return [] }
-    guard let statements = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
-      throw StoreError(
-        "settings.\(figuresIndexesKey): expected the JSON list of the SQL of the indexes a night set aside")
-    }
-    return statements
-  }
-
-  private static func jsonText(_ statements: [String]) throws -> String {
-    String(decoding: try JSONEncoder().encode(statements), as: UTF8.self)
-  }
-
-  /// The index an SQL `CREATE INDEX` statement makes, one of `figuresIndexes`; nil for any other
-  /// statement (a hand-edited settings row is not run).
-  private static func indexName(in sql: String) -> String? {
-    guard !sql.contains(";") else { return nil }
-    return figuresIndexes.first { name in
-      sql.hasPrefix("CREATE INDEX \(name) ON cases(") || sql.hasPrefix("CREATE INDEX \(name) ON cases (")
-    }
+      db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)", arguments: [name]) ?? false
   }
 }

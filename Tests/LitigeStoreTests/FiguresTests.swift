@@ -156,6 +156,10 @@ struct FiguresTests {
     let store = try demoStore()
     let asOf = reference.addingTimeInterval(86_400)
     let schema = try Self.schema(store)
+    // The SQL a night builds them from is the migrations' own.
+    for (name, sql) in Store.figuresIndexes {
+      #expect(schema.contains("index \(name) \(sql)"), "\(name)")
+    }
     let (portfolio, figures) = try store.portfolioAndFigures(runId: "t1", asOf: asOf)
     try store.setAsideFiguresIndexes()
     try store.setAsideFiguresIndexes()  // a resumed night sets them aside again: nothing is lost
@@ -164,7 +168,7 @@ struct FiguresTests {
       try String.fetchAll(
         db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'")
     }
-    #expect(Set(names).isDisjoint(with: Store.figuresIndexes), "\(names)")
+    #expect(Set(names).isDisjoint(with: Store.figuresIndexes.map(\.key)), "\(names)")
     // Without their indexes the figures read the table: the same figures.
     let (without, withoutFigures) = try store.portfolioAndFigures(runId: "t1", asOf: asOf)
     #expect(without == portfolio && withoutFigures == figures)
@@ -173,21 +177,31 @@ struct FiguresTests {
     #expect(try !store.figuresIndexesSetAside())
     #expect(try store.restoreFiguresIndexes() == 0)
     #expect(try Self.schema(store) == schema)
-    // A settings row edited by hand runs nothing but the CREATE INDEX of a figures' index.
-    try store.database.write { db in
-      try db.execute(
-        sql: "INSERT INTO settings (key, value) VALUES (?, ?)",
-        arguments: [
-          Store.figuresIndexesKey,
-          #"["CREATE INDEX cases_status ON cases(status); DROP TABLE events","CREATE TABLE x (y)"]"#,
-        ])
+    // A settings row edited by hand runs nothing of its own: only the schema's SQL of a missing index.
+    for value in [#"["CREATE INDEX cases_open ON cases(id) WHERE 1","DROP TABLE events"]"#, "{"] {
+      try store.database.write { db in
+        try db.execute(
+          sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [Store.figuresIndexesKey, value])
+      }
+      #expect(try store.restoreFiguresIndexes() == 0)
+      #expect(try Self.schema(store) == schema)
     }
-    #expect(try store.restoreFiguresIndexes() == 0)
-    #expect(try Self.schema(store) == schema)
+    // An index a person made under one of the names is neither dropped nor replaced, and the figures
+    // do not force it on the query.
     try store.database.write { db in
-      try db.execute(
-        sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [Store.figuresIndexesKey, "{"])
+      try db.execute(sql: "DROP INDEX cases_status; create index cases_status on cases(status, category)")
     }
-    #expect(throws: StoreError.self) { try store.restoreFiguresIndexes() }
+    let edited = try Self.schema(store)
+    try store.setAsideFiguresIndexes()
+    #expect(
+      try Self.schema(store).contains(
+        "index cases_status CREATE INDEX cases_status on cases(status, category)"))
+    #expect(try store.portfolioAndFigures(runId: "t1", asOf: asOf).0 == portfolio)
+    try store.restoreFiguresIndexes()
+    #expect(try Self.schema(store) == edited)
+    try store.database.write { db in
+      try db.execute(sql: "DROP INDEX cases_open; CREATE INDEX cases_open ON cases(id) WHERE 1")
+    }
+    #expect(try store.portfolioAndFigures(runId: "t1", asOf: asOf).1 == figures)
   }
 }
