@@ -199,7 +199,8 @@ extension PluginsCommand {
       abstract: "Measure what one call of a hook costs on one case, as the nightly runner calls it.",
       discussion: """
         Loads the case as the nightly runner does (one chunk snapshot), then calls HOOK of every enabled \
-        plugin that has it ITERATIONS times, dropping the decisions after each call. Nothing is written. \
+        plugin that has it ITERATIONS times, dropping the decisions after each call: each call starts \
+        from the case as loaded. Nothing is written. \
         Prints the mean wall-clock time of one call (all plugins together) in microseconds. A call that \
         fails (an error, its time or memory limit) stops the command with the plugin's message.
         """)
@@ -242,8 +243,25 @@ extension PluginsCommand {
       // A failed call is not a timing: the first one stops the command, named. A plugin that loops
       // would otherwise be called until its time limit (2 s) thousands of times.
       var failure: String?
+      // A call stuck in C is stopped with the process (LuaHardDeadline): named too.
+      let running = RunningCall()
+      let names = host.plugins.map(\.provenanceName)
+      host.onCall = { index, hook, caseId, _ in
+        running.set(index.map { "\(names[$0]) \(hook) on case \(caseId)" })
+      }
+      LuaHardDeadline.action = { limit in
+        let call = running.get() ?? "a call"
+        fflush(nil)
+        FileHandle.standardError.write(
+          Data(
+            ("litige: \(call) ran past twice its time limit of \(LuaState.describe(limit)) in the C library "
+              + "and cannot be interrupted (a pattern that backtracks?); nothing was timed\n").utf8))
+        _exit(1)
+      }
+      // Each call is a probe (as the night asks a case again): its decisions are dropped, so that every
+      // call starts from the case as loaded, not from what the calls before it decided.
       func call() {
-        for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", dryRun: true) {
+        for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", probing: true) {
           if let message = outcome.failure, failure == nil {
             failure = "\(outcome.plugin) \(hook) failed on case \(caseId): \(message)"
           }
@@ -298,4 +316,14 @@ extension PluginsCommand {
           + "; \(String(format: "%.2f", firstMicroseconds)) µs for a case's first call (its view built)")
     }
   }
+}
+
+/// The hook call under way, as `plugins time` names it when the call is stopped with the process
+/// (read from the watchdog's thread).
+private final class RunningCall: @unchecked Sendable {
+  private let lock = NSLock()
+  private var call: String?
+
+  func set(_ call: String?) { lock.withLock { self.call = call } }
+  func get() -> String? { lock.withLock { call } }
 }

@@ -172,4 +172,26 @@ struct SupervisedBatchTests {
     #expect((json?["microseconds_per_call"] as? Double ?? 0) > 0)
     #expect(try plain.run("plugins", "time", "nightly", "--case", "4", "--iterations", "10").status == 0)
   }
+
+  @Test(
+    "each timed call starts from the case as loaded, and a call stuck in C is named when it stops the process",
+    .timeLimit(.minutes(1)))
+  func timedCallsStartFromTheLoadedCase() throws {
+    // A decision of an earlier call would make this one fail.
+    let (_, once) = try workspaces(
+      hostile: """
+        if case:has_tag("timed_once") then error("saw what an earlier call decided") end
+        case:tag("timed_once", "timing")
+        """)
+    let timed = try once.run("plugins", "time", "nightly", "--case", "2", "--iterations", "50")
+    #expect(timed.status == 0, "\(timed.standardError)")
+    #expect(timed.standardOutput.contains("µs per call, 50 calls"), "\(timed.standardOutput)")
+    let (_, stuck) = try workspaces(
+      hostile: "if case.id == 2 then string.find(string.rep('a', 300000), '.-.-.-.-b') end")
+    let result = try stuck.run("plugins", "time", "nightly", "--case", "2")
+    #expect(result.status == 1)
+    #expect(
+      result.standardError.contains("litige: hostile@1.0.0 nightly on case 2 ran past twice its time limit")
+        && result.standardError.contains("nothing was timed"), "\(result.standardError)")
+  }
 }
