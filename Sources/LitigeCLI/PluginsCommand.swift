@@ -4,6 +4,7 @@ import LitigeCore
 import LitigePolicies
 import LitigeStore
 import LuaHost
+import Synchronization
 
 /// Loads the workspace's plugins for a command: the store and a plugin host over it.
 struct PolicyContext {
@@ -243,19 +244,20 @@ extension PluginsCommand {
       // A failed call is not a timing: the first one stops the command, named. A plugin that loops
       // would otherwise be called until its time limit (2 s) thousands of times.
       var failure: String?
-      // A call stuck in C is stopped with the process (LuaHardDeadline): named too.
-      let running = RunningCall()
+      // A call stuck in C is stopped with the process (LuaHardDeadline): named too. The plugin under
+      // way is kept as a number, so that noting it costs the timed calls nothing to speak of.
+      let running = RunningPlugin()
       let names = host.plugins.map(\.provenanceName)
-      host.onCall = { index, hook, caseId, _ in
-        running.set(index.map { "\(names[$0]) \(hook) on case \(caseId)" })
-      }
+      host.onCall = { index, _, _, _ in running.index.store(index ?? -1, ordering: .relaxed) }
       LuaHardDeadline.action = { limit in
-        let call = running.get() ?? "a call"
+        let index = running.index.load(ordering: .relaxed)
+        let plugin = names.indices.contains(index) ? names[index] : "a plugin"
         fflush(nil)
         FileHandle.standardError.write(
           Data(
-            ("litige: \(call) ran past twice its time limit of \(LuaState.describe(limit)) in the C library "
-              + "and cannot be interrupted (a pattern that backtracks?); nothing was timed\n").utf8))
+            ("litige: \(plugin) \(hook) on case \(caseId) ran past twice its time limit of "
+              + "\(LuaState.describe(limit)) in the C library and cannot be interrupted (a pattern that "
+              + "backtracks?); nothing was timed\n").utf8))
         _exit(1)
       }
       // Each call is a probe (as the night asks a case again): its decisions are dropped, so that every
@@ -318,12 +320,8 @@ extension PluginsCommand {
   }
 }
 
-/// The hook call under way, as `plugins time` names it when the call is stopped with the process
-/// (read from the watchdog's thread).
-private final class RunningCall: @unchecked Sendable {
-  private let lock = NSLock()
-  private var call: String?
-
-  func set(_ call: String?) { lock.withLock { self.call = call } }
-  func get() -> String? { lock.withLock { call } }
+/// The plugin whose call is under way (its index, -1 between calls), as `plugins time` names it when
+/// the call is stopped with the process (read from the watchdog's thread).
+private final class RunningPlugin: Sendable {
+  let index = Atomic<Int>(-1)
 }
