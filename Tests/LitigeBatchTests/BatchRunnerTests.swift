@@ -308,6 +308,11 @@ struct BatchRunnerTests {
       #expect(try !store.figuresIndexesSetAside())
     }
     #expect(nights == [true, false], "a busy night and a quiet one")
+    // A run over a few ids visits every case of its range, but not most open cases.
+    let few = Mutex<[Bool]>([])
+    let ranged = try workspace.runner { $0.caseRange = 1...3 }
+    _ = try ranged.run { _ in few.withLock { $0.append((try? store.figuresIndexesSetAside()) ?? false) } }
+    #expect(few.withLock { $0 } == [false])
     // A night killed with its indexes set aside: a dry run beside still reports its figures, and the
     // next night builds them again.
     try store.setAsideFiguresIndexes()
