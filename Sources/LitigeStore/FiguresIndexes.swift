@@ -57,7 +57,8 @@ extension Store {
 
   /// Builds again the figures' indexes a night set aside, from the schema's SQL; returns how many.
   ///
-  /// Only while the row that says they are set aside is there; the row is removed in the same
+  /// Only while the row that says they are set aside is there, and every one of the three missing
+  /// then (one a person had dropped comes back as the schema has it); the row is removed in the same
   /// transaction. Its value is not read: whatever a hand edit put in it, only these three statements
   /// run.
   @discardableResult
