@@ -57,16 +57,21 @@ extension Store {
 
   /// Builds again the figures' indexes a night set aside, from the schema's SQL; returns how many.
   ///
-  /// Only while the row that says they are set aside is there, and every one of the three missing
-  /// then (one a person had dropped comes back as the schema has it); the row is removed in the same
-  /// transaction. Its value is not read: whatever a hand edit put in it, only these three statements
-  /// run.
+  /// Only while the row that says they are set aside is there, and only those it names that are
+  /// missing (one a person had dropped before the night stays dropped); a row that names none
+  /// readably (a hand edit) brings back every missing one. The row is removed in the same
+  /// transaction. Whatever a hand edit put in it, only these three statements can run.
   @discardableResult
   public func restoreFiguresIndexes() throws -> Int {
     try database.write { db in
-      guard try Self.setAside(db) else { return 0 }
+      guard
+        let value = try String.fetchOne(
+          db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.figuresIndexesKey])
+      else { return 0 }
+      let named = (try? JSONDecoder().decode([String].self, from: Data(value.utf8))).map(Set.init)
       var built = 0
-      for (name, sql) in Self.figuresIndexes where try !Self.indexExists(name, db) {
+      for (name, sql) in Self.figuresIndexes where named?.contains(name) ?? true {
+        guard try !Self.indexExists(name, db) else { continue }
         try db.execute(sql: sql)
         built += 1
       }

@@ -199,6 +199,12 @@ struct FiguresTests {
     #expect(try store.portfolioAndFigures(runId: "t1", asOf: asOf).0 == portfolio)
     try store.restoreFiguresIndexes()
     #expect(try Self.schema(store) == edited)
+    // One a person dropped before the night stays dropped.
+    try store.database.write { db in try db.execute(sql: "DROP INDEX cases_open_category") }
+    let dropped = try Self.schema(store)
+    try store.setAsideFiguresIndexes()
+    #expect(try store.restoreFiguresIndexes() == 1)
+    #expect(try Self.schema(store) == dropped)
     try store.database.write { db in
       try db.execute(sql: "DROP INDEX cases_open; CREATE INDEX cases_open ON cases(id) WHERE 1")
     }
