@@ -58,8 +58,8 @@ extension Store {
   /// Builds again the figures' indexes a night set aside, from the schema's SQL; returns how many.
   ///
   /// Only while the row that says they are set aside is there, and only those it names that are
-  /// missing (one a person had dropped before the night stays dropped); a row that names none
-  /// readably (a hand edit) brings back every missing one. The row is removed in the same
+  /// missing (one a person had dropped before the night stays dropped); a row that is not a JSON
+  /// list of names (a hand edit) brings back every missing one. The row is removed in the same
   /// transaction. Whatever a hand edit put in it, only these three statements can run.
   @discardableResult
   public func restoreFiguresIndexes() throws -> Int {
