@@ -277,25 +277,56 @@ enum Records {
     }
   }
 
-  /// The stored columns of a case, in the order `caseColumns` gives their values (its id last).
-  static let caseColumnNames = [
-    "customer_id", "opened_at", "channel", "category", "reason", "status", "priority", "owner", "escalation",
-    "currency", "disputed_minor", "deadline", "tags", "gestures", "outcome", "resolved_at", "id",
+  /// One column of a case's row: how a case is stored in it, and, for the columns whose value is
+  /// costly to encode, whether two cases store the same in it without encoding either.
+  private struct CaseColumn: Sendable {
+    let name: String
+    let value: @Sendable (DisputeCase) throws -> DatabaseValue
+    var same: (@Sendable (DisputeCase, DisputeCase) -> Bool)?
+  }
+
+  /// The columns of a case's row but its id, in the order of `caseColumnNames`.
+  private static let caseColumnList: [CaseColumn] = [
+    CaseColumn(name: "customer_id") { $0.customerId.databaseValue },
+    CaseColumn(name: "opened_at", value: { Timestamp.utcText($0.openedAt).databaseValue }) {
+      sameInstant($0.openedAt, $1.openedAt)
+    },
+    CaseColumn(name: "channel") { $0.channel.rawValue.databaseValue },
+    CaseColumn(name: "category") { $0.category?.rawValue.databaseValue ?? .null },
+    CaseColumn(name: "reason") { $0.reason.databaseValue },
+    CaseColumn(name: "status") { $0.status.rawValue.databaseValue },
+    CaseColumn(name: "priority") { $0.priority.databaseValue },
+    CaseColumn(name: "owner") { $0.owner?.rawValue.databaseValue ?? .null },
+    CaseColumn(name: "escalation") { $0.escalation.rawValue.databaseValue },
+    CaseColumn(name: "currency") { $0.disputed.currency.code.databaseValue },
+    CaseColumn(name: "disputed_minor") { $0.disputed.minorUnits.databaseValue },
+    CaseColumn(name: "deadline", value: { $0.deadline.map(Timestamp.utcText)?.databaseValue ?? .null }) {
+      sameInstant($0.deadline, $1.deadline)
+    },
+    // Equal lists give equal JSON, unequal ones unequal JSON.
+    CaseColumn(name: "tags", value: { try tagsText($0.tags).databaseValue }) { $0.tags == $1.tags },
+    CaseColumn(name: "gestures", value: { try gesturesText($0.gestures).databaseValue }) {
+      storedGestures($0.gestures) == storedGestures($1.gestures)
+    },
+    CaseColumn(name: "outcome") { $0.outcome?.rawValue.databaseValue ?? .null },
+    CaseColumn(
+      name: "resolved_at", value: { $0.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null }
+    ) { sameInstant($0.resolvedAt, $1.resolvedAt) },
   ]
 
+  /// The stored columns of a case, in the order `caseColumns` gives their values (its id last).
+  static let caseColumnNames = caseColumnList.map(\.name) + ["id"]
+
+  /// The values of a case's row, in the order of `caseColumnNames`.
   static func caseColumns(_ disputeCase: DisputeCase) throws -> [DatabaseValue] {
-    [
-      disputeCase.customerId.databaseValue, Timestamp.utcText(disputeCase.openedAt).databaseValue,
-      disputeCase.channel.rawValue.databaseValue, disputeCase.category?.rawValue.databaseValue ?? .null,
-      disputeCase.reason.databaseValue, disputeCase.status.rawValue.databaseValue,
-      disputeCase.priority.databaseValue, disputeCase.owner?.rawValue.databaseValue ?? .null,
-      disputeCase.escalation.rawValue.databaseValue, disputeCase.disputed.currency.code.databaseValue,
-      disputeCase.disputed.minorUnits.databaseValue,
-      disputeCase.deadline.map(Timestamp.utcText)?.databaseValue ?? .null,
-      try tagsText(disputeCase.tags).databaseValue, try gesturesText(disputeCase.gestures).databaseValue,
-      disputeCase.outcome?.rawValue.databaseValue ?? .null,
-      disputeCase.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null, disputeCase.id.databaseValue,
-    ]
+    try caseColumnList.map { try $0.value(disputeCase) } + [disputeCase.id.databaseValue]
+  }
+
+  /// Whether two instants are stored alike: `cases` keeps them to the second, as text.
+  private static func sameInstant(_ first: Date?, _ second: Date?) -> Bool {
+    if first == second { return true }
+    guard let first, let second else { return false }
+    return Timestamp.utcText(first) == Timestamp.utcText(second)
   }
 
   /// `cases.tags`: a JSON list of strings, `[]` when empty.
@@ -324,54 +355,27 @@ enum Records {
     return encoder
   }
 
-  /// The columns of `disputeCase`'s row that differ from `stored`'s, with their new values, in the
-  /// order of `caseColumnNames`: what `caseColumns` gives for each where the two differ, found on
-  /// the domain values so that only the changed columns are encoded (the JSON lists most of all).
+  /// The columns of `disputeCase`'s row that differ from `stored`'s, with their new values.
   ///
-  /// Equal values give equal columns, and unequal ones unequal columns, except instants, which
-  /// `cases` keeps to the second: those are compared on their text when they differ.
+  /// In the order of `caseColumnNames`, what `caseColumns` gives for each where the two differ. The
+  /// instants and the JSON lists are compared on the domain values, so that only those that changed
+  /// are encoded.
   static func changedColumns(of disputeCase: DisputeCase, from stored: DisputeCase) throws -> (
     names: [String], values: [DatabaseValue]
   ) {
     var names: [String] = []
     var values: [DatabaseValue] = []
-    func changed(_ name: String, _ value: DatabaseValue) {
-      names.append(name)
-      values.append(value)
-    }
-    func sameInstant(_ first: Date?, _ second: Date?) -> Bool {
-      if first == second { return true }
-      guard let first, let second else { return false }
-      return Timestamp.utcText(first) == Timestamp.utcText(second)
-    }
-    let (new, old) = (disputeCase, stored)
-    if new.customerId != old.customerId { changed("customer_id", new.customerId.databaseValue) }
-    if !sameInstant(new.openedAt, old.openedAt) {
-      changed("opened_at", Timestamp.utcText(new.openedAt).databaseValue)
-    }
-    if new.channel != old.channel { changed("channel", new.channel.rawValue.databaseValue) }
-    if new.category != old.category { changed("category", new.category?.rawValue.databaseValue ?? .null) }
-    if new.reason != old.reason { changed("reason", new.reason.databaseValue) }
-    if new.status != old.status { changed("status", new.status.rawValue.databaseValue) }
-    if new.priority != old.priority { changed("priority", new.priority.databaseValue) }
-    if new.owner != old.owner { changed("owner", new.owner?.rawValue.databaseValue ?? .null) }
-    if new.escalation != old.escalation { changed("escalation", new.escalation.rawValue.databaseValue) }
-    if new.disputed.currency.code != old.disputed.currency.code {
-      changed("currency", new.disputed.currency.code.databaseValue)
-    }
-    if new.disputed.minorUnits != old.disputed.minorUnits {
-      changed("disputed_minor", new.disputed.minorUnits.databaseValue)
-    }
-    if !sameInstant(new.deadline, old.deadline) {
-      changed("deadline", new.deadline.map(Timestamp.utcText)?.databaseValue ?? .null)
-    }
-    if new.tags != old.tags { changed("tags", try tagsText(new.tags).databaseValue) }
-    if storedGestures(new.gestures) != storedGestures(old.gestures) {
-      changed("gestures", try gesturesText(new.gestures).databaseValue)
-    }
-    if new.outcome != old.outcome { changed("outcome", new.outcome?.rawValue.databaseValue ?? .null) }
-    if !sameInstant(new.resolvedAt, old.resolvedAt) {
-      changed("resolved_at", new.resolvedAt.map(Timestamp.utcText)?.databaseValue ?? .null)
+    for column in caseColumnList {
+      if let same = column.same {
+        guard !same(disputeCase, stored) else { continue }
+        names.append(column.name)
+        values.append(try column.value(disputeCase))
+      } else {
+        let value = try column.value(disputeCase)
+        guard try value != column.value(stored) else { continue }
+        names.append(column.name)
+        values.append(value)
+      }
     }
     return (names, values)
   }
