@@ -268,7 +268,6 @@ extension PluginsCommand {
             failure = "\(outcome.plugin) \(hook) failed on case \(caseId): \(message)"
           }
         }
-        session.rollback()
       }
       func stopOnFailure() throws {
         if let failure { throw Failure("\(failure); nothing was timed (a call that fails is not timed)") }

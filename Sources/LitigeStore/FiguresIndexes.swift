@@ -39,11 +39,7 @@ extension Store {
     try database.write { db in
       var dropped: [String] = []
       for (name, sql) in Self.figuresIndexes {
-        guard
-          try String.fetchOne(
-            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
-            == sql
-        else { continue }
+        guard try Self.storedSQL(ofIndex: name, db) == sql else { continue }
         try db.execute(sql: "DROP INDEX \(name)")
         dropped.append(name)
       }
@@ -71,7 +67,7 @@ extension Store {
       let named = (try? JSONDecoder().decode([String].self, from: Data(value.utf8))).map(Set.init)
       var built = 0
       for (name, sql) in Self.figuresIndexes where named?.contains(name) ?? true {
-        guard try !Self.indexExists(name, db) else { continue }
+        guard try Self.storedSQL(ofIndex: name, db) == nil else { continue }
         try db.execute(sql: sql)
         built += 1
       }
@@ -90,10 +86,9 @@ extension Store {
   /// name their index, and a dry run beside a night that set it aside (or a workspace whose index a
   /// person made otherwise) reads without it.
   static func indexedBy(_ name: String, _ db: Database) throws -> String {
-    let expected = figuresIndexes.first { $0.key == name }?.value
-    let stored = try String.fetchOne(
-      db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
-    return stored != nil && stored == expected ? "INDEXED BY \(name)" : ""
+    let stored = try storedSQL(ofIndex: name, db)
+    return stored != nil && stored == figuresIndexes.first { $0.key == name }?.value
+      ? "INDEXED BY \(name)" : ""
   }
 
   private static func setAside(_ db: Database) throws -> Bool {
@@ -102,8 +97,9 @@ extension Store {
       ?? false
   }
 
-  private static func indexExists(_ name: String, _ db: Database) throws -> Bool {
-    try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)", arguments: [name]) ?? false
+  /// The SQL of index `name` as `sqlite_master` keeps it, or nil when there is no such index.
+  private static func storedSQL(ofIndex name: String, _ db: Database) throws -> String? {
+    try String.fetchOne(
+      db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
   }
 }
