@@ -350,6 +350,34 @@ enum Schema {
           END;
           """)
     }
+    migrator.registerMigration("v17: a message changed or removed, a credit, a portion moved wake the case") {
+      db in
+      // Issue 14: a case is woken by anything that changes it. An import that corrects a message's text
+      // (`litige import communications`) changed what `case.communications` reads without waking the
+      // case: only new messages did. Credits and write-offs change what the invoice's cases may claim;
+      // a portion of an invoice moved, changed or removed changes what a case disputes. Each now makes
+      // the cases concerned due the next night, as an event does. (Named `wake_*`, so that a bulk load
+      // sets them aside with the others.)
+      try db.execute(
+        sql: """
+          CREATE TRIGGER wake_on_communication_change AFTER UPDATE ON communications BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id IN (OLD.case_id, NEW.case_id);
+          END;
+          CREATE TRIGGER wake_on_communication_removed AFTER DELETE ON communications BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = OLD.case_id;
+          END;
+          CREATE TRIGGER wake_on_adjustment AFTER INSERT ON adjustments BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1
+            WHERE id IN (SELECT case_id FROM case_invoices WHERE invoice_number = NEW.invoice_number);
+          END;
+          CREATE TRIGGER wake_on_portion_change AFTER UPDATE ON case_invoices BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id IN (OLD.case_id, NEW.case_id);
+          END;
+          CREATE TRIGGER wake_on_portion_removed AFTER DELETE ON case_invoices BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1 WHERE id = OLD.case_id;
+          END;
+          """)
+    }
     return migrator
   }
 

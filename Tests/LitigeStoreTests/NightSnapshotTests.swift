@@ -224,6 +224,53 @@ struct NightSnapshotTests {
     #expect(try state().wake == 0)
   }
 
+  /// Schema v17: a message corrected or removed (an import), a credit on one of its invoices, a portion
+  /// changed or removed each make the case due the next night, as a new message does.
+  @Test("schema v17: a message changed or removed, a credit, a portion changed wake the case")
+  func changesOutsideTheJournalWakeTheCase() throws {
+    let store = try demoStore()
+    let (caseId, number) = try #require(
+      try store.database.read { db in
+        try Row.fetchOne(
+          db,
+          sql: """
+            SELECT c.id, ci.invoice_number FROM cases c JOIN case_invoices ci ON ci.case_id = c.id
+            WHERE c.status <> 'closed' AND EXISTS (SELECT 1 FROM communications m WHERE m.case_id = c.id)
+            ORDER BY c.id LIMIT 1
+            """
+        ).map { (row: Row) -> (Int64, String) in (row[0], row[1]) }
+      })
+    func state() throws -> (wake: Int, touched: Int64) {
+      try store.database.read { db in
+        let row = try #require(
+          try Row.fetchOne(db, sql: "SELECT wake_on, touched FROM cases WHERE id = ?", arguments: [caseId]))
+        return (row[0], row[1])
+      }
+    }
+    let changes = [
+      "UPDATE communications SET summary = summary || ' (corrigé)' WHERE id = (SELECT MIN(id) FROM communications WHERE case_id = \(caseId))",
+      """
+      INSERT INTO adjustments (invoice_number, kind, on_date, currency, amount_minor, case_id, reference,
+        reason, recorded_at, recorded_by)
+      VALUES ('\(number)', 'credit', '2026-12-01', 'EUR', 100, NULL, 'AV-9', 'avoir', '2026-12-01T00:00:00Z', 'test')
+      """,
+      "UPDATE case_invoices SET new_due_on = '2027-01-15' WHERE case_id = \(caseId) AND invoice_number = '\(number)'",
+      "DELETE FROM communications WHERE id = (SELECT MIN(id) FROM communications WHERE case_id = \(caseId))",
+      "DELETE FROM case_invoices WHERE case_id = \(caseId) AND invoice_number = '\(number)'",
+    ]
+    for change in changes {
+      try store.database.write { db in
+        try db.execute(sql: "UPDATE cases SET wake_on = 20270101 WHERE id = ?", arguments: [caseId])
+      }
+      let asleep = try state()
+      #expect(asleep.wake == 20_270_101)
+      try store.database.write { db in try db.execute(sql: change) }
+      let after = try state()
+      #expect(after.wake == 0, "\(change)")
+      #expect(after.touched > asleep.touched, "\(change)")
+    }
+  }
+
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
   func concurrentChangeIsJudgedAgain() throws {
     let store = try demoStore()
