@@ -25,6 +25,16 @@ enum CaseMethods {
       -> Int
     {
       let caseId = try receiver(stack, method)
+      // A hook decides only on its own case (DESIGN.md): a decision on another, through a view kept from
+      // an earlier call or `litige.case(id)`, would change a case the night does not visit again (its
+      // wake-up date stays) and that another worker may be deciding on at the same time.
+      if let only = runtime.decidableCase, caseId != only {
+        throw LuaRaisedError(
+          "\(runtime.session.provenance.source) \(runtime.session.provenance.hook) on case \(only) cannot "
+            + "decide on case \(caseId) "
+            + "(c:\(method)): a hook decides only on the case it was called for; other cases are read-only "
+            + "(decide on them from litige run or the REPL)", kind: .validation)
+      }
       do {
         try runtime.session.decide(try make(), on: caseId, reason: reason ?? "")
       } catch let error as DomainError {

@@ -112,7 +112,18 @@ public final class CaseSession {
     event: JournalEvent, fields: [String: String]
   )] {
     let withFields = { (event: JournalEvent) in (event: event, fields: event.event.fields) }
-    guard inBatchMode else { return try history(ofCase: caseId).map(withFields) }
+    // The current call's own decisions on the case come last: a case reflects the decisions the
+    // current hook has already made (docs/policies.md), its history too.
+    let staged = stagedEvents.isEmpty ? [] : stagedEvents.filter { $0.caseId == caseId }.map(withFields)
+    guard inBatchMode else { return try history(ofCase: caseId).map(withFields) + staged }
+    let entries = try settledHistoryWithFields(ofCase: caseId, withFields)
+    return staged.isEmpty ? entries : entries + staged
+  }
+
+  /// `historyWithFields` without the current call's decisions, cached for the chunk (batch mode).
+  private func settledHistoryWithFields(
+    ofCase caseId: Int64, _ withFields: (JournalEvent) -> (event: JournalEvent, fields: [String: String])
+  ) throws -> [(event: JournalEvent, fields: [String: String])] {
     let settled = settledEvents[caseId] ?? []
     if let cached = historyFieldsCache[caseId], cached.settledCount == settled.count { return cached.entries }
     var extended: (settledCount: Int, entries: [(event: JournalEvent, fields: [String: String])])?

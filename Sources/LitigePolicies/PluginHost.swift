@@ -648,6 +648,8 @@ public final class PluginHost {
       session.provenance = Provenance(source: provenanceName, hook: hook, runId: runId)
       runtime.wake = nil
       runtime.logsDropped = probing
+      runtime.decidableCase = caseId
+      defer { runtime.decidableCase = nil }
       do {
         try runtime.state.seedRandom(seed)
         let context = try context(of: entry, hook: hook)

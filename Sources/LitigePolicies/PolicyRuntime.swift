@@ -25,6 +25,12 @@ public final class PolicyRuntime {
   /// whose calls repeat a call already made and logged.
   public var logsDropped = false
 
+  /// In a hook call, the case it was called for: the only one its decisions may be on.
+  ///
+  /// Other cases read as read-only views (DESIGN.md, "Sandbox"). Nil in `litige run` scripts and the
+  /// REPL, which may decide on any case. The host sets it around each hook call.
+  public var decidableCase: Int64?
+
   private var caseClass: LuaViewClass?
   private var invoiceClass: LuaViewClass?
   private var customerClass: LuaViewClass?
