@@ -196,14 +196,35 @@ public final class BatchRunner: Sendable {
       plugins: loaded.plugins, configuration: configuration, hooks: options.hooks)
     // A night for an earlier day than the index last served cannot trust its dates either.
     let stored = try store.nightIndexState()
-    let full =
+    var full =
       !options.usesWakeIndex || options.full || stored.fingerprint != fingerprint
       || (stored.lastNight ?? 0) > tonight
     // Recorded before any chunk writes a date: a night that is killed after writing dates relative to
     // a later day than the next night's makes that next night full (it cannot trust them).
     if options.usesWakeIndex, !options.dryRun { try store.setNightIndexLastNight(tonight, exact: false) }
+    var done = options.dryRun ? [] : try store.completedChunkRanges(runId: run.id)
+    // A resumed night whose chunks done before ran under other plugins or settings (changed while it
+    // was stopped) starts its cases again, every open one: those chunks decided, and wrote dates, by
+    // policies that are no longer the workspace's (issue 14: a plugin's change wakes every case for
+    // it). Nothing is applied twice: tonight's policies have not seen those cases. A run of an earlier
+    // release recorded nothing: its chunks are taken as they are.
+    let before = done.isEmpty ? nil : try store.nightVisits()
+    let doneVisits = before.flatMap { $0.runId == run.id ? $0 : nil }
+    let restarts = doneVisits.map { $0.fingerprint != fingerprint } ?? false
+    if restarts {
+      full = true
+      done = []
+      try store.forgetCompletedChunks(runId: run.id)
+    }
+    // Every open case is visited tonight only when the chunks done before were too: a night resumed
+    // with --full does not run again what it did before the interruption (it would apply it twice), so
+    // the cases asleep in those chunks keep their dates and the night is not counted as full.
+    let doneFull = done.isEmpty || (before == nil ? true : doneVisits?.full ?? false)
+    let everyCaseVisited = full && doneFull
+    if !options.dryRun {
+      try store.setNightVisits(.init(runId: run.id, fingerprint: fingerprint, full: everyCaseVisited))
+    }
     var due = try store.dueCaseIds(through: tonight, full: full)
-    let done = options.dryRun ? [] : try store.completedChunkRanges(runId: run.id)
     // A resumed night reports the whole night: what its chunks done before did counts too.
     let earlier = done.isEmpty ? RunTotals() : try store.runTotals(runId: run.id)
     // The cases the earlier chunks visited have their new dates already: they were not asleep.
@@ -277,7 +298,7 @@ public final class BatchRunner: Sendable {
       try runQueuedChunks(count: invoiceChunks.count)
     }
     // A full night that went through computed every date as of tonight.
-    if full, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
+    if everyCaseVisited, options.usesWakeIndex, !options.dryRun, state.snapshot().stopReason == nil {
       try store.setNightIndexFingerprint(fingerprint)
       try store.setNightIndexLastNight(tonight, exact: true)
     }
@@ -295,7 +316,7 @@ public final class BatchRunner: Sendable {
     let report = BatchReport(
       runId: run.id, status: status, abortReason: snapshot.stopReason, dryRun: options.dryRun,
       asOf: Timestamp.utcText(run.asOf), cases: snapshot.cases,
-      casesAsleep: asleep, full: full, failedCases: snapshot.failedCases,
+      casesAsleep: asleep, full: everyCaseVisited, failedCases: snapshot.failedCases,
       decisionsByKind: snapshot.byKind, decisionsByPlugin: snapshot.byPlugin,
       decisionsByOwner: snapshot.byOwner,
       failures: snapshot.failures, suspendedPlugins: snapshot.suspensions.sorted { $0.plugin < $1.plugin },

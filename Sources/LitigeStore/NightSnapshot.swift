@@ -150,6 +150,46 @@ extension Store {
     }
   }
 
+  /// How a night run visits its cases: what a resumed run checks its chunks done before against.
+  public struct NightVisits: Codable, Equatable, Sendable {
+    /// The run (`RunRecord.id`).
+    public var runId: String
+    /// The fingerprint of the plugins and configuration its chunks ran under (`NightIndex.fingerprint`).
+    public var fingerprint: String
+    /// Whether it visits every open case (a full night), not only the due ones.
+    public var full: Bool
+
+    /// What a run records before its first chunk.
+    public init(runId: String, fingerprint: String, full: Bool) {
+      (self.runId, self.fingerprint, self.full) = (runId, fingerprint, full)
+    }
+  }
+
+  /// The `settings` row holding the last run's `NightVisits` (JSON).
+  static let nightVisitsKey = "night_run_visits"
+
+  /// How the last night run that recorded it visits its cases; nil when none did (workspaces of
+  /// earlier releases) or the row is not what `setNightVisits` writes.
+  public func nightVisits() throws -> NightVisits? {
+    try database.read { db in
+      guard
+        let text = try String.fetchOne(
+          db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.nightVisitsKey])
+      else { return nil }
+      return try? JSONDecoder().decode(NightVisits.self, from: Data(text.utf8))
+    }
+  }
+
+  /// Records how the run starting (or starting again) now visits its cases, before its first chunk.
+  public func setNightVisits(_ visits: NightVisits) throws {
+    let text = String(decoding: try JSONEncoder().encode(visits), as: UTF8.self)
+    try database.write { db in
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        arguments: [Self.nightVisitsKey, text])
+    }
+  }
+
   /// Records the night of `key` (`YYYYMMDD`) as the latest the stored dates may be relative to: the
   /// later of it and the last one, or exactly it (`exact`, after a full night recomputed every date).
   public func setNightIndexLastNight(_ key: Int, exact: Bool) throws {

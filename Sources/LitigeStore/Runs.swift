@@ -90,6 +90,15 @@ extension Store {
     }
   }
 
+  /// Forgets the chunks of run `runId` done so far, so that it runs them again.
+  ///
+  /// For a resumed night whose policies changed meanwhile (`BatchRunner`). What they wrote stays.
+  public func forgetCompletedChunks(runId: String) throws {
+    try database.write { db in
+      try db.execute(sql: "DELETE FROM run_chunks WHERE run_id = ?", arguments: [runId])
+    }
+  }
+
   /// The ranges of case ids of run `runId`'s chunks already done (a chunk is named by its first case;
   /// chunks of runs from before the wake-up index are named by their number).
   public func completedChunkRanges(runId: String) throws -> [ClosedRange<Int64>] {

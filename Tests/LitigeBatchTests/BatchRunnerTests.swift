@@ -215,6 +215,45 @@ struct BatchRunnerTests {
     }
   }
 
+  /// A hook decides only on the case it was called for (DESIGN.md).
+  ///
+  /// A decision on another case, through `litige.case(id)` or a view kept from an earlier call, is an
+  /// error naming the plugin and both cases, and nothing of that call is applied. Its history reads its
+  /// own decisions at once.
+  @Test func aHookDecidesOnlyOnItsOwnCase() throws {
+    let workspace = try Workspace(
+      cases: 12,
+      plugin: """
+        local kept
+        return {
+          name = "night", version = "1.0",
+          config = { fail_every = { type = "integer", default = 0 } },
+          nightly = function(c, ctx)
+            local previous = kept
+            kept = c
+            local before = #c.history
+            c:tag("night_seen", "visited by the nightly run")
+            local after = c.history
+            if #after ~= before + 1 or after[#after].kind ~= "tag" or after[#after].data.tag ~= "night_seen" then
+              error("the history does not show the hook's own tag: " .. before .. " then " .. #after)
+            end
+            if c.id == 2 then litige.case(1):tag("from_2") end
+            if c.id == 3 then previous:tag("from_3") end
+          end,
+        }
+        """)
+    let report = try workspace.runner { $0.jobs = 1 }.run()
+    let failures = Dictionary(uniqueKeysWithValues: report.failures.map { ($0.caseId, $0.message) })
+    #expect(Set(failures.keys) == [2, 3])
+    #expect(failures[2]?.contains("night@1.0 nightly on case 2 cannot decide on case 1 (c:tag)") == true)
+    #expect(failures[3]?.contains("night@1.0 nightly on case 3 cannot decide on case 2 (c:tag)") == true)
+    #expect(failures[3]?.contains("p/night/init.lua:15:") == true, "\(failures[3] ?? "")")
+    let tags = try workspace.store.cases(matching: CaseFilter()).flatMap(\.tags)
+    #expect(!tags.contains("from_2") && !tags.contains("from_3"))
+    let tagged = try workspace.taggedEvents()
+    #expect(tagged[1] == 1 && tagged[2] == 0 && tagged[3] == 0 && tagged[4] == 1)
+  }
+
   @Test func aFailingCaseAppliesNothingAndTheNightGoesOn() throws {
     let workspace = try Workspace(failEvery: 5)
     let report = try workspace.runner().run()
@@ -244,6 +283,79 @@ struct BatchRunnerTests {
     #expect(report.dryRun)
     #expect(report.decisionsByKind["tag"] == report.cases)
     #expect(try workspace.store.counts() == before)
+  }
+
+  /// A night stopped, its plugin's settings changed, then resumed, visits every open case again.
+  ///
+  /// The chunks done before ran under the old settings, so the resumed night visits every open case
+  /// under the new ones (issue 14: a plugin's change wakes every case for it), and only then is the
+  /// index up to date. Resumed with
+  /// --full but unchanged, it does not run its done chunks again, and does not call itself full.
+  @Test func aNightResumedAfterItsSettingsChangedVisitsEveryOpenCaseAgain() throws {
+    // Even cases are visited every night; odd ones sleep until they change. Each visit tags the setting.
+    let workspace = try Workspace(
+      cases: 60,
+      plugin: Workspace.plugin(
+        nightly: """
+          c:tag("mode_" .. ctx.config.fail_every, "the setting")
+          if c.id % 2 == 1 then litige.wake_on_change() end
+          """))
+    let store = workspace.store
+    _ = try workspace.runNight(0)  // the first night: every case, and the index is up to date
+    let tonight = night.addingTimeInterval(86_400)
+    let first = try workspace.runner {
+      $0.asOf = tonight
+      $0.hooks = BatchOptions.nightHooks
+      $0.jobs = 1
+      $0.chunkSize = 4
+    }
+    let stopped = try first.run { progress in if progress.chunksDone == 2 { first.requestStop() } }
+    #expect(stopped.status == "aborted")
+    let unfinished = try #require(try store.unfinishedRun())
+    try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = 7\n"
+      .write(to: workspace.folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let resumed = try workspace.runner {
+      $0.asOf = tonight
+      $0.hooks = BatchOptions.nightHooks
+      $0.resume = unfinished
+    }.run()
+    #expect(resumed.runId == stopped.runId)
+    #expect(resumed.status == "completed")
+    #expect(resumed.full == true)
+    #expect(resumed.resumedChunks == 0)
+    let open = try store.cases(matching: CaseFilter()).filter { $0.status != .closed }
+    #expect(!open.isEmpty)
+    for item in open { #expect(item.tags.contains("mode_7"), "case \(item.id): \(item.tags)") }
+    // The index's dates are the new settings' now: the next night is not full. It visits the cases
+    // decided on tonight (a full night does not ask them again), and the night after, only the even ones.
+    let next = try workspace.runNight(2)
+    #expect(next.full == false)
+    let after = try workspace.runNight(3)
+    #expect(after.cases == open.filter { $0.id % 2 == 0 }.count)
+    #expect(after.casesAsleep == open.filter { $0.id % 2 == 1 }.count)
+
+    // Stopped again, resumed with --full and nothing changed: what was done is not run again, so the odd
+    // cases of the chunks done before were not visited tonight, and the night is not counted as full.
+    let third = night.addingTimeInterval(4 * 86_400)
+    let again = try workspace.runner {
+      $0.asOf = third
+      $0.hooks = BatchOptions.nightHooks
+      $0.jobs = 1
+      $0.chunkSize = 4
+    }
+    _ = try again.run { progress in if progress.chunksDone == 2 { again.requestStop() } }
+    let unfinishedAgain = try #require(try store.unfinishedRun())
+    let eventsBefore = try store.events(ofCase: 2).count
+    let resumedFull = try workspace.runner {
+      $0.asOf = third
+      $0.hooks = BatchOptions.nightHooks
+      $0.resume = unfinishedAgain
+      $0.full = true
+    }.run()
+    #expect(resumedFull.status == "completed")
+    #expect(resumedFull.resumedChunks == 2)
+    #expect(resumedFull.full == false)
+    #expect(try store.events(ofCase: 2).count == eventsBefore, "case 2's chunk is not run twice")
   }
 
   @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {
