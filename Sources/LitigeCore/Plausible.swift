@@ -32,10 +32,9 @@ public enum Plausible {
   public static func check(_ instant: Date, field: String) throws {
     guard instant >= firstInstant, instant < endInstant else {
       let seconds = instant.timeIntervalSince1970
-      throw DomainError.invalid(
-        field: field,
-        "the time \(seconds.isFinite ? String(Int64(clamping: seconds)) : "\(seconds)") s is outside 1970...2199"
-      )
+      // Whole seconds as given; a number past Int64's range as it is (1e+300), not clamped.
+      let shown = abs(seconds) < 9e18 ? String(Int64(seconds)) : "\(seconds)"
+      throw DomainError.invalid(field: field, "the time \(shown) s is outside 1970...2199")
     }
   }
 

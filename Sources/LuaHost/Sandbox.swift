@@ -123,7 +123,9 @@ enum Sandbox {
       -- The wrappers pass their arguments on as they came (`...`), so that a missing one is reported
       -- as stock Lua reports it ("got no value").
       rawset = function(...)
-        if frozen[(...)] then error("attempt to modify a read-only table", 2) end
+        if frozen[(...)] then
+          error(format("attempt to modify a read-only table (field '%s')", tostring((select(2, ...)))), 2)
+        end
         return relay("rawset", protect(rawset, ...))
       end,
       setmetatable = function(...)
