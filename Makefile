@@ -8,7 +8,7 @@
 SWIFT ?= swift
 DEMO_DB ?= demo/litige.sqlite
 LITIGE = .build/debug/litige
-PACKAGES = libsqlite3-dev libedit-dev pkg-config gcc debian-archive-keyring sqlite3 python3
+PACKAGES = libsqlite3-dev libedit-dev libjemalloc-dev pkg-config gcc debian-archive-keyring sqlite3 python3
 BENCH_PACKAGES = lua5.4 time sqlite3 python3
 # LUA=fixed (default): Lua 5.4.7 built from Debian's source package unless the system's is 5.4.6+.
 # LUA=system: the system's liblua5.4 whatever its release (see docs/sandbox.md).
@@ -23,6 +23,7 @@ deps:
 	@if [ "$(LUA)" = system ]; then $(MAKE) --no-print-directory install-packages PACKAGES_NEEDED=liblua5.4-dev; fi
 	@scripts/build-lua.sh $(LUA)
 	@pkg-config --exists libedit || { echo "pkg-config cannot find libedit (libedit-dev)"; exit 1; }
+	@pkg-config --exists jemalloc || { echo "pkg-config cannot find jemalloc (libjemalloc-dev)"; exit 1; }
 
 bench-deps: deps
 	@$(MAKE) --no-print-directory install-packages PACKAGES_NEEDED="$(BENCH_PACKAGES)"
@@ -97,7 +98,7 @@ bench: bench-deps
 	scripts/bench.sh
 
 # make install PREFIX=/usr/local: the binary with the Swift runtime linked in (-static-stdlib: it runs
-# where no toolchain is; it needs Debian's libsqlite3 and libedit), the standard plugins in
+# where no toolchain is; it needs Debian's libsqlite3, libedit and libjemalloc2), the standard plugins in
 # share/litige/plugins (found from the binary), the man page and bash, zsh and fish completions.
 PREFIX ?= /usr/local
 install: deps

@@ -88,7 +88,14 @@ let package = Package(
     ),
     // Test support: start a program on a pseudo-terminal to drive the REPL as a person would.
     .target(name: "CPseudoTerminal", linkerSettings: [.linkedLibrary("util")]),
-    .executableTarget(name: "litige", dependencies: ["LitigeCLI"]),
+    // Release builds allocate through jemalloc (Debian: libjemalloc-dev, kept upstream; the process's
+    // malloc, so Swift, SQLite and the Lua states all use it): glibc's allocator was 13 % of a first
+    // night's profile (consolidating and splitting chunks), and jemalloc took its CPU from 43 to 37 s
+    // at 100k cases `--jobs 1` (issue 14; BENCHMARKS.md). Debug builds, which the tests and the address
+    // sanitizer run, keep glibc's.
+    .executableTarget(
+      name: "litige", dependencies: ["LitigeCLI"],
+      linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux], configuration: .release))]),
     .testTarget(
       name: "LuaHostTests",
       dependencies: ["LuaHost", .product(name: "PropertyBased", package: "swift-property-based")]),
