@@ -43,6 +43,19 @@ public final class PolicyRuntime {
   /// Views kept at most; beyond, they are let go (detached) and built again when needed.
   static let maxCaseViews = 2_048
   private var cursorClass: LuaObjectClass?
+  /// The shapes of the records the case's heavy fields hold: a misspelt field of a history entry, a
+  /// message, a gesture, a payment or the promise is an error naming the closest (issue 14: a misspelt
+  /// field is an error with a suggestion), as it is on the case itself.
+  private lazy var shapes = (
+    historyEntry: state.defineRecordShape(
+      name: "history entry", fields: ["at", "kind", "reason", "source", "hook", "data"]),
+    message: state.defineRecordShape(
+      name: "message", fields: ["at", "direction", "channel", "author", "summary"]),
+    gesture: state.defineRecordShape(
+      name: "gesture", fields: ["id", "kind", "amount", "state", "needs_approval", "approved_by"]),
+    payment: state.defineRecordShape(name: "payment", fields: ["invoice", "amount", "paid_on", "reference"]),
+    promise: state.defineRecordShape(name: "promise", fields: ["amount", "due_on", "paid_since", "status"])
+  )
   private var utc: TimeZone { TimeZone(identifier: "UTC") ?? .current }
 
   final class CaseObject {
@@ -666,6 +679,7 @@ public final class PolicyRuntime {
               "paid_on": .string($0.paidOn.description), "reference": .string($0.reference),
             ])
           }))
+      stack.setShapeOfItems(shapes.payment)
     case "promise":
       guard let promise = try session.facts(id: current.id)?.promise else {
         stack.push(.nil)
@@ -676,6 +690,7 @@ public final class PolicyRuntime {
           "amount": .number(promise.amount.major), "due_on": .string(promise.dueOn.description),
           "paid_since": .number(promise.paidSince.major), "status": .string(promise.status.rawValue),
         ]))
+      stack.setShape(shapes.promise)
     case "tags": stack.push(.array(current.tags.map { .string($0) }))
     case "gestures":
       stack.push(
@@ -688,6 +703,7 @@ public final class PolicyRuntime {
               "approved_by": $0.approvedBy.map { .string($0) } ?? .nil,
             ])
           }))
+      stack.setShapeOfItems(shapes.gesture)
     case "customer": try pushCustomer(try session.customer(id: current.customerId), on: stack)
     case "invoices":
       let invoices = try session.invoices(ofCase: current.id)
@@ -711,6 +727,7 @@ public final class PolicyRuntime {
         stack.setField("author")
         stack.push(.string(message.summary))
         stack.setField("summary")
+        stack.setShape(shapes.message)
         stack.setIndex(offset + 1)
       }
     case "history":
@@ -734,6 +751,7 @@ public final class PolicyRuntime {
           stack.setField(key)
         }
         stack.setField("data")
+        stack.setShape(shapes.historyEntry)
         stack.setIndex(offset + 1)
       }
     default: return false

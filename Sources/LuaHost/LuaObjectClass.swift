@@ -303,3 +303,65 @@ extension LuaStack {
     litige_pop(pointer, 2)
   }
 }
+
+/// The shape of the plain records a view's heavy fields hold (a history entry, a message, a gesture):
+/// their field names, so that reading a misspelt one is an error naming the closest, as a view's is.
+///
+/// A record stays a plain table (a read costs a table lookup): its metatable's `__index` runs only for a
+/// key the table lacks, answering nil for a field the shape names (an empty one) and raising, at the
+/// script's line, for any other. Belongs to the state that made it (`LuaState.defineRecordShape`).
+public final class LuaRecordShape {
+  /// What scripts read of the record in messages (`history entry`).
+  public let name: String
+  let metatable: Int32
+
+  init(name: String, metatable: Int32) {
+    self.name = name
+    self.metatable = metatable
+  }
+}
+
+extension LuaState {
+  /// Defines the shape of records named `name` with the fields `fields` (see `LuaRecordShape`).
+  public func defineRecordShape(name: String, fields: [String]) -> LuaRecordShape {
+    let known = Set(fields)
+    let index = register { stack in
+      guard let key = stack.rawString(at: 2) else {
+        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
+      }
+      guard known.contains(key) else {
+        throw LuaRaisedError(
+          "\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: fields)) "
+            + "(fields: \(fields.sorted().joined(separator: ", ")))")
+      }
+      stack.push(.nil)
+      return 1
+    }
+    let stack = LuaStack(pointer: pointer, state: self)
+    _ = lua_checkstack(pointer, 3)
+    lua_createtable(pointer, 0, 1)
+    stack.pushFunction(id: index)
+    lua_setfield(pointer, -2, "__index")
+    return LuaRecordShape(name: name, metatable: luaL_ref(pointer, litige_registry_index()))
+  }
+}
+
+extension LuaStack {
+  /// Gives the table on top of the stack the metatable of `shape` (see `LuaRecordShape`).
+  public func setShape(_ shape: LuaRecordShape) {
+    _ = lua_checkstack(pointer, 2)
+    lua_rawgeti(pointer, litige_registry_index(), lua_Integer(shape.metatable))
+    lua_setmetatable(pointer, -2)
+  }
+
+  /// Gives each table of the list on top of the stack the metatable of `shape`.
+  public func setShapeOfItems(_ shape: LuaRecordShape) {
+    _ = lua_checkstack(pointer, 3)
+    let count = lua_rawlen(pointer, -1)
+    guard count > 0 else { return }
+    for position in 1...count {
+      if lua_rawgeti(pointer, -1, lua_Integer(position)) == LUA_TTABLE { setShape(shape) }
+      litige_pop(pointer, 1)
+    }
+  }
+}

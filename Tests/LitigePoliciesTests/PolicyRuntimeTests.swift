@@ -70,6 +70,46 @@ struct PolicyRuntimeTests {
     }
   }
 
+  /// The records in a case's lists name their fields too: a misspelt one is an error with the closest
+  /// name and the script's line; a field the record names but that is empty reads nil.
+  @Test(
+    "a misspelt field of a history entry, a message, a gesture, a payment or the promise names the closest")
+  func misspeltRecordFieldSuggestsTheClosest() throws {
+    let (runtime, store) = try makeRuntime()
+    let id = try activeCaseId(store)
+    for (expression, message) in [
+      ("c.history[1].knd", "history entry has no field 'knd' (did you mean 'kind'?)"),
+      ("c.communications[1].sumary", "message has no field 'sumary' (did you mean 'summary'?)"),
+      ("c.history[1][1]", "history entry fields are named by strings, not by a number"),
+    ] {
+      #expect {
+        try runtime.runScript(
+          source: "local c = litige.case(\(id))\nreturn \(expression)", chunkName: "typo.lua")
+      } throws: { error in
+        "\(error)".contains(message) && "\(error)".contains("typo.lua:2")
+      }
+    }
+    // Gestures, payments and a promise, on a case that has them after a script's decisions.
+    let values = try runtime.runScript(
+      source: """
+        local c = litige.case(\(id))
+        c:propose_gesture{kind = "discount", amount = 1, reason = "geste"}
+        local gesture = c.gestures[#c.gestures]
+        local ok, err = pcall(function() return gesture.amout end)
+        -- The proposal is in the history at once (its status move may follow it).
+        local proposed
+        for _, entry in ipairs(c.history) do
+          if entry.kind == "propose_gesture" then proposed = entry end
+        end
+        return gesture.approved_by == nil, ok, err, proposed and proposed.kind, proposed and proposed.data.kind
+        """, chunkName: "records.lua")
+    #expect(values[0] == true)
+    #expect(values[1] == false)
+    #expect(values[2].stringValue?.contains("gesture has no field 'amout' (did you mean 'amount'?)") == true)
+    #expect(values[3] == "propose_gesture")
+    #expect(values[4] == "discount")
+  }
+
   @Test("pairs walks a view's fields in name order, with the values a read gives; methods are not fields")
   func pairsWalksTheFields() throws {
     let (runtime, store) = try makeRuntime()
