@@ -206,11 +206,14 @@ public final class BatchRunner: Sendable {
     // A resumed night whose chunks done before ran under other plugins or settings (changed while it
     // was stopped) starts its cases again, every open one: those chunks decided, and wrote dates, by
     // policies that are no longer the workspace's (issue 14: a plugin's change wakes every case for
-    // it). Nothing is applied twice: tonight's policies have not seen those cases. A run of an earlier
-    // release recorded nothing: its chunks are taken as they are.
+    // it). Nothing is applied twice: tonight's policies have not seen those cases. A run that recorded
+    // nothing of how it visits (started by an earlier release) is taken to have run under the settings
+    // of the last full night: under others, it starts again too.
     let before = done.isEmpty ? nil : try store.nightVisits()
     let doneVisits = before.flatMap { $0.runId == run.id ? $0 : nil }
-    let restarts = doneVisits.map { $0.fingerprint != fingerprint } ?? false
+    let restarts =
+      !done.isEmpty
+      && (doneVisits.map { $0.fingerprint != fingerprint } ?? (stored.fingerprint != fingerprint))
     if restarts {
       full = true
       done = []
@@ -219,14 +222,15 @@ public final class BatchRunner: Sendable {
     // Every open case is visited tonight only when the chunks done before were too: a night resumed
     // with --full does not run again what it did before the interruption (it would apply it twice), so
     // the cases asleep in those chunks keep their dates and the night is not counted as full.
-    let doneFull = done.isEmpty || (before == nil ? true : doneVisits?.full ?? false)
-    let everyCaseVisited = full && doneFull
+    let everyCaseVisited = full && (done.isEmpty || doneVisits?.full == true)
     if !options.dryRun {
       try store.setNightVisits(.init(runId: run.id, fingerprint: fingerprint, full: everyCaseVisited))
     }
     var due = try store.dueCaseIds(through: tonight, full: full)
-    // A resumed night reports the whole night: what its chunks done before did counts too.
-    let earlier = done.isEmpty ? RunTotals() : try store.runTotals(runId: run.id)
+    // A resumed night reports the whole night: what its chunks done before did counts too (after a
+    // restart, their decisions: the cases are visited again).
+    let resumed = !done.isEmpty || restarts
+    let earlier = resumed ? try store.runTotals(runId: run.id) : RunTotals()
     // The cases the earlier chunks visited have their new dates already: they were not asleep.
     let dueAndDone = done.isEmpty ? 0 : due.count { id in done.contains { $0.contains(id) } }
     let asleep = full ? 0 : max(0, try store.openCaseCount() - due.count - earlier.cases + dueAndDone)
@@ -241,7 +245,7 @@ public final class BatchRunner: Sendable {
         recordsWakes: options.usesWakeIndex)
     }
     state.prepare(chunks: chunks, total: chunks.count + done.count, done: done.count, asleep: asleep)
-    if !done.isEmpty {
+    if resumed {
       _ = state.add(
         Tally(
           cases: earlier.cases, failedCases: earlier.failedCases, byKind: earlier.byKind,

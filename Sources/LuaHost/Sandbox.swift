@@ -123,8 +123,11 @@ enum Sandbox {
       -- The wrappers pass their arguments on as they came (`...`), so that a missing one is reported
       -- as stock Lua reports it ("got no value").
       rawset = function(...)
-        if frozen[(...)] then
-          error(format("attempt to modify a read-only table (field '%s')", tostring((select(2, ...)))), 2)
+        -- Missing arguments get stock Lua's message; a key is shown without calling its __tostring.
+        if frozen[(...)] and select("#", ...) >= 3 then
+          local key = select(2, ...)
+          local shown = type(key) == "string" and format("field '%s'", key) or format("a %s key", type(key))
+          error(format("attempt to modify a read-only table (%s)", shown), 2)
         end
         return relay("rawset", protect(rawset, ...))
       end,

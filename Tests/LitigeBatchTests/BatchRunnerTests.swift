@@ -326,6 +326,14 @@ struct BatchRunnerTests {
     let open = try store.cases(matching: CaseFilter()).filter { $0.status != .closed }
     #expect(!open.isEmpty)
     for item in open { #expect(item.tags.contains("mode_7"), "case \(item.id): \(item.tags)") }
+    // Its report counts every decision of the night, those of the chunks done before the stop too.
+    func tagsDecided(by runId: String) throws -> Int {
+      try store.caseIds(matching: CaseFilter()).reduce(0) { sum, id in
+        sum + (try store.events(ofCase: id).filter { $0.kind == "tag" && $0.provenance.runId == runId }.count)
+      }
+    }
+    #expect(resumed.decisionsByKind["tag"] == (try tagsDecided(by: resumed.runId)))
+    #expect(resumed.cases == open.count)
     // The index's dates are the new settings' now: the next night is not full. It visits the cases
     // decided on tonight (a full night does not ask them again), and the night after, only the even ones.
     let next = try workspace.runNight(2)
@@ -356,6 +364,32 @@ struct BatchRunnerTests {
     #expect(resumedFull.resumedChunks == 2)
     #expect(resumedFull.full == false)
     #expect(try store.events(ofCase: 2).count == eventsBefore, "case 2's chunk is not run twice")
+
+    // A night stopped by an earlier release recorded nothing of how it visits: resumed after a change
+    // of settings, it starts again too.
+    let fifth = night.addingTimeInterval(5 * 86_400)
+    let legacy = try workspace.runner {
+      $0.asOf = fifth
+      $0.hooks = BatchOptions.nightHooks
+      $0.jobs = 1
+      $0.chunkSize = 4
+    }
+    _ = try legacy.run { progress in if progress.chunksDone == 2 { legacy.requestStop() } }
+    let unfinishedLegacy = try #require(try store.unfinishedRun())
+    try store.database.write { db in
+      try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [Store.nightVisitsKey])
+    }
+    try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = 9\n"
+      .write(to: workspace.folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    let resumedLegacy = try workspace.runner {
+      $0.asOf = fifth
+      $0.hooks = BatchOptions.nightHooks
+      $0.resume = unfinishedLegacy
+    }.run()
+    #expect(resumedLegacy.full == true && resumedLegacy.resumedChunks == 0)
+    for item in try store.cases(matching: CaseFilter()).filter({ $0.status != .closed }) {
+      #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)")
+    }
   }
 
   @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {

@@ -28,7 +28,11 @@ struct SandboxTests {
   @Test func librariesAreReadOnlyAndShared() throws {
     let lua = try Harness()
     #expect(lua.error("string.upper = nil")?.message.contains("read-only table 'string'") == true)
-    #expect(lua.error("rawset(math, 'pi', 3)")?.message.contains("read-only") == true)
+    #expect(lua.error("rawset(math, 'pi', 3)")?.message.contains("read-only table (field 'pi')") == true)
+    // A key is shown without calling its __tostring; missing arguments get stock Lua's message.
+    let key = "setmetatable({}, {__tostring = function() error('boom') end})"
+    #expect(lua.error("rawset(math, \(key), 3)")?.message.contains("read-only table (a table key)") == true)
+    #expect(lua.error("rawset(math)")?.message.contains("bad argument #2 to 'rawset'") == true)
     #expect(lua.error("setmetatable(table, {})")?.message.contains("protected metatable") == true)
     #expect(lua.error("getmetatable('').__index = {}")?.message.contains("read-only") == true)
     #expect(try lua.run("return ('abc'):upper(), #string.format('%5d', 1)") == ["ABC", .integer(5)])
