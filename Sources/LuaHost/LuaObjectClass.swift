@@ -25,12 +25,8 @@ extension LuaState {
   ) -> (resolve: Int32, newIndex: Int32, collect: Int32, show: Int32) {
     let resolve = register { [unowned self] stack in
       let object = try self.object(on: stack, at: 1, className: name, function: "index")
-      guard let key = stack.rawString(at: 2) else {
-        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
-      }
-      guard try fields(stack, object, key) else {
-        throw LuaRaisedError("\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))")
-      }
+      let key = try stack.fieldName(at: 2, of: name)
+      guard try fields(stack, object, key) else { throw LuaStack.noField(key, of: name, among: known) }
       return 1
     }
     let newIndex = register { stack in
@@ -326,14 +322,8 @@ extension LuaState {
   public func defineRecordShape(name: String, fields: [String]) -> LuaRecordShape {
     let known = Set(fields)
     let index = register { stack in
-      guard let key = stack.rawString(at: 2) else {
-        throw LuaRaisedError("\(name) fields are named by strings, not by a \(stack.typeName(at: 2))")
-      }
-      guard known.contains(key) else {
-        throw LuaRaisedError(
-          "\(name) has no field '\(key)'\(Suggestion.phrase(for: key, among: fields)) "
-            + "(fields: \(fields.sorted().joined(separator: ", ")))")
-      }
+      let key = try stack.fieldName(at: 2, of: name)
+      guard known.contains(key) else { throw LuaStack.noField(key, of: name, among: fields, listing: true) }
       stack.push(.nil)
       return 1
     }
@@ -347,6 +337,24 @@ extension LuaState {
 }
 
 extension LuaStack {
+  /// The key at `index` of a read of an object of kind `kind`: a string, or the error a script gets.
+  func fieldName(at index: Int32, of kind: String) throws -> String {
+    guard let key = rawString(at: index) else {
+      throw LuaRaisedError("\(kind) fields are named by strings, not by a \(typeName(at: index))")
+    }
+    return key
+  }
+
+  /// The error of a read of field `key`, which an object of kind `kind` does not have: it names the
+  /// closest of `known` (and, with `listing`, all of them).
+  static func noField(_ key: String, of kind: String, among known: [String], listing: Bool = false)
+    -> LuaRaisedError
+  {
+    LuaRaisedError(
+      "\(kind) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))"
+        + (listing ? " (fields: \(known.sorted().joined(separator: ", ")))" : ""))
+  }
+
   /// Gives the table on top of the stack the metatable of `shape` (see `LuaRecordShape`).
   public func setShape(_ shape: LuaRecordShape) {
     _ = lua_checkstack(pointer, 2)

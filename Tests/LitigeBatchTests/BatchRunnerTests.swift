@@ -301,29 +301,42 @@ struct BatchRunnerTests {
           if c.id % 2 == 1 then litige.wake_on_change() end
           """))
     let store = workspace.store
-    _ = try workspace.runNight(0)  // the first night: every case, and the index is up to date
-    let tonight = night.addingTimeInterval(86_400)
-    let first = try workspace.runner {
-      $0.asOf = tonight
-      $0.hooks = BatchOptions.nightHooks
-      $0.jobs = 1
-      $0.chunkSize = 4
+    /// Night `day` (days after `night`) with the index, one worker and chunks of 4, stopped after two.
+    func stoppedNight(_ day: Int) throws -> (report: BatchReport, unfinished: RunRecord) {
+      let runner = try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+        $0.jobs = 1
+        $0.chunkSize = 4
+      }
+      let report = try runner.run { progress in if progress.chunksDone == 2 { runner.requestStop() } }
+      return (report, try #require(try store.unfinishedRun()))
     }
-    let stopped = try first.run { progress in if progress.chunksDone == 2 { first.requestStop() } }
+    func resume(_ unfinished: RunRecord, day: Int, full: Bool = false) throws -> BatchReport {
+      try workspace.runner {
+        $0.asOf = night.addingTimeInterval(Double(day) * 86_400)
+        $0.hooks = BatchOptions.nightHooks
+        $0.resume = unfinished
+        $0.full = full
+      }.run()
+    }
+    func setting(_ value: Int) throws {
+      try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = \(value)\n"
+        .write(to: workspace.folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
+    }
+    func openCases() throws -> [DisputeCase] {
+      try store.cases(matching: CaseFilter()).filter { $0.status != .closed }
+    }
+    _ = try workspace.runNight(0)  // the first night: every case, and the index is up to date
+    let (stopped, unfinished) = try stoppedNight(1)
     #expect(stopped.status == "aborted")
-    let unfinished = try #require(try store.unfinishedRun())
-    try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = 7\n"
-      .write(to: workspace.folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
-    let resumed = try workspace.runner {
-      $0.asOf = tonight
-      $0.hooks = BatchOptions.nightHooks
-      $0.resume = unfinished
-    }.run()
+    try setting(7)
+    let resumed = try resume(unfinished, day: 1)
     #expect(resumed.runId == stopped.runId)
     #expect(resumed.status == "completed")
     #expect(resumed.full == true)
     #expect(resumed.resumedChunks == 0)
-    let open = try store.cases(matching: CaseFilter()).filter { $0.status != .closed }
+    let open = try openCases()
     #expect(!open.isEmpty)
     for item in open { #expect(item.tags.contains("mode_7"), "case \(item.id): \(item.tags)") }
     // Its report counts every decision of the night, those of the chunks done before the stop too.
@@ -344,22 +357,9 @@ struct BatchRunnerTests {
 
     // Stopped again, resumed with --full and nothing changed: what was done is not run again, so the odd
     // cases of the chunks done before were not visited tonight, and the night is not counted as full.
-    let third = night.addingTimeInterval(4 * 86_400)
-    let again = try workspace.runner {
-      $0.asOf = third
-      $0.hooks = BatchOptions.nightHooks
-      $0.jobs = 1
-      $0.chunkSize = 4
-    }
-    _ = try again.run { progress in if progress.chunksDone == 2 { again.requestStop() } }
-    let unfinishedAgain = try #require(try store.unfinishedRun())
+    let again = try stoppedNight(4)
     let eventsBefore = try store.events(ofCase: 2).count
-    let resumedFull = try workspace.runner {
-      $0.asOf = third
-      $0.hooks = BatchOptions.nightHooks
-      $0.resume = unfinishedAgain
-      $0.full = true
-    }.run()
+    let resumedFull = try resume(again.unfinished, day: 4, full: true)
     #expect(resumedFull.status == "completed")
     #expect(resumedFull.resumedChunks == 2)
     #expect(resumedFull.full == false)
@@ -367,29 +367,14 @@ struct BatchRunnerTests {
 
     // A night stopped by an earlier release recorded nothing of how it visits: resumed after a change
     // of settings, it starts again too.
-    let fifth = night.addingTimeInterval(5 * 86_400)
-    let legacy = try workspace.runner {
-      $0.asOf = fifth
-      $0.hooks = BatchOptions.nightHooks
-      $0.jobs = 1
-      $0.chunkSize = 4
-    }
-    _ = try legacy.run { progress in if progress.chunksDone == 2 { legacy.requestStop() } }
-    let unfinishedLegacy = try #require(try store.unfinishedRun())
+    let legacy = try stoppedNight(5)
     try store.database.write { db in
       try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [Store.nightVisitsKey])
     }
-    try "[workspace]\nplugin_paths = [\"p\"]\n[plugins.night]\nfail_every = 9\n"
-      .write(to: workspace.folder.appendingPathComponent("litige.toml"), atomically: true, encoding: .utf8)
-    let resumedLegacy = try workspace.runner {
-      $0.asOf = fifth
-      $0.hooks = BatchOptions.nightHooks
-      $0.resume = unfinishedLegacy
-    }.run()
+    try setting(9)
+    let resumedLegacy = try resume(legacy.unfinished, day: 5)
     #expect(resumedLegacy.full == true && resumedLegacy.resumedChunks == 0)
-    for item in try store.cases(matching: CaseFilter()).filter({ $0.status != .closed }) {
-      #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)")
-    }
+    for item in try openCases() { #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)") }
   }
 
   @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {
