@@ -293,7 +293,7 @@ struct BatchCommand: ParsableCommand {
         // One line each: the report has the whole message and its traceback.
         var message = String(failure.message.prefix { $0 != "\n" })
         if message.count > 300 { message = String(message.prefix(300)) + "..." }
-        note("  case \(failure.caseId): \(failure.plugin) \(failure.hook): \(message)")
+        note("  case \(failure.caseId): \(failure.plugin) \(failure.hook): \(TerminalText.visible(message))")
       }
       if result.failures.count > 20 {
         note("  ... and \(result.failures.count - 20) more failures (see --report)")

@@ -265,7 +265,7 @@ extension PluginsCommand {
       func call() {
         for outcome in host.run(hook: hook, caseId: caseId, runId: "timing", probing: true) {
           if let message = outcome.failure, failure == nil {
-            failure = "\(outcome.plugin) \(hook) failed on case \(caseId): \(message)"
+            failure = "\(outcome.plugin) \(hook) failed on case \(caseId): \(TerminalText.visible(message))"
           }
         }
       }

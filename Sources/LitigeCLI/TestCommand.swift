@@ -55,7 +55,9 @@ struct TestCommand: ParsableCommand {
           failed += 1
           if !json {
             print("  ✘ \(result.name)")
-            print(failure.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+            print(
+              failure.split(separator: "\n").map { "      " + TerminalText.visible(String($0)) }
+                .joined(separator: "\n"))
           }
         } else {
           passed += 1

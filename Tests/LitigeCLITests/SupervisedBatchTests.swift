@@ -173,6 +173,26 @@ struct SupervisedBatchTests {
     #expect(try plain.run("plugins", "time", "nightly", "--case", "4", "--iterations", "10").status == 0)
   }
 
+  /// A plugin's error message is printed with its control characters shown, not run by the terminal
+  /// (an escape sequence could clear the screen or rewrite earlier lines); the report keeps it whole.
+  @Test("a plugin's escape sequences reach the terminal as text")
+  func escapeSequencesAreShownNotRun() throws {
+    let (_, hostile) = try workspaces(
+      hostile: #"if case.id == 2 then error("\27[2J\27]0;owned\7 cleared", 0) end"#)
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("night-\(UUID()).json")
+    let night = try hostile.run("batch", "--as-of", "2026-12-01", "--report", report.path)
+    let printed = night.standardOutput + night.standardError
+    #expect(
+      printed.contains(#"case 2: hostile@1.0.0 nightly: \u{1B}[2J\u{1B}]0;owned\u{7} cleared"#), "\(printed)")
+    #expect(!night.standardOutput.contains("\u{1B}") && !night.standardError.contains("\u{1B}"))
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
+    let failures = json?["failures"] as? [[String: Any]] ?? []
+    #expect(failures.contains { ($0["message"] as? String)?.contains("\u{1B}[2J") == true })
+    let timed = try hostile.run("plugins", "time", "nightly", "--case", "2")
+    #expect(timed.status == 1)
+    #expect(timed.standardError.contains(#"\u{1B}[2J"#) && !timed.standardError.contains("\u{1B}"))
+  }
+
   @Test(
     "each timed call starts from the case as loaded, and a call stuck in C is named when it stops the process",
     .timeLimit(.minutes(1)))
