@@ -372,9 +372,7 @@ extension Store {
           """
       ).map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) }
       for item in items { try db.execute(sql: "DROP \(item.type.uppercased()) \(item.name)") }
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-        arguments: [Self.unfinishedLoadKey, provenance.source])
+      try Self.writeSetting(Self.unfinishedLoadKey, provenance.source, db)
       return items
     }
     do {
@@ -393,7 +391,7 @@ extension Store {
     try database.write { db in
       try db.execute(sql: "UPDATE cases SET queues = \(Schema.queueFlags(of: "cases"))")
       for item in setAside { try db.execute(sql: item.sql) }
-      try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [Self.unfinishedLoadKey])
+      try Self.removeSetting(Self.unfinishedLoadKey, db)
     }
   }
 }

@@ -45,9 +45,8 @@ extension Store {
       }
       // A row left by a killed night stays as it is: the indexes it set aside are still to build.
       guard !dropped.isEmpty, try !Self.setAside(db) else { return }
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-        arguments: [Self.figuresIndexesKey, "[" + dropped.map { "\"\($0)\"" }.joined(separator: ",") + "]"])
+      try Self.writeSetting(
+        Self.figuresIndexesKey, String(decoding: try JSONEncoder().encode(dropped), as: UTF8.self), db)
     }
   }
 
@@ -60,10 +59,7 @@ extension Store {
   @discardableResult
   public func restoreFiguresIndexes() throws -> Int {
     try database.write { db in
-      guard
-        let value = try String.fetchOne(
-          db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.figuresIndexesKey])
-      else { return 0 }
+      guard let value = try Self.setting(Self.figuresIndexesKey, db) else { return 0 }
       let named = (try? JSONDecoder().decode([String].self, from: Data(value.utf8))).map(Set.init)
       var built = 0
       for (name, sql) in Self.figuresIndexes where named?.contains(name) ?? true {
@@ -71,7 +67,7 @@ extension Store {
         try db.execute(sql: sql)
         built += 1
       }
-      try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [Self.figuresIndexesKey])
+      try Self.removeSetting(Self.figuresIndexesKey, db)
       return built
     }
   }
@@ -92,9 +88,7 @@ extension Store {
   }
 
   private static func setAside(_ db: Database) throws -> Bool {
-    try Bool.fetchOne(
-      db, sql: "SELECT EXISTS (SELECT 1 FROM settings WHERE key = ?)", arguments: [figuresIndexesKey])
-      ?? false
+    try setting(figuresIndexesKey, db) != nil
   }
 
   /// The SQL of index `name` as `sqlite_master` keeps it, or nil when there is no such index.

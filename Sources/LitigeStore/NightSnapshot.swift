@@ -172,10 +172,7 @@ extension Store {
   /// earlier releases) or the row is not what `setNightVisits` writes.
   public func nightVisits() throws -> NightVisits? {
     try database.read { db in
-      guard
-        let text = try String.fetchOne(
-          db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.nightVisitsKey])
-      else { return nil }
+      guard let text = try Self.setting(Self.nightVisitsKey, db) else { return nil }
       return try? JSONDecoder().decode(NightVisits.self, from: Data(text.utf8))
     }
   }
@@ -183,11 +180,7 @@ extension Store {
   /// Records how the run starting (or starting again) now visits its cases, before its first chunk.
   public func setNightVisits(_ visits: NightVisits) throws {
     let text = String(decoding: try JSONEncoder().encode(visits), as: UTF8.self)
-    try database.write { db in
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-        arguments: [Self.nightVisitsKey, text])
-    }
+    try database.write { db in try Self.writeSetting(Self.nightVisitsKey, text, db) }
   }
 
   /// Records the night of `key` (`YYYYMMDD`) as the latest the stored dates may be relative to: the

@@ -77,9 +77,7 @@ public final class Store: Sendable {
         try Schema.migrator.hasBeenSuperseded(db),
         try db.tableExists("settings") ? Self.storedSettings(db) : CompanySettings(),
         try db.tableExists("invoices") ? Self.invoiceCurrencies(db) : [],
-        try db.tableExists("settings")
-          ? String.fetchOne(
-            db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.unfinishedLoadKey]) : nil
+        try db.tableExists("settings") ? Self.setting(Self.unfinishedLoadKey, db) : nil
       )
     }
     // A bulk load (`litige generate`) that did not finish left some of its rows and none of the
@@ -419,12 +417,28 @@ public final class Store: Sendable {
 
   /// Stores a company setting (`currency`, `time_zone`); applies on next open.
   public func setSetting(_ key: String, _ value: String) throws {
-    try write { db in
-      try db.executeCached(
-        sql:
-          "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        arguments: [key, value])
-    }
+    try write { db in try Self.writeSetting(key, value, db) }
+  }
+
+  /// The value of `settings` row `key`, or nil when there is none.
+  ///
+  /// The table also keeps the store's own markers (a bulk load under way, the figures' indexes set
+  /// aside, how a night visits).
+  static func setting(_ key: String, _ db: Database) throws -> String? {
+    try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
+  }
+
+  /// Writes `settings` row `key`, replacing its value.
+  static func writeSetting(_ key: String, _ value: String, _ db: Database) throws {
+    try db.executeCached(
+      sql:
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      arguments: [key, value])
+  }
+
+  /// Removes `settings` row `key`, if there is one.
+  static func removeSetting(_ key: String, _ db: Database) throws {
+    try db.executeCached(sql: "DELETE FROM settings WHERE key = ?", arguments: [key])
   }
 
   private func write<T>(_ body: (Database) throws -> T) throws -> T {
