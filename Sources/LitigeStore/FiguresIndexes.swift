@@ -43,10 +43,17 @@ extension Store {
         try db.execute(sql: "DROP INDEX \(name)")
         dropped.append(name)
       }
-      // A row left by a killed night stays as it is: the indexes it set aside are still to build.
-      guard !dropped.isEmpty, try !Self.setAside(db) else { return }
+      guard !dropped.isEmpty else { return }
+      // A row left by a killed night keeps the indexes it set aside, still to build, and gains those
+      // dropped now: restoring builds the names the row holds, so every dropped one must be in it. A
+      // row that is not a list already means "every missing one".
+      var names = dropped
+      if let earlier = try Self.setting(Self.figuresIndexesKey, db) {
+        guard let listed = try? JSONDecoder().decode([String].self, from: Data(earlier.utf8)) else { return }
+        names = Self.figuresIndexes.map(\.key).filter { listed.contains($0) || dropped.contains($0) }
+      }
       try Self.writeSetting(
-        Self.figuresIndexesKey, String(decoding: try JSONEncoder().encode(dropped), as: UTF8.self), db)
+        Self.figuresIndexesKey, String(decoding: try JSONEncoder().encode(names), as: UTF8.self), db)
     }
   }
 

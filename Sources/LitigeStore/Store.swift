@@ -125,8 +125,8 @@ public final class Store: Sendable {
   private static func storedSettings(_ db: Database) throws -> CompanySettings {
     var settings = CompanySettings()
     for row in try Row.fetchAll(db, sql: "SELECT key, value FROM settings") {
-      let key: String = row["key"]
-      let value: String = row["value"]
+      let key = settingText(row["key"])
+      let value = settingText(row["value"])
       switch key {
       case "currency":
         settings = CompanySettings(currency: try Currency(code: value), timeZone: settings.timeZone)
@@ -425,7 +425,22 @@ public final class Store: Sendable {
   /// The table also keeps the store's own markers (a bulk load under way, the figures' indexes set
   /// aside, how a night visits).
   static func setting(_ key: String, _ db: Database) throws -> String? {
-    try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key])
+    try DatabaseValue.fetchOne(
+      db.cachedStatement(sql: "SELECT value FROM settings WHERE key = ?"), arguments: [key]
+    )
+    .map(settingText)
+  }
+
+  /// A `settings` value as text, whatever a hand edit stored: bytes that are not UTF-8 (which GRDB's
+  /// `String` decoding stops the process on) with replacement characters, numbers as written.
+  private static func settingText(_ value: DatabaseValue) -> String {
+    switch value.storage {
+    case .string(let text): text
+    case .blob(let data): String(decoding: data, as: UTF8.self)
+    case .int64(let number): String(number)
+    case .double(let number): String(number)
+    case .null: ""
+    }
   }
 
   /// Writes `settings` row `key`, replacing its value.

@@ -186,6 +186,17 @@ struct FiguresTests {
       #expect(try store.restoreFiguresIndexes() == 0)
       #expect(try Self.schema(store) == schema)
     }
+    // A row left before (a killed night's, or edited) naming fewer indexes: those dropped now are added
+    // to it, so that restoring brings every one back.
+    for value in ["[]", #"["cases_status"]"#] {
+      try store.database.write { db in
+        try db.execute(
+          sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [Store.figuresIndexesKey, value])
+      }
+      try store.setAsideFiguresIndexes()
+      #expect(try store.restoreFiguresIndexes() == Store.figuresIndexes.count, "\(value)")
+      #expect(try Self.schema(store) == schema, "\(value)")
+    }
     // An index a person made under one of the names is neither dropped nor replaced, and the figures
     // do not force it on the query.
     try store.database.write { db in

@@ -188,6 +188,25 @@ struct StoreTests {
     let mode = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
     #expect(mode == "wal")
   }
+
+  /// A `settings` row a hand edit filled with bytes that are not UTF-8 (GRDB's `String` decoding stops
+  /// the process on them) is read as text with replacement characters: the workspace still opens.
+  @Test func aSettingsRowThatIsNotTextStillOpens() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("litige-\(UUID()).sqlite").path
+    defer {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+    let store = try Store.open(path: path)
+    try store.database.write { db in
+      try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('figures_indexes_set_aside', x'ff00fe')")
+      try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('time_zone', x'ff')")
+    }
+    let reopened = try Store.open(path: path)
+    #expect(reopened.settings.timeZone == CompanySettings().timeZone)
+    #expect(try reopened.figuresIndexesSetAside())
+    #expect(try reopened.restoreFiguresIndexes() == 0)  // not a list: every missing one, and none is
+    #expect(try !reopened.figuresIndexesSetAside())
+  }
 }
 
 @Suite("Payments")
