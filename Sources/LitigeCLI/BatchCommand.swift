@@ -257,10 +257,15 @@ struct BatchCommand: ParsableCommand {
         }
       }
       let decisions = result.decisionsByKind.values.reduce(0, +)
+      // A night resumed after its last chunk visits nothing: "0 cases/s" would read as a stall.
+      let rate =
+        result.resumedChunks > 0 && result.casesPerSecond == 0
+        ? " (every chunk was done before it stopped)"
+        : ", \(String(format: "%.0f", result.casesPerSecond)) cases/s"
       print(
         "\(result.dryRun ? "Dry run " : "")\(result.runId): \(result.cases) cases, "
           + "\(decisions) decision\(decisions == 1 ? "" : "s") \(result.dryRun ? "would be " : "")applied, "
-          + "\(result.failedCases) failed, \(String(format: "%.0f", result.casesPerSecond)) cases/s.")
+          + "\(result.failedCases) failed\(rate).")
       if let asleep = result.casesAsleep, asleep > 0 {
         print(
           "  \(asleep) open case\(asleep == 1 ? "" : "s") with nothing due tonight (litige batch --full visits them)"

@@ -60,6 +60,30 @@ struct BatchCommandTests {
     #expect(again.standardOutput.contains(" 0 decisions applied"), "\(again.standardOutput)")
   }
 
+  @Test("a night stopped after its last chunk resumes without a rate of 0 cases/s")
+  func aNightStoppedAfterItsLastChunkSaysSoOnResuming() throws {
+    let litige = try Litige.demo()
+    let arguments = ["batch", "--as-of", "2027-01-20", "--chunk-size", "10", "--jobs", "1"]
+    let night = try litige.run(arguments)
+    #expect(night.status == 0, "\(night.standardError)")
+    // Stopped (Ctrl-C during the invoice pass) after its last checkpoint.
+    let store = try Store.open(path: litige.workspace)
+    let run = try #require(try store.runs(limit: 1).first)
+    try store.finishRun(id: run.id, status: "aborted", report: "")
+    let resumed = try litige.run(arguments)
+    #expect(resumed.status == 0, "\(resumed.standardError)")
+    #expect(resumed.standardError.contains("Resuming \(run.id)"))
+    let summary = try #require(resumed.standardOutput.split(separator: "\n").first)
+    #expect(summary.hasSuffix("(every chunk was done before it stopped)."), "\(summary)")
+    // The whole night's counts, as the night itself reported them.
+    let counts = try #require(
+      night.standardOutput.split(separator: "\n").first?.split(separator: ",").prefix(2))
+    #expect(summary.hasPrefix(counts.joined(separator: ",")), "\(summary) against \(night.standardOutput)")
+    #expect(!counts.joined().contains(" 0 cases"))
+    #expect(!summary.contains("cases/s"), "\(summary)")
+    #expect(try Store.open(path: litige.workspace).runs(limit: 1).first?.status == "completed")
+  }
+
   @Test("a second night on a workspace is refused while one runs, and writes nothing; then it runs")
   func oneNightAtATime() throws {
     let litige = try Litige.demo()
