@@ -106,31 +106,11 @@ if [ -f "$work/$base_size/pristine.sqlite" ]; then
   } | tee -a "$results"
 fi
 
-# 90 nights with and without the wake-up index on the same company: the journals must be identical.
-replay_cases=${BENCH_REPLAY_CASES:-20000}
-replay_nights=${BENCH_REPLAY_NIGHTS:-90}
-replay=$work/replay-$replay_cases
-rm -rf "$replay" && mkdir -p "$replay/indexed" "$replay/full"
-(cd "$replay/indexed" && "$bin" init >/dev/null && LITIGE_NOW=$generated_at "$bin" generate --cases "$replay_cases" --seed 11 --force >/dev/null)
-cp "$replay/indexed/litige.sqlite" "$replay/indexed/litige.toml" "$replay/full/"
-for side in indexed full; do
-  extra=""
-  [ "$side" = full ] && extra="--full"
-  start=$(date +%s.%N)
-  for i in $(seq 0 $((replay_nights - 1))); do
-    day=$(date -u -d "2026-03-02 + $i days" +%Y-%m-%d)
-    (cd "$replay/$side" && "$bin" batch --jobs "$jobs" --as-of "$day" $extra >/dev/null 2>&1)
-  done
-  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' > "$replay/$side.seconds"
-  sqlite3 "$replay/$side/litige.sqlite" \
-    "SELECT case_id, at, kind, payload, reason, source, hook FROM events ORDER BY case_id, id" > "$replay/$side.journal"
-done
-if cmp -s "$replay/indexed.journal" "$replay/full.journal"; then same="identical"; else same="DIFFERENT"; fi
-{
-  echo
-  echo "$replay_nights nights over $replay_cases cases: with the index $(cat "$replay/indexed.seconds") s," \
-    "visiting every case $(cat "$replay/full.seconds") s; journals $same ($(wc -l < "$replay/indexed.journal") events)."
-} | tee -a "$results"
+# 90 nights with and without the wake-up index on the same company (scripts/replay.sh, also
+# `make test-replay`): the journals must be identical, or the bench stops here.
+replay_line=$(REPLAY_BIN=$bin REPLAY_JOBS=$jobs scripts/replay.sh "${BENCH_REPLAY_CASES:-20000}" \
+  "${BENCH_REPLAY_NIGHTS:-90}")
+{ echo; echo "$replay_line"; } | tee -a "$results"
 
 # One hook call: the probe plugin's hook through Litige on a real case, and the same function on a
 # plain table in stock lua5.4, in this same run.
