@@ -161,9 +161,18 @@ public final class Console {
 
   private func compile(_ source: String) -> Compiled {
     // As lua.c: first as an expression whose values are printed, then as statements.
-    if let function = try? runtime.state.load(
+    if let expression = try? runtime.state.load(
       source: "return " + source, chunkName: "repl", environment: environment)
     {
+      // Evaluated as the arguments of a call rather than returned: a function called in the return is
+      // a tail call, and a Lua function raising there (the sandbox's `rawset` refusing a view) would
+      // leave no line of the input in its message ("repl:1:"). The values are printed as they are.
+      guard
+        let function = try? runtime.state.load(
+          source: "return (function(...) return ... end)(" + source + "\n)", chunkName: "repl",
+          environment: environment)
+      else { return .compiled(expression) }
+      runtime.state.release(expression)
       return .compiled(function)
     }
     do {

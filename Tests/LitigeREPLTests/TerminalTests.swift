@@ -318,6 +318,19 @@ struct TerminalTests {
     #expect(failing.output == "a\nb\n")
     #expect(failing.error.contains("repl:1: stop here"))
     #expect(!failing.error.contains("repl-helpers"), "the console's own frames are hidden: \(failing.error)")
+    // A function raising in a returned call (a tail call in Lua) still names the input's line.
+    let refused = try workspace.piped("c = litige.case(1)\nrawset(c, 'x', 1)\nrawset(c, 'y', 2), 3\n")
+    #expect(refused.status == 1)
+    #expect(
+      refused.error.components(separatedBy: "repl:1: attempt to modify a read-only table (field 'x')").count
+        == 2,
+      "\(refused.error)")
+    #expect(
+      refused.error.contains("repl:1: attempt to modify a read-only table (field 'y')"), "\(refused.error)")
+    let values = try workspace.piped(
+      "1, 'deux', nil, 4\n(function() return 5, 6 end)()\nselect('#', nil, nil) -- deux\n")
+    #expect(values.status == 0, "\(values.error)")
+    #expect(values.output == "1\t\"deux\"\tnil\t4\n5\t6\n2\n", "\(values.output)")
     let unfinished = try workspace.piped("function f()\n")
     #expect(unfinished.status == 1)
     #expect(unfinished.error.contains("ended inside a statement"))
