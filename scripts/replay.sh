@@ -4,7 +4,9 @@
 # (`litige batch`), the other every open case (`litige batch --full`). The two journals must be the
 # same, event for event: a night that skips a case must decide exactly what visiting it would have.
 # Prints one line with both wall times; exits 1 when the journals differ (keeping both, and the
-# first difference, in the work folder), 2 when a night fails.
+# first difference, in the work folder), 2 when a night fails or did not run as asked (a night not
+# recorded as completed, a night without the index that did not visit every case), 64 for arguments
+# that are not whole numbers.
 #
 #   scripts/replay.sh [CASES] [NIGHTS]      20,000 cases and 90 nights by default
 #   REPLAY_JOBS=2                           --jobs of litige batch
@@ -15,6 +17,10 @@ cd "$(dirname "$0")/.."
 cases=${1:-20000}
 nights=${2:-90}
 jobs=${REPLAY_JOBS:-2}
+# Checked before anything is removed: the work folder is named after CASES.
+[[ "$cases" =~ ^[1-9][0-9]{0,7}$ ]] || { echo "replay: CASES must be a whole number from 1 to 99,999,999, not '$cases'" >&2; exit 64; }
+[[ "$nights" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "replay: NIGHTS must be a whole number from 1 to 9,999, not '$nights'" >&2; exit 64; }
+[[ "$jobs" =~ ^[1-9][0-9]?$ ]] || { echo "replay: REPLAY_JOBS must be a whole number from 1 to 99, not '$jobs'" >&2; exit 64; }
 if [ -z "${REPLAY_BIN:-}" ]; then
   swift build -c release --product litige >/dev/null
   bin=$PWD/.build/release/litige
@@ -27,7 +33,10 @@ generated_at=2026-02-28T12:00:00Z
 
 rm -rf "$work" && mkdir -p "$work/indexed" "$work/full"
 (cd "$work/indexed" && "$bin" init >/dev/null \
-  && LITIGE_NOW=$generated_at "$bin" generate --cases "$cases" --seed 11 --force >/dev/null)
+  && LITIGE_NOW=$generated_at "$bin" generate --cases "$cases" --seed 11 --force >/dev/null) || {
+  echo "replay: generating $cases cases in $work/indexed failed (exit status $?)" >&2
+  exit 2
+}
 cp "$work/indexed/litige.sqlite" "$work/indexed/litige.toml" "$work/full/"
 for side in indexed full; do
   extra=()
@@ -41,6 +50,14 @@ for side in indexed full; do
     }
   done
   awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' >"$work/$side.seconds"
+  # Every night ran and finished, and the side without the index visited every open case each night:
+  # a night that did nothing, or a --full that used the index, would compare a journal with itself.
+  done_nights=$(sqlite3 "$work/$side/litige.sqlite" \
+    "SELECT COUNT(*) FROM runs WHERE dry_run = 0 AND status = 'completed' AND json_extract(report, '$.full') IN (1, $([ "$side" = full ] && echo 1 || echo 0))")
+  if [ "$done_nights" != "$nights" ]; then
+    echo "replay: the $side side recorded $done_nights completed$([ "$side" = full ] && echo " full") nights of $nights" >&2
+    exit 2
+  fi
   # The whole journal but the run ids, which differ by design: case, time, kind, payload, reason, who.
   sqlite3 "$work/$side/litige.sqlite" \
     "SELECT case_id, at, kind, payload, reason, source, hook FROM events ORDER BY case_id, id" >"$work/$side.journal"
