@@ -650,7 +650,8 @@ public final class BatchRunner: Sendable {
         settled.calls, finalCases: settled.finalCases, storedCases: snapshot.cases,
         lastEventIds: settled.lastEventIds,
         at: options.asOf, runId: run.id, chunk: Int(chunk.first), cases: tally.cases,
-        failures: failingCases.count, wakes: wakes, touched: snapshot.touched, lastCaseId: chunk.last)
+        failures: failingCases.count, wakes: wakes, touched: snapshot.touched, lastCaseId: chunk.last,
+        decisionsByOwner: tally.byOwner)
       count(conflicts, of: snapshot, in: &tally, failingCases: &failingCases)
     }
     tally.failedCases = failingCases.count

@@ -218,7 +218,7 @@ extension Store {
     lastEventIds: [Int64: Int64], at now: Date,
     runId: String, chunk: Int?, cases: Int, failures: Int, wakes: [Int64: Int] = [:],
     touched: [Int64: Int64] = [:], lastCaseId: Int64? = nil, invoiceWakes: [String: Int] = [:],
-    invoicesTouched: [String: Int64] = [:]
+    invoicesTouched: [String: Int64] = [:], decisionsByOwner: [String: Int] = [:]
   ) throws -> [NightConflict] {
     try database.write { db in
       var conflicts: [NightConflict] = []
@@ -296,8 +296,15 @@ extension Store {
       }
       try Records.setInvoiceWakes(invoiceWakes, touched: invoicesTouched, db)
       if let chunk {
+        // The chunk's decisions by owner as the night counts them, less the calls not written.
+        var byOwner = decisionsByOwner
+        for conflict in conflicts {
+          let owner = storedCases[conflict.caseId]?.owner?.rawValue ?? "unassigned"
+          byOwner[owner, default: 0] -= conflict.droppedEvents.count
+        }
         try Records.completeChunk(
-          runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId, db)
+          runId: runId, chunk: chunk, cases: cases, failures: failures, lastCaseId: lastCaseId,
+          decisionsByOwner: byOwner, db)
       }
       return conflicts
     }
@@ -306,13 +313,17 @@ extension Store {
 
 extension Records {
   static func completeChunk(
-    runId: String, chunk: Int, cases: Int, failures: Int, lastCaseId: Int64? = nil, _ db: Database
+    runId: String, chunk: Int, cases: Int, failures: Int, lastCaseId: Int64? = nil,
+    decisionsByOwner: [String: Int] = [:], _ db: Database
   ) throws {
+    let byOwner = String(
+      decoding: try JSONEncoder().encode(decisionsByOwner.filter { $0.value != 0 }), as: UTF8.self)
     try db.executeCached(
       sql: """
-        INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures, last_case_id) VALUES (?, ?, ?, ?, ?)
+        INSERT OR REPLACE INTO run_chunks (run_id, chunk, cases, failures, last_case_id, by_owner)
+        VALUES (?, ?, ?, ?, ?, ?)
         """,
-      arguments: [runId, chunk, cases, failures, lastCaseId])
+      arguments: [runId, chunk, cases, failures, lastCaseId, byOwner])
   }
 
   /// Which cases a night snapshot reads.

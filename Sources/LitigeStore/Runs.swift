@@ -44,15 +44,10 @@ extension Store {
     return record
   }
 
-  /// Marks chunk `chunk` of run `runId` done, with its counts.
-  public func completeChunk(runId: String, chunk: Int, cases: Int, failures: Int) throws {
-    try database.write { db in
-      try Records.completeChunk(runId: runId, chunk: chunk, cases: cases, failures: failures, db)
-    }
-  }
-
   /// What run `runId` did so far: the cases its completed chunks visited and failed on, and its
-  /// decisions by kind, by source (the plugin, `name@version`) and by the case's owner now.
+  /// decisions by kind, by source (the plugin, `name@version`) and by the case's owner as the night
+  /// counted them (before its decisions on the case: the chunks keep their counts, schema v18; the
+  /// invoice pass's letters and the chunks of an earlier release by the owner now).
   ///
   /// A resumed night reads it before it goes on, so that its report covers the whole night.
   public func runTotals(runId: String) throws -> RunTotals {
@@ -67,18 +62,35 @@ extension Store {
         totals.cases = row["cases"]
         totals.failedCases = row["failures"]
       }
+      // The counts by owner the chunks kept; none when a chunk was done by a release that kept none
+      // (or its row cannot be read): then every decision counts by the case's owner now, as before.
+      var keptByOwner: [String: Int]? = [:]
+      for text in try String?.fetchAll(
+        db, sql: "SELECT by_owner FROM run_chunks WHERE run_id = ?", arguments: [runId])
+      {
+        guard let text, let counts = try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
+        else {
+          keptByOwner = nil
+          break
+        }
+        keptByOwner?.merge(counts, uniquingKeysWith: +)
+      }
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT e.kind, e.source, COALESCE(c.owner, 'unassigned') AS owner, COUNT(*) AS n
-          FROM events e LEFT JOIN cases c ON c.id = e.case_id WHERE e.run_id = ? GROUP BY 1, 2, 3
+          SELECT e.kind, e.source, e.hook = 'before_due' AS invoice_pass,
+            COALESCE(c.owner, 'unassigned') AS owner, COUNT(*) AS n
+          FROM events e LEFT JOIN cases c ON c.id = e.case_id WHERE e.run_id = ? GROUP BY 1, 2, 3, 4
           """, arguments: [runId])
       {
         let count: Int = row["n"]
         totals.byKind[row["kind"], default: 0] += count
         totals.byPlugin[row["source"], default: 0] += count
-        totals.byOwner[row["owner"], default: 0] += count
+        if keptByOwner == nil || row["invoice_pass"] == true {
+          totals.byOwner[row["owner"], default: 0] += count
+        }
       }
+      for (owner, count) in keptByOwner ?? [:] { totals.byOwner[owner, default: 0] += count }
       return totals
     }
   }
@@ -169,7 +181,7 @@ public struct RunTotals: Sendable, Equatable {
   public var byKind: [String: Int] = [:]
   /// Its decisions by source (`escalation@1.3.0`).
   public var byPlugin: [String: Int] = [:]
-  /// Its decisions by the case's owner now (`unassigned` for none).
+  /// Its decisions by the case's owner as the night counted them (`unassigned` for none).
   public var byOwner: [String: Int] = [:]
 
   /// No work yet.

@@ -378,6 +378,29 @@ enum Schema {
           END;
           """)
     }
+    migrator.registerMigration(
+      "v18: a promise judged wakes its customer's other cases; chunks keep their owners' counts"
+    ) {
+      db in
+      // Issue 14, from an attack round:
+      // - `case.customer.broken_promises` counts the customer's promises judged broken, on any of their
+      //   cases. A night judging one (an event of the night, which wakes nothing) changed what the
+      //   customer's other cases read without waking them: a plugin reading it decided on them with
+      //   `--full` and never with the index. A promise's status changing now makes the customer's other
+      //   open cases due the next night (its own case is written by the night, due anyway).
+      // - A resumed night counted the decisions of its chunks done before by each case's owner after
+      //   the night (triage assigns owners): its report's `decisions_by_owner` differed from the same
+      //   night run at once. Each chunk now keeps the counts the night made (`by_owner`, JSON).
+      try db.execute(
+        sql: """
+          CREATE TRIGGER wake_on_promise_judged AFTER UPDATE OF status ON promises
+          WHEN NEW.status IS NOT OLD.status BEGIN
+            UPDATE cases SET wake_on = 0, touched = touched + 1
+            WHERE customer_id = NEW.customer_id AND id <> NEW.case_id AND status <> 'closed';
+          END;
+          ALTER TABLE run_chunks ADD COLUMN by_owner TEXT;
+          """)
+    }
     return migrator
   }
 

@@ -377,6 +377,32 @@ struct BatchRunnerTests {
     for item in try openCases() { #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)") }
   }
 
+  /// A resumed night counts its earlier chunks' decisions by the owner each case had when the night
+  /// decided (here, before the night assigned it), as the same night run at once does (schema v18).
+  @Test func aResumedNightCountsDecisionsByTheOwnersTheNightSaw() throws {
+    let plugin = """
+      return {
+        name = "night", version = "1.0",
+        config = { fail_every = { type = "integer", default = 0 } },
+        nightly = function(c, ctx)
+          if c.owner == nil then c:assign("sales", "the night assigns") end
+          c:tag("night_seen", "visited by the nightly run")
+        end,
+      }
+      """
+    let uninterrupted = try Workspace(plugin: plugin).runner { $0.jobs = 1 }.run()
+    let workspace = try Workspace(plugin: plugin)
+    let first = try workspace.runner { $0.jobs = 1 }
+    let stopped = try first.run { progress in if progress.chunksDone == 3 { first.requestStop() } }
+    #expect(stopped.status == "aborted")
+    let unfinished = try #require(try workspace.store.unfinishedRun())
+    let resumed = try workspace.runner { $0.resume = unfinished }.run()
+    #expect(resumed.resumedChunks == 3)
+    #expect((uninterrupted.decisionsByOwner["unassigned"] ?? 0) > 0, "the night assigned some cases")
+    #expect(resumed.decisionsByOwner == uninterrupted.decisionsByOwner)
+    #expect(resumed.decisionsByKind == uninterrupted.decisionsByKind)
+  }
+
   @Test func aStoppedRunResumesWhereItStoppedWithEveryDecisionAppliedOnce() throws {
     let workspace = try Workspace()
     let first = try workspace.runner { $0.jobs = 1 }

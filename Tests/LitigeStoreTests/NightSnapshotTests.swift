@@ -271,6 +271,51 @@ struct NightSnapshotTests {
     }
   }
 
+  /// Schema v18: `customer.broken_promises` counts the customer's promises on all their cases, so a
+  /// promise judged on one case (by a night, which wakes nothing) makes the customer's other open cases
+  /// due; its own case is written by whoever judged it.
+  @Test("schema v18: a promise judged on one case wakes the customer's other open cases")
+  func aPromiseJudgedWakesTheCustomersOtherCases() throws {
+    let store = try demoStore()
+    let (customer, promised, other) = try #require(
+      try store.database.read { db in
+        try Row.fetchOne(
+          db,
+          sql: """
+            SELECT a.customer_id, a.id, b.id FROM cases a JOIN cases b ON b.customer_id = a.customer_id
+            WHERE a.id < b.id AND a.status <> 'closed' AND b.status <> 'closed' ORDER BY a.id LIMIT 1
+            """
+        ).map { (row: Row) -> (String, Int64, Int64) in (row[0], row[1], row[2]) }
+      })
+    func wakes() throws -> [Int64: Int] {
+      try store.database.read { db in
+        try Dictionary(
+          uniqueKeysWithValues: Row.fetchAll(
+            db, sql: "SELECT id, wake_on FROM cases WHERE customer_id = ?", arguments: [customer]
+          ).map { (row: Row) -> (Int64, Int) in (row[0], row[1]) })
+      }
+    }
+    try store.database.write { db in
+      try Records.insertPromise(
+        caseId: promised, customerId: customer, amount: Money(minorUnits: 50_000, currency: .euro),
+        dueOn: try LocalDate(parsing: "2026-12-10"), paidAtPromise: 0, db)
+      try db.execute(sql: "UPDATE cases SET wake_on = 20270101 WHERE customer_id = ?", arguments: [customer])
+    }
+    #expect(try wakes().values.allSatisfy { $0 == 20_270_101 })
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE promises SET status = 'broken' WHERE case_id = ?", arguments: [promised])
+    }
+    let after = try wakes()
+    #expect(after[other] == 0, "the customer's other case is due")
+    #expect(after[promised] == 20_270_101, "the promise's own case is left to whoever judged it")
+    // Judged again to the same status: nothing changes for the customer.
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE cases SET wake_on = 20270101 WHERE id = ?", arguments: [other])
+      try db.execute(sql: "UPDATE promises SET status = 'broken' WHERE case_id = ?", arguments: [promised])
+    }
+    #expect(try wakes()[other] == 20_270_101)
+  }
+
   @Test("a case changed after the snapshot is judged again; a decision that no longer holds is a conflict")
   func concurrentChangeIsJudgedAgain() throws {
     let store = try demoStore()
