@@ -74,11 +74,13 @@ struct ReplCommand: ParsableCommand {
       memoryBytes: memory << 20, timeout: .milliseconds(Int64(timeout * 1_000)))
     options.dryRun = dry
     options.author = author.author
+    // A person's commands, as `litige case ...`: at the machine's clock, or LITIGE_NOW (CommandClock).
+    let now = try CommandClock.now()
     let console: Console
     do {
       console = try Console(
         store: store, workspaceFolder: URL(fileURLWithPath: workspace.path).deletingLastPathComponent(),
-        options: options,
+        now: now, options: options,
         write: { FileHandle.standardOutput.write(Data($0.utf8)) },
         writeError: { FileHandle.standardError.write(Data($0.utf8)) })
     } catch {

@@ -318,18 +318,25 @@ public final class PolicyRuntime {
         // The night's wake-up contract (issue 14): this plugin has nothing to decide on the case before
         // that day unless the case changes. A date "YYYY-MM-DD" or an instant (Unix seconds).
         let day: LocalDate
-        if stack.count >= 1, case .string = try stack.value(at: 1) {
+        let given = stack.count >= 1 ? try stack.value(at: 1) : .nil
+        switch given {
+        case .string:
           day = try Self.date(stack, 1, "wake_on")
-        } else {
+        case .integer, .number:
           // An instant is taken at its date: a fraction of a second does not matter.
           let seconds = try stack.number(at: 1, function: "wake_on")
           guard seconds.isFinite else {
             throw LuaRaisedError(
-              "bad argument #1 to 'wake_on' (expected a date or an instant, got \(seconds))")
+              "bad argument #1 to 'wake_on' (expected a date or an instant, got "
+                + "\(seconds.isNaN ? "not a number (nan)" : seconds < 0 ? "-inf" : "inf"))")
           }
           let instant = Date(timeIntervalSince1970: seconds.rounded(.down))
           try Self.plausible { try Plausible.check(instant, field: "litige.wake_on") }
           day = LocalDate(instant, in: session.store.settings.timeZone)
+        default:
+          throw LuaRaisedError(
+            "bad argument #1 to 'wake_on' (expected a date \"YYYY-MM-DD\" or an instant in seconds, got "
+              + "\(stack.count >= 1 ? stack.typeName(at: 1) : "no value"))")
         }
         // Within the dates the core keeps (Plausible): 9999-12-31 would read as "on change" once stored.
         try Self.plausible { try Plausible.check(day, field: "litige.wake_on") }

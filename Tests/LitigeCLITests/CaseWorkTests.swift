@@ -223,6 +223,21 @@ struct CaseWorkTests {
     #expect(result.standardError.contains("expected one of: proposal, mediation, conciliation"))
   }
 
+  @Test("what the REPL commits is dated by LITIGE_NOW, as a person's other commands are")
+  func theREPLFollowsLitigeNow() throws {
+    let litige = try Litige.demo()
+    let committed = try litige.run(
+      ["repl"], input: "litige.case(1):tag('rappel_client', 'noté à la console')\n.dry off\n.commit\n",
+      environment: ["LITIGE_NOW": "2027-03-13T09:30:00Z"])
+    #expect(committed.status == 0, "\(committed.standardError)")
+    let tagged = try #require(try Store.open(path: litige.workspace).events(ofCase: 1).last)
+    #expect(tagged.kind == "tag", "\(committed.standardOutput)")
+    #expect(Timestamp.utcText(tagged.at) == "2027-03-13T09:30:00Z")
+    #expect(tagged.provenance.runId == "repl-2027-03-13T09:30:00Z")
+    let wrongClock = try litige.run(["repl"], input: ".quit\n", environment: ["LITIGE_NOW": "mardi"])
+    #expect(wrongClock.status == 1 && wrongClock.standardError.contains("LITIGE_NOW='mardi'"))
+  }
+
   @Test("write-offs are kept and bounded; an unreadable journal fails its case, not the night")
   func writeOffsAndAnUnreadableJournal() throws {
     let litige = try Self.ledgerWorkspace()

@@ -46,7 +46,14 @@ struct Litige {
     let error = Pipe()
     process.standardOutput = output
     process.standardError = error
+    // The input typed, or none: never the test runner's own standard input.
+    let typed = Pipe()
+    process.standardInput = input == nil ? FileHandle.nullDevice : typed
     try process.run()
+    if let input {
+      typed.fileHandleForWriting.write(Data(input.utf8))
+      try typed.fileHandleForWriting.close()
+    }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -149,6 +149,14 @@ struct PolicyRuntimeTests {
       ("return litige.date(1.5)", "(number has no integer representation: 1.5)"),
       ("return litige.add_days('2026-01-01', 0/0)", "(number has no integer representation: -nan)"),
       ("litige.wake_on('9999-12-31')", "litige.wake_on: 9999-12-31 is outside 1970-01-01...2199-12-31"),
+      (
+        "litige.wake_on(nil)",
+        "bad argument #1 to 'wake_on' (expected a date \"YYYY-MM-DD\" or an instant in seconds, got nil)"
+      ),
+      ("litige.wake_on()", "or an instant in seconds, got no value)"),
+      ("litige.wake_on({})", "or an instant in seconds, got table)"),
+      ("litige.wake_on(0/0)", "(expected a date or an instant, got not a number (nan))"),
+      ("litige.wake_on(-math.huge)", "(expected a date or an instant, got -inf)"),
     ] {
       #expect {
         try runtime.runScript(source: script, chunkName: "args.lua")
