@@ -50,12 +50,20 @@ for side in indexed full; do
     }
   done
   awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' >"$work/$side.seconds"
-  # Every night ran and finished, and the side without the index visited every open case each night:
-  # a night that did nothing, or a --full that used the index, would compare a journal with itself.
-  done_nights=$(sqlite3 "$work/$side/litige.sqlite" \
-    "SELECT COUNT(*) FROM runs WHERE dry_run = 0 AND status = 'completed' AND json_extract(report, '$.full') IN (1, $([ "$side" = full ] && echo 1 || echo 0))")
-  if [ "$done_nights" != "$nights" ]; then
-    echo "replay: the $side side recorded $done_nights completed$([ "$side" = full ] && echo " full") nights of $nights" >&2
+  # Every night ran, finished, on its own day, visiting every open case on the side without the index
+  # and only the due ones on the other (but the first night, full for want of dates): a night that did
+  # nothing, ran another day, or visited as the other side did would compare a journal with itself.
+  ran=$(sqlite3 "$work/$side/litige.sqlite" \
+    "SELECT substr(as_of, 1, 10) || ':' || json_extract(report, '$.full') FROM runs
+     WHERE dry_run = 0 AND status = 'completed' ORDER BY as_of" | tr '\n' ' ')
+  expected=""
+  for i in $(seq 0 $((nights - 1))); do
+    full=$([ "$side" = full ] || [ "$i" = 0 ] && echo 1 || echo 0)
+    expected="$expected$(date -u -d "2026-03-02 + $i days" +%Y-%m-%d):$full "
+  done
+  if [ "$ran" != "$expected" ]; then
+    echo "replay: the $side side's nights (day:full) are not the ones asked for; expected $expected; recorded $ran" \
+      | cut -c1-600 >&2
     exit 2
   fi
   # The whole journal but the run ids, which differ by design: case, time, kind, payload, reason, who.

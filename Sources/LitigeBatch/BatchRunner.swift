@@ -66,8 +66,20 @@ public struct BatchReport: Codable, Sendable {
     public var plugin: String
     /// The hook.
     public var hook: String
-    /// The error, with `file:line` when it came from Lua.
+    /// The error, with `file:line` when it came from Lua; at most `maxMessageLength` characters.
     public var message: String
+
+    /// The longest message a report keeps of one failure: a plugin's error quoting a huge value would
+    /// otherwise be kept whole in the report and in the run's row, once per failing case.
+    public static let maxMessageLength = 2_000
+
+    /// A failure of hook `hook` of `plugin` on case `caseId`; `message` is cut at `maxMessageLength`.
+    public init(caseId: Int64, plugin: String, hook: String, message: String) {
+      (self.caseId, self.plugin, self.hook) = (caseId, plugin, hook)
+      self.message =
+        message.count <= Self.maxMessageLength
+        ? message : "\(message.prefix(Self.maxMessageLength))… (\(message.count) characters in all)"
+    }
 
     enum CodingKeys: String, CodingKey {
       case caseId = "case_id", plugin, hook, message

@@ -46,13 +46,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-    else { throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got '\(text)'") }
+    else {
+      throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got '\(Self.quoting(text))'")
+    }
     do {
       try self.init(year: year, month: month, day: day, field: field)
     } catch {
       // The text as written ('2026-02-30'), not its numbers (2026-2-30).
       throw DomainError.invalid(field: field, "'\(text)' is not a date")
     }
+  }
+
+  /// `text` as a message quotes what was given for a date: whole up to 40 characters, else its start
+  /// and its length (a script's 100,000-character string would fill every report it is kept in).
+  static func quoting(_ text: String) -> String {
+    text.count <= 40 ? text : "\(text.prefix(40))…' (\(text.count) characters)"
   }
 
   /// The date of `instant` in `timeZone`.

@@ -377,6 +377,27 @@ struct BatchRunnerTests {
     for item in try openCases() { #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)") }
   }
 
+  /// A plugin's error quoting a huge value is kept cut in the report (and the run's row), not whole.
+  @Test func aHugeErrorIsKeptCutInTheReport() throws {
+    let plugin = """
+      return {
+        name = "night", version = "1.0",
+        config = { fail_every = { type = "integer", default = 0 } },
+        nightly = function(c, ctx) error("trop long : " .. string.rep("é", 50000)) end,
+      }
+      """
+    let workspace = try Workspace(cases: 10, plugin: plugin)
+    let report = try workspace.runner { $0.jobs = 1 }.run()
+    #expect(report.failures.count == 10)
+    for failure in report.failures {
+      #expect(failure.message.count < BatchReport.Failure.maxMessageLength + 60)
+      #expect(failure.message.contains("trop long : éé"))
+      #expect(failure.message.hasSuffix("characters in all)"), "\(failure.message.suffix(80))")
+    }
+    let stored = try #require(try workspace.store.runs(limit: 1).first?.report)
+    #expect(stored.utf8.count < 10 * 2 * BatchReport.Failure.maxMessageLength + 20_000)
+  }
+
   /// A resumed night counts its earlier chunks' decisions by the owner each case had when the night
   /// decided (here, before the night assigned it), as the same night run at once does (schema v18).
   @Test func aResumedNightCountsDecisionsByTheOwnersTheNightSaw() throws {

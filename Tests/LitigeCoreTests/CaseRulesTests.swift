@@ -294,5 +294,16 @@ struct PayloadReadingTests {
     #expect(try LocalDate(parsing: "2000-02-29").month == 2)
     #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-13-01") }
     #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-04-31") }
+    // A huge text is quoted by its start and its length, not whole.
+    #expect {
+      try LocalDate(parsing: String(repeating: "2", count: 100_000), field: "wake_on")
+    } throws: { error in
+      let message = "\(error)"
+      return message.count < 200
+        && message.contains("'\(String(repeating: "2", count: 40))…' (100000 characters)")
+    }
+    #expect {
+      try LocalDate(parsing: "demain")
+    } throws: { error in "\(error)".contains("got 'demain'") }
   }
 }
