@@ -167,9 +167,12 @@ public final class Console {
       // Evaluated as the arguments of a call rather than returned: a function called in the return is
       // a tail call, and a Lua function raising there (the sandbox's `rawset` refusing a view) would
       // leave no line of the input in its message ("repl:1:"). The values are printed as they are.
+      // The parenthesis closes on the input's last line (the traceback's line is the one it closes
+      // on), or on a line of its own when the input may end with a comment.
+      let closing = source.contains("--") ? "\n)" : ")"
       guard
         let function = try? runtime.state.load(
-          source: "return (function(...) return ... end)(" + source + "\n)", chunkName: "repl",
+          source: "return (function(...) return ... end)(" + source + closing, chunkName: "repl",
           environment: environment)
       else { return .compiled(expression) }
       runtime.state.release(expression)

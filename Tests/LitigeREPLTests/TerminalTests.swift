@@ -327,6 +327,10 @@ struct TerminalTests {
       "\(refused.error)")
     #expect(
       refused.error.contains("repl:1: attempt to modify a read-only table (field 'y')"), "\(refused.error)")
+    // The traceback names the input's line too.
+    let deep = try workspace.piped("setmetatable({}, {__index = function() error('deep') end}).x\n")
+    #expect(deep.error.contains("repl:1: deep"), "\(deep.error)")
+    #expect(deep.error.contains("repl:1: in main chunk") && !deep.error.contains("repl:2"), "\(deep.error)")
     let values = try workspace.piped(
       "1, 'deux', nil, 4\n(function() return 5, 6 end)()\nselect('#', nil, nil) -- deux\n")
     #expect(values.status == 0, "\(values.error)")
