@@ -62,8 +62,10 @@ extension Store {
         totals.cases = row["cases"]
         totals.failedCases = row["failures"]
       }
-      // The counts by owner the chunks kept; none when a chunk was done by a release that kept none
-      // (or its row cannot be read): then every decision counts by the case's owner now, as before.
+      // The counts by owner the chunks kept. Used only when they account for every decision of the
+      // run's chunks: a chunk done by a release that kept none (or whose row cannot be read), or a night
+      // that started again (its first pass's chunks forgotten, their decisions kept), counts every
+      // decision by the case's owner now, as before.
       var keptByOwner: [String: Int]? = [:]
       for text in try String?.fetchAll(
         db, sql: "SELECT by_owner FROM run_chunks WHERE run_id = ?", arguments: [runId])
@@ -75,14 +77,16 @@ extension Store {
         }
         keptByOwner?.merge(counts, uniquingKeysWith: +)
       }
-      for row in try Row.fetchAll(
+      let rows = try Row.fetchAll(
         db,
         sql: """
           SELECT e.kind, e.source, e.hook = 'before_due' AS invoice_pass,
             COALESCE(c.owner, 'unassigned') AS owner, COUNT(*) AS n
           FROM events e LEFT JOIN cases c ON c.id = e.case_id WHERE e.run_id = ? GROUP BY 1, 2, 3, 4
           """, arguments: [runId])
-      {
+      let inChunks = rows.reduce(0) { $0 + ($1["invoice_pass"] == true ? 0 : $1["n"] as Int) }
+      if keptByOwner?.values.reduce(0, +) != inChunks { keptByOwner = nil }
+      for row in rows {
         let count: Int = row["n"]
         totals.byKind[row["kind"], default: 0] += count
         totals.byPlugin[row["source"], default: 0] += count

@@ -346,6 +346,10 @@ struct BatchRunnerTests {
       }
     }
     #expect(resumed.decisionsByKind["tag"] == (try tagsDecided(by: resumed.runId)))
+    // By owner too: the chunks of the first pass were forgotten, their decisions were not.
+    #expect(
+      resumed.decisionsByOwner.values.reduce(0, +) == resumed.decisionsByKind.values.reduce(0, +),
+      "\(resumed.decisionsByOwner) against \(resumed.decisionsByKind)")
     #expect(resumed.cases == open.count)
     // The index's dates are the new settings' now: the next night is not full. It visits the cases
     // decided on tonight (a full night does not ask them again), and the night after, only the even ones.
@@ -375,6 +379,19 @@ struct BatchRunnerTests {
     let resumedLegacy = try resume(legacy.unfinished, day: 5)
     #expect(resumedLegacy.full == true && resumedLegacy.resumedChunks == 0)
     for item in try openCases() { #expect(item.tags.contains("mode_9"), "case \(item.id): \(item.tags)") }
+
+    // Started again after its first chunks decided something: its report counts those decisions by
+    // owner too (their chunks are forgotten, their decisions are not).
+    try setting(11)
+    let decided = try stoppedNight(6)
+    #expect(decided.report.decisionsByKind["tag", default: 0] > 0)
+    try setting(13)
+    let restarted = try resume(decided.unfinished, day: 6)
+    #expect(restarted.full == true && restarted.resumedChunks == 0)
+    #expect(restarted.decisionsByKind["tag"] == (try tagsDecided(by: restarted.runId)))
+    #expect(
+      restarted.decisionsByOwner.values.reduce(0, +) == restarted.decisionsByKind.values.reduce(0, +),
+      "\(restarted.decisionsByOwner) against \(restarted.decisionsByKind)")
   }
 
   /// A plugin's error quoting a huge value is kept cut in the report (and the run's row), not whole.
