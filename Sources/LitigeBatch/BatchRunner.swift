@@ -73,12 +73,15 @@ public struct BatchReport: Codable, Sendable {
     /// otherwise be kept whole in the report and in the run's row, once per failing case.
     public static let maxMessageLength = 2_000
 
-    /// A failure of hook `hook` of `plugin` on case `caseId`; `message` is cut at `maxMessageLength`.
+    /// A failure of hook `hook` of `plugin` on case `caseId`; a `message` longer than
+    /// `maxMessageLength` keeps its start (where it happened) and its end (errors rethrown through
+    /// many frames end with the first one: "stack overflow"), and says how long it was.
     public init(caseId: Int64, plugin: String, hook: String, message: String) {
       (self.caseId, self.plugin, self.hook) = (caseId, plugin, hook)
+      let half = Self.maxMessageLength / 2
       self.message =
         message.count <= Self.maxMessageLength
-        ? message : "\(message.prefix(Self.maxMessageLength))… (\(message.count) characters in all)"
+        ? message : "\(message.prefix(half)) … (\(message.count) characters in all) … \(message.suffix(half))"
     }
 
     enum CodingKeys: String, CodingKey {

@@ -400,7 +400,7 @@ struct BatchRunnerTests {
       return {
         name = "night", version = "1.0",
         config = { fail_every = { type = "integer", default = 0 } },
-        nightly = function(c, ctx) error("trop long : " .. string.rep("é", 50000)) end,
+        nightly = function(c, ctx) error("trop long : " .. string.rep("é", 50000) .. " : la fin") end,
       }
       """
     let workspace = try Workspace(cases: 10, plugin: plugin)
@@ -409,7 +409,8 @@ struct BatchRunnerTests {
     for failure in report.failures {
       #expect(failure.message.count < BatchReport.Failure.maxMessageLength + 60)
       #expect(failure.message.contains("trop long : éé"))
-      #expect(failure.message.hasSuffix("characters in all)"), "\(failure.message.suffix(80))")
+      #expect(failure.message.contains(" characters in all) … éé"), "\(failure.message.suffix(80))")
+      #expect(failure.message.hasSuffix("éé : la fin"), "its end is kept: \(failure.message.suffix(80))")
     }
     let stored = try #require(try workspace.store.runs(limit: 1).first?.report)
     #expect(stored.utf8.count < 10 * 2 * BatchReport.Failure.maxMessageLength + 20_000)
