@@ -21,10 +21,15 @@ public enum BatchWorker {
       _exit(1)
     }
     let exitIfOrphaned = { if getppid() != parent { _exit(1) } }
+    // An answer to the supervisor; when it cannot be written (the supervisor is gone: a broken pipe),
+    // the worker ends quietly, as when the orphan watch above notices first. `FileHandle.write(_:)`
+    // stopped the process with a Swift crash trace on the night's terminal instead.
+    func send(_ answer: WorkerAnswer, _ encoder: JSONEncoder) throws {
+      let line = try encoder.encode(answer) + Data("\n".utf8)
+      do { try FileHandle.standardOutput.write(contentsOf: line) } catch { _exit(1) }
+    }
     let host = try runner.makeHost()
-    FileHandle.standardOutput.write(
-      try JSONEncoder().encode(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)))
-        + Data("\n".utf8))
+    try send(WorkerAnswer(chunk: -1, plugins: host.plugins.map(\.provenanceName)), JSONEncoder())
     let hooks = runner.options.workerHooks
     host.onCall = { plugin, hook, caseId, probing in
       page.publish(
@@ -55,7 +60,7 @@ public enum BatchWorker {
       } catch {
         answer.error = "worker \(getpid()): \(error)"
       }
-      FileHandle.standardOutput.write(try encoder.encode(answer) + Data("\n".utf8))
+      try send(answer, encoder)
     }
   }
 }
