@@ -9,10 +9,31 @@ import Testing
 
 private let night = Date(timeIntervalSince1970: 1_790_000_000)
 
+/// The test workspaces' folders, removed when the test process ends (not when a workspace value goes
+/// out of use: a runner made from it may still be reading its plugins).
+private enum LeftoverFolders {
+  static let folders = Mutex<[URL]>([])
+  private static let removeAtExit: Void = {
+    atexit {
+      for folder in LeftoverFolders.folders.withLock({ $0 }) {
+        try? FileManager.default.removeItem(at: folder)
+      }
+    }
+  }()
+
+  /// Notes `folder` for removal at exit; returns it.
+  static func add(_ folder: URL) -> URL {
+    removeAtExit
+    folders.withLock { $0.append(folder) }
+    return folder
+  }
+}
+
 /// A workspace with generated cases and one test plugin, `night`, whose nightly hook tags each case once
-/// and fails on the cases its `fail_every` setting names.
+/// and fails on the cases its `fail_every` setting names. Its folder is removed when the tests end.
 private struct Workspace {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-batch-\(UUID())")
+  let folder = LeftoverFolders.add(
+    FileManager.default.temporaryDirectory.appendingPathComponent("litige-batch-\(UUID())"))
   let store: Store
 
   init(cases: Int = 60, failEvery: Int = 0, plugin: String? = nil) throws {
@@ -630,7 +651,7 @@ struct InvoicePassTests {
     for size in [1, 2, 3, 500] {
       var options = BatchOptions()
       options.asOf = tuesday
-      let runner = try BatchRunner(
+      let runner = BatchRunner(
         store: store, configuration: try WorkspaceConfiguration.load(folder: folder, bundled: nil),
         options: options)
       let run = try store.startRun(id: "chunks-\(size)", asOf: tuesday, dryRun: true, chunkSize: size)

@@ -19,6 +19,7 @@ struct ReportPageTests {
   func report(language: String) throws -> BatchReport {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-report-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
     let plugins = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("plugins")
     let toml = """
@@ -63,6 +64,7 @@ struct ReportPageTests {
   func rendered(_ html: String) throws -> String {
     let chromium = try #require(Self.chromium, "Debian's chromium is needed: make test installs it")
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID()).html")
+    defer { try? FileManager.default.removeItem(at: file) }
     try html.write(to: file, atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: chromium)

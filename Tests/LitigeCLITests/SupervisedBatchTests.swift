@@ -180,6 +180,7 @@ struct SupervisedBatchTests {
     let (_, hostile) = try workspaces(
       hostile: #"if case.id == 2 then error("\27[2J\27]0;owned\7 cleared", 0) end"#)
     let report = FileManager.default.temporaryDirectory.appendingPathComponent("night-\(UUID()).json")
+    defer { try? FileManager.default.removeItem(at: report) }
     let night = try hostile.run("batch", "--as-of", "2026-12-01", "--report", report.path)
     let printed = night.standardOutput + night.standardError
     #expect(

@@ -154,6 +154,7 @@ struct WakeIndexReplayTests {
     output: String, report: [String: Any]
   ) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("night-\(UUID()).json").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
     let result = try litige.run(
       ["batch", "--as-of", day.description, "--in-process", "--report", path] + extra)
     #expect(result.status == 0, "\(result.standardError)")

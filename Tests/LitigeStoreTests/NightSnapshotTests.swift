@@ -582,10 +582,26 @@ struct NightSnapshotTests {
 }
 
 @Suite("Opening a workspace")
-struct OpeningTests {
-  func workspace(currency: String) throws -> String {
+final class OpeningTests {
+  /// The workspace files the test made, removed when it ends.
+  private var made: [String] = []
+
+  deinit {
+    for path in made {
+      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+  }
+
+  /// A new workspace file's path in the temporary folder, removed when the test ends.
+  func temporaryWorkspacePath() -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("litige-open-\(UUID()).sqlite")
       .path
+    made.append(path)
+    return path
+  }
+
+  func workspace(currency: String) throws -> String {
+    let path = temporaryWorkspacePath()
     let settings = CompanySettings(currency: try Currency(code: currency))
     let store = try Store.open(path: path, settings: settings)
     try store.insert(
@@ -650,8 +666,7 @@ struct OpeningTests {
     } throws: { "\($0)".contains("invoices are in USD, but its currency is EUR") }
     #expect(try Store.open(path: path, settings: CompanySettings(currency: try Currency(code: "USD"))) != nil)
     // A workspace without invoices opens under any currency.
-    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("litige-open-\(UUID()).sqlite")
-      .path
+    let empty = temporaryWorkspacePath()
     _ = try Store.open(path: empty, settings: CompanySettings(currency: try Currency(code: "JPY")))
     _ = try Store.open(path: empty)
   }
