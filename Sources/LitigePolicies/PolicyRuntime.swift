@@ -318,6 +318,13 @@ public final class PolicyRuntime {
         // The night's wake-up contract (issue 14): this plugin has nothing to decide on the case before
         // that day unless the case changes. A date "YYYY-MM-DD" or an instant (Unix seconds).
         let day: LocalDate
+        // One date: a second one is not "the earliest of both" (call it once per date), and an extra
+        // value silently dropped would let a script believe it declared more than it did.
+        guard stack.count <= 1 else {
+          throw LuaRaisedError(
+            "wake_on takes one date or instant, got \(stack.count) values: declare each date with its own call "
+              + "(the earliest holds)")
+        }
         let given = stack.count >= 1 ? try stack.value(at: 1) : .nil
         switch given {
         case .string:
@@ -343,7 +350,14 @@ public final class PolicyRuntime {
         wake = Wake.earliest(wake, .on(day))
         return 0
       },
-      "wake_on_change": { [unowned self] _ in
+      "wake_on_change": { [unowned self] stack in
+        // No condition can be given: any change to the case wakes it (a field name or a date passed here
+        // would otherwise be dropped while the script believes it was declared).
+        guard stack.count == 0 else {
+          throw LuaRaisedError(
+            "wake_on_change takes no argument (got \(stack.typeName(at: 1))): the case is due again when "
+              + "anything changes it; for a day, use litige.wake_on(date)")
+        }
         wake = Wake.earliest(wake, .onChange)
         return 0
       },

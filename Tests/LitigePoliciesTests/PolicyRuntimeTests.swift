@@ -157,6 +157,10 @@ struct PolicyRuntimeTests {
       ("litige.wake_on({})", "or an instant in seconds, got table)"),
       ("litige.wake_on(0/0)", "(expected a date or an instant, got not a number (nan))"),
       ("litige.wake_on(-math.huge)", "(expected a date or an instant, got -inf)"),
+      // One date per call, and no condition for wake_on_change: nothing a script passes is dropped.
+      ("litige.wake_on('2026-03-05', '2026-03-04')", "wake_on takes one date or instant, got 2 values"),
+      ("litige.wake_on_change('status')", "wake_on_change takes no argument (got string)"),
+      ("litige:wake_on_change()", "wake_on_change takes no argument (got table)"),
     ] {
       #expect {
         try runtime.runScript(source: script, chunkName: "args.lua")
