@@ -30,7 +30,9 @@ private enum LeftoverFolders {
 }
 
 /// A workspace with generated cases and one test plugin, `night`, whose nightly hook tags each case once
-/// and fails on the cases its `fail_every` setting names. Its folder is removed when the tests end.
+/// and fails on the cases its `fail_every` setting names.
+///
+/// Its folder is removed when the tests end.
 private struct Workspace {
   let folder = LeftoverFolders.add(
     FileManager.default.temporaryDirectory.appendingPathComponent("litige-batch-\(UUID())"))
