@@ -375,16 +375,27 @@ struct BatchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+      // Whether a night is under way now: its process holds the workspace's lock (NightLock). Asked
+      // before the store is opened (the probe's descriptor is closed, which would drop SQLite's locks).
+      let nightUnderWay =
+        FileManager.default.fileExists(atPath: workspace.path)
+        && (try? NightLock.checkFree(path: workspace.path)) == nil
       let store = try workspace.openStore()
+      // A night recorded as running while no process runs one was stopped (killed, the machine
+      // down): `litige batch` resumes it. A dry run holds no lock, so its row says what it says.
+      let runs = try store.runs()
+      func status(of run: RunRecord) -> String {
+        run.status == "running" && !run.dryRun && !nightUnderWay ? "interrupted" : run.status
+      }
       if json {
         print(
           jsonText(
-            try store.runs().map { run -> [String: Any] in
+            runs.map { run -> [String: Any] in
               let report = run.report.flatMap {
                 try? JSONDecoder().decode(BatchReport.self, from: Data($0.utf8))
               }
               return [
-                "id": run.id, "as_of": Timestamp.utcText(run.asOf), "status": run.status,
+                "id": run.id, "as_of": Timestamp.utcText(run.asOf), "status": status(of: run),
                 "dry_run": run.dryRun,
                 "cases": report.map { $0.cases as Any } ?? NSNull(),
                 "failed_cases": report.map { $0.failedCases as Any } ?? NSNull(),
@@ -395,15 +406,18 @@ struct BatchCommand: ParsableCommand {
       }
       var table = TextTable(
         headers: ["RUN", "AS OF", "STATUS", "DRY", "CASES", "FAILED"], rightAligned: [4, 5])
-      for run in try store.runs() {
+      for run in runs {
         let report = run.report.flatMap { try? JSONDecoder().decode(BatchReport.self, from: Data($0.utf8)) }
         table.rows.append([
-          run.id, Timestamp.display(run.asOf, in: store.settings.timeZone), run.status,
+          run.id, Timestamp.display(run.asOf, in: store.settings.timeZone), status(of: run),
           run.dryRun ? "yes" : "no",
           report.map { String($0.cases) } ?? "-", report.map { String($0.failedCases) } ?? "-",
         ])
       }
       print(table.render())
+      if runs.contains(where: { status(of: $0) == "interrupted" }) {
+        print("interrupted: stopped before its end; 'litige batch' resumes it where it stopped.")
+      }
     }
   }
 }

@@ -48,6 +48,24 @@ struct BatchCommandTests {
     }
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
+    // No process runs it any more: the history lists it as interrupted, not running...
+    let listed = try killed.run("batch", "history")
+    #expect(listed.standardOutput.contains("interrupted"), "\(listed.standardOutput)")
+    #expect(!listed.standardOutput.contains("running"), "\(listed.standardOutput)")
+    #expect(listed.standardOutput.contains("'litige batch' resumes it"))
+    // ...but as running while a process holds the workspace's lock, as a night under way does.
+    let held = Process()
+    held.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+    held.arguments = [
+      "-x", killed.workspace, Litige.executable.path, "batch", "history", "--json", "--db", killed.workspace,
+    ]
+    let output = Pipe()
+    held.standardOutput = output
+    try held.run()
+    let underWay = output.fileHandleForReading.readDataToEndOfFile()
+    held.waitUntilExit()
+    let runs = try JSONSerialization.jsonObject(with: underWay) as? [[String: Any]]
+    #expect(runs?.first?["status"] as? String == "running", "\(String(decoding: underWay, as: UTF8.self))")
 
     let resumed = try killed.run(arguments)
     #expect(resumed.status == 0, "killed after \(chunks) chunks: \(resumed.standardError)")
