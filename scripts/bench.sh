@@ -96,6 +96,11 @@ if [ -f "$work/$base_size/pristine.sqlite" ]; then
   one=$(cd "$work/$base_size" && "$bin" batch --jobs 1 --as-of 2026-03-02 2>&1 | sed -n 's/.* \([0-9]*\) cases\/s.*/\1/p')
   rm -f "$work/$base_size"/litige.sqlite* && cp "$work/$base_size/pristine.sqlite" "$work/$base_size/litige.sqlite"
   two=$(cd "$work/$base_size" && "$bin" batch --jobs 2 --as-of 2026-03-02 2>&1 | sed -n 's/.* \([0-9]*\) cases\/s.*/\1/p')
+  # The same night with the workers as threads of one process (--in-process): what the supervised
+  # worker processes (their start, their plugins loaded again, the chunks' hand-off) cost.
+  rm -f "$work/$base_size"/litige.sqlite* && cp "$work/$base_size/pristine.sqlite" "$work/$base_size/litige.sqlite"
+  threads=$(cd "$work/$base_size" && "$bin" batch --jobs 2 --in-process --as-of 2026-03-02 2>&1 \
+    | sed -n 's/.* \([0-9]*\) cases\/s.*/\1/p')
   {
     echo
     echo "| First night, $base_size cases (2026-03-02) | Cases/s | Litige / baseline |"
@@ -103,6 +108,9 @@ if [ -f "$work/$base_size/pristine.sqlite" ]; then
     echo "| Stock lua5.4 baseline (bench/baseline, one process, hook calls only) | $baseline_rate | 1 |"
     echo "| Litige --jobs 1 (whole command) | $one | $(awk -v a="$one" -v b="$baseline_rate" 'BEGIN { printf "%.2f", a / b }') |"
     echo "| Litige --jobs 2 (whole command) | $two | $(awk -v a="$two" -v b="$baseline_rate" 'BEGIN { printf "%.2f", a / b }') |"
+    echo "| Litige --jobs 2 --in-process (threads, no supervisor) | $threads | $(awk -v a="$threads" -v b="$baseline_rate" 'BEGIN { printf "%.2f", a / b }') |"
+    echo
+    echo "Supervised worker processes against threads (--jobs 2): $(awk -v a="$two" -v b="$threads" 'BEGIN { printf "%.2f", a / b }') of the throughput."
   } | tee -a "$results"
 fi
 
