@@ -47,7 +47,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else {
-      throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got '\(Self.quoting(text))'")
+      throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got \(Self.described(text))")
     }
     do {
       try self.init(year: year, month: month, day: day, field: field)
@@ -57,10 +57,19 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
   }
 
-  /// `text` as a message quotes what was given for a date: whole up to 40 characters, else its start
-  /// and its length (a script's 100,000-character string would fill every report it is kept in).
-  static func quoting(_ text: String) -> String {
-    text.count <= 40 ? text : "\(text.prefix(40))…' (\(text.count) characters)"
+  /// What was given for a date, as a message shows it.
+  ///
+  /// Quoted when it is made of digits and the signs dates and times are written with (a date
+  /// mistyped), whole up to 40 characters, else its start and its length (a script's
+  /// 100,000-character string would fill every report it is kept in). Any other text is only
+  /// counted: a script passing a customer's name or e-mail by mistake must not put it in the night's
+  /// report and logs (personal data).
+  static func described(_ text: String) -> String {
+    let dateSigns = Set("0123456789-/.:+TZ ".unicodeScalars)
+    guard text.unicodeScalars.allSatisfy(dateSigns.contains) else {
+      return "a text of \(text.count) characters that is not a date (not shown: it may be personal data)"
+    }
+    return text.count <= 40 ? "'\(text)'" : "'\(text.prefix(40))…' (\(text.count) characters)"
   }
 
   /// The date of `instant` in `timeZone`.

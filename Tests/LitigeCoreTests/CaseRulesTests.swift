@@ -302,8 +302,14 @@ struct PayloadReadingTests {
       return message.count < 200
         && message.contains("'\(String(repeating: "2", count: 40))…' (100000 characters)")
     }
+    // Any other text is counted, not quoted: a script may pass a customer's name by mistake.
     #expect {
-      try LocalDate(parsing: "demain")
-    } throws: { error in "\(error)".contains("got 'demain'") }
+      try LocalDate(parsing: "Garage Dupuis")
+    } throws: { error in
+      "\(error)".contains("got a text of 13 characters that is not a date") && !"\(error)".contains("Dupuis")
+    }
+    #expect {
+      try LocalDate(parsing: "2026/13/01")
+    } throws: { error in "\(error)".contains("got '2026/13/01'") }
   }
 }
