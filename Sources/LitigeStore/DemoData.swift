@@ -120,7 +120,6 @@ public struct DemoData: Sendable {
     let paris = TimeZone(identifier: "Europe/Paris") ?? .current
     let today = LocalDate(reference, in: paris)
     let euro = currency  // the amounts' currency: euros unless the workspace keeps another
-    let provenance = Provenance(source: "user:demo", hook: "manual", runId: "demo-\(seed)")
 
     for index in 1...customerCount {
       let isCompany = index % 3 != 0
