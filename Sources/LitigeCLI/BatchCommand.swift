@@ -179,6 +179,11 @@ struct BatchCommand: ParsableCommand {
           "a night as of \(LocalDate(last, in: store.settings.timeZone)) was already run; nights run forward "
             + "(use --dry-run to see what an earlier night would have decided)")
       }
+      if !dryRun, restart, let unfinished = try store.unfinishedRun() {
+        // Started anew: the unfinished night is given up, never resumed after this one.
+        try store.abandonRun(id: unfinished.id)
+        note("Not resuming \(unfinished.id) (--restart): it is marked abandoned.")
+      }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
         let asked = asOf.map { _ in LocalDate(options.asOf, in: store.settings.timeZone) }
         let resumed = LocalDate(unfinished.asOf, in: store.settings.timeZone)
@@ -369,23 +374,37 @@ struct BatchCommand: ParsableCommand {
   }
 
   struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the recent nightly runs.")
+    static let configuration = CommandConfiguration(
+      abstract: "List the recent nightly runs.",
+      discussion: """
+        A run's status is completed, failed (a case or a plugin failed: see its report), aborted \
+        (stopped by Ctrl-C or past its error budget), running (a night under way now), interrupted \
+        (its process died before the end) or abandoned (replaced by a later night, or by --restart). \
+        The next 'litige batch' resumes the last night when it is aborted or interrupted. A dry run \
+        holds no lock: one that was killed keeps the status 'running'.
+        """)
     @OptionGroup var workspace: WorkspaceOptions
     @Flag(help: "Print JSON: each run with its id, as_of, status, dry_run, cases and failed_cases.")
     var json = false
 
     func run() throws {
-      // Whether a night is under way now: its process holds the workspace's lock (NightLock). Asked
-      // before the store is opened (the probe's descriptor is closed, which would drop SQLite's locks).
-      let nightUnderWay =
-        FileManager.default.fileExists(atPath: workspace.path)
-        && (try? NightLock.checkFree(path: workspace.path)) == nil
       let store = try workspace.openStore()
-      // A night recorded as running while no process runs one was stopped (killed, the machine
-      // down): `litige batch` resumes it. A dry run holds no lock, so its row says what it says.
+      // A night recorded as running while no process holds the workspace's lock (NightLock) was
+      // stopped (killed, the machine down). The runs are read before and after the lock is looked at
+      // (without taking it): a night ending meanwhile shows as it ended, one starting meanwhile as
+      // running. A dry run holds no lock, so its row says what it says.
+      let before = try store.runs()
+      let nightUnderWay = NightLock.isHeld(path: workspace.path) ?? true
       let runs = try store.runs()
+      let runningBefore = Set(before.filter { $0.status == "running" }.map(\.id))
+      // Only the last real run is resumed (Store.unfinishedRun); an older one left unfinished was
+      // given up for a later one.
+      let last = runs.first { !$0.dryRun }?.id
       func status(of run: RunRecord) -> String {
-        run.status == "running" && !run.dryRun && !nightUnderWay ? "interrupted" : run.status
+        guard !run.dryRun, run.status == "running" || run.status == "aborted" else { return run.status }
+        if run.id != last { return "abandoned" }
+        if run.status == "running", !nightUnderWay, runningBefore.contains(run.id) { return "interrupted" }
+        return run.status
       }
       if json {
         print(
@@ -415,8 +434,8 @@ struct BatchCommand: ParsableCommand {
         ])
       }
       print(table.render())
-      if runs.contains(where: { status(of: $0) == "interrupted" }) {
-        print("interrupted: stopped before its end; 'litige batch' resumes it where it stopped.")
+      if let run = runs.first(where: { !$0.dryRun }), ["interrupted", "aborted"].contains(status(of: run)) {
+        print("\(run.id) stopped before its end: 'litige batch' resumes it where it stopped.")
       }
     }
   }
@@ -530,10 +549,59 @@ final class NightLock: Sendable {
     close(probe.descriptor)
   }
 
+  /// Whether a process holds the lock of the database at `path` now, asked without taking it.
+  ///
+  /// The kernel's table of locks (`/proc/locks`) is read for a `flock` write lock on the file. Nil
+  /// when that cannot be told (no such file, no `/proc`).
+  ///
+  /// For commands that only look (`batch history`): taking the lock, even for an instant, would refuse
+  /// a night starting at that instant, and two lookers would see each other's lock for a night's.
+  static func isHeld(path: String) -> Bool? {
+    var info = stat()
+    guard stat(path, &info) == 0, let table = readWhole("/proc/locks") else { return nil }
+    // glibc's encoding of a device number (sys/sysmacros.h); /proc/locks prints MAJOR:MINOR:INODE,
+    // the first two in hexadecimal.
+    let device = UInt64(info.st_dev)
+    let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+    let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+    for line in table.split(separator: "\n") {
+      // "1: FLOCK  ADVISORY  WRITE 27951 fe:00:16220229 0 EOF"; a process waiting for it has "->".
+      let fields = line.split(separator: " ")
+      guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE" else { continue }
+      let file = fields[5].split(separator: ":")
+      guard file.count == 3, UInt64(file[0], radix: 16) == major, UInt64(file[1], radix: 16) == minor,
+        UInt64(file[2]) == UInt64(info.st_ino)
+      else { continue }
+      return true
+    }
+    return false
+  }
+
+  /// The text of a file whose size the kernel does not tell (`/proc`), or nil.
+  private static func readWhole(_ path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if count < 0, errno == EINTR { continue }
+      guard count > 0 else { return count == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
+      bytes += buffer[0..<count]
+    }
+  }
+
   private init(path: String) throws {
-    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Not blocking: a FIFO given for the workspace would wait for a writer forever.
+    descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw Failure("cannot open \(path) to lock it: \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(descriptor)
+      throw Failure("\(path) is not a workspace database: not a regular file")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       close(descriptor)

@@ -141,26 +141,56 @@ extension Store {
     }
   }
 
-  /// The most recent run that did not finish (killed, power loss, Ctrl-C), if any, not dry.
+  /// The night the next `litige batch` resumes: the last run that is not dry, when it did not finish.
+  ///
+  /// A run does not finish when it is killed, the power goes or Ctrl-C stops it. An older unfinished
+  /// run was given up for a later one (`--restart`): nights run forward, and resuming it would run an
+  /// earlier night again after a later one.
   public func unfinishedRun() throws -> RunRecord? {
-    try runs(limit: 50).first { ($0.status == "running" || $0.status == "aborted") && !$0.dryRun }
+    guard let last = try lastRealRun(), last.status == "running" || last.status == "aborted" else {
+      return nil
+    }
+    return last
   }
 
-  /// The most recent runs, newest first.
+  /// The most recent run that is not dry, if any.
+  public func lastRealRun() throws -> RunRecord? {
+    try database.read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM runs WHERE dry_run = 0 ORDER BY started_at DESC, rowid DESC LIMIT 1"
+      ).map(Self.runRecord)
+    }
+  }
+
+  /// Marks run `id` as given up (`abandoned`) when it did not finish: a night started anew with
+  /// `litige batch --restart` replaces it, and it is never resumed.
+  public func abandonRun(id: String) throws {
+    try database.write { db in
+      try db.execute(
+        sql: """
+          UPDATE runs SET status = 'abandoned', finished_at = ?
+          WHERE id = ? AND status IN ('running', 'aborted')
+          """, arguments: [Timestamp.utcText(Date()), id])
+    }
+  }
+
+  /// The most recent runs, newest first (runs started in the same second in the order they started).
   public func runs(limit: Int = 20) throws -> [RunRecord] {
     try database.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", arguments: [limit]
-      ).map {
-        RunRecord(
-          id: $0["id"], startedAt: try Timestamp.parse($0["started_at"]),
-          asOf: try Timestamp.parse($0["as_of"]),
-          dryRun: $0["dry_run"], chunkSize: $0["chunk_size"], lastCaseId: $0["last_case_id"],
-          status: $0["status"],
-          finishedAt: try ($0["finished_at"] as String?).map { try Timestamp.parse($0) }, report: $0["report"]
-        )
-      }
+        db, sql: "SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", arguments: [limit]
+      ).map(Self.runRecord)
     }
+  }
+
+  /// A row of `runs`.
+  private static func runRecord(_ row: Row) throws -> RunRecord {
+    RunRecord(
+      id: row["id"], startedAt: try Timestamp.parse(row["started_at"]),
+      asOf: try Timestamp.parse(row["as_of"]),
+      dryRun: row["dry_run"], chunkSize: row["chunk_size"], lastCaseId: row["last_case_id"],
+      status: row["status"],
+      finishedAt: try (row["finished_at"] as String?).map { try Timestamp.parse($0) }, report: row["report"])
   }
 
   /// The ids of the cases a nightly run visits in `range`, in order: every case not closed (resolved

@@ -182,6 +182,47 @@ struct BatchCommandTests {
     #expect(!(try litige.run("batch", "history").standardOutput.contains("night-")))
   }
 
+  /// `--restart` gives up the unfinished night (abandoned, never resumed), and the next night is the
+  /// one asked for, not the night given up.
+  @Test func aRestartGivesUpTheUnfinishedNight() throws {
+    let litige = try Litige.demo()
+    // The row a night killed before its end leaves.
+    _ = try Store.open(path: litige.workspace).startRun(
+      id: "night-killed", asOf: try Timestamp.parse("2027-01-20T01:00:00Z"), dryRun: false, chunkSize: 500)
+    let listed = try litige.run("batch", "history")
+    #expect(listed.standardOutput.contains("interrupted"), "\(listed.standardOutput)")
+    #expect(listed.standardOutput.contains("night-killed stopped before its end: 'litige batch' resumes it"))
+    let restarted = try litige.run("batch", "--restart", "--as-of", "2027-01-20")
+    #expect(restarted.status == 0, "\(restarted.standardError)")
+    #expect(restarted.standardError.contains("Not resuming night-killed (--restart): it is marked abandoned"))
+    let runs = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(litige.run("batch", "history", "--json").standardOutput.utf8))
+        as? [[String: Any]])
+    #expect(runs.first { $0["id"] as? String == "night-killed" }?["status"] as? String == "abandoned")
+    #expect(!(try litige.run("batch", "history").standardOutput.contains("resumes it")))
+    let next = try litige.run("batch", "--as-of", "2027-01-21")
+    #expect(next.status == 0 && !next.standardError.contains("Resuming"), "\(next.standardError)")
+    let after = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(litige.run("batch", "history", "--json").standardOutput.utf8))
+        as? [[String: Any]])
+    #expect(after.first?["as_of"] as? String == "2027-01-21T01:00:00Z", "\(after)")
+  }
+
+  /// A FIFO given for the workspace is refused at once: opening it to lock it must not wait for a
+  /// writer that never comes.
+  @Test func aFIFOForTheWorkspaceIsRefusedNotWaitedOn() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-fifo-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let fifo = folder.appendingPathComponent("w.sqlite").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let night = try Litige(workspace: fifo).run("batch", "--as-of", "2027-01-20")
+    #expect(night.status != 0 && night.standardError.contains("not a regular file"), "\(night.standardError)")
+    #expect(try Litige(workspace: fifo).run("batch", "history").status != 0)
+  }
+
   @Test func historyListsRunsAndTheJSONReportCounts() throws {
     let litige = try Litige.demo()
     let report = (litige.workspace as NSString).deletingLastPathComponent + "/night.json"
