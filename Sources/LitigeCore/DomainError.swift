@@ -19,3 +19,55 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// How a message shows a value it refuses (DomainError: no customer names, e-mails or message bodies).
+///
+/// A value is quoted when it has the shape of what was expected, mistyped (a date `2026-13-45`, a
+/// code `formal_notise`): the one who typed it finds it. Any other text is only counted: a script
+/// passing `case.customer.name` or a message's summary where a date was expected must not put it in
+/// the night's report, its logs or a terminal.
+public enum RefusedValue {
+  /// The most characters quoted: past them, the start and the length (a 100,000-character string
+  /// would fill every report it is kept in).
+  public static let quotedLength = 40
+
+  /// `text` quoted (`'2026-13-45'`) when `hasExpectedShape` accepts it, else counted.
+  public static func shown(_ text: String, hasExpectedShape: (String) -> Bool) -> String {
+    guard hasExpectedShape(text) else {
+      return "a text of \(text.count) characters (not shown: it may be personal data)"
+    }
+    return text.count <= quotedLength
+      ? "'\(text)'" : "'\(text.prefix(quotedLength))…' (\(text.count) characters)"
+  }
+
+  /// `text` quoted when it is written like a date or a time, else counted.
+  public static func date(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeDate) }
+
+  /// `text` quoted when it is written like a code (`formal_notice`, `F-2026-00042`), else counted.
+  public static func code(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeCode) }
+
+  /// Whether `text` is written like a date, possibly mistyped.
+  ///
+  /// A day as three groups of digits (`2026-13-45`, `31/12/2026`, `2026.02.30`), then, after `T` or
+  /// a space, only digits and the signs of a time and its offset. A phone number (`+33 6 12 34 56
+  /// 78`, `06.12.34.56.78`) has no such shape.
+  public static func looksLikeDate(_ text: String) -> Bool {
+    let scalars = Array(text.unicodeScalars)
+    let cut = scalars.firstIndex { $0 == "T" || $0 == " " } ?? scalars.endIndex
+    let day = scalars[..<cut].split(omittingEmptySubsequences: false) { "-/.".unicodeScalars.contains($0) }
+    guard day.count == 3,
+      day.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy { ("0"..."9").contains($0) } })
+    else { return false }
+    return scalars[cut...].dropFirst().allSatisfy { "0123456789:.+-Z".unicodeScalars.contains($0) }
+  }
+
+  /// Letters of the ASCII alphabet, digits, `_` and `-` only, as identifiers and references are
+  /// written: not a name with a space or an accent, nor an e-mail.
+  public static func looksLikeCode(_ text: String) -> Bool {
+    !text.isEmpty
+      && text.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+          || $0 == "-"
+      }
+  }
+}

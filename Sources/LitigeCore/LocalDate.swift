@@ -47,7 +47,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else {
-      throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got \(Self.described(text))")
+      throw DomainError.invalid(field: field, "expected a date as YYYY-MM-DD, got \(RefusedValue.date(text))")
     }
     do {
       try self.init(year: year, month: month, day: day, field: field)
@@ -55,21 +55,6 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
       // The text as written ('2026-02-30'), not its numbers (2026-2-30).
       throw DomainError.invalid(field: field, "'\(text)' is not a date")
     }
-  }
-
-  /// What was given for a date, as a message shows it.
-  ///
-  /// Quoted when it is made of digits and the signs dates and times are written with (a date
-  /// mistyped), whole up to 40 characters, else its start and its length (a script's
-  /// 100,000-character string would fill every report it is kept in). Any other text is only
-  /// counted: a script passing a customer's name or e-mail by mistake must not put it in the night's
-  /// report and logs (personal data).
-  static func described(_ text: String) -> String {
-    let dateSigns = Set("0123456789-/.:+TZ ".unicodeScalars)
-    guard text.unicodeScalars.allSatisfy(dateSigns.contains) else {
-      return "a text of \(text.count) characters that is not a date (not shown: it may be personal data)"
-    }
-    return text.count <= 40 ? "'\(text)'" : "'\(text.prefix(40))…' (\(text.count) characters)"
   }
 
   /// The date of `instant` in `timeZone`.
@@ -213,7 +198,8 @@ public enum Timestamp {
       day.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) }),
       (try? LocalDate(parsing: day)) == nil
     {
-      throw DomainError.invalid(field: field, "\(day) is not a day of the calendar, in '\(text)'")
+      throw DomainError.invalid(
+        field: field, "\(day) is not a day of the calendar, in \(RefusedValue.date(text))")
     }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
@@ -222,7 +208,8 @@ public enum Timestamp {
     if let instant = formatter.date(from: text) { return instant }
     throw DomainError.invalid(
       field: field,
-      "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got '\(text)'")
+      "expected a time in ISO 8601 with an offset, such as 2026-11-22T08:30:00+01:00, got \(RefusedValue.date(text))"
+    )
   }
 }
 

@@ -294,22 +294,50 @@ struct PayloadReadingTests {
     #expect(try LocalDate(parsing: "2000-02-29").month == 2)
     #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-13-01") }
     #expect(throws: DomainError.self) { try LocalDate(parsing: "2026-04-31") }
-    // A huge text is quoted by its start and its length, not whole.
+    // A huge text is quoted by its start and its length, not whole; a text without a date's shape
+    // is only counted.
     #expect {
-      try LocalDate(parsing: String(repeating: "2", count: 100_000), field: "wake_on")
+      try LocalDate(parsing: "2026-01-02T" + String(repeating: "2", count: 100_000), field: "wake_on")
     } throws: { error in
       let message = "\(error)"
       return message.count < 200
-        && message.contains("'\(String(repeating: "2", count: 40))…' (100000 characters)")
+        && message.contains("'2026-01-02T\(String(repeating: "2", count: 29))…' (100011 characters)")
+    }
+    #expect {
+      try LocalDate(parsing: String(repeating: "2", count: 100_000), field: "wake_on")
+    } throws: { error in
+      "\(error)"
+        == "wake_on: expected a date as YYYY-MM-DD, got a text of 100000 characters (not shown: it may be personal data)"
     }
     // Any other text is counted, not quoted: a script may pass a customer's name by mistake.
     #expect {
       try LocalDate(parsing: "Garage Dupuis")
     } throws: { error in
-      "\(error)".contains("got a text of 13 characters that is not a date") && !"\(error)".contains("Dupuis")
+      "\(error)".contains("got a text of 13 characters (not shown") && !"\(error)".contains("Dupuis")
     }
     #expect {
       try LocalDate(parsing: "2026/13/01")
     } throws: { error in "\(error)".contains("got '2026/13/01'") }
+    // What a refused value's message quotes: dates and codes mistyped, never a name, an e-mail or a
+    // phone number a script passed by mistake.
+    for mistyped in [
+      "2026-13-45", "31/12/2026", "2026.02.30", "2026-02-30T10:00:00+01:00", "2026-02-30 10:00",
+    ] {
+      #expect(RefusedValue.date(mistyped) == "'\(mistyped)'")
+    }
+    for personal in [
+      "Garage Dupuis", "contact@ferme.example", "+33 6 12 34 56 78", "06.12.34.56.78", "06 12 34 56 78",
+      "Livraison incomplète", "", "2026-02-30\nforged line", "2026-02-30\u{1B}[2J", "2026-02-30 SECRET",
+    ] {
+      #expect(RefusedValue.date(personal).hasPrefix("a text of"), "\(personal)")
+    }
+    #expect(RefusedValue.code("formal_notise") == "'formal_notise'")
+    #expect(RefusedValue.code("Jean Dupont").hasPrefix("a text of 11 characters"))
+    #expect {
+      try Timestamp.parse("jean.dupont@example.com")
+    } throws: { error in !"\(error)".contains("dupont") && "\(error)".contains("a text of 23 characters") }
+    #expect {
+      try Timestamp.parse("2026-02-30 Jean Dupont")
+    } throws: { error in !"\(error)".contains("Dupont") && "\(error)".contains("2026-02-30 is not a day") }
   }
 }
