@@ -130,7 +130,9 @@ public struct ImportReader {
     let paid =
       record["paid"] == nil
       ? Money.zero(settings.currency) : amount(record, "paid", currency: currency ?? settings.currency)
-    guard let number, let customer, let issued, let due, let currency, let total, let paid else { return nil }
+    guard let number, let customer, let issued, let due, currency != nil, let total, let paid else {
+      return nil
+    }
     if due < issued { add(record, "due_on", "is before issued_on (\(issued))", show: due.description) }
     if paid > total {
       add(record, "paid", "is more than the total (\(total.decimalText))", show: paid.decimalText)
