@@ -3,6 +3,7 @@ import Foundation
 import LitigeBatch
 import LitigeCore
 import LitigePolicies
+import LitigeREPL
 import LitigeStore
 import LuaHost
 

@@ -3,6 +3,7 @@ import Foundation
 import LitigeBatch
 import LitigeCore
 import LitigeExchange
+import LitigeREPL
 import LitigeStore
 
 extension ImportKind: ExpressibleByArgument {}
@@ -129,7 +130,7 @@ struct ImportCommand: ParsableCommand {
       for failure in report.failures.prefix(20) {
         FileHandle.standardError.write(
           Data(
-            "litige: \(failure.plugin) \(failure.hook) failed on case \(failure.caseId): \(failure.message)\n"
+            "litige: \(failure.plugin) \(failure.hook) failed on case \(failure.caseId): \(TerminalText.visible(failure.message))\n"
               .utf8))
       }
       throw Failure(

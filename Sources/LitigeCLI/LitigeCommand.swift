@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigePolicies
+import LitigeREPL
 import LitigeStore
 import LuaHost
 
@@ -50,7 +51,9 @@ public struct LitigeCommand: ParsableCommand {
       FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n".utf8))
       Foundation.exit(2)
     } catch let failure as Failure {
-      FileHandle.standardError.write(Data(("litige: " + failure.message + "\n").utf8))
+      // A script's or a file's text may be in the message: its control characters are shown, not run.
+      FileHandle.standardError.write(
+        Data(("litige: " + TerminalText.visibleLines(failure.message) + "\n").utf8))
       Foundation.exit(1)
     } catch {
       let code = exitCode(for: error)

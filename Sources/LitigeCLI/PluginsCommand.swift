@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigePolicies
+import LitigeREPL
 import LitigeStore
 import LuaHost
 import Synchronization

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LitigePolicies
+import LitigeREPL
 
 struct TestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

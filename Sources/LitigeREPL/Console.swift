@@ -239,6 +239,8 @@ public final class Console {
   }
 
   private func report(_ message: String) {
+    // What a script raised may hold escape sequences (its own, or a customer's text it quoted).
+    let message = TerminalText.visibleLines(message)
     writeError((options.colour ? "\u{1B}[31m" + message + "\u{1B}[0m" : message) + "\n")
   }
 

@@ -149,6 +149,26 @@ struct CommandLineTests {
     }
   }
 
+  /// What a script raises reaches the terminal with its control characters shown, not run (an escape
+  /// sequence, a carriage return, a NUL), through `litige run` and the REPL; a traceback keeps its
+  /// lines.
+  @Test func aScriptsEscapeSequencesAreShownNotRun() throws {
+    let litige = try Litige.demo()
+    let raise = #"error("\27]0;owned\7\27[2J\r\0 boom", 0)"#
+    let isRaw = { (scalar: Unicode.Scalar) in scalar.value < 0x20 && scalar != "\n" && scalar != "\t" }
+    let run = try litige.runScript(raise)
+    #expect(run.status == 1)
+    #expect(
+      run.standardError.contains(#"\u{1B}]0;owned\u{7}\u{1B}[2J\u{D}\u{0} boom"#), "\(run.standardError)")
+    #expect(!run.standardError.unicodeScalars.contains(where: isRaw))
+    let repl = try litige.run(["repl"], input: raise + "\n")
+    #expect(repl.standardError.contains(#"\u{1B}]0;owned\u{7}"#), "\(repl.standardError)")
+    #expect(!repl.standardError.unicodeScalars.contains(where: isRaw))
+    // A traceback's lines stay lines.
+    let traced = try litige.runScript("local function f() error('deep') end\nf()")
+    #expect(traced.standardError.split(separator: "\n").count > 2, "\(traced.standardError)")
+  }
+
   @Test func aScriptsDecisionsAreAppliedOnceAndDryRunWritesNothing() throws {
     let litige = try Litige.demo()
     let script =

@@ -3,13 +3,20 @@
 /// A control character in a plugin's error message (an escape sequence) would be run by the terminal:
 /// it could clear the screen, move the cursor over earlier lines or retitle the window. Printed, each
 /// is shown as an escape instead (`\u{1B}`); the reports and the journal keep the text as written.
-enum TerminalText {
+public enum TerminalText {
   /// `text` with its control characters (C0, DEL and C1) shown as `\u{...}` escapes.
-  static func visible(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
+  public static func visible(_ text: String) -> String { visible(text, keeping: []) }
+
+  /// `text` with its control characters shown as escapes but its line breaks and tabs: for a
+  /// message of several lines (a Lua traceback), where a script's escape sequence, carriage return or
+  /// NUL must still not reach the terminal.
+  public static func visibleLines(_ text: String) -> String { visible(text, keeping: ["\n", "\t"]) }
+
+  private static func visible(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
+    guard text.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return text }
     var shown = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      if isControl(scalar) {
+      if isControl(scalar), !kept.contains(scalar) {
         shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
       } else {
         shown.append(scalar)
