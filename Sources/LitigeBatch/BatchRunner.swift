@@ -18,6 +18,9 @@ public struct BatchOptions: Sendable {
   public var errorBudget = 0.5
   /// Continue this unfinished run instead of starting a new one.
   public var resume: RunRecord?
+  /// The unfinished run a new one replaces (`litige batch --restart`): marked abandoned once the
+  /// plugins have loaded, as the new run starts, so that a restart that cannot start gives up nothing.
+  public var replacing: RunRecord?
   /// The hooks run on every case, in order.
   public var hooks = BatchOptions.nightHooks
   /// Limits of each hook call; smaller than `litige run`'s: one case should take milliseconds.
@@ -195,6 +198,9 @@ public final class BatchRunner: Sendable {
     let loaded = try makeHost()
     let started = Date()
     let run: RunRecord
+    if let replaced = options.replacing, options.resume == nil, !options.dryRun {
+      try store.abandonRun(id: replaced.id)
+    }
     if let previous = options.resume {
       run = previous
     } else {

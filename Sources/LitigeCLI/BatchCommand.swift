@@ -6,6 +6,7 @@ import LitigePolicies
 import LitigeREPL
 import LitigeStore
 import LuaHost
+import Synchronization
 
 struct BatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -172,8 +173,9 @@ struct BatchCommand: ParsableCommand {
       // Nights run forward: the journal is append-only and in time order, so a night dated before one
       // already run would write events in the past of others.
       if !dryRun,
-        let last = try store.runs(limit: 200).filter({ !$0.dryRun && $0.finishedAt != nil }).map(\.asOf)
-          .max(),
+        // A night killed before its end wrote its chunks done: one started anew (--restart) counts it.
+        let last = try store.runs(limit: 200).filter({ !$0.dryRun && ($0.finishedAt != nil || restart) })
+          .map(\.asOf).max(),
         LocalDate(options.asOf, in: store.settings.timeZone) < LocalDate(last, in: store.settings.timeZone)
       {
         throw Failure(
@@ -182,8 +184,8 @@ struct BatchCommand: ParsableCommand {
       }
       if !dryRun, restart, let unfinished = try store.unfinishedRun() {
         // Started anew: the unfinished night is given up, never resumed after this one.
-        try store.abandonRun(id: unfinished.id)
-        note("Not resuming \(unfinished.id) (--restart): it is marked abandoned.")
+        options.replacing = unfinished
+        note("Not resuming \(unfinished.id) (--restart): it is marked abandoned as the new night starts.")
       }
       if !dryRun, !restart, let unfinished = try store.unfinishedRun() {
         let asked = asOf.map { _ in LocalDate(options.asOf, in: store.settings.timeZone) }
@@ -396,7 +398,11 @@ struct BatchCommand: ParsableCommand {
       // running. A dry run holds no lock, so its row says what it says.
       let before = try store.runs()
       let nightUnderWay = NightLock.isHeld(path: workspace.path) ?? true
-      let runs = try store.runs()
+      var runs = try store.runs()
+      // The night `litige batch` would resume is always listed, however many runs came after it.
+      if let lastReal = try store.lastRealRun(), !runs.contains(where: { $0.id == lastReal.id }) {
+        runs.append(lastReal)
+      }
       let runningBefore = Set(before.filter { $0.status == "running" }.map(\.id))
       // Only the last real run is resumed (Store.unfinishedRun); an older one left unfinished was
       // given up for a later one.
@@ -404,7 +410,9 @@ struct BatchCommand: ParsableCommand {
       func status(of run: RunRecord) -> String {
         guard !run.dryRun, run.status == "running" || run.status == "aborted" else { return run.status }
         if run.id != last { return "abandoned" }
-        if run.status == "running", !nightUnderWay, runningBefore.contains(run.id) { return "interrupted" }
+        // Under way: a night resuming an aborted run keeps its row's status until it ends.
+        if nightUnderWay { return "running" }
+        if run.status == "running", runningBefore.contains(run.id) { return "interrupted" }
         return run.status
       }
       if json {
@@ -550,48 +558,26 @@ final class NightLock: Sendable {
     close(probe.descriptor)
   }
 
-  /// Whether a process holds the lock of the database at `path` now, asked without taking it.
+  /// Whether a process holds the lock of the database at `path` now, asked without taking it for
+  /// more than an instant; nil when that cannot be told (the file cannot be opened).
   ///
-  /// The kernel's table of locks (`/proc/locks`) is read for a `flock` write lock on the file. Nil
-  /// when that cannot be told (no such file, no `/proc`).
-  ///
-  /// For commands that only look (`batch history`): taking the lock, even for an instant, would refuse
-  /// a night starting at that instant, and two lookers would see each other's lock for a night's.
+  /// For commands that only look (`batch history`): a shared lock is tried and given back at once, so
+  /// two lookers never see each other as a night, and a night starting at that instant waits for it
+  /// (`take` tries again for a moment). The descriptor stays open until the process ends: closing it
+  /// would drop the locks SQLite holds on the file in this process.
   static func isHeld(path: String) -> Bool? {
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
     var info = stat()
-    guard stat(path, &info) == 0, let table = readWhole("/proc/locks") else { return nil }
-    // glibc's encoding of a device number (sys/sysmacros.h); /proc/locks prints MAJOR:MINOR:INODE,
-    // the first two in hexadecimal.
-    let device = UInt64(info.st_dev)
-    let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
-    let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
-    for line in table.split(separator: "\n") {
-      // "1: FLOCK  ADVISORY  WRITE 27951 fe:00:16220229 0 EOF"; a process waiting for it has "->".
-      let fields = line.split(separator: " ")
-      guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE" else { continue }
-      let file = fields[5].split(separator: ":")
-      guard file.count == 3, UInt64(file[0], radix: 16) == major, UInt64(file[1], radix: 16) == minor,
-        UInt64(file[2]) == UInt64(info.st_ino)
-      else { continue }
-      return true
-    }
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    lookers.withLock { $0.append(descriptor) }
+    guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return true }
+    flock(descriptor, LOCK_UN)
     return false
   }
 
-  /// The text of a file whose size the kernel does not tell (`/proc`), or nil.
-  private static func readWhole(_ path: String) -> String? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count < 0, errno == EINTR { continue }
-      guard count > 0 else { return count == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
-      bytes += buffer[0..<count]
-    }
-  }
+  /// The descriptors `isHeld` opened, kept until the process ends.
+  private static let lookers = Mutex<[Int32]>([])
 
   private init(path: String) throws {
     // Not blocking: a FIFO given for the workspace would wait for a writer forever.
@@ -604,7 +590,18 @@ final class NightLock: Sendable {
       close(descriptor)
       throw Failure("\(path) is not a workspace database: not a regular file")
     }
-    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+    // A look by `isHeld` holds a shared lock for an instant: tried again for half a second before
+    // taking the lock for another night's.
+    var locked = false
+    for attempt in 1...50 {
+      if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+        locked = true
+        break
+      }
+      guard errno == EWOULDBLOCK || errno == EINTR, attempt < 50 else { break }
+      usleep(10_000)
+    }
+    guard locked else {
       close(descriptor)
       throw Failure(
         "a night or a generation is already running on \(path) (another litige process holds it): wait "

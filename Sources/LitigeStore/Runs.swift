@@ -157,7 +157,7 @@ extension Store {
   public func lastRealRun() throws -> RunRecord? {
     try database.read { db in
       try Row.fetchOne(
-        db, sql: "SELECT * FROM runs WHERE dry_run = 0 ORDER BY started_at DESC, rowid DESC LIMIT 1"
+        db, sql: "SELECT * FROM runs WHERE dry_run = 0 ORDER BY rowid DESC LIMIT 1"
       ).map(Self.runRecord)
     }
   }
@@ -174,11 +174,11 @@ extension Store {
     }
   }
 
-  /// The most recent runs, newest first (runs started in the same second in the order they started).
+  /// The most recent runs, newest first: in the order they were started, whatever the clock said.
   public func runs(limit: Int = 20) throws -> [RunRecord] {
     try database.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", arguments: [limit]
+        db, sql: "SELECT * FROM runs ORDER BY rowid DESC LIMIT ?", arguments: [limit]
       ).map(Self.runRecord)
     }
   }

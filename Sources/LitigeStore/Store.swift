@@ -44,6 +44,21 @@ public final class Store: Sendable {
     // under the first is read without the other's log and written into its own, which corrupts it
     // (https://www.sqlite.org/howtocorrupt.html, 2.5). A symbolic link resolves to one name.
     var status = stat()
+    // A folder, a FIFO or a device is no workspace: SQLite would say "disk I/O error" (or write its
+    // journal beside /dev/null).
+    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+      let kind =
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "neither a file nor a folder"
+        }
+      throw StoreError(
+        "cannot open the workspace \(path): it is \(kind), not a workspace database"
+          + (kind == "a folder" ? " (give the path of its file, e.g. \(path)/litige.sqlite)" : ""))
+    }
     if stat(path, &status) == 0, status.st_nlink > 1 {
       throw StoreError(
         "cannot open the workspace \(path): its file has \(status.st_nlink) hard links, and SQLite would "

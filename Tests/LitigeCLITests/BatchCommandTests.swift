@@ -192,6 +192,14 @@ struct BatchCommandTests {
     let listed = try litige.run("batch", "history")
     #expect(listed.standardOutput.contains("interrupted"), "\(listed.standardOutput)")
     #expect(listed.standardOutput.contains("night-killed stopped before its end: 'litige batch' resumes it"))
+    // A restart that cannot start (a plugin litige.toml names is missing) gives up nothing.
+    let toml = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent().appendingPathComponent(
+      "litige.toml")
+    let settings = try String(contentsOf: toml, encoding: .utf8)
+    try (settings + "\n[plugins.no_such_plugin]\n").write(to: toml, atomically: true, encoding: .utf8)
+    #expect(try litige.run("batch", "--restart", "--as-of", "2027-01-20").status != 0)
+    #expect(try litige.run("batch", "history").standardOutput.contains("night-killed stopped before its end"))
+    try settings.write(to: toml, atomically: true, encoding: .utf8)
     let restarted = try litige.run("batch", "--restart", "--as-of", "2027-01-20")
     #expect(restarted.status == 0, "\(restarted.standardError)")
     #expect(restarted.standardError.contains("Not resuming night-killed (--restart): it is marked abandoned"))
@@ -220,7 +228,14 @@ struct BatchCommandTests {
     #expect(mkfifo(fifo, 0o600) == 0)
     let night = try Litige(workspace: fifo).run("batch", "--as-of", "2027-01-20")
     #expect(night.status != 0 && night.standardError.contains("not a regular file"), "\(night.standardError)")
-    #expect(try Litige(workspace: fifo).run("batch", "history").status != 0)
+    let history = try Litige(workspace: fifo).run("batch", "history")
+    #expect(history.status != 0 && history.standardError.contains("it is a FIFO, not a workspace database"))
+    // A folder or a device neither, whatever the command; nothing is written beside them.
+    let listed = try Litige(workspace: folder.path).run("case", "list")
+    #expect(listed.status != 0 && listed.standardError.contains("it is a folder"), "\(listed.standardError)")
+    let device = try Litige(workspace: "/dev/null").run("batch", "history")
+    #expect(device.status != 0 && device.standardError.contains("it is a device"), "\(device.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: "/dev/null-wal"))
   }
 
   @Test func historyListsRunsAndTheJSONReportCounts() throws {
