@@ -406,9 +406,11 @@ struct BatchCommand: ParsableCommand {
       let runningBefore = Set(before.filter { $0.status == "running" }.map(\.id))
       // Only the last real run is resumed (Store.unfinishedRun); an older one left unfinished was
       // given up for a later one.
-      let last = runs.first { !$0.dryRun }?.id
+      let last = runs.first { !$0.dryRun && Store.isNight($0) }?.id
       func status(of run: RunRecord) -> String {
-        guard !run.dryRun, run.status == "running" || run.status == "aborted" else { return run.status }
+        guard !run.dryRun, Store.isNight(run), run.status == "running" || run.status == "aborted" else {
+          return run.status
+        }
         if run.id != last { return "abandoned" }
         // Under way: a night resuming an aborted run keeps its row's status until it ends.
         if nightUnderWay { return "running" }
@@ -443,7 +445,9 @@ struct BatchCommand: ParsableCommand {
         ])
       }
       print(table.render())
-      if let run = runs.first(where: { !$0.dryRun }), ["interrupted", "aborted"].contains(status(of: run)) {
+      if let run = runs.first(where: { !$0.dryRun && Store.isNight($0) }),
+        ["interrupted", "aborted"].contains(status(of: run))
+      {
         print("\(run.id) stopped before its end: 'litige batch' resumes it where it stopped.")
       }
     }

@@ -153,14 +153,18 @@ extension Store {
     return last
   }
 
-  /// The most recent run that is not dry, if any.
+  /// The most recent night that is not dry, if any (an import's triage run is not a night: an import
+  /// after a killed night leaves that night to be resumed).
   public func lastRealRun() throws -> RunRecord? {
     try database.read { db in
       try Row.fetchOne(
-        db, sql: "SELECT * FROM runs WHERE dry_run = 0 ORDER BY rowid DESC LIMIT 1"
+        db, sql: "SELECT * FROM runs WHERE dry_run = 0 AND id GLOB 'night-*' ORDER BY rowid DESC LIMIT 1"
       ).map(Self.runRecord)
     }
   }
+
+  /// Whether run `run` is a night (`litige batch`), not an import's triage run.
+  public static func isNight(_ run: RunRecord) -> Bool { run.id.hasPrefix("night-") }
 
   /// Marks run `id` as given up (`abandoned`) when it did not finish: a night started anew with
   /// `litige batch --restart` replaces it, and it is never resumed.

@@ -186,9 +186,15 @@ struct BatchCommandTests {
   /// one asked for, not the night given up.
   @Test func aRestartGivesUpTheUnfinishedNight() throws {
     let litige = try Litige.demo()
-    // The row a night killed before its end leaves.
-    _ = try Store.open(path: litige.workspace).startRun(
+    // The row a night killed before its end leaves, then an import's triage run after it: the
+    // import is no night, and leaves the killed one to be resumed.
+    let store = try Store.open(path: litige.workspace)
+    _ = try store.startRun(
       id: "night-killed", asOf: try Timestamp.parse("2027-01-20T01:00:00Z"), dryRun: false, chunkSize: 500)
+    _ = try store.startRun(
+      id: "import-after", asOf: try Timestamp.parse("2027-01-20T01:00:00Z"), dryRun: false, chunkSize: 500)
+    try store.finishRun(id: "import-after", status: "completed", report: "{}")
+    #expect(try store.unfinishedRun()?.id == "night-killed")
     let listed = try litige.run("batch", "history")
     #expect(listed.standardOutput.contains("interrupted"), "\(listed.standardOutput)")
     #expect(listed.standardOutput.contains("night-killed stopped before its end: 'litige batch' resumes it"))
