@@ -45,8 +45,9 @@ struct CaseCommand: ParsableCommand {
       let communication: Communication
       do {
         // The same bounds as a decision's texts: one message is a few kilobytes of valid UTF-8.
-        try Plausible.check(text: summary, field: "--summary", maxBytes: 20_000)
-        try Plausible.check(text: author, field: "--author", maxBytes: 200)
+        // Read later on terminals (case show, a plugin's error): no escape sequence, as for a reason.
+        try Plausible.check(humanText: summary, field: "--summary", maxBytes: 20_000)
+        try Plausible.check(humanText: author, field: "--author", maxBytes: 200)
         communication = Communication(
           caseId: id, at: now, direction: try Direction.parse(direction, field: "--direction"),
           channel: try Channel.parse(channel, field: "--channel"), author: author, summary: summary)

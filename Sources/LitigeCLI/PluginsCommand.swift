@@ -63,13 +63,17 @@ struct PolicyContext {
       if let failure = outcome.failure {
         succeeded = false
         FileHandle.standardError.write(
-          Data("litige: \(outcome.plugin) \(hook) failed on case \(caseId): \(failure)\n".utf8))
+          Data(
+            "litige: \(outcome.plugin) \(hook) failed on case \(caseId): \(TerminalText.visible(failure))\n"
+              .utf8))
         continue
       }
+      // A plugin's reasons are its text: shown, not run by the terminal.
       for event in outcome.events {
         print(
-          "  \(outcome.plugin): \(Story.describe(event))" + (event.reason.isEmpty ? "" : " (\(event.reason))")
-        )
+          TerminalText.visible(
+            "  \(outcome.plugin): \(Story.describe(event))"
+              + (event.reason.isEmpty ? "" : " (\(event.reason))")))
       }
     }
     return succeeded

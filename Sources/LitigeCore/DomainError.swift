@@ -46,6 +46,17 @@ public enum RefusedValue {
   /// `text` quoted when it is written like a code (`formal_notice`, `F-2026-00042`), else counted.
   public static func code(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeCode) }
 
+  /// `text` quoted when it is one word, as the company's people are named in litige.toml
+  /// (`claire`, `Léa`), else counted (`Manon Michel`, an e-mail).
+  public static func login(_ text: String) -> String {
+    shown(text) { text in
+      text.unicodeScalars.contains { $0.properties.isAlphabetic }
+        && text.unicodeScalars.allSatisfy {
+          $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
+        }
+    }
+  }
+
   /// Whether `text` is written like a date, possibly mistyped.
   ///
   /// A day as three groups of digits (`2026-13-45`, `31/12/2026`, `2026.02.30`), then, after `T` or
@@ -55,19 +66,22 @@ public enum RefusedValue {
     let scalars = Array(text.unicodeScalars)
     let cut = scalars.firstIndex { $0 == "T" || $0 == " " } ?? scalars.endIndex
     let day = scalars[..<cut].split(omittingEmptySubsequences: false) { "-/.".unicodeScalars.contains($0) }
-    guard day.count == 3,
-      day.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy { ("0"..."9").contains($0) } })
+    // Year first (2026-02-30) or last (30/02/2026): not a phone number's groups (555-123-4567).
+    let widths = day.map(\.count)
+    guard day.count == 3, day.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
+      (widths[0] == 4 && (1...2).contains(widths[1]) && (1...2).contains(widths[2]))
+        || ((1...2).contains(widths[0]) && (1...2).contains(widths[1]) && widths[2] == 4)
     else { return false }
     return scalars[cut...].dropFirst().allSatisfy { "0123456789:.+-Z".unicodeScalars.contains($0) }
   }
 
-  /// Letters of the ASCII alphabet, digits, `_` and `-` only, as identifiers and references are
-  /// written: not a name with a space or an accent, nor an e-mail.
+  /// Letters of the ASCII alphabet, digits, `_`, `-`, `:` and `/` only, with a letter, as identifiers
+  /// and references are written: not a name with a space or an accent, an e-mail or a phone number.
   public static func looksLikeCode(_ text: String) -> Bool {
-    !text.isEmpty
+    text.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
       && text.unicodeScalars.allSatisfy {
-        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
-          || $0 == "-"
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || "_-:/".unicodeScalars.contains($0)
       }
   }
 }

@@ -165,13 +165,14 @@ enum Gestures {
   static func checkApprover(_ name: String, for amount: Money, _ context: CaseRules.Context) throws {
     guard context.person == name else {
       throw DomainError.refused(
-        "an approval is given by the approver in person: \(context.provenance.source) cannot approve for \(name)"
+        "an approval is given by the approver in person: \(context.provenance.source) cannot approve for "
+          + RefusedValue.login(name)
       )
     }
     guard let limit = context.settings.approvers[name] else {
       let known = context.settings.approvers.keys.sorted()
       throw DomainError.refused(
-        "\(name) is not an approver ([approvers] in litige.toml lists "
+        "\(RefusedValue.login(name)) is not an approver ([approvers] in litige.toml lists "
           + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")")
     }
     guard amount <= limit else {

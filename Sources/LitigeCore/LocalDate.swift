@@ -196,7 +196,7 @@ public enum Timestamp {
     // `timegm` and Foundation's formatter would.
     if text.utf8.count >= 10, case let day = String(text.prefix(10)),
       day.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) }),
-      (try? LocalDate(parsing: day)) == nil
+      RefusedValue.looksLikeDate(day), (try? LocalDate(parsing: day)) == nil
     {
       throw DomainError.invalid(
         field: field, "\(day) is not a day of the calendar, in \(RefusedValue.date(text))")

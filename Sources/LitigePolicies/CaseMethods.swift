@@ -66,7 +66,7 @@ enum CaseMethods {
         for (key, value) in raw {
           guard let name = key.stringValue, keys.contains(name) || name == "reason" else {
             throw LuaRaisedError(
-              "\(method){...}: unknown field '\(key.stringValue ?? key.typeName)'\(Suggestion.phrase(for: key.stringValue ?? "", among: keys + ["reason"])) (expected: \((keys + ["reason"]).joined(separator: ", ")))"
+              "\(method){...}: unknown field \(key.stringValue.map(LuaStack.shownKey) ?? "'\(key.typeName)'")\(Suggestion.phrase(for: key.stringValue ?? "", among: keys + ["reason"])) (expected: \((keys + ["reason"]).joined(separator: ", ")))"
             )
           }
           fields[name] = value

@@ -181,7 +181,8 @@ public final class CaseSession {
     if case .send(_, _, _, let number?, _) = decision {
       // A letter about another invoice is about one of this customer's (domain.md §5).
       guard let ledger = try ledger(ofInvoice: number), ledger.invoice.customerId == current.customerId else {
-        throw DomainError.refused("invoice \(number) is not an invoice of this case's customer")
+        throw DomainError.refused(
+          "invoice \(RefusedValue.code(number)) is not an invoice of this case's customer")
       }
     }
     let proposed = ProposedDecision(caseId: caseId, decision: decision, reason: reason)

@@ -464,7 +464,7 @@ public final class PolicyRuntime {
           case "active": filter.activeOnly = value.isTruthy
           default:
             throw LuaRaisedError(
-              "cases{...}: unknown filter '\(name)'\(Suggestion.phrase(for: name, among: ["status", "category", "customer", "active"])) (expected: status, category, customer, active)"
+              "cases{...}: unknown filter \(LuaStack.shownKey(name))\(Suggestion.phrase(for: name, among: ["status", "category", "customer", "active"])) (expected: status, category, customer, active)"
             )
           }
         } catch let error as DomainError {

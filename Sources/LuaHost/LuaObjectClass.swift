@@ -32,7 +32,7 @@ extension LuaState {
     let newIndex = register { stack in
       let key = stack.rawString(at: 2) ?? "?"
       throw LuaRaisedError(
-        "field '\(key)' of \(name) is read-only"
+        "field \(LuaStack.shownKey(key)) of \(name) is read-only"
           + (hasMethods ? " (decisions go through methods such as \(name):tag(...))" : ""))
     }
     let collect = register { [unowned self] stack in
@@ -345,13 +345,25 @@ extension LuaStack {
     return key
   }
 
+  /// `key` as an error about a field shows it: quoted when it is written as field names are (ASCII
+  /// letters, digits, `_`, at most 40 characters), else only counted, as a script indexing a case by
+  /// a customer's name or message would otherwise put that text in the night's report (personal data).
+  public static func shownKey(_ key: String) -> String {
+    let isName =
+      !key.isEmpty && key.utf8.count <= 40
+      && key.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+      }
+    return isName ? "'\(key)'" : "of \(key.count) characters (not shown: it may be personal data)"
+  }
+
   /// The error of a read of field `key`, which an object of kind `kind` does not have: it names the
   /// closest of `known` (and, with `listing`, all of them).
   static func noField(_ key: String, of kind: String, among known: [String], listing: Bool = false)
     -> LuaRaisedError
   {
     LuaRaisedError(
-      "\(kind) has no field '\(key)'\(Suggestion.phrase(for: key, among: known))"
+      "\(kind) has no field \(shownKey(key))\(Suggestion.phrase(for: key, among: known))"
         + (listing ? " (fields: \(known.sorted().joined(separator: ", ")))" : ""))
   }
 

@@ -121,6 +121,9 @@ struct CaseWorkTests {
     #expect(result.standardError.contains("already disputed for 700.00 EUR by other open cases"))
     #expect(try Store.open(path: litige.workspace).nextCaseId() == 2)  // nothing half-written
 
+    // A summary with an escape sequence is refused (it would repaint the terminal of whoever reads it).
+    let escaped = try litige.run("case", "note", "1", "--summary", "vu \u{1B}[2J", "--by", "Léa")
+    #expect(escaped.status != 0 && escaped.standardError.contains("control character U+001B"))
     // A first answer acknowledges; work on the case makes it investigated.
     #expect(
       try litige.run(
@@ -157,7 +160,7 @@ struct CaseWorkTests {
       } == [1])
     result = try litige.run("gesture", "approve", "1", "1", "--by", "Léa")
     #expect(result.status == 1)
-    #expect(result.standardError.contains("Léa is not an approver"))
+    #expect(result.standardError.contains("'Léa' is not an approver"))
     result = try litige.run("gesture", "approve", "1", "1", "--by", "claire", "--json")
     #expect(result.status == 0, "\(result.standardError)")
     shown = try Self.show(litige, "1")

@@ -160,6 +160,9 @@ struct PolicyRuntimeTests {
       // One date per call, and no condition for wake_on_change: nothing a script passes is dropped.
       ("litige.wake_on('2026-03-05', '2026-03-04')", "wake_on takes one date or instant, got 2 values"),
       ("litige.wake_on_change('status')", "wake_on_change takes no argument (got string)"),
+      // A key that is no field name (a customer's name used as one) is counted, not quoted.
+      ("for c in litige.cases{['Jean Dupont'] = 1} do end", "unknown filter of 11 characters (not shown"),
+      ("for c in litige.cases{statu = 1} do end", "unknown filter 'statu' (did you mean 'status'?)"),
       ("litige:wake_on_change()", "wake_on_change takes no argument (got table)"),
     ] {
       #expect {
