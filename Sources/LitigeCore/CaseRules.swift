@@ -533,7 +533,7 @@ public enum CaseRules {
       }
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
-          "template \(RefusedValue.code(template)) is not a template name (lowercase letters, digits, '_')")
+          "template \(RefusedValue.word(template)) is not a template name (lowercase letters, digits, '_')")
       }
       guard !facts.sentTemplates.contains(CaseFacts.sentKey(template, invoice: invoice)) else { return [] }
       return [.sent(template: template, channel: channel, body: body, invoice: invoice)]
@@ -574,7 +574,7 @@ public enum CaseRules {
     case .tag(let tag):
       guard Self.isTag(tag) else {
         throw DomainError.refused(
-          "tag \(RefusedValue.code(tag)) is not valid: lowercase letters, digits, '_', ':' or '-', at most 40 characters"
+          "tag \(RefusedValue.word(tag)) is not valid: lowercase letters, digits, '_', ':' or '-', at most 40 characters"
         )
       }
       guard !current.tags.contains(tag) else { return [] }
@@ -614,7 +614,7 @@ public enum CaseRules {
     case .send(let template, let channel, let body, nil, let mode):
       guard Self.isTemplateName(template) else {
         throw DomainError.refused(
-          "template \(RefusedValue.code(template)) is not a template name (lowercase letters, digits, '_')")
+          "template \(RefusedValue.word(template)) is not a template name (lowercase letters, digits, '_')")
       }
       guard !facts.sentTemplates.contains(template) else { return [] }
       // The penalties a letter claims are the core's figures (domain.md §4), kept with it.

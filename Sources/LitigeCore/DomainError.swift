@@ -43,19 +43,10 @@ public enum RefusedValue {
   /// `text` quoted when it is written like a date or a time, else counted.
   public static func date(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeDate) }
 
-  /// `text` quoted when it is written like a code (`formal_notice`, `F-2026-00042`), else counted.
-  public static func code(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeCode) }
-
-  /// `text` quoted when it is one word, as the company's people are named in litige.toml
-  /// (`claire`, `Léa`), else counted (`Manon Michel`, an e-mail).
-  public static func login(_ text: String) -> String {
-    shown(text) { text in
-      text.unicodeScalars.contains { $0.properties.isAlphabetic }
-        && text.unicodeScalars.allSatisfy {
-          $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
-        }
-    }
-  }
+  /// `text` quoted when it is one word, as codes, tags, templates, invoice numbers and the company's
+  /// people are written (`formal_notise`, `qualité`, `F-2026-00042`, `Léa`), else counted (`Manon
+  /// Michel`, an e-mail, a phone number).
+  public static func word(_ text: String) -> String { shown(text, hasExpectedShape: looksLikeWord) }
 
   /// Whether `text` is written like a date, possibly mistyped.
   ///
@@ -75,13 +66,12 @@ public enum RefusedValue {
     return scalars[cut...].dropFirst().allSatisfy { "0123456789:.+-Z".unicodeScalars.contains($0) }
   }
 
-  /// Letters of the ASCII alphabet, digits, `_`, `-`, `:` and `/` only, with a letter, as identifiers
-  /// and references are written: not a name with a space or an accent, an e-mail or a phone number.
-  public static func looksLikeCode(_ text: String) -> Bool {
-    text.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+  /// Letters of any alphabet, digits, `_`, `-`, `.`, `:` and `/` only, with a letter: one word, not a
+  /// name with a space, an e-mail (`@`) or a phone number (no letter).
+  public static func looksLikeWord(_ text: String) -> Bool {
+    text.unicodeScalars.contains { $0.properties.isAlphabetic }
       && text.unicodeScalars.allSatisfy {
-        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-          || "_-:/".unicodeScalars.contains($0)
+        $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.:/".unicodeScalars.contains($0)
       }
   }
 }

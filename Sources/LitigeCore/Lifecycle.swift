@@ -166,13 +166,13 @@ enum Gestures {
     guard context.person == name else {
       throw DomainError.refused(
         "an approval is given by the approver in person: \(context.provenance.source) cannot approve for "
-          + RefusedValue.login(name)
+          + RefusedValue.word(name)
       )
     }
     guard let limit = context.settings.approvers[name] else {
       let known = context.settings.approvers.keys.sorted()
       throw DomainError.refused(
-        "\(RefusedValue.login(name)) is not an approver ([approvers] in litige.toml lists "
+        "\(RefusedValue.word(name)) is not an approver ([approvers] in litige.toml lists "
           + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")")
     }
     guard amount <= limit else {

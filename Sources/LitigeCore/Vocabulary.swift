@@ -11,7 +11,7 @@ extension Vocabulary {
     if let value = Self(rawValue: text) { return value }
     let allowed = allCases.map(\.rawValue).joined(separator: ", ")
     throw DomainError.invalid(
-      field: field ?? fieldName, "unknown value \(RefusedValue.code(text)) (expected one of: \(allowed))")
+      field: field ?? fieldName, "unknown value \(RefusedValue.word(text)) (expected one of: \(allowed))")
   }
 }
 

@@ -182,7 +182,7 @@ public final class CaseSession {
       // A letter about another invoice is about one of this customer's (domain.md §5).
       guard let ledger = try ledger(ofInvoice: number), ledger.invoice.customerId == current.customerId else {
         throw DomainError.refused(
-          "invoice \(RefusedValue.code(number)) is not an invoice of this case's customer")
+          "invoice \(RefusedValue.word(number)) is not an invoice of this case's customer")
       }
     }
     let proposed = ProposedDecision(caseId: caseId, decision: decision, reason: reason)

@@ -331,18 +331,18 @@ struct PayloadReadingTests {
     ] {
       #expect(RefusedValue.date(personal).hasPrefix("a text of"), "\(personal)")
     }
-    #expect(RefusedValue.code("formal_notise") == "'formal_notise'")
-    #expect(RefusedValue.code("F-2026-00042") == "'F-2026-00042'")
-    for personal in ["555-123-4567", "0612345678", "Manon Michel", "contact@manon.example"] {
+    for typed in ["formal_notise", "F-2026-00042", "qualité", "client_fâché", "Léa"] {
+      #expect(RefusedValue.word(typed) == "'\(typed)'")
+    }
+    for personal in [
+      "555-123-4567", "0612345678", "Manon Michel", "contact@manon.example", "+33 6 12 34 56 78",
+    ] {
       #expect(RefusedValue.date(personal).hasPrefix("a text of"), "\(personal)")
-      #expect(RefusedValue.code(personal).hasPrefix("a text of"), "\(personal)")
-      #expect(RefusedValue.login(personal).hasPrefix("a text of"), "\(personal)")
+      #expect(RefusedValue.word(personal).hasPrefix("a text of"), "\(personal)")
       #expect {
         try Timestamp.parse(personal)
       } throws: { error in !"\(error)".contains(personal.prefix(6)) }
     }
-    #expect(RefusedValue.login("Léa") == "'Léa'")
-    #expect(RefusedValue.code("Jean Dupont").hasPrefix("a text of 11 characters"))
     #expect {
       try Timestamp.parse("jean.dupont@example.com")
     } throws: { error in !"\(error)".contains("dupont") && "\(error)".contains("a text of 23 characters") }
