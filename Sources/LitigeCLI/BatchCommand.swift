@@ -6,7 +6,6 @@ import LitigePolicies
 import LitigeREPL
 import LitigeStore
 import LuaHost
-import Synchronization
 
 struct BatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -567,25 +566,19 @@ final class NightLock: Sendable {
   ///
   /// For commands that only look (`batch history`): a shared lock is tried and given back at once, so
   /// two lookers never see each other as a night, and a night starting at that instant waits for it
-  /// (`take` tries again for a moment). The descriptor stays open until the process ends: closing it
-  /// would drop the locks SQLite holds on the file in this process.
+  /// (`take` tries again for a moment). The descriptor is left open until the process ends: closing
+  /// it would drop the locks SQLite holds on the file in this process.
   static func isHeld(path: String) -> Bool? {
-    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-    lookers.withLock { $0.append(descriptor) }
+    guard let descriptor = try? openRegularFile(path) else { return nil }
     guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return true }
     flock(descriptor, LOCK_UN)
     return false
   }
 
-  /// The descriptors `isHeld` opened, kept until the process ends.
-  private static let lookers = Mutex<[Int32]>([])
-
-  private init(path: String) throws {
-    // Not blocking: a FIFO given for the workspace would wait for a writer forever.
-    descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+  /// A descriptor of the regular file at `path`, opened without blocking (a FIFO given for the
+  /// workspace would wait for a writer forever); throws `Failure` for anything else.
+  private static func openRegularFile(_ path: String) throws -> Int32 {
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw Failure("cannot open \(path) to lock it: \(String(cString: strerror(errno)))")
     }
@@ -594,6 +587,11 @@ final class NightLock: Sendable {
       close(descriptor)
       throw Failure("\(path) is not a workspace database: not a regular file")
     }
+    return descriptor
+  }
+
+  private init(path: String) throws {
+    descriptor = try Self.openRegularFile(path)
     // A look by `isHeld` holds a shared lock for an instant: tried again for half a second before
     // taking the lock for another night's.
     var locked = false

@@ -44,9 +44,10 @@ public final class Store: Sendable {
     // under the first is read without the other's log and written into its own, which corrupts it
     // (https://www.sqlite.org/howtocorrupt.html, 2.5). A symbolic link resolves to one name.
     var status = stat()
+    let exists = stat(path, &status) == 0
     // A folder, a FIFO or a device is no workspace: SQLite would say "disk I/O error" (or write its
     // journal beside /dev/null).
-    if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+    if exists, status.st_mode & S_IFMT != S_IFREG {
       let kind =
         switch status.st_mode & S_IFMT {
         case S_IFDIR: "a folder"
@@ -59,7 +60,7 @@ public final class Store: Sendable {
         "cannot open the workspace \(path): it is \(kind), not a workspace database"
           + (kind == "a folder" ? " (give the path of its file, e.g. \(path)/litige.sqlite)" : ""))
     }
-    if stat(path, &status) == 0, status.st_nlink > 1 {
+    if exists, status.st_nlink > 1 {
       throw StoreError(
         "cannot open the workspace \(path): its file has \(status.st_nlink) hard links, and SQLite would "
           + "corrupt it through them: open it under one name (copy it, or use a symbolic link)")

@@ -345,9 +345,12 @@ extension LuaStack {
     return key
   }
 
-  /// `key` as an error about a field shows it: quoted when it is written as field names are (ASCII
-  /// letters, digits, `_`, at most 40 characters), else only counted, as a script indexing a case by
-  /// a customer's name or message would otherwise put that text in the night's report (personal data).
+  /// `key` as an error about a field shows it.
+  ///
+  /// Quoted when it is written as field names are (ASCII letters, digits, `_`, at most 40
+  /// characters), else only counted: a script indexing a case by a customer's name or message would
+  /// otherwise put that text in the night's report (personal data). The rule of LitigeCore's
+  /// `RefusedValue` for field names (this module does not depend on LitigeCore).
   public static func shownKey(_ key: String) -> String {
     let isName =
       !key.isEmpty && key.utf8.count <= 40
