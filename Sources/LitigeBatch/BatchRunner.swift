@@ -44,6 +44,11 @@ public struct BatchOptions: Sendable {
   public var runName = "night"
   /// Visit every case that is not closed, whatever the wake-up index says (`litige batch --full`).
   public var full = false
+  /// Whether the plugins' errors and log lines keep the customer data they quote (`--verbose`).
+  ///
+  /// They then go to the summary, the report and `runs.report` as written. Masked by default
+  /// (`PluginHost.showsPersonalData`).
+  public var showsPersonalData = false
 
   /// Whether this run is a night as the wake-up index knows it: the night's hooks over every case.
   ///
@@ -362,6 +367,7 @@ public final class BatchRunner: Sendable {
     let host = try PluginHost(
       store: store, now: options.asOf, configuration: configuration, limits: options.limits)
     host.suspendAfter = options.suspendAfter
+    host.showsPersonalData = options.showsPersonalData
     return host
   }
 

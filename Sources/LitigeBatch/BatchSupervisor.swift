@@ -200,6 +200,7 @@ final class BatchSupervisor: Sendable {
     }
     arguments += ["--memory-mb", String(runner.options.limits.memoryBytes >> 20)]
     arguments += ["--suspend-after", String(runner.options.suspendAfter)]
+    if runner.options.showsPersonalData { arguments.append("--verbose") }
     return arguments
   }
 

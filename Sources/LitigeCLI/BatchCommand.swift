@@ -79,6 +79,8 @@ struct BatchCommand: ParsableCommand {
         """)
     var full = false
 
+    @OptionGroup var personalData: PersonalDataOptions
+
     func validate() throws {
       guard jobs >= 1, jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
       guard (0...1).contains(errorBudget) else {
@@ -159,6 +161,7 @@ struct BatchCommand: ParsableCommand {
       options.limits.timeout = .milliseconds(Int64(timeout * 1_000))
       options.limits.memoryBytes = memory << 20
       options.suspendAfter = suspendAfter
+      options.showsPersonalData = personalData.verbose
       if !inProcess { options.workerExecutable = Self.executable }
       if let asOf {
         do {
@@ -354,6 +357,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Time limit of a hook call, in ms.") var timeoutMs: Int64 = 2_000
     @Option(help: "Memory ceiling of a plugin's state, in MB.") var memoryMb = 64
     @Option(help: "Suspend a plugin after this many resource failures in a row.") var suspendAfter = 3
+    @OptionGroup var personalData: PersonalDataOptions
 
     func run() throws {
       let store = try workspace.openStore()
@@ -367,6 +371,7 @@ struct BatchCommand: ParsableCommand {
       options.limits.timeout = .milliseconds(timeoutMs)
       options.limits.memoryBytes = memoryMb << 20
       options.suspendAfter = suspendAfter
+      options.showsPersonalData = personalData.verbose
       let runner = BatchRunner(
         store: store, configuration: try BatchCommand.configuration(of: workspace), options: options)
       signal(SIGINT, SIG_IGN)  // Ctrl-C is the supervisor's: it stops at a chunk boundary

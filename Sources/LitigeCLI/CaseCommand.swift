@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigePolicies
+import LitigeREPL
 import LitigeStore
 import LuaHost
 
@@ -18,6 +19,7 @@ struct CaseCommand: ParsableCommand {
       abstract: "Record a communication on a case; the on_communication policies run at once.")
 
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var personalData: PersonalDataOptions
 
     @Argument(help: CaseArgument.help) var caseArgument: CaseArgument
 
@@ -55,7 +57,8 @@ struct CaseCommand: ParsableCommand {
         throw ValidationError("\(error)")
       }
       // The policies are loaded first: a litige.toml they refuse stops the command before anything is written.
-      let context = try PolicyContext(workspace: workspace, now: now)
+      let context = try PolicyContext(
+        workspace: workspace, now: now, showsPersonalData: personalData.verbose)
       do {
         try store.record(
           communication,
@@ -97,6 +100,7 @@ struct CaseCommand: ParsableCommand {
       abstract: "Open a case; linked invoices stop being collected and the triage policies run at once.")
 
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var personalData: PersonalDataOptions
 
     @Option(help: "The customer's id.")
     var customer: String
@@ -207,7 +211,8 @@ struct CaseCommand: ParsableCommand {
       // as one found in the customer's words).
       opened.owner = nil
       // The policies are loaded first: a litige.toml they refuse stops the command before anything is written.
-      let context = try PolicyContext(workspace: workspace, now: now)
+      let context = try PolicyContext(
+        workspace: workspace, now: now, showsPersonalData: personalData.verbose)
       do {
         try Plausible.check(humanText: reason, field: "--reason", maxBytes: 4_000)
         try store.insert(
@@ -267,8 +272,11 @@ struct CaseCommand: ParsableCommand {
       for (offset, event) in events.enumerated() {
         let who =
           event.provenance.source + (event.provenance.hook.isEmpty ? "" : " (\(event.provenance.hook))")
-        print("  \(offset + 1). \(Timestamp.display(event.at, in: zone))  \(Story.describe(event))")
-        print("     by \(who)" + (event.reason.isEmpty ? "" : ": \(event.reason)"))
+        // A plugin's reason, a tag or a template is its text: shown, not run by the terminal.
+        print(
+          TerminalText.visible(
+            "  \(offset + 1). \(Timestamp.display(event.at, in: zone))  \(Story.describe(event))"))
+        print(TerminalText.visible("     by \(who)" + (event.reason.isEmpty ? "" : ": \(event.reason)")))
       }
       print(
         "Now: \(item.status.rawValue), priority \(item.priority), \(item.owner?.rawValue ?? "unassigned"), "
@@ -543,7 +551,9 @@ struct CaseCommand: ParsableCommand {
           }
         }
       }
-      print(lines.joined(separator: "\n"))
+      // Reasons, messages and letters came from plugins, files and people: shown, not run by the
+      // terminal (an escape sequence in an imported reason would clear the screen).
+      print(TerminalText.visibleLines(lines.joined(separator: "\n")))
     }
   }
 }

@@ -3,6 +3,21 @@ import Foundation
 import LitigeCore
 import LitigeStore
 
+/// `--verbose`: plugins' errors and log lines as they were written.
+///
+/// By default the case's personal data (the customer's name, e-mail, phone and address, the case's
+/// reason, its messages' authors and texts) is masked wherever a plugin's own text quotes it
+/// (`PersonalDataMask`): the night's summary, its report and the logs go to people who need the
+/// failure, not the customer.
+struct PersonalDataOptions: ParsableArguments {
+  @Flag(
+    help: """
+      Show the plugins' errors and log lines as written, with the customer data they quote (masked by \
+      default: ‹customer name›, ‹customer e-mail›...).
+      """)
+  var verbose = false
+}
+
 /// Who does what a person's command records: `--by`, else `$LITIGE_USER`, else the login name.
 struct AuthorOptions: ParsableArguments {
   @Option(help: "Who does it, for the journal (default: $LITIGE_USER, else the login name).")

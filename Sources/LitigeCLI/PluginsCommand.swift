@@ -13,7 +13,13 @@ struct PolicyContext {
   let host: PluginHost
 
   /// Throws `Failure` with every configuration problem, one per line.
-  init(workspace: WorkspaceOptions, now: Date? = nil, requireWorkspace: Bool = true) throws {
+  ///
+  /// With `showsPersonalData` (`--verbose`), the plugins' errors and log lines keep the customer data
+  /// they quote.
+  init(
+    workspace: WorkspaceOptions, now: Date? = nil, requireWorkspace: Bool = true,
+    showsPersonalData: Bool = false
+  ) throws {
     let now = try now ?? CommandClock.now()
     let exists = FileManager.default.fileExists(atPath: workspace.path)
     store = try exists || requireWorkspace ? workspace.openStore() : Store.inMemory()
@@ -22,6 +28,7 @@ struct PolicyContext {
       let configuration = try WorkspaceConfiguration.load(
         folder: folder, bundled: WorkspaceConfiguration.bundledPluginsFolder())
       host = try PluginHost(store: store, now: now, configuration: configuration)
+      host.showsPersonalData = showsPersonalData
     } catch let error as ConfigError {
       throw Failure(error.message)
     } catch let error as LuaError {

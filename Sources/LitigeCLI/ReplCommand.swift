@@ -30,6 +30,7 @@ struct ReplCommand: ParsableCommand {
   @Option(help: "Memory ceiling of the Lua state, in MB.") var memory = 256
   @Flag(inversion: .prefixedNo, help: "Start with .dry on: .commit only shows what it would write.")
   var dry = true
+  @OptionGroup var personalData: PersonalDataOptions
 
   func validate() throws {
     // The bounds of `litige run` (a larger value would overflow the limits' units).
@@ -74,6 +75,7 @@ struct ReplCommand: ParsableCommand {
       memoryBytes: memory << 20, timeout: .milliseconds(Int64(timeout * 1_000)))
     options.dryRun = dry
     options.author = author.author
+    options.showsPersonalData = personalData.verbose
     // A person's commands, as `litige case ...`: at the machine's clock, or LITIGE_NOW (CommandClock).
     let now = try CommandClock.now()
     let console: Console

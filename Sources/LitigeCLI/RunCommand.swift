@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigePolicies
+import LitigeREPL
 import LitigeStore
 import LuaHost
 
@@ -68,9 +69,11 @@ struct RunCommand: ParsableCommand {
       throw Failure(message + "\nnothing was written to the workspace")
     }
     let staged = session.stagedInOrder
+    // The script's reasons, tags and templates: shown, not run by the terminal.
     let summary = staged.map {
-      "  case \($0.caseId): \($0.decision.kind) \(Story.describe($0.decision))"
-        + ($0.reason.isEmpty ? "" : " (\($0.reason))")
+      TerminalText.visible(
+        "  case \($0.caseId): \($0.decision.kind) \(Story.describe($0.decision))"
+          + ($0.reason.isEmpty ? "" : " (\($0.reason))"))
     }
     if dryRun {
       print(

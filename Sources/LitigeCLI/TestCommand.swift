@@ -55,14 +55,14 @@ struct TestCommand: ParsableCommand {
         if let failure = result.failure {
           failed += 1
           if !json {
-            print("  ✘ \(result.name)")
+            print("  ✘ \(TerminalText.visible(result.name))")
             print(
               failure.split(separator: "\n").map { "      " + TerminalText.visible(String($0)) }
                 .joined(separator: "\n"))
           }
         } else {
           passed += 1
-          if !json { print("  ✔ \(result.name)") }
+          if !json { print("  ✔ \(TerminalText.visible(result.name))") }
         }
       }
     }

@@ -1,13 +1,19 @@
 import Foundation
 import LitigeCore
+import LitigeREPL
 
 /// Aligned columns for a terminal: a header, a rule, rows; numbers right-aligned.
+///
+/// Cells hold what files, plugins and people wrote (names, references, reasons): their control
+/// characters are shown as escapes (`TerminalText`), so a cell cannot run the terminal or break the
+/// table's lines.
 struct TextTable {
   var headers: [String]
   var rightAligned: Set<Int> = []
   var rows: [[String]] = []
 
   func render() -> String {
+    let rows = rows.map { $0.map(TerminalText.visible) }
     var widths = headers.map(\.count)
     for row in rows {
       for (index, cell) in row.enumerated() where index < widths.count {

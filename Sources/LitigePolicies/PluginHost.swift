@@ -195,6 +195,15 @@ public final class PluginHost {
   /// whether the call is a probe) and ends (nil): a batch worker publishes it for the supervisor that
   /// kills a call stuck in C, and does not blame the plugin's real calls for a probe it killed.
   public var onCall: ((_ plugin: Int?, _ hook: String, _ caseId: Int64, _ probing: Bool) -> Void)?
+  /// Whether the plugins' errors and log lines keep the personal data they quote (`--verbose`); by
+  /// default the case's known personal data is masked in them (`PolicyRuntime.showsPersonalData`).
+  public var showsPersonalData: Bool {
+    get { runtime.showsPersonalData }
+    set {
+      runtime.showsPersonalData = newValue
+      for plugin in plugins { plugin.runtime.showsPersonalData = newValue }
+    }
+  }
   /// The plugins suspended so far, by name.
   public private(set) var suspended: [String: PluginSuspension] = [:]
   private var failureStreaks: [String: (kind: LuaError.Kind, count: Int)] = [:]
@@ -319,6 +328,7 @@ public final class PluginHost {
       session: runtime.session, limits: runtime.state.limits, logger: runtime.logger)
     pluginRuntime.state.output = runtime.state.output
     pluginRuntime.state.rawOutput = runtime.state.rawOutput
+    pluginRuntime.showsPersonalData = runtime.showsPersonalData
     let state = pluginRuntime.state
     let environment = try state.makeEnvironment(moduleRoot: folder, displayRoot: display)
     let (value, reference) = try state.runKeepingResult(
@@ -672,7 +682,8 @@ public final class PluginHost {
         outcome.wake = runtime.wake
       } catch {
         session.rollback()
-        outcome.failure = "\(error)"
+        // A plugin's error is its own text: it may quote the customer (`error(case.customer.name)`).
+        outcome.failure = runtime.personalDataMask(ofCase: caseId).masking("\(error)")
         outcome.failureKind = (error as? LuaError)?.kind
       }
       if !probing {

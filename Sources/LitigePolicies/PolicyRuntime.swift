@@ -25,6 +25,26 @@ public final class PolicyRuntime {
   /// whose calls repeat a call already made and logged.
   public var logsDropped = false
 
+  /// Whether a plugin's own texts (its errors, its `litige.log` lines) keep the personal data they quote.
+  ///
+  /// What `--verbose` asks for. By default the case's known personal data is masked in them
+  /// (`PersonalDataMask`; README, "The nightly run").
+  public var showsPersonalData = false
+
+  /// What hides case `caseId`'s personal data in a plugin's text.
+  ///
+  /// Its customer's name, e-mail, phone and address, its reason, its messages' authors and texts.
+  /// Empty with `showsPersonalData`, for no case, or when the case cannot be read (then there is
+  /// nothing of it to hide either).
+  public func personalDataMask(ofCase caseId: Int64?) -> PersonalDataMask {
+    guard !showsPersonalData, let caseId, let disputeCase = try? session.disputeCase(id: caseId) else {
+      return PersonalDataMask()
+    }
+    return PersonalDataMask(
+      customer: try? session.customer(id: disputeCase.customerId), reason: disputeCase.reason,
+      communications: (try? session.communications(ofCase: caseId)) ?? [])
+  }
+
   /// In a hook call, the case it was called for: the only one its decisions may be on.
   ///
   /// Other cases read as read-only views (DESIGN.md, "Sandbox"). Nil in `litige run` scripts and the
@@ -433,7 +453,8 @@ public final class PolicyRuntime {
               scalar.properties.generalCategory == .control
                 ? Array("\\u{\(String(scalar.value, radix: 16))}".unicodeScalars) : [scalar]
             }))
-        logger.info("\(line.prefix(4_000))", metadata: ["source": "\(session.provenance.source)"])
+        let shown = personalDataMask(ofCase: decidableCase).masking(String(line.prefix(4_000)))
+        logger.info("\(shown)", metadata: ["source": "\(session.provenance.source)"])
         return 0
       },
     ]

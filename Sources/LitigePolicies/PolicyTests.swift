@@ -339,6 +339,8 @@ public enum PolicyTests {
       store: store, now: now,
       configuration: WorkspaceConfiguration(file: display, pluginPaths: searchPaths, enabled: enabled),
       limits: .init(memoryBytes: 64 << 20, timeout: .seconds(5)), shadowing: true)
+    // A test's customers are the test's own fixtures: its expected errors may quote them.
+    host.showsPersonalData = true
     let runtime = host.runtime
     let hooks = spec["hooks"] == .nil ? ["triage"] : spec["hooks"].sequence.compactMap(\.stringValue)
     var subject: LuaValue?

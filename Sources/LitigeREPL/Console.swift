@@ -30,6 +30,9 @@ public final class Console {
     /// Who works in the console, as the journal records their decisions (`user:NAME`): an approver
     /// approves gestures as themself.
     public var author = "repl"
+    /// Whether `.try` shows the plugins' errors and log lines as written, personal data included
+    /// (`--verbose`); by default the case's customer data is masked in them.
+    public var showsPersonalData = false
     /// Creates the default options.
     public init() {}
   }
@@ -233,9 +236,11 @@ public final class Console {
     }
   }
 
+  /// A staged decision in one line, its script's texts shown rather than run by the terminal.
   private func describe(_ decision: ProposedDecision) -> String {
-    "\(decision.decision.kind) \(Story.describe(decision.decision))"
-      + (decision.reason.isEmpty ? "" : " (\(decision.reason))")
+    TerminalText.visible(
+      "\(decision.decision.kind) \(Story.describe(decision.decision))"
+        + (decision.reason.isEmpty ? "" : " (\(decision.reason))"))
   }
 
   private func report(_ message: String) {
@@ -442,6 +447,7 @@ public final class Console {
       let configuration = try WorkspaceConfiguration.load(
         folder: workspaceFolder, bundled: WorkspaceConfiguration.bundledPluginsFolder())
       let loaded = try PluginHost(store: store, now: runtime.session.now, configuration: configuration)
+      loaded.showsPersonalData = options.showsPersonalData
       host = loaded
       return loaded
     } catch let error as ConfigError {
@@ -482,8 +488,9 @@ public final class Console {
       }
       for event in outcome.events {
         write(
-          "  \(outcome.plugin) would: \(Story.describe(event))"
-            + (event.reason.isEmpty ? "" : " (\(event.reason))") + "\n")
+          TerminalText.visible(
+            "  \(outcome.plugin) would: \(Story.describe(event))"
+              + (event.reason.isEmpty ? "" : " (\(event.reason))")) + "\n")
       }
     }
     write(dim("(dry: nothing was staged or written)") + "\n")

@@ -194,6 +194,88 @@ struct SupervisedBatchTests {
     #expect(timed.standardError.contains(#"\u{1B}[2J"#) && !timed.standardError.contains("\u{1B}"))
   }
 
+  /// A reason a plugin or a script wrote is shown with its control characters as escapes wherever a
+  /// command prints it (`case show`, `case explain`, `litige run`); the journal keeps it as written.
+  @Test("a reason's escape sequences reach the terminal as text in show, explain and run")
+  func escapeSequencesInReasonsAreShownNotRun() throws {
+    let (_, hostile) = try workspaces(
+      hostile: #"if case.id == 2 then case:tag("odd", "\27[2J\27]0;owned\7 cleared\rover") end"#)
+    let night = try hostile.run("batch", "--as-of", "2026-12-01")
+    #expect(night.status == 0, "\(night.standardError)")
+    let escaped = #"\u{1B}[2J\u{1B}]0;owned\u{7} cleared\u{D}over"#
+    for command in [["case", "show", "2"], ["case", "explain", "2"]] {
+      let shown = try hostile.run(command)
+      #expect(shown.status == 0, "\(shown.standardError)")
+      #expect(shown.standardOutput.contains(escaped), "\(command): \(shown.standardOutput)")
+      #expect(!shown.standardOutput.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\r" || $0 == "\u{7}" })
+    }
+    let stored = try Store.open(path: hostile.workspace).events(ofCase: 2).map(\.reason)
+    #expect(stored.contains("\u{1B}[2J\u{1B}]0;owned\u{7} cleared\rover"))
+    let script = FileManager.default.temporaryDirectory.appendingPathComponent("reason-\(UUID()).lua")
+    defer { try? FileManager.default.removeItem(at: script) }
+    try #"litige.case(3):tag("odd", "\27[2J gone")"#.write(to: script, atomically: true, encoding: .utf8)
+    let run = try hostile.run("run", script.path, "--dry-run")
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains(#"(\u{1B}[2J gone)"#), "\(run.standardOutput)")
+    #expect(!run.standardOutput.contains("\u{1B}"))
+  }
+
+  /// A plugin's error or log line that quotes the customer goes to the summary, the report and the
+  /// logs with the customer's data masked (README, "Personal data"); `--verbose` keeps it as written.
+  @Test("a plugin quoting the customer in its error or log has it masked unless --verbose")
+  func personalDataInAPluginsTextIsMasked() throws {
+    let (_, hostile) = try workspaces(
+      hostile: """
+        if case.id == 2 then
+          litige.log("looking at", case.customer.name, case.customer.email)
+          error("no mandate for " .. case.customer.name .. " <" .. string.upper(case.customer.email) .. ">")
+        end
+        """)
+    let store = try Store.open(path: hostile.workspace)
+    let disputeCase = try #require(try store.disputeCase(id: 2))
+    let customer = try #require(try store.customer(id: disputeCase.customerId))
+    let email = try #require(customer.email)
+    let reports = FileManager.default.temporaryDirectory.appendingPathComponent("masked-\(UUID())")
+    try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: reports) }
+    func failureMessages(_ file: URL) throws -> [String] {
+      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+      return (json?["failures"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+    }
+    func quotes(_ text: String) -> Bool {
+      text.contains(customer.name) || text.contains(email) || text.contains(email.uppercased())
+    }
+    // Supervised workers (the default) and threads alike.
+    for (index, jobs) in [["--jobs", "2"], ["--jobs", "1", "--in-process"]].enumerated() {
+      let json = reports.appendingPathComponent("night-\(index).json")
+      let html = reports.appendingPathComponent("night-\(index).html")
+      let night = try hostile.run(
+        ["batch", "--dry-run", "--as-of", "2026-12-01", "--report", json.path] + jobs)
+      let page = try hostile.run(
+        ["batch", "--dry-run", "--as-of", "2026-12-01", "--report", html.path] + jobs)
+      let printed = night.standardOutput + night.standardError + page.standardOutput + page.standardError
+      #expect(!quotes(printed), "\(printed)")
+      #expect(printed.contains("no mandate for ‹customer name› <‹customer e-mail›>"), "\(printed)")
+      let messages = try failureMessages(json)
+      #expect(messages.count == 1 && messages.allSatisfy { !quotes($0) }, "\(messages)")
+      #expect(messages.first?.contains("no mandate for ‹customer name› <‹customer e-mail›>") == true)
+      #expect(!quotes(try String(contentsOf: html, encoding: .utf8)))
+    }
+    // The night for real: `runs.report` in the workspace keeps the masked text too.
+    let real = try hostile.run("batch", "--as-of", "2026-12-01")
+    #expect(!quotes(real.standardOutput + real.standardError))
+    let stored = try #require(try store.runs(limit: 1).first)
+    #expect(!quotes(stored.report ?? ""), "\(stored.report ?? "")")
+    #expect(stored.report?.contains("‹customer name›") == true)
+    // Asked for: the text as the plugin wrote it.
+    let verbose = reports.appendingPathComponent("verbose.json")
+    let shown = try hostile.run(
+      "batch", "--dry-run", "--verbose", "--as-of", "2026-12-02", "--report", verbose.path)
+    let message = try #require(try failureMessages(verbose).first)
+    #expect(message.contains("no mandate for \(customer.name) <\(email.uppercased())>"), "\(message)")
+    #expect((shown.standardOutput + shown.standardError).contains(customer.name))
+  }
+
   @Test(
     "each timed call starts from the case as loaded, and a call stuck in C is named when it stops the process",
     .timeLimit(.minutes(1)))

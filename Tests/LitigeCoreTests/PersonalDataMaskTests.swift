@@ -1,0 +1,80 @@
+import Foundation
+import PropertyBased
+import Testing
+
+@testable import LitigeCore
+
+@Suite("Personal data masked in a plugin's text")
+struct PersonalDataMaskTests {
+  private let customer = Customer(
+    id: "C-12", name: "Société Générale d'Électricité", kind: .company, email: "compta@sge.example",
+    phone: "+33 1 23 45 67 89", address: "12 rue de la Paix, Paris")
+  private let message = Communication(
+    caseId: 7, at: Date(timeIntervalSince1970: 1_780_000_000), direction: .incoming, channel: .email,
+    author: "Mme Lefèvre", summary: "La facture F-1 est fausse")
+
+  private var mask: PersonalDataMask {
+    PersonalDataMask(customer: customer, reason: "prix contesté par le client", communications: [message])
+  }
+
+  @Test("each personal value is replaced by its label; the rest of the text is kept")
+  func labels() {
+    let text =
+      "init.lua:5: no mandate for Société Générale d'Électricité <compta@sge.example> (+33 1 23 45 67 89), "
+      + "12 rue de la Paix, Paris; Mme Lefèvre wrote 'La facture F-1 est fausse' about prix contesté par le client"
+    #expect(
+      mask.masking(text)
+        == "init.lua:5: no mandate for ‹customer name› <‹customer e-mail›> (‹customer phone›), "
+        + "‹customer address›; ‹message author› wrote '‹message text›' about ‹case reason›")
+    #expect(
+      mask.masking("attempt to index a nil value (field 'x')") == "attempt to index a nil value (field 'x')")
+  }
+
+  @Test("capitals and small letters of a value of four characters or more are masked too")
+  func caseVariants() {
+    #expect(mask.masking("COMPTA@SGE.EXAMPLE") == "‹customer e-mail›")
+    #expect(mask.masking("société générale d'électricité") == "‹customer name›")
+    // A two-letter name is masked only as written: "li" would otherwise mask every "list" and "line".
+    let short = PersonalDataMask(
+      customer: Customer(id: "C-1", name: "Li", kind: .person), reason: nil, communications: [])
+    #expect(short.masking("Li: list line LI") == "‹customer name›: list line LI")
+    // One character masks nothing (it would cut every word).
+    let single = PersonalDataMask(
+      customer: Customer(id: "C-1", name: "X", kind: .person), reason: nil, communications: [])
+    #expect(single.isEmpty)
+  }
+
+  @Test("a label is never searched again, and the longest value wins")
+  func noNestedLabels() {
+    let odd = PersonalDataMask(
+      customer: Customer(id: "C-1", name: "customer", kind: .person, email: "customer name@x.example"),
+      reason: "name", communications: [])
+    #expect(odd.masking("customer name@x.example / customer") == "‹customer e-mail› / ‹customer name›")
+    #expect(PersonalDataMask().masking("anything") == "anything")
+  }
+
+  /// Names and e-mails drawn at random, put at random places in random text: never left in it.
+  @Test("random names and e-mails quoted anywhere in a text are never left in it")
+  func randomQuotes() async {
+    let letter = Gen.oneOf(
+      Gen.unicodeScalar(in: "a"..."z").map { Character($0) },
+      Gen.unicodeScalar(in: "A"..."Z").map { Character($0) },
+      Gen.element(of: Array("éèçÉ' -.")).map { $0 ?? "e" })
+    let word = letter.string(of: 2...20)
+    let filler = Gen.oneOf(letter, Gen.element(of: Array("0123456789:()<>[],;")).map { $0 ?? ":" })
+      .string(of: 0...30)
+    await propertyCheck(count: 300, input: word, word, filler.array(of: 3...3)) { name, local, fillers in
+      let email = local.replacingOccurrences(of: " ", with: "") + "@example.org"
+      let mask = PersonalDataMask(
+        customer: Customer(id: "C-1", name: name, kind: .person, email: email), reason: nil,
+        communications: [])
+      let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+      let text = fillers[0] + name + fillers[1] + email.uppercased() + fillers[2] + name
+      // The labels set apart (a two-letter name such as "me" is inside "‹customer name›").
+      let masked = mask.masking(text).replacingOccurrences(of: "‹customer name›", with: "\u{1}")
+        .replacingOccurrences(of: "‹customer e-mail›", with: "\u{1}")
+      if trimmed.count >= 2 { #expect(!masked.contains(trimmed), "\(text) -> \(masked)") }
+      #expect(!masked.contains(email.uppercased()), "\(text) -> \(masked)")
+    }
+  }
+}
