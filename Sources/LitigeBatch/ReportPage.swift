@@ -178,7 +178,8 @@ struct ReportPage {
     var groups: [String: (plugin: String, message: String, count: Int)] = [:]
     for failure in report.failures {
       let plugin = failure.plugin.split(separator: "@").first.map(String.init) ?? failure.plugin
-      // Without the folder of the plugin's file; invoice and case numbers and amounts become "…" (one
+      // Its first line, control characters shown as escapes (as on a terminal); without the folder of
+      // the plugin's file; invoice and case numbers and amounts become "…" (one
       // group for every case); a script's line stays.
       let message =
         failure.message
@@ -188,7 +189,7 @@ struct ReportPage {
         .replacingOccurrences(
           of: #"(?<![.]lua:)(?<![0-9])[0-9][0-9.,]*"#, with: "…", options: .regularExpression
         )
-        .split(separator: "\n").first.map(String.init) ?? ""
+        .split(separator: "\n").first.map { TerminalText.visible(String($0)) } ?? ""
       groups["\(plugin)\u{0}\(message)", default: (plugin, message, 0)].count += 1
     }
     let failureRows = groups.values.sorted { ($0.count, $1.plugin) > ($1.count, $0.plugin) }.map {

@@ -511,7 +511,12 @@ struct CaseCommand: ParsableCommand {
         ("Reason", item.reason),
         ("Next visit", nextVisitText),
       ]
-      lines += fields.map { "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.1 }
+      // Reasons, messages and letters came from plugins, files and people: each shown on its own
+      // line with its control characters (line breaks too) as escapes, never run by the terminal nor
+      // able to forge a line of this page.
+      lines += fields.map {
+        "  " + $0.0.padding(toLength: 11, withPad: " ", startingAt: 0) + TerminalText.visible($0.1)
+      }
       if !invoices.isEmpty {
         var table = TextTable(
           headers: ["INVOICE", "DUE", "TOTAL", "PAID", "CREDITED", "OWED", "DISPUTED", "FROZEN", "NEW DUE"],
@@ -536,24 +541,27 @@ struct CaseCommand: ParsableCommand {
       if !communications.isEmpty {
         lines += ["", "Communications"]
         lines += communications.map {
-          "  \(time($0.at))  \($0.direction == .incoming ? "in " : "out") \($0.channel.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.author): \($0.summary)"
+          TerminalText.visible(
+            "  \(time($0.at))  \($0.direction == .incoming ? "in " : "out") \($0.channel.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \($0.author): \($0.summary)"
+          )
         }
       }
       if !events.isEmpty {
         lines += ["", "Journal"]
         for event in events {
           lines.append(
-            "  \(time(event.at))  \(Story.describe(event))  by \(event.provenance.source) (\(event.provenance.hook))"
-              + (event.reason.isEmpty ? "" : ": \(event.reason)"))
+            TerminalText.visible(
+              "  \(time(event.at))  \(Story.describe(event))  by \(event.provenance.source) (\(event.provenance.hook))"
+                + (event.reason.isEmpty ? "" : ": \(event.reason)")))
           // The text of a letter is personal data: printed only when asked for.
           if letters, case .sent(_, _, let body?, _, _) = event.event {
-            lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "      | \($0)" }
+            lines += body.split(separator: "\n", omittingEmptySubsequences: false).map {
+              "      | " + TerminalText.visible(String($0))
+            }
           }
         }
       }
-      // Reasons, messages and letters came from plugins, files and people: shown, not run by the
-      // terminal (an escape sequence in an imported reason would clear the screen).
-      print(TerminalText.visibleLines(lines.joined(separator: "\n")))
+      print(lines.joined(separator: "\n"))
     }
   }
 }

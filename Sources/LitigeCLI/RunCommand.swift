@@ -56,7 +56,13 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw Failure("\(error)")
     }
-    runtime.state.rawOutput = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+    if isatty(STDOUT_FILENO) == 1 {
+      // On a terminal what the script prints is shown, not run (a customer's text could hold an
+      // escape sequence); into a pipe or a file it goes byte for byte, as data.
+      runtime.state.output = { print(TerminalText.visibleLines($0), terminator: "") }
+    } else {
+      runtime.state.rawOutput = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+    }
     do {
       let today = LocalDate(now, in: store.settings.timeZone)
       try runtime.runScript(

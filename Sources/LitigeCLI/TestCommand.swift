@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LitigeCore
 import LitigePolicies
 import LitigeREPL
 

@@ -11,73 +11,131 @@ import Foundation
 ///
 /// What counts as personal is the list of `ImportRows.personalColumns` and the README's promise:
 /// the customer's name, e-mail, phone and address, the case's reason (the customer's own words), and
-/// each message's author and text. A value is matched as written and, from four characters on, in
-/// capitals or small letters (`string.upper(name)`); shorter values are matched only as written, and
-/// a single character not at all (it would mask half the message). A value a script transformed
-/// otherwise (cut, reversed, spaced) cannot be recognised: users who need the text exactly as raised
-/// ask for it with `--verbose`.
+/// each message's author and text. A value of four characters or more is matched whatever the case
+/// of its letters (Lua's `string.upper` changes only ASCII letters: `LYCéE` is still `Lycée`); a
+/// shorter one only as written, and a single character not at all (it would mask half the message).
+/// A short value (two or three characters) must stand as a word of its own where it begins or ends
+/// with a letter or digit (`Li` is not masked in `List`); a longer one is masked wherever it is, glued
+/// to other letters too (`"x" .. name` must not get it through). A value a script transformed otherwise (cut, reversed, spaced)
+/// cannot be recognised: users who need the text exactly as raised ask for it with `--verbose`.
 public struct PersonalDataMask: Sendable {
-  /// The values to hide, longest first (so that a name inside an e-mail address is not cut apart),
-  /// each with its label.
-  private var values: [(text: String, label: String)] = []
+  /// One value to hide: its characters as matched (small letters when `folded`), and its label.
+  private struct Value: Sendable {
+    var characters: [String]
+    var folded: Bool
+    var label: String
+  }
+  /// The values by their first two matched characters, longest first within each.
+  private var values: [String: [Value]] = [:]
 
   /// A mask hiding nothing.
   public init() {}
 
-  /// A mask for the personal data of one case: its `customer` (if known), its `reason` and its
+  /// A mask for the personal data of one or more cases: their `customers`, `reasons` and
   /// `communications`.
-  public init(customer: Customer?, reason: String?, communications: [Communication]) {
+  public init(customers: [Customer], reasons: [String], communications: [Communication]) {
+    add(customers: customers, reasons: reasons, communications: communications)
+  }
+
+  /// Adds the personal data of more `customers`, `reasons` and `communications` to hide.
+  public mutating func add(customers: [Customer], reasons: [String], communications: [Communication]) {
     var found: [(String, String)] = []
-    if let customer {
+    for customer in customers {
       found.append((customer.name, "customer name"))
       if let email = customer.email { found.append((email, "customer e-mail")) }
       if let phone = customer.phone { found.append((phone, "customer phone")) }
       if let address = customer.address { found.append((address, "customer address")) }
     }
-    if let reason { found.append((reason, "case reason")) }
+    for reason in reasons { found.append((reason, "case reason")) }
     for message in communications {
       found.append((message.author, "message author"))
       found.append((message.summary, "message text"))
     }
-    var seen: Set<String> = []
-    for (value, label) in found {
-      let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+    for (text, label) in found {
+      let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
       guard trimmed.count >= 2 else { continue }
-      var forms = [trimmed]
-      if trimmed.count >= 4 { forms += [trimmed.uppercased(), trimmed.lowercased()] }
-      for form in forms where seen.insert(form).inserted {
-        values.append((form, "‹\(label)›"))
+      let folded = trimmed.count >= 4
+      let characters = trimmed.map { folded ? Self.fold($0) : String($0) }
+      let key = characters[0] + characters[1]
+      guard !(values[key] ?? []).contains(where: { $0.folded == folded && $0.characters == characters })
+      else {
+        continue
       }
+      // Kept longest first: the first that matches at a place is the longest there.
+      var bucket = values[key] ?? []
+      let position = bucket.firstIndex { $0.characters.count < characters.count } ?? bucket.count
+      bucket.insert(Value(characters: characters, folded: folded, label: "‹\(label)›"), at: position)
+      values[key] = bucket
     }
-    values.sort { $0.text.utf8.count > $1.text.utf8.count }
+  }
+
+  /// A mask for the personal data of one case: its `customer` (if known), its `reason` and its
+  /// `communications`.
+  public init(customer: Customer?, reason: String?, communications: [Communication]) {
+    self.init(
+      customers: customer.map { [$0] } ?? [], reasons: reason.map { [$0] } ?? [],
+      communications: communications)
   }
 
   /// Whether the mask hides anything.
+  ///
+  /// (Values are kept by their first two characters; `masking` tries the longest first.)
   public var isEmpty: Bool { values.isEmpty }
 
   /// `text` with every occurrence of a personal value replaced by its label.
   ///
-  /// Each part of `text` is replaced at most once: a label is never searched again, so a customer
-  /// called "name" does not turn `‹customer name›` into nested labels.
+  /// The text is read once from its start; at each place the longest value found there wins, and
+  /// what it covered is not searched again (a customer called "name" does not turn
+  /// `‹customer name›` into nested labels). Cost: one dictionary lookup per character, plus a
+  /// comparison per value sharing the place's first two characters.
   public func masking(_ text: String) -> String {
     guard !values.isEmpty, !text.isEmpty else { return text }
-    // Pieces of the text still to search, and labels already put in place (never searched again).
-    var pieces: [(text: String, isLabel: Bool)] = [(text, false)]
-    for (value, label) in values {
-      var next: [(text: String, isLabel: Bool)] = []
-      for piece in pieces {
-        guard !piece.isLabel, piece.text.contains(value) else {
-          next.append(piece)
-          continue
-        }
-        let parts = piece.text.components(separatedBy: value)
-        for (offset, part) in parts.enumerated() {
-          if offset > 0 { next.append((label, true)) }
-          if !part.isEmpty { next.append((part, false)) }
-        }
+    let original = Array(text)
+    let folded = original.map(Self.fold)
+    var result = ""
+    var index = 0
+    var kept = 0  // the first character not yet copied to `result`
+    while index + 1 < original.count {
+      let foldedKey = folded[index] + folded[index + 1]
+      let originalKey = String(original[index]) + String(original[index + 1])
+      let byFolded = values[foldedKey]
+      let byOriginal = originalKey == foldedKey ? nil : values[originalKey]
+      let found = [byFolded, byOriginal].compactMap { bucket in
+        bucket?.first { matches($0, at: index, original: original, folded: folded) }
       }
-      pieces = next
+      guard let match = found.max(by: { $0.characters.count < $1.characters.count }) else {
+        index += 1
+        continue
+      }
+      result += String(original[kept..<index]) + match.label
+      index += match.characters.count
+      kept = index
     }
-    return pieces.map(\.text).joined()
+    return kept == 0 ? text : result + String(original[kept...])
+  }
+
+  /// Whether `value` is in the text at `index` (a short value as a word of its own where it begins or
+  /// ends with a letter or a digit).
+  private func matches(_ value: Value, at index: Int, original: [Character], folded: [String]) -> Bool {
+    let end = index + value.characters.count
+    guard end <= original.count else { return false }
+    for offset in value.characters.indices {
+      let character = value.folded ? folded[index + offset] : String(original[index + offset])
+      guard character == value.characters[offset] else { return false }
+    }
+    guard !value.folded else { return true }  // four characters or more: anywhere
+    if Self.isWordCharacter(original[index]), index > 0, Self.isWordCharacter(original[index - 1]) {
+      return false
+    }
+    if Self.isWordCharacter(original[end - 1]), end < original.count, Self.isWordCharacter(original[end]) {
+      return false
+    }
+    return true
+  }
+
+  private static func fold(_ character: Character) -> String { character.lowercased() }
+
+  private static func isWordCharacter(_ character: Character) -> Bool {
+    character.isLetter || character.isNumber
   }
 }

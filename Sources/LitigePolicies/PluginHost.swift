@@ -331,8 +331,18 @@ public final class PluginHost {
     pluginRuntime.showsPersonalData = runtime.showsPersonalData
     let state = pluginRuntime.state
     let environment = try state.makeEnvironment(moduleRoot: folder, displayRoot: display)
-    let (value, reference) = try state.runKeepingResult(
-      bytes: [UInt8](data), chunkName: chunk, environment: environment)
+    let value: LuaValue
+    let reference: LuaReference
+    do {
+      (value, reference) = try state.runKeepingResult(
+        bytes: [UInt8](data), chunkName: chunk, environment: environment)
+    } catch var error as LuaError {
+      // Loading may read cases (`litige.case(4)`) and quote them in its error, as a hook may.
+      let mask = pluginRuntime.personalDataMask(ofCase: nil)
+      error.message = mask.masking(error.message)
+      error.traceback = error.traceback.map(mask.masking)
+      throw error
+    }
     guard case .table(let fields) = value else {
       throw ConfigError("\(chunk): must return a table, got \(value.typeName)")
     }

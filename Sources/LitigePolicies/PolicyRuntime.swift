@@ -36,20 +36,53 @@ public final class PolicyRuntime {
   /// Its customer's name, e-mail, phone and address, its reason, its messages' authors and texts.
   /// Empty with `showsPersonalData`, for no case, or when the case cannot be read (then there is
   /// nothing of it to hide either).
+  ///
+  /// It also hides the data of every other case and customer the current call (or the plugin's
+  /// loading) read: `litige.case`, `litige.cases`, an invoice's customer. Built as the call needs it
+  /// and kept until the next call, so a plugin logging in a loop pays for it once.
   public func personalDataMask(ofCase caseId: Int64?) -> PersonalDataMask {
-    guard !showsPersonalData, let caseId, let disputeCase = try? session.disputeCase(id: caseId) else {
-      return PersonalDataMask()
+    guard !showsPersonalData else { return PersonalDataMask() }
+    var cases = casesRead
+    if let caseId { cases.insert(caseId) }
+    for id in cases where maskRead.cases.insert(id).inserted {
+      guard let disputeCase = try? session.disputeCase(id: id) else { continue }
+      customersRead.insert(disputeCase.customerId)
+      mask.add(
+        customers: [], reasons: [disputeCase.reason],
+        communications: (try? session.communications(ofCase: id)) ?? [])
     }
-    return PersonalDataMask(
-      customer: try? session.customer(id: disputeCase.customerId), reason: disputeCase.reason,
-      communications: (try? session.communications(ofCase: caseId)) ?? [])
+    for id in customersRead where maskRead.customers.insert(id).inserted {
+      guard let customer = try? session.customer(id: id) else { continue }
+      mask.add(customers: [customer], reasons: [], communications: [])
+    }
+    return mask
+  }
+
+  /// The cases and customers the current call read besides its own case, whose personal data its
+  /// texts may quote (`personalDataMask`).
+  private var casesRead: Set<Int64> = []
+  private var customersRead: Set<String> = []
+  /// The mask of what was read so far in the current call, and what it already holds.
+  private var mask = PersonalDataMask()
+  private var maskRead: (cases: Set<Int64>, customers: Set<String>) = ([], [])
+
+  /// Forgets what the last call read (a new hook call starts: `decidableCase` changes).
+  private func forgetReads() {
+    // Kept allocated: nearly every call reads its case's customer.
+    if !casesRead.isEmpty { casesRead.removeAll(keepingCapacity: true) }
+    if !customersRead.isEmpty { customersRead.removeAll(keepingCapacity: true) }
+    guard !maskRead.cases.isEmpty || !maskRead.customers.isEmpty else { return }
+    mask = PersonalDataMask()
+    maskRead = ([], [])
   }
 
   /// In a hook call, the case it was called for: the only one its decisions may be on.
   ///
   /// Other cases read as read-only views (DESIGN.md, "Sandbox"). Nil in `litige run` scripts and the
   /// REPL, which may decide on any case. The host sets it around each hook call.
-  public var decidableCase: Int64?
+  public var decidableCase: Int64? {
+    didSet { forgetReads() }
+  }
 
   private var caseClass: LuaViewClass?
   private var invoiceClass: LuaViewClass?
@@ -288,6 +321,7 @@ public final class PolicyRuntime {
           stack.push(.nil)
           return 1
         }
+        if !showsPersonalData { casesRead.insert(id) }
         try pushCase(id: id, on: stack)
         return 1
       },
@@ -453,7 +487,9 @@ public final class PolicyRuntime {
               scalar.properties.generalCategory == .control
                 ? Array("\\u{\(String(scalar.value, radix: 16))}".unicodeScalars) : [scalar]
             }))
-        let shown = personalDataMask(ofCase: decidableCase).masking(String(line.prefix(4_000)))
+        // Masked before it is cut: a value cut in two would no longer be recognised. A value is at
+        // most 20,000 bytes (a message), so the first 32,000 characters hold any that reaches the cut.
+        let shown = personalDataMask(ofCase: decidableCase).masking(String(line.prefix(32_000))).prefix(4_000)
         logger.info("\(shown)", metadata: ["source": "\(session.provenance.source)"])
         return 0
       },
@@ -510,6 +546,7 @@ public final class PolicyRuntime {
     }
     let id = cursor.ids[cursor.position]
     cursor.position += 1
+    if !showsPersonalData { casesRead.insert(id) }
     try pushCase(id: id, on: stack)
     return 1
   }
@@ -521,6 +558,7 @@ public final class PolicyRuntime {
 
   private func pushCustomer(_ customer: Customer?, on stack: LuaStack) throws {
     guard let customer, let customerClass else { return stack.push(.nil) }
+    if !showsPersonalData { customersRead.insert(customer.id) }
     try stack.pushView(RecordObject(customer), of: customerClass)
   }
 

@@ -79,7 +79,9 @@ public final class Console {
       provenance: Provenance(
         source: "user:\(options.author)", hook: "repl", runId: "repl-" + Timestamp.utcText(now)))
     runtime = try PolicyRuntime(session: session, limits: options.limits)
-    runtime.state.output = write
+    // What a statement prints is shown, not run by the terminal (a customer's text could hold an
+    // escape sequence).
+    runtime.state.output = { write(TerminalText.visibleLines($0)) }
     runtime.state.hostChunkNames.insert("=repl-helpers")  // its frames mean nothing to the user
     environment = try runtime.state.makeEnvironment(moduleRoot: workspaceFolder, displayRoot: ".")
     let helperEnvironment = try runtime.state.makeEnvironment()
@@ -200,7 +202,11 @@ public final class Console {
         stack.push(reference: function)
         stack.pushFunction(id: interruptCheckFunction)
       }
-      if case .string(let text)? = results.first { write(text + "\n") }
+      // Strings are shown with %q (their C0 controls as \27); C1 controls and bidirectional overrides
+      // are escaped here, the console's own colours kept.
+      if case .string(let text)? = results.first {
+        write(TerminalText.visible(text, keeping: ["\n", "\t", "\u{1B}"]) + "\n")
+      }
     } catch let error as LuaError {
       failures += 1
       // The console's own frames (the helper that calls the chunk, the sandbox's wrappers) mean nothing

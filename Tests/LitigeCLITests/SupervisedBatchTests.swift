@@ -199,18 +199,22 @@ struct SupervisedBatchTests {
   @Test("a reason's escape sequences reach the terminal as text in show, explain and run")
   func escapeSequencesInReasonsAreShownNotRun() throws {
     let (_, hostile) = try workspaces(
-      hostile: #"if case.id == 2 then case:tag("odd", "\27[2J\27]0;owned\7 cleared\rover") end"#)
+      hostile:
+        #"if case.id == 2 then case:tag("odd", "\27[2J\27]0;owned\7 cleared\rover\nnext\u{202E}exe") end"#)
     let night = try hostile.run("batch", "--as-of", "2026-12-01")
     #expect(night.status == 0, "\(night.standardError)")
-    let escaped = #"\u{1B}[2J\u{1B}]0;owned\u{7} cleared\u{D}over"#
+    // Line breaks too: a reason cannot forge a line of `case show`; nor reverse the text after it.
+    let escaped = #"\u{1B}[2J\u{1B}]0;owned\u{7} cleared\u{D}over\u{A}next\u{202E}exe"#
     for command in [["case", "show", "2"], ["case", "explain", "2"]] {
       let shown = try hostile.run(command)
       #expect(shown.status == 0, "\(shown.standardError)")
       #expect(shown.standardOutput.contains(escaped), "\(command): \(shown.standardOutput)")
-      #expect(!shown.standardOutput.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\r" || $0 == "\u{7}" })
+      #expect(
+        !shown.standardOutput.unicodeScalars.contains { ["\u{1B}", "\r", "\u{7}", "\u{202E}"].contains($0) })
+      #expect(!shown.standardOutput.contains("\nnext"))
     }
     let stored = try Store.open(path: hostile.workspace).events(ofCase: 2).map(\.reason)
-    #expect(stored.contains("\u{1B}[2J\u{1B}]0;owned\u{7} cleared\rover"))
+    #expect(stored.contains("\u{1B}[2J\u{1B}]0;owned\u{7} cleared\rover\nnext\u{202E}exe"))
     let script = FileManager.default.temporaryDirectory.appendingPathComponent("reason-\(UUID()).lua")
     defer { try? FileManager.default.removeItem(at: script) }
     try #"litige.case(3):tag("odd", "\27[2J gone")"#.write(to: script, atomically: true, encoding: .utf8)
@@ -218,6 +222,13 @@ struct SupervisedBatchTests {
     #expect(run.status == 0, "\(run.standardError)")
     #expect(run.standardOutput.contains(#"(\u{1B}[2J gone)"#), "\(run.standardOutput)")
     #expect(!run.standardOutput.contains("\u{1B}"))
+    // The REPL shows a value's and print's C1 controls and bidirectional overrides as escapes too.
+    let repl = try hostile.run(
+      ["repl"], input: #"r = "\u{9B}2J\u{202E}exe""# + "\nr\nprint(r)\nprint('\\27[2J')\n")
+    #expect(repl.status == 0, "\(repl.standardError)")
+    #expect(repl.standardOutput.contains(#"\u{9B}2J\u{202E}exe"#), "\(repl.standardOutput)")
+    #expect(repl.standardOutput.contains(#"\u{1B}[2J"#), "\(repl.standardOutput)")
+    #expect(!repl.standardOutput.unicodeScalars.contains { ["\u{9B}", "\u{202E}", "\u{1B}"].contains($0) })
   }
 
   /// A plugin's error or log line that quotes the customer goes to the summary, the report and the
@@ -227,14 +238,19 @@ struct SupervisedBatchTests {
     let (_, hostile) = try workspaces(
       hostile: """
         if case.id == 2 then
+          local other = litige.case(3)
           litige.log("looking at", case.customer.name, case.customer.email)
-          error("no mandate for " .. case.customer.name .. " <" .. string.upper(case.customer.email) .. ">")
+          litige.log(string.rep("x", 3995) .. case.customer.name)
+          error("no mandate for " .. case.customer.name .. " <" .. string.upper(case.customer.email)
+            .. "> nor " .. other.customer.name:upper())
         end
         """)
     let store = try Store.open(path: hostile.workspace)
     let disputeCase = try #require(try store.disputeCase(id: 2))
     let customer = try #require(try store.customer(id: disputeCase.customerId))
     let email = try #require(customer.email)
+    let otherCase = try #require(try store.disputeCase(id: 3))
+    let other = try #require(try store.customer(id: otherCase.customerId))
     let reports = FileManager.default.temporaryDirectory.appendingPathComponent("masked-\(UUID())")
     try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: reports) }
@@ -242,8 +258,10 @@ struct SupervisedBatchTests {
       let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
       return (json?["failures"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
     }
+    // The start of the name too: a log line cut at 4,000 characters must not cut the name in two.
     func quotes(_ text: String) -> Bool {
-      text.contains(customer.name) || text.contains(email) || text.contains(email.uppercased())
+      text.contains(customer.name.prefix(5)) || text.contains(email) || text.contains(email.uppercased())
+        || text.contains(other.name) || text.contains(other.name.uppercased())
     }
     // Supervised workers (the default) and threads alike.
     for (index, jobs) in [["--jobs", "2"], ["--jobs", "1", "--in-process"]].enumerated() {
@@ -255,24 +273,38 @@ struct SupervisedBatchTests {
         ["batch", "--dry-run", "--as-of", "2026-12-01", "--report", html.path] + jobs)
       let printed = night.standardOutput + night.standardError + page.standardOutput + page.standardError
       #expect(!quotes(printed), "\(printed)")
-      #expect(printed.contains("no mandate for ‹customer name› <‹customer e-mail›>"), "\(printed)")
+      #expect(
+        printed.contains("no mandate for ‹customer name› <‹customer e-mail›> nor ‹customer name›"),
+        "\(printed)")
       let messages = try failureMessages(json)
       #expect(messages.count == 1 && messages.allSatisfy { !quotes($0) }, "\(messages)")
-      #expect(messages.first?.contains("no mandate for ‹customer name› <‹customer e-mail›>") == true)
-      #expect(!quotes(try String(contentsOf: html, encoding: .utf8)))
+      #expect(
+        messages.first?.contains("no mandate for ‹customer name› <‹customer e-mail›> nor ‹customer name›")
+          == true)
+      // (The page's top customers name the company's largest debtors, by design: only the failures
+      // are looked at.)
+      let shownPage = try String(contentsOf: html, encoding: .utf8)
+      #expect(
+        shownPage.contains("no mandate for ‹customer name› &lt;‹customer e-mail›&gt; nor ‹customer name›"))
+      #expect(!shownPage.contains("mandate for \(customer.name)"))
     }
     // The night for real: `runs.report` in the workspace keeps the masked text too.
     let real = try hostile.run("batch", "--as-of", "2026-12-01")
     #expect(!quotes(real.standardOutput + real.standardError))
     let stored = try #require(try store.runs(limit: 1).first)
-    #expect(!quotes(stored.report ?? ""), "\(stored.report ?? "")")
-    #expect(stored.report?.contains("‹customer name›") == true)
+    let storedReport =
+      try JSONSerialization.jsonObject(with: Data((stored.report ?? "").utf8)) as? [String: Any]
+    let storedFailures = (storedReport?["failures"] as? [[String: Any]] ?? []).compactMap {
+      $0["message"] as? String
+    }
+    #expect(storedFailures.count == 1 && !storedFailures.contains(where: quotes), "\(storedFailures)")
+    #expect(storedFailures.first?.contains("‹customer name›") == true)
     // Asked for: the text as the plugin wrote it.
     let verbose = reports.appendingPathComponent("verbose.json")
     let shown = try hostile.run(
       "batch", "--dry-run", "--verbose", "--as-of", "2026-12-02", "--report", verbose.path)
     let message = try #require(try failureMessages(verbose).first)
-    #expect(message.contains("no mandate for \(customer.name) <\(email.uppercased())>"), "\(message)")
+    #expect(message.contains("no mandate for \(customer.name) <\(email.uppercased())> nor "), "\(message)")
     #expect((shown.standardOutput + shown.standardError).contains(customer.name))
   }
 

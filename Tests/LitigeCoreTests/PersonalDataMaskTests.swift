@@ -34,14 +34,36 @@ struct PersonalDataMaskTests {
   func caseVariants() {
     #expect(mask.masking("COMPTA@SGE.EXAMPLE") == "‹customer e-mail›")
     #expect(mask.masking("société générale d'électricité") == "‹customer name›")
+    // Lua's string.upper changes ASCII letters only; a mix of cases is found as well.
+    #expect(mask.masking("SOCIéTé GéNéRALE D'éLECTRICITé") == "‹customer name›")
+    #expect(mask.masking("sOCIÉTÉ gÉNÉRALE d'Électricité!") == "‹customer name›!")
     // A two-letter name is masked only as written: "li" would otherwise mask every "list" and "line".
     let short = PersonalDataMask(
       customer: Customer(id: "C-1", name: "Li", kind: .person), reason: nil, communications: [])
     #expect(short.masking("Li: list line LI") == "‹customer name›: list line LI")
+    // A short value beginning or ending with a letter is found as a word, not inside another; a
+    // longer one anywhere, glued to other letters too.
+    #expect(short.masking("List of Lin, by Li.") == "List of Lin, by ‹customer name›.")
+    #expect(mask.masking("xMme Lefèvres") == "x‹message author›s")
     // One character masks nothing (it would cut every word).
     let single = PersonalDataMask(
       customer: Customer(id: "C-1", name: "X", kind: .person), reason: nil, communications: [])
     #expect(single.isEmpty)
+  }
+
+  @Test("values added later are hidden too, and a long text is read in one pass")
+  func adding() {
+    var mask = PersonalDataMask()
+    mask.add(
+      customers: [Customer(id: "C-2", name: "Lycée Jean Moulin", kind: .company)], reasons: [],
+      communications: (0..<3_000).map { index in
+        Communication(
+          caseId: 7, at: Date(timeIntervalSince1970: 1_780_000_000), direction: .incoming, channel: .email,
+          author: "Client \(index)", summary: "Bonjour, message numéro \(index) au sujet de la facture")
+      })
+    let long = String(repeating: "Bonjour Lycée ", count: 2_000) + "LYCéE JEAN MOULIN"
+    #expect(mask.masking(long).hasSuffix("Bonjour Lycée ‹customer name›"))
+    #expect(mask.masking("Bonjour, message numéro 2999 au sujet de la facture") == "‹message text›")
   }
 
   @Test("a label is never searched again, and the longest value wins")
@@ -69,11 +91,17 @@ struct PersonalDataMaskTests {
         customer: Customer(id: "C-1", name: name, kind: .person, email: email), reason: nil,
         communications: [])
       let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-      let text = fillers[0] + name + fillers[1] + email.uppercased() + fillers[2] + name
+      // Lua's string.upper: ASCII letters only.
+      let luaUpper = String(
+        name.map { $0.isASCII && $0.isLowercase ? Character($0.uppercased()) : $0 })
+      let text =
+        fillers[0] + " " + name + " " + fillers[1] + " " + email.uppercased() + " " + fillers[2] + " "
+        + luaUpper
       // The labels set apart (a two-letter name such as "me" is inside "‹customer name›").
       let masked = mask.masking(text).replacingOccurrences(of: "‹customer name›", with: "\u{1}")
         .replacingOccurrences(of: "‹customer e-mail›", with: "\u{1}")
       if trimmed.count >= 2 { #expect(!masked.contains(trimmed), "\(text) -> \(masked)") }
+      if trimmed.count >= 4 { #expect(!masked.contains(luaUpper.trimmingCharacters(in: .whitespaces))) }
       #expect(!masked.contains(email.uppercased()), "\(text) -> \(masked)")
     }
   }

@@ -12,7 +12,9 @@ public enum TerminalText {
   /// NUL must still not reach the terminal.
   public static func visibleLines(_ text: String) -> String { visible(text, keeping: ["\n", "\t"]) }
 
-  private static func visible(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
+  /// `text` with its control characters shown as escapes, except those in `kept` (the REPL keeps the
+  /// escape character of its own colours, having shown the strings' own with `%q`).
+  public static func visible(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
     guard text.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return text }
     var shown = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
@@ -25,7 +27,18 @@ public enum TerminalText {
     return String(shown)
   }
 
+  /// Whether `scalar` is shown as an escape.
+  ///
+  /// C0, DEL and C1 controls, and the invisible characters that reorder or hide text on a terminal:
+  /// bidirectional overrides and isolates (U+202E shows `exe.gpj` as `jpg.exe`), marks, zero-width
+  /// space and word joiner, the byte-order mark. Zero-width joiners and non-joiners stay: scripts and
+  /// emoji need them.
   private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    switch scalar.value {
+    case 0..<0x20, 0x7F...0x9F: return true
+    case 0x061C, 0x200B, 0x200E, 0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF:
+      return true
+    default: return false
+    }
   }
 }
