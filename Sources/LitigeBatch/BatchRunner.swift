@@ -49,6 +49,9 @@ public struct BatchOptions: Sendable {
   /// They then go to the summary, the report and `runs.report` as written. Masked by default
   /// (`PluginHost.showsPersonalData`).
   public var showsPersonalData = false
+  /// The id of the run to start (`BatchRunner.newRunId`), when the caller needs it before the run is
+  /// recorded (a dry run marks itself alive under it: `DryRunMark`); nil for a new random one.
+  public var newRunId: String?
 
   /// Whether this run is a night as the wake-up index knows it: the night's hooks over every case.
   ///
@@ -191,6 +194,11 @@ public final class BatchRunner: Sendable {
   /// Asks the run to stop at the next chunk boundary (Ctrl-C); safe from any thread.
   public func requestStop() { state.stop(reason: "stopped by the user") }
 
+  /// A new run's id: `night-2026-03-02T01:00:00Z-1a2b3c4d` (its name, its instant, a random part).
+  public static func newRunId(name: String, asOf: Date) -> String {
+    "\(name)-\(Timestamp.utcText(asOf))-\(UUID().uuidString.prefix(8).lowercased())"
+  }
+
   /// Runs the night.
   ///
   /// `progress` is called after each chunk, from worker threads.
@@ -209,8 +217,7 @@ public final class BatchRunner: Sendable {
     if let previous = options.resume {
       run = previous
     } else {
-      let id =
-        "\(options.runName)-\(Timestamp.utcText(options.asOf))-\(UUID().uuidString.prefix(8).lowercased())"
+      let id = options.newRunId ?? Self.newRunId(name: options.runName, asOf: options.asOf)
       run = try store.startRun(
         id: id, asOf: options.asOf, dryRun: options.dryRun, chunkSize: options.chunkSize)
     }

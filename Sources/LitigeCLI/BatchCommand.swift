@@ -200,6 +200,13 @@ struct BatchCommand: ParsableCommand {
               ?? ""))
       }
       let configuration = try BatchCommand.configuration(of: workspace)
+      if dryRun {
+        // Marked alive before its row exists, so that `batch history` can tell it from a dry run
+        // that was killed (which keeps its row's status, running).
+        let id = BatchRunner.newRunId(name: options.runName, asOf: options.asOf)
+        options.newRunId = id
+        DryRunMark.take(path: workspace.path, runId: id)
+      }
       let runner = BatchRunner(store: store, configuration: configuration, options: options)
       // Ctrl-C, or a scheduler's SIGTERM: stop at the end of the chunks under way (resumable).
       let stops = [SIGINT, SIGTERM].map { number in
@@ -387,8 +394,8 @@ struct BatchCommand: ParsableCommand {
         A run's status is completed, failed (a case or a plugin failed: see its report), aborted \
         (stopped by Ctrl-C or past its error budget), running (a night under way now), interrupted \
         (its process died before the end) or abandoned (replaced by a later night, or by --restart). \
-        The next 'litige batch' resumes the last night when it is aborted or interrupted. A dry run \
-        holds no lock: one that was killed keeps the status 'running'.
+        The next 'litige batch' resumes the last night when it is aborted or interrupted; a dry run \
+        is never resumed.
         """)
     @OptionGroup var workspace: WorkspaceOptions
     @Flag(help: "Print JSON: each run with its id, as_of, status, dry_run, cases and failed_cases.")
@@ -402,6 +409,11 @@ struct BatchCommand: ParsableCommand {
       // running. A dry run holds no lock, so its row says what it says.
       let before = try store.runs()
       let nightUnderWay = NightLock.isHeld(path: workspace.path) ?? true
+      // The dry runs recorded as running whose process still marks them alive (DryRunMark).
+      let dryRunsAlive = Set(
+        before.filter { $0.dryRun && $0.status == "running" }.map(\.id).filter {
+          DryRunMark.isHeld(path: workspace.path, runId: $0) ?? true
+        })
       var runs = try store.runs()
       // The night `litige batch` would resume is always listed, however many runs came after it.
       if let lastReal = try store.lastRealRun(), !runs.contains(where: { $0.id == lastReal.id }) {
@@ -412,6 +424,10 @@ struct BatchCommand: ParsableCommand {
       // given up for a later one.
       let last = runs.first { !$0.dryRun && Store.isNight($0) }?.id
       func status(of run: RunRecord) -> String {
+        if run.dryRun, run.status == "running", runningBefore.contains(run.id), !dryRunsAlive.contains(run.id)
+        {
+          return "interrupted"
+        }
         guard !run.dryRun, Store.isNight(run), run.status == "running" || run.status == "aborted" else {
           return run.status
         }
@@ -455,6 +471,63 @@ struct BatchCommand: ParsableCommand {
         print("\(run.id) stopped before its end: 'litige batch' resumes it where it stopped.")
       }
     }
+  }
+}
+
+/// The mark of a dry run under way, which `batch history` reads to tell it from one that was killed.
+///
+/// A dry run takes no night lock (it writes no case, and may run beside a night), so its row alone
+/// cannot say whether its process still lives. It holds a shared open-file-description lock
+/// (`F_OFD_SETLK`) on one byte of the database file, far beyond any byte SQLite locks (its locks are
+/// at 1 GiB, this one at 2^50 plus a hash of the run's id), until its process ends. A look
+/// (`isHeld`) asks the kernel whether anyone holds it (`F_OFD_GETLK`) without taking it.
+///
+/// Open-file-description locks, unlike POSIX ones, are not dropped when another descriptor of the
+/// file is closed, and they do not conflict with SQLite's POSIX locks on other bytes. The descriptors
+/// are still never closed: closing one would drop SQLite's POSIX locks of this process (see
+/// `NightLock`).
+enum DryRunMark {
+  /// The descriptors of the marks this process holds, kept open until it ends.
+  nonisolated(unsafe) private static var held: [Int32] = []
+
+  /// Marks dry run `runId` on the database at `path` alive for the rest of this process.
+  ///
+  /// Best effort: without it, a killed dry run shows as running, as before.
+  static func take(path: String, runId: String) {
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    held.append(descriptor)  // never closed, even if the lock is refused: see the type's comment
+    var lock = region(of: runId, type: F_RDLCK)
+    _ = fcntl(descriptor, setLock, &lock)
+  }
+
+  /// `F_OFD_GETLK` and `F_OFD_SETLK` of Linux (asm-generic/fcntl.h), which Glibc declares only with
+  /// `_GNU_SOURCE`.
+  private static let (getLock, setLock): (Int32, Int32) = (36, 37)
+
+  /// Whether a process marks dry run `runId` alive; nil when that cannot be told.
+  static func isHeld(path: String, runId: String) -> Bool? {
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    held.append(descriptor)  // never closed: see the type's comment
+    var lock = region(of: runId, type: F_WRLCK)
+    guard fcntl(descriptor, getLock, &lock) == 0 else { return nil }
+    return lock.l_type != F_UNLCK
+  }
+
+  /// The byte of run `runId`: 2^50 plus its id's FNV-1a hash modulo 2^30.
+  private static func region(of runId: String, type: Int32) -> flock {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in runId.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    var lock = flock()
+    lock.l_type = Int16(type)
+    lock.l_whence = Int16(SEEK_SET)
+    lock.l_start = off_t(1 << 50) + off_t(hash % (1 << 30))
+    lock.l_len = 1
+    return lock
   }
 }
 

@@ -194,6 +194,42 @@ struct SupervisedBatchTests {
     #expect(timed.standardError.contains(#"\u{1B}[2J"#) && !timed.standardError.contains("\u{1B}"))
   }
 
+  /// A dry run takes no night lock; it marks itself alive (DryRunMark), so history tells one under
+  /// way (running) from one that was killed (interrupted), and never offers to resume it.
+  @Test("batch history tells a dry run under way from a killed one")
+  func aKilledDryRunIsShownInterrupted() throws {
+    let (_, slow) = try workspaces(
+      hostile: "local t = os.clock() while os.clock() - t < 0.05 do end")
+    let process = Process()
+    process.executableURL = Litige.executable
+    process.arguments = [
+      "batch", "--dry-run", "--as-of", "2026-12-01", "--jobs", "1", "--in-process", "--db", slow.workspace,
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let store = try Store.open(path: slow.workspace)
+    var polls = 0
+    while process.isRunning, polls < 2_000, try store.runs(limit: 1).first?.status != "running" {
+      usleep(5_000)
+      polls += 1
+    }
+    let underWay = try slow.run("batch", "history", "--json")
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    func statuses(_ output: String) throws -> [String] {
+      let runs = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] ?? []
+      return runs.compactMap { $0["status"] as? String }
+    }
+    #expect(try statuses(underWay.standardOutput) == ["running"], "\(underWay.standardOutput)")
+    let killed = try slow.run("batch", "history")
+    #expect(killed.standardOutput.contains("interrupted"), "\(killed.standardOutput)")
+    #expect(!killed.standardOutput.contains("resumes it"), "a dry run is never resumed")
+    // The next night is not taken for a resumption of it.
+    let night = try slow.run("batch", "--as-of", "2026-12-01")
+    #expect(!night.standardError.contains("Resuming"), "\(night.standardError)")
+  }
+
   /// A reason a plugin or a script wrote is shown with its control characters as escapes wherever a
   /// command prints it (`case show`, `case explain`, `litige run`); the journal keeps it as written.
   @Test("a reason's escape sequences reach the terminal as text in show, explain and run")
