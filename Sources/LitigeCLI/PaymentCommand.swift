@@ -23,15 +23,14 @@ struct AuthorOptions: ParsableArguments {
   @Option(help: "Who does it, for the journal (default: $LITIGE_USER, else the login name).")
   var by: String?
 
-  /// A name is one line of at most 64 characters, without ':' (the journal writes `user:NAME`).
+  /// A name is one line of at most 64 characters, without ':' (the journal writes `user:NAME`), nor
+  /// control characters or invisible marks (`TerminalText`: it is printed back on terminals).
   func validate() throws {
     let name = author
-    guard !name.isEmpty, name.count <= 64,
-      name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0 != ":" && $0.value != 0x7F })
-    else {
+    guard !name.isEmpty, name.count <= 64, !name.contains(":"), TerminalText.visible(name) == name else {
       throw ValidationError(
-        "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':' (got '\(name.prefix(64))')"
-      )
+        "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':', control "
+          + "characters or invisible marks (got '\(TerminalText.visible(String(name.prefix(64))))')")
     }
   }
 

@@ -11,22 +11,25 @@ import Foundation
 ///
 /// What counts as personal is the list of `ImportRows.personalColumns` and the README's promise:
 /// the customer's name, e-mail, phone and address, the case's reason (the customer's own words), and
-/// each message's author and text. A value of four characters or more is matched whatever the case
-/// of its letters (Lua's `string.upper` changes only ASCII letters: `LYCéE` is still `Lycée`); a
-/// shorter one only as written, and a single character not at all (it would mask half the message).
-/// A short value (two or three characters) must stand as a word of its own where it begins or ends
-/// with a letter or digit (`Li` is not masked in `List`); a longer one is masked wherever it is, glued
-/// to other letters too (`"x" .. name` must not get it through). A value a script transformed otherwise (cut, reversed, spaced)
-/// cannot be recognised: users who need the text exactly as raised ask for it with `--verbose`.
+/// each message's author and text. Texts and values are compared in Unicode's composed form (an
+/// accent typed as a combining mark is the same letter). A value of four characters or more is
+/// matched whatever the case of each letter (Lua's `string.upper` changes only ASCII letters:
+/// `LYCéE` is still `Lycée`) and wherever it is, glued to other letters too (`"x" .. name`); a shorter
+/// one only as written and as a word of its own where it begins or ends with a letter or digit (`Li`
+/// is not masked in `List`); a single character not at all (it would mask half the message). A value
+/// a script transformed otherwise (cut, reversed, spaced) cannot be recognised: users who need the
+/// text exactly as raised ask for it with `--verbose`.
 public struct PersonalDataMask: Sendable {
-  /// One value to hide: its characters as matched (small letters when `folded`), and its label.
+  /// One value to hide: its scalars as matched (small letters when `folded`), and its label.
   private struct Value: Sendable {
-    var characters: [String]
+    var scalars: [UInt32]
     var folded: Bool
     var label: String
   }
-  /// The values by their first two matched characters, longest first within each.
-  private var values: [String: [Value]] = [:]
+  /// The values by their first two matched scalars, longest first within each.
+  private var values: [UInt64: [Value]] = [:]
+  /// Every value held, as `folded` flag and scalars (not to hold one twice).
+  private var held: Set<[UInt32]> = []
 
   /// A mask hiding nothing.
   public init() {}
@@ -35,6 +38,14 @@ public struct PersonalDataMask: Sendable {
   /// `communications`.
   public init(customers: [Customer], reasons: [String], communications: [Communication]) {
     add(customers: customers, reasons: reasons, communications: communications)
+  }
+
+  /// A mask for the personal data of one case: its `customer` (if known), its `reason` and its
+  /// `communications`.
+  public init(customer: Customer?, reason: String?, communications: [Communication]) {
+    self.init(
+      customers: customer.map { [$0] } ?? [], reasons: reason.map { [$0] } ?? [],
+      communications: communications)
   }
 
   /// Adds the personal data of more `customers`, `reasons` and `communications` to hide.
@@ -51,91 +62,110 @@ public struct PersonalDataMask: Sendable {
       found.append((message.author, "message author"))
       found.append((message.summary, "message text"))
     }
+    var touched: Set<UInt64> = []
     for (text, label) in found {
-      let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-      guard trimmed.count >= 2 else { continue }
-      let folded = trimmed.count >= 4
-      let characters = trimmed.map { folded ? Self.fold($0) : String($0) }
-      let key = characters[0] + characters[1]
-      guard !(values[key] ?? []).contains(where: { $0.folded == folded && $0.characters == characters })
-      else {
-        continue
-      }
-      // Kept longest first: the first that matches at a place is the longest there.
-      var bucket = values[key] ?? []
-      let position = bucket.firstIndex { $0.characters.count < characters.count } ?? bucket.count
-      bucket.insert(Value(characters: characters, folded: folded, label: "‹\(label)›"), at: position)
-      values[key] = bucket
+      let scalars = Self.composed(text.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars.map(
+        \.value)
+      guard scalars.count >= 2 else { continue }
+      let folded = scalars.count >= 4
+      let matched = folded ? scalars.map(Self.fold) : scalars
+      guard held.insert([folded ? 1 : 0] + matched).inserted else { continue }
+      let key = Self.key(matched[0], matched[1])
+      values[key, default: []].append(Value(scalars: matched, folded: folded, label: "‹\(label)›"))
+      touched.insert(key)
     }
-  }
-
-  /// A mask for the personal data of one case: its `customer` (if known), its `reason` and its
-  /// `communications`.
-  public init(customer: Customer?, reason: String?, communications: [Communication]) {
-    self.init(
-      customers: customer.map { [$0] } ?? [], reasons: reason.map { [$0] } ?? [],
-      communications: communications)
+    // Longest first: the first that matches at a place is the longest there.
+    for key in touched { values[key]?.sort { $0.scalars.count > $1.scalars.count } }
   }
 
   /// Whether the mask hides anything.
-  ///
-  /// (Values are kept by their first two characters; `masking` tries the longest first.)
   public var isEmpty: Bool { values.isEmpty }
 
   /// `text` with every occurrence of a personal value replaced by its label.
   ///
   /// The text is read once from its start; at each place the longest value found there wins, and
   /// what it covered is not searched again (a customer called "name" does not turn
-  /// `‹customer name›` into nested labels). Cost: one dictionary lookup per character, plus a
-  /// comparison per value sharing the place's first two characters.
-  public func masking(_ text: String) -> String {
+  /// `‹customer name›` into nested labels). With `limit`, reading stops once the result holds that
+  /// many scalars: a caller that keeps only the start of a long text masks what it keeps (a value
+  /// that begins there is masked whole) without paying for the rest, which is left out.
+  public func masking(_ text: String, limit: Int? = nil) -> String {
     guard !values.isEmpty, !text.isEmpty else { return text }
-    let original = Array(text)
-    let folded = original.map(Self.fold)
-    var result = ""
+    let scalars = Array(Self.composed(text).unicodeScalars)
+    var result = String.UnicodeScalarView()
     var index = 0
-    var kept = 0  // the first character not yet copied to `result`
-    while index + 1 < original.count {
-      let foldedKey = folded[index] + folded[index + 1]
-      let originalKey = String(original[index]) + String(original[index + 1])
-      let byFolded = values[foldedKey]
-      let byOriginal = originalKey == foldedKey ? nil : values[originalKey]
-      let found = [byFolded, byOriginal].compactMap { bucket in
-        bucket?.first { matches($0, at: index, original: original, folded: folded) }
+    var written = 0
+    var changed = false
+    while index < scalars.count {
+      if let limit, written >= limit {
+        changed = true
+        break
       }
-      guard let match = found.max(by: { $0.characters.count < $1.characters.count }) else {
-        index += 1
+      if index + 1 < scalars.count, let match = longestMatch(in: scalars, at: index) {
+        result.append(contentsOf: match.label.unicodeScalars)
+        written += match.label.unicodeScalars.count
+        index += match.scalars.count
+        changed = true
         continue
       }
-      result += String(original[kept..<index]) + match.label
-      index += match.characters.count
-      kept = index
+      result.append(scalars[index])
+      written += 1
+      index += 1
     }
-    return kept == 0 ? text : result + String(original[kept...])
+    return changed ? String(result) : text
   }
 
-  /// Whether `value` is in the text at `index` (a short value as a word of its own where it begins or
-  /// ends with a letter or a digit).
-  private func matches(_ value: Value, at index: Int, original: [Character], folded: [String]) -> Bool {
-    let end = index + value.characters.count
-    guard end <= original.count else { return false }
-    for offset in value.characters.indices {
-      let character = value.folded ? folded[index + offset] : String(original[index + offset])
-      guard character == value.characters[offset] else { return false }
+  /// The longest value found at `index` of `scalars`, if any.
+  private func longestMatch(in scalars: [Unicode.Scalar], at index: Int) -> Value? {
+    let (first, second) = (scalars[index].value, scalars[index + 1].value)
+    let (foldedFirst, foldedSecond) = (Self.fold(first), Self.fold(second))
+    var best: Value?
+    for key in Set([Self.key(foldedFirst, foldedSecond), Self.key(first, second)]) {
+      guard let bucket = values[key] else { continue }
+      for value in bucket where value.scalars.count > best?.scalars.count ?? 0 {
+        if matches(value, in: scalars, at: index) {
+          best = value
+          break  // the bucket is longest first
+        }
+      }
+    }
+    return best
+  }
+
+  /// Whether `value` is in `scalars` at `index` (a short value as a word of its own where it begins
+  /// or ends with a letter or a digit).
+  private func matches(_ value: Value, in scalars: [Unicode.Scalar], at index: Int) -> Bool {
+    let end = index + value.scalars.count
+    guard end <= scalars.count else { return false }
+    for offset in value.scalars.indices {
+      let scalar = scalars[index + offset].value
+      guard (value.folded ? Self.fold(scalar) : scalar) == value.scalars[offset] else { return false }
     }
     guard !value.folded else { return true }  // four characters or more: anywhere
-    if Self.isWordCharacter(original[index]), index > 0, Self.isWordCharacter(original[index - 1]) {
-      return false
-    }
-    if Self.isWordCharacter(original[end - 1]), end < original.count, Self.isWordCharacter(original[end]) {
+    if Self.isWordScalar(scalars[index]), index > 0, Self.isWordScalar(scalars[index - 1]) { return false }
+    if Self.isWordScalar(scalars[end - 1]), end < scalars.count, Self.isWordScalar(scalars[end]) {
       return false
     }
     return true
   }
 
-  private static func fold(_ character: Character) -> String { character.lowercased() }
+  private static func key(_ first: UInt32, _ second: UInt32) -> UInt64 {
+    UInt64(first) << 32 | UInt64(second)
+  }
 
-  private static func isWordCharacter(_ character: Character) -> Bool {
-    character.isLetter || character.isNumber
+  /// The small letter of `scalar` when it has a one-scalar small letter (ASCII at once).
+  private static func fold(_ scalar: UInt32) -> UInt32 {
+    if scalar < 0x80 { return (0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar }
+    guard let unicode = Unicode.Scalar(scalar) else { return scalar }
+    let lower = unicode.properties.lowercaseMapping.unicodeScalars
+    return lower.count == 1 ? lower.first?.value ?? scalar : scalar
+  }
+
+  private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+  }
+
+  /// `text` in Unicode's composed form (NFC); ASCII text as it is.
+  private static func composed(_ text: String) -> String {
+    text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
   }
 }

@@ -340,7 +340,7 @@ public final class PluginHost {
       // Loading may read cases (`litige.case(4)`) and quote them in its error, as a hook may.
       let mask = pluginRuntime.personalDataMask(ofCase: nil)
       error.message = mask.masking(error.message)
-      error.traceback = error.traceback.map(mask.masking)
+      error.traceback = error.traceback.map { mask.masking($0) }
       throw error
     }
     guard case .table(let fields) = value else {
@@ -693,7 +693,19 @@ public final class PluginHost {
       } catch {
         session.rollback()
         // A plugin's error is its own text: it may quote the customer (`error(case.customer.name)`).
-        outcome.failure = runtime.personalDataMask(ofCase: caseId).masking("\(error)")
+        // Its place (`company/x/init.lua:12: `, Lua's) is kept whole: a customer called "init" must
+        // not hide where the failure is.
+        let message = "\(error)"
+        let mask = runtime.personalDataMask(ofCase: caseId)
+        if let luaError = error as? LuaError, let chunk = luaError.chunk, let line = luaError.line,
+          message.hasPrefix("\(chunk):\(line): ")
+        {
+          let place = "\(chunk):\(line): "
+          outcome.failure = place + mask.masking(String(message.dropFirst(place.count)))
+        } else {
+          // Whole: a report keeps the start and the end of a long message.
+          outcome.failure = mask.masking(message)
+        }
         outcome.failureKind = (error as? LuaError)?.kind
       }
       if !probing {

@@ -480,16 +480,13 @@ public final class PolicyRuntime {
           case let other: parts.append(other.typeName)
           }
         }
-        // One line, control characters shown as escapes: a script cannot forge the host's log lines.
-        let line = String(
-          String.UnicodeScalarView(
-            parts.joined(separator: " ").unicodeScalars.flatMap { scalar -> [Unicode.Scalar] in
-              scalar.properties.generalCategory == .control
-                ? Array("\\u{\(String(scalar.value, radix: 16))}".unicodeScalars) : [scalar]
-            }))
-        // Masked before it is cut: a value cut in two would no longer be recognised. A value is at
-        // most 20,000 bytes (a message), so the first 32,000 characters hold any that reaches the cut.
-        let shown = personalDataMask(ofCase: decidableCase).masking(String(line.prefix(32_000))).prefix(4_000)
+        // Masked first (a value holding a line break is matched as written), and as far as the line
+        // is kept (`limit`: a value that begins before the cut is masked whole); then one line, its
+        // control characters and invisible marks shown as escapes: a script cannot forge the host's
+        // log lines nor reverse them.
+        let masked = personalDataMask(ofCase: decidableCase).masking(
+          parts.joined(separator: " "), limit: 4_000)
+        let shown = TerminalText.visible(String(masked.prefix(4_000)))
         logger.info("\(shown)", metadata: ["source": "\(session.provenance.source)"])
         return 0
       },

@@ -124,6 +124,13 @@ struct CaseWorkTests {
     // A summary with an escape sequence is refused (it would repaint the terminal of whoever reads it).
     let escaped = try litige.run("case", "note", "1", "--summary", "vu \u{1B}[2J", "--by", "Léa")
     #expect(escaped.status != 0 && escaped.standardError.contains("control character U+001B"))
+    // So is a name with one, or with a mark that reverses the text after it; the refusal shows it.
+    for name in ["L\u{1B}[31mred", "L\u{202E}éa"] {
+      let refused = try litige.run("case", "assign", "1", "legal", "--by", name)
+      #expect(refused.status != 0 && refused.standardError.contains("control characters or invisible marks"))
+      #expect(!refused.standardError.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" })
+      #expect(refused.standardError.contains(TerminalText.visible(name)), "\(refused.standardError)")
+    }
     // A first answer acknowledges; work on the case makes it investigated.
     #expect(
       try litige.run(

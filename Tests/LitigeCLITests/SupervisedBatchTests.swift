@@ -277,10 +277,16 @@ struct SupervisedBatchTests {
           local other = litige.case(3)
           litige.log("looking at", case.customer.name, case.customer.email)
           litige.log(string.rep("x", 3995) .. case.customer.name)
+          litige.log("last:", case.communications[#case.communications].summary, "\u{202E}gpj.exe")
           error("no mandate for " .. case.customer.name .. " <" .. string.upper(case.customer.email)
             .. "> nor " .. other.customer.name:upper())
         end
         """)
+    // A message with a line break and a tab: a log line is masked before it is made one line.
+    let noted = try hostile.run(
+      at: "2026-11-30T20:00:00Z", "case", "note", "2", "--direction", "in", "--channel", "email", "--author",
+      "Zoé Martin", "--summary", "Bonjour,\nje conteste\tla facture")
+    #expect(noted.status == 0, "\(noted.standardError)")
     let store = try Store.open(path: hostile.workspace)
     let disputeCase = try #require(try store.disputeCase(id: 2))
     let customer = try #require(try store.customer(id: disputeCase.customerId))
@@ -309,6 +315,7 @@ struct SupervisedBatchTests {
         ["batch", "--dry-run", "--as-of", "2026-12-01", "--report", html.path] + jobs)
       let printed = night.standardOutput + night.standardError + page.standardOutput + page.standardError
       #expect(!quotes(printed), "\(printed)")
+      #expect(!printed.contains("je conteste") && printed.contains("last: ‹message text› \\u{202E}gpj.exe"))
       #expect(
         printed.contains("no mandate for ‹customer name› <‹customer e-mail›> nor ‹customer name›"),
         "\(printed)")

@@ -246,6 +246,51 @@ struct PluginHostTests {
     #expect(try store.events(ofCase: 1).suffix(2).map(\.provenance.source) == ["first@1.0", "last@2.0"])
   }
 
+  /// A plugin's error quoting its case's customer, a message with a line break, or another case's
+  /// customer it read is masked; the error's place (file and line) is kept whole even when the
+  /// customer's name is a word of it.
+  @Test func personalDataInAnErrorIsMaskedButItsPlaceIsKept() throws {
+    let sandbox = Sandbox()
+    try sandbox.write(
+      "p/init/init.lua",
+      """
+      return { name = 'init', version = '1.0', triage = function(c)
+        local other = litige.case(2)
+        error(c.customer.name .. ' / ' .. c.communications[1].summary:upper() .. ' / ' .. other.customer.email)
+      end }
+      """)
+    try sandbox.write("litige.toml", "[workspace]\nplugin_paths = [\"p\"]\n[plugins.init]\n")
+    let store = try Store.inMemory()
+    let euros = Money(minorUnits: 10_000, currency: .euro)
+    try store.insert(
+      customers: [
+        Customer(id: "C1", name: "init", kind: .company),
+        Customer(id: "C2", name: "Zoé Lefèvre", kind: .person, email: "zoe@lefevre.example"),
+      ],
+      invoices: [],
+      cases: [
+        DisputeCase(
+          id: 1, customerId: "C1", openedAt: reference, channel: .email, category: nil, reason: "prix",
+          disputed: euros, invoiceNumbers: []),
+        DisputeCase(
+          id: 2, customerId: "C2", openedAt: reference, channel: .email, category: nil, reason: "délai",
+          disputed: euros, invoiceNumbers: []),
+      ], provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    try store.record(
+      Communication(
+        caseId: 1, at: reference, direction: .incoming, channel: .email, author: "Mme Init",
+        summary: "Bonjour,\nje conteste\tla facture"),
+      provenance: Provenance(source: "t", hook: "t", runId: "t"))
+    let host = try sandbox.host(store: store)
+    let failure = try #require(host.run(hook: "triage", caseId: 1, runId: "r1").first?.failure)
+    #expect(
+      failure.hasSuffix("/p/init/init.lua:3: ‹customer name› / ‹message text› / ‹customer e-mail›"),
+      "\(failure)")
+    host.showsPersonalData = true
+    let shown = try #require(host.run(hook: "triage", caseId: 1, runId: "r2").first?.failure)
+    #expect(shown.hasSuffix("init / BONJOUR,\nJE CONTESTE\tLA FACTURE / zoe@lefevre.example"), "\(shown)")
+  }
+
   /// `ctx` is made cheaply (a fresh table reading shared fields through its metatable): each call still
   /// gets its own, with the call's run id, and what a hook stores there never reaches the next call.
   @Test func eachCallGetsItsOwnCtxWithTheCallsFields() throws {
