@@ -20,14 +20,24 @@ import Foundation
 /// a script transformed otherwise (cut, reversed, spaced) cannot be recognised: users who need the
 /// text exactly as raised ask for it with `--verbose`.
 public struct PersonalDataMask: Sendable {
-  /// One value to hide: its scalars as matched (small letters when `folded`), and its label.
-  private struct Value: Sendable {
-    var scalars: [UInt32]
+  /// One value to hide: where its scalars are in `scalars` (small letters when `folded`), its label.
+  ///
+  /// Plain values: looking through thousands of them costs no reference counting.
+  private struct Entry: Sendable {
+    var start: Int
+    var count: Int
     var folded: Bool
-    var label: String
+    var label: Int
   }
-  /// The values by their first two matched scalars, longest first within each.
-  private var values: [UInt64: [Value]] = [:]
+  /// The scalars of every value, back to back.
+  private var scalars: [UInt32] = []
+  private var entries: [Entry] = []
+  private var labels: [String] = []
+  /// Values of four characters or more by their first two small letters, each list sorted as text
+  /// (the longest value that begins a text is then found by binary search: `longestFolded`).
+  private var foldedValues: [UInt64: [Int]] = [:]
+  /// Values of two or three characters by their first two, as written; longest first.
+  private var shortValues: [UInt64: [Int]] = [:]
   /// Every value held, as `folded` flag and scalars (not to hold one twice).
   private var held: Set<[UInt32]> = []
 
@@ -64,22 +74,32 @@ public struct PersonalDataMask: Sendable {
     }
     var touched: Set<UInt64> = []
     for (text, label) in found {
-      let scalars = Self.composed(text.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars.map(
+      let value = Self.composed(text.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars.map(
         \.value)
-      guard scalars.count >= 2 else { continue }
-      let folded = scalars.count >= 4
-      let matched = folded ? scalars.map(Self.fold) : scalars
+      guard value.count >= 2 else { continue }
+      let folded = value.count >= 4
+      let matched = folded ? value.map(Self.fold) : value
       guard held.insert([folded ? 1 : 0] + matched).inserted else { continue }
+      let labelIndex = labels.firstIndex(of: "‹\(label)›") ?? labels.count
+      if labelIndex == labels.count { labels.append("‹\(label)›") }
+      entries.append(Entry(start: scalars.count, count: matched.count, folded: folded, label: labelIndex))
+      scalars += matched
       let key = Self.key(matched[0], matched[1])
-      values[key, default: []].append(Value(scalars: matched, folded: folded, label: "‹\(label)›"))
-      touched.insert(key)
+      if folded {
+        foldedValues[key, default: []].append(entries.count - 1)
+        touched.insert(key)
+      } else {
+        shortValues[key, default: []].append(entries.count - 1)
+        shortValues[key]?.sort { entries[$0].count > entries[$1].count }
+      }
     }
-    // Longest first: the first that matches at a place is the longest there.
-    for key in touched { values[key]?.sort { $0.scalars.count > $1.scalars.count } }
+    for key in touched {
+      foldedValues[key]?.sort { Self.order(entries[$0], before: entries[$1], in: scalars) }
+    }
   }
 
   /// Whether the mask hides anything.
-  public var isEmpty: Bool { values.isEmpty }
+  public var isEmpty: Bool { entries.isEmpty }
 
   /// `text` with every occurrence of a personal value replaced by its label.
   ///
@@ -89,62 +109,112 @@ public struct PersonalDataMask: Sendable {
   /// many scalars: a caller that keeps only the start of a long text masks what it keeps (a value
   /// that begins there is masked whole) without paying for the rest, which is left out.
   public func masking(_ text: String, limit: Int? = nil) -> String {
-    guard !values.isEmpty, !text.isEmpty else { return text }
-    let scalars = Array(Self.composed(text).unicodeScalars)
+    guard !entries.isEmpty, !text.isEmpty else { return text }
+    let original = Array(Self.composed(text).unicodeScalars)
+    let folded = original.map { Self.fold($0.value) }
     var result = String.UnicodeScalarView()
     var index = 0
     var written = 0
     var changed = false
-    while index < scalars.count {
+    while index < original.count {
       if let limit, written >= limit {
         changed = true
         break
       }
-      if index + 1 < scalars.count, let match = longestMatch(in: scalars, at: index) {
-        result.append(contentsOf: match.label.unicodeScalars)
-        written += match.label.unicodeScalars.count
-        index += match.scalars.count
+      if index + 1 < original.count, let match = longestMatch(original: original, folded: folded, at: index) {
+        result.append(contentsOf: labels[match.label].unicodeScalars)
+        written += labels[match.label].unicodeScalars.count
+        index += match.count
         changed = true
         continue
       }
-      result.append(scalars[index])
+      result.append(original[index])
       written += 1
       index += 1
     }
     return changed ? String(result) : text
   }
 
-  /// The longest value found at `index` of `scalars`, if any.
-  private func longestMatch(in scalars: [Unicode.Scalar], at index: Int) -> Value? {
-    let (first, second) = (scalars[index].value, scalars[index + 1].value)
-    let (foldedFirst, foldedSecond) = (Self.fold(first), Self.fold(second))
-    var best: Value?
-    for key in Set([Self.key(foldedFirst, foldedSecond), Self.key(first, second)]) {
-      guard let bucket = values[key] else { continue }
-      for value in bucket where value.scalars.count > best?.scalars.count ?? 0 {
-        if matches(value, in: scalars, at: index) {
-          best = value
-          break  // the bucket is longest first
+  /// The longest value found at `index` of the text, if any.
+  private func longestMatch(original: [Unicode.Scalar], folded: [UInt32], at index: Int) -> Entry? {
+    var best: Entry?
+    if let bucket = foldedValues[Self.key(folded[index], folded[index + 1])] {
+      best = longestFolded(in: bucket, text: folded, at: index)
+    }
+    if let bucket = shortValues[Self.key(original[index].value, original[index + 1].value)] {
+      for entryIndex in bucket where entries[entryIndex].count > best?.count ?? 0 {
+        if matchesShort(entries[entryIndex], in: original, at: index) {
+          best = entries[entryIndex]
+          break  // longest first
         }
       }
     }
     return best
   }
 
-  /// Whether `value` is in `scalars` at `index` (a short value as a word of its own where it begins
-  /// or ends with a letter or a digit).
-  private func matches(_ value: Value, in scalars: [Unicode.Scalar], at index: Int) -> Bool {
-    let end = index + value.scalars.count
-    guard end <= scalars.count else { return false }
-    for offset in value.scalars.indices {
-      let scalar = scalars[index + offset].value
-      guard (value.folded ? Self.fold(scalar) : scalar) == value.scalars[offset] else { return false }
+  /// The longest value of `bucket` (sorted as text) that begins `text` at `index`.
+  ///
+  /// The largest value not after the text is found by binary search; if it is not a prefix of the
+  /// text, any value that is must be a prefix of their common start, so the search is made again on
+  /// that shorter start, which shrinks each time.
+  private func longestFolded(in bucket: [Int], text: [UInt32], at index: Int) -> Entry? {
+    var length = text.count - index
+    while length >= 2 {
+      var (low, high) = (0, bucket.count)
+      while low < high {
+        let middle = (low + high) / 2
+        if compare(entries[bucket[middle]], text, index, length) <= 0 {
+          low = middle + 1
+        } else {
+          high = middle
+        }
+      }
+      guard low > 0 else { return nil }
+      let candidate = entries[bucket[low - 1]]
+      let common = commonPrefix(candidate, text, index, length)
+      if common == candidate.count { return candidate }
+      length = common
     }
-    guard !value.folded else { return true }  // four characters or more: anywhere
-    if Self.isWordScalar(scalars[index]), index > 0, Self.isWordScalar(scalars[index - 1]) { return false }
-    if Self.isWordScalar(scalars[end - 1]), end < scalars.count, Self.isWordScalar(scalars[end]) {
+    return nil
+  }
+
+  /// How `entry` compares with `text[index..<index + length]` as text: negative before, zero equal,
+  /// positive after (a prefix comes before what it begins).
+  private func compare(_ entry: Entry, _ text: [UInt32], _ index: Int, _ length: Int) -> Int {
+    let shared = min(entry.count, length)
+    for offset in 0..<shared {
+      let (mine, theirs) = (scalars[entry.start + offset], text[index + offset])
+      if mine != theirs { return mine < theirs ? -1 : 1 }
+    }
+    return entry.count - length
+  }
+
+  private func commonPrefix(_ entry: Entry, _ text: [UInt32], _ index: Int, _ length: Int) -> Int {
+    var offset = 0
+    while offset < min(entry.count, length), scalars[entry.start + offset] == text[index + offset] {
+      offset += 1
+    }
+    return offset
+  }
+
+  private static func order(_ first: Entry, before second: Entry, in scalars: [UInt32]) -> Bool {
+    let shared = min(first.count, second.count)
+    for offset in 0..<shared where scalars[first.start + offset] != scalars[second.start + offset] {
+      return scalars[first.start + offset] < scalars[second.start + offset]
+    }
+    return first.count < second.count
+  }
+
+  /// Whether short value `entry` is in the text at `index`, as written and as a word of its own where
+  /// it begins or ends with a letter or a digit.
+  private func matchesShort(_ entry: Entry, in text: [Unicode.Scalar], at index: Int) -> Bool {
+    let end = index + entry.count
+    guard end <= text.count else { return false }
+    for offset in 0..<entry.count where text[index + offset].value != scalars[entry.start + offset] {
       return false
     }
+    if Self.isWordScalar(text[index]), index > 0, Self.isWordScalar(text[index - 1]) { return false }
+    if Self.isWordScalar(text[end - 1]), end < text.count, Self.isWordScalar(text[end]) { return false }
     return true
   }
 

@@ -90,6 +90,21 @@ struct PersonalDataMaskTests {
     #expect(mask.masking("Bonjour, message numéro 2999 au sujet de la facture") == "‹message text›")
   }
 
+  @Test("among values that begin alike, the longest one that begins the text is found")
+  func nestedValues() {
+    let messages = ["abcd", "abcdef", "abcdefgh", "abcdeZ", "abce"].map {
+      Communication(
+        caseId: 7, at: Date(timeIntervalSince1970: 0), direction: .incoming, channel: .email, author: "x",
+        summary: $0)
+    }
+    let nested = PersonalDataMask(customer: nil, reason: nil, communications: messages)
+    #expect(nested.masking("abcdefgX") == "‹message text›gX")  // abcdef, not abcdefgh
+    #expect(nested.masking("ABCDEFGH!") == "‹message text›!")
+    #expect(nested.masking("abcdez") == "‹message text›")  // abcdeZ, any case
+    #expect(nested.masking("abcX abc abceabcd") == "abcX abc ‹message text›‹message text›")
+    #expect(nested.masking("ab") == "ab")
+  }
+
   @Test("a label is never searched again, and the longest value wins")
   func noNestedLabels() {
     let odd = PersonalDataMask(
