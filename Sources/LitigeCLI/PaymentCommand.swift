@@ -24,14 +24,41 @@ struct AuthorOptions: ParsableArguments {
   var by: String?
 
   /// A name is one line of at most 64 characters, without ':' (the journal writes `user:NAME`), nor
-  /// control characters or invisible marks (`TerminalText`: it is printed back on terminals).
+  /// control characters, invisible marks or spaces other than the plain one: it is recorded for ever
+  /// and printed back on terminals, where two names that look alike must be the same name.
   func validate() throws {
+    if let by, by.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--by is empty: give the name of who does it (or leave --by out)")
+    }
     let name = author
-    guard !name.isEmpty, name.count <= 64, !name.contains(":"), TerminalText.visible(name) == name else {
+    guard !name.isEmpty, name.count <= 64, !name.contains(":"),
+      name.unicodeScalars.allSatisfy(Self.mayBeInName)
+    else {
       throw ValidationError(
         "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':', control "
-          + "characters or invisible marks (got '\(TerminalText.visible(String(name.prefix(64))))')")
+          + "characters, invisible marks or spaces other than ' ' (got '"
+          + "\(String(String.UnicodeScalarView(name.unicodeScalars.prefix(64).flatMap(Self.shown))))')")
     }
+  }
+
+  /// Whether `scalar` may be in a name: not a control or format character, a line or paragraph
+  /// separator, a space other than U+0020, a private, unassigned or default-ignorable code point
+  /// (zero-width joiner, soft hyphen, variation selector, Hangul filler...).
+  private static func mayBeInName(_ scalar: Unicode.Scalar) -> Bool {
+    if scalar == " " { return true }
+    guard !scalar.properties.isDefaultIgnorableCodePoint else { return false }
+    switch scalar.properties.generalCategory {
+    case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .privateUse, .surrogate,
+      .unassigned:
+      return false
+    default: return true
+    }
+  }
+
+  /// `scalar` as a refused name shows it: itself, or `\u{...}` when it may not be in a name.
+  private static func shown(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
+    mayBeInName(scalar)
+      ? [scalar] : Array("\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
   }
 
   /// The author's name, never empty.

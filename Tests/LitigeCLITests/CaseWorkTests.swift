@@ -124,13 +124,23 @@ struct CaseWorkTests {
     // A summary with an escape sequence is refused (it would repaint the terminal of whoever reads it).
     let escaped = try litige.run("case", "note", "1", "--summary", "vu \u{1B}[2J", "--by", "Léa")
     #expect(escaped.status != 0 && escaped.standardError.contains("control character U+001B"))
-    // So is a name with one, or with a mark that reverses the text after it; the refusal shows it.
-    for name in ["L\u{1B}[31mred", "L\u{202E}éa"] {
+    // So is a name with one, with a mark that reverses the text after it, an invisible joiner, a line
+    // separator or an unusual space (two names that look alike must be one); the refusal shows it.
+    let refusedNames = [
+      "L\u{1B}[31mred": #"L\u{1B}[31mred"#, "L\u{202E}éa": #"L\u{202E}éa"#, "bo\u{200D}b": #"bo\u{200D}b"#,
+      "bo\u{2028}b": #"bo\u{2028}b"#, "L\u{A0}éa": #"L\u{A0}éa"#, "Lé\u{AD}a": #"Lé\u{AD}a"#,
+    ]
+    for (name, shown) in refusedNames {
       let refused = try litige.run("case", "assign", "1", "legal", "--by", name)
-      #expect(refused.status != 0 && refused.standardError.contains("control characters or invisible marks"))
-      #expect(!refused.standardError.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" })
-      #expect(refused.standardError.contains(TerminalText.visible(name)), "\(refused.standardError)")
+      #expect(refused.status != 0 && refused.standardError.contains("control characters, invisible marks"))
+      #expect(refused.standardError.contains("(got '\(shown)')"), "\(refused.standardError)")
+      #expect(
+        !refused.standardError.unicodeScalars.contains {
+          $0.value > 0x7E && $0.value < 0xA0 || $0 == "\u{1B}"
+        })
     }
+    let empty = try litige.run("case", "assign", "1", "legal", "--by", " ")
+    #expect(empty.status != 0 && empty.standardError.contains("--by is empty"), "\(empty.standardError)")
     // A first answer acknowledges; work on the case makes it investigated.
     #expect(
       try litige.run(
