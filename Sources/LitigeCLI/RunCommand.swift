@@ -56,6 +56,9 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw Failure("\(error)")
     }
+    // The person's own script: what it logs is what they asked to see (masking is for plugins that
+    // run unattended, PolicyRuntime.showsPersonalData).
+    runtime.showsPersonalData = true
     if isatty(STDOUT_FILENO) == 1 {
       // On a terminal what the script prints is shown, not run (a customer's text could hold an
       // escape sequence); into a pipe or a file it goes byte for byte, as data.

@@ -79,6 +79,9 @@ public final class Console {
       provenance: Provenance(
         source: "user:\(options.author)", hook: "repl", runId: "repl-" + Timestamp.utcText(now)))
     runtime = try PolicyRuntime(session: session, limits: options.limits)
+    // The person's own statements: what they log is what they asked to see (the plugins `.try` runs
+    // are masked unless --verbose).
+    runtime.showsPersonalData = true
     // What a statement prints is shown, not run by the terminal (a customer's text could hold an
     // escape sequence).
     runtime.state.output = { write(TerminalText.visibleLines($0)) }

@@ -349,6 +349,12 @@ struct SupervisedBatchTests {
     let message = try #require(try failureMessages(verbose).first)
     #expect(message.contains("no mandate for \(customer.name) <\(email.uppercased())> nor "), "\(message)")
     #expect((shown.standardOutput + shown.standardError).contains(customer.name))
+    // A person's own script logs what they asked for: masking is for plugins run unattended.
+    let script = reports.appendingPathComponent("own.lua")
+    try "litige.log('own:', litige.case(2).customer.name)".write(
+      to: script, atomically: true, encoding: .utf8)
+    let own = try hostile.run("run", script.path, "--dry-run")
+    #expect(own.status == 0 && own.standardError.contains("own: \(customer.name)"), "\(own.standardError)")
   }
 
   @Test(
