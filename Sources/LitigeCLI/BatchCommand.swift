@@ -3,7 +3,6 @@ import Foundation
 import LitigeBatch
 import LitigeCore
 import LitigePolicies
-import LitigeREPL
 import LitigeStore
 import LuaHost
 
@@ -494,8 +493,7 @@ enum DryRunMark {
   ///
   /// Best effort: without it, a killed dry run shows as running, as before.
   static func take(path: String, runId: String) {
-    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { return }
+    guard let descriptor = try? NightLock.openRegularFile(path) else { return }
     held.append(descriptor)  // never closed, even if the lock is refused: see the type's comment
     var lock = region(of: runId, type: F_RDLCK)
     _ = fcntl(descriptor, setLock, &lock)
@@ -507,21 +505,18 @@ enum DryRunMark {
 
   /// Whether a process marks dry run `runId` alive; nil when that cannot be told.
   static func isHeld(path: String, runId: String) -> Bool? {
-    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
+    guard let descriptor = try? NightLock.openRegularFile(path) else { return nil }
     held.append(descriptor)  // never closed: see the type's comment
     var lock = region(of: runId, type: F_WRLCK)
     guard fcntl(descriptor, getLock, &lock) == 0 else { return nil }
     return lock.l_type != F_UNLCK
   }
 
-  /// The byte of run `runId`: 2^50 plus its id's FNV-1a hash modulo 2^30.
+  /// The byte of run `runId`: 2^50 plus its id's digest (`ContentDigest`, FNV-1a) modulo 2^30.
   private static func region(of runId: String, type: Int32) -> flock {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in runId.utf8 {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x100_0000_01b3
-    }
+    var digest = ContentDigest()
+    digest.add(runId)
+    let hash = digest.value
     var lock = flock()
     lock.l_type = Int16(type)
     lock.l_whence = Int16(SEEK_SET)
@@ -655,7 +650,7 @@ final class NightLock: Sendable {
 
   /// A descriptor of the regular file at `path`, opened without blocking (a FIFO given for the
   /// workspace would wait for a writer forever); throws `Failure` for anything else.
-  private static func openRegularFile(_ path: String) throws -> Int32 {
+  static func openRegularFile(_ path: String) throws -> Int32 {
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw Failure("cannot open \(path) to lock it: \(String(cString: strerror(errno)))")

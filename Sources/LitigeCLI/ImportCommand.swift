@@ -3,7 +3,6 @@ import Foundation
 import LitigeBatch
 import LitigeCore
 import LitigeExchange
-import LitigeREPL
 import LitigeStore
 
 extension ImportKind: ExpressibleByArgument {}

@@ -37,7 +37,7 @@ struct AuthorOptions: ParsableArguments {
       throw ValidationError(
         "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':', control "
           + "characters, invisible marks or spaces other than ' ' (got '"
-          + "\(String(String.UnicodeScalarView(name.unicodeScalars.prefix(64).flatMap(Self.shown))))')")
+          + "\(TerminalText.escaping(String(name.prefix(64))) { !Self.mayBeInName($0) })')")
     }
   }
 
@@ -53,12 +53,6 @@ struct AuthorOptions: ParsableArguments {
       return false
     default: return true
     }
-  }
-
-  /// `scalar` as a refused name shows it: itself, or `\u{...}` when it may not be in a name.
-  private static func shown(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
-    mayBeInName(scalar)
-      ? [scalar] : Array("\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
   }
 
   /// The author's name, never empty.

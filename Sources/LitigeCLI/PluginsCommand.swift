@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LitigeCore
 import LitigePolicies
-import LitigeREPL
 import LitigeStore
 import LuaHost
 import Synchronization

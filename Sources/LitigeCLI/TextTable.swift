@@ -1,6 +1,5 @@
 import Foundation
 import LitigeCore
-import LitigeREPL
 
 /// Aligned columns for a terminal: a header, a rule, rows; numbers right-aligned.
 ///

@@ -15,10 +15,16 @@ public enum TerminalText {
   /// `text` with its control characters shown as escapes, except those in `kept` (the REPL keeps the
   /// escape character of its own colours, having shown the strings' own with `%q`).
   public static func visible(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
-    guard text.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return text }
+    escaping(text) { isControl($0) && !kept.contains($0) }
+  }
+
+  /// `text` with each scalar `shouldEscape` picks written as a `\u{...}` escape (hexadecimal, capitals),
+  /// for a check stricter than the terminal's (a person's name refuses invisible marks as well).
+  public static func escaping(_ text: String, where shouldEscape: (Unicode.Scalar) -> Bool) -> String {
+    guard text.unicodeScalars.contains(where: shouldEscape) else { return text }
     var shown = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      if isControl(scalar), !kept.contains(scalar) {
+      if shouldEscape(scalar) {
         shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
       } else {
         shown.append(scalar)
