@@ -35,14 +35,18 @@ public enum TerminalText {
 
   /// Whether `scalar` is shown as an escape.
   ///
-  /// C0, DEL and C1 controls, and the invisible characters that reorder or hide text on a terminal:
-  /// bidirectional overrides and isolates (U+202E shows `exe.gpj` as `jpg.exe`), marks, zero-width
-  /// space and word joiner, the byte-order mark. Zero-width joiners and non-joiners stay: scripts and
-  /// emoji need them.
-  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+  /// C0, DEL and C1 controls, and the invisible characters that reorder, hide or break text on a
+  /// terminal: bidirectional overrides and isolates (U+202E shows `exe.gpj` as `jpg.exe`), marks,
+  /// zero-width space and word joiner, the byte-order mark, line and paragraph separators (some
+  /// terminals break the line there), the soft hyphen, the Mongolian vowel separator, the Hangul
+  /// fillers that show as blanks, interlinear annotation marks and tag characters (invisible letters
+  /// that can smuggle text). Zero-width joiners and non-joiners stay: scripts and emoji need them.
+  /// The characters are Unicode's `Cc`, `Cf` (most) and `Zl`/`Zp` categories, and the fillers.
+  static func isControl(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0..<0x20, 0x7F...0x9F: return true
-    case 0x061C, 0x200B, 0x200E, 0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF:
+    case 0x00AD, 0x061C, 0x115F, 0x1160, 0x180E, 0x200B, 0x200E, 0x200F, 0x2028...0x202E, 0x2060...0x2064,
+      0x2066...0x2069, 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB, 0xE0000...0xE007F:
       return true
     default: return false
     }
