@@ -207,6 +207,9 @@ struct BatchCommand: ParsableCommand {
         DryRunMark.take(path: workspace.path, runId: id)
       }
       let runner = BatchRunner(store: store, configuration: configuration, options: options)
+      // A night goes on when whoever read its output stops reading (`litige batch | head -2`, a
+      // closed log): its writes fail instead (`StandardStream`), it does not end with SIGPIPE.
+      signal(SIGPIPE, SIG_IGN)
       // Ctrl-C, or a scheduler's SIGTERM: stop at the end of the chunks under way (resumable).
       let stops = [SIGINT, SIGTERM].map { number in
         signal(number, SIG_IGN)
@@ -528,7 +531,7 @@ enum DryRunMark {
 
 /// A line on standard error.
 func note(_ text: String, terminator: String = "\n") {
-  FileHandle.standardError.write(Data((text + terminator).utf8))
+  StandardStream.error.write(text + terminator)
 }
 
 /// The batch's progress: a bar on a terminal; otherwise a few `logfmt` lines on standard error (start,
@@ -559,7 +562,7 @@ final class ProgressDisplay: @unchecked Sendable {
         let line = String(
           format: "\r[%@] %3d%%  %d cases  %.0f cases/s  ETA %@  %d failed ", bar, Int(fraction * 100),
           progress.cases, rate, Self.duration(remaining), progress.failedCases)
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardStream.error.write(line)
         return
       }
       let tenth = Int(fraction * 10)
@@ -586,7 +589,7 @@ final class ProgressDisplay: @unchecked Sendable {
       let quoted = value.contains(" ") || value.contains("=") || value.contains("\"")
       line += " \(key)=" + (quoted ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value)
     }
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    StandardStream.error.write(line + "\n")
   }
 
   private static func duration(_ seconds: Double) -> String {

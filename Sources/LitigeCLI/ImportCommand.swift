@@ -127,10 +127,9 @@ struct ImportCommand: ParsableCommand {
     }
     if report.failedCases > 0 {
       for failure in report.failures.prefix(20) {
-        FileHandle.standardError.write(
-          Data(
-            "litige: \(failure.plugin) \(failure.hook) failed on case \(failure.caseId): \(TerminalText.visible(failure.message))\n"
-              .utf8))
+        StandardStream.error.write(
+          "litige: \(failure.plugin) \(failure.hook) failed on case \(failure.caseId): \(TerminalText.visible(failure.message))\n"
+        )
       }
       throw Failure(
         "the records are imported, but triage failed on \(report.failedCases) case(s) (see above); "

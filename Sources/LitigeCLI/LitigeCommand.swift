@@ -47,12 +47,11 @@ public struct LitigeCommand: ParsableCommand {
     } catch let error as ValidationError where parsed != nil {
       // A value checked while running: the usage of the subcommand that was typed, not the root's.
       let usage = parsed.map { usageString(for: type(of: $0)) } ?? ""
-      FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n".utf8))
+      StandardStream.error.write("Error: \(error.message)\nUsage: \(usage)\n")
       Foundation.exit(2)
     } catch let failure as Failure {
       // A script's or a file's text may be in the message: its control characters are shown, not run.
-      FileHandle.standardError.write(
-        Data(("litige: " + TerminalText.visibleLines(failure.message) + "\n").utf8))
+      StandardStream.error.write("litige: " + TerminalText.visibleLines(failure.message) + "\n")
       Foundation.exit(1)
     } catch {
       let code = exitCode(for: error)
@@ -60,7 +59,7 @@ public struct LitigeCommand: ParsableCommand {
         print(fullMessage(for: error))
         Foundation.exit(0)
       }
-      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      StandardStream.error.write(fullMessage(for: error) + "\n")
       Foundation.exit(code == .validationFailure ? 2 : code.rawValue == 1 ? 1 : 2)
     }
   }

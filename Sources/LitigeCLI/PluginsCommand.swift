@@ -68,10 +68,8 @@ struct PolicyContext {
     for outcome in host.run(hook: hook, caseId: caseId, runId: runId, subject: subject) {
       if let failure = outcome.failure {
         succeeded = false
-        FileHandle.standardError.write(
-          Data(
-            "litige: \(outcome.plugin) \(hook) failed on case \(caseId): \(TerminalText.visible(failure))\n"
-              .utf8))
+        StandardStream.error.write(
+          "litige: \(outcome.plugin) \(hook) failed on case \(caseId): \(TerminalText.visible(failure))\n")
         continue
       }
       // A plugin's reasons are its text: shown, not run by the terminal.
@@ -264,11 +262,10 @@ extension PluginsCommand {
         let index = running.index.load(ordering: .relaxed)
         let plugin = names.indices.contains(index) ? names[index] : "a plugin"
         fflush(nil)
-        FileHandle.standardError.write(
-          Data(
-            ("litige: \(plugin) \(hook) on case \(caseId) ran past twice its time limit of "
-              + "\(LuaState.describe(limit)) in the C library and cannot be interrupted (a pattern that "
-              + "backtracks?); nothing was timed\n").utf8))
+        StandardStream.error.write(
+          "litige: \(plugin) \(hook) on case \(caseId) ran past twice its time limit of "
+            + "\(LuaState.describe(limit)) in the C library and cannot be interrupted (a pattern that "
+            + "backtracks?); nothing was timed\n")
         _exit(1)
       }
       // Each call is a probe (as the night asks a case again): its decisions are dropped, so that every

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LitigeCore
 import LitigeREPL
 import LuaHost
 
@@ -51,11 +52,9 @@ struct ReplCommand: ParsableCommand {
     if interactive {
       if ProcessInfo.processInfo.environment[Self.restartNotice] != nil {
         unsetenv(Self.restartNotice)
-        FileHandle.standardError.write(
-          Data(
-            ("The last statement was stuck in a C call past its hard deadline, so the console started a new "
-              + "session: globals and staged decisions of the old one are gone; nothing was written.\n").utf8)
-        )
+        StandardStream.error.write(
+          "The last statement was stuck in a C call past its hard deadline, so the console started a new "
+            + "session: globals and staged decisions of the old one are gone; nothing was written.\n")
       }
       // A statement stuck in C cannot be stopped in this process: start the console afresh in its place.
       LuaHardDeadline.action = { _ in
@@ -83,8 +82,8 @@ struct ReplCommand: ParsableCommand {
       console = try Console(
         store: store, workspaceFolder: URL(fileURLWithPath: workspace.path).deletingLastPathComponent(),
         now: now, options: options,
-        write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-        writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+        write: { StandardStream.output.write($0) },
+        writeError: { StandardStream.error.write($0) })
     } catch {
       throw Failure("\(error)")
     }

@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
       // escape sequence); into a pipe or a file it goes byte for byte, as data.
       runtime.state.output = { print(TerminalText.visibleLines($0), terminator: "") }
     } else {
-      runtime.state.rawOutput = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+      runtime.state.rawOutput = { bytes in StandardStream.output.write(bytes) }
     }
     do {
       let today = LocalDate(now, in: store.settings.timeZone)

@@ -208,7 +208,7 @@ public enum Exporter {
   /// A temporary file beside it is renamed over it. Throws `DataProblem` naming the file when it cannot be written.
   public static func write(_ data: Data, to path: String) throws {
     if path == "-" {
-      FileHandle.standardOutput.write(data)
+      StandardStream.output.write(Array(data))
       return
     }
     let url = URL(fileURLWithPath: path)

@@ -1,4 +1,5 @@
 import Foundation
+import LitigeCore
 
 /// The REPL's loop: a terminal session through libedit, or piped input read to its end.
 public enum REPL {
@@ -32,7 +33,7 @@ public enum REPL {
       if next == .quit { break }
     }
     if console.isContinuing {
-      FileHandle.standardError.write(Data("litige repl: the input ended inside a statement\n".utf8))
+      StandardStream.error.write("litige repl: the input ended inside a statement\n")
       return 1
     }
     return console.failures > 0 ? 1 : 0
@@ -42,7 +43,7 @@ public enum REPL {
     guard
       let editor = LineEditor(historyPath: historyPath, historySize: 1_000, completer: console.completions)
     else {
-      FileHandle.standardError.write(Data("litige repl: cannot start line editing on this terminal\n".utf8))
+      StandardStream.error.write("litige repl: cannot start line editing on this terminal\n")
       return 1
     }
     print("Litige REPL. Type Lua; .help lists the commands; Ctrl-D leaves.")

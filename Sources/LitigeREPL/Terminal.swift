@@ -1,5 +1,6 @@
 import CEditLine
 import Foundation
+import LitigeCore
 import LuaHost
 import Synchronization
 
@@ -142,7 +143,7 @@ private let completeFunction: litige_key_function = { editLine, _ in
     if before.hasPrefix("."), before.contains(" ") { el_insertstr(editLine, " ") }
     return UInt8(CC_REFRESH)
   }
-  FileHandle.standardOutput.write(Data(("\n" + columns(candidates, limit: 200)).utf8))
+  StandardStream.output.write("\n" + columns(candidates, limit: 200))
   return UInt8(CC_REDISPLAY)
 }
 
@@ -249,10 +250,10 @@ final class LineEditor {
     guard let line = el_gets(editLine, &count) else {
       if InterruptHandling.takeInterrupt() || count < 0 {
         el_reset(editLine)
-        FileHandle.standardOutput.write(Data("^C\n".utf8))
+        StandardStream.output.write("^C\n")
         return .interrupted
       }
-      FileHandle.standardOutput.write(Data("\n".utf8))
+      StandardStream.output.write("\n")
       return .end
     }
     var text = String(cString: line)
@@ -260,7 +261,7 @@ final class LineEditor {
     // Ctrl-C read as a key cleared the line. A Ctrl-C that comes with a line (typed just after Enter)
     // stays pending: the statement starts interrupted, which is what the user asked for.
     if text.isEmpty, InterruptHandling.takeInterrupt() {
-      FileHandle.standardOutput.write(Data("^C\n".utf8))
+      StandardStream.output.write("^C\n")
       return .interrupted
     }
     return .line(text)

@@ -193,7 +193,8 @@ public enum LuaHardDeadline {
       + "\(LuaState.describe(limit)) and cannot be interrupted (a pattern that backtracks?); "
       + "the process stops here; what that call decided is not written\n"
     fflush(nil)  // flushes every stream: what the command printed before (`Opened case 121`) is kept
-    FileHandle.standardError.write(Data(message.utf8))
+    // write(2), not FileHandle: a closed standard error must not trap before the exit.
+    _ = message.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     _exit(1)
   }
 

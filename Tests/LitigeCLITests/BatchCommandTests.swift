@@ -102,6 +102,29 @@ struct BatchCommandTests {
     #expect(try Store.open(path: litige.workspace).runs(limit: 1).first?.status == "completed")
   }
 
+  @Test("a night whose output nobody reads any more (a closed pipe) goes on to its end", arguments: [1, 2])
+  func aNightGoesOnWhenItsOutputIsClosed(jobs: Int) throws {
+    let litige = try Litige.demo()
+    let process = Process()
+    process.executableURL = Litige.executable
+    process.arguments = [
+      "batch", "--as-of", "2027-01-20", "--chunk-size", "10", "--jobs", "\(jobs)", "--db", litige.workspace,
+    ]
+    // `litige batch 2>&1 | head -0`: the pipe's reader is gone before the first line.
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try pipe.fileHandleForReading.close()
+    try process.run()
+    try pipe.fileHandleForWriting.close()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")
+    #expect(process.terminationStatus == 0)
+    let run = try #require(try Store.open(path: litige.workspace).runs(limit: 1).first)
+    #expect(run.status == "completed")
+    #expect(try nightlyDecisions(litige.workspace).count > 10)
+  }
+
   @Test("a second night on a workspace is refused while one runs, and writes nothing; then it runs")
   func oneNightAtATime() throws {
     let litige = try Litige.demo()
