@@ -275,6 +275,42 @@ public struct WorkspaceConfiguration: Sendable {
     self.definesCompany = definesCompany
   }
 
+  /// The bytes of the configuration file at `url`, or nil when there is none.
+  ///
+  /// A path that exists but is not a readable regular file (a folder, a FIFO that would block the
+  /// command or feed it anything, a device, a file it may not read) is an error: read as "no file",
+  /// it would run the night with no plugin and no company settings, saying nothing.
+  static func readConfiguration(_ url: URL, display: String) throws -> Data? {
+    var status = stat()
+    guard stat(url.path, &status) == 0 else {
+      if errno == ENOENT {
+        // A link to nowhere is a mistake, not an absent file.
+        var link = stat()
+        guard lstat(url.path, &link) == 0 else { return nil }
+        throw ConfigError("\(display): the link leads to no file (\(String(cString: strerror(ENOENT))))")
+      }
+      throw ConfigError("\(display): cannot be read (\(String(cString: strerror(errno))))")
+    }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+      let kind =
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a named pipe (FIFO)"
+        case S_IFSOCK: "a socket"
+        default: "a device"
+        }
+      throw ConfigError("\(display): is \(kind), not a file (expected the workspace's TOML settings)")
+    }
+    guard access(url.path, R_OK) == 0 else {
+      throw ConfigError("\(display): cannot be read (\(String(cString: strerror(errno))))")
+    }
+    do {
+      return try Data(contentsOf: url)
+    } catch {
+      throw ConfigError("\(display): cannot be read (\(error.localizedDescription))")
+    }
+  }
+
   /// Reads `litige.toml` in `folder`, if any; `bundled` is the folder of the plugins that ship with Litige.
   ///
   /// Without a file, no plugin is enabled. Throws `ConfigError` naming the file, line and key.
@@ -286,7 +322,7 @@ public struct WorkspaceConfiguration: Sendable {
     var company = CompanySettings()
     var definesCompany = false
     var digest = ContentDigest()
-    if let data = FileManager.default.contents(atPath: url.path) {
+    if let data = try readConfiguration(url, display: display) {
       digest.add(data)
       guard let text = String(data: data, encoding: .utf8) else {
         throw ConfigError(

@@ -115,4 +115,34 @@ struct CompanyConfigTests {
         "\(error)".hasSuffix("/litige.toml:4: the file is not UTF-8 text (save it as UTF-8)"), "\(error)")
     }
   }
+
+  /// What stands at litige.toml's place, made by `make` in an empty folder.
+  @Test(
+    "a folder, a named pipe or a dangling link in litige.toml's place is an error, not a night without plugins",
+    arguments: ["folder", "fifo", "dangling link"])
+  func notAFile(kind: String) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litige-company-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("litige.toml").path
+    switch kind {
+    case "folder": try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+    case "fifo": #expect(mkfifo(path, 0o600) == 0)
+    default:
+      try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/nowhere/litige.toml")
+    }
+    let expected = [
+      "folder": "/litige.toml: is a folder, not a file (expected the workspace's TOML settings)",
+      "fifo": "/litige.toml: is a named pipe (FIFO), not a file (expected the workspace's TOML settings)",
+      "dangling link": "/litige.toml: the link leads to no file (No such file or directory)",
+    ]
+    // Returns at once (a FIFO is never opened: reading it would wait for a writer).
+    #expect {
+      _ = try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+    } throws: { error in
+      "\(error)".hasSuffix(expected[kind] ?? "?")
+    }
+    // No file at all is still "no plugin enabled".
+    try FileManager.default.removeItem(atPath: path)
+    #expect(try WorkspaceConfiguration.load(folder: folder, bundled: nil).enabled.isEmpty)
+  }
 }
