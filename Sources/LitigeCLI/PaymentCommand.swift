@@ -35,8 +35,8 @@ struct AuthorOptions: ParsableArguments {
       name.unicodeScalars.allSatisfy(Self.mayBeInName)
     else {
       throw ValidationError(
-        "--by (or $LITIGE_USER): a name of 1 to 64 characters on one line, without ':', control "
-          + "characters, invisible marks or spaces other than ' ' (got '"
+        "--by (or $LITIGE_USER): a name of 1 to 64 characters of UTF-8 text on one line, without ':', "
+          + "control characters, invisible marks or spaces other than ' ' (got '"
           + "\(TerminalText.escaping(String(name.prefix(64))) { !Self.mayBeInName($0) })')")
     }
   }
@@ -46,7 +46,9 @@ struct AuthorOptions: ParsableArguments {
   /// (zero-width joiner, soft hyphen, variation selector, Hangul filler...).
   private static func mayBeInName(_ scalar: Unicode.Scalar) -> Bool {
     if scalar == " " { return true }
-    guard !scalar.properties.isDefaultIgnorableCodePoint else { return false }
+    // Bytes that are not UTF-8 reach the arguments and the environment as U+FFFD: a name typed in
+    // another encoding (Latin-1 `Hélène`) would be journaled as `H\u{FFFD}l\u{FFFD}ne` for ever.
+    guard scalar != "\u{FFFD}", !scalar.properties.isDefaultIgnorableCodePoint else { return false }
     switch scalar.properties.generalCategory {
     case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .privateUse, .surrogate,
       .unassigned:

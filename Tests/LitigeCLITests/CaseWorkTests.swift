@@ -129,6 +129,8 @@ struct CaseWorkTests {
     let refusedNames = [
       "L\u{1B}[31mred": #"L\u{1B}[31mred"#, "L\u{202E}éa": #"L\u{202E}éa"#, "bo\u{200D}b": #"bo\u{200D}b"#,
       "bo\u{2028}b": #"bo\u{2028}b"#, "L\u{A0}éa": #"L\u{A0}éa"#, "Lé\u{AD}a": #"Lé\u{AD}a"#,
+      // Latin-1 bytes (`H\xE9l\xE8ne` typed on an old terminal) arrive as replacement characters.
+      "H\u{FFFD}l\u{FFFD}ne": #"H\u{FFFD}l\u{FFFD}ne"#,
     ]
     for (name, shown) in refusedNames {
       let refused = try litige.run("case", "assign", "1", "legal", "--by", name)
