@@ -17,8 +17,10 @@ import Foundation
 /// `LYCéE` is still `Lycée`) and wherever it is, glued to other letters too (`"x" .. name`); a shorter
 /// one only as written and as a word of its own where it begins or ends with a letter or digit (`Li`
 /// is not masked in `List`); a single character not at all (it would mask half the message). A value
-/// a script transformed otherwise (cut, reversed, spaced) cannot be recognised: users who need the
-/// text exactly as raised ask for it with `--verbose`.
+/// a script transformed otherwise (cut, reversed, spaced) cannot be recognised, except the usual
+/// other forms of a value: a person's first name or surname alone, a phone number's digits or French
+/// national form, no-break spaces for spaces. Users who need the text exactly as raised ask for it
+/// with `--verbose`.
 public struct PersonalDataMask: Sendable {
   /// One value to hide: where its scalars are in `scalars` (small letters when `folded`), its label.
   ///
@@ -63,8 +65,18 @@ public struct PersonalDataMask: Sendable {
     var found: [(String, String)] = []
     for customer in customers {
       found.append((customer.name, "customer name"))
+      // A person is named by their surname or first name alone too ("Dear Martin"); a company's
+      // words ("Transports", "Services") are no one's name and would hide half a message.
+      if customer.kind == .person {
+        for word in customer.name.split(whereSeparator: \.isWhitespace) where word.unicodeScalars.count >= 4 {
+          found.append((String(word), "customer name"))
+        }
+      }
       if let email = customer.email { found.append((email, "customer e-mail")) }
-      if let phone = customer.phone { found.append((phone, "customer phone")) }
+      if let phone = customer.phone {
+        found.append((phone, "customer phone"))
+        for variant in Self.phoneVariants(phone) { found.append((variant, "customer phone")) }
+      }
       if let address = customer.address { found.append((address, "customer address")) }
     }
     for reason in reasons { found.append((reason, "case reason")) }
@@ -222,8 +234,34 @@ public struct PersonalDataMask: Sendable {
     UInt64(first) << 32 | UInt64(second)
   }
 
-  /// The small letter of `scalar` when it has a one-scalar small letter (ASCII at once).
+  /// The ways a script may write `phone` other than as stored: its digits alone (`33612345678`),
+  /// with a `+` (`+33612345678`), and for a French number in international form (`+33 6 12 34 56
+  /// 78`) the national one, bare and in pairs (`0612345678`, `06 12 34 56 78`). Numbers of fewer
+  /// than six digits give none (they would match amounts and ids).
+  static func phoneVariants(_ phone: String) -> [String] {
+    let digits = String(phone.unicodeScalars.filter { ("0"..."9").contains($0) })
+    guard digits.count >= 6 else { return [] }
+    var variants = [digits, "+" + digits]
+    let international = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+") || digits.hasPrefix("00")
+    let afterCountry = digits.hasPrefix("0033") ? digits.dropFirst(4) : digits.dropFirst(2)
+    if international, digits.hasPrefix("33") || digits.hasPrefix("0033"), afterCountry.count == 9 {
+      let national = "0" + afterCountry
+      variants.append(national)
+      var pairs: [String] = []
+      var rest = Substring(national)
+      while !rest.isEmpty {
+        pairs.append(String(rest.prefix(2)))
+        rest = rest.dropFirst(2)
+      }
+      variants.append(pairs.joined(separator: " "))
+    }
+    return variants
+  }
+
+  /// The small letter of `scalar` when it has a one-scalar small letter (ASCII at once); a no-break,
+  /// narrow or figure space or a tab as a plain space (`Camille\u{A0}Martin` is the name).
   private static func fold(_ scalar: UInt32) -> UInt32 {
+    if scalar == 0x09 || scalar == 0xA0 || scalar == 0x2007 || scalar == 0x202F { return 0x20 }
     if scalar < 0x80 { return (0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar }
     guard let unicode = Unicode.Scalar(scalar) else { return scalar }
     let lower = unicode.properties.lowercaseMapping.unicodeScalars

@@ -30,6 +30,28 @@ struct PersonalDataMaskTests {
       mask.masking("attempt to index a nil value (field 'x')") == "attempt to index a nil value (field 'x')")
   }
 
+  @Test("a person's first name or surname alone, a phone's other forms and no-break spaces are masked")
+  func usualOtherForms() {
+    let person = PersonalDataMask(
+      customer: Customer(id: "C-1", name: "Camille Lefèvre", kind: .person, phone: "+33 6 12 34 56 78"),
+      reason: nil, communications: [])
+    #expect(person.masking("Dear LEFÈVRE, Camille") == "Dear ‹customer name›, ‹customer name›")
+    #expect(person.masking("Camille\u{A0}Lefèvre called") == "‹customer name› called")
+    for phone in ["0612345678", "06 12 34 56 78", "+33612345678", "33612345678", "+33 6 12 34 56 78"] {
+      #expect(person.masking("call \(phone) now") == "call ‹customer phone› now", "\(phone)")
+    }
+    // Numbers that are not it stay: an amount, an id, another phone.
+    #expect(person.masking("612.34 EUR, case 345678, 0612345679") == "612.34 EUR, case 345678, 0612345679")
+    // A company's words are no one's name: only the whole name is masked.
+    let company = PersonalDataMask(
+      customer: Customer(id: "C-2", name: "Transports Dupont", kind: .company), reason: nil,
+      communications: [])
+    #expect(
+      company.masking("Transports late; Transports Dupont pays") == "Transports late; ‹customer name› pays")
+    #expect(PersonalDataMask.phoneVariants("12 34") == [])
+    #expect(PersonalDataMask.phoneVariants("0033 1 23 45 67 89").contains("01 23 45 67 89"))
+  }
+
   @Test("capitals and small letters of a value of four characters or more are masked too")
   func caseVariants() {
     #expect(mask.masking("COMPTA@SGE.EXAMPLE") == "‹customer e-mail›")
