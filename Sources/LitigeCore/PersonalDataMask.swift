@@ -234,10 +234,11 @@ public struct PersonalDataMask: Sendable {
     UInt64(first) << 32 | UInt64(second)
   }
 
-  /// The ways a script may write `phone` other than as stored: its digits alone (`33612345678`),
-  /// with a `+` (`+33612345678`), and for a French number in international form (`+33 6 12 34 56
-  /// 78`) the national one, bare and in pairs (`0612345678`, `06 12 34 56 78`). Numbers of fewer
-  /// than six digits give none (they would match amounts and ids).
+  /// The ways a script may write `phone` other than as stored.
+  ///
+  /// Its digits alone (`33612345678`), with a `+` (`+33612345678`), and for a French number in
+  /// international form (`+33 6 12 34 56 78`) the national one, bare and in pairs (`0612345678`,
+  /// `06 12 34 56 78`). Numbers of fewer than six digits give none (they would match amounts and ids).
   static func phoneVariants(_ phone: String) -> [String] {
     let digits = String(phone.unicodeScalars.filter { ("0"..."9").contains($0) })
     guard digits.count >= 6 else { return [] }
