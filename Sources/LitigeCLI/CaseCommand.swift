@@ -460,8 +460,11 @@ struct CaseCommand: ParsableCommand {
         return
       }
       let time = { (date: Date) in Timestamp.display(date, in: zone) }
+      // The reference came from an imported file: shown with its invisible characters as escapes.
       var lines = [
-        "Case \(item.id)\(item.reference.map { " (\($0))" } ?? "") · \(item.status.rawValue) · priority \(item.priority)"
+        TerminalText.visible(
+          "Case \(item.id)\(item.reference.map { " (\($0))" } ?? "") · \(item.status.rawValue) · priority \(item.priority)"
+        )
       ]
       let fields: [(String, String)] = [
         (

@@ -94,7 +94,7 @@ struct ImportCommand: ParsableCommand {
       let report = ImportReport(
         file: file, kind: kind.rawValue, records: table.records.count, encoding: table.encoding.rawValue,
         delimiter: table.delimiter.map(String.init), dryRun: dryRun, summary: summary, triaged: triaged)
-      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+      print(TerminalText.visibleJSON(String(decoding: try encoder.encode(report), as: UTF8.self)))
       return
     }
     let encodingName = table.encoding == .windows1252 ? "Windows-1252" : "UTF-8"

@@ -47,7 +47,7 @@ public struct LitigeCommand: ParsableCommand {
     } catch let error as ValidationError where parsed != nil {
       // A value checked while running: the usage of the subcommand that was typed, not the root's.
       let usage = parsed.map { usageString(for: type(of: $0)) } ?? ""
-      StandardStream.error.write("Error: \(error.message)\nUsage: \(usage)\n")
+      StandardStream.error.write("Error: \(TerminalText.visibleLines(error.message))\nUsage: \(usage)\n")
       Foundation.exit(2)
     } catch let failure as Failure {
       // A script's or a file's text may be in the message: its control characters are shown, not run.
@@ -59,7 +59,9 @@ public struct LitigeCommand: ParsableCommand {
         print(fullMessage(for: error))
         Foundation.exit(0)
       }
-      StandardStream.error.write(fullMessage(for: error) + "\n")
+      // The argument parser quotes what was typed ("The value 'X' is invalid"): a pasted escape
+      // sequence is shown, not run.
+      StandardStream.error.write(TerminalText.visibleLines(fullMessage(for: error)) + "\n")
       Foundation.exit(code == .validationFailure ? 2 : code.rawValue == 1 ? 1 : 2)
     }
   }

@@ -85,6 +85,9 @@ struct OutboxCommand: ParsableCommand {
         return
       }
       let zone = store.settings.timeZone
+      // Every field came from a plugin, a file or a person: control and invisible characters are
+      // shown as escapes (the body keeps its line breaks).
+      func print(_ line: String) { Swift.print(TerminalText.visible(line)) }
       print("Outbox item \(item.id) · \(item.status.rawValue) · \(item.template) by \(item.channel.rawValue)")
       print("  Case      \(item.caseReference ?? String(item.caseId)) (customer \(item.customerId))")
       print(
@@ -96,7 +99,7 @@ struct OutboxCommand: ParsableCommand {
       }
       if let failure = item.failure { print("  Failed    \(failure)") }
       print("")
-      print(item.body ?? "(no text was kept)")
+      Swift.print(TerminalText.visibleLines(item.body ?? "(no text was kept)"))
     }
   }
 

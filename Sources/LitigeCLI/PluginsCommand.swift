@@ -130,11 +130,14 @@ struct PluginsCommand: ParsableCommand {
       }
       print(table.render())
       for plugin in context.host.plugins where !plugin.schema.isEmpty {
-        print("\n\(plugin.name) settings")
+        print("\n\(TerminalText.visible(plugin.name)) settings")
         for field in plugin.schema {
           let value =
             plugin.config[field.name].map { Self.show($0, type: field.type, currency: currency) } ?? "-"
-          print("  \(field.name) = \(value)  (\(field.type))  \(field.documentation)")
+          // The plugin's own texts: a default or a doc could hold an escape sequence.
+          print(
+            TerminalText.visible(
+              "  \(field.name) = \(value)  (\(field.type))  \(field.documentation)"))
         }
       }
     }

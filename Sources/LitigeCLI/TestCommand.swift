@@ -49,7 +49,7 @@ struct TestCommand: ParsableCommand {
         searchPaths.append((bundled, WorkspaceConfiguration.relativeDisplay(bundled)))
       }
       let results = PolicyTests.run(file: file, searchPaths: searchPaths)
-      if !json { print(results.first?.file ?? file.path) }
+      if !json { print(TerminalText.visible(results.first?.file ?? file.path)) }
       for result in results {
         rows.append(["file": result.file, "name": result.name, "failure": result.failure ?? NSNull()])
         if let failure = result.failure {

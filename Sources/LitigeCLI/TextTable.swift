@@ -37,7 +37,9 @@ func jsonText(_ value: Any) -> String {
     (try? JSONSerialization.data(
       withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
     ?? Data("null".utf8)
-  return String(decoding: data, as: UTF8.self)
+  // Strings from plugins, files and people may hold C1 controls or bidi overrides, which JSON
+  // leaves as they are: written as escapes, the JSON is the same and safe on a terminal.
+  return TerminalText.visibleJSON(String(decoding: data, as: UTF8.self))
 }
 
 extension Money {

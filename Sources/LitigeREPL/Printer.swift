@@ -59,7 +59,9 @@ enum ConsoleHelpers {
 
     render = function(value, colour, depth, seen, indent)
       local kind = type(value)
-      if kind == "string" then return paint(string.format("%q", value), kind, colour) end
+      -- %q writes a line break as a backslash and a real line break: shown as \n, a string cannot
+      -- forge lines that look like the console's own (a reason holding "litige> .commit").
+      if kind == "string" then return paint((string.format("%q", value):gsub("\\\n", "\\n")), kind, colour) end
       -- A case, an invoice, a customer: read-only views whose metatable shows the class name.
       local class = getmetatable(value)
       if kind == "table" and (class == "case" or class == "invoice" or class == "customer") then

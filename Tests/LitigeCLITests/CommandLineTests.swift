@@ -73,6 +73,91 @@ struct Litige {
 
 @Suite("The litige command")
 struct CommandLineTests {
+  @Test("an export to standard output on a full disk fails; the parser's errors show what was typed escaped")
+  func outputFailuresAndTypedEscapes() throws {
+    let litige = try Litige.demo()
+    let process = Process()
+    process.executableURL = Litige.executable
+    process.arguments = ["export", "journal", "-", "--db", litige.workspace]
+    process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    let error = Pipe()
+    process.standardError = error
+    try process.run()
+    let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(message.contains("standard output: cannot be written: No space left on device"), "\(message)")
+
+    let typed = "X\u{1B}[31mRED\u{7}\u{202E}\u{9B}Y"
+    for arguments in [
+      ["case", "list", "--queue", typed], ["batch", "--jobs", typed], ["export", typed, "-"],
+    ] {
+      let refused = try litige.run(arguments)
+      #expect(refused.status != 0)
+      #expect(
+        !refused.standardError.unicodeScalars.contains {
+          ["\u{1B}", "\u{7}", "\u{202E}", "\u{9B}"].contains($0)
+        },
+        "\(arguments): \(refused.standardError)")
+      #expect(
+        refused.standardError.contains(#"X\u{1B}[31mRED\u{7}\u{202E}\u{9B}Y"#), "\(refused.standardError)")
+    }
+  }
+
+  @Test("an imported case reference with invisible characters is escaped in case show's header")
+  func importedReferenceEscaped() throws {
+    let litige = try Litige.demo()
+    let file = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent().appendingPathComponent(
+      "c.json")
+    try Data(
+      #"[{"id": "L2\u202eX\u2028Y\u00adZ", "customer_id": "C0017", "opened_at": "2026-10-02T09:01:00+02:00", "channel": "web", "reason": "Colis en retard", "disputed": "50"}]"#
+        .utf8
+    ).write(to: file)
+    let imported = try litige.run("import", "cases", file.path)
+    #expect(imported.status == 0, "\(imported.standardError)")
+    let listed = try litige.run("case", "list", "--json")
+    let cases = try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]]
+    let id = try #require(cases?.compactMap { $0["id"] as? Int }.max())
+    let header = try #require(
+      try litige.run("case", "show", String(id)).standardOutput.split(separator: "\n").first)
+    #expect(header.hasPrefix(#"Case \#(id) (L2\u{202E}X\u{2028}Y\u{AD}Z) · "#), "\(header)")
+  }
+
+  @Test(
+    "a plugin's own texts are escaped in plugins list, and JSON carries C1 controls and bidi marks as escapes"
+  )
+  func pluginTextsAndJSONEscaped() throws {
+    let litige = try Litige.demo()
+    let folder = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
+    let plugin = folder.appendingPathComponent("company-plugins/odd")
+    try FileManager.default.createDirectory(at: plugin, withIntermediateDirectories: true)
+    try #"""
+    return { name = "odd", version = "1.0.0", priority = 90,
+      config = { mode = { type = "string", default = "a\27[31m\u{202E}b\u{2028}c", doc = "doc\u{9B}2J" } },
+      nightly = function(case) case:tag("odd_\u{202E}") end }
+    """#.write(to: plugin.appendingPathComponent("init.lua"), atomically: true, encoding: .utf8)
+    let toml = folder.appendingPathComponent("litige.toml")
+    try
+      (String(contentsOf: toml, encoding: .utf8)
+      .replacingOccurrences(of: "plugin_paths = []", with: #"plugin_paths = ["company-plugins"]"#)
+      + "\n[plugins.odd]\n")
+      .write(to: toml, atomically: true, encoding: .utf8)
+    let listed = try litige.run("plugins", "list")
+    #expect(listed.status == 0, "\(listed.standardError)")
+    #expect(
+      listed.standardOutput.contains(#"mode = "a\u{1B}[31m\u{202E}b\u{2028}c"  (string)  doc\u{9B}2J"#),
+      "\(listed.standardOutput)")
+    let json = try litige.run("plugins", "list", "--json").standardOutput
+    #expect(!json.unicodeScalars.contains { ["\u{1B}", "\u{202E}", "\u{2028}", "\u{9B}"].contains($0) })
+    #expect(json.contains(#"a\u001b[31m\u202eb\u2028c"#), "\(json)")
+    // The same JSON for a program.
+    let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+    let odd = object?.first { $0["name"] as? String == "odd" }
+    let mode = (odd?["settings"] as? [String: Any])?["mode"] as? [String: Any]
+    #expect(mode?["value"] as? String == "a\u{1B}[31m\u{202E}b\u{2028}c")
+    #expect(mode?["doc"] as? String == "doc\u{9B}2J")
+  }
+
   @Test("every command that prints data has --json; numbers given negative are told what is expected")
   func oneOutputConvention() throws {
     let litige = try Litige.demo()

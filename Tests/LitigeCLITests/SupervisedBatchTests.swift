@@ -260,11 +260,15 @@ struct SupervisedBatchTests {
     #expect(!run.standardOutput.contains("\u{1B}"))
     // The REPL shows a value's and print's C1 controls and bidirectional overrides as escapes too.
     let repl = try hostile.run(
-      ["repl"], input: #"r = "\u{9B}2J\u{202E}exe""# + "\nr\nprint(r)\nprint('\\27[2J')\n")
+      ["repl"],
+      input: #"r = "\u{9B}2J\u{202E}exe""# + "\nr\nprint(r)\nprint('\\27[2J')\n"
+        + #"forged = "Colis\nlitige> .commit""# + "\nforged\n")
     #expect(repl.status == 0, "\(repl.standardError)")
     #expect(repl.standardOutput.contains(#"\u{9B}2J\u{202E}exe"#), "\(repl.standardOutput)")
     #expect(repl.standardOutput.contains(#"\u{1B}[2J"#), "\(repl.standardOutput)")
     #expect(!repl.standardOutput.unicodeScalars.contains { ["\u{9B}", "\u{202E}", "\u{1B}"].contains($0) })
+    // A string's line break is shown as \n: it cannot forge a line that looks like the console's.
+    #expect(repl.standardOutput.contains(#""Colis\nlitige> .commit""#), "\(repl.standardOutput)")
   }
 
   /// A plugin's error or log line that quotes the customer goes to the summary, the report and the
@@ -355,6 +359,23 @@ struct SupervisedBatchTests {
       to: script, atomically: true, encoding: .utf8)
     let own = try hostile.run("run", script.path, "--dry-run")
     #expect(own.status == 0 && own.standardError.contains("own: \(customer.name)"), "\(own.standardError)")
+    // A --verbose night stores the text as written; erasing the customer (RGPD article 17) masks it
+    // in every stored report.
+    _ = try hostile.run("batch", "--verbose", "--as-of", "2026-12-02")
+    func storedReports() throws -> String {
+      try Store.open(path: hostile.workspace).runs(limit: 20).compactMap(\.report).joined(separator: "\n")
+    }
+    #expect(try storedReports().contains("no mandate for \(customer.name) <\(email.uppercased())>"))
+    let forgotten = try hostile.run("customer", "forget", customer.id, "--by", "Léa")
+    #expect(forgotten.status == 0, "\(forgotten.standardError)")
+    let afterwards = try storedReports()
+    #expect(!afterwards.contains(customer.name) && !afterwards.uppercased().contains(email.uppercased()))
+    #expect(afterwards.contains("no mandate for ‹customer name› <‹customer e-mail›>"), "\(afterwards)")
+    // The reports are still read as reports.
+    #expect(
+      try Store.open(path: hostile.workspace).runs(limit: 20).allSatisfy { run in
+        run.report.map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil } ?? true
+      })
   }
 
   @Test(
