@@ -21,27 +21,33 @@ public enum StandardStream: Sendable {
   /// Writes `text` as UTF-8, all of it unless the stream refuses; a refusal is silent (see the type).
   public func write(_ text: String) {
     var text = text
-    text.withUTF8 { bytes in write(bytes) }
+    text.withUTF8 { bytes in _ = write(bytes) }
   }
 
-  /// Writes `bytes`, all of them unless the stream refuses; a refusal is silent (see the type).
-  public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard var next = bytes.baseAddress else { return }
+  /// Writes `bytes`, all of them unless the stream refuses, and returns whether it took them all.
+  ///
+  /// Progress and messages ignore the answer (see the type); data written to standard output (an
+  /// export to `-`) must not: a full disk would leave a cut file and a success.
+  @discardableResult
+  public func write(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard var next = bytes.baseAddress else { return true }
     var left = bytes.count
     let descriptor: Int32 = self == .output ? 1 : 2
     while left > 0 {
       let written = systemWrite(descriptor, next, left)
       if written < 0 {
         if errno == EINTR { continue }
-        return
+        return false
       }
       next += written
       left -= written
     }
+    return true
   }
 
-  /// Writes `bytes`, all of them unless the stream refuses; a refusal is silent (see the type).
-  public func write(_ bytes: [UInt8]) {
+  /// Writes `bytes`, all of them unless the stream refuses, and returns whether it took them all.
+  @discardableResult
+  public func write(_ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBufferPointer { write($0) }
   }
 }

@@ -208,7 +208,11 @@ public enum Exporter {
   /// A temporary file beside it is renamed over it. Throws `DataProblem` naming the file when it cannot be written.
   public static func write(_ data: Data, to path: String) throws {
     if path == "-" {
-      StandardStream.output.write(Array(data))
+      // A full disk or a closed pipe: the export failed (`> /dev/full` said nothing and exited 0).
+      guard StandardStream.output.write(Array(data)) else {
+        throw DataProblem(
+          file: "standard output", line: 0, message: "cannot be written: \(String(cString: strerror(errno)))")
+      }
       return
     }
     let url = URL(fileURLWithPath: path)
