@@ -40,6 +40,9 @@ public struct PersonalDataMask: Sendable {
   private var foldedValues: [UInt64: [Int]] = [:]
   /// Values of two or three characters by their first two, as written; longest first.
   private var shortValues: [UInt64: [Int]] = [:]
+  /// Words of a person's name by their first two small letters, longest first: matched as a word of
+  /// their own beginning with a capital (`Léa`, `LÉA`, not `léa` nor `Léandre`; see `matchesWord`).
+  private var nameWords: [UInt64: [Int]] = [:]
   /// Every value held, as `folded` flag and scalars (not to hold one twice).
   private var held: Set<[UInt32]> = []
 
@@ -63,14 +66,13 @@ public struct PersonalDataMask: Sendable {
   /// Adds the personal data of more `customers`, `reasons` and `communications` to hide.
   public mutating func add(customers: [Customer], reasons: [String], communications: [Communication]) {
     var found: [(String, String)] = []
+    var words: [(String, String)] = []
     for customer in customers {
       found.append((customer.name, "customer name"))
       // A person is named by their surname or first name alone too ("Dear Martin"); a company's
       // words ("Transports", "Services") are no one's name and would hide half a message.
       if customer.kind == .person {
-        for word in customer.name.split(whereSeparator: \.isWhitespace) where word.unicodeScalars.count >= 4 {
-          found.append((String(word), "customer name"))
-        }
+        words += Self.nameWords(of: customer.name).map { ($0, "customer name") }
       }
       if let email = customer.email { found.append((email, "customer e-mail")) }
       if let phone = customer.phone {
@@ -82,7 +84,17 @@ public struct PersonalDataMask: Sendable {
     for reason in reasons { found.append((reason, "case reason")) }
     for message in communications {
       found.append((message.author, "message author"))
+      words += Self.nameWords(of: message.author).map { ($0, "message author") }
       found.append((message.summary, "message text"))
+    }
+    for (word, label) in words {
+      let value = Self.composed(word).unicodeScalars.map { Self.fold($0.value) }
+      guard value.count >= 2, held.insert([2] + value).inserted else { continue }
+      let key = Self.key(value[0], value[1])
+      entries.append(Entry(start: scalars.count, count: value.count, folded: true, label: labelIndex(label)))
+      scalars += value
+      nameWords[key, default: []].append(entries.count - 1)
+      nameWords[key]?.sort { entries[$0].count > entries[$1].count }
     }
     var touched: Set<UInt64> = []
     for (text, label) in found {
@@ -92,9 +104,8 @@ public struct PersonalDataMask: Sendable {
       let folded = value.count >= 4
       let matched = folded ? value.map(Self.fold) : value
       guard held.insert([folded ? 1 : 0] + matched).inserted else { continue }
-      let labelIndex = labels.firstIndex(of: "‹\(label)›") ?? labels.count
-      if labelIndex == labels.count { labels.append("‹\(label)›") }
-      entries.append(Entry(start: scalars.count, count: matched.count, folded: folded, label: labelIndex))
+      entries.append(
+        Entry(start: scalars.count, count: matched.count, folded: folded, label: labelIndex(label)))
       scalars += matched
       let key = Self.key(matched[0], matched[1])
       if folded {
@@ -107,6 +118,34 @@ public struct PersonalDataMask: Sendable {
     }
     for key in touched {
       foldedValues[key]?.sort { Self.order(entries[$0], before: entries[$1], in: scalars) }
+    }
+  }
+
+  /// The index of `label` in `labels`, added if new.
+  private mutating func labelIndex(_ label: String) -> Int {
+    if let index = labels.firstIndex(of: "‹\(label)›") { return index }
+    labels.append("‹\(label)›")
+    return labels.count - 1
+  }
+
+  /// The words a person's `name` may be quoted by alone.
+  ///
+  /// The name is split at spaces, hyphens and apostrophes (`Dupré-Ñúñez` gives `Dupré`, `Ñúñez` and
+  /// itself; `O'Brien` gives `Brien`); words of two letters or more are kept, titles (`Mme`) are not.
+  /// A one-letter word (`O`, an initial, a CJK given name) would hide too much.
+  static func nameWords(of name: String) -> [String] {
+    let separators: Set<Character> = ["-", "'", "\u{2019}", "\u{2010}", "\u{2011}"]
+    var words: [String] = []
+    for spaced in name.split(whereSeparator: \.isWhitespace) {
+      words.append(String(spaced))
+      let parts = spaced.split(whereSeparator: separators.contains)
+      if parts.count > 1 { words += parts.map(String.init) }
+    }
+    // Titles are no one's name ("Mme Lefèvre" is quoted as "Lefèvre", but "Mme" is in every letter).
+    let titles: Set<String> = ["mme", "mlle", "mr", "mrs", "ms", "dr", "me", "pr", "sir"]
+    return words.filter {
+      $0.unicodeScalars.count >= 2 && $0.unicodeScalars.count < name.unicodeScalars.count
+        && !titles.contains($0.lowercased().trimmingCharacters(in: .punctuationCharacters))
     }
   }
 
@@ -152,6 +191,14 @@ public struct PersonalDataMask: Sendable {
     var best: Entry?
     if let bucket = foldedValues[Self.key(folded[index], folded[index + 1])] {
       best = longestFolded(in: bucket, text: folded, at: index)
+    }
+    if let bucket = nameWords[Self.key(folded[index], folded[index + 1])] {
+      for entryIndex in bucket where entries[entryIndex].count > best?.count ?? 0 {
+        if matchesWord(entries[entryIndex], original: original, folded: folded, at: index) {
+          best = entries[entryIndex]
+          break  // longest first
+        }
+      }
     }
     if let bucket = shortValues[Self.key(original[index].value, original[index + 1].value)] {
       for entryIndex in bucket where entries[entryIndex].count > best?.count ?? 0 {
@@ -230,39 +277,71 @@ public struct PersonalDataMask: Sendable {
     return true
   }
 
+  /// Whether name word `entry` is in the text at `index`: whatever the case of its letters but
+  /// beginning with a capital (a name is written so; `Price` and `PRICE`, not the word `price`), and
+  /// as a word of its own (`Jean`, not `Jeanne` nor `Petitjean`).
+  private func matchesWord(_ entry: Entry, original: [Unicode.Scalar], folded: [UInt32], at index: Int)
+    -> Bool
+  {
+    let end = index + entry.count
+    guard end <= folded.count, original[index].properties.isUppercase else { return false }
+    for offset in 0..<entry.count where folded[index + offset] != scalars[entry.start + offset] {
+      return false
+    }
+    if index > 0, Self.isWordScalar(original[index - 1]) { return false }
+    if end < original.count, Self.isWordScalar(original[end]) { return false }
+    return true
+  }
+
   private static func key(_ first: UInt32, _ second: UInt32) -> UInt64 {
     UInt64(first) << 32 | UInt64(second)
   }
 
   /// The ways a script may write `phone` other than as stored.
   ///
-  /// Its digits alone (`33612345678`), with a `+` (`+33612345678`), and for a French number in
-  /// international form (`+33 6 12 34 56 78`) the national one, bare and in pairs (`0612345678`,
-  /// `06 12 34 56 78`). Numbers of fewer than six digits give none (they would match amounts and ids).
+  /// Its digits alone (`33612345678`) and with a `+`; for a French number, stored in national
+  /// (`06 12 34 56 78`) or international form (`+33 6 12 34 56 78`, `0033...`), every usual form of
+  /// it: national bare and in pairs separated by spaces, dots or hyphens, international with `+33`,
+  /// `0033` or `33`, bare, spaced or with `(0)`. Numbers of fewer than six digits give none (they
+  /// would match amounts and ids).
   static func phoneVariants(_ phone: String) -> [String] {
     let digits = String(phone.unicodeScalars.filter { ("0"..."9").contains($0) })
     guard digits.count >= 6 else { return [] }
     var variants = [digits, "+" + digits]
-    let international = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+") || digits.hasPrefix("00")
-    let afterCountry = digits.hasPrefix("0033") ? digits.dropFirst(4) : digits.dropFirst(2)
-    if international, digits.hasPrefix("33") || digits.hasPrefix("0033"), afterCountry.count == 9 {
-      let national = "0" + afterCountry
-      variants.append(national)
-      var pairs: [String] = []
-      var rest = Substring(national)
-      while !rest.isEmpty {
-        pairs.append(String(rest.prefix(2)))
-        rest = rest.dropFirst(2)
-      }
-      variants.append(pairs.joined(separator: " "))
+    let international = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+")
+    // The national significant number (nine digits after the 0 or the +33).
+    var significant: Substring?
+    if digits.count == 13, digits.hasPrefix("0033") {
+      significant = digits.dropFirst(4)
+    } else if digits.count == 11, digits.hasPrefix("33"), international {
+      significant = digits.dropFirst(2)
+    } else if digits.count == 10, digits.hasPrefix("0"), !international {
+      significant = digits.dropFirst(1)
     }
+    guard let significant, significant.first != "0" else { return variants }
+    let national = "0" + significant
+    var pairs: [String] = []
+    var rest = Substring(national)
+    while !rest.isEmpty {
+      pairs.append(String(rest.prefix(2)))
+      rest = rest.dropFirst(2)
+    }
+    let spaced = "\(significant.prefix(1)) " + pairs.dropFirst().joined(separator: " ")
+    variants += [national, "+33" + significant, "0033" + significant, "33" + significant]
+    variants += [" ", ".", "-"].map { pairs.joined(separator: $0) }
+    variants += [
+      "+33 " + spaced, "0033 " + spaced, "+33 (0)" + spaced, "+33 (0) " + spaced, "+33 0" + spaced,
+    ]
     return variants
   }
 
   /// The small letter of `scalar` when it has a one-scalar small letter (ASCII at once); a no-break,
   /// narrow or figure space or a tab as a plain space (`Camille\u{A0}Martin` is the name).
   private static func fold(_ scalar: UInt32) -> UInt32 {
-    if scalar == 0x09 || scalar == 0xA0 || scalar == 0x2007 || scalar == 0x202F { return 0x20 }
+    switch scalar {
+    case 0x09, 0xA0, 0x2007, 0x2009, 0x200A, 0x202F, 0x3000: return 0x20
+    default: break
+    }
     if scalar < 0x80 { return (0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar }
     guard let unicode = Unicode.Scalar(scalar) else { return scalar }
     let lower = unicode.properties.lowercaseMapping.unicodeScalars

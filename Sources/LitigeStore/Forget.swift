@@ -42,6 +42,9 @@ extension Store {
         db, sql: "SELECT id FROM cases WHERE customer_id = ? ORDER BY id", arguments: [id])
       let marks = caseIds.isEmpty ? "NULL" : caseIds.map { _ in "?" }.joined(separator: ", ")
       let arguments = StatementArguments(caseIds)
+      // What the nights' reports may quote of them (a plugin's error, kept as written by a --verbose
+      // night, or in a form the mask did not recognise then), read before it is erased.
+      let mask = try Self.personalDataMask(ofCustomer: id, cases: marks, arguments: arguments, db)
       try db.execute(
         sql: """
           UPDATE customers SET name = ?, email = NULL, phone = NULL, address = NULL, forgotten_at = ? WHERE id = ?
@@ -82,6 +85,7 @@ extension Store {
           CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END
           """)
+      try Self.maskReports(with: mask, db)
       for caseId in caseIds {
         try Records.append(
           JournalEvent(
@@ -91,6 +95,60 @@ extension Store {
           db)
       }
       return ForgetSummary(cases: caseIds.count, communications: communications, letters: letters)
+    }
+  }
+
+  /// The mask of customer `id`'s personal data and of their cases (`cases`: the SQL list of their
+  /// ids' marks, with `arguments`), as stored before `forget` erases it.
+  private static func personalDataMask(
+    ofCustomer id: String, cases marks: String, arguments: StatementArguments, _ db: Database
+  ) throws -> PersonalDataMask {
+    let customers = try Row.fetchAll(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [id])
+      .map(Records.customer)
+    let reasons = try String.fetchAll(
+      db, sql: "SELECT reason FROM cases WHERE id IN (\(marks))", arguments: arguments)
+    let communications = try Row.fetchAll(
+      db, sql: "SELECT * FROM communications WHERE case_id IN (\(marks))", arguments: arguments
+    ).map(Records.communication)
+    return PersonalDataMask(customers: customers, reasons: reasons, communications: communications)
+  }
+
+  /// Masks what `mask` hides in every night's stored report (`runs.report`, JSON).
+  ///
+  /// The strings masked are the failures' messages of plugins that quoted the customer (RGPD
+  /// article 17: the erasure reaches every copy the workspace keeps). Reports written to files are
+  /// the user's.
+  private static func maskReports(with mask: PersonalDataMask, _ db: Database) throws {
+    guard !mask.isEmpty else { return }
+    let reports = try Row.fetchAll(
+      db, sql: "SELECT id, report FROM runs WHERE report IS NOT NULL AND report <> ''")
+    for row in reports {
+      let text: String = row["report"]
+      guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data)
+      else { continue }
+      var changed = false
+      let masked = maskingStrings(in: object, with: mask, changed: &changed)
+      guard changed else { continue }
+      let output = try JSONSerialization.data(withJSONObject: masked, options: [.sortedKeys])
+      try db.execute(
+        sql: "UPDATE runs SET report = ? WHERE id = ?",
+        arguments: [String(decoding: output, as: UTF8.self), row["id"] as String])
+    }
+  }
+
+  /// `value` (what `JSONSerialization` read) with every string masked; `changed` set when one was.
+  private static func maskingStrings(in value: Any, with mask: PersonalDataMask, changed: inout Bool) -> Any {
+    switch value {
+    case let text as String:
+      let masked = mask.masking(text)
+      if masked != text { changed = true }
+      return masked
+    case let array as [Any]:
+      return array.map { maskingStrings(in: $0, with: mask, changed: &changed) }
+    case let object as [String: Any]:
+      return object.mapValues { maskingStrings(in: $0, with: mask, changed: &changed) }
+    default:
+      return value
     }
   }
 }

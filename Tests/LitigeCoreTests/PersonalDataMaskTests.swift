@@ -49,6 +49,34 @@ struct PersonalDataMaskTests {
     #expect(
       company.masking("Transports late; Transports Dupont pays") == "Transports late; ‹customer name› pays")
     #expect(PersonalDataMask.phoneVariants("12 34") == [])
+    #expect(PersonalDataMask.nameWords(of: "Mme Lefèvre") == ["Lefèvre"])
+    // Short first names, compound surnames, apostrophes; message authors too.
+    let compound = PersonalDataMask(
+      customer: Customer(id: "C-3", name: "Léa Dupré-Ñúñez", kind: .person, phone: "06 12 34 56 78"),
+      reason: nil,
+      communications: [
+        Communication(
+          caseId: 1, at: Date(timeIntervalSince1970: 0), direction: .incoming, channel: .email,
+          author: "Sean O’Brien", summary: "Bonjour")
+      ])
+    #expect(
+      compound.masking("Léa, LÉA: Dupré and Ñúñez")
+        == "‹customer name›, ‹customer name›: ‹customer name› and ‹customer name›")
+    #expect(compound.masking("from Brien, O’Brien") == "from ‹message author›, ‹message author›")
+    // A phone stored in national form is found in its international forms, and the other way round.
+    for phone in [
+      "+33612345678", "+33 6 12 34 56 78", "0033612345678", "33612345678", "06.12.34.56.78", "06-12-34-56-78",
+      "+33 (0)6 12 34 56 78", "+33\u{A0}6\u{A0}12\u{A0}34\u{A0}56\u{A0}78",
+      "06\u{2009}12\u{2009}34\u{2009}56\u{2009}78",
+    ] {
+      #expect(compound.masking("tel \(phone).") == "tel ‹customer phone›.", "\(phone)")
+    }
+    // Name words are names only as words of their own that begin with a capital.
+    let common = PersonalDataMask(
+      customer: Customer(id: "C-4", name: "Jean Price", kind: .person), reason: nil, communications: [])
+    #expect(
+      common.masking("Jeanne et Petitjean; expected one of: price, double_billing; Price")
+        == "Jeanne et Petitjean; expected one of: price, double_billing; ‹customer name›")
     #expect(PersonalDataMask.phoneVariants("0033 1 23 45 67 89").contains("01 23 45 67 89"))
   }
 
