@@ -31,13 +31,30 @@ struct AuthorOptions: ParsableArguments {
       throw ValidationError("--by is empty: give the name of who does it (or leave --by out)")
     }
     let name = author
-    guard !name.isEmpty, name.count <= 64, !name.contains(":"),
-      name.unicodeScalars.allSatisfy(Self.mayBeInName)
+    guard !name.isEmpty, name.count <= 64, name.unicodeScalars.count <= 128, !name.contains(":"),
+      name.unicodeScalars.allSatisfy(Self.mayBeInName), Self.looksLikeOneName(name)
     else {
       throw ValidationError(
         "--by (or $LITIGE_USER): a name of 1 to 64 characters of UTF-8 text on one line, without ':', "
-          + "control characters, invisible marks or spaces other than ' ' (got '"
+          + "control characters, invisible marks, spaces other than single ' ' between words or "
+          + "accents on nothing (got '"
           + "\(TerminalText.escaping(String(name.prefix(64))) { !Self.mayBeInName($0) })')")
+    }
+  }
+
+  /// Whether `name` reads as itself: no space at either end nor two in a row (`Léa ` and `Léa` would
+  /// be two authors who look alike), not beginning with a combining mark (an accent on nothing), and
+  /// with at most three marks on one letter (`a` under a hundred accents).
+  static func looksLikeOneName(_ name: String) -> Bool {
+    guard !name.hasPrefix(" "), !name.hasSuffix(" "), !name.contains("  ") else { return false }
+    guard let first = name.unicodeScalars.first, !isMark(first) else { return false }
+    return name.allSatisfy { character in character.unicodeScalars.filter(isMark).count <= 3 }
+  }
+
+  private static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: return true
+    default: return false
     }
   }
 
@@ -48,7 +65,9 @@ struct AuthorOptions: ParsableArguments {
     if scalar == " " { return true }
     // Bytes that are not UTF-8 reach the arguments and the environment as U+FFFD: a name typed in
     // another encoding (Latin-1 `Hélène`) would be journaled as `H\u{FFFD}l\u{FFFD}ne` for ever.
-    guard scalar != "\u{FFFD}", !scalar.properties.isDefaultIgnorableCodePoint else { return false }
+    // U+2800 (Braille blank) looks like a space; U+FFFD: see above.
+    guard scalar != "\u{FFFD}", scalar != "\u{2800}", !scalar.properties.isDefaultIgnorableCodePoint
+    else { return false }
     switch scalar.properties.generalCategory {
     case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .privateUse, .surrogate,
       .unassigned:

@@ -301,6 +301,12 @@ public struct WorkspaceConfiguration: Sendable {
         }
       throw ConfigError("\(display): is \(kind), not a file (expected the workspace's TOML settings)")
     }
+    // A settings file is a few kilobytes: a huge one (a log written there by mistake) would be read
+    // whole and parsed for minutes before its first line is refused.
+    guard status.st_size <= 1 << 20 else {
+      throw ConfigError(
+        "\(display): \(status.st_size) bytes; a settings file is at most 1 MB (is it the right file?)")
+    }
     guard access(url.path, R_OK) == 0 else {
       throw ConfigError("\(display): cannot be read (\(String(cString: strerror(errno))))")
     }

@@ -131,6 +131,11 @@ struct CaseWorkTests {
       "bo\u{2028}b": #"bo\u{2028}b"#, "L\u{A0}éa": #"L\u{A0}éa"#, "Lé\u{AD}a": #"Lé\u{AD}a"#,
       // Latin-1 bytes (`H\xE9l\xE8ne` typed on an old terminal) arrive as replacement characters.
       "H\u{FFFD}l\u{FFFD}ne": #"H\u{FFFD}l\u{FFFD}ne"#,
+      // Names that look like another or like nothing: spaces at an end or doubled, a Braille blank,
+      // an accent on nothing, a letter under ten accents.
+      " Léa": " Léa", "Léa ": "Léa ", "Léa  Dupré": "Léa  Dupré", "\u{2800}": #"\u{2800}"#,
+      "\u{301}a": "\u{301}a",
+      "a" + String(repeating: "\u{301}", count: 10): "a" + String(repeating: "\u{301}", count: 10),
     ]
     for (name, shown) in refusedNames {
       let refused = try litige.run("case", "assign", "1", "legal", "--by", name)
@@ -223,6 +228,13 @@ struct CaseWorkTests {
     let told = try litige.run("case", "explain", "1").standardOutput
     #expect(told.contains("gesture #1 approved by claire"))
     #expect(told.contains("by user:Marc (case reopen): nouvel élément"))
+    // Names with accents, hyphens, apostrophes or in other scripts are names.
+    for (owner, name) in zip(
+      ["sales", "legal", "sales", "legal"], ["Léa Dupré-Ñúñez", "O'Brien", "王小明", "Nguyễn Thị Minh Khai"])
+    {
+      let accepted = try litige.run("case", "assign", "1", owner, "--by", name)
+      #expect(accepted.status == 0, "\(name): \(accepted.standardError)")
+    }
   }
 
   @Test("an amicable attempt is recorded by hand; a formal notice is refused when nothing is owed")

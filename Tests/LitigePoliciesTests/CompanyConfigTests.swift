@@ -141,6 +141,18 @@ struct CompanyConfigTests {
     } throws: { error in
       "\(error)".hasSuffix(expected[kind] ?? "?")
     }
+    // Nor is a file of more than a megabyte read (a sparse gigabyte took minutes).
+    try FileManager.default.removeItem(atPath: path)
+    #expect(FileManager.default.createFile(atPath: path, contents: nil))
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: 1 << 30)
+    try handle.close()
+    #expect {
+      _ = try WorkspaceConfiguration.load(folder: folder, bundled: nil)
+    } throws: { error in
+      "\(error)".hasSuffix(
+        "/litige.toml: 1073741824 bytes; a settings file is at most 1 MB (is it the right file?)")
+    }
     // No file at all is still "no plugin enabled".
     try FileManager.default.removeItem(atPath: path)
     #expect(try WorkspaceConfiguration.load(folder: folder, bundled: nil).enabled.isEmpty)
