@@ -87,6 +87,7 @@ public struct PersonalDataMask: Sendable {
       words += Self.nameWords(of: message.author).map { ($0, "message author") }
       found.append((message.summary, "message text"))
     }
+    var wordKeys: Set<UInt64> = []
     for (word, label) in words {
       let value = Self.composed(word).unicodeScalars.map { Self.fold($0.value) }
       guard value.count >= 2, held.insert([2] + value).inserted else { continue }
@@ -94,9 +95,12 @@ public struct PersonalDataMask: Sendable {
       entries.append(Entry(start: scalars.count, count: value.count, folded: true, label: labelIndex(label)))
       scalars += value
       nameWords[key, default: []].append(entries.count - 1)
-      nameWords[key]?.sort { entries[$0].count > entries[$1].count }
+      wordKeys.insert(key)
     }
+    // Sorted once (5,000 message authors sorted at each word took seconds).
+    for key in wordKeys { nameWords[key]?.sort { entries[$0].count > entries[$1].count } }
     var touched: Set<UInt64> = []
+    var shortKeys: Set<UInt64> = []
     for (text, label) in found {
       let value = Self.composed(text.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars.map(
         \.value)
@@ -113,12 +117,13 @@ public struct PersonalDataMask: Sendable {
         touched.insert(key)
       } else {
         shortValues[key, default: []].append(entries.count - 1)
-        shortValues[key]?.sort { entries[$0].count > entries[$1].count }
+        shortKeys.insert(key)
       }
     }
     for key in touched {
       foldedValues[key]?.sort { Self.order(entries[$0], before: entries[$1], in: scalars) }
     }
+    for key in shortKeys { shortValues[key]?.sort { entries[$0].count > entries[$1].count } }
   }
 
   /// The index of `label` in `labels`, added if new.
@@ -309,29 +314,43 @@ public struct PersonalDataMask: Sendable {
     guard digits.count >= 6 else { return [] }
     var variants = [digits, "+" + digits]
     let international = phone.trimmingCharacters(in: .whitespaces).hasPrefix("+")
-    // The national significant number (nine digits after the 0 or the +33).
-    var significant: Substring?
-    if digits.count == 13, digits.hasPrefix("0033") {
-      significant = digits.dropFirst(4)
-    } else if digits.count == 11, digits.hasPrefix("33"), international {
-      significant = digits.dropFirst(2)
-    } else if digits.count == 10, digits.hasPrefix("0"), !international {
-      significant = digits.dropFirst(1)
+    // The national significant number: nine digits after the trunk 0, or after +33, 0033 or 33 and
+    // an optional (0) (`+33 (0)6 12 34 56 78`).
+    var significant = Substring(digits)
+    if digits.hasPrefix("0033") {
+      significant = significant.dropFirst(4)
+    } else if digits.hasPrefix("33"), international || digits.count >= 11 {
+      significant = significant.dropFirst(2)
+    } else if !international, digits.hasPrefix("0") {
+      significant = significant.dropFirst(1)
+    } else {
+      return variants
     }
-    guard let significant, significant.first != "0" else { return variants }
+    if significant.count == 10, significant.first == "0" { significant = significant.dropFirst() }
+    guard significant.count == 9, significant.first != "0" else { return variants }
     let national = "0" + significant
-    var pairs: [String] = []
-    var rest = Substring(national)
-    while !rest.isEmpty {
-      pairs.append(String(rest.prefix(2)))
-      rest = rest.dropFirst(2)
+    /// `6 12 34 56 78` with `separator` between the groups.
+    func grouped(_ separator: String) -> String {
+      var groups = [String(significant.prefix(1))]
+      var rest = significant.dropFirst()
+      while !rest.isEmpty {
+        groups.append(String(rest.prefix(2)))
+        rest = rest.dropFirst(2)
+      }
+      return groups.joined(separator: separator)
     }
-    let spaced = "\(significant.prefix(1)) " + pairs.dropFirst().joined(separator: " ")
-    variants += [national, "+33" + significant, "0033" + significant, "33" + significant]
-    variants += [" ", ".", "-"].map { pairs.joined(separator: $0) }
     variants += [
-      "+33 " + spaced, "0033 " + spaced, "+33 (0)" + spaced, "+33 (0) " + spaced, "+33 0" + spaced,
+      national, "+33" + significant, "0033" + significant, "33" + significant, "+33(0)" + significant,
+      "+330" + significant,
     ]
+    for separator in [" ", ".", "-"] {
+      variants += [
+        "0" + grouped(separator),
+        "+33" + separator + grouped(separator), "0033" + separator + grouped(separator),
+        "+33 " + grouped(separator), "+33 (0)" + grouped(separator), "+33(0)" + grouped(separator),
+        "+33 (0) " + grouped(separator),
+      ]
+    }
     return variants
   }
 

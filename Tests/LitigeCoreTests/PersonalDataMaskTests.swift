@@ -71,6 +71,18 @@ struct PersonalDataMaskTests {
     ] {
       #expect(compound.masking("tel \(phone).") == "tel ‹customer phone›.", "\(phone)")
     }
+    // Stored with its (0), or quoted dotted or hyphenated in international form.
+    let bracketed = PersonalDataMask(
+      customer: Customer(id: "C-5", name: "Ana Lima", kind: .person, phone: "+33 (0)6 12 34 56 78"),
+      reason: nil, communications: [])
+    for phone in [
+      "06 12 34 56 78", "0612345678", "+33612345678", "+33.6.12.34.56.78", "+33-6-12-34-56-78",
+      "0033.6.12.34.56.78",
+      "+33 6.12.34.56.78", "+33(0)612345678", "+33 (0)6 12 34 56 78",
+    ] {
+      #expect(bracketed.masking("tel \(phone).") == "tel ‹customer phone›.", "\(phone)")
+      #expect(compound.masking("tel \(phone).") == "tel ‹customer phone›.", "\(phone)")
+    }
     // Name words are names only as words of their own that begin with a capital.
     let common = PersonalDataMask(
       customer: Customer(id: "C-4", name: "Jean Price", kind: .person), reason: nil, communications: [])
