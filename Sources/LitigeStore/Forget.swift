@@ -85,7 +85,7 @@ extension Store {
           CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END
           """)
-      try Self.maskReports(with: mask, db)
+      try Self.maskReports(with: mask, customer: id, db)
       for caseId in caseIds {
         try Records.append(
           JournalEvent(
@@ -115,40 +115,48 @@ extension Store {
 
   /// Masks what `mask` hides in every night's stored report (`runs.report`, JSON).
   ///
-  /// The strings masked are the failures' messages of plugins that quoted the customer (RGPD
-  /// article 17: the erasure reaches every copy the workspace keeps). Reports written to files are
-  /// the user's.
-  private static func maskReports(with mask: PersonalDataMask, _ db: Database) throws {
-    guard !mask.isEmpty else { return }
+  /// Only the texts plugins wrote are masked (the failures' messages: a plugin that quoted the
+  /// customer, kept as written by a `--verbose` night or in a form the mask did not know then), and
+  /// the customer's own entry among the most exposed customers takes the forgotten name; Litige's
+  /// own fields (currency, time zone, other customers' names) are left as they are (RGPD article
+  /// 17: the erasure reaches every copy the workspace keeps). Reports written to files are the user's.
+  private static func maskReports(with mask: PersonalDataMask, customer id: String, _ db: Database) throws {
     let reports = try Row.fetchAll(
       db, sql: "SELECT id, report FROM runs WHERE report IS NOT NULL AND report <> ''")
     for row in reports {
       let text: String = row["report"]
-      guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data)
+      guard let data = text.data(using: .utf8),
+        var report = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
       else { continue }
       var changed = false
-      let masked = maskingStrings(in: object, with: mask, changed: &changed)
+      if var failures = report["failures"] as? [[String: Any]] {
+        for index in failures.indices {
+          guard let message = failures[index]["message"] as? String else { continue }
+          let masked = mask.masking(message)
+          if masked != message {
+            failures[index]["message"] = masked
+            changed = true
+          }
+        }
+        report["failures"] = failures
+      }
+      if var figures = report["figures"] as? [String: Any],
+        var top = figures["top_customers"] as? [[String: Any]]
+      {
+        for index in top.indices where top[index]["customer_id"] as? String == id {
+          if top[index]["name"] as? String != forgottenName {
+            top[index]["name"] = forgottenName
+            changed = true
+          }
+        }
+        figures["top_customers"] = top
+        report["figures"] = figures
+      }
       guard changed else { continue }
-      let output = try JSONSerialization.data(withJSONObject: masked, options: [.sortedKeys])
+      let output = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
       try db.execute(
         sql: "UPDATE runs SET report = ? WHERE id = ?",
         arguments: [String(decoding: output, as: UTF8.self), row["id"] as String])
-    }
-  }
-
-  /// `value` (what `JSONSerialization` read) with every string masked; `changed` set when one was.
-  private static func maskingStrings(in value: Any, with mask: PersonalDataMask, changed: inout Bool) -> Any {
-    switch value {
-    case let text as String:
-      let masked = mask.masking(text)
-      if masked != text { changed = true }
-      return masked
-    case let array as [Any]:
-      return array.map { maskingStrings(in: $0, with: mask, changed: &changed) }
-    case let object as [String: Any]:
-      return object.mapValues { maskingStrings(in: $0, with: mask, changed: &changed) }
-    default:
-      return value
     }
   }
 }

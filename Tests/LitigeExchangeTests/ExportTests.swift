@@ -253,6 +253,15 @@ struct ExportTests {
     try decide(store, [.send(template: "acknowledgement", channel: .email, body: "Bonjour Émile")])
     let before = try store.events(ofCase: 1).count
     let owed = try store.ledger(ofInvoice: "F-1")?.owed()
+    // A night's stored report quoting the customer in a plugin's failure, beside Litige's own fields
+    // that happen to hold the same words.
+    let night = try store.startRun(id: "night-x", asOf: Self.now, dryRun: false, chunkSize: 10)
+    try store.finishRun(
+      id: night.id, status: "failed",
+      report: #"""
+        {"currency": "EUR", "time_zone": "Europe/Paris", "failures": [{"case_id": 1, "message": "init.lua:3: no mandate for Boulangerie <Émile> & Fils (emile@exemple.fr)"}],
+         "figures": {"top_customers": [{"customer_id": "C1", "name": "Boulangerie <Émile> & Fils"}, {"customer_id": "C2", "name": "Boulangerie <Émile> & Fils Frères"}]}}
+        """#)
     let summary = try store.forget(customer: "C1", by: "dpo", at: Self.now)
     #expect(summary == ForgetSummary(cases: 1, communications: 1, letters: 1))
     let customer = try #require(try store.customer(id: "C1"))
@@ -273,6 +282,16 @@ struct ExportTests {
         decoding: try Exporter.encode(try Exporter.table(kind, store: store), format: .json), as: UTF8.self)
       #expect(!text.contains("Émile") && !text.contains("emile@") && !text.contains("Lilas"), "\(kind)")
     }
+    // The report: the failure masked, the customer's own entry renamed, the rest as it was.
+    let report = try #require(try store.runs(limit: 5).first { $0.id == "night-x" }?.report)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+    let failures = object["failures"] as? [[String: Any]]
+    #expect(
+      failures?.first?["message"] as? String
+        == "init.lua:3: no mandate for ‹customer name› (‹customer e-mail›)")
+    #expect(object["currency"] as? String == "EUR" && object["time_zone"] as? String == "Europe/Paris")
+    let top = (object["figures"] as? [String: Any])?["top_customers"] as? [[String: Any]]
+    #expect(top?.map { $0["name"] as? String } == [Store.forgottenName, "Boulangerie <Émile> & Fils Frères"])
     #expect(throws: StoreError.self) { try store.forget(customer: "C9", by: "dpo", at: Self.now) }
   }
 }
