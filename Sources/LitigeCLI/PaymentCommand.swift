@@ -32,13 +32,30 @@ struct AuthorOptions: ParsableArguments {
     }
     let name = author
     guard !name.isEmpty, name.count <= 64, name.unicodeScalars.count <= 128, !name.contains(":"),
-      name.unicodeScalars.allSatisfy(Self.mayBeInName), Self.looksLikeOneName(name)
+      Self.scalarsMayBeInName(name), Self.looksLikeOneName(name)
     else {
       throw ValidationError(
         "--by (or $LITIGE_USER): a name of 1 to 64 characters of UTF-8 text on one line, without ':', "
           + "control characters, invisible marks, spaces other than single ' ' between words or "
           + "accents on nothing (got '"
           + "\(TerminalText.escaping(String(name.prefix(64))) { !Self.mayBeInName($0) })')")
+    }
+  }
+
+  /// Whether each scalar of `name` may be in a name (`mayBeInName`), the zero-width non-joiner and
+  /// joiner included between two letters or marks of the scripts that use them: Persian (`علی‌رضا`) and Sinhala (`ශ්‍රී`) names are
+  /// written with them.
+  static func scalarsMayBeInName(_ name: String) -> Bool {
+    let scalars = Array(name.unicodeScalars)
+    return scalars.indices.allSatisfy { index in
+      let scalar = scalars[index]
+      guard scalar == "\u{200C}" || scalar == "\u{200D}" else { return mayBeInName(scalar) }
+      guard index > 0, index + 1 < scalars.count else { return false }
+      // Not in the alphabets that never need them (Latin, Greek, Cyrillic, Armenian: below U+0590),
+      // where `bo\u{200D}b` would be another `bob`.
+      return [scalars[index - 1], scalars[index + 1]].allSatisfy { neighbour in
+        neighbour.value >= 0x0590 && (neighbour.properties.isAlphabetic || isMark(neighbour))
+      }
     }
   }
 

@@ -73,6 +73,9 @@ public enum TerminalText {
       0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB,
       0x13430...0x1343F, 0x1BCA0...0x1BCA3, 0x1D173...0x1D17A, 0xE0000...0xE007F, 0xE0100...0xE01EF:
       return true
+    // Noncharacters (U+FDD0-FDEF, the last two of each plane): never text, shown as what they are.
+    case 0xFDD0...0xFDEF: return true
+    case let value where value & 0xFFFE == 0xFFFE: return true
     default: return false
     }
   }

@@ -167,7 +167,8 @@ public enum Exporter {
         }
         text += "  {" + fields.joined(separator: ", ") + "}" + (index + 1 < table.rows.count ? ",\n" : "\n")
       }
-      return Data((text + "]\n").utf8)
+      // The same JSON with C1 controls and bidi marks as escapes, as every `--json` output.
+      return Data(TerminalText.visibleJSON(text + "]\n").utf8)
     }
   }
 

@@ -230,7 +230,8 @@ struct CaseWorkTests {
     #expect(told.contains("by user:Marc (case reopen): nouvel élément"))
     // Names with accents, hyphens, apostrophes or in other scripts are names.
     for (owner, name) in zip(
-      ["sales", "legal", "sales", "legal"], ["Léa Dupré-Ñúñez", "O'Brien", "王小明", "Nguyễn Thị Minh Khai"])
+      ["sales", "legal", "sales", "legal", "sales", "legal"],
+      ["Léa Dupré-Ñúñez", "O'Brien", "王小明", "Nguyễn Thị Minh Khai", "علی\u{200C}رضا", "ශ්\u{200D}රී"])
     {
       let accepted = try litige.run("case", "assign", "1", owner, "--by", name)
       #expect(accepted.status == 0, "\(name): \(accepted.standardError)")
