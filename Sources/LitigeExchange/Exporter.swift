@@ -209,8 +209,15 @@ public enum Exporter {
   /// A temporary file beside it is renamed over it. Throws `DataProblem` naming the file when it cannot be written.
   public static func write(_ data: Data, to path: String) throws {
     if path == "-" {
+      // Into a pipe or a file the data goes byte for byte; on a terminal, the control characters and
+      // bidi marks of what files and plugins wrote are shown as escapes, not run.
+      var bytes = Array(data)
+      if isatty(STDOUT_FILENO) == 1 {
+        bytes = Array(
+          TerminalText.visible(String(decoding: bytes, as: UTF8.self), keeping: ["\n", "\r", "\t"]).utf8)
+      }
       // A full disk or a closed pipe: the export failed (`> /dev/full` said nothing and exited 0).
-      guard StandardStream.output.write(Array(data)) else {
+      guard StandardStream.output.write(bytes) else {
         throw DataProblem(
           file: "standard output", line: 0, message: "cannot be written: \(String(cString: strerror(errno)))")
       }

@@ -104,6 +104,32 @@ struct CommandLineTests {
     }
   }
 
+  @Test("an export to standard output is data in a pipe, escaped on a terminal")
+  func exportOnATerminal() throws {
+    let litige = try Litige.demo()
+    let note = try litige.run(
+      "case", "note", "4", "--direction", "in", "--channel", "email", "--author", "Zoé", "--summary",
+      "vu \u{202E}gpj.exe \u{2028}x", "--by", "Léa")
+    #expect(note.status == 0, "\(note.standardError)")
+    let piped = try litige.run("export", "communications", "-")
+    #expect(piped.standardOutput.contains("vu \u{202E}gpj.exe \u{2028}x"))
+    // `script` gives the command a terminal (util-linux, essential in Debian).
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = [
+      "-qec", "'\(Litige.executable.path)' export communications - --db '\(litige.workspace)'", "/dev/null",
+    ]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let shown = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(shown)")
+    #expect(shown.contains(#"vu \u{202E}gpj.exe \u{2028}x"#), "\(shown)")
+    #expect(!shown.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{2028}" })
+  }
+
   @Test("an imported case reference with invisible characters is escaped in case show's header")
   func importedReferenceEscaped() throws {
     let litige = try Litige.demo()
