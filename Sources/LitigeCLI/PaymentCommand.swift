@@ -42,9 +42,10 @@ struct AuthorOptions: ParsableArguments {
     }
   }
 
-  /// Whether each scalar of `name` may be in a name (`mayBeInName`), the zero-width non-joiner and
-  /// joiner included between two letters or marks of the scripts that use them: Persian (`علی‌رضا`) and Sinhala (`ශ්‍රී`) names are
-  /// written with them.
+  /// Whether each scalar of `name` may be in a name (`mayBeInName`).
+  ///
+  /// The zero-width non-joiner and joiner are allowed between two letters or marks of the scripts
+  /// that use them: Persian (`علی‌رضا`) and Sinhala (`ශ්‍රී`) names are written with them.
   static func scalarsMayBeInName(_ name: String) -> Bool {
     let scalars = Array(name.unicodeScalars)
     return scalars.indices.allSatisfy { index in

@@ -281,14 +281,22 @@ public struct WorkspaceConfiguration: Sendable {
   /// command or feed it anything, a device, a file it may not read) is an error: read as "no file",
   /// it would run the night with no plugin and no company settings, saying nothing.
   static func readConfiguration(_ url: URL, display: String) throws -> Data? {
-    var status = stat()
-    guard stat(url.path, &status) == 0 else {
-      if errno == ENOENT {
-        // A link to nowhere is a mistake, not an absent file.
-        var link = stat()
+    // Opened once without blocking (a FIFO would wait for a writer), then checked on what was opened:
+    // no window for the path to change between the check and the read.
+    let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      let reason = errno
+      var link = stat()
+      if reason == ENOENT {
+        // No file is no plugin; a link to nowhere is a mistake.
         guard lstat(url.path, &link) == 0 else { return nil }
         throw ConfigError("\(display): the link leads to no file (\(String(cString: strerror(ENOENT))))")
       }
+      throw ConfigError("\(display): cannot be read (\(String(cString: strerror(reason))))")
+    }
+    let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
       throw ConfigError("\(display): cannot be read (\(String(cString: strerror(errno))))")
     }
     guard status.st_mode & S_IFMT == S_IFREG else {
@@ -307,11 +315,8 @@ public struct WorkspaceConfiguration: Sendable {
       throw ConfigError(
         "\(display): \(status.st_size) bytes; a settings file is at most 1 MB (is it the right file?)")
     }
-    guard access(url.path, R_OK) == 0 else {
-      throw ConfigError("\(display): cannot be read (\(String(cString: strerror(errno))))")
-    }
     do {
-      return try Data(contentsOf: url)
+      return try file.readToEnd() ?? Data()
     } catch {
       throw ConfigError("\(display): cannot be read (\(error.localizedDescription))")
     }
