@@ -54,7 +54,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Reads the subset of TOML that `litige.toml` uses: `[table]` and `[a.b]` headers, `key = value`
-/// with bare or quoted keys, strings ("basic" with escapes, 'literal'), integers, floats, booleans,
+/// with bare or quoted keys, strings ("basic" with TOML's escapes, 'literal'), integers, floats, booleans,
 /// and arrays of those (on one line or several), and `#` comments.
 ///
 /// Anything else (inline tables, multi-line strings, dates) is refused with its line, never guessed.
@@ -179,12 +179,33 @@ public enum TOMLSubset {
         if first == "\"", character == "\\" {
           cursor = text.index(after: cursor)
           guard cursor < text.endIndex else { break }
+          // TOML 1.0's escapes in a basic string (toml.io/en/v1.0.0#string).
           switch text[cursor] {
-          case "n": character = "\n"
+          case "b": character = "\u{08}"
           case "t": character = "\t"
+          case "n": character = "\n"
+          case "f": character = "\u{0C}"
+          case "r": character = "\r"
           case "\"": character = "\""
           case "\\": character = "\\"
-          default: throw fail(line, "unsupported escape '\\\(text[cursor])'")
+          case "u", "U":
+            let digits = text[cursor] == "u" ? 4 : 8
+            let start = text.index(after: cursor)
+            guard let end = text.index(start, offsetBy: digits, limitedBy: text.endIndex),
+              text[start..<end].allSatisfy(\.isHexDigit),
+              let scalar = UInt32(text[start..<end], radix: 16).flatMap(Unicode.Scalar.init)
+            else {
+              throw fail(
+                line,
+                "escape '\\\(text[cursor])' needs \(digits) hexadecimal digits naming a Unicode scalar value")
+            }
+            character = Character(scalar)
+            cursor = text.index(before: end)
+          default:
+            throw fail(
+              line,
+              "unsupported escape '\\\(text[cursor])' (TOML's are \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)"
+            )
           }
         }
         result.append(character)

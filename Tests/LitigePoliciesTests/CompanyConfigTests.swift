@@ -100,6 +100,34 @@ struct CompanyConfigTests {
     }
   }
 
+  @Test("a basic string takes TOML's escapes, \\u and \\U included")
+  func escapes() throws {
+    let configuration = try load(
+      #"""
+      [company]
+      name = "Caf\u00E9 \"Chez L\u00e9a\" \U0001F950"
+      address = "1 rue du Four\\B\u00e2t. A"
+      """#)
+    #expect(configuration.company.profile.name == "Café \"Chez Léa\" 🥐")
+    #expect(configuration.company.profile.address == "1 rue du Four\\Bât. A")
+  }
+
+  @Test(
+    "an escape TOML does not define, or one naming no character, is refused on its line",
+    arguments: [
+      #"name = "Caf\u00G9""#, #"name = "Caf\u0E""#, #"name = "x\uD800""#, #"name = "x\U00110000""#,
+      #"name = "x\a""#, #"name = "x\u""#,
+    ])
+  func badEscapes(line: String) {
+    do {
+      _ = try load("[company]\n" + line + "\n")
+      Issue.record("accepted: \(line)")
+    } catch {
+      #expect("\(error)".contains("/litige.toml:2: "), "\(error)")
+      #expect("\(error)".contains("escape"), "\(error)")
+    }
+  }
+
   @Test("a byte that is not UTF-8 is reported on its line")
   func badEncoding() {
     var bytes = Array("[company]\nname = \"Exemple\"\naddress = \"1 rue \u{E9}\"\n".utf8)
