@@ -227,6 +227,18 @@ struct BatchCommand: ParsableCommand {
         display.log(
           "started", ["run": options.resume?.id ?? "new", "as_of": Timestamp.utcText(options.asOf)])
       }
+      // A litige.toml without [plugins.NAME] (empty, or only [company]) runs the lifecycle alone: say
+      // so, or operations would read a quiet night as a night with nothing to do.
+      if configuration.enabled.isEmpty {
+        let message =
+          "no plugin is enabled: only the lifecycle's own moves run "
+          + "(add [plugins.NAME] tables to litige.toml beside the workspace)"
+        if terminal {
+          note("warning: " + message)
+        } else {
+          display.log("no_plugins", ["message": message])
+        }
+      }
       // Late penalties need the rates of the night's half-year (Code de commerce L441-10): say so once.
       let period = HalfYear(containing: LocalDate(options.asOf, in: store.settings.timeZone))
       do {

@@ -102,6 +102,24 @@ struct BatchCommandTests {
     #expect(try Store.open(path: litige.workspace).runs(limit: 1).first?.status == "completed")
   }
 
+  @Test("a night with no plugin enabled says so, and a night with plugins does not")
+  func aNightWithoutPluginsSaysSo() throws {
+    let litige = try Litige.demo()
+    let arguments = ["batch", "--as-of", "2027-01-20", "--jobs", "1", "--dry-run"]
+    let withPlugins = try litige.run(arguments)
+    #expect(withPlugins.status == 0, "\(withPlugins.standardError)")
+    #expect(!withPlugins.standardError.contains("no_plugins"), "\(withPlugins.standardError)")
+    let toml = URL(fileURLWithPath: litige.workspace).deletingLastPathComponent()
+      .appendingPathComponent("litige.toml")
+    try Data().write(to: toml)
+    let without = try litige.run(arguments)
+    #expect(without.status == 0, "\(without.standardError)")
+    #expect(
+      without.standardError.contains("event=no_plugins")
+        && without.standardError.contains("no plugin is enabled: only the lifecycle's own moves run"),
+      "\(without.standardError)")
+  }
+
   @Test("a night whose output nobody reads any more (a closed pipe) goes on to its end", arguments: [1, 2])
   func aNightGoesOnWhenItsOutputIsClosed(jobs: Int) throws {
     let litige = try Litige.demo()
