@@ -119,7 +119,8 @@ let package = Package(
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]),
     .testTarget(
-      name: "LitigeCLITests", dependencies: ["LitigeCLI", "LitigePolicies", "LitigeStore", "LitigeCore"]),
+      name: "LitigeCLITests",
+      dependencies: ["LitigeCLI", "LitigeBatch", "LitigePolicies", "LitigeStore", "LitigeCore"]),
     .testTarget(
       name: "LitigeREPLTests", dependencies: ["LitigeREPL", "LitigeStore", "LitigeCore", "CPseudoTerminal"]),
   ]

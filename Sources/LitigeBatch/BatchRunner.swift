@@ -259,7 +259,9 @@ public final class BatchRunner: Sendable {
     if !options.dryRun {
       try store.setNightVisits(.init(runId: run.id, fingerprint: fingerprint, full: everyCaseVisited))
     }
-    var due = try store.dueCaseIds(through: tonight, full: full)
+    // Cases are due from an instant (NightIndex.caseKey): those whose instant this night has reached.
+    let tonightsInstant = NightIndex.caseKey(options.asOf)
+    var due = try store.dueCaseIds(through: tonightsInstant, full: full)
     // A resumed night reports the whole night: what its chunks done before did counts too (after a
     // restart, their decisions: the cases are visited again).
     let resumed = !done.isEmpty || restarts
@@ -274,7 +276,7 @@ public final class BatchRunner: Sendable {
     let chunks = stride(from: 0, to: due.count, by: run.chunkSize).map { start in
       let slice = due[start..<min(due.count, start + run.chunkSize)]
       return NightChunk(
-        first: slice.first ?? 0, last: slice.last ?? 0, dueThrough: full ? nil : tonight,
+        first: slice.first ?? 0, last: slice.last ?? 0, dueThrough: full ? nil : tonightsInstant,
         recordsWakes: options.usesWakeIndex)
     }
     state.prepare(chunks: chunks, total: chunks.count + done.count, done: done.count, asleep: asleep)
@@ -542,11 +544,11 @@ public final class BatchRunner: Sendable {
         let status = try session.disputeCase(id: caseId)?.status
         session.rollback()
         guard let status, status != .closed else { continue }
-        caseWakes[caseId] = NightIndex.key(
+        caseWakes[caseId] = NightIndex.caseKey(
           of: try probe(
             caseId, run: run, host: host, skip: (skip[caseId] ?? []).union(skipProbes[caseId] ?? []),
             today: today),
-          today: today)
+          today: today, asOf: options.asOf, timeZone: store.settings.timeZone)
       }
     }
     let settled = session.finishChunk()
@@ -674,7 +676,10 @@ public final class BatchRunner: Sendable {
           today: today, through: lastDecision
         ).map { Wake.earliest($0, declaredSince) }
       }
-      if chunk.recordsWakes { wakes[caseId] = NightIndex.key(of: wake, today: today) }
+      if chunk.recordsWakes {
+        wakes[caseId] = NightIndex.caseKey(
+          of: wake, today: today, asOf: options.asOf, timeZone: store.settings.timeZone)
+      }
       tally.cases += 1
     }
     let settled = session.finishChunk()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LitigeBatch
 import LitigeCore
 import LitigePolicies
 import LitigeStore
@@ -408,24 +409,37 @@ struct CaseCommand: ParsableCommand {
       let today = LocalDate(try CommandClock.now(), in: zone)
       // The wake-up index (issue 14): when the night next visits the case if nothing changes it.
       let wake = item.status == .closed ? nil : try store.wakeOn(caseId: id)
-      // JSON: a date, "next" or "on_change" (null when closed).
-      let nextNight: String? =
-        switch wake {
-        case nil: nil
-        case 0?: "next"
-        case 99_991_231?: "on_change"
-        case let key?: String(format: "%04d-%02d-%02d", key / 10_000, key / 100 % 100, key % 100)
+      // The stored key is the instant from which a night visits it (NightIndex.caseKey), shown as the
+      // company's day, and its time when it is not the day's start. JSON: the date, "next" or
+      // "on_change" (null when closed), and `next_visit_from` the instant (UTC) when it has a time.
+      var nextNight: String?
+      var nextFrom: String?
+      var nextVisitText = "none (closed)"
+      switch wake {
+      case nil: break
+      case .some(NightIndex.everyNight):
+        (nextNight, nextVisitText) = ("next", "the next night")
+      case .some(NightIndex.caseOnChange):
+        (nextNight, nextVisitText) = ("on_change", "when the case changes (no plugin needs it before)")
+      case let key?:
+        guard let instant = NightIndex.instant(ofCaseKey: key) else {
+          (nextNight, nextVisitText) = ("next", "the next night")
+          break
         }
-      let nextVisitText: String =
-        switch nextNight {
-        case nil: "none (closed)"
-        case "next"?: "the next night"
-        case "on_change"?: "when the case changes (no plugin needs it before)"
-        case let day?: "the night of \(day), or sooner if the case changes"
+        let day = LocalDate(instant, in: zone)
+        nextNight = day.description
+        if day.start(in: zone) == instant {
+          nextVisitText = "the night of \(day), or sooner if the case changes"
+        } else {
+          nextFrom = Timestamp.utcText(instant)
+          nextVisitText =
+            "the first night from \(Timestamp.display(instant, in: zone)), or sooner if the case changes"
         }
+      }
       if json {
         var object = CaseJSON.summary(item, timeZone: zone)
         object["next_visit"] = nextNight ?? NSNull()
+        if let nextFrom { object["next_visit_from"] = nextFrom }
         object["reason"] = item.reason
         object["ledger"] = CaseJSON.ledger(item, facts: facts, today: today)
         object["customer"] = customer.map {

@@ -80,16 +80,34 @@ public struct HookOutcome {
 public enum Wake: Sendable, Equatable {
   /// Not before the night of that day (in the company's time zone).
   case on(LocalDate)
+  /// Not before the first night run at or after that instant (`litige.wake_on(seconds)`); `day` is
+  /// the instant's date in the company's time zone. A night of that day run before the instant does
+  /// not visit the case: a policy counting days from an event's time (30 days after 14:16) decides
+  /// nothing at 02:00.
+  case at(Date, day: LocalDate)
   /// Only when the case changes.
   case onChange
 
   /// The earlier of two declarations (nil: none yet).
+  ///
+  /// A day begins before any instant of it.
   public static func earliest(_ first: Wake?, _ second: Wake) -> Wake {
     switch (first, second) {
     case (nil, _), (.onChange?, _): return second
-    case (.on(let day)?, .onChange): return .on(day)
+    case (let kept?, .onChange): return kept
     case (.on(let day)?, .on(let other)): return .on(min(day, other))
+    case (.at(let instant, let day)?, .at(let other, let otherDay)):
+      return instant <= other ? .at(instant, day: day) : .at(other, day: otherDay)
+    case (.on(let day)?, .at(let instant, let instantDay)), (.at(let instant, let instantDay)?, .on(let day)):
+      return day <= instantDay ? .on(day) : .at(instant, day: instantDay)
     }
+  }
+
+  /// The declaration with an instant taken at its date (what the invoice pass's dates and a policy
+  /// test's `expect_wake` keep).
+  public var byDay: Wake {
+    if case .at(_, let day) = self { return .on(day) }
+    return self
   }
 
   /// What a case's calls declared so far (`wake`), combined with one more call's `outcome`.
@@ -105,9 +123,23 @@ public enum Wake: Sendable, Equatable {
   }
 
   /// `wake` as the night of `today` keeps it: a day not after `today` means the next night (nil).
+  ///
+  /// An instant is taken at its date.
   public static func kept(_ wake: Wake?, after today: LocalDate) -> Wake? {
-    if case .on(let day)? = wake, day <= today { return nil }
-    return wake
+    if case .on(let day)? = wake?.byDay, day <= today { return nil }
+    return wake?.byDay
+  }
+
+  /// `wake` as the night run at `asOf` (of day `today`) keeps it for a case.
+  ///
+  /// A day not after `today`, or an instant not after `asOf`, means the next night (nil). An instant
+  /// later today is kept.
+  public static func kept(_ wake: Wake?, after today: LocalDate, asOf: Date) -> Wake? {
+    switch wake {
+    case .on(let day)? where day <= today: return nil
+    case .at(let instant, _)? where instant <= asOf: return nil
+    default: return wake
+    }
   }
 }
 
@@ -689,7 +721,8 @@ public final class PluginHost {
         } else {
           outcome.events = dryRun ? try session.preview() : try session.commit()
         }
-        outcome.wake = runtime.wake
+        // A call that read other cases, customers or invoices declared for what it cannot see change.
+        outcome.wake = runtime.readBeyondItsCase ? nil : runtime.wake
       } catch {
         session.rollback()
         // A plugin's error is its own text: it may quote the customer (`error(case.customer.name)`).

@@ -21,6 +21,14 @@ public final class PolicyRuntime {
   /// Set by `litige.wake_on` and `litige.wake_on_change`; the host resets it before each call.
   public var wake: Wake?
 
+  /// Whether the current call read what its case's changes do not follow.
+  ///
+  /// That is another case (`litige.case`, any `litige.cases` list, whose members can change), another
+  /// customer, or an invoice of none of its case's. The host then takes the call as declaring nothing (`PluginHost.run`): the night's
+  /// index cannot know when what it read changes, so the case is due the next night (issue 14: a
+  /// case is woken by anything that changes it; what a call read of others is part of it).
+  public private(set) var readBeyondItsCase = false
+
   /// Whether `litige.log` lines are dropped: during the night's probes (`PluginHost.run(probing:)`),
   /// whose calls repeat a call already made and logged.
   public var logsDropped = false
@@ -71,6 +79,7 @@ public final class PolicyRuntime {
     // Kept allocated: nearly every call reads its case's customer.
     if !casesRead.isEmpty { casesRead.removeAll(keepingCapacity: true) }
     if !customersRead.isEmpty { customersRead.removeAll(keepingCapacity: true) }
+    readBeyondItsCase = false
     guard !maskRead.cases.isEmpty || !maskRead.customers.isEmpty else { return }
     mask = PersonalDataMask()
     maskRead = ([], [])
@@ -322,17 +331,24 @@ public final class PolicyRuntime {
           return 1
         }
         if !showsPersonalData { casesRead.insert(id) }
+        if id != decidableCase { readBeyondItsCase = true }
         try pushCase(id: id, on: stack)
         return 1
       },
-      "cases": { [unowned self] stack in try cases(stack) },
+      "cases": { [unowned self] stack in
+        readBeyondItsCase = true
+        return try cases(stack)
+      },
       "invoice": { [unowned self] stack in
         let number = try stack.string(at: 1, function: "invoice")
+        if !(try readsItsOwnInvoice(number)) { readBeyondItsCase = true }
         try pushInvoice(try session.store.invoice(number: number), on: stack)
         return 1
       },
       "customer": { [unowned self] stack in
         let id = try stack.string(at: 1, function: "customer")
+        let itsOwn = try decidableCase.flatMap { try session.disputeCase(id: $0)?.customerId } == id
+        if !itsOwn { readBeyondItsCase = true }
         try pushCustomer(try session.customer(id: id), on: stack)
         return 1
       },
@@ -372,6 +388,7 @@ public final class PolicyRuntime {
         // The night's wake-up contract (issue 14): this plugin has nothing to decide on the case before
         // that day unless the case changes. A date "YYYY-MM-DD" or an instant (Unix seconds).
         let day: LocalDate
+        var instant: Date?
         // One date: a second one is not "the earliest of both" (call it once per date), and an extra
         // value silently dropped would let a script believe it declared more than it did.
         guard stack.count <= 1 else {
@@ -391,9 +408,11 @@ public final class PolicyRuntime {
               "bad argument #1 to 'wake_on' (expected a date or an instant, got "
                 + "\(seconds.isNaN ? "not a number (nan)" : seconds < 0 ? "-inf" : "inf"))")
           }
-          let instant = Date(timeIntervalSince1970: seconds.rounded(.down))
-          try Self.plausible { try Plausible.check(instant, field: "litige.wake_on") }
-          day = LocalDate(instant, in: session.store.settings.timeZone)
+          // An instant counts to the second: the first night run at or after it (Wake.at).
+          let moment = Date(timeIntervalSince1970: seconds.rounded(.down))
+          try Self.plausible { try Plausible.check(moment, field: "litige.wake_on") }
+          day = LocalDate(moment, in: session.store.settings.timeZone)
+          instant = moment
         default:
           throw LuaRaisedError(
             "bad argument #1 to 'wake_on' (expected a date \"YYYY-MM-DD\" or an instant in seconds, got "
@@ -401,7 +420,7 @@ public final class PolicyRuntime {
         }
         // Within the dates the core keeps (Plausible): 9999-12-31 would read as "on change" once stored.
         try Self.plausible { try Plausible.check(day, field: "litige.wake_on") }
-        wake = Wake.earliest(wake, .on(day))
+        wake = Wake.earliest(wake, instant.map { .at($0, day: day) } ?? .on(day))
         return 0
       },
       "wake_on_change": { [unowned self] stack in
@@ -500,6 +519,12 @@ public final class PolicyRuntime {
     } catch let error as DomainError {
       throw LuaRaisedError("bad argument #\(position) to '\(function)' (\(error))")
     }
+  }
+
+  /// Whether invoice `number` is one of the current call's case's (its changes wake the case).
+  private func readsItsOwnInvoice(_ number: String) throws -> Bool {
+    guard let decidableCase else { return false }
+    return try session.disputeCase(id: decidableCase)?.invoiceNumbers.contains(number) ?? false
   }
 
   private func cases(_ stack: LuaStack) throws -> Int {

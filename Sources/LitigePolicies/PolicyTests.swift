@@ -144,10 +144,11 @@ public enum PolicyTests {
 
   /// How a test shows a combined declaration (see `expectWakeForms`).
   static func wakeText(_ wake: Wake?) -> String {
-    switch wake {
+    switch wake?.byDay {
     case nil: return "next night"
     case .onChange?: return "change"
     case .on(let day)?: return day.description
+    case .at(_, let day)?: return day.description
     }
   }
 

@@ -78,7 +78,7 @@ public struct NightConflict: Sendable, Equatable {
 extension Store {
   /// Loads the cases with ids in `range` that are not closed, with everything hooks read about them.
   ///
-  /// With `dueThrough` (a night's `NightIndex.key`), only the cases whose wake-up date is on or before
+  /// With `dueThrough` (`NightIndex.caseKey` of the night's instant), only the cases whose key is on or before
   /// it are loaded: the rest of the range is not read at all.
   public func nightSnapshot(of range: ClosedRange<Int64>, dueThrough: Int? = nil) throws -> NightSnapshot {
     try database.read { db in
@@ -94,8 +94,9 @@ extension Store {
     }
   }
 
-  /// The ids of the cases that are not closed and are due on the night of `key` (their wake-up date is
-  /// on or before it), ascending; with `full`, every case that is not closed.
+  /// The ids of the cases that are not closed and are due by `key` (their stored wake-up key is not
+  /// after it: `NightIndex.caseKey` of the night's instant), ascending; with `full`, every case that
+  /// is not closed.
   public func dueCaseIds(through key: Int, full: Bool) throws -> [Int64] {
     try database.read { db in
       try Int64.fetchAll(
@@ -107,8 +108,9 @@ extension Store {
     }
   }
 
-  /// The first night (`YYYYMMDD`) the wake-up index says case `caseId` is due on: 0 for the next
-  /// night, 99991231 only when it changes; nil for no such case.
+  /// The instant from which the wake-up index says case `caseId` is due, as the batch runner stores
+  /// it (`NightIndex.caseKey`: the UTC minute `YYYYMMDDhhmm`): 0 for the next night, 999912312359
+  /// only when it changes; nil for no such case.
   public func wakeOn(caseId: Int64) throws -> Int? {
     try database.read { db in
       try Int.fetchOne(db, sql: "SELECT wake_on FROM cases WHERE id = ?", arguments: [caseId])
@@ -203,7 +205,7 @@ extension Store {
   /// stored state; a call the core now refuses is skipped and returned as a conflict. Either the whole
   /// chunk is written with its checkpoint or nothing is, so a chunk is never applied twice.
   ///
-  /// `wakes` are the visited cases' next wake-up dates (`NightIndex.key`, 0 = the next night); each is
+  /// `wakes` are the visited cases' next wake-up keys (`NightIndex.caseKey`, 0 = the next night); each is
   /// written only for a case whose change counter is still the snapshot's (`touched`): a case someone
   /// changed meanwhile stays due. A case decided on tonight is due the next night unless its date is
   /// later (the runner asked its policies again on the decided state). `lastCaseId` is the chunk's last case id, recorded

@@ -154,7 +154,8 @@ struct BatchRunnerTests {
     let reacting = Set(open.filter { $0 % 4 == 0 })
     #expect(Set(second.filter { $0.value == 0 }.keys) == reacting)
     let zone = workspace.store.settings.timeZone
-    let tenDaysOn = NightIndex.key(LocalDate(night.addingTimeInterval(86_400), in: zone).adding(days: 10))
+    let tenDaysOn = NightIndex.caseKey(
+      LocalDate(night.addingTimeInterval(86_400), in: zone).adding(days: 10).start(in: zone))
     #expect(second.filter { $0.value != 0 }.values.allSatisfy { $0 == tenDaysOn }, "\(second)")
     // The third visits only those, which decide `third` and then sleep.
     #expect(try workspace.runNight(2).cases == reacting.count)
@@ -165,6 +166,71 @@ struct BatchRunnerTests {
       #expect(tags.contains("first") && tags.contains("second") == (id % 2 == 0))
       #expect(tags.contains("third") == (id % 4 == 0))
     }
+  }
+
+  @Test("a case declared for an instant is not visited by a night of that day run before it")
+  func anInstantLaterInTheDayWaitsForTheFirstNightAfterIt() throws {
+    // Every case ripens at one instant, four hours after the time of day the nights run at, the day
+    // after the first night: a policy counting days from an event's time does so.
+    let ripe = Int(night.timeIntervalSince1970) + 86_400 + 4 * 3_600
+    let workspace = try Workspace(
+      cases: 30,
+      plugin: Workspace.plugin(
+        nightly: """
+          if ctx.now < \(ripe) then return litige.wake_on(\(ripe)) end
+          litige.wake_on_change()
+          if not c:has_tag("ripe") then c:tag("ripe") end
+          """))
+    let open = try workspace.visitedCases()
+    #expect(try workspace.runNight(0).cases == open.count)
+    let zone = workspace.store.settings.timeZone
+    let instant = Date(timeIntervalSince1970: Double(ripe))
+    #expect(
+      LocalDate(instant, in: zone) == LocalDate(night.addingTimeInterval(86_400), in: zone),
+      "the instant is on the second night's day")
+    for id in open { #expect(try workspace.store.wakeOn(caseId: id) == NightIndex.caseKey(instant)) }
+    // The night of that day, run before the instant: nothing is due (a date would have woken all).
+    let early = try workspace.runNight(1)
+    #expect(early.cases == 0 && early.decisionsByKind.isEmpty, "\(early.cases) visited")
+    // A minute before it, still nothing; at the instant, every case, and each ripens.
+    let before = try workspace.runner {
+      $0.asOf = instant.addingTimeInterval(-60)
+      $0.hooks = BatchOptions.nightHooks
+    }.run()
+    #expect(before.cases == 0)
+    let at = try workspace.runner {
+      $0.asOf = instant
+      $0.hooks = BatchOptions.nightHooks
+    }.run()
+    #expect(at.cases == open.count && at.decisionsByKind["tag"] == open.count, "\(at.decisionsByKind)")
+    for id in open { #expect(try workspace.store.wakeOn(caseId: id) == NightIndex.caseOnChange) }
+  }
+
+  @Test("a call that read another case is due the next night whatever it declared, and sees that case change")
+  func aCallReadingAnotherCaseIsDueEveryNight() throws {
+    // Every case follows case 1: once a person makes it urgent, the others are tagged. The plugin
+    // declares `wake_on_change()`, but what it read of case 1 is not its own case's to wake it.
+    let workspace = try Workspace(
+      cases: 20,
+      plugin: Workspace.plugin(
+        nightly: """
+          litige.wake_on_change()
+          local leader = litige.case(1)
+          if c.id ~= 1 and leader.priority == 1 and not c:has_tag("follows") then c:tag("follows") end
+          """))
+    let open = try workspace.visitedCases()
+    let leaderPriority = try workspace.store.disputeCase(id: 1)?.priority
+    #expect(open.contains(1) && leaderPriority != nil && leaderPriority != 1)
+    #expect(try workspace.runNight(0).cases == open.count)
+    // Case 1 read only itself: its declaration holds. Every other case read case 1: due.
+    #expect(try workspace.store.wakeOn(caseId: 1) == NightIndex.caseOnChange)
+    #expect(try workspace.runNight(1).cases == open.count - 1)
+    _ = try workspace.store.apply(
+      [ProposedDecision(caseId: 1, decision: .prioritize(1), reason: "urgent")], caseId: 1,
+      provenance: Provenance(source: "user:claire", hook: "cli", runId: "cli"),
+      at: night.addingTimeInterval(86_400 + 3_600))
+    let followed = try workspace.runNight(2)
+    #expect(followed.decisionsByKind["tag"] == open.count - 1, "\(followed.decisionsByKind)")
   }
 
   @Test("the calls after a case's last decision are not asked again, and what they declared holds")
@@ -210,7 +276,7 @@ struct BatchRunnerTests {
     #expect(second.decisionsByKind["tag"] == open.count, "\(second.decisionsByKind)")
     let day = LocalDate(night.addingTimeInterval(86_400), in: zone)
     for id in open {
-      let expected = NightIndex.key(day.adding(days: id % 2 == 0 ? 3 : 10))
+      let expected = NightIndex.caseKey(day.adding(days: id % 2 == 0 ? 3 : 10).start(in: zone))
       let stored = try workspace.store.wakeOn(caseId: id)
       #expect(stored == expected, "case \(id): \(String(describing: stored)), expected \(expected)")
     }
@@ -697,7 +763,7 @@ struct InvoicePassTests {
     let friday = try night(3)
     #expect(friday.decisionsByKind["send"] == 1, "\(friday.decisionsByKind)")
     #expect(try store.wakeOn(invoice: "F-7") == NightIndex.onChange)
-    #expect(try store.wakeOn(caseId: 2) == NightIndex.onChange)
+    #expect(try store.wakeOn(caseId: 2) == NightIndex.caseOnChange)
     let saturday = try night(4)
     #expect(saturday.cases == 0 && saturday.decisionsByKind.isEmpty)
     // A night visiting everything decides nothing more either: the dates were right.

@@ -1,4 +1,5 @@
 import Foundation
+import LitigeBatch
 import LitigeCore
 import LitigeStore
 import Testing
@@ -97,7 +98,9 @@ struct WakeIndexReplayTests {
     _ = try litige.run("batch", "--as-of", start.description, "--in-process")
     _ = try litige.run("batch", "--as-of", start.adding(days: 1).description, "--in-process")
     let store = try Store.open(path: litige.workspace)
-    let tonight = Self.key(start.adding(days: 2))
+    // A case's key is the instant from which a night visits it (NightIndex.caseKey); `--as-of DAY`
+    // runs the night at 02:00 in the company's zone.
+    let tonight = NightIndex.caseKey(start.adding(days: 2).start(in: zone).addingTimeInterval(7_200))
     let asleep = try store.cases(matching: CaseFilter(activeOnly: true)).map(\.id).filter { id in
       (try? Self.wakeOn(store, id)).map { $0 > tonight } ?? false
     }
@@ -106,9 +109,9 @@ struct WakeIndexReplayTests {
     // case show says when the night next visits it.
     let shown = try litige.run("case", "show", String(sleeper), "--json")
     let before = try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any]
-    let day = try Self.wakeOn(store, sleeper)
-    let expected = String(format: "%04d-%02d-%02d", day / 10_000, day / 100 % 100, day % 100)
-    #expect(before?["next_visit"] as? String == (day == 99_991_231 ? "on_change" : expected))
+    let key = try Self.wakeOn(store, sleeper)
+    let expected = NightIndex.instant(ofCaseKey: key).map { LocalDate($0, in: zone).description }
+    #expect(before?["next_visit"] as? String == (key == NightIndex.caseOnChange ? "on_change" : expected))
     let note = try litige.run(
       at: "\(start.adding(days: 1))T10:00:00Z", "case", "note", String(sleeper), "--direction", "in",
       "--channel", "email", "--summary", "Des nouvelles ?", "--by", "julien")
@@ -142,8 +145,6 @@ struct WakeIndexReplayTests {
     #expect(forced.report["full"] as? Bool == true)
     #expect(Self.visited(forced.output) == openNow)
   }
-
-  static func key(_ day: LocalDate) -> Int { day.year * 10_000 + day.month * 100 + day.day }
 
   static func wakeOn(_ store: Store, _ id: Int64) throws -> Int {
     try store.wakeOn(caseId: id) ?? -1

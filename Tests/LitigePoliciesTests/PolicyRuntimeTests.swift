@@ -171,14 +171,14 @@ struct PolicyRuntimeTests {
         "\(error)".contains(message)
       }
     }
-    // An instant is taken at its date, a fraction of a second included.
+    // An instant is kept to the second (a fraction dropped), with its date in the company's zone.
     #expect(throws: Never.self) {
       try runtime.runScript(source: "litige.wake_on(litige.now() + 86400.5)", chunkName: "w.lua")
     }
+    let instant = Date(timeIntervalSince1970: (reference.timeIntervalSince1970 + 86_400).rounded(.down))
     #expect(
       runtime.wake
-        == .on(
-          LocalDate(reference.addingTimeInterval(86_400), in: TimeZone(identifier: "Europe/Paris") ?? .gmt)))
+        == .at(instant, day: LocalDate(instant, in: TimeZone(identifier: "Europe/Paris") ?? .gmt)))
   }
 
   @Test("every plain field served from the field cache has the value the store holds")
