@@ -396,6 +396,22 @@ struct CaseCommand: ParsableCommand {
     @Flag(help: "Print the text of every letter sent, as kept in the journal (personal data).")
     var letters = false
 
+    /// Whether the next night visits every open case, its dates computed under other plugins.
+    ///
+    /// Or other settings, or another program: `NightIndex.fingerprint` differs from the stored one.
+    /// False when the plugins cannot be loaded: the night would fail before visiting anything.
+    static func nextNightVisitsEveryCase(workspace: WorkspaceOptions, store: Store) -> Bool {
+      do {
+        let configuration = try BatchCommand.configuration(of: workspace)
+        let host = try PluginHost(store: store, now: try CommandClock.now(), configuration: configuration)
+        let fingerprint = NightIndex.fingerprint(
+          plugins: host.plugins, configuration: configuration, hooks: BatchOptions.nightHooks)
+        return try store.nightIndexState().fingerprint != fingerprint
+      } catch {
+        return false
+      }
+    }
+
     func run() throws {
       let id = try caseArgument.resolve(in: workspace)
       let store = try workspace.openStore()
@@ -408,7 +424,11 @@ struct CaseCommand: ParsableCommand {
       let facts = try store.facts(for: item)
       let today = LocalDate(try CommandClock.now(), in: zone)
       // The wake-up index (issue 14): when the night next visits the case if nothing changes it.
-      let wake = item.status == .closed ? nil : try store.wakeOn(caseId: id)
+      var wake = item.status == .closed ? nil : try store.wakeOn(caseId: id)
+      // Dates computed under other plugins, settings or another program do not hold: the next night
+      // visits every case (BatchRunner), whatever this case's says.
+      let recomputed = wake != nil && Self.nextNightVisitsEveryCase(workspace: workspace, store: store)
+      if recomputed { wake = NightIndex.everyNight }
       // The stored key is the instant from which a night visits it (NightIndex.caseKey), shown as the
       // company's day, and its time when it is not the day's start. JSON: the date, "next" or
       // "on_change" (null when closed), and `next_visit_from` the instant (UTC) when it has a time.
@@ -418,7 +438,11 @@ struct CaseCommand: ParsableCommand {
       switch wake {
       case nil: break
       case .some(NightIndex.everyNight):
-        (nextNight, nextVisitText) = ("next", "the next night")
+        nextNight = "next"
+        nextVisitText =
+          recomputed
+          ? "the next night (the plugins, their settings or the program changed since the dates were computed: it visits every case)"
+          : "the next night"
       case .some(NightIndex.caseOnChange):
         (nextNight, nextVisitText) = ("on_change", "when the case changes (no plugin needs it before)")
       case let key?:

@@ -130,6 +130,17 @@ struct WakeIndexReplayTests {
     var text = try String(contentsOf: configuration, encoding: .utf8)
     text = text.replacingOccurrences(of: "mediation_after_days = 30", with: "mediation_after_days = 40")
     try text.write(to: configuration, atomically: true, encoding: .utf8)
+    // case show says so: its stored date no longer holds.
+    let asleepCase = try #require(
+      try store.cases(matching: CaseFilter(activeOnly: true)).map(\.id).first { id in
+        (try? Self.wakeOn(store, id)).map { $0 > tonight } ?? false
+      })
+    let stale = try litige.run("case", "show", String(asleepCase), "--json")
+    let staleObject =
+      try JSONSerialization.jsonObject(with: Data(stale.standardOutput.utf8)) as? [String: Any]
+    #expect(staleObject?["next_visit"] as? String == "next", "\(stale.standardOutput)")
+    let staleText = try litige.run("case", "show", String(asleepCase))
+    #expect(staleText.standardOutput.contains("the next night (the plugins, their settings"))
     let open = try store.cases(matching: CaseFilter(activeOnly: true)).count
     let fourth = try Self.night(litige, start.adding(days: 3))
     #expect(fourth.report["full"] as? Bool == true)
