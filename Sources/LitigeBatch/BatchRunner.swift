@@ -411,9 +411,14 @@ public final class BatchRunner: Sendable {
       _ = try store.setAsideHeldInvoices(
         from: today, through: today.adding(days: Self.invoicePassDays), dueThrough: dueThrough)
     }
-    let coming = try store.invoicesComingDue(
+    let list = try store.invoicePassList(
       from: today, through: today.adding(days: Self.invoicePassDays), asOf: options.asOf,
       dueThrough: dueThrough)
+    // Those that owe nothing (paid, credited) wait for a change rather than be listed every night.
+    if options.usesWakeIndex, !options.dryRun {
+      try store.setAside(invoicesOwingNothing: list.owingNothing)
+    }
+    let coming = list.owed
     // A case's invoices stay together, in the order of their due dates, in one chunk: two workers
     // writing the same case from two snapshots would each write it as they saw it, and its letters'
     // order in the journal would depend on which finished first.

@@ -16,6 +16,15 @@ public struct RecordedAdjustment: Sendable, Equatable {
   public var recordedBy: String
 }
 
+/// What the night's invoice pass lists (`Store.invoicePassList`).
+public struct InvoicePassList: Sendable, Equatable {
+  /// The invoices coming due that are still owed, by due date then number.
+  public var owed: [InvoiceComingDue]
+  /// The window's invoices that owe nothing (paid, credited or written off), by number, with their
+  /// change counters when listed.
+  public var owingNothing: [String: Int64]
+}
+
 /// An invoice coming due of a customer with a dispute history, and the customer's latest case.
 public struct InvoiceComingDue: Sendable, Equatable, Codable {
   /// The invoice's number.
@@ -57,6 +66,15 @@ extension Store {
   )
     throws -> [InvoiceComingDue]
   {
+    try invoicePassList(from: first, through: last, asOf: asOf, dueThrough: dueThrough).owed
+  }
+
+  /// `invoicesComingDue`, with the invoices of the window that owe nothing (which it leaves out), by
+  /// number with their change counters: the night sets those aside (`setAside(invoicesOwingNothing:)`)
+  /// rather than read them again every night.
+  public func invoicePassList(
+    from first: LocalDate, through last: LocalDate, asOf: Date, dueThrough: Int? = nil
+  ) throws -> InvoicePassList {
     // The window is read in two halves on two connections at once: at 1M cases the dispute check of
     // each invoice is a random read, and the night waits for this list before its invoice pass. The
     // halves split the due dates as stored text, `[first, middle)` and `[middle, last]`, so that
@@ -77,7 +95,21 @@ extension Store {
         try invoicesComingDueSerially(
           from: middle, through: window.1, below: nil, asOf: asOf, dueThrough: dueThrough)
       })
-    return early + late
+    return InvoicePassList(
+      owed: early.owed + late.owed, owingNothing: early.owingNothing.merging(late.owingNothing) { $1 })
+  }
+
+  /// Sets aside invoices that owe nothing (number -> the change counter they were listed with).
+  ///
+  /// Until they change: a payment refunded, a credit, a portion moved (schema v16's triggers) make them due
+  /// again. One whose counter moved since is left due.
+  public func setAside(invoicesOwingNothing: [String: Int64]) throws {
+    guard !invoicesOwingNothing.isEmpty else { return }
+    try database.write { db in
+      // 99991231: only on a change, as `setAsideHeldInvoices` writes it.
+      try Records.setInvoiceWakes(
+        invoicesOwingNothing.mapValues { _ in 99_991_231 }, touched: invoicesOwingNothing, db)
+    }
   }
 
   /// Sets aside the invoices the night's invoice pass would pass over; returns how many.
@@ -107,7 +139,7 @@ extension Store {
   /// `last`, and before `below` when given (compared as text, as stored).
   private func invoicesComingDueSerially(
     from first: String, through last: String, below: String?, asOf: Date, dueThrough: Int?
-  ) throws -> [InvoiceComingDue] {
+  ) throws -> InvoicePassList {
     try database.read { db in
       let rows = try Row.fetchAll(
         db.cachedStatement(
@@ -124,6 +156,7 @@ extension Store {
             """),
         arguments: [Timestamp.utcText(asOf), first, last, below, below, dueThrough ?? Int.max])
       var owed: [InvoiceComingDue] = []
+      var owingNothing: [String: Int64] = [:]
       let candidates = try rows.compactMap { row -> InvoiceComingDue? in
         guard let caseId: Int64 = row["case_id"] else { return nil }
         let stored = StoredRow(row, "invoice", key: "number")
@@ -147,12 +180,16 @@ extension Store {
       for start in stride(from: 0, to: candidates.count, by: 500) {  // within SQLite's variable limit
         let batch = candidates[start..<min(start + 500, candidates.count)]
         let ledgers = try Records.ledgers(of: batch.map(\.invoice), db)
-        owed += try batch.filter { candidate in
-          guard let ledger = ledgers[candidate.invoice] else { return false }
-          return try ledger.owed().minorUnits > 0
+        for candidate in batch {
+          guard let ledger = ledgers[candidate.invoice] else { continue }
+          if try ledger.owed().minorUnits > 0 {
+            owed.append(candidate)
+          } else {
+            owingNothing[candidate.invoice] = candidate.touched
+          }
         }
       }
-      return owed
+      return InvoicePassList(owed: owed, owingNothing: owingNothing)
     }
   }
 

@@ -770,6 +770,43 @@ struct InvoicePassTests {
     #expect(try night(5, full: true).decisionsByKind.isEmpty)
   }
 
+  @Test("an invoice of the pass's window owing nothing waits for a change instead of being listed nightly")
+  func invoicesOwingNothingWaitForAChange() throws {
+    let (folder, store) = try workspace()
+    let euros = { (major: Double) in try Money(major: major, currency: .euro, field: "test") }
+    // F-8, due on the 13th, unpaid but written off whole: it owes nothing.
+    try store.insert(
+      invoices: [
+        Invoice(
+          number: "F-8", customerId: "C1", issuedOn: try LocalDate(parsing: "2026-02-01"),
+          dueOn: try LocalDate(parsing: "2026-03-13"), total: try euros(400), paid: try euros(0))
+      ], provenance: Provenance(source: "test", hook: "setup", runId: "setup"))
+    try store.writeOff(
+      invoice: "F-8", amount: try euros(400), on: try LocalDate(parsing: "2026-03-09"), reference: "W-1",
+      reason: "perte", by: "claire", at: tuesday)
+    let wednesday = LocalDate(tuesday.addingTimeInterval(86_400), in: store.settings.timeZone)
+    func listed() throws -> InvoicePassList {
+      try store.invoicePassList(
+        from: wednesday, through: wednesday.adding(days: 30), asOf: tuesday.addingTimeInterval(86_400),
+        dueThrough: NightIndex.key(wednesday))
+    }
+    #expect(try listed().owingNothing["F-8"] != nil)
+    _ = try night(folder, store, day: 0)
+    #expect(try store.wakeOn(invoice: "F-8") == NightIndex.onChange)
+    #expect(try listed().owingNothing["F-8"] == nil)
+    // Its total was wrong (500, not 400): it owes 100 again, is due, and is reminded.
+    try store.database.write { db in
+      try db.execute(sql: "UPDATE invoices SET total_minor = 50000 WHERE number = 'F-8'")
+    }
+    #expect(try store.wakeOn(invoice: "F-8") == NightIndex.everyNight)
+    _ = try night(folder, store, day: 1)
+    #expect(
+      try store.events(ofCase: 1).contains {
+        if case .sent("preventive_reminder", _, _, "F-8"?, _) = $0.event { return true }
+        return false
+      })
+  }
+
   @Test("invoices a dispute holds, or of a customer without a case, wait for that to end, not every night")
   func heldInvoicesWaitForTheHoldToEnd() throws {
     let (folder, store) = try workspace()
